@@ -1,0 +1,331 @@
+//! The durable job queue: enqueue (deduplicated), claim with a lease, finish.
+//!
+//! Ordering rule: jobs of one order run one at a time and in enqueue order. A queued job is
+//! held back while an earlier job of the same order is running, due, or waiting for a retry;
+//! a job merely scheduled for later (a timer that never ran) does not hold anything back.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use sqlx::Any;
+use uuid::Uuid;
+
+use super::orders::{upsert_order, write_timeline};
+use super::rows::{JobRow, job_columns};
+use super::{Backend, OrderRecord, Store, StoreError, StoreResult, TimelineEntry, to_millis};
+use crate::jobs::{ClaimedJob, JobCounts, JobKind, JobRecord, JobState, NewJob};
+
+/// Local state changes a finished job makes, committed together with its completion.
+#[derive(Debug, Clone, Default)]
+pub struct JobEffects {
+    /// The order row as it should now be stored (whole row).
+    pub order: Option<OrderRecord>,
+    /// Follow-up jobs.
+    pub jobs: Vec<NewJob>,
+    /// What to add to the order's timeline.
+    pub timeline: Vec<TimelineEntry>,
+}
+
+/// Which jobs to list.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct JobFilter {
+    /// Only jobs in this state.
+    pub state: Option<JobState>,
+    /// Only jobs of this kind.
+    pub kind: Option<JobKind>,
+    /// Only jobs of this order.
+    pub order_key: Option<String>,
+    /// At most this many (default 100, most recent first).
+    pub limit: Option<u32>,
+}
+
+/// Claims for SQLite: the write transaction is the lock.
+const CLAIM_SQLITE: &str = concat!(
+    "UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_until = $1, ",
+    "lease_id = $2, updated_at = $3 WHERE id IN (",
+    "SELECT j.id FROM jobs j WHERE ",
+    "((j.state = 'queued' AND j.run_at <= $3) OR (j.state = 'running' AND j.lease_until < $3)) ",
+    "AND NOT EXISTS (SELECT 1 FROM jobs e WHERE e.order_key = j.order_key AND e.id < j.id AND ",
+    "(e.state = 'running' OR (e.state = 'queued' AND (e.run_at <= $3 OR e.attempts > 0)))) ",
+    "ORDER BY j.run_at, j.id LIMIT $4) RETURNING ",
+    job_columns!()
+);
+
+/// Claims for PostgreSQL: `SKIP LOCKED` lets several replicas claim side by side.
+const CLAIM_POSTGRES: &str = concat!(
+    "WITH picked AS (SELECT j.id FROM jobs j WHERE ",
+    "((j.state = 'queued' AND j.run_at <= $3) OR (j.state = 'running' AND j.lease_until < $3)) ",
+    "AND NOT EXISTS (SELECT 1 FROM jobs e WHERE e.order_key = j.order_key AND e.id < j.id AND ",
+    "(e.state = 'running' OR (e.state = 'queued' AND (e.run_at <= $3 OR e.attempts > 0)))) ",
+    "ORDER BY j.run_at, j.id LIMIT $4 FOR UPDATE OF j SKIP LOCKED) ",
+    "UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_until = $1, ",
+    "lease_id = $2, updated_at = $3 WHERE id IN (SELECT id FROM picked) RETURNING ",
+    job_columns!()
+);
+
+pub(super) async fn insert_jobs(
+    tx: &mut sqlx::Transaction<'static, Any>,
+    jobs: &[NewJob],
+    now: DateTime<Utc>,
+) -> StoreResult<u64> {
+    let mut inserted = 0;
+    for job in jobs {
+        let run_at = job.run_at.unwrap_or(now);
+        let result = sqlx::query(
+            "INSERT INTO jobs (kind, order_key, dedupe_key, payload, state, attempts, run_at, \
+             created_at, updated_at) VALUES ($1, $2, $3, $4, 'queued', 0, $5, $6, $6) \
+             ON CONFLICT (dedupe_key) DO NOTHING",
+        )
+        .bind(job.kind.as_str())
+        .bind(&job.order_key)
+        .bind(&job.dedupe_key)
+        .bind(job.payload.to_string())
+        .bind(to_millis(run_at))
+        .bind(to_millis(now))
+        .execute(&mut **tx)
+        .await?;
+        inserted += result.rows_affected();
+    }
+    Ok(inserted)
+}
+
+impl Store {
+    /// Enqueues jobs; a dedupe key already present (in any state) is skipped. Returns how many
+    /// were new.
+    pub async fn enqueue(&self, jobs: &[NewJob], now: DateTime<Utc>) -> StoreResult<u64> {
+        let mut tx = self.begin_write().await?;
+        let inserted = insert_jobs(&mut tx, jobs, now).await?;
+        tx.commit().await?;
+        Ok(inserted)
+    }
+
+    /// Claims up to `limit` runnable jobs for `lease`. A job whose lease expired (its worker
+    /// died) is runnable again.
+    pub async fn claim_jobs(
+        &self,
+        limit: u32,
+        lease: Duration,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<ClaimedJob>> {
+        let lease_id = Uuid::new_v4().to_string();
+        let lease_until =
+            to_millis(now + chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::MAX));
+        let sql = match self.backend {
+            Backend::Sqlite => CLAIM_SQLITE,
+            Backend::Postgres => CLAIM_POSTGRES,
+        };
+        let mut tx = self.begin_write().await?;
+        let rows: Vec<JobRow> = sqlx::query_as(sql)
+            .bind(lease_until)
+            .bind(&lease_id)
+            .bind(to_millis(now))
+            .bind(i64::from(limit))
+            .fetch_all(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        let mut claimed = rows
+            .into_iter()
+            .map(|row| {
+                Ok(ClaimedJob {
+                    job: JobRecord::try_from(row)?,
+                    lease_id: lease_id.clone(),
+                })
+            })
+            .collect::<StoreResult<Vec<_>>>()?;
+        claimed.sort_by_key(|c| (c.job.run_at, c.job.id));
+        Ok(claimed)
+    }
+
+    /// Marks a job done and commits its effects in the same transaction. Fails with
+    /// [`StoreError::LeaseLost`] (and commits nothing) if another worker took the job over.
+    pub async fn complete_job(
+        &self,
+        job: &ClaimedJob,
+        effects: &JobEffects,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let mut tx = self.begin_write().await?;
+        self.finish(&mut tx, job, JobState::Done, None, None, now)
+            .await?;
+        if let Some(order) = &effects.order {
+            upsert_order(&mut tx, order, now).await?;
+        }
+        insert_jobs(&mut tx, &effects.jobs, now).await?;
+        write_timeline(&mut tx, &effects.timeline).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Puts a failed job back in the queue for `run_at`, recording why it failed.
+    pub async fn retry_job(
+        &self,
+        job: &ClaimedJob,
+        run_at: DateTime<Utc>,
+        error: &str,
+        timeline: &[TimelineEntry],
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let mut tx = self.begin_write().await?;
+        self.finish(
+            &mut tx,
+            job,
+            JobState::Queued,
+            Some(run_at),
+            Some(error),
+            now,
+        )
+        .await?;
+        write_timeline(&mut tx, timeline).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Parks a job as dead with the reason; an operator can revive it.
+    pub async fn bury_job(
+        &self,
+        job: &ClaimedJob,
+        error: &str,
+        timeline: &[TimelineEntry],
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let mut tx = self.begin_write().await?;
+        self.finish(&mut tx, job, JobState::Dead, None, Some(error), now)
+            .await?;
+        write_timeline(&mut tx, timeline).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Gives a claimed job back untouched (at shutdown): the attempt is not counted.
+    pub async fn release_job(&self, job: &ClaimedJob, now: DateTime<Utc>) -> StoreResult<()> {
+        let mut tx = self.begin_write().await?;
+        let result = sqlx::query(
+            "UPDATE jobs SET state = 'queued', attempts = attempts - 1, lease_until = NULL, \
+             lease_id = NULL, updated_at = $1 WHERE id = $2 AND lease_id = $3 AND state = 'running'",
+        )
+        .bind(to_millis(now))
+        .bind(job.id())
+        .bind(&job.lease_id)
+        .execute(&mut *tx)
+        .await?;
+        if result.rows_affected() == 0 {
+            return Err(StoreError::LeaseLost { job_id: job.id() });
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn finish(
+        &self,
+        tx: &mut sqlx::Transaction<'static, Any>,
+        job: &ClaimedJob,
+        state: JobState,
+        run_at: Option<DateTime<Utc>>,
+        error: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let result = sqlx::query(
+            "UPDATE jobs SET state = $1, run_at = COALESCE($2, run_at), \
+             last_error = COALESCE($3, last_error), lease_until = NULL, lease_id = NULL, \
+             updated_at = $4 WHERE id = $5 AND lease_id = $6 AND state = 'running'",
+        )
+        .bind(state.as_str())
+        .bind(run_at.map(to_millis))
+        .bind(error)
+        .bind(to_millis(now))
+        .bind(job.id())
+        .bind(&job.lease_id)
+        .execute(&mut **tx)
+        .await?;
+        if result.rows_affected() == 0 {
+            return Err(StoreError::LeaseLost { job_id: job.id() });
+        }
+        Ok(())
+    }
+
+    /// One job by id.
+    pub async fn job(&self, id: i64) -> StoreResult<Option<JobRecord>> {
+        let row: Option<JobRow> = sqlx::query_as(concat!(
+            "SELECT ",
+            job_columns!(),
+            " FROM jobs WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(JobRecord::try_from).transpose()
+    }
+
+    /// Jobs matching a filter, most recently changed first.
+    pub async fn list_jobs(&self, filter: &JobFilter) -> StoreResult<Vec<JobRecord>> {
+        let rows: Vec<JobRow> = sqlx::query_as(concat!(
+            "SELECT ",
+            job_columns!(),
+            " FROM jobs WHERE ($1 IS NULL OR state = $1) AND ($2 IS NULL OR kind = $2) ",
+            "AND ($3 IS NULL OR order_key = $3) ORDER BY updated_at DESC, id DESC LIMIT $4"
+        ))
+        .bind(filter.state.map(JobState::as_str))
+        .bind(filter.kind.map(JobKind::as_str))
+        .bind(filter.order_key.as_deref())
+        .bind(i64::from(filter.limit.unwrap_or(100).min(1000)))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(JobRecord::try_from).collect()
+    }
+
+    /// Puts a dead job back in the queue with a fresh set of attempts. Returns false if the job
+    /// does not exist or is not dead.
+    pub async fn revive_job(&self, id: i64, now: DateTime<Utc>) -> StoreResult<bool> {
+        let mut tx = self.begin_write().await?;
+        let result = sqlx::query(
+            "UPDATE jobs SET state = 'queued', attempts = 0, run_at = $1, updated_at = $1 \
+             WHERE id = $2 AND state = 'dead'",
+        )
+        .bind(to_millis(now))
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(result.rows_affected() == 1)
+    }
+
+    /// Revives every dead job; returns how many.
+    pub async fn revive_dead_jobs(&self, now: DateTime<Utc>) -> StoreResult<u64> {
+        let mut tx = self.begin_write().await?;
+        let result = sqlx::query(
+            "UPDATE jobs SET state = 'queued', attempts = 0, run_at = $1, updated_at = $1 \
+             WHERE state = 'dead'",
+        )
+        .bind(to_millis(now))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(result.rows_affected())
+    }
+
+    /// How many jobs are in each state.
+    pub async fn job_counts(&self) -> StoreResult<JobCounts> {
+        let rows: Vec<(String, i64)> =
+            sqlx::query_as("SELECT state, COUNT(*) FROM jobs GROUP BY state")
+                .fetch_all(&self.pool)
+                .await?;
+        let mut counts = JobCounts::default();
+        for (state, count) in rows {
+            let state = state
+                .parse::<JobState>()
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            counts.set(state, count);
+        }
+        Ok(counts)
+    }
+
+    /// When the next queued job becomes due, so an idle worker knows how long it may sleep.
+    pub async fn next_run_at(&self) -> StoreResult<Option<DateTime<Utc>>> {
+        let row: Option<(Option<i64>,)> =
+            sqlx::query_as("SELECT MIN(run_at) FROM jobs WHERE state = 'queued'")
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.and_then(|(at,)| at).map(super::from_millis))
+    }
+}

@@ -1,0 +1,354 @@
+//! Durable storage: inbound events, the job queue, orders and their timelines.
+//!
+//! One [`Store`] serves both backends through sqlx's `Any` driver: the schema stores only
+//! integers, text and bytes (times as Unix milliseconds, JSON as text), so the SQL is shared and
+//! only the few dialect-specific statements (claiming jobs, opening a write transaction) branch on
+//! [`Backend`]. Everything above this module is backend-agnostic.
+//!
+//! Rules kept here: a write transaction never spans a network call (callers do their HTTP first,
+//! then hand the results to one short transaction), and every state change that a job causes is
+//! committed together with the job's completion, guarded by its lease.
+
+mod inbound;
+mod jobs;
+mod orders;
+mod rows;
+
+use std::str::FromStr;
+use std::sync::Once;
+use std::time::Duration;
+
+use chrono::{DateTime, TimeZone, Utc};
+use serde::{Deserialize, Serialize};
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, ConnectOptions, Executor};
+
+pub use inbound::{InboundEventRecord, Intake, NewInboundEvent};
+pub use jobs::{JobEffects, JobFilter};
+pub use orders::{OrderFilter, OrderRecord, TimelineEntry, TimelineRecord};
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/postgres");
+
+/// Which database engine a [`Store`] talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Backend {
+    /// Embedded, one file; the default.
+    Sqlite,
+    /// For several replicas sharing one database.
+    Postgres,
+}
+
+/// SQLite's `synchronous` pragma: how hard a commit waits for the disk.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SqliteSynchronous {
+    /// Every commit reaches the disk before the webhook is acknowledged (survives power loss).
+    #[default]
+    Full,
+    /// Commits survive a crash of the bridge but the last ones may be lost on power loss.
+    Normal,
+}
+
+/// Database settings (`[database]`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DatabaseSettings {
+    /// `sqlite://path/to/file.db` or `postgres://user@host/db`.
+    pub url: String,
+    /// SQLite only: `full` (default) or `normal`.
+    pub sqlite_synchronous: SqliteSynchronous,
+    /// How long a query waits for a locked SQLite database or a pooled connection.
+    #[serde(with = "humantime_serde")]
+    pub busy_timeout: Duration,
+    /// Most connections in the pool (readers, for SQLite; all, for PostgreSQL).
+    pub max_connections: u32,
+    /// Run pending migrations when the bridge starts.
+    pub migrate_on_start: bool,
+}
+
+impl Default for DatabaseSettings {
+    fn default() -> Self {
+        DatabaseSettings {
+            url: "sqlite://data/shaq-bridge.db".to_owned(),
+            sqlite_synchronous: SqliteSynchronous::Full,
+            busy_timeout: Duration::from_secs(5),
+            max_connections: 8,
+            migrate_on_start: true,
+        }
+    }
+}
+
+impl DatabaseSettings {
+    /// The backend the URL names.
+    pub fn backend(&self) -> Result<Backend, String> {
+        if self.url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else if self.url.starts_with("postgres://") || self.url.starts_with("postgresql://") {
+            Ok(Backend::Postgres)
+        } else {
+            Err("database.url must start with sqlite:// or postgres://".to_owned())
+        }
+    }
+
+    /// Checks the values, naming the key that is wrong.
+    pub fn validate(&self) -> Result<(), String> {
+        self.backend()?;
+        if self.max_connections == 0 {
+            return Err("database.max_connections must be at least 1".to_owned());
+        }
+        Ok(())
+    }
+
+    /// The URL with any password replaced, for logs and `check-config`.
+    pub fn redacted_url(&self) -> String {
+        match url_password_span(&self.url) {
+            Some((start, end)) => format!("{}[redacted]{}", &self.url[..start], &self.url[end..]),
+            None => self.url.clone(),
+        }
+    }
+}
+
+fn url_password_span(url: &str) -> Option<(usize, usize)> {
+    let scheme_end = url.find("://")? + 3;
+    let authority_end = url[scheme_end..]
+        .find('/')
+        .map_or(url.len(), |i| scheme_end + i);
+    let at = url[scheme_end..authority_end].rfind('@')? + scheme_end;
+    let colon = url[scheme_end..at].find(':')? + scheme_end;
+    Some((colon + 1, at))
+}
+
+/// What can go wrong in storage.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database refused or failed a query.
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    /// A migration could not be applied.
+    #[error("migration failed: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+    /// The settings cannot be used.
+    #[error("{0}")]
+    Config(String),
+    /// The worker's lease on a job was lost (it expired and another worker took the job).
+    #[error("lease on job {job_id} was lost")]
+    LeaseLost {
+        /// The job.
+        job_id: i64,
+    },
+    /// A stored value could not be read back.
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+}
+
+/// Shorthand for storage results.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// The bridge's database.
+#[derive(Debug, Clone)]
+pub struct Store {
+    backend: Backend,
+    /// All reads; on PostgreSQL, writes too.
+    pool: AnyPool,
+    /// SQLite allows one writer at a time: a one-connection pool queues writers in the process
+    /// instead of letting them fight over the lock with `SQLITE_BUSY`.
+    writer: AnyPool,
+}
+
+impl Store {
+    /// Connects (creating an SQLite file and its folder if missing) and, if the settings say so,
+    /// applies pending migrations.
+    pub async fn connect(settings: &DatabaseSettings) -> StoreResult<Store> {
+        static DRIVERS: Once = Once::new();
+        DRIVERS.call_once(sqlx::any::install_default_drivers);
+
+        let backend = settings.backend().map_err(StoreError::Config)?;
+        let store = match backend {
+            Backend::Sqlite => Self::connect_sqlite(settings).await?,
+            Backend::Postgres => Self::connect_postgres(settings).await?,
+        };
+        if settings.migrate_on_start {
+            store.migrate().await?;
+        }
+        Ok(store)
+    }
+
+    async fn connect_sqlite(settings: &DatabaseSettings) -> StoreResult<Store> {
+        let path = sqlite_path(&settings.url);
+        if let Some(parent) = std::path::Path::new(&path).parent()
+            && !parent.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(parent).map_err(|e| {
+                StoreError::Config(format!(
+                    "database.url: cannot create folder {}: {e}",
+                    parent.display()
+                ))
+            })?;
+        }
+        let url = if settings.url.contains('?') {
+            settings.url.clone()
+        } else {
+            format!("{}?mode=rwc", settings.url)
+        };
+        let options = AnyConnectOptions::from_str(&url)?.disable_statement_logging();
+        let synchronous = match settings.sqlite_synchronous {
+            SqliteSynchronous::Full => "FULL",
+            SqliteSynchronous::Normal => "NORMAL",
+        };
+        let pragmas = format!(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = {synchronous}; \
+             PRAGMA busy_timeout = {}; PRAGMA foreign_keys = ON;",
+            settings.busy_timeout.as_millis()
+        );
+        let pool_for = |max: u32| {
+            let pragmas = pragmas.clone();
+            AnyPoolOptions::new()
+                .max_connections(max)
+                .acquire_timeout(settings.busy_timeout.max(Duration::from_secs(5)))
+                .after_connect(move |conn, _meta| {
+                    let pragmas = pragmas.clone();
+                    Box::pin(async move {
+                        conn.execute(sqlx::AssertSqlSafe(pragmas)).await?;
+                        Ok(())
+                    })
+                })
+                .connect_with(options.clone())
+        };
+        let writer = pool_for(1).await?;
+        let pool = pool_for(settings.max_connections).await?;
+        Ok(Store {
+            backend: Backend::Sqlite,
+            pool,
+            writer,
+        })
+    }
+
+    async fn connect_postgres(settings: &DatabaseSettings) -> StoreResult<Store> {
+        let options = AnyConnectOptions::from_str(&settings.url)?.disable_statement_logging();
+        let pool = AnyPoolOptions::new()
+            .max_connections(settings.max_connections)
+            .acquire_timeout(settings.busy_timeout.max(Duration::from_secs(5)))
+            .connect_with(options)
+            .await?;
+        Ok(Store {
+            backend: Backend::Postgres,
+            writer: pool.clone(),
+            pool,
+        })
+    }
+
+    /// Which engine this store uses.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Applies pending migrations (idempotent).
+    pub async fn migrate(&self) -> StoreResult<()> {
+        self.migrator().run(&self.writer).await?;
+        Ok(())
+    }
+
+    fn migrator(&self) -> &'static sqlx::migrate::Migrator {
+        match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        }
+    }
+
+    /// Ready to serve: the database answers and every migration this build knows is applied.
+    pub async fn readiness(&self) -> StoreResult<()> {
+        let applied: Vec<(i64,)> =
+            sqlx::query_as("SELECT version FROM _sqlx_migrations WHERE success = TRUE")
+                .fetch_all(&self.pool)
+                .await?;
+        let missing: Vec<i64> = self
+            .migrator()
+            .iter()
+            .map(|m| m.version)
+            .filter(|v| !applied.iter().any(|(a,)| a == v))
+            .collect();
+        if missing.is_empty() {
+            Ok(())
+        } else {
+            Err(StoreError::Config(format!(
+                "migrations not applied: {missing:?} (run `shaq-bridge migrate`)"
+            )))
+        }
+    }
+
+    /// Closes every connection (at shutdown).
+    pub async fn close(&self) {
+        self.writer.close().await;
+        self.pool.close().await;
+    }
+
+    /// Opens a write transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`),
+    /// so a transaction that reads then writes cannot fail half-way on a lock upgrade.
+    async fn begin_write(&self) -> StoreResult<sqlx::Transaction<'static, sqlx::Any>> {
+        let tx = match self.backend {
+            Backend::Sqlite => self.writer.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.writer.begin().await?,
+        };
+        Ok(tx)
+    }
+}
+
+fn sqlite_path(url: &str) -> String {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or(url);
+    rest.split('?').next().unwrap_or(rest).to_owned()
+}
+
+/// Milliseconds since the Unix epoch: how times are stored.
+pub(crate) fn to_millis(at: DateTime<Utc>) -> i64 {
+    at.timestamp_millis()
+}
+
+/// Reads a stored time back.
+pub(crate) fn from_millis(ms: i64) -> DateTime<Utc> {
+    Utc.timestamp_millis_opt(ms)
+        .single()
+        .unwrap_or(DateTime::<Utc>::UNIX_EPOCH)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backend_follows_the_url_scheme() {
+        let mut settings = DatabaseSettings::default();
+        assert_eq!(settings.backend(), Ok(Backend::Sqlite));
+        settings.url = "postgres://postgres@127.0.0.1/test".to_owned();
+        assert_eq!(settings.backend(), Ok(Backend::Postgres));
+        settings.url = "mysql://x".to_owned();
+        assert!(settings.validate().is_err());
+    }
+
+    #[test]
+    fn redacted_url_hides_the_password_only() {
+        let settings = DatabaseSettings {
+            url: "postgres://bridge:s3cret@db.internal:5432/bridge".to_owned(),
+            ..DatabaseSettings::default()
+        };
+        assert_eq!(
+            settings.redacted_url(),
+            "postgres://bridge:[redacted]@db.internal:5432/bridge"
+        );
+        let settings = DatabaseSettings {
+            url: "postgres://postgres@127.0.0.1/test".to_owned(),
+            ..DatabaseSettings::default()
+        };
+        assert_eq!(settings.redacted_url(), settings.url);
+    }
+
+    #[test]
+    fn sqlite_path_strips_scheme_and_query() {
+        assert_eq!(sqlite_path("sqlite://data/x.db?mode=rwc"), "data/x.db");
+        assert_eq!(sqlite_path("sqlite:///tmp/x.db"), "/tmp/x.db");
+    }
+}

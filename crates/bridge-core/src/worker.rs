@@ -1,0 +1,378 @@
+//! The worker pool: claims jobs with a lease, runs them in parallel, and finishes each as done,
+//! retried (per the [`RetryPolicy`]) or dead.
+//!
+//! Workers are woken through [`JobWaker`] when a job is enqueued, so new work starts within
+//! milliseconds; polling is only the safety net (for jobs that became due, and for jobs enqueued
+//! by another replica).
+
+use std::collections::HashMap;
+use std::panic::AssertUnwindSafe;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
+use chrono::Utc;
+use futures::FutureExt;
+use serde::{Deserialize, Serialize};
+use tokio::sync::{Notify, Semaphore};
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+use tracing::{Instrument, info_span};
+
+use crate::jobs::{ClaimedJob, JobRecord};
+use crate::retry::{RetryDecision, RetryPolicy};
+use crate::store::{JobEffects, Store, StoreError, TimelineEntry};
+
+/// Why a job failed.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum JobError {
+    /// Worth another try later (network, 5xx, 429, a dependency not ready yet).
+    #[error("{message}")]
+    Retryable {
+        /// What happened.
+        message: String,
+        /// The server asked to wait this long.
+        retry_after: Option<Duration>,
+    },
+    /// Will fail the same way every time (validation, missing configuration): dead at once.
+    #[error("{message}")]
+    Permanent {
+        /// What happened.
+        message: String,
+    },
+}
+
+impl JobError {
+    /// A retryable failure.
+    pub fn retryable(message: impl Into<String>) -> Self {
+        JobError::Retryable {
+            message: message.into(),
+            retry_after: None,
+        }
+    }
+
+    /// A permanent failure.
+    pub fn permanent(message: impl Into<String>) -> Self {
+        JobError::Permanent {
+            message: message.into(),
+        }
+    }
+}
+
+/// Runs one job. Implementations must be idempotent: a job can run more than once (a crash
+/// after the remote call but before the completion was committed).
+#[async_trait]
+pub trait JobExecutor: Send + Sync + 'static {
+    /// Do the job's work and say what to store.
+    async fn execute(&self, job: &JobRecord) -> Result<JobEffects, JobError>;
+
+    /// Timeline lines to add when a job fails (so operators see the error on the order).
+    fn failure_timeline(&self, _job: &JobRecord, _error: &JobError) -> Vec<TimelineEntry> {
+        Vec::new()
+    }
+}
+
+/// Worker settings (`[workers]`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WorkerSettings {
+    /// Jobs run in parallel (jobs of one order never run in parallel with each other).
+    pub concurrency: usize,
+    /// How long a claimed job is reserved; a worker that dies loses it after this.
+    #[serde(with = "humantime_serde")]
+    pub lease: Duration,
+    /// Safety-net poll when no wake-up arrives.
+    #[serde(with = "humantime_serde")]
+    pub poll_interval: Duration,
+    /// At shutdown, how long running jobs may take to finish before they are given back.
+    #[serde(with = "humantime_serde")]
+    pub shutdown_grace: Duration,
+    /// When failed jobs run again.
+    pub retry: RetryPolicy,
+}
+
+impl Default for WorkerSettings {
+    fn default() -> Self {
+        WorkerSettings {
+            concurrency: 16,
+            lease: Duration::from_secs(300),
+            poll_interval: Duration::from_secs(1),
+            shutdown_grace: Duration::from_secs(20),
+            retry: RetryPolicy::default(),
+        }
+    }
+}
+
+impl WorkerSettings {
+    /// Checks the values, naming the key that is wrong.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.concurrency == 0 || self.concurrency > 1024 {
+            return Err("workers.concurrency must be between 1 and 1024".to_owned());
+        }
+        if self.lease < Duration::from_secs(5) {
+            return Err("workers.lease must be at least 5s".to_owned());
+        }
+        if self.poll_interval.is_zero() {
+            return Err("workers.poll_interval must be more than 0s".to_owned());
+        }
+        self.retry.validate("workers.retry")
+    }
+}
+
+/// Wakes the workers after jobs were enqueued. Cheap to clone.
+#[derive(Debug, Clone, Default)]
+pub struct JobWaker(Arc<Notify>);
+
+impl JobWaker {
+    /// A waker not yet attached to a pool.
+    pub fn new() -> Self {
+        JobWaker::default()
+    }
+
+    /// Tell the pool there is new work.
+    pub fn wake(&self) {
+        self.0.notify_one();
+    }
+}
+
+/// How one job ended, for tests and metrics.
+#[derive(Debug, Clone, PartialEq)]
+pub enum JobOutcome {
+    /// Finished; its effects are committed.
+    Done,
+    /// Will run again at the given time.
+    Retried(chrono::DateTime<Utc>),
+    /// Gave up.
+    Dead,
+    /// Another worker owns it now; nothing was committed.
+    LeaseLost,
+}
+
+/// Runs jobs from the store with an executor.
+#[derive(Clone)]
+pub struct WorkerPool {
+    store: Store,
+    executor: Arc<dyn JobExecutor>,
+    settings: WorkerSettings,
+    waker: JobWaker,
+}
+
+impl WorkerPool {
+    /// A pool over `store`, woken by `waker`.
+    pub fn new(
+        store: Store,
+        executor: Arc<dyn JobExecutor>,
+        settings: WorkerSettings,
+        waker: JobWaker,
+    ) -> Self {
+        WorkerPool {
+            store,
+            executor,
+            settings,
+            waker,
+        }
+    }
+
+    /// Runs until `shutdown` fires; then stops claiming, lets running jobs finish for up to
+    /// `shutdown_grace`, and gives back the jobs still running after that.
+    pub async fn run_until_stopped(self, shutdown: CancellationToken) {
+        let permits = Arc::new(Semaphore::new(self.settings.concurrency));
+        let in_flight: Arc<Mutex<HashMap<i64, ClaimedJob>>> = Arc::default();
+        let mut tasks = JoinSet::new();
+        tracing::info!(concurrency = self.settings.concurrency, "workers started");
+        while !shutdown.is_cancelled() {
+            while tasks.try_join_next().is_some() {}
+            let free = permits.available_permits();
+            let claimed = if free == 0 {
+                Vec::new()
+            } else {
+                match self
+                    .store
+                    .claim_jobs(free as u32, self.settings.lease, Utc::now())
+                    .await
+                {
+                    Ok(claimed) => claimed,
+                    Err(error) => {
+                        tracing::error!(error = %error, "claiming jobs failed");
+                        Vec::new()
+                    }
+                }
+            };
+            if claimed.is_empty() {
+                tokio::select! {
+                    () = self.waker.0.notified() => {}
+                    () = tokio::time::sleep(self.settings.poll_interval) => {}
+                    () = shutdown.cancelled() => {}
+                }
+                continue;
+            }
+            for job in claimed {
+                let Ok(permit) = permits.clone().acquire_owned().await else {
+                    break;
+                };
+                let pool = self.clone();
+                let in_flight = in_flight.clone();
+                in_flight
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(job.id(), job.clone());
+                tasks.spawn(async move {
+                    pool.run_claimed(&job).await;
+                    in_flight
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .remove(&job.id());
+                    drop(permit);
+                    // Finishing a job may unblock the next job of the same order.
+                    pool.waker.wake();
+                });
+            }
+        }
+        self.drain_at_shutdown(tasks, in_flight).await;
+    }
+
+    async fn drain_at_shutdown(
+        &self,
+        mut tasks: JoinSet<()>,
+        in_flight: Arc<Mutex<HashMap<i64, ClaimedJob>>>,
+    ) {
+        let running = tasks.len();
+        if running > 0 {
+            tracing::info!(running, "waiting for running jobs to finish");
+        }
+        let deadline = tokio::time::sleep(self.settings.shutdown_grace);
+        tokio::pin!(deadline);
+        loop {
+            tokio::select! {
+                next = tasks.join_next() => if next.is_none() { break },
+                () = &mut deadline => {
+                    tasks.abort_all();
+                    while tasks.join_next().await.is_some() {}
+                    break;
+                }
+            }
+        }
+        let leftovers: Vec<ClaimedJob> = in_flight
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .drain()
+            .map(|(_, job)| job)
+            .collect();
+        for job in leftovers {
+            match self.store.release_job(&job, Utc::now()).await {
+                Ok(()) => {
+                    tracing::warn!(job_id = job.id(), "job interrupted by shutdown, re-queued")
+                }
+                Err(error) => {
+                    tracing::error!(job_id = job.id(), error = %error, "could not re-queue job; its lease will expire")
+                }
+            }
+        }
+        tracing::info!("workers stopped");
+    }
+
+    /// Claims and runs every runnable job until none is left (for tests and the demo; jobs
+    /// scheduled for later are not waited for). Returns how many jobs ran.
+    pub async fn drain(&self) -> Result<usize, StoreError> {
+        let mut ran = 0;
+        loop {
+            let claimed = self
+                .store
+                .claim_jobs(
+                    self.settings.concurrency as u32,
+                    self.settings.lease,
+                    Utc::now(),
+                )
+                .await?;
+            if claimed.is_empty() {
+                return Ok(ran);
+            }
+            let runs = claimed.iter().map(|job| self.run_claimed(job));
+            ran += futures::future::join_all(runs).await.len();
+        }
+    }
+
+    /// Runs one claimed job and records how it ended.
+    pub async fn run_claimed(&self, claimed: &ClaimedJob) -> JobOutcome {
+        let job = &claimed.job;
+        let span = info_span!("job", job_id = job.id, kind = %job.kind, order_key = %job.order_key, attempt = job.attempts);
+        async move {
+            let started = Instant::now();
+            let result = AssertUnwindSafe(self.executor.execute(job))
+                .catch_unwind()
+                .await
+                .unwrap_or_else(|_| Err(JobError::retryable("the job panicked")));
+            let outcome = self.finish(claimed, result).await;
+            let label = match &outcome {
+                JobOutcome::Done => "done",
+                JobOutcome::Retried(_) => "retried",
+                JobOutcome::Dead => "dead",
+                JobOutcome::LeaseLost => "lease_lost",
+            };
+            metrics::counter!("bridge_jobs_finished_total", "kind" => job.kind.as_str(), "outcome" => label).increment(1);
+            metrics::histogram!("bridge_job_duration_seconds", "kind" => job.kind.as_str())
+                .record(started.elapsed().as_secs_f64());
+            outcome
+        }
+        .instrument(span)
+        .await
+    }
+
+    async fn finish(
+        &self,
+        claimed: &ClaimedJob,
+        result: Result<JobEffects, JobError>,
+    ) -> JobOutcome {
+        let now = Utc::now();
+        let job = &claimed.job;
+        let stored = match &result {
+            Ok(effects) => {
+                tracing::debug!("job done");
+                self.store
+                    .complete_job(claimed, effects, now)
+                    .await
+                    .map(|()| JobOutcome::Done)
+            }
+            Err(error) => {
+                let timeline = self.executor.failure_timeline(job, error);
+                let attempts = u32::try_from(job.attempts).unwrap_or(u32::MAX);
+                let decision = match error {
+                    JobError::Permanent { .. } => RetryDecision::GiveUp,
+                    JobError::Retryable { retry_after, .. } => {
+                        self.settings
+                            .retry
+                            .after_failure(attempts, *retry_after, now)
+                    }
+                };
+                match decision {
+                    RetryDecision::RetryAt(at) => {
+                        tracing::warn!(error = %error, retry_at = %at, "job failed, will retry");
+                        self.store
+                            .retry_job(claimed, at, &error.to_string(), &timeline, now)
+                            .await
+                            .map(|()| JobOutcome::Retried(at))
+                    }
+                    RetryDecision::GiveUp => {
+                        tracing::error!(error = %error, "job failed for good, now dead");
+                        self.store
+                            .bury_job(claimed, &error.to_string(), &timeline, now)
+                            .await
+                            .map(|()| JobOutcome::Dead)
+                    }
+                }
+            }
+        };
+        match stored {
+            Ok(outcome) => outcome,
+            Err(StoreError::LeaseLost { .. }) => {
+                tracing::warn!("lease lost: another worker took this job over");
+                JobOutcome::LeaseLost
+            }
+            Err(error) => {
+                // The lease will expire and the job will run again; executors are idempotent.
+                tracing::error!(error = %error, "could not record the job's end");
+                JobOutcome::LeaseLost
+            }
+        }
+    }
+}

@@ -1,0 +1,555 @@
+//! The storage and job-queue contract, run against both backends.
+//!
+//! SQLite always runs. PostgreSQL runs when `BRIDGE_TEST_POSTGRES_URL` is set at build time
+//! (`.ci/run` sets it); otherwise its tests show as ignored, with the reason.
+
+#![allow(clippy::unwrap_used)]
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use bridge_core::jobs::{JobKind, JobRecord, JobState, NewJob};
+use bridge_core::lifecycle::OrderState;
+use bridge_core::store::{
+    Intake, JobEffects, JobFilter, NewInboundEvent, OrderRecord, Store, StoreError, TimelineEntry,
+};
+use bridge_core::testing::{TestBackend, TestDatabase};
+use bridge_core::worker::{
+    JobError, JobExecutor, JobOutcome, JobWaker, WorkerPool, WorkerSettings,
+};
+use chrono::{DateTime, Utc};
+use serde_json::json;
+use tokio_util::sync::CancellationToken;
+
+const LEASE: Duration = Duration::from_secs(60);
+
+fn job(order: &str, name: &str) -> NewJob {
+    NewJob::new(
+        JobKind::MoveTicket,
+        order,
+        Some(name),
+        json!({ "name": name }),
+    )
+}
+
+fn later(now: DateTime<Utc>, secs: i64) -> DateTime<Utc> {
+    now + chrono::Duration::seconds(secs)
+}
+
+fn event(key: &str) -> NewInboundEvent {
+    NewInboundEvent {
+        source: "shop:kente".to_owned(),
+        dedupe_key: key.to_owned(),
+        order_key: Some("kente/1".to_owned()),
+        headers: json!({ "x-shopify-topic": "orders/create" }),
+        body: br#"{"id":1}"#.to_vec(),
+        received_at: Utc::now(),
+    }
+}
+
+fn order_record(key: &str, state: OrderState) -> OrderRecord {
+    let now = Utc::now();
+    OrderRecord {
+        order_key: key.to_owned(),
+        shop_id: "kente".to_owned(),
+        platform_order_id: "1".to_owned(),
+        order_ref: "#1001".to_owned(),
+        state,
+        attention_reason: None,
+        order: json!({ "ref": "#1001" }),
+        order_version: Some("v1".to_owned()),
+        partner_ref: key.replace('/', "-"),
+        tracking_number: None,
+        ticket_id: None,
+        courier_status: None,
+        courier_status_at: None,
+        ticket_status: None,
+        amount_to_collect: Some("300.00".to_owned()),
+        currency: Some("GHS".to_owned()),
+        created_at: now,
+        updated_at: now,
+    }
+}
+
+async fn enqueue_dedupes_on_key_whatever_the_state(store: Store) {
+    let now = Utc::now();
+    assert_eq!(store.enqueue(&[job("kente/1", "a")], now).await.unwrap(), 1);
+    assert_eq!(store.enqueue(&[job("kente/1", "a")], now).await.unwrap(), 0);
+    let claimed = store.claim_jobs(10, LEASE, now).await.unwrap();
+    assert_eq!(claimed.len(), 1);
+    store
+        .complete_job(&claimed[0], &JobEffects::default(), now)
+        .await
+        .unwrap();
+    assert_eq!(store.enqueue(&[job("kente/1", "a")], now).await.unwrap(), 0);
+    let counts = store.job_counts().await.unwrap();
+    assert_eq!((counts.done, counts.queued), (1, 0));
+}
+
+async fn inbound_event_and_its_jobs_are_stored_once(store: Store) {
+    let first = store
+        .accept_inbound(&event("wh-1"), |id| {
+            vec![job("kente/1", &format!("ev{id}"))]
+        })
+        .await
+        .unwrap();
+    let Intake::Accepted { event_id } = first else {
+        panic!("first delivery must be accepted");
+    };
+    let second = store
+        .accept_inbound(&event("wh-1"), |_| vec![job("kente/1", "other")])
+        .await
+        .unwrap();
+    assert_eq!(second, Intake::Duplicate);
+    let jobs = store.list_jobs(&JobFilter::default()).await.unwrap();
+    assert_eq!(jobs.len(), 1, "the duplicate enqueued nothing");
+    assert_eq!(jobs[0].payload, json!({ "name": format!("ev{event_id}") }));
+    let stored = store.inbound_event(event_id).await.unwrap().unwrap();
+    assert_eq!(stored.body, br#"{"id":1}"#.to_vec());
+    assert_eq!(stored.source, "shop:kente");
+}
+
+async fn claim_leases_and_expired_leases_are_reclaimed(store: Store) {
+    let now = Utc::now();
+    store.enqueue(&[job("kente/1", "a")], now).await.unwrap();
+    let first = store.claim_jobs(10, LEASE, now).await.unwrap();
+    assert_eq!(first.len(), 1);
+    assert_eq!(first[0].job.state, JobState::Running);
+    assert_eq!(first[0].job.attempts, 1);
+    assert!(
+        store
+            .claim_jobs(10, LEASE, later(now, 30))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // The first worker died: after the lease, the job is claimable again.
+    let second = store.claim_jobs(10, LEASE, later(now, 61)).await.unwrap();
+    assert_eq!(second.len(), 1);
+    assert_eq!(second[0].job.attempts, 2);
+
+    // The first worker comes back: it cannot finish a job it no longer owns.
+    let stale = store
+        .complete_job(&first[0], &JobEffects::default(), later(now, 62))
+        .await;
+    assert!(matches!(stale, Err(StoreError::LeaseLost { .. })));
+    store
+        .complete_job(&second[0], &JobEffects::default(), later(now, 62))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.job(second[0].id()).await.unwrap().unwrap().state,
+        JobState::Done
+    );
+}
+
+async fn retries_wait_for_their_time(store: Store) {
+    let now = Utc::now();
+    store.enqueue(&[job("kente/1", "a")], now).await.unwrap();
+    let claimed = store.claim_jobs(1, LEASE, now).await.unwrap();
+    store
+        .retry_job(&claimed[0], later(now, 300), "503 from ShaQ", &[], now)
+        .await
+        .unwrap();
+    let stored = store.job(claimed[0].id()).await.unwrap().unwrap();
+    assert_eq!(stored.state, JobState::Queued);
+    assert_eq!(stored.last_error.as_deref(), Some("503 from ShaQ"));
+    assert!(
+        store
+            .claim_jobs(1, LEASE, later(now, 299))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let again = store.claim_jobs(1, LEASE, later(now, 300)).await.unwrap();
+    assert_eq!(again.len(), 1);
+    assert_eq!(again[0].job.attempts, 2);
+}
+
+async fn dead_jobs_keep_their_reason_and_can_be_revived(store: Store) {
+    let now = Utc::now();
+    store.enqueue(&[job("kente/1", "a")], now).await.unwrap();
+    let claimed = store.claim_jobs(1, LEASE, now).await.unwrap();
+    store
+        .bury_job(&claimed[0], "422: destination_region is invalid", &[], now)
+        .await
+        .unwrap();
+    let dead = store
+        .list_jobs(&JobFilter {
+            state: Some(JobState::Dead),
+            ..JobFilter::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(dead.len(), 1);
+    assert_eq!(
+        dead[0].last_error.as_deref(),
+        Some("422: destination_region is invalid")
+    );
+    assert!(store.revive_job(dead[0].id, now).await.unwrap());
+    assert!(
+        !store.revive_job(dead[0].id, now).await.unwrap(),
+        "no longer dead"
+    );
+    let revived = store.claim_jobs(1, LEASE, now).await.unwrap();
+    assert_eq!(
+        revived[0].job.attempts, 1,
+        "a revived job starts a fresh set of attempts"
+    );
+}
+
+async fn jobs_of_one_order_run_one_at_a_time_in_order(store: Store) {
+    let now = Utc::now();
+    store
+        .enqueue(
+            &[
+                job("kente/1", "a1"),
+                job("kente/1", "a2"),
+                job("kente/2", "b1"),
+            ],
+            now,
+        )
+        .await
+        .unwrap();
+    let names = |claimed: &[bridge_core::jobs::ClaimedJob]| {
+        let mut names: Vec<String> = claimed
+            .iter()
+            .map(|c| c.job.payload["name"].as_str().unwrap().to_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    let first = store.claim_jobs(10, LEASE, now).await.unwrap();
+    assert_eq!(names(&first), ["a1", "b1"]);
+    assert!(
+        store.claim_jobs(10, LEASE, now).await.unwrap().is_empty(),
+        "a2 waits for a1"
+    );
+
+    // a1 fails and waits for a retry: a2 still waits (a cancel must not overtake a create).
+    let a1 = first
+        .iter()
+        .find(|c| c.job.payload["name"] == "a1")
+        .unwrap();
+    store
+        .retry_job(a1, later(now, 60), "timeout", &[], now)
+        .await
+        .unwrap();
+    assert!(store.claim_jobs(10, LEASE, now).await.unwrap().is_empty());
+
+    let a1_again = store.claim_jobs(10, LEASE, later(now, 60)).await.unwrap();
+    assert_eq!(names(&a1_again), ["a1"]);
+    store
+        .complete_job(&a1_again[0], &JobEffects::default(), later(now, 60))
+        .await
+        .unwrap();
+    assert_eq!(
+        names(&store.claim_jobs(10, LEASE, later(now, 60)).await.unwrap()),
+        ["a2"]
+    );
+}
+
+async fn a_timer_for_later_does_not_hold_back_the_order(store: Store) {
+    let now = Utc::now();
+    let timer = NewJob::new(
+        JobKind::Reconcile,
+        "kente/1",
+        Some("timer"),
+        json!({ "name": "timer" }),
+    )
+    .run_at(later(now, 3600));
+    store
+        .enqueue(&[timer, job("kente/1", "next")], now)
+        .await
+        .unwrap();
+    let claimed = store.claim_jobs(10, LEASE, now).await.unwrap();
+    assert_eq!(claimed.len(), 1);
+    assert_eq!(claimed[0].job.payload["name"], "next");
+}
+
+async fn two_workers_never_claim_the_same_job(db: TestDatabase) {
+    // A second connection pool on the same database: as a second process or replica would.
+    let other = Store::connect(&db.settings).await.unwrap();
+    let now = Utc::now();
+    let jobs: Vec<NewJob> = (0..60).map(|i| job(&format!("kente/{i}"), "x")).collect();
+    db.store.enqueue(&jobs, now).await.unwrap();
+    let worker = |store: Store| async move {
+        let mut ids = Vec::new();
+        loop {
+            let claimed = store.claim_jobs(3, LEASE, Utc::now()).await.unwrap();
+            if claimed.is_empty() {
+                return ids;
+            }
+            ids.extend(claimed.iter().map(|c| c.id()));
+        }
+    };
+    let (a, b) = tokio::join!(worker(db.store.clone()), worker(other));
+    let all: HashSet<i64> = a.iter().chain(&b).copied().collect();
+    assert_eq!(a.len() + b.len(), 60, "every job claimed exactly once");
+    assert_eq!(all.len(), 60);
+}
+
+async fn job_effects_commit_with_the_completion(store: Store) {
+    let now = Utc::now();
+    store.enqueue(&[job("kente/1", "a")], now).await.unwrap();
+    let claimed = store.claim_jobs(1, LEASE, now).await.unwrap();
+    let mut order = order_record("kente/1", OrderState::Shipping);
+    order.tracking_number = Some("SHQ123".to_owned());
+    let effects = JobEffects {
+        order: Some(order.clone()),
+        jobs: vec![job("kente/1", "follow-up")],
+        timeline: vec![TimelineEntry {
+            order_key: "kente/1".to_owned(),
+            at: now,
+            kind: "call".to_owned(),
+            summary: "POST /packages → 201".to_owned(),
+            details: json!({ "status": 201 }),
+        }],
+    };
+    store
+        .complete_job(&claimed[0], &effects, now)
+        .await
+        .unwrap();
+    let stored = store.order("kente/1").await.unwrap().unwrap();
+    assert_eq!(stored.state, OrderState::Shipping);
+    assert_eq!(stored.tracking_number.as_deref(), Some("SHQ123"));
+    assert_eq!(
+        store
+            .order_by_package("SHQ123")
+            .await
+            .unwrap()
+            .unwrap()
+            .order_key,
+        "kente/1"
+    );
+    assert_eq!(store.timeline("kente/1").await.unwrap().len(), 1);
+    assert_eq!(
+        store.job_counts().await.unwrap().queued,
+        1,
+        "the follow-up job"
+    );
+
+    // A lost lease commits none of the effects.
+    store.enqueue(&[job("kente/9", "z")], now).await.unwrap();
+    let claimed = store.claim_jobs(1, LEASE, now).await.unwrap();
+    let _thief = store.claim_jobs(1, LEASE, later(now, 61)).await.unwrap();
+    let effects = JobEffects {
+        order: Some(order_record("kente/9", OrderState::Delivered)),
+        ..JobEffects::default()
+    };
+    assert!(
+        store
+            .complete_job(&claimed[0], &effects, later(now, 62))
+            .await
+            .is_err()
+    );
+    assert!(store.order("kente/9").await.unwrap().is_none());
+}
+
+/// Counts runs; fails permanently on jobs named `poison`, and transiently the first time on
+/// jobs named `flaky`.
+#[derive(Default)]
+struct ScriptedExecutor {
+    runs: AtomicUsize,
+    flaky_failures: AtomicUsize,
+    delay: Option<Duration>,
+}
+
+#[async_trait]
+impl JobExecutor for ScriptedExecutor {
+    async fn execute(&self, job: &JobRecord) -> Result<JobEffects, JobError> {
+        self.runs.fetch_add(1, Ordering::SeqCst);
+        if let Some(delay) = self.delay {
+            tokio::time::sleep(delay).await;
+        }
+        match job.payload["name"].as_str() {
+            Some("poison") => Err(JobError::permanent("422: bad field")),
+            Some("flaky") if self.flaky_failures.fetch_add(1, Ordering::SeqCst) == 0 => {
+                Err(JobError::Retryable {
+                    message: "503".to_owned(),
+                    retry_after: Some(Duration::from_secs(120)),
+                })
+            }
+            _ => Ok(JobEffects::default()),
+        }
+    }
+}
+
+async fn worker_pool_finishes_retries_and_buries(store: Store) {
+    let executor = Arc::new(ScriptedExecutor::default());
+    let pool = WorkerPool::new(
+        store.clone(),
+        executor.clone(),
+        WorkerSettings::default(),
+        JobWaker::new(),
+    );
+    let now = Utc::now();
+    store
+        .enqueue(
+            &[
+                job("a/1", "fine"),
+                job("b/1", "poison"),
+                job("c/1", "flaky"),
+            ],
+            now,
+        )
+        .await
+        .unwrap();
+    assert_eq!(pool.drain().await.unwrap(), 3);
+    let counts = store.job_counts().await.unwrap();
+    assert_eq!((counts.done, counts.dead, counts.queued), (1, 1, 1));
+    let flaky = store
+        .list_jobs(&JobFilter {
+            state: Some(JobState::Queued),
+            ..JobFilter::default()
+        })
+        .await
+        .unwrap();
+    let wait = flaky[0].run_at - now;
+    assert!(
+        wait >= chrono::Duration::seconds(119),
+        "Retry-After honoured: {wait}"
+    );
+    assert_eq!(
+        executor.runs.load(Ordering::SeqCst),
+        3,
+        "no retry storm for the poison job"
+    );
+}
+
+async fn worker_pool_wakes_on_enqueue_and_drains_at_shutdown(store: Store) {
+    let executor = Arc::new(ScriptedExecutor {
+        delay: Some(Duration::from_millis(300)),
+        ..ScriptedExecutor::default()
+    });
+    let waker = JobWaker::new();
+    let settings = WorkerSettings {
+        poll_interval: Duration::from_secs(3600),
+        ..WorkerSettings::default()
+    };
+    let pool = WorkerPool::new(store.clone(), executor.clone(), settings, waker.clone());
+    let shutdown = CancellationToken::new();
+    let running = tokio::spawn(pool.run_until_stopped(shutdown.clone()));
+
+    store
+        .enqueue(&[job("a/1", "one")], Utc::now())
+        .await
+        .unwrap();
+    waker.wake();
+    // Without the wake-up the job would wait for the hour-long poll.
+    for _ in 0..100 {
+        if executor.runs.load(Ordering::SeqCst) == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(executor.runs.load(Ordering::SeqCst), 1, "woken, not polled");
+    // Shut down while the job runs: it is allowed to finish.
+    shutdown.cancel();
+    running.await.unwrap();
+    assert_eq!(store.job_counts().await.unwrap().done, 1);
+}
+
+async fn shutdown_gives_back_jobs_that_outlive_the_grace(store: Store) {
+    let executor = Arc::new(ScriptedExecutor {
+        delay: Some(Duration::from_secs(30)),
+        ..ScriptedExecutor::default()
+    });
+    let waker = JobWaker::new();
+    let settings = WorkerSettings {
+        shutdown_grace: Duration::from_millis(200),
+        ..WorkerSettings::default()
+    };
+    let pool = WorkerPool::new(store.clone(), executor.clone(), settings, waker.clone());
+    store
+        .enqueue(&[job("a/1", "slow")], Utc::now())
+        .await
+        .unwrap();
+    let shutdown = CancellationToken::new();
+    let running = tokio::spawn(pool.run_until_stopped(shutdown.clone()));
+    for _ in 0..100 {
+        if executor.runs.load(Ordering::SeqCst) == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    shutdown.cancel();
+    running.await.unwrap();
+    let jobs = store.list_jobs(&JobFilter::default()).await.unwrap();
+    assert_eq!(jobs[0].state, JobState::Queued, "re-queued, not lost");
+    assert_eq!(
+        jobs[0].attempts, 0,
+        "the interrupted attempt is not counted"
+    );
+}
+
+async fn drain_reports_outcomes(store: Store) {
+    let pool = WorkerPool::new(
+        store.clone(),
+        Arc::new(ScriptedExecutor::default()),
+        WorkerSettings::default(),
+        JobWaker::new(),
+    );
+    store
+        .enqueue(&[job("a/1", "poison")], Utc::now())
+        .await
+        .unwrap();
+    let claimed = store.claim_jobs(1, LEASE, Utc::now()).await.unwrap();
+    assert_eq!(pool.run_claimed(&claimed[0]).await, JobOutcome::Dead);
+}
+
+macro_rules! conformance {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    super::$name(super::TestDatabase::new(super::TestBackend::Sqlite).await.store).await;
+                }
+            )*
+            #[tokio::test]
+            async fn two_workers_never_claim_the_same_job() {
+                super::two_workers_never_claim_the_same_job(
+                    super::TestDatabase::new(super::TestBackend::Sqlite).await,
+                )
+                .await;
+            }
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                #[cfg_attr(not(postgres_tests), ignore = "PostgreSQL suite not run: set BRIDGE_TEST_POSTGRES_URL")]
+                async fn $name() {
+                    super::$name(super::TestDatabase::new(super::TestBackend::Postgres).await.store).await;
+                }
+            )*
+            #[tokio::test]
+            #[cfg_attr(not(postgres_tests), ignore = "PostgreSQL suite not run: set BRIDGE_TEST_POSTGRES_URL")]
+            async fn two_workers_never_claim_the_same_job() {
+                super::two_workers_never_claim_the_same_job(
+                    super::TestDatabase::new(super::TestBackend::Postgres).await,
+                )
+                .await;
+            }
+        }
+    };
+}
+
+conformance!(
+    enqueue_dedupes_on_key_whatever_the_state,
+    inbound_event_and_its_jobs_are_stored_once,
+    claim_leases_and_expired_leases_are_reclaimed,
+    retries_wait_for_their_time,
+    dead_jobs_keep_their_reason_and_can_be_revived,
+    jobs_of_one_order_run_one_at_a_time_in_order,
+    a_timer_for_later_does_not_hold_back_the_order,
+    job_effects_commit_with_the_completion,
+    worker_pool_finishes_retries_and_buries,
+    worker_pool_wakes_on_enqueue_and_drains_at_shutdown,
+    shutdown_gives_back_jobs_that_outlive_the_grace,
+    drain_reports_outcomes,
+);
