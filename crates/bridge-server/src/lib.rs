@@ -1,1 +1,10 @@
-//! placeholder
+//! The shaq-bridge daemon: HTTP intake of shop, ShaQ and Digishare webhooks, the workers that
+//! run the jobs, the admin API, and the command line.
+
+pub mod cli;
+pub mod configuration;
+pub mod error;
+pub mod http_metrics;
+pub mod routes;
+pub mod startup;
+pub mod telemetry;

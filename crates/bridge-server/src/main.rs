@@ -1,1 +1,18 @@
-fn main() {}
+//! `shaq-bridge`: see `shaq-bridge --help`.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = bridge_server::cli::Cli::parse();
+    match cli.run().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            // The whole cause chain, for the operator reading the terminal or the journal.
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -51,8 +51,8 @@ pub enum SqliteSynchronous {
     Normal,
 }
 
-/// Database settings (`[database]`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// Database settings (`[database]`). `Debug` hides the password in the URL.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct DatabaseSettings {
     /// `sqlite://path/to/file.db` or `postgres://user@host/db`.
@@ -77,6 +77,18 @@ impl Default for DatabaseSettings {
             max_connections: 8,
             migrate_on_start: true,
         }
+    }
+}
+
+impl std::fmt::Debug for DatabaseSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DatabaseSettings")
+            .field("url", &self.redacted_url())
+            .field("sqlite_synchronous", &self.sqlite_synchronous)
+            .field("busy_timeout", &self.busy_timeout)
+            .field("max_connections", &self.max_connections)
+            .field("migrate_on_start", &self.migrate_on_start)
+            .finish()
     }
 }
 

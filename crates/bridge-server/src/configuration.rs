@@ -1,0 +1,336 @@
+//! Settings: `config/default.toml` (built in), then the merchant's TOML file, then environment
+//! variables `SHAQ_BRIDGE__SECTION__KEY` (last wins), deserialised into typed structs and
+//! validated before anything starts.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::time::Duration;
+
+use bridge_core::store::DatabaseSettings;
+use bridge_core::worker::WorkerSettings;
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize, Serializer};
+
+/// The defaults, compiled in so the binary runs from any folder.
+pub const DEFAULT_TOML: &str = include_str!("../../../config/default.toml");
+
+/// The environment prefix: `SHAQ_BRIDGE__SERVER__LISTEN=0.0.0.0:8080`.
+pub const ENV_PREFIX: &str = "SHAQ_BRIDGE";
+
+/// Every setting of the bridge.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// `[server]`: the HTTP listener and admin access.
+    pub server: ServerSettings,
+    /// `[log]`: format and level.
+    pub log: LogSettings,
+    /// `[database]`: SQLite or PostgreSQL.
+    pub database: DatabaseSettings,
+    /// `[workers]`: job concurrency, leases and retries.
+    pub workers: WorkerSettings,
+    /// `[retention]`: how long raw webhook bodies are kept.
+    pub retention: RetentionSettings,
+}
+
+/// `[server]`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerSettings {
+    /// Address to listen on (`127.0.0.1:8080`; `0.0.0.0:8080` behind a proxy).
+    pub listen: SocketAddr,
+    /// The public HTTPS address shops and couriers post to (for help output and docs only).
+    #[serde(default)]
+    pub public_url: Option<String>,
+    /// Bearer token for `/api/*`. Without one, the admin API answers 503.
+    #[serde(default, serialize_with = "redact_option")]
+    pub admin_token: Option<SecretString>,
+    /// Largest request body accepted, in bytes (413 beyond).
+    pub body_limit_bytes: usize,
+    /// A request that takes longer is answered 408.
+    #[serde(with = "humantime_serde")]
+    pub request_timeout: Duration,
+}
+
+/// `[log]`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogSettings {
+    /// `pretty` for a terminal, `json` for log collectors.
+    pub format: LogFormat,
+    /// A `tracing` filter (`info`, `shaq_bridge=debug,info`); `RUST_LOG` wins when set.
+    pub level: String,
+}
+
+/// How log lines look.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable.
+    Pretty,
+    /// One JSON object per line.
+    Json,
+}
+
+/// `[retention]`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetentionSettings {
+    /// Raw webhook bodies older than this are emptied (the dedupe record stays).
+    #[serde(with = "humantime_serde")]
+    pub inbound_bodies: Duration,
+}
+
+/// A configuration problem, naming the key.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The files or environment could not be read or parsed.
+    #[error("cannot load configuration: {0}")]
+    Load(#[from] config::ConfigError),
+    /// Values that parse but cannot work.
+    #[error("invalid configuration:\n  - {}", .0.join("\n  - "))]
+    Invalid(Vec<String>),
+}
+
+impl Settings {
+    /// Loads the defaults, then `path` (if given), then the environment, and validates.
+    pub fn load(path: Option<&Path>) -> Result<Settings, ConfigError> {
+        Self::load_with_env(path, std::env::vars())
+    }
+
+    /// As [`Settings::load`], with the environment given explicitly (for tests).
+    pub fn load_with_env(
+        path: Option<&Path>,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Settings, ConfigError> {
+        let mut builder = config::Config::builder().add_source(config::File::from_str(
+            DEFAULT_TOML,
+            config::FileFormat::Toml,
+        ));
+        if let Some(path) = path {
+            builder = builder.add_source(
+                config::File::from(path)
+                    .format(config::FileFormat::Toml)
+                    .required(true),
+            );
+        }
+        let env: config::Map<String, String> = env
+            .into_iter()
+            .filter(|(key, _)| key.starts_with(ENV_PREFIX))
+            .collect();
+        let settings: Settings = builder
+            .add_source(
+                config::Environment::with_prefix(ENV_PREFIX)
+                    .prefix_separator("__")
+                    .separator("__")
+                    .try_parsing(true)
+                    .source(Some(env)),
+            )
+            .build()?
+            .try_deserialize()?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    /// Every problem at once, each naming its key.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let mut problems = Vec::new();
+        if let Err(problem) = self.database.validate() {
+            problems.push(problem);
+        }
+        if let Err(problem) = self.workers.validate() {
+            problems.push(problem);
+        }
+        if self.server.body_limit_bytes < 1024 {
+            problems.push("server.body_limit_bytes must be at least 1024".to_owned());
+        }
+        if self.server.request_timeout < Duration::from_secs(1) {
+            problems.push("server.request_timeout must be at least 1s".to_owned());
+        }
+        if let Some(token) = &self.server.admin_token
+            && token.expose_secret().len() < 16
+        {
+            problems.push("server.admin_token must be at least 16 characters".to_owned());
+        }
+        if tracing_subscriber::EnvFilter::try_new(&self.log.level).is_err() {
+            problems.push(format!(
+                "log.level `{}` is not a valid filter",
+                self.log.level
+            ));
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(ConfigError::Invalid(problems))
+        }
+    }
+
+    /// The effective settings as TOML, secrets replaced by `[redacted]`.
+    pub fn to_redacted_toml(&self) -> String {
+        let mut redacted = self.clone();
+        redacted.database.url = self.database.redacted_url();
+        toml_string(&redacted)
+    }
+}
+
+fn toml_string(settings: &Settings) -> String {
+    // The settings are plain data: serialising them cannot fail.
+    let value = serde_json::to_value(settings).unwrap_or_default();
+    let mut out = String::new();
+    write_toml(&mut out, "", &value);
+    out
+}
+
+/// A small TOML writer for `check-config` output: tables after plain keys, arrays of tables
+/// as `[[name]]`.
+fn write_toml(out: &mut String, prefix: &str, value: &serde_json::Value) {
+    let serde_json::Value::Object(map) = value else {
+        return;
+    };
+    let is_table = |v: &serde_json::Value| v.is_object();
+    let is_table_array = |v: &serde_json::Value| {
+        v.as_array()
+            .is_some_and(|a| !a.is_empty() && a.iter().all(serde_json::Value::is_object))
+    };
+    for (key, v) in map {
+        if v.is_null() || is_table(v) || is_table_array(v) {
+            continue;
+        }
+        out.push_str(&format!("{key} = {v}\n"));
+    }
+    for (key, v) in map {
+        let path = if prefix.is_empty() {
+            key.clone()
+        } else {
+            format!("{prefix}.{key}")
+        };
+        if is_table(v) {
+            out.push_str(&format!("\n[{path}]\n"));
+            write_toml(out, &path, v);
+        } else if let Some(items) = v.as_array().filter(|_| is_table_array(v)) {
+            for item in items {
+                out.push_str(&format!("\n[[{path}]]\n"));
+                write_toml(out, &path, item);
+            }
+        }
+    }
+}
+
+/// Serialises a secret as `[redacted]`.
+pub fn redact<S: Serializer>(_: &SecretString, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str("[redacted]")
+}
+
+/// Serialises an optional secret as `[redacted]` (or nothing).
+pub fn redact_option<S: Serializer>(v: &Option<SecretString>, s: S) -> Result<S::Ok, S::Error> {
+    match v {
+        Some(_) => s.serialize_str("[redacted]"),
+        None => s.serialize_none(),
+    }
+}
+
+/// Serialises a list of secrets as `[redacted]` each.
+pub fn redact_all<S: Serializer>(v: &[SecretString], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(v.iter().map(|_| "[redacted]"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_load_and_validate() {
+        let settings = Settings::load_with_env(None, env(&[])).expect("defaults are valid");
+        assert_eq!(settings.server.listen.port(), 8080);
+        assert_eq!(settings.database.url, "sqlite://data/shaq-bridge.db");
+        assert_eq!(settings.workers.concurrency, 16);
+    }
+
+    #[test]
+    fn environment_overrides_files() {
+        let settings = Settings::load_with_env(
+            None,
+            env(&[
+                ("SHAQ_BRIDGE__WORKERS__CONCURRENCY", "3"),
+                (
+                    "SHAQ_BRIDGE__SERVER__ADMIN_TOKEN",
+                    "an-admin-token-of-32-characters!",
+                ),
+                ("OTHER__WORKERS__CONCURRENCY", "99"),
+            ]),
+        )
+        .expect("valid");
+        assert_eq!(settings.workers.concurrency, 3);
+        assert_eq!(
+            settings
+                .server
+                .admin_token
+                .map(|t| t.expose_secret().to_owned()),
+            Some("an-admin-token-of-32-characters!".to_owned())
+        );
+    }
+
+    #[test]
+    fn invalid_values_name_their_keys() {
+        let error = Settings::load_with_env(
+            None,
+            env(&[
+                ("SHAQ_BRIDGE__WORKERS__CONCURRENCY", "0"),
+                ("SHAQ_BRIDGE__DATABASE__URL", "mysql://nope"),
+                ("SHAQ_BRIDGE__SERVER__ADMIN_TOKEN", "short"),
+            ]),
+        )
+        .expect_err("invalid");
+        let message = error.to_string();
+        assert!(message.contains("workers.concurrency"), "{message}");
+        assert!(message.contains("database.url"), "{message}");
+        assert!(message.contains("server.admin_token"), "{message}");
+    }
+
+    #[test]
+    fn unknown_keys_in_a_file_are_refused() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("bridge.toml");
+        std::fs::write(
+            &path,
+            "[server]\nlisten = \"127.0.0.1:9\"\nlisen = \"typo\"\n",
+        )
+        .expect("write");
+        let error = Settings::load_with_env(Some(&path), env(&[])).expect_err("typo refused");
+        assert!(error.to_string().contains("lisen"), "{error}");
+    }
+
+    #[test]
+    fn secrets_never_show_in_debug_or_printed_config() {
+        let secret = "an-admin-token-of-32-characters!";
+        let settings = Settings::load_with_env(
+            None,
+            env(&[
+                ("SHAQ_BRIDGE__SERVER__ADMIN_TOKEN", secret),
+                (
+                    "SHAQ_BRIDGE__DATABASE__URL",
+                    "postgres://bridge:pg-password@db/bridge",
+                ),
+            ]),
+        )
+        .expect("valid");
+        let debug = format!("{settings:?}");
+        let printed = settings.to_redacted_toml();
+        for shown in [&debug, &printed] {
+            assert!(!shown.contains(secret), "{shown}");
+        }
+        assert!(!printed.contains("pg-password"), "{printed}");
+        assert!(
+            printed.contains("admin_token = \"[redacted]\""),
+            "{printed}"
+        );
+        assert!(printed.contains("[workers.retry]"), "{printed}");
+    }
+}

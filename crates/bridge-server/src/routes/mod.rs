@@ -1,0 +1,3 @@
+//! HTTP routes, one module per area, merged in [`crate::startup`].
+
+pub mod health;

@@ -1,0 +1,195 @@
+//! Turns settings into running components: the store, the workers, the HTTP server.
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, StatusCode, header};
+use bridge_core::store::Store;
+use bridge_core::worker::{JobExecutor, JobWaker, WorkerPool};
+use metrics_exporter_prometheus::PrometheusHandle;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::configuration::Settings;
+use crate::{error, http_metrics, routes, telemetry};
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    /// The database.
+    pub store: Store,
+    /// Wakes the workers after an enqueue.
+    pub waker: JobWaker,
+    /// Renders `/metrics`.
+    pub metrics: PrometheusHandle,
+    /// The validated settings.
+    pub settings: Arc<Settings>,
+}
+
+/// The bridge, built and bound, not yet running.
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    workers: WorkerPool,
+    store: Store,
+    shutdown: CancellationToken,
+}
+
+/// Headers that must never reach a log line.
+const SENSITIVE_HEADERS: [HeaderName; 2] = [header::AUTHORIZATION, header::COOKIE];
+
+impl Application {
+    /// Connects the store (migrating it if configured), builds the router and binds the
+    /// listener (port 0 picks a free port; see [`Application::port`]).
+    pub async fn build(
+        settings: Settings,
+        executor: Arc<dyn JobExecutor>,
+    ) -> anyhow::Result<Application> {
+        let store = Store::connect(&settings.database)
+            .await
+            .with_context(|| format!("opening {}", settings.database.redacted_url()))?;
+        let waker = JobWaker::new();
+        let workers = WorkerPool::new(
+            store.clone(),
+            executor,
+            settings.workers.clone(),
+            waker.clone(),
+        );
+        let listener = TcpListener::bind(settings.server.listen)
+            .await
+            .with_context(|| format!("listening on {}", settings.server.listen))?;
+        let state = AppState {
+            store: store.clone(),
+            waker,
+            metrics: telemetry::metrics_handle(),
+            settings: Arc::new(settings),
+        };
+        Ok(Application {
+            listener,
+            router: router(state),
+            workers,
+            store,
+            shutdown: CancellationToken::new(),
+        })
+    }
+
+    /// The port the server listens on.
+    pub fn port(&self) -> u16 {
+        self.listener.local_addr().map(|a| a.port()).unwrap_or(0)
+    }
+
+    /// Cancelling this token stops the application gracefully.
+    pub fn shutdown_token(&self) -> CancellationToken {
+        self.shutdown.clone()
+    }
+
+    /// The store, for tests and CLI commands that run beside the server.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Runs the HTTP server and the workers until the shutdown token is cancelled (SIGINT or
+    /// SIGTERM in `serve`): the server stops taking requests and answers those in flight, the
+    /// workers finish or give back running jobs, then the store closes.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let Application {
+            listener,
+            router,
+            workers,
+            store,
+            shutdown,
+        } = self;
+        tracing::info!(address = %listener.local_addr()?, "shaq-bridge listening");
+        let workers = tokio::spawn(workers.run_until_stopped(shutdown.clone()));
+        let server = axum::serve(listener, router)
+            .with_graceful_shutdown(shutdown.clone().cancelled_owned())
+            .await;
+        // The server stopped (asked to, or failed): stop the workers too.
+        shutdown.cancel();
+        workers.await.context("the worker pool panicked")?;
+        store.close().await;
+        server.context("the HTTP server failed")?;
+        tracing::info!("shaq-bridge stopped");
+        Ok(())
+    }
+}
+
+/// The whole router with its middleware.
+pub fn router(state: AppState) -> Router {
+    let server = &state.settings.server;
+    let body_limit = server.body_limit_bytes;
+    let request_timeout = server.request_timeout;
+    Router::new()
+        .merge(routes::health::router())
+        .with_state(state)
+        .layer(axum::middleware::from_fn(http_metrics::track))
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            request_timeout,
+        ))
+        .layer(axum::middleware::from_fn(error::json_errors))
+        .layer(CatchPanicLayer::new())
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .layer(SetSensitiveRequestHeadersLayer::new(SENSITIVE_HEADERS))
+}
+
+/// The span of one request: method, path (with any secret path segment hidden) and request id.
+fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
+    let request_id = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-");
+    tracing::info_span!(
+        "http",
+        method = %request.method(),
+        path = %redact_path(request.uri().path()),
+        request_id = %request_id,
+    )
+}
+
+/// `/webhooks/shaq/{secret}` carries a secret in the path: never log it.
+fn redact_path(path: &str) -> String {
+    match path.strip_prefix("/webhooks/shaq/") {
+        Some(rest) if !rest.is_empty() => "/webhooks/shaq/[redacted]".to_owned(),
+        _ => path.to_owned(),
+    }
+}
+
+/// Resolves when SIGINT or SIGTERM arrives.
+pub async fn shutdown_signal() {
+    let interrupt = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %error, "cannot listen for SIGINT");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::error!(error = %error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => tracing::info!("SIGINT received, shutting down"),
+        () = terminate => tracing::info!("SIGTERM received, shutting down"),
+    }
+}

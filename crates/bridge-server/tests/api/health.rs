@@ -1,0 +1,115 @@
+//! Health, readiness, metrics, refusals and shutdown.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use bridge_core::jobs::{JobRecord, NewJob};
+use bridge_core::store::JobEffects;
+use bridge_core::testing::TestBackend;
+use bridge_core::worker::{JobError, JobExecutor};
+use serde_json::Value;
+
+use crate::helpers::spawn_app_with;
+
+struct Succeeds;
+
+#[async_trait]
+impl JobExecutor for Succeeds {
+    async fn execute(&self, _job: &JobRecord) -> Result<JobEffects, JobError> {
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        Ok(JobEffects::default())
+    }
+}
+
+#[tokio::test]
+async fn healthz_readyz_and_metrics_answer() {
+    let app = spawn_app_with(TestBackend::Sqlite, Arc::new(Succeeds), |_| {}).await;
+    let health = app.client.get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(health.status(), 200);
+    assert!(health.headers().contains_key("x-request-id"));
+    let ready = app.client.get(app.url("/readyz")).send().await.unwrap();
+    assert_eq!(ready.status(), 200);
+    assert_eq!(ready.json::<Value>().await.unwrap()["status"], "ready");
+    let metrics = app
+        .client
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("bridge_jobs{state=\"queued\"}"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains(
+            "bridge_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"}"
+        ),
+        "{metrics}"
+    );
+    app.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn unknown_routes_and_methods_get_json_errors() {
+    let app = spawn_app_with(TestBackend::Sqlite, Arc::new(Succeeds), |_| {}).await;
+    let missing = app.client.get(app.url("/nope")).send().await.unwrap();
+    assert_eq!(missing.status(), 404);
+    let body: Value = missing.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "not_found");
+    let wrong_method = app.client.post(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(wrong_method.status(), 405);
+    let body: Value = wrong_method.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "method_not_allowed");
+    app.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn readyz_fails_when_migrations_are_missing() {
+    let app = spawn_app_with(TestBackend::Sqlite, Arc::new(Succeeds), |_| {}).await;
+    sqlx_drop_migrations(&app.db.settings.url).await;
+    let ready = app.client.get(app.url("/readyz")).send().await.unwrap();
+    assert_eq!(ready.status(), 503);
+    app.stop().await.unwrap();
+}
+
+async fn sqlx_drop_migrations(url: &str) {
+    use sqlx::{Connection, Executor};
+    let mut conn = sqlx::SqliteConnection::connect(url).await.unwrap();
+    conn.execute("DELETE FROM _sqlx_migrations").await.unwrap();
+}
+
+#[tokio::test]
+async fn shutdown_lets_running_jobs_finish_and_exits_cleanly() {
+    let app = spawn_app_with(TestBackend::Sqlite, Arc::new(Succeeds), |_| {}).await;
+    let store = app.db.store.clone();
+    store
+        .enqueue(
+            &[NewJob::new(
+                bridge_core::jobs::JobKind::Reconcile,
+                "kente/1",
+                None,
+                serde_json::json!({}),
+            )],
+            chrono::Utc::now(),
+        )
+        .await
+        .unwrap();
+    // Let a worker pick the job up (polling every 50 ms), then stop mid-job.
+    for _ in 0..100 {
+        if store.job_counts().await.unwrap().running == 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    app.shutdown.cancel();
+    app.running.await.unwrap().unwrap();
+    let counts = store.job_counts().await.unwrap();
+    assert_eq!(
+        (counts.done, counts.running),
+        (1, 0),
+        "the running job finished"
+    );
+}

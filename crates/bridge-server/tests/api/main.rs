@@ -1,0 +1,6 @@
+//! The bridge over real HTTP: one test binary, a module per area.
+
+#![allow(clippy::unwrap_used)]
+
+mod health;
+mod helpers;
