@@ -31,11 +31,13 @@ pub enum JobKind {
     WriteBackToShop,
     /// Look a package up at ShaQ and apply statuses whose webhooks were missed.
     Reconcile,
+    /// A timer: an order still unconfirmed when it fires needs a person.
+    ExpireConfirmation,
 }
 
 impl JobKind {
     /// Every kind, for metrics and listings.
-    pub const ALL: [JobKind; 9] = [
+    pub const ALL: [JobKind; 10] = [
         JobKind::ApplyInboundEvent,
         JobKind::CreatePackage,
         JobKind::CreateTicket,
@@ -45,6 +47,7 @@ impl JobKind {
         JobKind::AttachLabel,
         JobKind::WriteBackToShop,
         JobKind::Reconcile,
+        JobKind::ExpireConfirmation,
     ];
 
     /// The stored name.
@@ -59,6 +62,7 @@ impl JobKind {
             JobKind::AttachLabel => "attach_label",
             JobKind::WriteBackToShop => "write_back_to_shop",
             JobKind::Reconcile => "reconcile",
+            JobKind::ExpireConfirmation => "expire_confirmation",
         }
     }
 }

@@ -9,3 +9,4 @@ pub mod worker;
 
 #[cfg(feature = "test-support")]
 pub mod testing;
+pub mod workflow;

@@ -1,0 +1,286 @@
+//! What each ShaQ status means for the order, the ticket and the shop.
+//!
+//! The default table follows the design; every status (and any new one ShaQ invents) can be
+//! mapped from configuration (`[mapping.courier.<status>]`).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::lifecycle::OrderState;
+
+/// A shop-side milestone, written back as each platform can show it (a Shopify fulfilment
+/// event, a WooCommerce note or status, a tag…).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ShopMilestone {
+    /// The customer confirmed on WhatsApp.
+    Confirmed,
+    /// The package exists at ShaQ: fulfil with the tracking number.
+    PackageCreated,
+    /// Picked up or moving.
+    InTransit,
+    /// Out for delivery.
+    OutForDelivery,
+    /// Waiting at a pickup point.
+    ReadyForPickup,
+    /// A delivery attempt failed.
+    AttemptedDelivery,
+    /// Delivered (and, for cash on delivery, paid).
+    Delivered,
+    /// ShaQ suspects fraud.
+    SuspectedScam,
+    /// On its way back.
+    Returning,
+    /// Back at the merchant.
+    Returned,
+    /// Declined by the customer or cancelled: cancel in the shop.
+    Cancelled,
+}
+
+impl ShopMilestone {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ShopMilestone::Confirmed => "confirmed",
+            ShopMilestone::PackageCreated => "package_created",
+            ShopMilestone::InTransit => "in_transit",
+            ShopMilestone::OutForDelivery => "out_for_delivery",
+            ShopMilestone::ReadyForPickup => "ready_for_pickup",
+            ShopMilestone::AttemptedDelivery => "attempted_delivery",
+            ShopMilestone::Delivered => "delivered",
+            ShopMilestone::SuspectedScam => "suspected_scam",
+            ShopMilestone::Returning => "returning",
+            ShopMilestone::Returned => "returned",
+            ShopMilestone::Cancelled => "cancelled",
+        }
+    }
+}
+
+/// What one courier status does.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CourierStatusEffect {
+    /// The order state it moves to (only forward, see [`OrderState::allows_courier_move_to`]).
+    pub state: OrderState,
+    /// The ticket status key (`[digishare.statuses]`) it moves the ticket to; `None`: the
+    /// ticket is not moved.
+    #[serde(default)]
+    pub ticket: Option<String>,
+    /// What the shop is told; `None`: nothing.
+    #[serde(default)]
+    pub shop: Option<ShopMilestone>,
+}
+
+/// The courier status table: ShaQ status slug → effect.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct CourierMapping(pub BTreeMap<String, CourierStatusEffect>);
+
+impl Default for CourierMapping {
+    fn default() -> Self {
+        use OrderState::*;
+        use ShopMilestone as M;
+        let rows: [(&str, OrderState, &str, Option<ShopMilestone>); 20] = [
+            ("pending", Shipping, "package_created", None),
+            ("received", InTransit, "picked_up", Some(M::InTransit)),
+            ("collected", InTransit, "picked_up", Some(M::InTransit)),
+            (
+                "warehouse_received",
+                InTransit,
+                "picked_up",
+                Some(M::InTransit),
+            ),
+            ("shipped", InTransit, "in_transit", Some(M::InTransit)),
+            ("assigned", InTransit, "in_transit", Some(M::InTransit)),
+            ("in_transit", InTransit, "in_transit", Some(M::InTransit)),
+            (
+                "dispatched",
+                OutForDelivery,
+                "out_for_delivery",
+                Some(M::OutForDelivery),
+            ),
+            (
+                "ready_for_pickup",
+                OutForDelivery,
+                "ready_for_pickup",
+                Some(M::ReadyForPickup),
+            ),
+            ("confirmed", OutForDelivery, "delivery_confirmed", None),
+            ("delivered", Delivered, "delivered", Some(M::Delivered)),
+            (
+                "not_delivered",
+                DeliveryProblem,
+                "delivery_problem",
+                Some(M::AttemptedDelivery),
+            ),
+            (
+                "rescheduled",
+                DeliveryProblem,
+                "delivery_problem",
+                Some(M::AttemptedDelivery),
+            ),
+            (
+                "customer_hold",
+                DeliveryProblem,
+                "delivery_problem",
+                Some(M::AttemptedDelivery),
+            ),
+            (
+                "customer_unreachable",
+                DeliveryProblem,
+                "delivery_problem",
+                Some(M::AttemptedDelivery),
+            ),
+            (
+                "suspected_scam",
+                NeedsAttention,
+                "on_hold",
+                Some(M::SuspectedScam),
+            ),
+            ("return_picked", Returning, "returning", Some(M::Returning)),
+            (
+                "return_in_progress",
+                Returning,
+                "returning",
+                Some(M::Returning),
+            ),
+            (
+                "return_to_central",
+                Returning,
+                "returning",
+                Some(M::Returning),
+            ),
+            (
+                "returned_to_sender",
+                Returned,
+                "returned",
+                Some(M::Returned),
+            ),
+        ];
+        CourierMapping(
+            rows.into_iter()
+                .map(|(status, state, ticket, shop)| {
+                    (
+                        status.to_owned(),
+                        CourierStatusEffect {
+                            state,
+                            ticket: Some(ticket.to_owned()),
+                            shop,
+                        },
+                    )
+                })
+                .collect(),
+        )
+    }
+}
+
+impl CourierMapping {
+    /// The defaults with the configured rows laid over them.
+    pub fn with_overrides(overrides: &BTreeMap<String, CourierStatusEffect>) -> Self {
+        let mut mapping = CourierMapping::default();
+        for (status, effect) in overrides {
+            mapping.0.insert(status.clone(), effect.clone());
+        }
+        mapping
+    }
+
+    /// The effect of a status, if mapped.
+    pub fn effect(&self, status: &str) -> Option<&CourierStatusEffect> {
+        self.0.get(status)
+    }
+
+    /// Every ticket status key the table uses (to check the configuration maps them).
+    pub fn ticket_keys(&self) -> impl Iterator<Item = &str> {
+        self.0
+            .values()
+            .filter_map(|effect| effect.ticket.as_deref())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_documented_status_is_mapped_by_default() {
+        let mapping = CourierMapping::default();
+        let documented = [
+            "pending",
+            "received",
+            "warehouse_received",
+            "collected",
+            "ready_for_pickup",
+            "shipped",
+            "assigned",
+            "in_transit",
+            "dispatched",
+            "confirmed",
+            "delivered",
+            "not_delivered",
+            "rescheduled",
+            "customer_hold",
+            "customer_unreachable",
+            "suspected_scam",
+            "return_picked",
+            "return_in_progress",
+            "returned_to_sender",
+            "return_to_central",
+        ];
+        for status in documented {
+            assert!(mapping.effect(status).is_some(), "{status} unmapped");
+        }
+        assert_eq!(mapping.0.len(), 20);
+    }
+
+    #[test]
+    fn the_design_table_holds() {
+        let mapping = CourierMapping::default();
+        let cases = [
+            ("dispatched", OrderState::OutForDelivery, "out_for_delivery"),
+            ("delivered", OrderState::Delivered, "delivered"),
+            (
+                "customer_unreachable",
+                OrderState::DeliveryProblem,
+                "delivery_problem",
+            ),
+            ("return_to_central", OrderState::Returning, "returning"),
+            ("returned_to_sender", OrderState::Returned, "returned"),
+            ("suspected_scam", OrderState::NeedsAttention, "on_hold"),
+        ];
+        for (status, state, ticket) in cases {
+            let effect = mapping.effect(status).expect("mapped");
+            assert_eq!(effect.state, state, "{status}");
+            assert_eq!(effect.ticket.as_deref(), Some(ticket), "{status}");
+        }
+    }
+
+    #[test]
+    fn overrides_replace_single_rows_and_add_new_statuses() {
+        let overrides = BTreeMap::from([
+            (
+                "dispatched".to_owned(),
+                CourierStatusEffect {
+                    state: OrderState::OutForDelivery,
+                    ticket: None,
+                    shop: None,
+                },
+            ),
+            (
+                "processing".to_owned(),
+                CourierStatusEffect {
+                    state: OrderState::InTransit,
+                    ticket: Some("in_transit".to_owned()),
+                    shop: None,
+                },
+            ),
+        ]);
+        let mapping = CourierMapping::with_overrides(&overrides);
+        assert_eq!(
+            mapping.effect("dispatched").and_then(|e| e.ticket.clone()),
+            None
+        );
+        assert!(mapping.effect("processing").is_some());
+        assert!(mapping.effect("delivered").is_some(), "other rows kept");
+    }
+}
