@@ -128,6 +128,7 @@ pub fn router(state: AppState) -> Router {
     let request_timeout = server.request_timeout;
     Router::new()
         .merge(routes::health::router())
+        .merge(routes::admin::router())
         .with_state(state)
         .layer(axum::middleware::from_fn(http_metrics::track))
         .layer(DefaultBodyLimit::max(body_limit))

@@ -2,5 +2,6 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod admin;
 mod health;
 mod helpers;

@@ -1,0 +1,138 @@
+//! The admin API: token required, dead jobs visible and retryable.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use bridge_core::jobs::{JobKind, JobRecord, NewJob};
+use bridge_core::store::JobEffects;
+use bridge_core::testing::TestBackend;
+use bridge_core::worker::{JobError, JobExecutor};
+use serde_json::Value;
+
+use crate::helpers::{TestApp, spawn_app_with};
+
+const TOKEN: &str = "test-admin-token-0123456789";
+
+struct AlwaysInvalid;
+
+#[async_trait]
+impl JobExecutor for AlwaysInvalid {
+    async fn execute(&self, _job: &JobRecord) -> Result<JobEffects, JobError> {
+        Err(JobError::permanent("422: destination_region is invalid"))
+    }
+}
+
+async fn app_with_token() -> TestApp {
+    spawn_app_with(TestBackend::Sqlite, Arc::new(AlwaysInvalid), |settings| {
+        settings.server.admin_token = Some(TOKEN.to_owned().into());
+    })
+    .await
+}
+
+#[tokio::test]
+async fn admin_api_refuses_missing_or_wrong_tokens() {
+    let app = app_with_token().await;
+    let missing = app.client.get(app.url("/api/jobs")).send().await.unwrap();
+    assert_eq!(missing.status(), 401);
+    assert_eq!(
+        missing.json::<Value>().await.unwrap()["error"]["code"],
+        "unauthorized"
+    );
+    let wrong = app
+        .client
+        .get(app.url("/api/jobs"))
+        .bearer_auth("not-the-token")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), 401);
+    app.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn admin_api_is_off_without_a_configured_token() {
+    let app = spawn_app_with(TestBackend::Sqlite, Arc::new(AlwaysInvalid), |_| {}).await;
+    let response = app
+        .client
+        .get(app.url("/api/jobs"))
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 503);
+    app.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn dead_jobs_are_listed_and_retried_over_http() {
+    let app = app_with_token().await;
+    app.db
+        .store
+        .enqueue(
+            &[NewJob::new(
+                JobKind::CreatePackage,
+                "kente/1",
+                None,
+                serde_json::json!({}),
+            )],
+            chrono::Utc::now(),
+        )
+        .await
+        .unwrap();
+    let mut dead = Vec::new();
+    for _ in 0..200 {
+        let body: Value = app
+            .client
+            .get(app.url("/api/jobs?state=dead"))
+            .bearer_auth(TOKEN)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        dead = body["jobs"].as_array().unwrap().clone();
+        if !dead.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(
+        dead.len(),
+        1,
+        "the job died at once: a permanent error is not retried"
+    );
+    assert_eq!(dead[0]["last_error"], "422: destination_region is invalid");
+    assert_eq!(dead[0]["attempts"], 1);
+
+    let id = dead[0]["id"].as_i64().unwrap();
+    let retried = app
+        .client
+        .post(app.url(&format!("/api/jobs/{id}/retry")))
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(retried.status(), 200);
+    let unknown = app
+        .client
+        .post(app.url("/api/jobs/999999/retry"))
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), 404);
+    let bad_state = app
+        .client
+        .get(app.url("/api/jobs?state=zombie"))
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad_state.status(), 422);
+    assert_eq!(
+        bad_state.json::<Value>().await.unwrap()["error"]["field"],
+        "state"
+    );
+    app.stop().await.unwrap();
+}
