@@ -11,6 +11,8 @@ use bridge_core::worker::WorkerSettings;
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize, Serializer};
 
+use crate::rate_limit::RateLimitSettings;
+
 /// The defaults, compiled in so the binary runs from any folder.
 pub const DEFAULT_TOML: &str = include_str!("../../../config/default.toml");
 
@@ -50,6 +52,8 @@ pub struct ServerSettings {
     /// A request that takes longer is answered 408.
     #[serde(with = "humantime_serde")]
     pub request_timeout: Duration,
+    /// Per-source limits on `/webhooks/*`.
+    pub webhook_rate_limit: RateLimitSettings,
 }
 
 /// `[log]`.
@@ -139,6 +143,9 @@ impl Settings {
             problems.push(problem);
         }
         if let Err(problem) = self.workers.validate() {
+            problems.push(problem);
+        }
+        if let Err(problem) = self.server.webhook_rate_limit.validate() {
             problems.push(problem);
         }
         if self.server.body_limit_bytes < 1024 {

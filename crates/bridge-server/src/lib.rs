@@ -6,6 +6,7 @@ pub mod cli;
 pub mod configuration;
 pub mod error;
 pub mod http_metrics;
+pub mod rate_limit;
 pub mod routes;
 pub mod startup;
 pub mod telemetry;
