@@ -1,12 +1,16 @@
-//! The shaq-bridge domain: the order lifecycle, the durable job queue, storage on SQLite or
-//! PostgreSQL, and the retry policy. No HTTP framework here: the server crate drives it.
+//! The shaq-bridge domain: the order lifecycle and workflow, intake of webhooks, the durable job
+//! queue, storage on SQLite or PostgreSQL, and the retry policy. No HTTP framework here: the
+//! server crate drives it.
 
+pub mod intake;
 pub mod jobs;
 pub mod lifecycle;
+pub mod maintenance;
 pub mod retry;
+pub mod settings;
 pub mod store;
 pub mod worker;
+pub mod workflow;
 
 #[cfg(feature = "test-support")]
 pub mod testing;
-pub mod workflow;

@@ -98,6 +98,25 @@ pub fn on_courier_status(
             outcome: format!("recorded: unmapped status {}", news.status),
         };
     };
+    if order.courier_status.as_deref() == Some(news.status.as_str()) {
+        // The same status again (ShaQ repeats it, or it confirms what the bridge set when it
+        // created the package): the customer already heard of it.
+        let mut next = order.clone();
+        next.courier_status_at = Some(news.occurred_at);
+        next.updated_at = now;
+        lines.push(timeline(
+            key,
+            now,
+            "courier",
+            "status unchanged: ticket not moved",
+        ));
+        return Decision {
+            order: Some(next),
+            jobs: Vec::new(),
+            timeline: lines,
+            outcome: "recorded: status unchanged".to_owned(),
+        };
+    }
     let state_moves = order.state.allows_courier_move_to(effect.state);
     let mut next = if state_moves {
         with_state(order, effect.state, now, &mut lines)

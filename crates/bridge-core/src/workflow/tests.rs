@@ -477,3 +477,21 @@ fn an_address_change_while_pending_patches_the_package() {
     assert!(decision.jobs.is_empty());
     assert!(decision.timeline.iter().any(|l| l.kind == "attention"));
 }
+
+#[test]
+fn a_repeated_status_does_not_message_the_customer_again() {
+    let mut current = order(OrderState::Shipping);
+    current.courier_status = Some("pending".to_owned());
+    current.courier_status_at = Some(at(1));
+    let decision = on_courier_status(
+        &current,
+        &courier("pending", 2),
+        &CourierMapping::default(),
+        at(3),
+    );
+    assert!(decision.jobs.is_empty());
+    assert_eq!(
+        decision.order.and_then(|o| o.courier_status_at),
+        Some(at(2))
+    );
+}

@@ -1,0 +1,323 @@
+//! The `[shaq]`, `[digishare]` and `[mapping]` settings: how to reach each service and how the
+//! workflow uses it. The server reads them from TOML; each validates itself, naming its keys.
+
+use std::collections::BTreeMap;
+use std::num::NonZeroU32;
+use std::time::Duration;
+
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize, Serializer};
+
+use crate::workflow::{CourierMapping, CourierStatusEffect, TicketStatuses};
+
+fn redact<S: Serializer>(_: &SecretString, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str("[redacted]")
+}
+
+fn redact_option<S: Serializer>(v: &Option<SecretString>, s: S) -> Result<S::Ok, S::Error> {
+    match v {
+        Some(_) => s.serialize_str("[redacted]"),
+        None => s.serialize_none(),
+    }
+}
+
+fn is_blank(secret: &SecretString) -> bool {
+    secret.expose_secret().trim().is_empty()
+}
+
+/// Where ShaQ puts the webhook secret it sends us.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WebhookSecretLocation {
+    /// In a header (`webhook_secret_header`).
+    #[default]
+    Header,
+    /// As the last path segment: `POST /webhooks/shaq/{secret}`.
+    Path,
+}
+
+/// `[shaq]`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShaqSettings {
+    /// API base, e.g. `https://test-partner.shaqexpress.com/api/v1` (the production host is not
+    /// public: ask ShaQ).
+    pub base_url: String,
+    /// Partner login identifier.
+    pub identifier: String,
+    /// Partner login secret.
+    #[serde(serialize_with = "redact")]
+    pub secret: SecretString,
+    /// The secret ShaQ must present on `POST /webhooks/shaq` (ShaQ documents no signature).
+    #[serde(serialize_with = "redact")]
+    pub webhook_secret: SecretString,
+    /// Header or path.
+    #[serde(default)]
+    pub webhook_secret_location: WebhookSecretLocation,
+    /// The header carrying the secret, when `webhook_secret_location = "header"`.
+    #[serde(default = "default_shaq_secret_header")]
+    pub webhook_secret_header: String,
+    /// Optional: also require an HMAC-SHA256 of the raw body in this header (hex or base64).
+    #[serde(default)]
+    pub webhook_hmac_header: Option<String>,
+    /// The merchant's country (ISO 3166 alpha-2), sent as `source_country_iso2`.
+    pub source_country_iso2: String,
+    /// The pickup address, sent as `source_address_line_1`.
+    pub source_address_line_1: String,
+    /// Second line of the pickup address.
+    #[serde(default)]
+    pub source_address_line_2: Option<String>,
+    /// Destination countries ShaQ serves; orders elsewhere need attention.
+    pub service_countries: Vec<String>,
+    /// Package defaults.
+    #[serde(default)]
+    pub defaults: PackageDefaults,
+    /// `https://…/track/{tracking_number}`: the tracking link put in the ticket and the shop.
+    #[serde(default)]
+    pub tracking_url_template: Option<String>,
+    /// Per-request timeout.
+    #[serde(default = "default_timeout", with = "humantime_serde")]
+    pub timeout: Duration,
+    /// Client-side limit on calls per second (`0`: none).
+    #[serde(default = "default_shaq_rps")]
+    pub requests_per_second: u32,
+    /// Log in again this long before the 7-day token expires.
+    #[serde(default = "default_token_margin", with = "humantime_serde")]
+    pub token_renew_margin: Duration,
+    /// Paths of the operations ShaQ's docs do not give (override without a rebuild).
+    #[serde(default)]
+    pub paths: BTreeMap<String, String>,
+    /// Reconciliation: look packages up when their last news is older than this.
+    #[serde(default)]
+    pub reconcile: ReconcileSettings,
+}
+
+/// `[shaq.defaults]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PackageDefaults {
+    /// `parcel` or `box`.
+    #[serde(rename = "type")]
+    pub package_type: String,
+    /// `normal` or `fragile`.
+    pub handling: String,
+    /// Pieces per package when the order does not say.
+    pub units: u32,
+}
+
+impl Default for PackageDefaults {
+    fn default() -> Self {
+        PackageDefaults {
+            package_type: "box".to_owned(),
+            handling: "normal".to_owned(),
+            units: 1,
+        }
+    }
+}
+
+/// `[shaq.reconcile]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReconcileSettings {
+    /// Off switch.
+    pub enabled: bool,
+    /// How often the sweep runs.
+    #[serde(with = "humantime_serde")]
+    pub interval: Duration,
+    /// Packages with no courier news for this long are looked up.
+    #[serde(with = "humantime_serde")]
+    pub stale_after: Duration,
+    /// At most this many lookups per sweep.
+    pub batch: u32,
+}
+
+impl Default for ReconcileSettings {
+    fn default() -> Self {
+        ReconcileSettings {
+            enabled: true,
+            interval: Duration::from_secs(15 * 60),
+            stale_after: Duration::from_secs(6 * 3600),
+            batch: 100,
+        }
+    }
+}
+
+fn default_shaq_secret_header() -> String {
+    "X-Shaq-Webhook-Secret".to_owned()
+}
+
+fn default_timeout() -> Duration {
+    Duration::from_secs(30)
+}
+
+fn default_shaq_rps() -> u32 {
+    10
+}
+
+fn default_token_margin() -> Duration {
+    Duration::from_secs(24 * 3600)
+}
+
+impl ShaqSettings {
+    /// Every problem, each naming its key.
+    pub fn validate(&self, problems: &mut Vec<String>) {
+        if url::Url::parse(&self.base_url).is_err() {
+            problems.push("shaq.base_url is not a valid URL".to_owned());
+        }
+        if self.identifier.trim().is_empty() {
+            problems.push("shaq.identifier is empty".to_owned());
+        }
+        if is_blank(&self.secret) {
+            problems.push("shaq.secret is empty".to_owned());
+        }
+        if self.webhook_secret.expose_secret().len() < 16 {
+            problems.push("shaq.webhook_secret must be at least 16 characters".to_owned());
+        }
+        if !is_iso2(&self.source_country_iso2) {
+            problems.push("shaq.source_country_iso2 must be two uppercase letters".to_owned());
+        }
+        if self.source_address_line_1.trim().is_empty() {
+            problems.push("shaq.source_address_line_1 is empty".to_owned());
+        }
+        if self.service_countries.is_empty() || !self.service_countries.iter().all(|c| is_iso2(c)) {
+            problems.push(
+                "shaq.service_countries must list two-letter country codes (e.g. [\"GH\"])"
+                    .to_owned(),
+            );
+        }
+        if !["parcel", "box"].contains(&self.defaults.package_type.as_str()) {
+            problems.push("shaq.defaults.type must be `parcel` or `box`".to_owned());
+        }
+        if !["normal", "fragile"].contains(&self.defaults.handling.as_str()) {
+            problems.push("shaq.defaults.handling must be `normal` or `fragile`".to_owned());
+        }
+        if let Some(template) = &self.tracking_url_template
+            && !template.contains("{tracking_number}")
+        {
+            problems.push("shaq.tracking_url_template must contain {tracking_number}".to_owned());
+        }
+    }
+
+    /// The limit on calls per second, if any.
+    pub fn rate_limit(&self) -> Option<NonZeroU32> {
+        NonZeroU32::new(self.requests_per_second)
+    }
+
+    /// The tracking link for a tracking number, if a template is configured.
+    pub fn tracking_url(&self, tracking_number: &str) -> Option<String> {
+        self.tracking_url_template
+            .as_ref()
+            .map(|t| t.replace("{tracking_number}", tracking_number))
+    }
+}
+
+/// How the bridge authenticates to Digishare.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DigishareSettings {
+    /// API base, `https://api.digishare.ma/v1`.
+    pub base_url: String,
+    /// A Personal Access Token (or use `client_id` + `client_secret`).
+    #[serde(default, serialize_with = "redact_option")]
+    pub access_token: Option<SecretString>,
+    /// OAuth client id.
+    #[serde(default)]
+    pub client_id: Option<String>,
+    /// OAuth client secret.
+    #[serde(default, serialize_with = "redact_option")]
+    pub client_secret: Option<SecretString>,
+    /// The ticket type for orders (hashed id from the dashboard).
+    pub type_ticket_id: String,
+    /// The secret Digishare presents on `POST /webhooks/digishare` (configured in its dashboard).
+    #[serde(serialize_with = "redact")]
+    pub webhook_secret: SecretString,
+    /// `Authorization` (as `Bearer <secret>`) or the name of a custom header.
+    #[serde(default = "default_digishare_secret_header")]
+    pub webhook_secret_header: String,
+    /// Status keys → this account's hashed status ids; a key left out sends nothing.
+    pub statuses: TicketStatuses,
+    /// The ticket subject; `{order_ref}` is replaced.
+    #[serde(default = "default_subject")]
+    pub subject_template: String,
+    /// `put` (documented) or `patch` for status updates.
+    #[serde(default = "default_update_method")]
+    pub update_method: String,
+    /// Per-request timeout.
+    #[serde(default = "default_timeout", with = "humantime_serde")]
+    pub timeout: Duration,
+    /// Client-side limit on calls per second (`0`: none).
+    #[serde(default = "default_digishare_rps")]
+    pub requests_per_second: u32,
+}
+
+fn default_digishare_secret_header() -> String {
+    "Authorization".to_owned()
+}
+
+fn default_subject() -> String {
+    "Order {order_ref}".to_owned()
+}
+
+fn default_update_method() -> String {
+    "put".to_owned()
+}
+
+fn default_digishare_rps() -> u32 {
+    5
+}
+
+impl DigishareSettings {
+    /// Every problem, each naming its key. `required_keys` are the status keys the configured
+    /// flows use.
+    pub fn validate<'a>(
+        &self,
+        required_keys: impl IntoIterator<Item = &'a str>,
+        problems: &mut Vec<String>,
+    ) {
+        if url::Url::parse(&self.base_url).is_err() {
+            problems.push("digishare.base_url is not a valid URL".to_owned());
+        }
+        match (&self.access_token, &self.client_id, &self.client_secret) {
+            (Some(token), None, None) if !is_blank(token) => {}
+            (None, Some(id), Some(secret)) if !id.trim().is_empty() && !is_blank(secret) => {}
+            _ => problems.push(
+                "digishare: set either access_token, or client_id and client_secret".to_owned(),
+            ),
+        }
+        if self.type_ticket_id.trim().is_empty() {
+            problems.push("digishare.type_ticket_id is empty".to_owned());
+        }
+        if self.webhook_secret.expose_secret().len() < 16 {
+            problems.push("digishare.webhook_secret must be at least 16 characters".to_owned());
+        }
+        if !["put", "patch"].contains(&self.update_method.as_str()) {
+            problems.push("digishare.update_method must be `put` or `patch`".to_owned());
+        }
+        for key in required_keys {
+            if self.statuses.id(key).is_none() {
+                problems.push(format!(
+                    "digishare.statuses.{key} is missing (the configured flows need it)"
+                ));
+            }
+        }
+    }
+}
+
+/// `[mapping]`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MappingSettings {
+    /// Overrides of the courier status table, by ShaQ status slug.
+    pub courier: BTreeMap<String, CourierStatusEffect>,
+}
+
+impl MappingSettings {
+    /// The effective table.
+    pub fn courier_mapping(&self) -> CourierMapping {
+        CourierMapping::with_overrides(&self.courier)
+    }
+}
+
+fn is_iso2(code: &str) -> bool {
+    code.len() == 2 && code.chars().all(|c| c.is_ascii_uppercase())
+}
