@@ -350,6 +350,29 @@ async fn job_effects_commit_with_the_completion(store: Store) {
     assert!(store.order("kente/9").await.unwrap().is_none());
 }
 
+async fn group_commit_stores_each_webhook_once(store: Store) {
+    let writer = bridge_core::store::IntakeWriter::spawn(store.clone(), 1024, 16);
+    let accepts = (0..60).map(|i| {
+        let writer = writer.clone();
+        async move {
+            // Every webhook is sent twice: the second copy must be recognised in the same batch
+            // or a later one.
+            let key = format!("wh-{}", i % 30);
+            let jobs: bridge_core::store::JobsFor =
+                Box::new(move |id| vec![job(&format!("kente/{id}"), "x")]);
+            writer.accept(event(&key), jobs).await.unwrap()
+        }
+    });
+    let intakes = futures::future::join_all(accepts).await;
+    let accepted = intakes
+        .iter()
+        .filter(|i| matches!(i, Intake::Accepted { .. }))
+        .count();
+    assert_eq!(accepted, 30);
+    assert_eq!(intakes.len() - accepted, 30, "the copies are duplicates");
+    assert_eq!(store.job_counts().await.unwrap().queued, 30);
+}
+
 /// Counts runs; fails permanently on jobs named `poison`, and transiently the first time on
 /// jobs named `flaky`.
 #[derive(Default)]
@@ -552,4 +575,5 @@ conformance!(
     worker_pool_wakes_on_enqueue_and_drains_at_shutdown,
     shutdown_gives_back_jobs_that_outlive_the_grace,
     drain_reports_outcomes,
+    group_commit_stores_each_webhook_once,
 );

@@ -70,6 +70,34 @@ struct InboundRow {
     outcome: String,
 }
 
+/// Builds a webhook's jobs once its event id is known.
+pub type JobsFor = Box<dyn FnOnce(i64) -> Vec<NewJob> + Send>;
+
+async fn insert_inbound(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    event: &NewInboundEvent,
+    jobs: impl FnOnce(i64) -> Vec<NewJob>,
+) -> StoreResult<Intake> {
+    let inserted: Option<(i64,)> = sqlx::query_as(
+        "INSERT INTO inbound_events (source, dedupe_key, order_key, headers, body, \
+         received_at, outcome) VALUES ($1, $2, $3, $4, $5, $6, 'accepted') \
+         ON CONFLICT (source, dedupe_key) DO NOTHING RETURNING id",
+    )
+    .bind(&event.source)
+    .bind(&event.dedupe_key)
+    .bind(event.order_key.as_deref())
+    .bind(event.headers.to_string())
+    .bind(&event.body)
+    .bind(to_millis(event.received_at))
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some((event_id,)) = inserted else {
+        return Ok(Intake::Duplicate);
+    };
+    insert_jobs(tx, &jobs(event_id), event.received_at).await?;
+    Ok(Intake::Accepted { event_id })
+}
+
 impl Store {
     /// Stores a webhook and enqueues its jobs in one transaction, unless the same
     /// `(source, dedupe_key)` was stored before. Once this returns, the webhook may be
@@ -80,26 +108,24 @@ impl Store {
         jobs: impl FnOnce(i64) -> Vec<NewJob>,
     ) -> StoreResult<Intake> {
         let mut tx = self.begin_write().await?;
-        let inserted: Option<(i64,)> = sqlx::query_as(
-            "INSERT INTO inbound_events (source, dedupe_key, order_key, headers, body, \
-             received_at, outcome) VALUES ($1, $2, $3, $4, $5, $6, 'accepted') \
-             ON CONFLICT (source, dedupe_key) DO NOTHING RETURNING id",
-        )
-        .bind(&event.source)
-        .bind(&event.dedupe_key)
-        .bind(event.order_key.as_deref())
-        .bind(event.headers.to_string())
-        .bind(&event.body)
-        .bind(to_millis(event.received_at))
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some((event_id,)) = inserted else {
-            tx.rollback().await?;
-            return Ok(Intake::Duplicate);
-        };
-        insert_jobs(&mut tx, &jobs(event_id), event.received_at).await?;
+        let intake = insert_inbound(&mut tx, event, jobs).await?;
         tx.commit().await?;
-        Ok(Intake::Accepted { event_id })
+        Ok(intake)
+    }
+
+    /// Stores many webhooks in one transaction (group commit: one disk sync for the batch).
+    /// Each keeps its own dedupe check; the results are in the same order.
+    pub async fn accept_inbound_batch(
+        &self,
+        batch: Vec<(NewInboundEvent, JobsFor)>,
+    ) -> StoreResult<Vec<Intake>> {
+        let mut tx = self.begin_write().await?;
+        let mut intakes = Vec::with_capacity(batch.len());
+        for (event, jobs) in batch {
+            intakes.push(insert_inbound(&mut tx, &event, jobs).await?);
+        }
+        tx.commit().await?;
+        Ok(intakes)
     }
 
     /// One inbound event by id.

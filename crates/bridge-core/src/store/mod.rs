@@ -9,6 +9,7 @@
 //! then hand the results to one short transaction), and every state change that a job causes is
 //! committed together with the job's completion, guarded by its lease.
 
+mod group_commit;
 mod inbound;
 mod jobs;
 mod orders;
@@ -23,7 +24,8 @@ use serde::{Deserialize, Serialize};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, ConnectOptions, Executor};
 
-pub use inbound::{InboundEventRecord, Intake, NewInboundEvent};
+pub use group_commit::IntakeWriter;
+pub use inbound::{InboundEventRecord, Intake, JobsFor, NewInboundEvent};
 pub use jobs::{JobEffects, JobFilter};
 pub use orders::{OrderFilter, OrderRecord, TimelineEntry, TimelineRecord};
 
@@ -150,6 +152,15 @@ pub enum StoreError {
         /// The job.
         job_id: i64,
     },
+    /// Intake is saturated: the sender should retry shortly (503).
+    #[error("too many webhooks at once; retry shortly")]
+    Overloaded,
+    /// The store is shutting down.
+    #[error("the store is shutting down")]
+    Closed,
+    /// The batch this write was part of failed.
+    #[error("storing the batch failed: {0}")]
+    BatchFailed(String),
     /// A stored value could not be read back.
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
