@@ -110,6 +110,23 @@ pub async fn store_webhook(
     Ok(IntakeOutcome::Stored(intake))
 }
 
+/// Constant-time comparison of a presented secret with the configured one.
+pub fn secret_matches(presented: &str, expected: &str) -> bool {
+    use subtle::ConstantTimeEq;
+    // Comparing lengths first leaks only the length, which is public in practice.
+    presented.len() == expected.len() && bool::from(presented.as_bytes().ct_eq(expected.as_bytes()))
+}
+
+/// The secret presented in a header: the bare value, or after `Bearer ` for `Authorization`.
+pub fn presented_secret<'h>(headers: &'h HeaderMap, header: &str) -> Option<&'h str> {
+    let value = headers.get(header)?.to_str().ok()?.trim();
+    if header.eq_ignore_ascii_case("authorization") {
+        value.strip_prefix("Bearer ").map(str::trim)
+    } else {
+        Some(value)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -126,22 +143,5 @@ mod tests {
             kept,
             serde_json::json!({ "x-shopify-topic": "orders/create" })
         );
-    }
-}
-
-/// Constant-time comparison of a presented secret with the configured one.
-pub fn secret_matches(presented: &str, expected: &str) -> bool {
-    use subtle::ConstantTimeEq;
-    // Comparing lengths first leaks only the length, which is public in practice.
-    presented.len() == expected.len() && bool::from(presented.as_bytes().ct_eq(expected.as_bytes()))
-}
-
-/// The secret presented in a header: the bare value, or after `Bearer ` for `Authorization`.
-pub fn presented_secret<'h>(headers: &'h HeaderMap, header: &str) -> Option<&'h str> {
-    let value = headers.get(header)?.to_str().ok()?.trim();
-    if header.eq_ignore_ascii_case("authorization") {
-        value.strip_prefix("Bearer ").map(str::trim)
-    } else {
-        Some(value)
     }
 }
