@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::time::Duration;
 
+use bridge_core::settings::{DigishareSettings, MappingSettings, ShaqSettings};
 use bridge_core::store::DatabaseSettings;
 use bridge_core::worker::WorkerSettings;
 use secrecy::{ExposeSecret, SecretString};
@@ -33,6 +34,25 @@ pub struct Settings {
     pub workers: WorkerSettings,
     /// `[retention]`: how long raw webhook bodies are kept.
     pub retention: RetentionSettings,
+    /// `[workflow]`: rules shared by every shop.
+    pub workflow: WorkflowSettings,
+    /// `[shaq]`: the courier.
+    pub shaq: ShaqSettings,
+    /// `[digishare]`: tickets and WhatsApp.
+    pub digishare: DigishareSettings,
+    /// `[mapping]`: what each courier status does.
+    #[serde(default)]
+    pub mapping: MappingSettings,
+}
+
+/// `[workflow]`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkflowSettings {
+    /// An order not confirmed by the customer within this time needs a person ("0s": wait
+    /// forever).
+    #[serde(with = "humantime_serde")]
+    pub confirmation_timeout: Duration,
 }
 
 /// `[server]`.
@@ -148,6 +168,9 @@ impl Settings {
         if let Err(problem) = self.server.webhook_rate_limit.validate() {
             problems.push(problem);
         }
+        self.shaq.validate(&mut problems);
+        self.digishare
+            .validate(self.required_ticket_keys(), &mut problems);
         if self.server.body_limit_bytes < 1024 {
             problems.push("server.body_limit_bytes must be at least 1024".to_owned());
         }
@@ -170,6 +193,16 @@ impl Settings {
         } else {
             Err(ConfigError::Invalid(problems))
         }
+    }
+
+    /// The ticket status keys the flows cannot do without.
+    fn required_ticket_keys(&self) -> Vec<&'static str> {
+        vec![
+            "awaiting_confirmation",
+            "received",
+            "confirmed",
+            "cancelled",
+        ]
     }
 
     /// The effective settings as TOML, secrets replaced by `[redacted]`.
@@ -245,6 +278,8 @@ pub fn redact_all<S: Serializer>(v: &[SecretString], s: S) -> Result<S::Ok, S::E
 mod tests {
     use super::*;
 
+    const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../config/example.toml");
+
     fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
         pairs
             .iter()
@@ -252,88 +287,101 @@ mod tests {
             .collect()
     }
 
+    fn example(pairs: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        Settings::load_with_env(Some(Path::new(EXAMPLE)), env(pairs))
+    }
+
     #[test]
-    fn defaults_load_and_validate() {
-        let settings = Settings::load_with_env(None, env(&[])).expect("defaults are valid");
+    fn the_example_file_is_valid_and_defaults_fill_the_rest() {
+        let settings = example(&[]).expect("config/example.toml is valid");
         assert_eq!(settings.server.listen.port(), 8080);
         assert_eq!(settings.database.url, "sqlite://data/shaq-bridge.db");
         assert_eq!(settings.workers.concurrency, 16);
+        assert_eq!(settings.shaq.defaults.package_type, "box");
+        assert_eq!(
+            settings.workflow.confirmation_timeout,
+            Duration::from_secs(48 * 3600)
+        );
+    }
+
+    #[test]
+    fn without_a_file_the_missing_sections_are_named() {
+        let error = Settings::load_with_env(None, env(&[])).expect_err("shaq is required");
+        assert!(error.to_string().contains("shaq"), "{error}");
     }
 
     #[test]
     fn environment_overrides_files() {
-        let settings = Settings::load_with_env(
-            None,
-            env(&[
-                ("SHAQ_BRIDGE__WORKERS__CONCURRENCY", "3"),
-                (
-                    "SHAQ_BRIDGE__SERVER__ADMIN_TOKEN",
-                    "an-admin-token-of-32-characters!",
-                ),
-                ("OTHER__WORKERS__CONCURRENCY", "99"),
-            ]),
-        )
+        let settings = example(&[
+            ("SHAQ_BRIDGE__WORKERS__CONCURRENCY", "3"),
+            ("SHAQ_BRIDGE__SHAQ__SECRET", "secret-from-the-environment"),
+            ("OTHER__WORKERS__CONCURRENCY", "99"),
+        ])
         .expect("valid");
         assert_eq!(settings.workers.concurrency, 3);
         assert_eq!(
-            settings
-                .server
-                .admin_token
-                .map(|t| t.expose_secret().to_owned()),
-            Some("an-admin-token-of-32-characters!".to_owned())
+            settings.shaq.secret.expose_secret(),
+            "secret-from-the-environment"
         );
     }
 
     #[test]
     fn invalid_values_name_their_keys() {
-        let error = Settings::load_with_env(
-            None,
-            env(&[
-                ("SHAQ_BRIDGE__WORKERS__CONCURRENCY", "0"),
-                ("SHAQ_BRIDGE__DATABASE__URL", "mysql://nope"),
-                ("SHAQ_BRIDGE__SERVER__ADMIN_TOKEN", "short"),
-            ]),
-        )
+        let error = example(&[
+            ("SHAQ_BRIDGE__WORKERS__CONCURRENCY", "0"),
+            ("SHAQ_BRIDGE__DATABASE__URL", "mysql://nope"),
+            ("SHAQ_BRIDGE__SERVER__ADMIN_TOKEN", "short"),
+            ("SHAQ_BRIDGE__SHAQ__IDENTIFIER", " "),
+            ("SHAQ_BRIDGE__SHAQ__SOURCE_COUNTRY_ISO2", "Ghana"),
+        ])
         .expect_err("invalid");
         let message = error.to_string();
-        assert!(message.contains("workers.concurrency"), "{message}");
-        assert!(message.contains("database.url"), "{message}");
-        assert!(message.contains("server.admin_token"), "{message}");
+        for key in [
+            "workers.concurrency",
+            "database.url",
+            "server.admin_token",
+            "shaq.identifier is empty",
+            "shaq.source_country_iso2",
+        ] {
+            assert!(message.contains(key), "{key} not named in: {message}");
+        }
     }
 
     #[test]
     fn unknown_keys_in_a_file_are_refused() {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("bridge.toml");
-        std::fs::write(
-            &path,
-            "[server]\nlisten = \"127.0.0.1:9\"\nlisen = \"typo\"\n",
-        )
-        .expect("write");
+        let mut text = std::fs::read_to_string(EXAMPLE).expect("example");
+        text = text.replace("[server]\n", "[server]\nlisen = \"typo\"\n");
+        std::fs::write(&path, text).expect("write");
         let error = Settings::load_with_env(Some(&path), env(&[])).expect_err("typo refused");
         assert!(error.to_string().contains("lisen"), "{error}");
     }
 
     #[test]
     fn secrets_never_show_in_debug_or_printed_config() {
-        let secret = "an-admin-token-of-32-characters!";
-        let settings = Settings::load_with_env(
-            None,
-            env(&[
-                ("SHAQ_BRIDGE__SERVER__ADMIN_TOKEN", secret),
-                (
-                    "SHAQ_BRIDGE__DATABASE__URL",
-                    "postgres://bridge:pg-password@db/bridge",
-                ),
-            ]),
-        )
+        let secrets = [
+            "an-admin-token-of-32-characters!",
+            "shaq-partner-secret-value",
+            "digishare-personal-access-token",
+        ];
+        let settings = example(&[
+            ("SHAQ_BRIDGE__SERVER__ADMIN_TOKEN", secrets[0]),
+            ("SHAQ_BRIDGE__SHAQ__SECRET", secrets[1]),
+            ("SHAQ_BRIDGE__DIGISHARE__ACCESS_TOKEN", secrets[2]),
+            (
+                "SHAQ_BRIDGE__DATABASE__URL",
+                "postgres://bridge:pg-password@db/bridge",
+            ),
+        ])
         .expect("valid");
         let debug = format!("{settings:?}");
         let printed = settings.to_redacted_toml();
         for shown in [&debug, &printed] {
-            assert!(!shown.contains(secret), "{shown}");
+            for secret in secrets.iter().chain(&["pg-password"]) {
+                assert!(!shown.contains(secret), "{secret} leaked in {shown}");
+            }
         }
-        assert!(!printed.contains("pg-password"), "{printed}");
         assert!(
             printed.contains("admin_token = \"[redacted]\""),
             "{printed}"

@@ -6,6 +6,7 @@ use anyhow::Context;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, StatusCode, header};
+use bridge_core::intake::WebhookIntake;
 use bridge_core::store::Store;
 use bridge_core::worker::{JobExecutor, JobWaker, WorkerPool};
 use metrics_exporter_prometheus::PrometheusHandle;
@@ -18,6 +19,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::configuration::Settings;
+use crate::rate_limit::WebhookRateLimiter;
 use crate::{error, http_metrics, routes, telemetry};
 
 /// What every handler can reach.
@@ -29,6 +31,8 @@ pub struct AppState {
     pub waker: JobWaker,
     /// Renders `/metrics`.
     pub metrics: PrometheusHandle,
+    /// Verifies and stores webhooks.
+    pub intake: Arc<WebhookIntake>,
     /// The validated settings.
     pub settings: Arc<Settings>,
 }
@@ -39,6 +43,8 @@ pub struct Application {
     router: Router,
     workers: WorkerPool,
     store: Store,
+    waker: JobWaker,
+    settings: Arc<Settings>,
     shutdown: CancellationToken,
 }
 
@@ -65,14 +71,22 @@ impl Application {
         let listener = TcpListener::bind(settings.server.listen)
             .await
             .with_context(|| format!("listening on {}", settings.server.listen))?;
+        let intake = Arc::new(WebhookIntake::new(
+            store.clone(),
+            settings.shaq.clone(),
+            settings.digishare.clone(),
+        ));
         let state = AppState {
             store: store.clone(),
             waker,
             metrics: telemetry::metrics_handle(),
+            intake,
             settings: Arc::new(settings),
         };
         Ok(Application {
             listener,
+            waker: state.waker.clone(),
+            settings: state.settings.clone(),
             router: router(state),
             workers,
             store,
@@ -104,16 +118,26 @@ impl Application {
             router,
             workers,
             store,
+            waker,
+            settings,
             shutdown,
         } = self;
         tracing::info!(address = %listener.local_addr()?, "shaq-bridge listening");
         let workers = tokio::spawn(workers.run_until_stopped(shutdown.clone()));
+        let maintenance = tokio::spawn(bridge_core::maintenance::run_until_stopped(
+            store.clone(),
+            settings.shaq.reconcile.clone(),
+            settings.retention.inbound_bodies,
+            waker,
+            shutdown.clone(),
+        ));
         let server = axum::serve(listener, router)
             .with_graceful_shutdown(shutdown.clone().cancelled_owned())
             .await;
         // The server stopped (asked to, or failed): stop the workers too.
         shutdown.cancel();
         workers.await.context("the worker pool panicked")?;
+        maintenance.await.context("the maintenance task panicked")?;
         store.close().await;
         server.context("the HTTP server failed")?;
         tracing::info!("shaq-bridge stopped");
@@ -126,8 +150,10 @@ pub fn router(state: AppState) -> Router {
     let server = &state.settings.server;
     let body_limit = server.body_limit_bytes;
     let request_timeout = server.request_timeout;
+    let limiter = WebhookRateLimiter::new(&server.webhook_rate_limit, Vec::<String>::new());
     Router::new()
         .merge(routes::health::router())
+        .merge(routes::webhooks::router(limiter))
         .merge(routes::admin::router())
         .with_state(state)
         .layer(axum::middleware::from_fn(http_metrics::track))

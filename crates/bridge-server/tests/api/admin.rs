@@ -51,7 +51,10 @@ async fn admin_api_refuses_missing_or_wrong_tokens() {
 
 #[tokio::test]
 async fn admin_api_is_off_without_a_configured_token() {
-    let app = spawn_app_with(TestBackend::Sqlite, Arc::new(AlwaysInvalid), |_| {}).await;
+    let app = spawn_app_with(TestBackend::Sqlite, Arc::new(AlwaysInvalid), |settings| {
+        settings.server.admin_token = None;
+    })
+    .await;
     let response = app
         .client
         .get(app.url("/api/jobs"))

@@ -19,9 +19,17 @@ pub struct TestApp {
     pub db: TestDatabase,
 }
 
+/// The example settings file: every test starts from what a merchant would write.
+pub const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../config/example.toml");
+
+/// Secrets the tests present.
+pub const SHAQ_WEBHOOK_SECRET: &str = "a-long-random-secret-for-shaq";
+pub const DIGISHARE_WEBHOOK_SECRET: &str = "a-long-random-secret-for-digishare";
+
 /// Settings for a test: port 0, quick polling, the test database.
 pub fn test_settings(db: &TestDatabase) -> Settings {
-    let mut settings = Settings::load_with_env(None, Vec::new()).expect("defaults are valid");
+    let mut settings = Settings::load_with_env(Some(std::path::Path::new(EXAMPLE)), Vec::new())
+        .expect("the example settings are valid");
     settings.server.listen = "127.0.0.1:0".parse().unwrap();
     settings.database = db.settings.clone();
     settings.workers.poll_interval = Duration::from_millis(50);

@@ -5,3 +5,4 @@
 mod admin;
 mod health;
 mod helpers;
+mod webhooks;

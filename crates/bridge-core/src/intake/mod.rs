@@ -2,13 +2,110 @@
 //! `apply_inbound_event` job in one transaction. Once this returns `Ok`, the sender may be
 //! answered 2xx: the webhook survives a crash. The real work happens in the job.
 
+mod courier;
+mod ticket;
+
 use chrono::Utc;
 use http::HeaderMap;
 use serde_json::{Map, Value};
 
+pub use courier::hmac_matches;
+pub use ticket::dedupe_key as digishare_dedupe_key;
+
 use crate::jobs::{JobKind, NewJob};
-use crate::store::{Intake, NewInboundEvent, Store, StoreError};
+use crate::settings::{DigishareSettings, ShaqSettings};
+use crate::store::{Intake, IntakeWriter, NewInboundEvent, Store, StoreError};
 use crate::workflow::ApplyInboundEvent;
+
+/// Everything intake needs: the store (and its group-commit writer) and the secrets.
+pub struct WebhookIntake {
+    store: Store,
+    writer: IntakeWriter,
+    shaq: ShaqSettings,
+    digishare: DigishareSettings,
+}
+
+impl WebhookIntake {
+    /// Intake over `store`, with its own group-commit writer.
+    pub fn new(store: Store, shaq: ShaqSettings, digishare: DigishareSettings) -> Self {
+        let writer = IntakeWriter::spawn(store.clone(), 4096, 128);
+        WebhookIntake {
+            store,
+            writer,
+            shaq,
+            digishare,
+        }
+    }
+
+    /// Stores a verified webhook with its `apply_inbound_event` job (group commit).
+    async fn store(
+        &self,
+        source: String,
+        dedupe_key: String,
+        order_key: String,
+        headers: &HeaderMap,
+        body: &[u8],
+    ) -> Result<IntakeOutcome, IntakeError> {
+        let event = NewInboundEvent {
+            source,
+            dedupe_key,
+            order_key: Some(order_key.clone()),
+            headers: kept_headers(headers),
+            body: body.to_vec(),
+            received_at: Utc::now(),
+        };
+        let intake = self
+            .writer
+            .accept(
+                event,
+                Box::new(move |event_id| vec![apply_job(&order_key, event_id)]),
+            )
+            .await?;
+        Ok(IntakeOutcome::Stored(intake))
+    }
+}
+
+/// The job that runs a stored webhook through the workflow.
+pub fn apply_job(order_key: &str, event_id: i64) -> NewJob {
+    NewJob::new(
+        JobKind::ApplyInboundEvent,
+        order_key,
+        Some(&format!("event-{event_id}")),
+        serde_json::to_value(ApplyInboundEvent { event_id }).unwrap_or_default(),
+    )
+}
+
+/// The body as JSON, or a 400 that says why not.
+fn parse_json(body: &[u8]) -> Result<Value, IntakeError> {
+    if std::str::from_utf8(body).is_err() {
+        return Err(IntakeError::Malformed(
+            "the body is not valid UTF-8".to_owned(),
+        ));
+    }
+    serde_json::from_slice(body)
+        .map_err(|e| IntakeError::Malformed(format!("the body is not valid JSON: {e}")))
+}
+
+/// A required, non-empty string at `path`, or a 422 naming it.
+fn required_str<'v>(value: &'v Value, path: &[&str]) -> Result<&'v str, IntakeError> {
+    let mut current = value;
+    for key in path {
+        current = current
+            .get(*key)
+            .ok_or_else(|| invalid(&path.join("."), "is required"))?;
+    }
+    current
+        .as_str()
+        .filter(|s| !s.trim().is_empty())
+        .ok_or_else(|| invalid(&path.join("."), "must be a non-empty string"))
+}
+
+fn invalid(field: &str, message: &str) -> IntakeError {
+    IntakeError::InvalidField {
+        field: field.to_owned(),
+        message: message.to_owned(),
+    }
+}
 
 /// Why a webhook was refused.
 #[derive(Debug, thiserror::Error)]
@@ -78,36 +175,6 @@ pub fn kept_headers(headers: &HeaderMap) -> Value {
         }
     }
     Value::Object(kept)
-}
-
-/// Stores a verified webhook with its `apply_inbound_event` job.
-pub async fn store_webhook(
-    store: &Store,
-    source: String,
-    dedupe_key: String,
-    order_key: String,
-    headers: &HeaderMap,
-    body: &[u8],
-) -> Result<IntakeOutcome, IntakeError> {
-    let event = NewInboundEvent {
-        source,
-        dedupe_key,
-        order_key: Some(order_key.clone()),
-        headers: kept_headers(headers),
-        body: body.to_vec(),
-        received_at: Utc::now(),
-    };
-    let intake = store
-        .accept_inbound(&event, |event_id| {
-            vec![NewJob::new(
-                JobKind::ApplyInboundEvent,
-                &order_key,
-                Some(&format!("event-{event_id}")),
-                serde_json::to_value(ApplyInboundEvent { event_id }).unwrap_or_default(),
-            )]
-        })
-        .await?;
-    Ok(IntakeOutcome::Stored(intake))
 }
 
 /// Constant-time comparison of a presented secret with the configured one.

@@ -1,0 +1,183 @@
+//! Intake over HTTP: secrets checked, bad input refused with a JSON error naming the field,
+//! redeliveries recognised, everything accepted stored with its job.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use bridge_core::jobs::{JobKind, JobRecord};
+use bridge_core::store::{JobEffects, JobFilter};
+use bridge_core::testing::TestBackend;
+use bridge_core::worker::{JobError, JobExecutor};
+use serde_json::{Value, json};
+
+use crate::helpers::{DIGISHARE_WEBHOOK_SECRET, SHAQ_WEBHOOK_SECRET, TestApp, spawn_app_with};
+
+/// Holds jobs back so the test can look at what intake stored.
+struct Parked;
+
+#[async_trait]
+impl JobExecutor for Parked {
+    async fn execute(&self, _job: &JobRecord) -> Result<JobEffects, JobError> {
+        Err(JobError::Retryable {
+            message: "parked by the test".to_owned(),
+            retry_after: Some(std::time::Duration::from_secs(3600)),
+        })
+    }
+}
+
+async fn app() -> TestApp {
+    spawn_app_with(TestBackend::Sqlite, Arc::new(Parked), |_| {}).await
+}
+
+fn status_event(event_id: &str) -> Value {
+    json!({
+        "event": "package.status_updated",
+        "event_id": event_id,
+        "api_version": "v1",
+        "occurred_at": "2025-05-29T10:30:00Z",
+        "data": {"tracking_number": "20250410X51DIQ", "partner_ref": "FGVHKJ567", "status": "delivered",
+                 "description": "Package was successfully delivered to customer", "comment": null,
+                 "meta": {"proof_url": "https://example.com/proof.jpg"}}
+    })
+}
+
+async fn post_shaq(app: &TestApp, body: &str, secret: Option<&str>) -> reqwest::Response {
+    let mut request = app
+        .client
+        .post(app.url("/webhooks/shaq"))
+        .header("content-type", "application/json")
+        .body(body.to_owned());
+    if let Some(secret) = secret {
+        request = request.header("X-Shaq-Webhook-Secret", secret);
+    }
+    request.send().await.unwrap()
+}
+
+#[tokio::test]
+async fn a_shaq_webhook_is_stored_once_with_its_job() {
+    let app = app().await;
+    let body = status_event("018e2b3c-7f4a-7c2d-9e1b-4a8f3d2c6b5a").to_string();
+    let first = post_shaq(&app, &body, Some(SHAQ_WEBHOOK_SECRET)).await;
+    assert_eq!(first.status(), 200);
+    assert_eq!(first.json::<Value>().await.unwrap()["status"], "accepted");
+    for _ in 0..2 {
+        let again = post_shaq(&app, &body, Some(SHAQ_WEBHOOK_SECRET)).await;
+        assert_eq!(again.status(), 200);
+        assert_eq!(again.json::<Value>().await.unwrap()["status"], "duplicate");
+    }
+    let jobs = app.db.store.list_jobs(&JobFilter::default()).await.unwrap();
+    assert_eq!(jobs.len(), 1, "three deliveries, one job");
+    assert_eq!(jobs[0].kind, JobKind::ApplyInboundEvent);
+    assert_eq!(
+        jobs[0].order_key, "unmatched/FGVHKJ567",
+        "no such order in this database"
+    );
+    app.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn shaq_webhooks_without_the_right_secret_are_refused() {
+    let app = app().await;
+    let body = status_event("e1").to_string();
+    for secret in [None, Some("wrong-secret-of-some-length")] {
+        let response = post_shaq(&app, &body, secret).await;
+        assert_eq!(response.status(), 401);
+        let error: Value = response.json().await.unwrap();
+        assert_eq!(error["error"]["code"], "unauthorized");
+    }
+    assert!(
+        app.db
+            .store
+            .list_jobs(&JobFilter::default())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    app.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn bad_shaq_bodies_get_json_errors_naming_the_problem() {
+    let app = app().await;
+    let cases: [(&[u8], u16, &str); 5] = [
+        (b"{not json", 400, ""),
+        (b"\xff\xfe\x00garbage", 400, ""),
+        (br#"{"event":"package.status_updated","occurred_at":"2025-05-29T10:30:00Z","data":{}}"#, 422, "event_id"),
+        (br#"{"event":"package.status_updated","event_id":"e","occurred_at":"x","data":[]}"#, 422, "data"),
+        (br#"{"event":"package.status_updated","event_id":"e","occurred_at":"x","data":{"status":"delivered"}}"#, 422, "data.partner_ref"),
+    ];
+    for (body, status, field) in cases {
+        let response = app
+            .client
+            .post(app.url("/webhooks/shaq"))
+            .header("content-type", "application/json")
+            .header("X-Shaq-Webhook-Secret", SHAQ_WEBHOOK_SECRET)
+            .body(body.to_vec())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            response.status(),
+            status,
+            "{}",
+            String::from_utf8_lossy(body)
+        );
+        let error: Value = response.json().await.unwrap();
+        if !field.is_empty() {
+            assert_eq!(error["error"]["field"], field);
+        }
+    }
+    let wrong_type = app
+        .client
+        .post(app.url("/webhooks/shaq"))
+        .header("content-type", "text/plain")
+        .header("X-Shaq-Webhook-Secret", SHAQ_WEBHOOK_SECRET)
+        .body("hello")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong_type.status(), 415);
+    app.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn an_oversized_body_is_refused_with_413_json() {
+    let app = app().await;
+    let big = format!("{{\"pad\":\"{}\"}}", "x".repeat(2 * 1024 * 1024));
+    let response = post_shaq(&app, &big, Some(SHAQ_WEBHOOK_SECRET)).await;
+    assert_eq!(response.status(), 413);
+    let error: Value = response.json().await.unwrap();
+    assert_eq!(error["error"]["code"], "payload_too_large");
+    app.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn digishare_webhooks_need_the_bearer_secret_and_unknown_tickets_are_dropped() {
+    let app = app().await;
+    let body = json!({"event":"ticket.updated","data":{"id":"hashed_ticket_id","data":{"id":"hashed_ticket_id",
+        "external_id":"ORDER-12345","ticket_status_id":"yqdwrbka7kz69v8e"},
+        "changes":{"ticket_status_id":"yqdwrbka7kz69v8e"}}})
+    .to_string();
+    let refused = app
+        .client
+        .post(app.url("/webhooks/digishare"))
+        .header("content-type", "application/json")
+        .bearer_auth("not-the-secret")
+        .body(body.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 401);
+    let accepted = app
+        .client
+        .post(app.url("/webhooks/digishare"))
+        .header("content-type", "application/json")
+        .bearer_auth(DIGISHARE_WEBHOOK_SECRET)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(accepted.status(), 200);
+    assert_eq!(accepted.json::<Value>().await.unwrap()["status"], "ignored");
+    app.stop().await.unwrap();
+}
