@@ -1,0 +1,139 @@
+//! Digishare's ticket webhooks: `{event, data: {id, data: {ticket}, wasRecentlyCreated?, changes?}}`.
+
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use crate::types::Ticket;
+
+/// A parsed webhook.
+#[derive(Debug, Clone, PartialEq)]
+pub enum WebhookEvent {
+    /// `ticket.created`.
+    TicketCreated(TicketEvent),
+    /// `ticket.updated`.
+    TicketUpdated(TicketEvent),
+    /// `ticket.deleted` (only the id).
+    TicketDeleted {
+        /// The ticket id.
+        id: String,
+    },
+    /// Another event (not an error).
+    Unknown {
+        /// Its name.
+        event: String,
+    },
+}
+
+/// A ticket event's data.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct TicketEvent {
+    /// The ticket id.
+    pub id: String,
+    /// The ticket as it is now (the canonical state).
+    #[serde(rename = "data")]
+    pub ticket: Ticket,
+    /// Created by this change.
+    #[serde(default, rename = "wasRecentlyCreated")]
+    pub was_recently_created: Option<bool>,
+    /// Only the new values of what changed.
+    #[serde(default)]
+    pub changes: Option<Map<String, Value>>,
+}
+
+impl TicketEvent {
+    /// The new status, when this delivery changed it.
+    pub fn status_changed(&self) -> Option<&str> {
+        self.changes.as_ref()?.get("ticket_status_id")?.as_str()
+    }
+}
+
+impl WebhookEvent {
+    /// `(ticket id, current status id)` for created/updated events.
+    pub fn ticket_status(&self) -> Option<(&str, &str)> {
+        match self {
+            WebhookEvent::TicketCreated(e) | WebhookEvent::TicketUpdated(e) => {
+                Some((e.id.as_str(), e.ticket.ticket_status_id.as_deref()?))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Why a body could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct WebhookError(pub String);
+
+#[derive(Deserialize)]
+struct Envelope {
+    event: String,
+    #[serde(default)]
+    data: Value,
+}
+
+/// Parses a webhook body.
+pub fn parse(body: &[u8]) -> Result<WebhookEvent, WebhookError> {
+    let envelope: Envelope = serde_json::from_slice(body)
+        .map_err(|e| WebhookError(format!("not a Digishare webhook: {e}")))?;
+    let ticket = |data: Value| {
+        serde_json::from_value::<TicketEvent>(data)
+            .map_err(|e| WebhookError(format!("{}: {e}", envelope.event)))
+    };
+    Ok(match envelope.event.as_str() {
+        "ticket.created" => WebhookEvent::TicketCreated(ticket(envelope.data)?),
+        "ticket.updated" => WebhookEvent::TicketUpdated(ticket(envelope.data)?),
+        "ticket.deleted" => WebhookEvent::TicketDeleted {
+            id: envelope
+                .data
+                .get("id")
+                .and_then(Value::as_str)
+                .ok_or_else(|| WebhookError("ticket.deleted: data.id is required".to_owned()))?
+                .to_owned(),
+        },
+        _ => WebhookEvent::Unknown {
+            event: envelope.event,
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_ecommerce_example_parses() {
+        let body = r#"{"event":"ticket.updated","data":{"id":"hashed_ticket_id","data":{"id":"hashed_ticket_id",
+            "external_id":"ORDER-12345","subject":"Order Confirmation","ticket_number":"342106",
+            "type_ticket_id":"npvrxamq9l94y8dz","third_id":"hashed_third_id","ticket_status_id":"yqdwrbka7kz69v8e",
+            "information":{"third":{"name":"Ahmed Alami"},"campaign_data":{"order_id":"12345"}}},
+            "wasRecentlyCreated":false,
+            "changes":{"date_status":"2026-01-13 16:29:51","ticket_status_id":"yqdwrbka7kz69v8e","updated_at":"2026-01-13 16:29:51"}}}"#;
+        let WebhookEvent::TicketUpdated(event) = parse(body.as_bytes()).expect("parses") else {
+            panic!("ticket.updated");
+        };
+        assert_eq!(event.status_changed(), Some("yqdwrbka7kz69v8e"));
+        assert_eq!(event.ticket.external_id.as_deref(), Some("ORDER-12345"));
+    }
+
+    #[test]
+    fn information_as_an_empty_array_and_other_events() {
+        let body = r#"{"event":"ticket.created","data":{"id":"t","data":{"id":"t","information":[]},"wasRecentlyCreated":true}}"#;
+        assert!(matches!(
+            parse(body.as_bytes()),
+            Ok(WebhookEvent::TicketCreated(_))
+        ));
+        let other = r#"{"event":"live_chat.new_message","data":{}}"#;
+        assert!(matches!(
+            parse(other.as_bytes()),
+            Ok(WebhookEvent::Unknown { .. })
+        ));
+        for bad in [
+            "",
+            "[]",
+            r#"{"event":"ticket.updated","data":{}}"#,
+            r#"{"event":"ticket.deleted","data":{}}"#,
+        ] {
+            assert!(parse(bad.as_bytes()).is_err(), "{bad}");
+        }
+    }
+}
