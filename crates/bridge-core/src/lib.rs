@@ -2,12 +2,15 @@
 //! queue, storage on SQLite or PostgreSQL, and the retry policy. No HTTP framework here: the
 //! server crate drives it.
 
+pub mod domain;
 pub mod intake;
 pub mod jobs;
 pub mod lifecycle;
 pub mod maintenance;
+pub mod pipeline;
 pub mod retry;
 pub mod settings;
+pub mod shop;
 pub mod store;
 pub mod worker;
 pub mod workflow;

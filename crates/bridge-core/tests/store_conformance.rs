@@ -309,6 +309,7 @@ async fn job_effects_commit_with_the_completion(store: Store) {
             summary: "POST /packages → 201".to_owned(),
             details: json!({ "status": 201 }),
         }],
+        inbound_outcome: None,
     };
     store
         .complete_job(&claimed[0], &effects, now)

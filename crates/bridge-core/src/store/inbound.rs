@@ -149,18 +149,6 @@ impl Store {
         }))
     }
 
-    /// Records what the workflow made of an event (`applied`, `ignored: older version`, …).
-    pub async fn set_inbound_outcome(&self, id: i64, outcome: &str) -> StoreResult<()> {
-        let mut tx = self.begin_write().await?;
-        sqlx::query("UPDATE inbound_events SET outcome = $1 WHERE id = $2")
-            .bind(outcome)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
     /// Empties the raw bodies of events received before `before` (retention); the rows stay so
     /// redeliveries are still recognised. Returns how many bodies were pruned.
     pub async fn prune_inbound_bodies(&self, before: DateTime<Utc>) -> StoreResult<u64> {

@@ -25,6 +25,8 @@ pub struct JobEffects {
     pub jobs: Vec<NewJob>,
     /// What to add to the order's timeline.
     pub timeline: Vec<TimelineEntry>,
+    /// What the workflow made of an inbound event: `(event id, outcome)`.
+    pub inbound_outcome: Option<(i64, String)>,
 }
 
 /// Which jobs to list.
@@ -153,6 +155,13 @@ impl Store {
         }
         insert_jobs(&mut tx, &effects.jobs, now).await?;
         write_timeline(&mut tx, &effects.timeline).await?;
+        if let Some((event_id, outcome)) = &effects.inbound_outcome {
+            sqlx::query("UPDATE inbound_events SET outcome = $1 WHERE id = $2")
+                .bind(outcome)
+                .bind(*event_id)
+                .execute(&mut *tx)
+                .await?;
+        }
         tx.commit().await?;
         Ok(())
     }

@@ -53,6 +53,7 @@ impl Decision {
             order: self.order,
             jobs: self.jobs,
             timeline: self.timeline,
+            inbound_outcome: None,
         }
     }
 }

@@ -1,0 +1,144 @@
+//! Reading fields out of a shop's JSON, with errors that name the field.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use rust_decimal::Decimal;
+use serde_json::Value;
+
+use crate::domain::parse_amount;
+
+/// Why a shop webhook could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ShopError {
+    /// Not JSON (or not UTF-8): a 400.
+    #[error("{0}")]
+    Malformed(String),
+    /// A field is missing or has the wrong type: a 422 naming it.
+    #[error("{field}: {message}")]
+    Field {
+        /// The field path (`shipping_address.phone`).
+        field: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+impl ShopError {
+    /// A field error.
+    pub fn field(field: &str, message: &str) -> Self {
+        ShopError::Field {
+            field: field.to_owned(),
+            message: message.to_owned(),
+        }
+    }
+}
+
+/// The body as a JSON object.
+pub(super) fn object(body: &[u8]) -> Result<Value, ShopError> {
+    let text = std::str::from_utf8(body)
+        .map_err(|_| ShopError::Malformed("the body is not valid UTF-8".to_owned()))?;
+    let value: Value = serde_json::from_str(text)
+        .map_err(|e| ShopError::Malformed(format!("the body is not valid JSON: {e}")))?;
+    if value.is_object() {
+        Ok(value)
+    } else {
+        Err(ShopError::Malformed(
+            "the body must be a JSON object".to_owned(),
+        ))
+    }
+}
+
+/// The value at a dotted path (`shipping_address.phone`), if present and not null.
+pub(super) fn at<'v>(value: &'v Value, path: &str) -> Option<&'v Value> {
+    let mut current = value;
+    for key in path.split('.') {
+        current = current.get(key)?;
+    }
+    (!current.is_null()).then_some(current)
+}
+
+/// A non-empty string (numbers are written as strings).
+pub(super) fn text(value: &Value, path: &str) -> Option<String> {
+    match at(value, path)? {
+        Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_owned()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// A required id: a string or an integer.
+pub(super) fn id(value: &Value, path: &str) -> Result<String, ShopError> {
+    match at(value, path) {
+        Some(Value::String(s)) if !s.trim().is_empty() => Ok(s.trim().to_owned()),
+        Some(Value::Number(n)) if n.is_u64() || n.is_i64() => Ok(n.to_string()),
+        Some(_) => Err(ShopError::field(path, "must be a string or an integer")),
+        None => Err(ShopError::field(path, "is required")),
+    }
+}
+
+/// An amount, if present; wrong types are an error.
+pub(super) fn amount(value: &Value, path: &str) -> Result<Option<Decimal>, ShopError> {
+    match at(value, path) {
+        None => Ok(None),
+        Some(v) => parse_amount(v)
+            .map(Some)
+            .ok_or_else(|| ShopError::field(path, "must be a decimal amount")),
+    }
+}
+
+/// A required amount.
+pub(super) fn required_amount(value: &Value, path: &str) -> Result<Decimal, ShopError> {
+    amount(value, path)?.ok_or_else(|| ShopError::field(path, "is required"))
+}
+
+/// An array (missing counts as empty; another type is an error).
+pub(super) fn array<'v>(value: &'v Value, path: &str) -> Result<&'v [Value], ShopError> {
+    match at(value, path) {
+        None => Ok(&[]),
+        Some(Value::Array(items)) => Ok(items),
+        Some(_) => Err(ShopError::field(path, "must be an array")),
+    }
+}
+
+/// A quantity: a positive integer (as number or string).
+pub(super) fn quantity(value: &Value, path: &str) -> Result<u32, ShopError> {
+    let parsed = match at(value, path) {
+        Some(Value::Number(n)) => n.as_u64(),
+        Some(Value::String(s)) => s.trim().parse().ok(),
+        None => Some(1),
+        _ => None,
+    };
+    parsed
+        .and_then(|q| u32::try_from(q).ok())
+        .ok_or_else(|| ShopError::field(path, "must be a non-negative integer"))
+}
+
+/// A time: RFC 3339, or `YYYY-MM-DDTHH:MM:SS` / `YYYY-MM-DD HH:MM:SS` without a zone (read as UTC).
+pub(super) fn time(value: &Value, path: &str) -> Option<DateTime<Utc>> {
+    let raw = text(value, path)?;
+    if let Ok(t) = DateTime::parse_from_rfc3339(&raw) {
+        return Some(t.with_timezone(&Utc));
+    }
+    [
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%dT%H:%M:%S%.f",
+    ]
+    .iter()
+    .find_map(|f| NaiveDateTime::parse_from_str(&raw, f).ok())
+    .map(|t| t.and_utc())
+}
+
+/// The first non-empty text among several paths.
+pub(super) fn first_text(value: &Value, paths: &[&str]) -> Option<String> {
+    paths.iter().find_map(|p| text(value, p))
+}
+
+/// `first last` from two optional parts.
+pub(super) fn full_name(first: Option<String>, last: Option<String>) -> Option<String> {
+    let name = [first, last]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+    (!name.trim().is_empty()).then_some(name)
+}

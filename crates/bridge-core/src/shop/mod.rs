@@ -1,0 +1,302 @@
+//! Shops: their settings, webhook signatures, and the adapters that turn each platform's order
+//! webhook into one normalized [`Order`](crate::domain::Order).
+
+mod fields;
+mod generic;
+mod shopify;
+mod woocommerce;
+pub mod writeback;
+mod youcan;
+
+use base64::Engine;
+use hmac::{Hmac, Mac};
+use http::HeaderMap;
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize, Serializer};
+use sha2::Sha256;
+
+use crate::domain::Order;
+use crate::workflow::{Flow, ShopMilestone};
+
+pub use fields::ShopError;
+
+/// The shop platform.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Platform {
+    /// Shopify (HTTPS webhooks, GraphQL write-back).
+    Shopify,
+    /// WooCommerce (REST v3).
+    Woocommerce,
+    /// YouCan (Morocco).
+    Youcan,
+    /// Any shop that posts the bridge's plain JSON shape (see `docs/shops.md`).
+    Generic,
+}
+
+fn redact_all<S: Serializer>(v: &[SecretString], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(v.iter().map(|_| "[redacted]"))
+}
+
+fn redact_option<S: Serializer>(v: &Option<SecretString>, s: S) -> Result<S::Ok, S::Error> {
+    match v {
+        Some(_) => s.serialize_str("[redacted]"),
+        None => s.serialize_none(),
+    }
+}
+
+/// One `[[shops]]` entry.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShopSettings {
+    /// Your name for the shop: lowercase letters, digits, `-`, `_`; it appears in the webhook
+    /// URL (`/webhooks/shops/{id}`) and in package references.
+    pub id: String,
+    /// The platform.
+    pub platform: Platform,
+    /// `confirm_first` (default) or `ship_immediately`.
+    #[serde(default)]
+    pub flow: Flow,
+    /// The webhook signing secret(s); list two while rotating.
+    #[serde(serialize_with = "redact_all")]
+    pub webhook_secrets: Vec<SecretString>,
+    /// Country for local phone numbers when the address has none (ISO2, e.g. `GH`).
+    #[serde(default)]
+    pub default_country: Option<String>,
+    /// Prepaid orders skip the WhatsApp confirmation.
+    #[serde(default = "yes")]
+    pub prepaid_skips_confirmation: bool,
+    /// More payment gateway names that mean cash on delivery (Shopify).
+    #[serde(default)]
+    pub cod_gateways: Vec<String>,
+    /// Signature options of the generic platform.
+    #[serde(default)]
+    pub generic: GenericSignature,
+    /// Writing milestones back to the shop.
+    #[serde(default)]
+    pub write_back: WriteBackSettings,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// How a generic shop signs its webhooks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct GenericSignature {
+    /// The header carrying the signature.
+    pub header: String,
+    /// `hex` or `base64`.
+    pub encoding: SignatureEncoding,
+    /// A prefix before the signature (`sha256=`).
+    pub prefix: Option<String>,
+}
+
+impl Default for GenericSignature {
+    fn default() -> Self {
+        GenericSignature {
+            header: "X-Signature".to_owned(),
+            encoding: SignatureEncoding::Hex,
+            prefix: None,
+        }
+    }
+}
+
+/// How a signature is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SignatureEncoding {
+    /// Lowercase or uppercase hexadecimal.
+    Hex,
+    /// Standard base64.
+    Base64,
+}
+
+/// `[shops.write_back]`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WriteBackSettings {
+    /// Off switch (default off: the bridge writes nothing to the shop until you turn it on).
+    pub enabled: bool,
+    /// Only these milestones are written (default: all).
+    pub milestones: Option<Vec<ShopMilestone>>,
+    /// Shopify: `https://your-shop.myshopify.com`.
+    pub admin_url: Option<String>,
+    /// Shopify Admin API access token, WooCommerce consumer secret, YouCan token, or the generic
+    /// callback's signing secret.
+    #[serde(serialize_with = "redact_option")]
+    pub token: Option<SecretString>,
+    /// WooCommerce consumer key.
+    pub consumer_key: Option<String>,
+    /// Shopify Admin API version.
+    pub api_version: Option<String>,
+    /// Generic: where the bridge posts milestones.
+    pub callback_url: Option<String>,
+}
+
+impl ShopSettings {
+    /// Every problem, each naming its key (`shops[0].id`…).
+    pub fn validate(&self, index: usize, problems: &mut Vec<String>) {
+        let at = format!("shops[{index}]");
+        let id_ok = !self.id.is_empty()
+            && self.id.len() <= 40
+            && self
+                .id
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
+        if !id_ok {
+            problems.push(format!(
+                "{at}.id must be 1-40 characters of a-z, 0-9, - or _"
+            ));
+        }
+        if self.webhook_secrets.is_empty()
+            || self
+                .webhook_secrets
+                .iter()
+                .any(|s| s.expose_secret().trim().is_empty())
+        {
+            problems.push(format!("{at}.webhook_secrets is empty"));
+        }
+        if self.webhook_secrets.len() > 2 {
+            problems.push(format!(
+                "{at}.webhook_secrets holds at most two secrets (old and new, during a rotation)"
+            ));
+        }
+        if let Some(country) = &self.default_country
+            && !(country.len() == 2 && country.chars().all(|c| c.is_ascii_uppercase()))
+        {
+            problems.push(format!(
+                "{at}.default_country must be two uppercase letters"
+            ));
+        }
+        if self.write_back.enabled {
+            let wb = &self.write_back;
+            let missing = match self.platform {
+                Platform::Shopify => wb.admin_url.is_none() || wb.token.is_none(),
+                Platform::Woocommerce => {
+                    wb.admin_url.is_none() || wb.token.is_none() || wb.consumer_key.is_none()
+                }
+                Platform::Youcan => wb.token.is_none(),
+                Platform::Generic => wb.callback_url.is_none() || wb.token.is_none(),
+            };
+            if missing {
+                problems.push(format!(
+                    "{at}.write_back is enabled but its credentials are incomplete (see docs/configuration.md)"
+                ));
+            }
+        }
+    }
+
+    /// Whether this milestone is written back to the shop.
+    pub fn writes_back(&self, milestone: ShopMilestone) -> bool {
+        self.write_back.enabled
+            && self
+                .write_back
+                .milestones
+                .as_ref()
+                .is_none_or(|list| list.contains(&milestone))
+    }
+}
+
+/// What a shop webhook turned out to be.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ShopWebhook {
+    /// WooCommerce's activation ping: answer exactly 200, store nothing.
+    Ping,
+    /// An order event.
+    Order(Box<ShopEvent>),
+    /// A topic the bridge does not act on.
+    Ignored(String),
+}
+
+/// A parsed order webhook.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShopEvent {
+    /// The platform's topic (`orders/create`, `order.updated`…).
+    pub topic: String,
+    /// The normalized order.
+    pub order: Order,
+    /// Unique per delivery: a redelivery has the same key.
+    pub dedupe_key: String,
+}
+
+/// Checks the webhook's signature over the raw bytes, against each configured secret, in
+/// constant time. WooCommerce's unsigned ping is let through (it is recognised by [`parse`]).
+pub fn verify(shop: &ShopSettings, headers: &HeaderMap, body: &[u8]) -> Result<(), String> {
+    let (header, encoding, prefix) = match shop.platform {
+        Platform::Shopify => ("x-shopify-hmac-sha256", SignatureEncoding::Base64, None),
+        Platform::Woocommerce => {
+            if woocommerce::is_ping(headers, body) {
+                return Ok(());
+            }
+            ("x-wc-webhook-signature", SignatureEncoding::Base64, None)
+        }
+        Platform::Youcan => ("x-youcan-signature", SignatureEncoding::Hex, None),
+        Platform::Generic => (
+            shop.generic.header.as_str(),
+            shop.generic.encoding,
+            shop.generic.prefix.as_deref(),
+        ),
+    };
+    let presented = headers
+        .get(header)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .ok_or_else(|| format!("missing {header}"))?;
+    let presented = match prefix {
+        Some(prefix) => presented
+            .strip_prefix(prefix)
+            .ok_or_else(|| format!("{header} does not start with {prefix}"))?,
+        None => presented,
+    };
+    let signature = match encoding {
+        SignatureEncoding::Hex => hex::decode(presented).ok(),
+        SignatureEncoding::Base64 => base64::engine::general_purpose::STANDARD
+            .decode(presented)
+            .ok(),
+    }
+    .ok_or_else(|| format!("{header} is not valid {encoding:?}").to_lowercase())?;
+    let valid = shop.webhook_secrets.iter().any(|secret| {
+        Hmac::<Sha256>::new_from_slice(secret.expose_secret().as_bytes())
+            .map(|mut mac| {
+                mac.update(body);
+                mac.verify_slice(&signature).is_ok()
+            })
+            .unwrap_or(false)
+    });
+    if valid {
+        Ok(())
+    } else {
+        Err(format!("{header} does not match the body"))
+    }
+}
+
+/// Parses a verified webhook into a normalized order.
+pub fn parse(
+    shop: &ShopSettings,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<ShopWebhook, ShopError> {
+    match shop.platform {
+        Platform::Shopify => shopify::parse(shop, headers, body),
+        Platform::Woocommerce => woocommerce::parse(shop, headers, body),
+        Platform::Youcan => youcan::parse(shop, headers, body),
+        Platform::Generic => generic::parse(shop, headers, body),
+    }
+}
+
+/// Signs a body as `platform` does (for the sandbox's senders and for tests).
+pub fn sign(secret: &str, body: &[u8], encoding: SignatureEncoding) -> String {
+    let mut mac =
+        Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes keys of any length");
+    mac.update(body);
+    let bytes = mac.finalize().into_bytes();
+    match encoding {
+        SignatureEncoding::Hex => hex::encode(bytes),
+        SignatureEncoding::Base64 => base64::engine::general_purpose::STANDARD.encode(bytes),
+    }
+}
+
+#[cfg(test)]
+mod tests;

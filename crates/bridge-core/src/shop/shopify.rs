@@ -1,0 +1,193 @@
+//! Shopify order webhooks (`orders/create`, `orders/updated`, `orders/cancelled`, `orders/paid`).
+
+use http::HeaderMap;
+use rust_decimal::Decimal;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use super::fields::{
+    ShopError, amount, array, at, first_text, full_name, id, object, quantity, required_amount,
+    text, time,
+};
+use super::{ShopEvent, ShopSettings, ShopWebhook};
+use crate::domain::{Address, Item, Language, Order, Payment, PhoneE164, Recipient};
+
+const ORDER_TOPICS: [&str; 5] = [
+    "orders/create",
+    "orders/updated",
+    "orders/cancelled",
+    "orders/paid",
+    "orders/edited",
+];
+
+/// Words in a payment gateway name that mean cash on delivery.
+const COD_WORDS: [&str; 5] = [
+    "cash on delivery",
+    "cash_on_delivery",
+    "pay on delivery",
+    "collect on delivery",
+    "paiement à la livraison",
+];
+
+pub(super) fn parse(
+    shop: &ShopSettings,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<ShopWebhook, ShopError> {
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let topic = header("x-shopify-topic")
+        .or_else(|| header("shopify-topic"))
+        .ok_or_else(|| ShopError::field("X-Shopify-Topic", "header is required"))?
+        .to_owned();
+    if !ORDER_TOPICS.contains(&topic.as_str()) {
+        return Ok(ShopWebhook::Ignored(format!("topic {topic} is not used")));
+    }
+    let json = object(body)?;
+    let order = order(shop, &json)?;
+    // Shopify's documented idempotency key; a body hash when a proxy dropped the header.
+    let dedupe_key = match header("x-shopify-webhook-id").or_else(|| header("x-shopify-event-id")) {
+        Some(id) => format!("{topic}:{id}"),
+        None => format!("{topic}:{}", hex::encode(Sha256::digest(body))),
+    };
+    Ok(ShopWebhook::Order(Box::new(ShopEvent {
+        topic,
+        order,
+        dedupe_key,
+    })))
+}
+
+fn order(shop: &ShopSettings, json: &Value) -> Result<Order, ShopError> {
+    let platform_order_id = id(json, "id")?;
+    let order_ref = first_text(json, &["name", "order_number"])
+        .unwrap_or_else(|| format!("#{platform_order_id}"));
+    let country = first_text(
+        json,
+        &[
+            "shipping_address.country_code",
+            "billing_address.country_code",
+        ],
+    )
+    .map(|c| c.to_ascii_uppercase())
+    .or_else(|| shop.default_country.clone());
+    let phone = first_text(
+        json,
+        &[
+            "shipping_address.phone",
+            "phone",
+            "billing_address.phone",
+            "customer.phone",
+        ],
+    )
+    .and_then(|raw| PhoneE164::parse(&raw, country.as_deref()).ok());
+    let name = first_text(json, &["shipping_address.name"])
+        .or_else(|| {
+            full_name(
+                text(json, "shipping_address.first_name"),
+                text(json, "shipping_address.last_name"),
+            )
+        })
+        .or_else(|| first_text(json, &["billing_address.name"]))
+        .or_else(|| {
+            full_name(
+                text(json, "customer.first_name"),
+                text(json, "customer.last_name"),
+            )
+        })
+        .unwrap_or_default();
+    let total = required_amount(json, "total_price")?;
+    let payment = if is_cash_on_delivery(shop, json)? {
+        let outstanding = amount(json, "total_outstanding")?.unwrap_or(total);
+        Payment::CashOnDelivery {
+            amount_to_collect: outstanding,
+        }
+    } else {
+        Payment::Prepaid
+    };
+    let mut items = Vec::new();
+    for (i, line) in array(json, "line_items")?.iter().enumerate() {
+        if at(line, "requires_shipping") == Some(&Value::Bool(false)) {
+            continue;
+        }
+        let title = text(line, "title").unwrap_or_else(|| "item".to_owned());
+        let name = match text(line, "variant_title") {
+            Some(variant) => format!("{title} - {variant}"),
+            None => title,
+        };
+        items.push(Item {
+            name,
+            sku: text(line, "sku"),
+            quantity: quantity(line, "quantity").map_err(|_| {
+                ShopError::field(
+                    &format!("line_items[{i}].quantity"),
+                    "must be a non-negative integer",
+                )
+            })?,
+            unit_price: amount(line, "price")
+                .map_err(|_| {
+                    ShopError::field(
+                        &format!("line_items[{i}].price"),
+                        "must be a decimal amount",
+                    )
+                })?
+                .unwrap_or(Decimal::ZERO),
+        });
+    }
+    let note = text(json, "note");
+    Ok(Order {
+        shop_id: shop.id.clone(),
+        platform_order_id,
+        order_ref,
+        version: time(json, "updated_at"),
+        cancelled: at(json, "cancelled_at").is_some(),
+        payment,
+        total,
+        currency: first_text(json, &["presentment_currency", "currency"])
+            .unwrap_or_else(|| "GHS".to_owned()),
+        recipient: Recipient {
+            name,
+            phone,
+            email: first_text(json, &["email", "contact_email", "customer.email"]),
+        },
+        address: Address {
+            line1: text(json, "shipping_address.address1").unwrap_or_default(),
+            line2: text(json, "shipping_address.address2"),
+            city: text(json, "shipping_address.city").unwrap_or_default(),
+            region: first_text(
+                json,
+                &[
+                    "shipping_address.province",
+                    "shipping_address.province_code",
+                ],
+            ),
+            postal_code: text(json, "shipping_address.zip"),
+            country_iso2: country.clone(),
+        },
+        items,
+        note,
+        language: Language::guess(text(json, "customer_locale").as_deref(), country.as_deref()),
+    })
+}
+
+/// COD when nothing was paid yet and a gateway name says cash on delivery (the spec's rule;
+/// `cod` must be a word, not a substring of `barcode`).
+fn is_cash_on_delivery(shop: &ShopSettings, json: &Value) -> Result<bool, ShopError> {
+    let unpaid = matches!(
+        text(json, "financial_status").as_deref(),
+        Some("pending" | "partially_paid") | None
+    );
+    if !unpaid {
+        return Ok(false);
+    }
+    let gateways = array(json, "payment_gateway_names")?;
+    Ok(gateways.iter().filter_map(Value::as_str).any(|gateway| {
+        let lower = gateway.to_lowercase();
+        COD_WORDS.iter().any(|w| lower.contains(w))
+            || lower
+                .split(|c: char| !c.is_alphanumeric())
+                .any(|word| word == "cod")
+            || shop
+                .cod_gateways
+                .iter()
+                .any(|alias| alias.eq_ignore_ascii_case(gateway))
+    }))
+}

@@ -1,0 +1,305 @@
+//! Shop adapters: signatures and normalization, platform by platform.
+
+use http::HeaderMap;
+use rust_decimal::Decimal;
+use serde_json::json;
+
+use super::*;
+use crate::domain::{Language, Payment};
+
+fn shop(platform: Platform, secrets: &[&str]) -> ShopSettings {
+    ShopSettings {
+        id: "kente".to_owned(),
+        platform,
+        flow: Flow::ConfirmFirst,
+        webhook_secrets: secrets
+            .iter()
+            .map(|s| SecretString::from((*s).to_owned()))
+            .collect(),
+        default_country: Some("GH".to_owned()),
+        prepaid_skips_confirmation: true,
+        cod_gateways: Vec::new(),
+        generic: GenericSignature::default(),
+        write_back: WriteBackSettings::default(),
+    }
+}
+
+fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
+    let mut map = HeaderMap::new();
+    for (name, value) in pairs {
+        map.insert(
+            http::HeaderName::from_bytes(name.as_bytes()).expect("name"),
+            value.parse().expect("value"),
+        );
+    }
+    map
+}
+
+pub(crate) fn shopify_cod_order() -> serde_json::Value {
+    json!({
+        "id": 5_127_389_001_u64, "name": "#1047", "email": "ama@example.com",
+        "updated_at": "2026-11-23T10:00:00+00:00", "cancelled_at": null,
+        "financial_status": "pending", "payment_gateway_names": ["Cash on Delivery (COD)"],
+        "total_price": "450.00", "total_outstanding": "450.00",
+        "currency": "GHS", "presentment_currency": "GHS", "customer_locale": "en",
+        "shipping_address": {"name": "Ama Mensah", "phone": "024 412 3456", "address1": "12 Oxford Street",
+            "address2": "GA-123-4567", "city": "Accra", "province": "Greater Accra", "zip": null, "country_code": "GH"},
+        "line_items": [
+            {"title": "Kente scarf", "variant_title": "Gold", "sku": "KS-1", "quantity": 2, "price": "200.00", "requires_shipping": true},
+            {"title": "Gift card", "sku": "", "quantity": 1, "price": "50.00", "requires_shipping": false}
+        ],
+        "note": "Call before delivery"
+    })
+}
+
+#[test]
+fn shopify_signatures_verify_with_either_rotation_secret() {
+    let body = shopify_cod_order().to_string();
+    let settings = shop(Platform::Shopify, &["old-secret", "new-secret"]);
+    for secret in ["old-secret", "new-secret"] {
+        let signature = sign(secret, body.as_bytes(), SignatureEncoding::Base64);
+        let h = headers(&[("x-shopify-hmac-sha256", &signature)]);
+        assert_eq!(verify(&settings, &h, body.as_bytes()), Ok(()), "{secret}");
+    }
+    let forged = sign("attacker", body.as_bytes(), SignatureEncoding::Base64);
+    assert!(
+        verify(
+            &settings,
+            &headers(&[("x-shopify-hmac-sha256", &forged)]),
+            body.as_bytes()
+        )
+        .is_err()
+    );
+    assert!(
+        verify(&settings, &HeaderMap::new(), body.as_bytes()).is_err(),
+        "missing header"
+    );
+    // A valid signature replayed with a changed body is refused.
+    let signature = sign("new-secret", body.as_bytes(), SignatureEncoding::Base64);
+    let changed = body.replace("450.00", "1.00");
+    assert!(
+        verify(
+            &settings,
+            &headers(&[("x-shopify-hmac-sha256", &signature)]),
+            changed.as_bytes()
+        )
+        .is_err()
+    );
+}
+
+#[test]
+fn given_a_cod_shopify_order_the_adapter_normalizes_it() {
+    let body = shopify_cod_order().to_string();
+    let settings = shop(Platform::Shopify, &["s"]);
+    let h = headers(&[
+        ("x-shopify-topic", "orders/create"),
+        ("x-shopify-webhook-id", "wh-1"),
+    ]);
+    let ShopWebhook::Order(event) = parse(&settings, &h, body.as_bytes()).expect("parses") else {
+        panic!("an order");
+    };
+    let order = event.order;
+    assert_eq!(event.dedupe_key, "orders/create:wh-1");
+    assert_eq!(order.platform_order_id, "5127389001");
+    assert_eq!(order.order_ref, "#1047");
+    assert_eq!(order.partner_ref(), "kente-5127389001");
+    assert_eq!(
+        order.payment,
+        Payment::CashOnDelivery {
+            amount_to_collect: Decimal::new(45000, 2)
+        }
+    );
+    assert_eq!(
+        order.recipient.phone.as_ref().map(|p| p.expose()),
+        Some("+233244123456")
+    );
+    assert_eq!(order.recipient.name, "Ama Mensah");
+    assert_eq!(order.address.region.as_deref(), Some("Greater Accra"));
+    assert_eq!(order.items.len(), 1, "the gift card does not ship");
+    assert_eq!(order.items[0].name, "Kente scarf - Gold");
+    assert_eq!(order.language, Language::En);
+    assert!(!order.cancelled);
+}
+
+#[test]
+fn shopify_prepaid_cancelled_and_odd_gateways() {
+    let settings = shop(Platform::Shopify, &["s"]);
+    let h = headers(&[
+        ("x-shopify-topic", "orders/updated"),
+        ("x-shopify-webhook-id", "wh-2"),
+    ]);
+    let mut paid = shopify_cod_order();
+    paid["financial_status"] = json!("paid");
+    paid["payment_gateway_names"] = json!(["shopify_payments"]);
+    paid["cancelled_at"] = json!("2026-11-23T11:00:00+00:00");
+    let ShopWebhook::Order(event) =
+        parse(&settings, &h, paid.to_string().as_bytes()).expect("parses")
+    else {
+        panic!("an order");
+    };
+    assert_eq!(event.order.payment, Payment::Prepaid);
+    assert!(event.order.cancelled);
+    let mut barcode = shopify_cod_order();
+    barcode["payment_gateway_names"] = json!(["Barcode pay"]);
+    let ShopWebhook::Order(event) =
+        parse(&settings, &h, barcode.to_string().as_bytes()).expect("parses")
+    else {
+        panic!("an order");
+    };
+    assert_eq!(
+        event.order.payment,
+        Payment::Prepaid,
+        "`cod` must be a word"
+    );
+}
+
+#[test]
+fn shopify_bad_bodies_name_the_problem() {
+    let settings = shop(Platform::Shopify, &["s"]);
+    let h = headers(&[("x-shopify-topic", "orders/create")]);
+    assert!(matches!(
+        parse(&settings, &h, b"{oops"),
+        Err(ShopError::Malformed(_))
+    ));
+    let mut no_id = shopify_cod_order();
+    no_id.as_object_mut().expect("object").remove("id");
+    assert_eq!(
+        parse(&settings, &h, no_id.to_string().as_bytes()),
+        Err(ShopError::field("id", "is required"))
+    );
+    let mut bad_items = shopify_cod_order();
+    bad_items["line_items"] = json!("nope");
+    assert!(matches!(
+        parse(&settings, &h, bad_items.to_string().as_bytes()),
+        Err(ShopError::Field { field, .. }) if field == "line_items"
+    ));
+    let other = headers(&[("x-shopify-topic", "products/update")]);
+    assert!(matches!(
+        parse(&settings, &other, b"{}"),
+        Ok(ShopWebhook::Ignored(_))
+    ));
+}
+
+fn woo_order() -> serde_json::Value {
+    json!({
+        "id": 727, "number": "727", "status": "processing", "currency": "MAD", "total": "349.00",
+        "payment_method": "cod", "date_paid": null, "date_modified_gmt": "2026-11-23T10:00:00",
+        "billing": {"first_name": "Youssef", "last_name": "El Amrani", "phone": "06 61 23 45 67", "email": "y@example.ma",
+            "address_1": "Bd Zerktouni 10", "city": "Casablanca", "state": "", "postcode": "20000", "country": "MA"},
+        "shipping": {"first_name": "", "last_name": "", "phone": "", "address_1": "", "city": "", "country": ""},
+        "line_items": [{"name": "Caftan", "sku": "CF-1", "quantity": 1, "price": 349, "total": "349.00"}],
+        "customer_note": "Après 18h"
+    })
+}
+
+#[test]
+fn woocommerce_cod_order_reads_from_billing_and_pings_are_recognised() {
+    let settings = shop(Platform::Woocommerce, &["woo-secret"]);
+    let body = woo_order().to_string();
+    let signature = sign("woo-secret", body.as_bytes(), SignatureEncoding::Base64);
+    let h = headers(&[
+        ("x-wc-webhook-topic", "order.created"),
+        ("x-wc-webhook-signature", &signature),
+    ]);
+    assert_eq!(verify(&settings, &h, body.as_bytes()), Ok(()));
+    let ShopWebhook::Order(event) = parse(&settings, &h, body.as_bytes()).expect("parses") else {
+        panic!("an order");
+    };
+    assert_eq!(
+        event.order.recipient.phone.as_ref().map(|p| p.expose()),
+        Some("+212661234567")
+    );
+    assert_eq!(event.order.recipient.name, "Youssef El Amrani");
+    assert_eq!(event.order.language, Language::Fr);
+    assert_eq!(
+        event.order.payment.amount_to_collect(),
+        Decimal::new(34900, 2)
+    );
+    assert_eq!(event.dedupe_key, "order.created:727:2026-11-23T10:00:00");
+
+    let ping = b"webhook_id=17";
+    assert_eq!(
+        verify(&settings, &HeaderMap::new(), ping),
+        Ok(()),
+        "pings are unsigned"
+    );
+    assert_eq!(
+        parse(&settings, &HeaderMap::new(), ping),
+        Ok(ShopWebhook::Ping)
+    );
+    let mut cancelled = woo_order();
+    cancelled["status"] = json!("cancelled");
+    let ShopWebhook::Order(event) =
+        parse(&settings, &h, cancelled.to_string().as_bytes()).expect("parses")
+    else {
+        panic!("an order");
+    };
+    assert!(event.order.cancelled);
+}
+
+#[test]
+fn youcan_signatures_are_hex_and_orders_parse() {
+    let settings = shop(Platform::Youcan, &["yc-secret"]);
+    let body = json!({
+        "id": "9b2c1f2e-uuid", "ref": "025", "total": 299, "currency": "MAD", "status": 1,
+        "created_at": "2026-11-23 10:00:00",
+        "customer": {"first_name": "Salma", "last_name": "Bennani", "phone": "0612345678", "country_code": "MA"},
+        "variants": [{"price": 299, "quantity": 1, "variant": {"sku": "BAG-1", "product": {"name": "Sac"}}}],
+        "payment": {"status": -1, "status_text": "unpaid", "payload": {"gateway": "cod"}}
+    })
+    .to_string();
+    let signature = sign("yc-secret", body.as_bytes(), SignatureEncoding::Hex);
+    let h = headers(&[("x-youcan-signature", &signature)]);
+    assert_eq!(verify(&settings, &h, body.as_bytes()), Ok(()));
+    let ShopWebhook::Order(event) = parse(&settings, &h, body.as_bytes()).expect("parses") else {
+        panic!("an order");
+    };
+    assert!(event.order.payment.is_cash_on_delivery());
+    assert_eq!(event.order.items[0].name, "Sac");
+}
+
+#[test]
+fn generic_orders_are_strict_and_name_fields() {
+    let mut settings = shop(Platform::Generic, &["g-secret"]);
+    settings.generic.prefix = Some("sha256=".to_owned());
+    let body = json!({"topic": "created", "order": {"id": "5127", "ref": "#5127", "payment": "cod",
+        "total": "450.00", "currency": "GHS",
+        "customer": {"name": "Kofi Boateng", "phone": "020 555 0198"},
+        "address": {"line1": "5 Ring Road", "city": "Kumasi", "region": "Ashanti", "country": "GH"},
+        "items": [{"name": "Shea butter", "quantity": 3, "unit_price": "150.00"}]}})
+    .to_string();
+    let signature = format!(
+        "sha256={}",
+        sign("g-secret", body.as_bytes(), SignatureEncoding::Hex)
+    );
+    let h = headers(&[("x-signature", &signature)]);
+    assert_eq!(verify(&settings, &h, body.as_bytes()), Ok(()));
+    let ShopWebhook::Order(event) = parse(&settings, &h, body.as_bytes()).expect("parses") else {
+        panic!("an order");
+    };
+    assert_eq!(event.order.units(), 3);
+    let bad = json!({"topic": "created", "order": {"id": "1", "payment": "cash", "total": "1", "currency": "GHS"}}).to_string();
+    assert_eq!(
+        parse(&settings, &h, bad.as_bytes()),
+        Err(ShopError::field("order.payment", "must be cod or prepaid"))
+    );
+    let bad_phone = json!({"topic": "created", "order": {"id": "1", "payment": "cod", "total": "1", "currency": "GHS",
+        "customer": {"phone": "call me"}}}).to_string();
+    assert!(matches!(
+        parse(&settings, &h, bad_phone.as_bytes()),
+        Err(ShopError::Field { field, .. }) if field == "order.customer.phone"
+    ));
+}
+
+#[test]
+fn settings_validation_names_keys() {
+    let mut settings = shop(Platform::Shopify, &[]);
+    settings.id = "Bad Id".to_owned();
+    settings.write_back.enabled = true;
+    let mut problems = Vec::new();
+    settings.validate(3, &mut problems);
+    let text = problems.join("\n");
+    assert!(text.contains("shops[3].id"), "{text}");
+    assert!(text.contains("shops[3].webhook_secrets is empty"), "{text}");
+    assert!(text.contains("shops[3].write_back"), "{text}");
+}

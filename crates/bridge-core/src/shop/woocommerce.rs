@@ -1,0 +1,136 @@
+//! WooCommerce order webhooks (`order.created`, `order.updated`) and the activation ping.
+
+use http::HeaderMap;
+use rust_decimal::Decimal;
+use serde_json::Value;
+
+use super::fields::{
+    ShopError, amount, array, at, first_text, full_name, id, object, quantity, required_amount,
+    text, time,
+};
+use super::{ShopEvent, ShopSettings, ShopWebhook};
+use crate::domain::{Address, Item, Language, Order, Payment, PhoneE164, Recipient};
+
+/// Statuses that mean the order will not ship.
+const CANCELLED: [&str; 4] = ["cancelled", "refunded", "failed", "trash"];
+
+/// The ping WooCommerce sends when a webhook is activated: `webhook_id=N`, unsigned, no topic.
+pub(super) fn is_ping(headers: &HeaderMap, body: &[u8]) -> bool {
+    headers.get("x-wc-webhook-topic").is_none()
+        && std::str::from_utf8(body).is_ok_and(|b| {
+            b.strip_prefix("webhook_id=")
+                .is_some_and(|id| !id.is_empty() && id.trim().chars().all(|c| c.is_ascii_digit()))
+        })
+}
+
+pub(super) fn parse(
+    shop: &ShopSettings,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<ShopWebhook, ShopError> {
+    if is_ping(headers, body) {
+        return Ok(ShopWebhook::Ping);
+    }
+    let topic = headers
+        .get("x-wc-webhook-topic")
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| ShopError::field("X-WC-Webhook-Topic", "header is required"))?
+        .to_owned();
+    if !matches!(
+        topic.as_str(),
+        "order.created" | "order.updated" | "order.restored"
+    ) {
+        // `order.deleted` carries only the id: a trashed order is left for a person.
+        return Ok(ShopWebhook::Ignored(format!("topic {topic} is not used")));
+    }
+    let json = object(body)?;
+    let order = order(shop, &json)?;
+    // The delivery id changes on every delivery, and payloads are built at delivery time:
+    // the order's own modification time is the stable key.
+    let modified = text(&json, "date_modified_gmt").unwrap_or_default();
+    let dedupe_key = format!("{topic}:{}:{modified}", order.platform_order_id);
+    Ok(ShopWebhook::Order(Box::new(ShopEvent {
+        topic,
+        order,
+        dedupe_key,
+    })))
+}
+
+fn order(shop: &ShopSettings, json: &Value) -> Result<Order, ShopError> {
+    let platform_order_id = id(json, "id")?;
+    let order_ref = text(json, "number").unwrap_or_else(|| platform_order_id.clone());
+    let country = first_text(json, &["shipping.country", "billing.country"])
+        .map(|c| c.to_ascii_uppercase())
+        .or_else(|| shop.default_country.clone());
+    let phone = first_text(json, &["shipping.phone", "billing.phone"])
+        .and_then(|raw| PhoneE164::parse(&raw, country.as_deref()).ok());
+    let name = full_name(
+        text(json, "shipping.first_name"),
+        text(json, "shipping.last_name"),
+    )
+    .or_else(|| {
+        full_name(
+            text(json, "billing.first_name"),
+            text(json, "billing.last_name"),
+        )
+    })
+    .unwrap_or_default();
+    let total = required_amount(json, "total")?;
+    let status = text(json, "status").unwrap_or_default();
+    let cod =
+        text(json, "payment_method").as_deref() == Some("cod") && at(json, "date_paid").is_none();
+    let mut items = Vec::new();
+    for (i, line) in array(json, "line_items")?.iter().enumerate() {
+        items.push(Item {
+            name: text(line, "name").unwrap_or_else(|| "item".to_owned()),
+            sku: text(line, "sku"),
+            quantity: quantity(line, "quantity").map_err(|_| {
+                ShopError::field(
+                    &format!("line_items[{i}].quantity"),
+                    "must be a non-negative integer",
+                )
+            })?,
+            unit_price: amount(line, "price")
+                .map_err(|_| {
+                    ShopError::field(
+                        &format!("line_items[{i}].price"),
+                        "must be a decimal amount",
+                    )
+                })?
+                .unwrap_or(Decimal::ZERO),
+        });
+    }
+    Ok(Order {
+        shop_id: shop.id.clone(),
+        platform_order_id,
+        order_ref,
+        version: time(json, "date_modified_gmt"),
+        cancelled: CANCELLED.contains(&status.as_str()),
+        payment: if cod {
+            Payment::CashOnDelivery {
+                amount_to_collect: total,
+            }
+        } else {
+            Payment::Prepaid
+        },
+        total,
+        currency: text(json, "currency").unwrap_or_else(|| "MAD".to_owned()),
+        recipient: Recipient {
+            name,
+            phone,
+            email: text(json, "billing.email"),
+        },
+        address: Address {
+            line1: first_text(json, &["shipping.address_1", "billing.address_1"])
+                .unwrap_or_default(),
+            line2: first_text(json, &["shipping.address_2", "billing.address_2"]),
+            city: first_text(json, &["shipping.city", "billing.city"]).unwrap_or_default(),
+            region: first_text(json, &["shipping.state", "billing.state"]),
+            postal_code: first_text(json, &["shipping.postcode", "billing.postcode"]),
+            country_iso2: country.clone(),
+        },
+        items,
+        note: text(json, "customer_note"),
+        language: Language::guess(None, country.as_deref()),
+    })
+}
