@@ -321,3 +321,50 @@ impl MappingSettings {
 fn is_iso2(code: &str) -> bool {
     code.len() == 2 && code.chars().all(|c| c.is_ascii_uppercase())
 }
+
+impl ShaqSettings {
+    /// The API client these settings describe.
+    pub fn client(&self) -> Result<shaq_client::ShaqClient, String> {
+        let paths = shaq_client::ShaqPaths::with_overrides(&self.paths)?;
+        shaq_client::ShaqClient::new(shaq_client::ShaqConfig {
+            base_url: self.base_url.clone(),
+            identifier: self.identifier.clone(),
+            secret: self.secret.clone(),
+            timeout: self.timeout,
+            connect_timeout: Duration::from_secs(5).min(self.timeout),
+            token_renew_margin: self.token_renew_margin,
+            requests_per_second: self.rate_limit(),
+            paths,
+        })
+        .map_err(|e| e.to_string())
+    }
+}
+
+impl DigishareSettings {
+    /// The API client these settings describe.
+    pub fn client(&self) -> Result<digishare_client::DigishareClient, String> {
+        let auth = match (&self.access_token, &self.client_id, &self.client_secret) {
+            (Some(token), _, _) => digishare_client::Auth::PersonalAccessToken(token.clone()),
+            (None, Some(client_id), Some(client_secret)) => {
+                digishare_client::Auth::ClientCredentials {
+                    client_id: client_id.clone(),
+                    client_secret: client_secret.clone(),
+                }
+            }
+            _ => return Err("digishare: no credentials".to_owned()),
+        };
+        digishare_client::DigishareClient::new(digishare_client::DigishareConfig {
+            base_url: self.base_url.clone(),
+            auth,
+            timeout: self.timeout,
+            connect_timeout: Duration::from_secs(5).min(self.timeout),
+            requests_per_second: NonZeroU32::new(self.requests_per_second),
+            update_method: if self.update_method == "patch" {
+                digishare_client::UpdateMethod::Patch
+            } else {
+                digishare_client::UpdateMethod::Put
+            },
+        })
+        .map_err(|e| e.to_string())
+    }
+}

@@ -1,13 +1,10 @@
 //! The command line: `serve`, `migrate`, `check-config`, `jobs …`.
 
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use anyhow::Context;
-use async_trait::async_trait;
 use bridge_core::jobs::{JobRecord, JobState};
-use bridge_core::store::{JobEffects, JobFilter, Store};
-use bridge_core::worker::{JobError, JobExecutor};
+use bridge_core::store::{JobFilter, Store};
 use chrono::Utc;
 use clap::{Parser, Subcommand};
 
@@ -89,7 +86,7 @@ impl Cli {
 }
 
 async fn serve(settings: Settings) -> anyhow::Result<()> {
-    let application = Application::build(settings, Arc::new(NoWorkflowYet)).await?;
+    let application = Application::build(settings).await?;
     let shutdown = application.shutdown_token();
     tokio::spawn(async move {
         shutdown_signal().await;
@@ -148,19 +145,5 @@ fn print_jobs(jobs: &[JobRecord]) {
             job.attempts,
             job.last_error.as_deref().unwrap_or("")
         );
-    }
-}
-
-/// Until the order workflow is wired in, no route enqueues jobs; any job found is left dead
-/// with a clear reason rather than silently dropped.
-struct NoWorkflowYet;
-
-#[async_trait]
-impl JobExecutor for NoWorkflowYet {
-    async fn execute(&self, job: &JobRecord) -> Result<JobEffects, JobError> {
-        Err(JobError::permanent(format!(
-            "this build has no executor for {} jobs",
-            job.kind
-        )))
     }
 }

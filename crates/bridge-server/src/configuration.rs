@@ -7,6 +7,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use bridge_core::settings::{DigishareSettings, MappingSettings, ShaqSettings};
+use bridge_core::shop::ShopSettings;
 use bridge_core::store::DatabaseSettings;
 use bridge_core::worker::WorkerSettings;
 use secrecy::{ExposeSecret, SecretString};
@@ -43,6 +44,9 @@ pub struct Settings {
     /// `[mapping]`: what each courier status does.
     #[serde(default)]
     pub mapping: MappingSettings,
+    /// `[[shops]]`: one entry per shop.
+    #[serde(default)]
+    pub shops: Vec<ShopSettings>,
 }
 
 /// `[workflow]`.
@@ -169,6 +173,15 @@ impl Settings {
             problems.push(problem);
         }
         self.shaq.validate(&mut problems);
+        if let Err(problem) = self.shaq.client() {
+            problems.push(problem);
+        }
+        for (index, shop) in self.shops.iter().enumerate() {
+            shop.validate(index, &mut problems);
+            if self.shops[..index].iter().any(|other| other.id == shop.id) {
+                problems.push(format!("shops[{index}].id `{}` is used twice", shop.id));
+            }
+        }
         self.digishare
             .validate(self.required_ticket_keys(), &mut problems);
         if self.server.body_limit_bytes < 1024 {

@@ -6,7 +6,11 @@ use anyhow::Context;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, StatusCode, header};
+use std::time::Duration;
+
 use bridge_core::intake::WebhookIntake;
+use bridge_core::pipeline::{Pipeline, ShopRuntime};
+use bridge_core::shop::writeback::writer_for;
 use bridge_core::store::Store;
 use bridge_core::worker::{JobExecutor, JobWaker, WorkerPool};
 use metrics_exporter_prometheus::PrometheusHandle;
@@ -52,15 +56,29 @@ pub struct Application {
 const SENSITIVE_HEADERS: [HeaderName; 2] = [header::AUTHORIZATION, header::COOKIE];
 
 impl Application {
-    /// Connects the store (migrating it if configured), builds the router and binds the
-    /// listener (port 0 picks a free port; see [`Application::port`]).
-    pub async fn build(
+    /// Connects the store (migrating it if configured), builds the pipeline from the settings,
+    /// the router, and binds the listener (port 0 picks a free port; see
+    /// [`Application::port`]).
+    pub async fn build(settings: Settings) -> anyhow::Result<Application> {
+        let store = connect(&settings).await?;
+        let pipeline = build_pipeline(&settings, store.clone())?;
+        Self::assemble(settings, store, pipeline).await
+    }
+
+    /// As [`Application::build`], with another job executor (tests).
+    pub async fn build_with_executor(
         settings: Settings,
         executor: Arc<dyn JobExecutor>,
     ) -> anyhow::Result<Application> {
-        let store = Store::connect(&settings.database)
-            .await
-            .with_context(|| format!("opening {}", settings.database.redacted_url()))?;
+        let store = connect(&settings).await?;
+        Self::assemble(settings, store, executor).await
+    }
+
+    async fn assemble(
+        settings: Settings,
+        store: Store,
+        executor: Arc<dyn JobExecutor>,
+    ) -> anyhow::Result<Application> {
         let waker = JobWaker::new();
         let workers = WorkerPool::new(
             store.clone(),
@@ -73,6 +91,7 @@ impl Application {
             .with_context(|| format!("listening on {}", settings.server.listen))?;
         let intake = Arc::new(WebhookIntake::new(
             store.clone(),
+            &settings.shops,
             settings.shaq.clone(),
             settings.digishare.clone(),
         ));
@@ -145,12 +164,56 @@ impl Application {
     }
 }
 
+async fn connect(settings: &Settings) -> anyhow::Result<Store> {
+    Store::connect(&settings.database)
+        .await
+        .with_context(|| format!("opening {}", settings.database.redacted_url()))
+}
+
+/// The order workflow's job executor, with the API clients the settings describe.
+pub fn build_pipeline(settings: &Settings, store: Store) -> anyhow::Result<Arc<dyn JobExecutor>> {
+    let shaq = settings.shaq.client().map_err(anyhow::Error::msg)?;
+    let digishare = settings.digishare.client().map_err(anyhow::Error::msg)?;
+    let http = reqwest::Client::builder()
+        .user_agent(concat!("shaq-bridge/", env!("CARGO_PKG_VERSION")))
+        .connect_timeout(Duration::from_secs(5))
+        .build()
+        .context("building the HTTP client")?;
+    let shops = settings
+        .shops
+        .iter()
+        .map(|shop| {
+            (
+                shop.id.clone(),
+                ShopRuntime {
+                    settings: shop.clone(),
+                    writer: writer_for(shop, http.clone()),
+                },
+            )
+        })
+        .collect();
+    let timeout = settings.workflow.confirmation_timeout;
+    Ok(Arc::new(Pipeline::new(
+        store,
+        Arc::new(shaq),
+        Arc::new(digishare),
+        shops,
+        settings.shaq.clone(),
+        settings.digishare.clone(),
+        settings.mapping.courier_mapping(),
+        (!timeout.is_zero()).then_some(timeout),
+    )))
+}
+
 /// The whole router with its middleware.
 pub fn router(state: AppState) -> Router {
     let server = &state.settings.server;
     let body_limit = server.body_limit_bytes;
     let request_timeout = server.request_timeout;
-    let limiter = WebhookRateLimiter::new(&server.webhook_rate_limit, Vec::<String>::new());
+    let limiter = WebhookRateLimiter::new(
+        &server.webhook_rate_limit,
+        state.settings.shops.iter().map(|s| s.id.clone()),
+    );
     Router::new()
         .merge(routes::health::router())
         .merge(routes::webhooks::router(limiter))

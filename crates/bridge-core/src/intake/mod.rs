@@ -3,6 +3,7 @@
 //! answered 2xx: the webhook survives a crash. The real work happens in the job.
 
 mod courier;
+mod shop;
 mod ticket;
 
 use chrono::Utc;
@@ -13,7 +14,10 @@ pub use courier::hmac_matches;
 pub use ticket::dedupe_key as digishare_dedupe_key;
 
 use crate::jobs::{JobKind, NewJob};
+use std::collections::HashMap;
+
 use crate::settings::{DigishareSettings, ShaqSettings};
+use crate::shop::ShopSettings;
 use crate::store::{Intake, IntakeWriter, NewInboundEvent, Store, StoreError};
 use crate::workflow::ApplyInboundEvent;
 
@@ -21,17 +25,24 @@ use crate::workflow::ApplyInboundEvent;
 pub struct WebhookIntake {
     store: Store,
     writer: IntakeWriter,
+    shops: HashMap<String, ShopSettings>,
     shaq: ShaqSettings,
     digishare: DigishareSettings,
 }
 
 impl WebhookIntake {
     /// Intake over `store`, with its own group-commit writer.
-    pub fn new(store: Store, shaq: ShaqSettings, digishare: DigishareSettings) -> Self {
+    pub fn new(
+        store: Store,
+        shops: &[ShopSettings],
+        shaq: ShaqSettings,
+        digishare: DigishareSettings,
+    ) -> Self {
         let writer = IntakeWriter::spawn(store.clone(), 4096, 128);
         WebhookIntake {
             store,
             writer,
+            shops: shops.iter().map(|s| (s.id.clone(), s.clone())).collect(),
             shaq,
             digishare,
         }

@@ -18,6 +18,7 @@ use crate::startup::AppState;
 /// The webhook routes, rate limited per source.
 pub fn router(limiter: WebhookRateLimiter) -> axum::Router<AppState> {
     axum::Router::new()
+        .route("/webhooks/shops/{shop_id}", post(shop_webhook))
         .route("/webhooks/shaq", post(shaq_webhook))
         .route(
             "/webhooks/shaq/{secret}",
@@ -28,6 +29,19 @@ pub fn router(limiter: WebhookRateLimiter) -> axum::Router<AppState> {
             limiter,
             rate_limit::limit,
         ))
+}
+
+async fn shop_webhook(
+    State(state): State<AppState>,
+    Path(shop_id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let outcome = state
+        .intake
+        .accept_shop_webhook(&shop_id, &headers, &body)
+        .await;
+    answer(&state, outcome)
 }
 
 async fn shaq_webhook(

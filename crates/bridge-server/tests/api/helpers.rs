@@ -45,7 +45,9 @@ pub async fn spawn_app_with(
     let db = TestDatabase::new(backend).await;
     let mut settings = test_settings(&db);
     configure(&mut settings);
-    let application = Application::build(settings, executor).await.unwrap();
+    let application = Application::build_with_executor(settings, executor)
+        .await
+        .unwrap();
     let address = format!("http://127.0.0.1:{}", application.port());
     let shutdown = application.shutdown_token();
     let running = tokio::spawn(application.run_until_stopped());

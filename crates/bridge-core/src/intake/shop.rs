@@ -1,0 +1,40 @@
+//! Shop webhooks at intake: signature on the raw bytes, then just enough parsing to key them.
+
+use http::HeaderMap;
+
+use super::{IntakeError, IntakeOutcome, WebhookIntake, shop_source};
+use crate::shop::{self, ShopError, ShopWebhook};
+
+impl WebhookIntake {
+    /// Verifies, keys and stores a shop webhook. Unknown shop → 404; bad signature → 401;
+    /// WooCommerce's ping → 200 with nothing stored.
+    pub async fn accept_shop_webhook(
+        &self,
+        shop_id: &str,
+        headers: &HeaderMap,
+        body: &[u8],
+    ) -> Result<IntakeOutcome, IntakeError> {
+        let shop = self
+            .shops
+            .get(shop_id)
+            .ok_or_else(|| IntakeError::UnknownShop(shop_id.to_owned()))?;
+        shop::verify(shop, headers, body).map_err(IntakeError::Unauthorized)?;
+        let event = match shop::parse(shop, headers, body) {
+            Ok(ShopWebhook::Ping) => return Ok(IntakeOutcome::Ignored("ping".to_owned())),
+            Ok(ShopWebhook::Ignored(reason)) => return Ok(IntakeOutcome::Ignored(reason)),
+            Ok(ShopWebhook::Order(event)) => event,
+            Err(ShopError::Malformed(message)) => return Err(IntakeError::Malformed(message)),
+            Err(ShopError::Field { field, message }) => {
+                return Err(IntakeError::InvalidField { field, message });
+            }
+        };
+        self.store(
+            shop_source(shop_id),
+            event.dedupe_key,
+            event.order.order_key(),
+            headers,
+            body,
+        )
+        .await
+    }
+}
