@@ -39,6 +39,64 @@ enum Command {
         #[command(subcommand)]
         command: JobsCommand,
     },
+    /// Show orders and their timelines.
+    Orders {
+        #[command(subcommand)]
+        command: OrdersCommand,
+    },
+    /// Ask ShaQ directly, with the configured credentials.
+    Shaq {
+        #[command(subcommand)]
+        command: ShaqCommand,
+    },
+    /// Run one order through simulated ShaQ, Digishare and Shopify, and print its journey.
+    Demo {
+        /// Leave the bridge and the simulators running afterwards.
+        #[arg(long)]
+        keep_running: bool,
+    },
+    /// Serve the ShaQ, Digishare and shop simulators (for trying the bridge without accounts).
+    Sandbox {
+        /// Simulator settings (TOML): listen addresses, credentials, faults.
+        #[arg(long)]
+        sandbox_config: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum OrdersCommand {
+    /// Orders, most recently changed first.
+    List {
+        /// Only this state (e.g. needs_attention).
+        #[arg(long)]
+        state: Option<String>,
+        /// At most this many.
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
+    /// One order with its timeline.
+    Show {
+        /// The shop id.
+        shop: String,
+        /// The shop's order id.
+        order: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ShaqCommand {
+    /// ShaQ's regions (ids to use in addresses).
+    Regions,
+    /// A package by partner reference.
+    Package {
+        /// The partner reference (`shop-orderid`).
+        partner_ref: String,
+    },
+    /// A package's tracking history.
+    Track {
+        /// The tracking number.
+        tracking_number: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -64,6 +122,17 @@ enum JobsCommand {
 impl Cli {
     /// Runs the chosen command.
     pub async fn run(self) -> anyhow::Result<()> {
+        match self.command {
+            Command::Demo { keep_running } => {
+                telemetry::init_logging(self.log_format.unwrap_or(LogFormat::Pretty), "warn");
+                return crate::demo::run(keep_running).await;
+            }
+            Command::Sandbox { sandbox_config } => {
+                telemetry::init_logging(self.log_format.unwrap_or(LogFormat::Pretty), "info");
+                return sandbox(sandbox_config).await;
+            }
+            _ => {}
+        }
         let settings = Settings::load(self.config.as_deref())?;
         let format = self.log_format.unwrap_or(settings.log.format);
         telemetry::init_logging(format, &settings.log.level);
@@ -81,6 +150,9 @@ impl Cli {
                 Ok(())
             }
             Command::Jobs { command } => jobs(settings, command).await,
+            Command::Orders { command } => orders(settings, command).await,
+            Command::Shaq { command } => shaq(settings, command).await,
+            Command::Demo { .. } | Command::Sandbox { .. } => Ok(()),
         }
     }
 }
@@ -146,4 +218,102 @@ fn print_jobs(jobs: &[JobRecord]) {
             job.last_error.as_deref().unwrap_or("")
         );
     }
+}
+
+async fn orders(settings: Settings, command: OrdersCommand) -> anyhow::Result<()> {
+    let store = Store::connect(&settings.database).await?;
+    match command {
+        OrdersCommand::List { state, limit } => {
+            let state = state
+                .map(|s| s.parse().context("--state is not an order state"))
+                .transpose()?;
+            let orders = store
+                .list_orders(&bridge_core::store::OrderFilter {
+                    shop_id: None,
+                    state,
+                    limit: Some(limit),
+                })
+                .await?;
+            for order in orders {
+                println!(
+                    "{:<28} {:<10} {:<22} {:<16} {}",
+                    order.order_key,
+                    order.order_ref,
+                    order.state.as_str(),
+                    order.tracking_number.as_deref().unwrap_or("-"),
+                    order.attention_reason.as_deref().unwrap_or("")
+                );
+            }
+        }
+        OrdersCommand::Show { shop, order } => {
+            let key = format!("{shop}/{order}");
+            let record = store
+                .order(&key)
+                .await?
+                .with_context(|| format!("no order {key}"))?;
+            println!("order     {} ({})", record.order_key, record.order_ref);
+            println!("state     {}", record.state);
+            if let Some(reason) = &record.attention_reason {
+                println!("attention {reason}");
+            }
+            println!(
+                "package   {}",
+                record.tracking_number.as_deref().unwrap_or("-")
+            );
+            println!("ticket    {}", record.ticket_id.as_deref().unwrap_or("-"));
+            println!(
+                "courier   {}",
+                record.courier_status.as_deref().unwrap_or("-")
+            );
+            println!(
+                "collect   {} {}",
+                record.amount_to_collect.as_deref().unwrap_or("-"),
+                record.currency.as_deref().unwrap_or("")
+            );
+            println!("\ntimeline:");
+            for line in store.timeline(&key).await? {
+                println!(
+                    "  {}  {:<10} {}",
+                    line.entry.at.format("%Y-%m-%d %H:%M:%S"),
+                    line.entry.kind,
+                    line.entry.summary
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn shaq(settings: Settings, command: ShaqCommand) -> anyhow::Result<()> {
+    let client = settings.shaq.client().map_err(anyhow::Error::msg)?;
+    let value = match command {
+        ShaqCommand::Regions => serde_json::to_value(client.regions().await?)?,
+        ShaqCommand::Package { partner_ref } => {
+            serde_json::to_value(client.get_package(&partner_ref).await?)?
+        }
+        ShaqCommand::Track { tracking_number } => {
+            serde_json::to_value(client.track(&tracking_number).await?)?
+        }
+    };
+    println!("{}", serde_json::to_string_pretty(&value)?);
+    Ok(())
+}
+
+async fn sandbox(config: Option<PathBuf>) -> anyhow::Result<()> {
+    let config: bridge_sandbox::SandboxConfig = match config {
+        Some(path) => {
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("reading {}", path.display()))?;
+            toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))?
+        }
+        None => bridge_sandbox::SandboxConfig::default(),
+    };
+    let sandbox = bridge_sandbox::Sandbox::start(config).await?;
+    println!("ShaQ simulator       {}", sandbox.shaq_url());
+    println!("Digishare simulator  {}", sandbox.digishare_url());
+    println!("Shop admin APIs      {}", sandbox.shop_url());
+    println!("Control APIs under /_sandbox on each. Ctrl-C to stop.");
+    shutdown_signal().await;
+    sandbox.shutdown();
+    Ok(())
 }

@@ -34,7 +34,11 @@ pub fn on_ticket_status(
 ) -> Decision {
     let key = &order.order_key;
     if order.ticket_status.as_deref() == Some(news.status_id.as_str()) {
-        return Decision::ignored(key, "ticket status unchanged", now);
+        return Decision::ignored(
+            key,
+            "ticket status unchanged (the echo of the bridge's own move, or a non-status change)",
+            now,
+        );
     }
     let status_key = statuses.key_of(&news.status_id);
     let mut lines = vec![timeline(
