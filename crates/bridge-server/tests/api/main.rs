@@ -5,4 +5,5 @@
 mod admin;
 mod health;
 mod helpers;
+mod journeys;
 mod webhooks;

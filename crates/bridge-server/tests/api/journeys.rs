@@ -1,0 +1,676 @@
+//! End to end, over HTTP, against the simulators: shop order → ShaQ package + Digishare ticket →
+//! courier updates → WhatsApp → back to the shop. Every journey runs on SQLite and PostgreSQL.
+
+use std::time::Duration;
+
+use bridge_core::lifecycle::OrderState;
+use bridge_core::store::Store;
+use bridge_core::testing::{TestBackend, TestDatabase};
+use bridge_sandbox::faults::FaultPlan;
+use bridge_sandbox::shops::{
+    OrderSpec, ShopifySender, WooSender, shopify_order, woocommerce_order,
+};
+use bridge_sandbox::{Sandbox, SandboxConfig};
+use bridge_server::configuration::Settings;
+use bridge_server::demo::{settled, wait_for};
+use bridge_server::startup::Application;
+use serde_json::Value;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+const SHOPIFY_SECRET: &str = "journey-shopify-secret";
+const WOO_SECRET: &str = "journey-woo-secret";
+const SHAQ_SECRET: &str = "journey-shaq-webhook-secret";
+const DIGISHARE_SECRET: &str = "journey-digishare-webhook-secret";
+const LIMIT: Duration = Duration::from_secs(60);
+
+struct Journey {
+    bridge: String,
+    sandbox: Sandbox,
+    store: Store,
+    shutdown: CancellationToken,
+    running: JoinHandle<anyhow::Result<()>>,
+    _db: TestDatabase,
+}
+
+fn settings_toml(sandbox: &Sandbox, database_url: &str, extra: &str) -> String {
+    let statuses: String = sandbox
+        .digishare
+        .statuses()
+        .iter()
+        .map(|(k, v)| format!("{k} = \"{v}\"\n"))
+        .collect();
+    format!(
+        r#"
+[server]
+listen = "127.0.0.1:0"
+[log]
+format = "pretty"
+level = "warn"
+[database]
+url = "{database_url}"
+max_connections = 4
+[workers]
+poll_interval = "50ms"
+[workers.retry]
+initial_delay = "100ms"
+multiplier = 2.0
+max_delay = "1s"
+max_attempts = 30
+[shaq]
+base_url = "{shaq}"
+identifier = "sandbox-partner"
+secret = "sandbox-secret"
+webhook_secret = "{SHAQ_SECRET}"
+source_country_iso2 = "GH"
+source_address_line_1 = "12 Oxford Street, Osu, Accra"
+service_countries = ["GH"]
+timeout = "1s"
+requests_per_second = 0
+[shaq.reconcile]
+enabled = false
+[digishare]
+base_url = "{digishare}"
+access_token = "sandbox-digishare-token"
+type_ticket_id = "npvrxamq9l94y8dz"
+webhook_secret = "{DIGISHARE_SECRET}"
+timeout = "1s"
+requests_per_second = 0
+[digishare.statuses]
+{statuses}
+[[shops]]
+id = "kente"
+platform = "shopify"
+flow = "confirm_first"
+webhook_secrets = ["{SHOPIFY_SECRET}"]
+[shops.write_back]
+enabled = true
+admin_url = "{shop}"
+token = "shpat_sandbox"
+[[shops]]
+id = "atlas"
+platform = "woocommerce"
+flow = "ship_immediately"
+webhook_secrets = ["{WOO_SECRET}"]
+default_country = "GH"
+[shops.write_back]
+enabled = true
+admin_url = "{shop}"
+consumer_key = "ck_sandbox"
+token = "cs_sandbox"
+{extra}
+"#,
+        shaq = sandbox.shaq_url(),
+        digishare = sandbox.digishare_url(),
+        shop = sandbox.shop_url(),
+    )
+}
+
+impl Journey {
+    async fn start(backend: TestBackend, sandbox_config: SandboxConfig) -> Journey {
+        let db = TestDatabase::new(backend).await;
+        let sandbox = Sandbox::start(sandbox_config).await.unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bridge.toml");
+        std::fs::write(&path, settings_toml(&sandbox, &db.settings.url, "")).unwrap();
+        let settings = Settings::load_with_env(Some(&path), Vec::new()).unwrap();
+        let application = Application::build(settings).await.unwrap();
+        let bridge = format!("http://127.0.0.1:{}", application.port());
+        let store = application.store().clone();
+        let shutdown = application.shutdown_token();
+        let running = tokio::spawn(application.run_until_stopped());
+        sandbox
+            .shaq
+            .set_webhook_target(&format!("{bridge}/webhooks/shaq"), SHAQ_SECRET);
+        sandbox
+            .digishare
+            .set_webhook_target(&format!("{bridge}/webhooks/digishare"), DIGISHARE_SECRET);
+        Journey {
+            bridge,
+            sandbox,
+            store,
+            shutdown,
+            running,
+            _db: db,
+        }
+    }
+
+    async fn stop(self) {
+        self.shutdown.cancel();
+        self.running.await.unwrap().unwrap();
+    }
+
+    fn shopify(&self) -> ShopifySender {
+        ShopifySender::new("kente.myshopify.com", SHOPIFY_SECRET)
+    }
+
+    async fn send_shopify(&self, topic: &str, order: &Value) -> u16 {
+        self.shopify()
+            .send(
+                &format!("{}/webhooks/shops/kente", self.bridge),
+                topic,
+                order,
+            )
+            .await
+            .status
+    }
+
+    async fn settle(&self) {
+        wait_for("the jobs to settle", LIMIT, || async {
+            settled(&self.store).await.then_some(())
+        })
+        .await
+        .unwrap();
+    }
+
+    async fn ticket(&self, partner_ref: &str) -> Value {
+        wait_for("the ticket", LIMIT, || async {
+            self.sandbox.digishare.ticket_by_external_id(partner_ref)
+        })
+        .await
+        .unwrap()
+    }
+
+    async fn order_state(&self, key: &str) -> Option<OrderState> {
+        self.store.order(key).await.unwrap().map(|o| o.state)
+    }
+
+    fn status_id(&self, key: &str) -> String {
+        self.sandbox.digishare.statuses()[key].clone()
+    }
+
+    /// Moves the package and waits until the bridge has applied the status.
+    async fn courier(&self, partner_ref: &str, key: &str, status: &str) {
+        self.sandbox.shaq.advance(partner_ref, status).unwrap();
+        wait_for(status, LIMIT, || async {
+            let order = self.store.order(key).await.ok().flatten()?;
+            (order.courier_status.as_deref() == Some(status)).then_some(())
+        })
+        .await
+        .unwrap();
+        self.settle().await;
+    }
+}
+
+fn cod_spec(id: u64) -> OrderSpec {
+    OrderSpec {
+        id,
+        cod: true,
+        country: "GH",
+        phone: Some("024 412 3456".to_owned()),
+        region: Some("Ashanti".to_owned()),
+    }
+}
+
+async fn a_cod_shopify_order_is_confirmed_shipped_and_delivered(backend: TestBackend) {
+    let journey = Journey::start(backend, SandboxConfig::default()).await;
+    let spec = cod_spec(1001);
+    let order = shopify_order(&spec);
+    assert_eq!(journey.send_shopify("orders/create", &order).await, 200);
+    let ticket = journey.ticket("kente-1001").await;
+    assert_eq!(
+        ticket["ticket_status_id"],
+        journey.status_id("awaiting_confirmation")
+    );
+    assert_eq!(ticket["lang"], "en");
+    assert_eq!(ticket["type_ticket_id"], "npvrxamq9l94y8dz");
+    assert_eq!(
+        ticket.pointer("/information/third/wa_id"),
+        Some(&Value::from("233244123456"))
+    );
+    assert_eq!(
+        ticket.pointer("/information/campaign_data/order_id"),
+        Some(&order["name"])
+    );
+    assert!(
+        journey.sandbox.shaq.packages().is_empty(),
+        "confirm first: no package yet"
+    );
+
+    journey
+        .sandbox
+        .digishare
+        .customer_confirms(ticket["id"].as_str().unwrap())
+        .unwrap();
+    let package = wait_for("the package", LIMIT, || async {
+        journey.sandbox.shaq.package("kente-1001")
+    })
+    .await
+    .unwrap();
+    let request = &package.request;
+    assert_eq!(request["customer_phone_1"], "+233244123456");
+    assert_eq!(request["region_id"], 2, "Ashanti, by ShaQ's id");
+    assert_eq!(request["amount_to_collect"], order["total_outstanding"]);
+    assert_eq!(request["value"], order["total_price"]);
+    assert_eq!(request["type"], "box");
+    journey.settle().await;
+
+    for (status, ticket_key) in [
+        ("received", "picked_up"),
+        ("in_transit", "in_transit"),
+        ("dispatched", "out_for_delivery"),
+        ("not_delivered", "delivery_problem"),
+        ("dispatched", "out_for_delivery"),
+        ("delivered", "delivered"),
+    ] {
+        journey.courier("kente-1001", "kente/1001", status).await;
+        let ticket = journey.ticket("kente-1001").await;
+        assert_eq!(
+            ticket["ticket_status_id"],
+            journey.status_id(ticket_key),
+            "after {status}"
+        );
+    }
+    assert_eq!(
+        journey.order_state("kente/1001").await,
+        Some(OrderState::Delivered)
+    );
+    let ticket = journey.ticket("kente-1001").await;
+    assert_eq!(
+        ticket.pointer("/information/campaign_data/tracking_number"),
+        Some(&Value::from(package.tracking_number.clone()))
+    );
+    let operations: Vec<String> = journey
+        .sandbox
+        .shops
+        .received()
+        .iter()
+        .map(|r| r.operation.clone())
+        .collect();
+    for expected in [
+        "tagsAdd",
+        "fulfillmentCreate",
+        "fulfillmentEventCreate",
+        "orderMarkAsPaid",
+    ] {
+        assert!(
+            operations.iter().any(|o| o == expected),
+            "{expected} missing from {operations:?}"
+        );
+    }
+    assert_eq!(journey.sandbox.shaq.packages().len(), 1);
+    assert_eq!(journey.sandbox.digishare.tickets().len(), 1);
+    journey.stop().await;
+}
+
+async fn a_prepaid_woocommerce_order_ships_at_once_and_collects_nothing(backend: TestBackend) {
+    let journey = Journey::start(backend, SandboxConfig::default()).await;
+    let spec = OrderSpec {
+        cod: false,
+        ..cod_spec(727)
+    };
+    let sender = WooSender::new("https://atlas.example/", WOO_SECRET);
+    let url = format!("{}/webhooks/shops/atlas", journey.bridge);
+    assert_eq!(
+        sender.ping(&url, 17).await.status,
+        200,
+        "the ping gets exactly 200"
+    );
+    assert_eq!(
+        sender
+            .send(&url, "order.created", &woocommerce_order(&spec))
+            .await
+            .status,
+        200
+    );
+    let package = wait_for("the package", LIMIT, || async {
+        journey.sandbox.shaq.package("atlas-727")
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        package.request["amount_to_collect"], "0",
+        "prepaid: nothing to collect"
+    );
+    let ticket = journey.ticket("atlas-727").await;
+    journey.settle().await;
+    assert_eq!(
+        journey.order_state("atlas/727").await,
+        Some(OrderState::Shipping)
+    );
+    assert!(ticket["ticket_status_id"].is_string());
+    let woo: Vec<String> = journey
+        .sandbox
+        .shops
+        .received()
+        .iter()
+        .filter(|r| r.platform == "woocommerce")
+        .map(|r| r.operation.clone())
+        .collect();
+    assert!(woo.contains(&"PUT order".to_owned()), "{woo:?}");
+    journey.stop().await;
+}
+
+async fn the_customer_declines_and_the_shop_order_is_cancelled(backend: TestBackend) {
+    let journey = Journey::start(backend, SandboxConfig::default()).await;
+    assert_eq!(
+        journey
+            .send_shopify("orders/create", &shopify_order(&cod_spec(2002)))
+            .await,
+        200
+    );
+    let ticket = journey.ticket("kente-2002").await;
+    journey
+        .sandbox
+        .digishare
+        .customer_cancels(ticket["id"].as_str().unwrap())
+        .unwrap();
+    wait_for("cancellation", LIMIT, || async {
+        (journey.order_state("kente/2002").await == Some(OrderState::Cancelled)).then_some(())
+    })
+    .await
+    .unwrap();
+    journey.settle().await;
+    assert!(
+        journey.sandbox.shaq.packages().is_empty(),
+        "no package for a declined order"
+    );
+    assert!(
+        journey
+            .sandbox
+            .shops
+            .received()
+            .iter()
+            .any(|r| r.operation == "orderCancel")
+    );
+    journey.stop().await;
+}
+
+async fn a_shop_cancel_before_pickup_deletes_the_package_after_pickup_asks_shaq(
+    backend: TestBackend,
+) {
+    let journey = Journey::start(backend, SandboxConfig::default()).await;
+    let sender = WooSender::new("https://atlas.example/", WOO_SECRET);
+    let url = format!("{}/webhooks/shops/atlas", journey.bridge);
+    for id in [31, 32] {
+        sender
+            .send(&url, "order.created", &woocommerce_order(&cod_spec(id)))
+            .await;
+        wait_for("the package", LIMIT, || async {
+            journey.sandbox.shaq.package(&format!("atlas-{id}"))
+        })
+        .await
+        .unwrap();
+    }
+    journey.settle().await;
+    journey.courier("atlas-32", "atlas/32", "received").await;
+    for id in [31, 32] {
+        let mut cancelled = woocommerce_order(&cod_spec(id));
+        cancelled["status"] = Value::from("cancelled");
+        cancelled["date_modified_gmt"] = Value::from("2099-01-01T00:00:00");
+        sender.send(&url, "order.updated", &cancelled).await;
+    }
+    wait_for("the pending package to be deleted", LIMIT, || async {
+        journey
+            .sandbox
+            .shaq
+            .package("atlas-31")
+            .is_none()
+            .then_some(())
+    })
+    .await
+    .unwrap();
+    journey.settle().await;
+    assert_eq!(
+        journey.order_state("atlas/31").await,
+        Some(OrderState::Cancelled)
+    );
+    let ticket = journey.ticket("atlas-31").await;
+    assert_eq!(ticket["ticket_status_id"], journey.status_id("cancelled"));
+    let picked_up = journey.sandbox.shaq.package("atlas-32").unwrap();
+    assert!(
+        picked_up.cancel_requested,
+        "after pickup ShaQ is asked to cancel"
+    );
+    assert_eq!(
+        journey.order_state("atlas/32").await,
+        Some(OrderState::InTransit)
+    );
+    journey.stop().await;
+}
+
+async fn redelivered_and_reordered_webhooks_change_nothing(backend: TestBackend) {
+    let journey = Journey::start(backend, SandboxConfig::default()).await;
+    let order = shopify_order(&cod_spec(4004));
+    // The same delivery three times (same webhook id), as Shopify retries.
+    let sender = journey.shopify();
+    let body = order.to_string();
+    let signature = bridge_sandbox::shops::shopify_signature(SHOPIFY_SECRET, body.as_bytes());
+    for _ in 0..3 {
+        let status = reqwest::Client::new()
+            .post(format!("{}/webhooks/shops/kente", journey.bridge))
+            .header("X-Shopify-Topic", "orders/create")
+            .header("X-Shopify-Hmac-Sha256", &signature)
+            .header("X-Shopify-Webhook-Id", "same-delivery")
+            .body(body.clone())
+            .send()
+            .await
+            .unwrap()
+            .status();
+        assert_eq!(status, 200);
+    }
+    // A second delivery of the same order version under a new webhook id.
+    assert_eq!(
+        sender
+            .send(
+                &format!("{}/webhooks/shops/kente", journey.bridge),
+                "orders/create",
+                &order
+            )
+            .await
+            .status,
+        200
+    );
+    let ticket = journey.ticket("kente-4004").await;
+    journey
+        .sandbox
+        .digishare
+        .customer_confirms(ticket["id"].as_str().unwrap())
+        .unwrap();
+    wait_for("the package", LIMIT, || async {
+        journey.sandbox.shaq.package("kente-4004")
+    })
+    .await
+    .unwrap();
+    journey.settle().await;
+
+    // ShaQ sends every webhook twice and out of order.
+    journey.sandbox.shaq.webhooks.set_duplicate(true);
+    journey.sandbox.shaq.webhooks.set_hold(true);
+    for status in ["received", "in_transit", "dispatched", "delivered"] {
+        journey.sandbox.shaq.advance("kente-4004", status).unwrap();
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    journey.sandbox.shaq.webhooks.release_shuffled(7);
+    journey.sandbox.shaq.webhooks.wait_idle().await;
+    journey.settle().await;
+
+    assert_eq!(journey.sandbox.shaq.packages().len(), 1, "one package");
+    assert_eq!(journey.sandbox.digishare.tickets().len(), 1, "one ticket");
+    assert_eq!(
+        journey.order_state("kente/4004").await,
+        Some(OrderState::Delivered)
+    );
+    let ticket = journey.ticket("kente-4004").await;
+    assert_eq!(
+        ticket["ticket_status_id"],
+        journey.status_id("delivered"),
+        "no regression"
+    );
+    let confirmations = journey
+        .sandbox
+        .digishare
+        .messages()
+        .iter()
+        .filter(|m| m.status == "awaiting_confirmation")
+        .count();
+    assert_eq!(confirmations, 1, "the customer was asked once");
+    let paid = journey
+        .sandbox
+        .shops
+        .received()
+        .iter()
+        .filter(|r| r.operation == "orderMarkAsPaid")
+        .count();
+    assert!(paid <= 1, "marked paid at most once, got {paid}");
+    journey.stop().await;
+}
+
+async fn bad_signatures_and_unshippable_orders(backend: TestBackend) {
+    let journey = Journey::start(backend, SandboxConfig::default()).await;
+    let order = shopify_order(&cod_spec(5005));
+    let forged = ShopifySender::new("kente.myshopify.com", "not-the-secret");
+    let mut forged = forged;
+    forged.retries = 0;
+    let status = forged
+        .send(
+            &format!("{}/webhooks/shops/kente", journey.bridge),
+            "orders/create",
+            &order,
+        )
+        .await
+        .status;
+    assert_eq!(status, 401);
+    let unknown = journey
+        .shopify()
+        .send(
+            &format!("{}/webhooks/shops/nobody", journey.bridge),
+            "orders/create",
+            &order,
+        )
+        .await;
+    assert_eq!(unknown.status, 404);
+
+    let no_phone = shopify_order(&OrderSpec {
+        phone: None,
+        ..cod_spec(5006)
+    });
+    assert_eq!(
+        journey.send_shopify("orders/create", &no_phone).await,
+        200,
+        "accepted: the shop must not retry"
+    );
+    wait_for("needs attention", LIMIT, || async {
+        (journey.order_state("kente/5006").await == Some(OrderState::NeedsAttention)).then_some(())
+    })
+    .await
+    .unwrap();
+    let outside = shopify_order(&OrderSpec {
+        country: "MA",
+        phone: Some("0612345678".to_owned()),
+        region: None,
+        ..cod_spec(5007)
+    });
+    journey.send_shopify("orders/create", &outside).await;
+    wait_for("needs attention", LIMIT, || async {
+        (journey.order_state("kente/5007").await == Some(OrderState::NeedsAttention)).then_some(())
+    })
+    .await
+    .unwrap();
+    journey.settle().await;
+    assert!(
+        journey.store.order("kente/5005").await.unwrap().is_none(),
+        "the forged order was not stored"
+    );
+    assert!(journey.sandbox.digishare.tickets().is_empty());
+    assert!(journey.sandbox.shaq.packages().is_empty());
+    journey.stop().await;
+}
+
+async fn upstream_faults_delay_but_never_duplicate(backend: TestBackend) {
+    let faults = |seed| FaultPlan {
+        server_error: 0.15,
+        rate_limited: 0.05,
+        hang_after_apply: 0.1,
+        hang: Duration::from_millis(1500),
+        seed,
+        ..FaultPlan::default()
+    };
+    let config = SandboxConfig {
+        shaq: bridge_sandbox::ShaqSimConfig {
+            faults: faults(11),
+            ..Default::default()
+        },
+        digishare: bridge_sandbox::DigishareSimConfig {
+            faults: faults(12),
+            ..Default::default()
+        },
+        ..SandboxConfig::default()
+    };
+    let journey = Journey::start(backend, config).await;
+    let sender = WooSender::new("https://atlas.example/", WOO_SECRET);
+    let url = format!("{}/webhooks/shops/atlas", journey.bridge);
+    let orders = 12;
+    for id in 0..orders {
+        assert_eq!(
+            sender
+                .send(
+                    &url,
+                    "order.created",
+                    &woocommerce_order(&cod_spec(9000 + id))
+                )
+                .await
+                .status,
+            200
+        );
+    }
+    wait_for(
+        "every package and ticket",
+        Duration::from_secs(120),
+        || async {
+            let packages = journey.sandbox.shaq.packages().len() as u64;
+            let tickets = journey.sandbox.digishare.tickets().len() as u64;
+            (packages >= orders && tickets >= orders && settled(&journey.store).await).then_some(())
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        journey.sandbox.shaq.packages().len() as u64,
+        orders,
+        "no duplicate package"
+    );
+    assert_eq!(
+        journey.sandbox.digishare.tickets().len() as u64,
+        orders,
+        "no duplicate ticket"
+    );
+    let injected = journey.sandbox.shaq.faults.counts();
+    assert!(
+        injected.server_errors + injected.rate_limited + injected.hangs_after_apply > 0,
+        "faults happened: {injected:?}"
+    );
+    journey.stop().await;
+}
+
+macro_rules! journeys {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name(super::TestBackend::Sqlite).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                #[cfg_attr(not(postgres_tests), ignore = "PostgreSQL suite not run: set BRIDGE_TEST_POSTGRES_URL")]
+                async fn $name() {
+                    super::$name(super::TestBackend::Postgres).await;
+                }
+            )*
+        }
+    };
+}
+
+journeys!(
+    a_cod_shopify_order_is_confirmed_shipped_and_delivered,
+    a_prepaid_woocommerce_order_ships_at_once_and_collects_nothing,
+    the_customer_declines_and_the_shop_order_is_cancelled,
+    a_shop_cancel_before_pickup_deletes_the_package_after_pickup_asks_shaq,
+    redelivered_and_reordered_webhooks_change_nothing,
+    bad_signatures_and_unshippable_orders,
+    upstream_faults_delay_but_never_duplicate,
+);
