@@ -124,7 +124,7 @@ fn spawn_bridge(config: &Path, log: &Path) -> Child {
 async fn deliver(client: &reqwest::Client, url: &str, id: u64) {
     let spec = OrderSpec {
         id,
-        cod: id % 3 != 0,
+        cod: !id.is_multiple_of(3),
         country: "GH",
         phone: Some(format!("024 {:03} {:04}", id % 1000, id % 10000)),
         region: Some("Greater Accra".to_owned()),
