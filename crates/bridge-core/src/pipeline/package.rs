@@ -224,8 +224,21 @@ impl Pipeline {
         let mut current = order.clone();
         let mut effects = JobEffects::default();
         let mut applied = 0;
+        // ShaQ's history has minute precision: several steps can share a time. A step at the
+        // time of the last applied one is new only if it comes after that one.
+        let last_applied = (current.courier_status_at, current.courier_status.clone());
+        let mut past_last = false;
         for step in steps {
-            let is_new = current.courier_status_at.is_none_or(|last| step.at > last);
+            let is_new = match &last_applied {
+                (None, _) => true,
+                (Some(last), status) => {
+                    if step.at == *last && status.as_deref() == Some(step.status.as_str()) {
+                        past_last = true;
+                        continue;
+                    }
+                    step.at > *last || (step.at == *last && past_last)
+                }
+            };
             if !is_new {
                 continue;
             }

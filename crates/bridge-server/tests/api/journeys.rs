@@ -643,6 +643,96 @@ async fn upstream_faults_delay_but_never_duplicate(backend: TestBackend) {
     journey.stop().await;
 }
 
+async fn lost_courier_webhooks_heal_through_reconciliation(backend: TestBackend) {
+    let journey = Journey::start(backend, SandboxConfig::default()).await;
+    let sender = WooSender::new("https://atlas.example/", WOO_SECRET);
+    let url = format!("{}/webhooks/shops/atlas", journey.bridge);
+    sender
+        .send(&url, "order.created", &woocommerce_order(&cod_spec(61)))
+        .await;
+    wait_for("the package", LIMIT, || async {
+        journey.sandbox.shaq.package("atlas-61")
+    })
+    .await
+    .unwrap();
+    journey.settle().await;
+    journey.sandbox.shaq.webhooks.lose_next(2);
+    journey
+        .sandbox
+        .shaq
+        .advance("atlas-61", "received")
+        .unwrap();
+    journey
+        .sandbox
+        .shaq
+        .advance("atlas-61", "dispatched")
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(
+        journey.order_state("atlas/61").await,
+        Some(OrderState::Shipping),
+        "the webhooks were lost"
+    );
+    let settings = bridge_core::settings::ReconcileSettings {
+        stale_after: Duration::ZERO,
+        ..Default::default()
+    };
+    let later = chrono::Utc::now() + chrono::Duration::seconds(1);
+    let enqueued = bridge_core::maintenance::sweep_stale_packages(&journey.store, &settings, later)
+        .await
+        .unwrap();
+    assert_eq!(enqueued, 1);
+    let healed = wait_for("reconciliation", Duration::from_secs(10), || async {
+        (journey.order_state("atlas/61").await == Some(OrderState::OutForDelivery)).then_some(())
+    })
+    .await;
+    if healed.is_err() {
+        for job in journey.store.list_jobs(&Default::default()).await.unwrap() {
+            eprintln!(
+                "{} {} {} {:?} {:?}",
+                job.id, job.kind, job.state, job.run_at, job.last_error
+            );
+        }
+        for line in journey.store.timeline("atlas/61").await.unwrap() {
+            eprintln!("{} {}", line.entry.kind, line.entry.summary);
+        }
+    }
+    healed.unwrap();
+    journey.settle().await;
+    let ticket = journey.ticket("atlas-61").await;
+    assert_eq!(
+        ticket["ticket_status_id"],
+        journey.status_id("out_for_delivery")
+    );
+    journey.stop().await;
+}
+
+async fn an_address_change_while_pending_updates_the_package(backend: TestBackend) {
+    let journey = Journey::start(backend, SandboxConfig::default()).await;
+    let sender = WooSender::new("https://atlas.example/", WOO_SECRET);
+    let url = format!("{}/webhooks/shops/atlas", journey.bridge);
+    let mut order = woocommerce_order(&cod_spec(71));
+    sender.send(&url, "order.created", &order).await;
+    wait_for("the package", LIMIT, || async {
+        journey.sandbox.shaq.package("atlas-71")
+    })
+    .await
+    .unwrap();
+    journey.settle().await;
+    order["billing"]["address_1"] = Value::from("7 New Road");
+    order["date_modified_gmt"] = Value::from("2099-01-01T00:00:00");
+    sender.send(&url, "order.updated", &order).await;
+    wait_for("the update", LIMIT, || async {
+        let package = journey.sandbox.shaq.package("atlas-71")?;
+        (package.request["destination_address_line_1"] == "7 New Road").then_some(())
+    })
+    .await
+    .unwrap();
+    journey.settle().await;
+    assert_eq!(journey.sandbox.shaq.packages().len(), 1);
+    journey.stop().await;
+}
+
 macro_rules! journeys {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
@@ -673,4 +763,6 @@ journeys!(
     redelivered_and_reordered_webhooks_change_nothing,
     bad_signatures_and_unshippable_orders,
     upstream_faults_delay_but_never_duplicate,
+    lost_courier_webhooks_heal_through_reconciliation,
+    an_address_change_while_pending_updates_the_package,
 );
