@@ -640,6 +640,10 @@ async fn upstream_faults_delay_but_never_duplicate(backend: TestBackend) {
         injected.server_errors + injected.rate_limited + injected.hangs_after_apply > 0,
         "faults happened: {injected:?}"
     );
+    let digishare = journey.sandbox.digishare.faults.counts();
+    eprintln!(
+        "fault journey: {orders} orders, ShaQ faults {injected:?}, Digishare faults {digishare:?}, duplicates 0"
+    );
     journey.stop().await;
 }
 

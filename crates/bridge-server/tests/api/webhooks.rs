@@ -181,3 +181,52 @@ async fn digishare_webhooks_need_the_bearer_secret_and_unknown_tickets_are_dropp
     assert_eq!(accepted.json::<Value>().await.unwrap()["status"], "ignored");
     app.stop().await.unwrap();
 }
+
+#[tokio::test]
+async fn hostile_bodies_are_refused_without_a_5xx_and_counted() {
+    let app = app().await;
+    let nested = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    let cases: Vec<Vec<u8>> = vec![
+        nested.into_bytes(),
+        vec![0xC3, 0x28, 0xA0, 0xA1],
+        b"".to_vec(),
+        b"null".to_vec(),
+        br#"{"event": 12, "event_id": [], "occurred_at": {}, "data": "x"}"#.to_vec(),
+    ];
+    for body in cases {
+        let response = post_shaq_bytes(&app, body).await;
+        let status = response.status().as_u16();
+        assert!((400..500).contains(&status), "got {status}");
+        let error: Value = response.json().await.unwrap();
+        assert!(error["error"]["code"].is_string());
+    }
+    let metrics = app
+        .client
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("bridge_http_refusals_total{code=\"bad_request\"}"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("bridge_http_refusals_total{code=\"invalid_field\"}"),
+        "{metrics}"
+    );
+    app.stop().await.unwrap();
+}
+
+async fn post_shaq_bytes(app: &TestApp, body: Vec<u8>) -> reqwest::Response {
+    app.client
+        .post(app.url("/webhooks/shaq"))
+        .header("content-type", "application/json")
+        .header("X-Shaq-Webhook-Secret", SHAQ_WEBHOOK_SECRET)
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+}
