@@ -75,6 +75,9 @@ pub struct ShaqSettings {
     /// `https://…/track/{tracking_number}`: the tracking link put in the ticket and the shop.
     #[serde(default)]
     pub tracking_url_template: Option<String>,
+    /// Fetch the package label once ShaQ has it and attach it to the ticket (`campaign_data.label`).
+    #[serde(default)]
+    pub attach_label: bool,
     /// Per-request timeout.
     #[serde(default = "default_timeout", with = "humantime_serde")]
     pub timeout: Duration,

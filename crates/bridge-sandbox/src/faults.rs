@@ -25,6 +25,9 @@ pub struct FaultPlan {
     pub hang_after_apply: f64,
     /// Hang before doing anything.
     pub hang_before_apply: f64,
+    /// Apply the request, then drop the connection mid-answer (the client sees a broken
+    /// connection, not a status).
+    pub drop_connection: f64,
     /// Added latency on every request.
     #[serde(with = "millis")]
     pub latency: Duration,
@@ -64,6 +67,8 @@ pub struct FaultCounts {
     pub hangs_after_apply: u64,
     /// Hangs before applying.
     pub hangs_before_apply: u64,
+    /// Connections dropped after applying.
+    pub dropped_connections: u64,
 }
 
 #[derive(Debug)]
@@ -89,6 +94,7 @@ enum Fault {
     RateLimited,
     HangBefore,
     HangAfter,
+    Drop,
 }
 
 impl Faults {
@@ -153,6 +159,12 @@ impl Faults {
         } {
             inner.counts.hangs_before_apply += 1;
             Fault::HangBefore
+        } else if roll < {
+            edge += plan.drop_connection;
+            edge
+        } {
+            inner.counts.dropped_connections += 1;
+            Fault::Drop
         } else {
             Fault::None
         };
@@ -184,6 +196,18 @@ pub async fn inject(State(faults): State<Faults>, request: Request, next: Next) 
             let response = next.run(request).await;
             tokio::time::sleep(hang).await;
             response
+        }
+        Fault::Drop => {
+            let response = next.run(request).await;
+            // A body that fails after the headers makes the server abort the connection.
+            let broken = futures::stream::once(async {
+                Err::<axum::body::Bytes, std::io::Error>(std::io::Error::other(
+                    "dropped by the sandbox",
+                ))
+            });
+            let (mut parts, _) = response.into_parts();
+            parts.headers.remove(header::CONTENT_LENGTH);
+            Response::from_parts(parts, axum::body::Body::from_stream(broken))
         }
     }
 }

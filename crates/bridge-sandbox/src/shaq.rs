@@ -144,6 +144,7 @@ struct Data {
     tokens: BTreeMap<String, Instant>,
     packages: Vec<SimPackage>,
     next_tracking: u64,
+    shipments: BTreeMap<String, Value>,
 }
 
 /// The ShaQ simulator. Cheap to clone.
@@ -324,6 +325,9 @@ impl ShaqSim {
                     .delete(delete_package),
             )
             .route("/packages/{partner_ref}/cancel", post(cancel_order))
+            .route("/packages/replacement", post(replacement))
+            .route("/shipments", post(create_shipment))
+            .route("/shipments/{reference}", get(get_shipment))
             .route("/packages/{partner_ref}/label", get(label))
             .route("/tracking/{tracking_number}", get(track))
             .route("/setup/regions", get(list_regions));
@@ -334,7 +338,8 @@ impl ShaqSim {
                 post(control_advance),
             )
             .route("/_sandbox/requests", get(control_requests))
-            .route("/_sandbox/faults", get(control_faults));
+            .route("/_sandbox/faults", get(control_faults))
+            .route("/_sandbox/labels/{file}", get(label_pdf));
         Router::new()
             .nest("/api/v1", api)
             .merge(control)
@@ -712,10 +717,23 @@ async fn label(
         )
             .into_response());
     }
+    let host = headers
+        .get("host")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("127.0.0.1");
     Ok(ok(
         "Label ready",
-        json!({ "url": format!("https://sandbox.shaq.invalid/labels/{}.pdf", package.tracking_number) }),
+        json!({ "url": format!("http://{host}/_sandbox/labels/{}.pdf", package.tracking_number) }),
     ))
+}
+
+/// A tiny PDF standing in for a label.
+async fn label_pdf(Path(_file): Path<String>) -> Response {
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/pdf")],
+        b"%PDF-1.4\n% shaq-bridge sandbox label\n%%EOF\n".to_vec(),
+    )
+        .into_response()
 }
 
 async fn track(
@@ -777,4 +795,107 @@ async fn control_requests(State(sim): State<ShaqSim>) -> Json<Value> {
 
 async fn control_faults(State(sim): State<ShaqSim>) -> Json<Value> {
     Json(json!(sim.faults.counts()))
+}
+
+async fn create_shipment(
+    State(sim): State<ShaqSim>,
+    headers: HeaderMap,
+    Json(body): Json<Value>,
+) -> ApiResult {
+    sim.authorize(&headers)?;
+    let packages = body
+        .get("packages")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    if packages.is_empty() {
+        return Err(validation(BTreeMap::from([(
+            "packages".to_owned(),
+            vec!["The packages field is required.".to_owned()],
+        )])));
+    }
+    let mut created = Vec::new();
+    for (i, package) in packages.into_iter().enumerate() {
+        match sim.create(package) {
+            Ok(mut p) => {
+                p["trackingUrl"] = json!(format!(
+                    "https://sandbox.shaq.invalid/track/{}",
+                    p["trackingNumber"].as_str().unwrap_or("")
+                ));
+                created.push(p);
+            }
+            Err(errors) => {
+                let prefixed = errors
+                    .into_iter()
+                    .map(|(k, v)| (format!("packages.{i}.{k}"), v))
+                    .collect();
+                return Err(validation(prefixed));
+            }
+        }
+    }
+    let reference = format!("SAAM-{}", Utc::now().format("%Y%m%d%H%M%S%f"));
+    let shipment = json!({ "reference": reference, "date": Utc::now().format("%Y-%m-%d %H:%M").to_string(), "packages": created });
+    sim.lock().shipments.insert(reference, shipment.clone());
+    Ok(ok("Shipment created successfully", shipment))
+}
+
+async fn get_shipment(
+    State(sim): State<ShaqSim>,
+    headers: HeaderMap,
+    Path(reference): Path<String>,
+) -> ApiResult {
+    sim.authorize(&headers)?;
+    sim.lock()
+        .shipments
+        .get(&reference)
+        .map(|s| ok("Request successful", s.clone()))
+        .ok_or_else(|| error(StatusCode::NOT_FOUND, "Shipment not found"))
+}
+
+async fn replacement(
+    State(sim): State<ShaqSim>,
+    headers: HeaderMap,
+    Json(body): Json<Value>,
+) -> ApiResult {
+    sim.authorize(&headers)?;
+    let packages = body
+        .get("packages")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let mut actions: Vec<&str> = packages
+        .iter()
+        .filter_map(|p| p.get("action").and_then(Value::as_str))
+        .collect();
+    actions.sort_unstable();
+    let valid = match body.get("rule").and_then(Value::as_str) {
+        Some("deliver") => actions == ["deliver"],
+        Some("return") => actions == ["return"],
+        Some("return_deliver") => actions == ["deliver", "return"],
+        _ => {
+            return Err(validation(BTreeMap::from([(
+                "rule".to_owned(),
+                vec!["The selected rule is invalid.".to_owned()],
+            )])));
+        }
+    };
+    if !valid || actions.len() != packages.len() {
+        return Err(validation(BTreeMap::from([(
+            "packages".to_owned(),
+            vec!["The packages do not match the rule.".to_owned()],
+        )])));
+    }
+    let mut created = Vec::new();
+    for package in packages {
+        let action = package["action"].clone();
+        let mut api = sim.create(package).map_err(validation)?;
+        api["isReplacement"] = json!(true);
+        api["action"] = action;
+        api["paymentStatus"] = json!("unpaid");
+        created.push(api);
+    }
+    Ok(ok(
+        "Replacement created successfully",
+        Value::Array(created),
+    ))
 }

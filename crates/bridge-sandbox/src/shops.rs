@@ -180,6 +180,87 @@ impl WooSender {
     }
 }
 
+/// Posts YouCan order webhooks (`x-youcan-signature`, hex; YouCan documents no topic header).
+#[derive(Debug, Clone)]
+pub struct YouCanSender {
+    /// The OAuth client secret that signs.
+    pub secret: String,
+    http: reqwest::Client,
+}
+
+impl YouCanSender {
+    /// A sender for a store.
+    pub fn new(secret: &str) -> Self {
+        YouCanSender {
+            secret: secret.to_owned(),
+            http: reqwest::Client::new(),
+        }
+    }
+
+    /// Posts `order` to `url`, signed.
+    pub async fn send(&self, url: &str, order: &Value) -> SendResult {
+        let body = order.to_string();
+        let status = self
+            .http
+            .post(url)
+            .header("content-type", "application/json")
+            .header(
+                "x-youcan-signature",
+                youcan_signature(&self.secret, body.as_bytes()),
+            )
+            .body(body)
+            .send()
+            .await
+            .map(|r| r.status().as_u16())
+            .unwrap_or(0);
+        SendResult {
+            status,
+            attempts: 1,
+        }
+    }
+}
+
+/// Posts the bridge's generic JSON shape, signed with a hex HMAC in `X-Signature` (the generic
+/// platform's default).
+#[derive(Debug, Clone)]
+pub struct GenericSender {
+    /// The shared secret.
+    pub secret: String,
+    http: reqwest::Client,
+}
+
+impl GenericSender {
+    /// A sender for a shop.
+    pub fn new(secret: &str) -> Self {
+        GenericSender {
+            secret: secret.to_owned(),
+            http: reqwest::Client::new(),
+        }
+    }
+
+    /// Posts `{topic, order}` to `url`, signed.
+    pub async fn send(&self, url: &str, topic: &str, order: &Value) -> SendResult {
+        let body = json!({ "topic": topic, "order": order }).to_string();
+        let status = self
+            .http
+            .post(url)
+            .header("content-type", "application/json")
+            .header(
+                "X-Signature",
+                youcan_signature(&self.secret, body.as_bytes()),
+            )
+            .body(body)
+            .send()
+            .await
+            .map(|r| r.status().as_u16())
+            .unwrap_or(0);
+        SendResult {
+            status,
+            attempts: 1,
+        }
+    }
+}
+
 /// What kind of order to generate.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OrderSpec {
@@ -347,6 +428,41 @@ pub fn woocommerce_order(spec: &OrderSpec) -> Value {
             "name": name, "sku": sku, "quantity": qty, "price": price.parse::<f64>().unwrap_or(0.0), "total": price,
         })).collect::<Vec<_>>(),
         "customer_note": "",
+    })
+}
+
+/// A YouCan `order.create` payload for the spec.
+pub fn youcan_order(spec: &OrderSpec) -> Value {
+    let (first, last) = spec.name().split_once(' ').unwrap_or((spec.name(), ""));
+    json!({
+        "id": format!("{:08x}-yc", spec.id), "ref": format!("{:03}", spec.id % 1000),
+        "total": spec.total(), "currency": if spec.country == "GH" { "GHS" } else { "MAD" },
+        "status": 1, "payment_status": if spec.cod { -1 } else { 1 },
+        "created_at": Utc::now().format("%Y-%m-%d %H:%M:%S").to_string(),
+        "customer": { "id": format!("c{}", spec.id), "first_name": first, "last_name": last,
+                      "email": null, "phone": spec.phone, "country_code": spec.country, "city": spec.city() },
+        "variants": spec.lines().iter().map(|(name, sku, price, qty)| json!({
+            "id": sku, "price": price, "quantity": qty, "variant": { "sku": sku, "product": { "name": name, "slug": sku } }
+        })).collect::<Vec<_>>(),
+        "payment": { "status": if spec.cod { -1 } else { 1 }, "status_text": if spec.cod { "unpaid" } else { "paid" },
+                     "payload": { "gateway": if spec.cod { "cod" } else { "card" } } },
+        "shipping": { "address": { "first_name": first, "last_name": last, "phone": spec.phone,
+            "first_line": "Bd Zerktouni 10", "city": spec.city(), "region": spec.region, "country_code": spec.country } },
+    })
+}
+
+/// An order in the bridge's generic JSON shape for the spec.
+pub fn generic_order(spec: &OrderSpec) -> Value {
+    json!({
+        "id": spec.id.to_string(), "ref": format!("G-{}", spec.id),
+        "updated_at": Utc::now().to_rfc3339(), "payment": if spec.cod { "cod" } else { "prepaid" },
+        "total": format!("{:.2}", spec.total()), "currency": if spec.country == "GH" { "GHS" } else { "MAD" },
+        "customer": { "name": spec.name(), "phone": spec.phone, "locale": if spec.country == "GH" { "en" } else { "ar" } },
+        "address": { "line1": "5 Ring Road", "city": spec.city(), "region": spec.region, "country": spec.country },
+        "items": spec.lines().iter().map(|(name, sku, price, qty)| json!({
+            "name": name, "sku": sku, "quantity": qty, "unit_price": price
+        })).collect::<Vec<_>>(),
+        "note": "Leave at the gate",
     })
 }
 

@@ -2,6 +2,8 @@
 
 use serde::Deserialize;
 use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
 
 use crate::types::Ticket;
 
@@ -96,6 +98,49 @@ pub fn parse(body: &[u8]) -> Result<WebhookEvent, WebhookError> {
     })
 }
 
+/// A stable key for one delivery: event, ticket id, the ticket's timestamps and the changes
+/// (canonical JSON, so key order does not matter). A redelivery gives the same key; a new change
+/// gives a new one.
+pub fn dedupe_key(envelope: &Value) -> String {
+    let pick = |path: &str| envelope.pointer(path).map(canonical).unwrap_or_default();
+    let material = [
+        pick("/event"),
+        pick("/data/id"),
+        pick("/data/data/updated_at"),
+        pick("/data/data/date_status"),
+        pick("/data/data/ticket_status_id"),
+        pick("/data/changes"),
+    ]
+    .join("|");
+    hex::encode(Sha256::digest(material.as_bytes()))
+}
+
+/// JSON with object keys sorted.
+fn canonical(value: &Value) -> String {
+    match value {
+        Value::Object(map) => {
+            let mut entries: Vec<_> = map.iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(b.0));
+            let inner: Vec<String> = entries
+                .into_iter()
+                .map(|(k, v)| format!("{}:{}", Value::String(k.clone()), canonical(v)))
+                .collect();
+            format!("{{{}}}", inner.join(","))
+        }
+        Value::Array(items) => format!(
+            "[{}]",
+            items.iter().map(canonical).collect::<Vec<_>>().join(",")
+        ),
+        other => other.to_string(),
+    }
+}
+
+/// Compares the static secret Digishare presents (Bearer token or custom header value) with the
+/// configured one, in constant time. Digishare signs nothing: this is the only check it allows.
+pub fn verify_secret(presented: &str, expected: &str) -> bool {
+    presented.len() == expected.len() && bool::from(presented.as_bytes().ct_eq(expected.as_bytes()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -113,6 +158,29 @@ mod tests {
         };
         assert_eq!(event.status_changed(), Some("yqdwrbka7kz69v8e"));
         assert_eq!(event.ticket.external_id.as_deref(), Some("ORDER-12345"));
+    }
+
+    #[test]
+    fn dedupe_key_ignores_key_order_but_not_content() {
+        let a: Value = serde_json::from_str(
+            r#"{"event":"ticket.updated","data":{"id":"t1","data":{"updated_at":"x"},
+            "changes":{"ticket_status_id":"s1","updated_at":"2026-01-13 16:29:51"}}}"#,
+        )
+        .expect("json");
+        let b: Value = serde_json::from_str(
+            r#"{"data":{"changes":{"updated_at":"2026-01-13 16:29:51","ticket_status_id":"s1"},
+            "data":{"updated_at":"x"},"id":"t1"},"event":"ticket.updated"}"#,
+        )
+        .expect("json");
+        let c: Value = serde_json::from_str(
+            r#"{"event":"ticket.updated","data":{"id":"t1","data":{"updated_at":"x"},
+            "changes":{"ticket_status_id":"s2","updated_at":"2026-01-13 16:29:51"}}}"#,
+        )
+        .expect("json");
+        assert_eq!(dedupe_key(&a), dedupe_key(&b));
+        assert_ne!(dedupe_key(&a), dedupe_key(&c));
+        assert!(verify_secret("secret", "secret"));
+        assert!(!verify_secret("secreT", "secret"));
     }
 
     #[test]

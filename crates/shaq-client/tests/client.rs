@@ -374,3 +374,116 @@ async fn updates_send_only_what_changed_and_replacement_rules_are_checked_first(
         .unwrap_err();
     assert!(matches!(wrong_action, ShaqError::Invalid(_)));
 }
+
+#[tokio::test]
+async fn delete_cancel_track_bulk_and_shipments_hit_their_paths() {
+    let server = MockServer::start().await;
+    mount_login(&server).await;
+    Mock::given(method("DELETE"))
+        .and(path("/api/v1/packages/kente-1"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"message": "Package deleted successfully", "data": null})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/api/v1/packages/kente-2/cancel"))
+        .and(body_json(json!({"partner_ref": "kente-2"})))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"message": "ok", "data": null})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/tracking/SB1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"message": "ok", "data": {
+            "partnerRef": "kente-1", "trackingNumber": "SB1", "status": "dispatched",
+            "tracking": [{"status": "pending", "description": "x", "date": "2025-04-10 11:15"},
+                         {"status": "dispatched", "description": "y", "date": "2025-04-11T09:00:00Z"}]}})))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/api/v1/packages/bulk"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"message": "ok", "data": [package_json("kente-1047")]})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/api/v1/shipments"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(
+            json!({"message": "ok", "data": {"reference": "SAAM-20260322053800", "packages": []}}),
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/shipments/SAAM-20260322053800"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(
+                json!({"message": "ok", "data": {"reference": "SAAM-20260322053800"}}),
+            ),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    client.delete_package("kente-1").await.unwrap();
+    client.cancel_order("kente-2").await.unwrap();
+    let tracking = client.track("SB1").await.unwrap();
+    assert_eq!(tracking.tracking[1].status, PackageStatus::Dispatched);
+    assert!(
+        tracking.tracking.iter().all(|step| step.date.is_some()),
+        "both date forms"
+    );
+    let package = new_package(Collection::Prepaid);
+    assert_eq!(
+        client
+            .bulk_create(std::slice::from_ref(&package))
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    let shipment = client.create_shipment(&[package]).await.unwrap();
+    assert_eq!(shipment["reference"], "SAAM-20260322053800");
+    client.get_shipment("SAAM-20260322053800").await.unwrap();
+    let bulk_body: Value = serde_json::from_slice(
+        &server
+            .received_requests()
+            .await
+            .unwrap()
+            .iter()
+            .find(|r| r.url.path() == "/api/v1/packages/bulk")
+            .unwrap()
+            .body,
+    )
+    .unwrap();
+    assert_eq!(bulk_body["packages"][0]["amount_to_collect"], "0");
+}
+
+#[tokio::test]
+async fn an_odd_ref_is_found_by_paging_the_list() {
+    let server = MockServer::start().await;
+    mount_login(&server).await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/packages/%231047"))
+        .respond_with(
+            ResponseTemplate::new(404).set_body_json(json!({"message": "Package not found"})),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/packages"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"message": "ok", "data": {
+            "list": [package_json("#1047")], "meta": {"total": 1, "perPage": 50, "currentPage": 1, "lastPage": 1}}})))
+        .mount(&server)
+        .await;
+    let found = client(&server).find_package("#1047").await.unwrap();
+    assert_eq!(found.map(|p| p.partner_ref), Some("#1047".to_owned()));
+}

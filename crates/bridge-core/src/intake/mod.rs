@@ -11,7 +11,6 @@ use http::HeaderMap;
 use serde_json::{Map, Value};
 
 pub use courier::hmac_matches;
-pub use ticket::dedupe_key as digishare_dedupe_key;
 
 use crate::jobs::{JobKind, NewJob};
 use std::collections::HashMap;

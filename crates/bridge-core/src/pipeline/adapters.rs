@@ -227,6 +227,22 @@ impl Ticketing for DigishareClient {
         })
     }
 
+    async fn upload_document(
+        &self,
+        file_name: &str,
+        bytes: Vec<u8>,
+    ) -> UpstreamResult<serde_json::Value> {
+        let media = self
+            .upload_media(&digishare_client::MediaUpload {
+                bytes,
+                file_name: file_name.to_owned(),
+                extension: "pdf".to_owned(),
+                mime_type: "application/pdf".to_owned(),
+            })
+            .await?;
+        Ok(serde_json::json!({ "provider": media.provider, "id": media.id }))
+    }
+
     async fn update_ticket(
         &self,
         ticket_id: &str,

@@ -45,6 +45,7 @@ pub struct Pipeline {
     mapping: CourierMapping,
     confirmation_timeout: Option<Duration>,
     regions: Mutex<Option<(Instant, Vec<Region>)>>,
+    http: reqwest::Client,
 }
 
 /// How long the region list is trusted before it is fetched again.
@@ -73,6 +74,7 @@ impl Pipeline {
             mapping,
             confirmation_timeout,
             regions: Mutex::new(None),
+            http: reqwest::Client::new(),
         }
     }
 

@@ -65,6 +65,10 @@ impl Pipeline {
         next.amount_to_collect = Some(request.amount_to_collect.to_string());
         next.updated_at = now;
         let key = &order.order_key;
+        let label_job = self
+            .shaq
+            .attach_label
+            .then(|| NewJob::new(JobKind::AttachLabel, key, None, serde_json::json!({})));
         let verb = if package.adopted {
             "adopted (it already existed)"
         } else {
@@ -94,7 +98,10 @@ impl Pipeline {
                     })
                     .unwrap_or_default(),
                 ),
-            ],
+            ]
+            .into_iter()
+            .chain(label_job)
+            .collect(),
             timeline: vec![timeline(
                 key,
                 now,
@@ -183,32 +190,61 @@ impl Pipeline {
     pub(super) async fn attach_label(&self, job: &JobRecord) -> Result<JobEffects, JobError> {
         let order = self.order(job).await?;
         let now = Utc::now();
-        match self.courier.label(&order.partner_ref).await? {
-            Label::NotReady => Err(JobError::Retryable {
-                message: "the ShaQ label is not ready yet".to_owned(),
-                retry_after: Some(Duration::from_secs(60)),
-            }),
-            Label::Ready(url) => {
-                let Some(ticket_id) = &order.ticket_id else {
-                    return Err(JobError::retryable("the ticket does not exist yet"));
-                };
-                let mut data = self.campaign_data(&order, &MoveTicket::default());
-                data.insert(
-                    "label_url".to_owned(),
-                    serde_json::Value::String(url.clone()),
-                );
-                self.ticketing.update_ticket(ticket_id, None, &data).await?;
-                Ok(JobEffects {
-                    timeline: vec![timeline(
-                        &order.order_key,
-                        now,
-                        "call",
-                        "ShaQ label attached to the ticket",
-                    )],
-                    ..JobEffects::default()
-                })
+        let Some(ticket_id) = order.ticket_id.clone() else {
+            return Err(JobError::permanent(
+                "no ticket to attach the label to (retry the create_ticket job first)",
+            ));
+        };
+        let url = match self.courier.label(&order.partner_ref).await? {
+            Label::NotReady => {
+                return Err(JobError::Retryable {
+                    message: "the ShaQ label is not ready yet".to_owned(),
+                    retry_after: Some(Duration::from_secs(60)),
+                });
             }
+            Label::Ready(url) => url,
+        };
+        let bytes = self.download(&url).await?;
+        let file_name = format!("label-{}", order.partner_ref);
+        let media = self.ticketing.upload_document(&file_name, bytes).await?;
+        let mut data = self.campaign_data(&order, &MoveTicket::default());
+        data.insert("label".to_owned(), media);
+        self.ticketing
+            .update_ticket(&ticket_id, None, &data)
+            .await?;
+        Ok(JobEffects {
+            timeline: vec![timeline(
+                &order.order_key,
+                now,
+                "ticket",
+                "ShaQ label attached to the ticket",
+            )],
+            ..JobEffects::default()
+        })
+    }
+
+    async fn download(&self, url: &str) -> Result<Vec<u8>, JobError> {
+        let response = self
+            .http
+            .get(url)
+            .timeout(Duration::from_secs(30))
+            .send()
+            .await
+            .map_err(|_| JobError::retryable("downloading the label failed"))?;
+        if !response.status().is_success() {
+            return Err(JobError::retryable(format!(
+                "downloading the label: HTTP {}",
+                response.status()
+            )));
         }
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|_| JobError::retryable("downloading the label was cut off"))?;
+        if bytes.len() > 10 * 1024 * 1024 {
+            return Err(JobError::permanent("the label is larger than 10 MiB"));
+        }
+        Ok(bytes.to_vec())
     }
 
     /// Applies the statuses a package went through since the last one the bridge applied, as

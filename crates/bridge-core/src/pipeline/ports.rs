@@ -235,6 +235,12 @@ pub trait Ticketing: Send + Sync {
     async fn find_ticket(&self, external_id: &str) -> UpstreamResult<Option<TicketInfo>>;
     /// Creates a ticket.
     async fn create_ticket(&self, ticket: &TicketRequest) -> UpstreamResult<TicketInfo>;
+    /// Uploads a document (a label PDF) and returns the reference to put in `campaign_data`.
+    async fn upload_document(
+        &self,
+        file_name: &str,
+        bytes: Vec<u8>,
+    ) -> UpstreamResult<serde_json::Value>;
     /// Moves a ticket (when `status_id` is set) and refreshes its template variables.
     async fn update_ticket(
         &self,

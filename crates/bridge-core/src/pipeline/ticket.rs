@@ -72,8 +72,12 @@ impl Pipeline {
             .map_err(|e| JobError::permanent(format!("bad move_ticket payload: {e}")))?;
         let order = self.order(job).await?;
         let now = Utc::now();
+        // Jobs of an order run in order, so a missing ticket means its creation failed for
+        // good: retrying this move would only storm.
         let Some(ticket_id) = order.ticket_id.clone() else {
-            return Err(JobError::retryable("the ticket does not exist yet"));
+            return Err(JobError::permanent(
+                "no ticket to move (the ticket could not be created: retry the create_ticket job first)",
+            ));
         };
         let status_id = match &payload.status_key {
             Some(key) => match self.digishare.statuses.id(key) {

@@ -22,6 +22,8 @@ const SHOPIFY_SECRET: &str = "journey-shopify-secret";
 const WOO_SECRET: &str = "journey-woo-secret";
 const SHAQ_SECRET: &str = "journey-shaq-webhook-secret";
 const DIGISHARE_SECRET: &str = "journey-digishare-webhook-secret";
+const YOUCAN_SECRET: &str = "journey-youcan-secret";
+const GENERIC_SECRET: &str = "journey-generic-secret";
 const LIMIT: Duration = Duration::from_secs(60);
 
 struct Journey {
@@ -98,6 +100,25 @@ enabled = true
 admin_url = "{shop}"
 consumer_key = "ck_sandbox"
 token = "cs_sandbox"
+[[shops]]
+id = "souk"
+platform = "youcan"
+flow = "ship_immediately"
+webhook_secrets = ["{YOUCAN_SECRET}"]
+default_country = "GH"
+[shops.write_back]
+enabled = true
+admin_url = "{shop}"
+token = "youcan-token"
+[[shops]]
+id = "gen"
+platform = "generic"
+flow = "ship_immediately"
+webhook_secrets = ["{GENERIC_SECRET}"]
+[shops.write_back]
+enabled = true
+callback_url = "{shop}/callback"
+token = "callback-secret"
 {extra}
 "#,
         shaq = sandbox.shaq_url(),
@@ -108,12 +129,21 @@ token = "cs_sandbox"
 
 impl Journey {
     async fn start(backend: TestBackend, sandbox_config: SandboxConfig) -> Journey {
+        Self::start_with(backend, sandbox_config, |_| {}).await
+    }
+
+    async fn start_with(
+        backend: TestBackend,
+        sandbox_config: SandboxConfig,
+        configure: impl FnOnce(&mut Settings),
+    ) -> Journey {
         let db = TestDatabase::new(backend).await;
         let sandbox = Sandbox::start(sandbox_config).await.unwrap();
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("bridge.toml");
         std::fs::write(&path, settings_toml(&sandbox, &db.settings.url, "")).unwrap();
-        let settings = Settings::load_with_env(Some(&path), Vec::new()).unwrap();
+        let mut settings = Settings::load_with_env(Some(&path), Vec::new()).unwrap();
+        configure(&mut settings);
         let application = Application::build(settings).await.unwrap();
         let bridge = format!("http://127.0.0.1:{}", application.port());
         let store = application.store().clone();
@@ -737,6 +767,195 @@ async fn an_address_change_while_pending_updates_the_package(backend: TestBacken
     journey.stop().await;
 }
 
+async fn youcan_and_generic_shops_ship_and_hear_back(backend: TestBackend) {
+    let journey = Journey::start(backend, SandboxConfig::default()).await;
+    let youcan = bridge_sandbox::shops::YouCanSender::new(YOUCAN_SECRET);
+    let generic = bridge_sandbox::shops::GenericSender::new(GENERIC_SECRET);
+    let spec = cod_spec(81);
+    let sent = youcan
+        .send(
+            &format!("{}/webhooks/shops/souk", journey.bridge),
+            &bridge_sandbox::shops::youcan_order(&spec),
+        )
+        .await;
+    assert_eq!(sent.status, 200);
+    let sent = generic
+        .send(
+            &format!("{}/webhooks/shops/gen", journey.bridge),
+            "created",
+            &bridge_sandbox::shops::generic_order(&cod_spec(82)),
+        )
+        .await;
+    assert_eq!(sent.status, 200);
+    let youcan_ref = format!("souk-{:08x}-yc", 81);
+    for partner_ref in [youcan_ref.as_str(), "gen-82"] {
+        wait_for("the package", LIMIT, || async {
+            journey.sandbox.shaq.package(partner_ref)
+        })
+        .await
+        .unwrap();
+        journey.ticket(partner_ref).await;
+    }
+    journey.settle().await;
+    journey
+        .courier(&youcan_ref, &format!("souk/{:08x}-yc", 81), "delivered")
+        .await;
+    journey.courier("gen-82", "gen/82", "delivered").await;
+    let received = journey.sandbox.shops.received();
+    let youcan_ops: Vec<&str> = received
+        .iter()
+        .filter(|r| r.platform == "youcan")
+        .map(|r| r.operation.as_str())
+        .collect();
+    assert_eq!(
+        youcan_ops,
+        ["fulfill", "pay"],
+        "fulfilled, then paid on delivery"
+    );
+    let callbacks: Vec<&Value> = received
+        .iter()
+        .filter(|r| r.platform == "generic")
+        .map(|r| &r.body)
+        .collect();
+    assert!(
+        callbacks.iter().any(|b| b["milestone"] == "delivered"),
+        "{callbacks:?}"
+    );
+    journey.stop().await;
+}
+
+async fn the_shaq_token_expires_mid_run_without_a_failed_job(backend: TestBackend) {
+    let config = SandboxConfig {
+        shaq: bridge_sandbox::ShaqSimConfig {
+            token_lifetime_secs: 1,
+            ..Default::default()
+        },
+        ..SandboxConfig::default()
+    };
+    let journey = Journey::start(backend, config).await;
+    let sender = WooSender::new("https://atlas.example/", WOO_SECRET);
+    let url = format!("{}/webhooks/shops/atlas", journey.bridge);
+    for id in [91, 92] {
+        sender
+            .send(&url, "order.created", &woocommerce_order(&cod_spec(id)))
+            .await;
+        wait_for("the package", LIMIT, || async {
+            journey.sandbox.shaq.package(&format!("atlas-{id}"))
+        })
+        .await
+        .unwrap();
+        tokio::time::sleep(Duration::from_millis(1200)).await;
+    }
+    journey.settle().await;
+    let logins = journey
+        .sandbox
+        .shaq
+        .recorder
+        .matching("POST", "/api/v1/auth/login")
+        .len();
+    assert!(logins >= 2, "logged in again after expiry: {logins}");
+    assert_eq!(journey.store.job_counts().await.unwrap().dead, 0);
+    let retried = journey
+        .store
+        .list_jobs(&Default::default())
+        .await
+        .unwrap()
+        .iter()
+        .filter(|j| j.attempts > 1)
+        .count();
+    assert_eq!(
+        retried, 0,
+        "the 401 was handled inside the call, not by a job retry"
+    );
+    journey.stop().await;
+}
+
+async fn a_permanent_rejection_is_dead_at_once_with_its_reason(backend: TestBackend) {
+    let journey = Journey::start_with(backend, SandboxConfig::default(), |settings| {
+        settings.digishare.type_ticket_id = "nosuchtype000000".to_owned();
+    })
+    .await;
+    let sender = WooSender::new("https://atlas.example/", WOO_SECRET);
+    sender
+        .send(
+            &format!("{}/webhooks/shops/atlas", journey.bridge),
+            "order.created",
+            &woocommerce_order(&cod_spec(95)),
+        )
+        .await;
+    wait_for("the dead job", LIMIT, || async {
+        (journey.store.job_counts().await.ok()?.dead >= 1).then_some(())
+    })
+    .await
+    .unwrap();
+    journey.settle().await;
+    let dead = journey
+        .store
+        .list_jobs(&bridge_core::store::JobFilter {
+            state: Some(bridge_core::jobs::JobState::Dead),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let create = dead
+        .iter()
+        .find(|j| j.kind == bridge_core::jobs::JobKind::CreateTicket)
+        .unwrap();
+    assert_eq!(create.attempts, 1, "no retry storm");
+    assert!(
+        create
+            .last_error
+            .as_deref()
+            .unwrap()
+            .contains("type_ticket_id"),
+        "{:?}",
+        create.last_error
+    );
+    let posts = journey
+        .sandbox
+        .digishare
+        .recorder
+        .matching("POST", "/v1/tickets")
+        .len();
+    assert_eq!(posts, 1, "Digishare was asked once");
+    journey.stop().await;
+}
+
+async fn the_label_is_attached_to_the_ticket_when_ready(backend: TestBackend) {
+    let config = SandboxConfig {
+        shaq: bridge_sandbox::ShaqSimConfig {
+            label_ready_after_secs: 0,
+            ..Default::default()
+        },
+        ..SandboxConfig::default()
+    };
+    let journey = Journey::start_with(backend, config, |settings| {
+        settings.shaq.attach_label = true
+    })
+    .await;
+    let sender = WooSender::new("https://atlas.example/", WOO_SECRET);
+    sender
+        .send(
+            &format!("{}/webhooks/shops/atlas", journey.bridge),
+            "order.created",
+            &woocommerce_order(&cod_spec(97)),
+        )
+        .await;
+    let label = wait_for("the label", LIMIT, || async {
+        journey
+            .sandbox
+            .digishare
+            .ticket_by_external_id("atlas-97")?
+            .pointer("/information/campaign_data/label")
+            .cloned()
+    })
+    .await
+    .unwrap();
+    assert_eq!(label["provider"], "digishare");
+    assert!(label["id"].is_string());
+    journey.stop().await;
+}
+
 macro_rules! journeys {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
@@ -769,4 +988,8 @@ journeys!(
     upstream_faults_delay_but_never_duplicate,
     lost_courier_webhooks_heal_through_reconciliation,
     an_address_change_while_pending_updates_the_package,
+    youcan_and_generic_shops_ship_and_hear_back,
+    the_shaq_token_expires_mid_run_without_a_failed_job,
+    a_permanent_rejection_is_dead_at_once_with_its_reason,
+    the_label_is_attached_to_the_ticket_when_ready,
 );

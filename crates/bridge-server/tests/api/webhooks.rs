@@ -230,3 +230,41 @@ async fn post_shaq_bytes(app: &TestApp, body: Vec<u8>) -> reqwest::Response {
         .await
         .unwrap()
 }
+
+#[tokio::test]
+async fn a_flooding_source_gets_429_with_retry_after() {
+    let app = spawn_app_with(TestBackend::Sqlite, Arc::new(Parked), |settings| {
+        settings.server.webhook_rate_limit.per_second = 1;
+        settings.server.webhook_rate_limit.burst = 2;
+    })
+    .await;
+    let mut limited = None;
+    for i in 0..6 {
+        let response = post_shaq(
+            &app,
+            &status_event(&format!("flood-{i}")).to_string(),
+            Some(SHAQ_WEBHOOK_SECRET),
+        )
+        .await;
+        if response.status() == 429 {
+            limited = Some(response);
+            break;
+        }
+    }
+    let response = limited.expect("the flood was limited");
+    assert!(response.headers().contains_key("retry-after"));
+    let error: Value = response.json().await.unwrap();
+    assert_eq!(error["error"]["code"], "rate_limited");
+    // Another source is not affected.
+    let other = app
+        .client
+        .post(app.url("/webhooks/digishare"))
+        .header("content-type", "application/json")
+        .bearer_auth(DIGISHARE_WEBHOOK_SECRET)
+        .body(r#"{"event":"third.created","data":{}}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(other.status(), 200);
+    app.stop().await.unwrap();
+}
