@@ -23,6 +23,8 @@
 //! Tokens (a Personal Access Token, or OAuth client credentials) are shared by concurrent
 //! callers and re-issued once on a 401. The crate knows nothing of shops, ShaQ or the bridge.
 
+#![warn(missing_docs)]
+
 mod client;
 mod error;
 mod types;

@@ -286,3 +286,92 @@ async fn media_upload_sends_a_data_uri_and_refuses_names_with_extensions() {
         DigishareError::Invalid(_)
     ));
 }
+
+#[tokio::test]
+async fn thirds_and_plain_pagination_meta() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v1/thirds"))
+        .and(body_json(json!({"name": "Ama", "wa_id": "233244123456"})))
+        .respond_with(
+            ResponseTemplate::new(201).set_body_json(
+                json!({"data": {"id": "th-1", "name": "Ama", "wa_id": "233244123456"}}),
+            ),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("PATCH"))
+        .and(path("/v1/thirds/th-1"))
+        .and(body_json(json!({"name": "Ama Mensah"})))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"data": {"id": "th-1", "name": "Ama Mensah"}})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v1/thirds/th-1"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"data": {"id": "th-1", "name": "Ama Mensah"}})),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v1/thirds"))
+        .and(query_param("search", "2332441"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"data": [{"id": "th-1", "name": "Ama Mensah"}]})),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v1/tickets"))
+        .and(query_param("page", "2"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": [{"id": "t"}],
+            "meta": {"total": 30, "count": 1, "per_page": 25, "current_page": 2, "total_pages": 2, "links": null}})))
+        .mount(&server)
+        .await;
+    let client = pat(&server);
+    let created = client
+        .create_third(&Third {
+            ext_ref: None,
+            name: Some("Ama".to_owned()),
+            wa_id: Some("233244123456".to_owned()),
+            email: None,
+            id: None,
+        })
+        .await
+        .unwrap();
+    assert_eq!(created.id.as_deref(), Some("th-1"));
+    let renamed = client
+        .update_third(
+            "th-1",
+            &Third {
+                ext_ref: None,
+                name: Some("Ama Mensah".to_owned()),
+                wa_id: None,
+                email: None,
+                id: None,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(renamed.name.as_deref(), Some("Ama Mensah"));
+    assert_eq!(
+        client.get_third("th-1").await.unwrap().name.as_deref(),
+        Some("Ama Mensah")
+    );
+    assert_eq!(client.search_thirds("2332441").await.unwrap().len(), 1);
+    let page = client
+        .list_tickets(&digishare_client::TicketFilter {
+            page: Some(2),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!((page.current_page, page.total_pages), (2, 2));
+}

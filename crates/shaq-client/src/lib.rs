@@ -26,6 +26,8 @@
 //! a package that already has the `partner_ref`, so a retry after a timeout never creates a
 //! second package. The crate knows nothing of shops, Digishare or the bridge.
 
+#![warn(missing_docs)]
+
 mod client;
 mod error;
 pub mod types;

@@ -487,3 +487,46 @@ async fn an_odd_ref_is_found_by_paging_the_list() {
     let found = client(&server).find_package("#1047").await.unwrap();
     assert_eq!(found.map(|p| p.partner_ref), Some("#1047".to_owned()));
 }
+
+#[tokio::test]
+async fn a_valid_replacement_is_sent_with_its_rule_and_actions() {
+    let server = MockServer::start().await;
+    mount_login(&server).await;
+    Mock::given(method("POST"))
+        .and(path("/api/v1/packages/replacement"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(
+            json!({"message": "ok", "data": [package_json("r-1"), package_json("r-2")]}),
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let with_action = |action, partner_ref: &str| {
+        let mut package = new_package(Collection::Prepaid);
+        package.partner_ref = partner_ref.to_owned();
+        ReplacementPackage { action, package }
+    };
+    let created = client(&server)
+        .replacement(
+            ReplacementRule::ReturnDeliver,
+            &[
+                with_action(ReplacementAction::Return, "r-1"),
+                with_action(ReplacementAction::Deliver, "r-2"),
+            ],
+        )
+        .await
+        .unwrap();
+    assert_eq!(created.len(), 2);
+    let sent: Value = serde_json::from_slice(
+        &server
+            .received_requests()
+            .await
+            .unwrap()
+            .last()
+            .unwrap()
+            .body,
+    )
+    .unwrap();
+    assert_eq!(sent["rule"], "return_deliver");
+    assert_eq!(sent["packages"][0]["action"], "return");
+    assert_eq!(sent["packages"][1]["partner_ref"], "r-2");
+}

@@ -609,9 +609,10 @@ async fn bad_signatures_and_unshippable_orders(backend: TestBackend) {
 
 async fn upstream_faults_delay_but_never_duplicate(backend: TestBackend) {
     let faults = |seed| FaultPlan {
-        server_error: 0.15,
+        server_error: 0.12,
         rate_limited: 0.05,
-        hang_after_apply: 0.1,
+        hang_after_apply: 0.08,
+        drop_connection: 0.05,
         hang: Duration::from_millis(1500),
         seed,
         ..FaultPlan::default()
@@ -630,7 +631,7 @@ async fn upstream_faults_delay_but_never_duplicate(backend: TestBackend) {
     let journey = Journey::start(backend, config).await;
     let sender = WooSender::new("https://atlas.example/", WOO_SECRET);
     let url = format!("{}/webhooks/shops/atlas", journey.bridge);
-    let orders = 12;
+    let orders = 30;
     for id in 0..orders {
         assert_eq!(
             sender
