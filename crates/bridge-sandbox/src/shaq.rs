@@ -582,6 +582,13 @@ async fn bulk_create(
     Json(body): Json<Value>,
 ) -> ApiResult {
     sim.authorize(&headers)?;
+    let created = create_all(&sim, &body)?;
+    Ok(ok("Packages created successfully", Value::Array(created)))
+}
+
+/// Creates every package of a batch (bulk create, shipments), or answers the first one's errors
+/// prefixed with its index, as Laravel does.
+fn create_all(sim: &ShaqSim, body: &Value) -> Result<Vec<Value>, Response> {
     let packages = body
         .get("packages")
         .and_then(Value::as_array)
@@ -606,7 +613,7 @@ async fn bulk_create(
             }
         }
     }
-    Ok(ok("Packages created successfully", Value::Array(created)))
+    Ok(created)
 }
 
 async fn get_package(
@@ -803,35 +810,13 @@ async fn create_shipment(
     Json(body): Json<Value>,
 ) -> ApiResult {
     sim.authorize(&headers)?;
-    let packages = body
-        .get("packages")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
-    if packages.is_empty() {
-        return Err(validation(BTreeMap::from([(
-            "packages".to_owned(),
-            vec!["The packages field is required.".to_owned()],
-        )])));
-    }
-    let mut created = Vec::new();
-    for (i, package) in packages.into_iter().enumerate() {
-        match sim.create(package) {
-            Ok(mut p) => {
-                p["trackingUrl"] = json!(format!(
-                    "https://sandbox.shaq.invalid/track/{}",
-                    p["trackingNumber"].as_str().unwrap_or("")
-                ));
-                created.push(p);
-            }
-            Err(errors) => {
-                let prefixed = errors
-                    .into_iter()
-                    .map(|(k, v)| (format!("packages.{i}.{k}"), v))
-                    .collect();
-                return Err(validation(prefixed));
-            }
-        }
+    let mut created = create_all(&sim, &body)?;
+    for package in &mut created {
+        let tracking = package["trackingNumber"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        package["trackingUrl"] = json!(format!("https://sandbox.shaq.invalid/track/{tracking}"));
     }
     let reference = format!("SAAM-{}", Utc::now().format("%Y%m%d%H%M%S%f"));
     let shipment = json!({ "reference": reference, "date": Utc::now().format("%Y-%m-%d %H:%M").to_string(), "packages": created });

@@ -142,3 +142,27 @@ pub(super) fn full_name(first: Option<String>, last: Option<String>) -> Option<S
         .join(" ");
     (!name.trim().is_empty()).then_some(name)
 }
+
+/// A line's quantity and unit price (missing price: 0), errors naming `{list}[{i}].{key}`.
+pub(super) fn line_numbers(
+    line: &Value,
+    list: &str,
+    i: usize,
+    price_key: &str,
+) -> Result<(u32, Decimal), ShopError> {
+    let quantity = quantity(line, "quantity").map_err(|_| {
+        ShopError::field(
+            &format!("{list}[{i}].quantity"),
+            "must be a non-negative integer",
+        )
+    })?;
+    let price = amount(line, price_key)
+        .map_err(|_| {
+            ShopError::field(
+                &format!("{list}[{i}].{price_key}"),
+                "must be a decimal amount",
+            )
+        })?
+        .unwrap_or(Decimal::ZERO);
+    Ok((quantity, price))
+}

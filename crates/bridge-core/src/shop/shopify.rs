@@ -1,12 +1,11 @@
 //! Shopify order webhooks (`orders/create`, `orders/updated`, `orders/cancelled`, `orders/paid`).
 
 use http::HeaderMap;
-use rust_decimal::Decimal;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use super::fields::{
-    ShopError, amount, array, at, first_text, full_name, id, object, quantity, required_amount,
+    ShopError, amount, array, at, first_text, full_name, id, line_numbers, object, required_amount,
     text, time,
 };
 use super::{ShopEvent, ShopSettings, ShopWebhook};
@@ -113,23 +112,12 @@ fn order(shop: &ShopSettings, json: &Value) -> Result<Order, ShopError> {
             Some(variant) => format!("{title} - {variant}"),
             None => title,
         };
+        let (quantity, unit_price) = line_numbers(line, "line_items", i, "price")?;
         items.push(Item {
             name,
             sku: text(line, "sku"),
-            quantity: quantity(line, "quantity").map_err(|_| {
-                ShopError::field(
-                    &format!("line_items[{i}].quantity"),
-                    "must be a non-negative integer",
-                )
-            })?,
-            unit_price: amount(line, "price")
-                .map_err(|_| {
-                    ShopError::field(
-                        &format!("line_items[{i}].price"),
-                        "must be a decimal amount",
-                    )
-                })?
-                .unwrap_or(Decimal::ZERO),
+            quantity,
+            unit_price,
         });
     }
     let note = text(json, "note");

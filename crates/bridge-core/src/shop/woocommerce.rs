@@ -1,12 +1,11 @@
 //! WooCommerce order webhooks (`order.created`, `order.updated`) and the activation ping.
 
 use http::HeaderMap;
-use rust_decimal::Decimal;
 use serde_json::Value;
 
 use super::fields::{
-    ShopError, amount, array, at, first_text, full_name, id, object, quantity, required_amount,
-    text, time,
+    ShopError, array, at, first_text, full_name, id, line_numbers, object, required_amount, text,
+    time,
 };
 use super::{ShopEvent, ShopSettings, ShopWebhook};
 use crate::domain::{Address, Item, Language, Order, Payment, PhoneE164, Recipient};
@@ -81,23 +80,12 @@ fn order(shop: &ShopSettings, json: &Value) -> Result<Order, ShopError> {
         text(json, "payment_method").as_deref() == Some("cod") && at(json, "date_paid").is_none();
     let mut items = Vec::new();
     for (i, line) in array(json, "line_items")?.iter().enumerate() {
+        let (quantity, unit_price) = line_numbers(line, "line_items", i, "price")?;
         items.push(Item {
             name: text(line, "name").unwrap_or_else(|| "item".to_owned()),
             sku: text(line, "sku"),
-            quantity: quantity(line, "quantity").map_err(|_| {
-                ShopError::field(
-                    &format!("line_items[{i}].quantity"),
-                    "must be a non-negative integer",
-                )
-            })?,
-            unit_price: amount(line, "price")
-                .map_err(|_| {
-                    ShopError::field(
-                        &format!("line_items[{i}].price"),
-                        "must be a decimal amount",
-                    )
-                })?
-                .unwrap_or(Decimal::ZERO),
+            quantity,
+            unit_price,
         });
     }
     Ok(Order {

@@ -2,13 +2,11 @@
 //! sends no topic header and documents no delivery id: the body hash keys a delivery.
 
 use http::HeaderMap;
-use rust_decimal::Decimal;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use super::fields::{
-    ShopError, amount, array, first_text, full_name, id, object, quantity, required_amount, text,
-    time,
+    ShopError, array, first_text, full_name, id, line_numbers, object, required_amount, text, time,
 };
 use super::{ShopEvent, ShopSettings, ShopWebhook};
 use crate::domain::{Address, Item, Language, Order, Payment, PhoneE164, Recipient};
@@ -60,20 +58,12 @@ fn order(shop: &ShopSettings, json: &Value) -> Result<Order, ShopError> {
     let cod = gateway.as_deref() == Some("cod") || (gateway.is_none() && unpaid);
     let mut items = Vec::new();
     for (i, line) in array(json, "variants")?.iter().enumerate() {
+        let (quantity, unit_price) = line_numbers(line, "variants", i, "price")?;
         items.push(Item {
             name: text(line, "variant.product.name").unwrap_or_else(|| "item".to_owned()),
             sku: text(line, "variant.sku"),
-            quantity: quantity(line, "quantity").map_err(|_| {
-                ShopError::field(
-                    &format!("variants[{i}].quantity"),
-                    "must be a non-negative integer",
-                )
-            })?,
-            unit_price: amount(line, "price")
-                .map_err(|_| {
-                    ShopError::field(&format!("variants[{i}].price"), "must be a decimal amount")
-                })?
-                .unwrap_or(Decimal::ZERO),
+            quantity,
+            unit_price,
         });
     }
     Ok(Order {
