@@ -177,7 +177,18 @@ fn on_known_order(
         return cancel(order, next, lines, now);
     }
     let mut jobs = Vec::new();
-    if order.state == OrderState::NeedsAttention && order.tracking_number.is_none() {
+    let retrying = order.state == OrderState::NeedsAttention && order.tracking_number.is_none();
+    if !retrying && !news.shipping_changed {
+        // The bridge's own write-backs (fulfilment, tags, notes) come back as updates: keep the
+        // newer version, act on nothing.
+        return decided(
+            next,
+            Vec::new(),
+            lines,
+            "recorded: nothing the courier needs changed (often the echo of a write-back)",
+        );
+    }
+    if retrying {
         // The merchant fixed the order in the shop (added a phone, an address): try again.
         if let Some(reason) = &news.unshippable {
             return needs_attention(next, reason, lines, now);

@@ -495,3 +495,16 @@ fn a_repeated_status_does_not_message_the_customer_again() {
         Some(at(2))
     );
 }
+
+#[test]
+fn the_echo_of_a_write_back_changes_nothing() {
+    let mut stored = order(OrderState::InTransit);
+    stored.tracking_number = Some("SHQ1".to_owned());
+    let mut echo = news(true);
+    echo.version = Some(at(9));
+    echo.record.order_version = Some(at(9).to_rfc3339());
+    let decision = on_shop_order(Some(&stored), &echo, &policy(Flow::ShipImmediately), at(10));
+    assert!(decision.jobs.is_empty());
+    assert!(decision.outcome.contains("echo"), "{}", decision.outcome);
+    assert_eq!(decision.order.map(|o| o.state), Some(OrderState::InTransit));
+}
