@@ -19,6 +19,7 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 use tracing::{Instrument, info_span};
 
+use crate::domain::mask_digit_runs;
 use crate::jobs::{ClaimedJob, JobRecord};
 use crate::retry::{RetryDecision, RetryPolicy};
 use crate::store::{JobEffects, Store, StoreError, TimelineEntry};
@@ -346,16 +347,27 @@ impl WorkerPool {
                 };
                 match decision {
                     RetryDecision::RetryAt(at) => {
-                        tracing::warn!(error = %error, retry_at = %at, "job failed, will retry");
+                        tracing::warn!(error = %mask_digit_runs(&error.to_string()), retry_at = %at, "job failed, will retry");
                         self.store
-                            .retry_job(claimed, at, &error.to_string(), &timeline, now)
+                            .retry_job(
+                                claimed,
+                                at,
+                                &mask_digit_runs(&error.to_string()),
+                                &timeline,
+                                now,
+                            )
                             .await
                             .map(|()| JobOutcome::Retried(at))
                     }
                     RetryDecision::GiveUp => {
-                        tracing::error!(error = %error, "job failed for good, now dead");
+                        tracing::error!(error = %mask_digit_runs(&error.to_string()), "job failed for good, now dead");
                         self.store
-                            .bury_job(claimed, &error.to_string(), &timeline, now)
+                            .bury_job(
+                                claimed,
+                                &mask_digit_runs(&error.to_string()),
+                                &timeline,
+                                now,
+                            )
                             .await
                             .map(|()| JobOutcome::Dead)
                     }

@@ -7,7 +7,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-pub use phone::{PhoneE164, PhoneError, mask};
+pub use phone::{PhoneE164, PhoneError, mask, mask_digit_runs};
 
 /// The language of the customer's messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

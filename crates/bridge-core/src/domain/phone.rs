@@ -142,6 +142,32 @@ pub fn mask(value: &str) -> String {
         .collect()
 }
 
+/// Masks every run of 8 or more digits (with an optional leading `+`) in free text, so an error
+/// message that quotes a phone number can be logged.
+pub fn mask_digit_runs(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut run = String::new();
+    let flush = |run: &mut String, out: &mut String| {
+        let digits = run.chars().filter(char::is_ascii_digit).count();
+        if digits >= 8 {
+            out.push_str(&mask(run));
+        } else {
+            out.push_str(run);
+        }
+        run.clear();
+    };
+    for c in text.chars() {
+        if c.is_ascii_digit() || (c == '+' && run.is_empty()) {
+            run.push(c);
+        } else {
+            flush(&mut run, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut run, &mut out);
+    out
+}
+
 impl fmt::Debug for PhoneE164 {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "PhoneE164({})", self.masked())
@@ -219,6 +245,15 @@ mod tests {
         assert_eq!(phone.to_string(), "+2332******56");
         assert!(!format!("{phone:?}").contains("244123456"));
         assert_eq!(phone.wa_id(), "233244123456");
+    }
+
+    #[test]
+    fn digit_runs_in_free_text_are_masked() {
+        assert_eq!(
+            mask_digit_runs("customer_phone_1 +233244123456 is invalid (code 422)"),
+            "customer_phone_1 +2332******56 is invalid (code 422)"
+        );
+        assert_eq!(mask_digit_runs("order 5127 of 2026"), "order 5127 of 2026");
     }
 
     #[test]

@@ -17,6 +17,7 @@ use async_trait::async_trait;
 use chrono::Utc;
 use tokio::sync::Mutex;
 
+use crate::domain::mask_digit_runs;
 use crate::jobs::{JobKind, JobRecord};
 use crate::lifecycle::OrderState;
 use crate::settings::{DigishareSettings, ShaqSettings};
@@ -130,9 +131,62 @@ impl Pipeline {
     }
 }
 
+/// The remote calls a job kind makes, for the timeline.
+fn operation(kind: JobKind) -> &'static str {
+    match kind {
+        JobKind::ApplyInboundEvent => "workflow",
+        JobKind::CreatePackage => "ShaQ GET /setup/regions (cached), POST /packages",
+        JobKind::UpdatePackage => "ShaQ PATCH /packages/{partner_ref}",
+        JobKind::CancelPackage => "ShaQ DELETE /packages/{partner_ref} or POST cancel",
+        JobKind::AttachLabel => {
+            "ShaQ GET label, Digishare POST /messagesTemplates, PUT /tickets/{id}"
+        }
+        JobKind::Reconcile => "ShaQ GET /tracking/{tracking_number}",
+        JobKind::CreateTicket => "Digishare GET /tickets?search, POST /tickets",
+        JobKind::MoveTicket => "Digishare PUT /tickets/{id}",
+        JobKind::WriteBackToShop => "shop admin API",
+        JobKind::ExpireConfirmation => "timer",
+    }
+}
+
 #[async_trait]
 impl JobExecutor for Pipeline {
     async fn execute(&self, job: &JobRecord) -> Result<JobEffects, JobError> {
+        let started = Instant::now();
+        let mut effects = self.run(job).await?;
+        let details = serde_json::json!({
+            "job": job.kind,
+            "attempt": job.attempts,
+            "calls": operation(job.kind),
+            "duration_ms": started.elapsed().as_millis() as u64,
+        });
+        for line in &mut effects.timeline {
+            if line.details.is_null() {
+                line.details = details.clone();
+            }
+        }
+        Ok(effects)
+    }
+
+    fn failure_timeline(&self, job: &JobRecord, error: &JobError) -> Vec<TimelineEntry> {
+        let mut line = timeline(
+            &job.order_key,
+            Utc::now(),
+            "error",
+            format!(
+                "{} failed (attempt {}): {}",
+                job.kind,
+                job.attempts,
+                mask_digit_runs(&error.to_string())
+            ),
+        );
+        line.details = serde_json::json!({ "job": job.kind, "attempt": job.attempts, "calls": operation(job.kind) });
+        vec![line]
+    }
+}
+
+impl Pipeline {
+    async fn run(&self, job: &JobRecord) -> Result<JobEffects, JobError> {
         match job.kind {
             JobKind::ApplyInboundEvent => self.apply_inbound_event(job).await,
             JobKind::CreatePackage => self.create_package(job).await,
@@ -145,14 +199,5 @@ impl JobExecutor for Pipeline {
             JobKind::WriteBackToShop => self.write_back(job).await,
             JobKind::ExpireConfirmation => self.expire_confirmation(job).await,
         }
-    }
-
-    fn failure_timeline(&self, job: &JobRecord, error: &JobError) -> Vec<TimelineEntry> {
-        vec![timeline(
-            &job.order_key,
-            Utc::now(),
-            "error",
-            format!("{} failed (attempt {}): {error}", job.kind, job.attempts),
-        )]
     }
 }
