@@ -33,7 +33,11 @@ enum Command {
     /// Apply pending database migrations and exit.
     Migrate,
     /// Validate the settings and print the effective configuration (secrets redacted).
-    CheckConfig,
+    CheckConfig {
+        /// Also log in to ShaQ and check the Digishare credentials (`GET /user/profile`).
+        #[arg(long)]
+        online: bool,
+    },
     /// Inspect and retry jobs.
     Jobs {
         #[command(subcommand)]
@@ -144,9 +148,12 @@ impl Cli {
                 println!("migrations applied to {}", settings.database.redacted_url());
                 Ok(())
             }
-            Command::CheckConfig => {
+            Command::CheckConfig { online } => {
                 println!("# configuration is valid; effective settings:\n");
                 print!("{}", settings.to_redacted_toml());
+                if online {
+                    check_online(&settings).await?;
+                }
                 Ok(())
             }
             Command::Jobs { command } => jobs(settings, command).await,
@@ -165,6 +172,29 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
         shutdown.cancel();
     });
     application.run_until_stopped().await
+}
+
+async fn check_online(settings: &Settings) -> anyhow::Result<()> {
+    println!();
+    let shaq = settings.shaq.client().map_err(anyhow::Error::msg)?;
+    let shaq_result = shaq.login().await.map(drop);
+    let digishare = settings.digishare.client().map_err(anyhow::Error::msg)?;
+    let digishare_result = digishare.verify_credentials().await.map(drop);
+    match &shaq_result {
+        Ok(()) => println!("# ShaQ: logged in at {}", settings.shaq.base_url),
+        Err(error) => println!("# ShaQ: FAILED: {error}"),
+    }
+    match &digishare_result {
+        Ok(()) => println!(
+            "# Digishare: credentials accepted at {}",
+            settings.digishare.base_url
+        ),
+        Err(error) => println!("# Digishare: FAILED: {error}"),
+    }
+    if shaq_result.is_err() || digishare_result.is_err() {
+        anyhow::bail!("the online check failed");
+    }
+    Ok(())
 }
 
 async fn jobs(settings: Settings, command: JobsCommand) -> anyhow::Result<()> {
