@@ -23,6 +23,15 @@ impl WebhookIntake {
             Ok(ShopWebhook::Ping) => return Ok(IntakeOutcome::Ignored("ping".to_owned())),
             Ok(ShopWebhook::Ignored(reason)) => return Ok(IntakeOutcome::Ignored(reason)),
             Ok(ShopWebhook::Order(event)) => event,
+            Ok(ShopWebhook::Deleted {
+                platform_order_id,
+                dedupe_key,
+            }) => {
+                let order_key = crate::domain::order_key(shop_id, &platform_order_id);
+                return self
+                    .store(shop_source(shop_id), dedupe_key, order_key, headers, body)
+                    .await;
+            }
             Err(ShopError::Malformed(message)) => return Err(IntakeError::Malformed(message)),
             Err(ShopError::Field { field, message }) => {
                 return Err(IntakeError::InvalidField { field, message });

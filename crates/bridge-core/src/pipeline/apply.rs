@@ -66,12 +66,40 @@ impl Pipeline {
         let parsed = shop::parse(&shop.settings, &headers, &event.body).map_err(|e| {
             JobError::permanent(format!("the stored webhook no longer parses: {e}"))
         })?;
-        let ShopWebhook::Order(parsed) = parsed else {
-            return Ok(Decision::ignored(
-                event.order_key.as_deref().unwrap_or("-"),
-                "not an order event",
-                now,
-            ));
+        let parsed = match parsed {
+            ShopWebhook::Order(parsed) => parsed,
+            ShopWebhook::Deleted { .. } => {
+                let key = event.order_key.as_deref().unwrap_or("-");
+                let Some(existing) = existing else {
+                    return Ok(Decision::ignored(
+                        key,
+                        "deleted before the bridge saw it",
+                        now,
+                    ));
+                };
+                // The shop sends only the id: cancel the order as stored.
+                let news = ShopOrderNews {
+                    record: existing.clone(),
+                    version: None,
+                    cancelled: true,
+                    cash_on_delivery: super::convert::is_cash_on_delivery(existing),
+                    unshippable: None,
+                    shipping_changed: false,
+                };
+                let policy = ShopPolicy {
+                    flow: shop.settings.flow,
+                    prepaid_skips_confirmation: shop.settings.prepaid_skips_confirmation,
+                    confirmation_timeout: self.confirmation_timeout,
+                };
+                return Ok(on_shop_order(Some(existing), &news, &policy, now));
+            }
+            _ => {
+                return Ok(Decision::ignored(
+                    event.order_key.as_deref().unwrap_or("-"),
+                    "not an order event",
+                    now,
+                ));
+            }
         };
         let order = parsed.order;
         let shipping_changed = existing

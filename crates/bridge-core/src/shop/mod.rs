@@ -206,6 +206,14 @@ pub enum ShopWebhook {
     Ping,
     /// An order event.
     Order(Box<ShopEvent>),
+    /// The order was deleted or trashed in the shop (WooCommerce `order.deleted` carries only
+    /// the id): cancel it like a shop cancellation.
+    Deleted {
+        /// The platform's order id.
+        platform_order_id: String,
+        /// Unique per delivery.
+        dedupe_key: String,
+    },
     /// A topic the bridge does not act on.
     Ignored(String),
 }

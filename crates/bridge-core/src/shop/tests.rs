@@ -238,6 +238,19 @@ fn woocommerce_cod_order_reads_from_billing_and_pings_are_recognised() {
 }
 
 #[test]
+fn a_trashed_woocommerce_order_is_a_deletion() {
+    let settings = shop(Platform::Woocommerce, &["woo-secret"]);
+    let h = headers(&[("x-wc-webhook-topic", "order.deleted")]);
+    assert_eq!(
+        parse(&settings, &h, br#"{"id": 727}"#),
+        Ok(ShopWebhook::Deleted {
+            platform_order_id: "727".to_owned(),
+            dedupe_key: "order.deleted:727".to_owned()
+        })
+    );
+}
+
+#[test]
 fn youcan_signatures_are_hex_and_orders_parse() {
     let settings = shop(Platform::Youcan, &["yc-secret"]);
     let body = json!({

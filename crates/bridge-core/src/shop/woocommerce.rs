@@ -35,11 +35,18 @@ pub(super) fn parse(
         .and_then(|v| v.to_str().ok())
         .ok_or_else(|| ShopError::field("X-WC-Webhook-Topic", "header is required"))?
         .to_owned();
+    if topic == "order.deleted" {
+        let json = object(body)?;
+        let platform_order_id = id(&json, "id")?;
+        return Ok(ShopWebhook::Deleted {
+            dedupe_key: format!("{topic}:{platform_order_id}"),
+            platform_order_id,
+        });
+    }
     if !matches!(
         topic.as_str(),
         "order.created" | "order.updated" | "order.restored"
     ) {
-        // `order.deleted` carries only the id: a trashed order is left for a person.
         return Ok(ShopWebhook::Ignored(format!("topic {topic} is not used")));
     }
     let json = object(body)?;

@@ -957,6 +957,36 @@ async fn the_label_is_attached_to_the_ticket_when_ready(backend: TestBackend) {
     journey.stop().await;
 }
 
+async fn a_trashed_woocommerce_order_is_cancelled(backend: TestBackend) {
+    let journey = Journey::start(backend, SandboxConfig::default()).await;
+    let sender = WooSender::new("https://atlas.example/", WOO_SECRET);
+    let url = format!("{}/webhooks/shops/atlas", journey.bridge);
+    sender
+        .send(&url, "order.created", &woocommerce_order(&cod_spec(99)))
+        .await;
+    wait_for("the package", LIMIT, || async {
+        journey.sandbox.shaq.package("atlas-99")
+    })
+    .await
+    .unwrap();
+    journey.settle().await;
+    let trashed = sender
+        .send(&url, "order.deleted", &serde_json::json!({ "id": 99 }))
+        .await;
+    assert_eq!(trashed.status, 200);
+    wait_for("the cancellation", LIMIT, || async {
+        (journey.order_state("atlas/99").await == Some(OrderState::Cancelled)).then_some(())
+    })
+    .await
+    .unwrap();
+    journey.settle().await;
+    assert!(
+        journey.sandbox.shaq.package("atlas-99").is_none(),
+        "the pending package was deleted"
+    );
+    journey.stop().await;
+}
+
 macro_rules! journeys {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
@@ -993,4 +1023,5 @@ journeys!(
     the_shaq_token_expires_mid_run_without_a_failed_job,
     a_permanent_rejection_is_dead_at_once_with_its_reason,
     the_label_is_attached_to_the_ticket_when_ready,
+    a_trashed_woocommerce_order_is_cancelled,
 );
