@@ -67,6 +67,7 @@ fn order_record(key: &str, state: OrderState) -> OrderRecord {
         courier_status: None,
         courier_status_at: None,
         ticket_status: None,
+        ticket_status_at: None,
         amount_to_collect: Some("300.00".to_owned()),
         currency: Some("GHS".to_owned()),
         created_at: now,

@@ -43,6 +43,19 @@ pub struct TicketEvent {
 }
 
 impl TicketEvent {
+    /// When the ticket's status last changed, by Digishare's clock (`date_status`, in the ticket
+    /// or in `changes`; `YYYY-MM-DD HH:MM:SS` or ISO 8601), to order deliveries.
+    pub fn status_changed_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        let raw = self.ticket.date_status.clone().or_else(|| {
+            self.changes
+                .as_ref()?
+                .get("date_status")?
+                .as_str()
+                .map(str::to_owned)
+        })?;
+        parse_time(&raw)
+    }
+
     /// The new status, when this delivery changed it.
     pub fn status_changed(&self) -> Option<&str> {
         self.changes.as_ref()?.get("ticket_status_id")?.as_str()
@@ -50,6 +63,14 @@ impl TicketEvent {
 }
 
 impl WebhookEvent {
+    /// The ticket event, for created/updated deliveries.
+    pub fn ticket_event(&self) -> Option<&TicketEvent> {
+        match self {
+            WebhookEvent::TicketCreated(e) | WebhookEvent::TicketUpdated(e) => Some(e),
+            _ => None,
+        }
+    }
+
     /// `(ticket id, current status id)` for created/updated events.
     pub fn ticket_status(&self) -> Option<(&str, &str)> {
         match self {
@@ -59,6 +80,16 @@ impl WebhookEvent {
             _ => None,
         }
     }
+}
+
+/// Reads Digishare's two timestamp forms (zoneless ones as UTC: only compared with each other).
+pub fn parse_time(raw: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(raw.trim()) {
+        return Some(t.with_timezone(&chrono::Utc));
+    }
+    chrono::NaiveDateTime::parse_from_str(raw.trim(), "%Y-%m-%d %H:%M:%S")
+        .ok()
+        .map(|t| t.and_utc())
 }
 
 /// Why a body could not be read.
@@ -157,6 +188,10 @@ mod tests {
             panic!("ticket.updated");
         };
         assert_eq!(event.status_changed(), Some("yqdwrbka7kz69v8e"));
+        assert_eq!(
+            event.status_changed_at().map(|t| t.to_rfc3339()).as_deref(),
+            Some("2026-01-13T16:29:51+00:00")
+        );
         assert_eq!(event.ticket.external_id.as_deref(), Some("ORDER-12345"));
     }
 

@@ -188,6 +188,7 @@ impl Pipeline {
                 let news = TicketNews {
                     ticket_id: ticket_id.to_owned(),
                     status_id: status_id.to_owned(),
+                    changed_at: parsed.ticket_event().and_then(|e| e.status_changed_at()),
                 };
                 Ok(on_ticket_status(
                     order,
@@ -223,6 +224,7 @@ fn new_record(order: &Order) -> OrderRecord {
         courier_status: None,
         courier_status_at: None,
         ticket_status: None,
+        ticket_status_at: None,
         amount_to_collect: Some(order.payment.amount_to_collect().to_string()),
         currency: Some(order.currency.clone()),
         created_at: now,

@@ -38,6 +38,8 @@ pub struct OrderRecord {
     pub courier_status_at: Option<DateTime<Utc>>,
     /// The last ticket status id the bridge knows of.
     pub ticket_status: Option<String>,
+    /// When that status was set, by Digishare's clock (from its webhooks only).
+    pub ticket_status_at: Option<DateTime<Utc>>,
     /// What the courier collects on delivery, as a decimal string.
     pub amount_to_collect: Option<String>,
     /// Currency of the amounts.
@@ -88,7 +90,8 @@ macro_rules! order_columns {
     () => {
         "order_key, shop_id, platform_order_id, order_ref, state, attention_reason, order_json, \
          order_version, partner_ref, tracking_number, ticket_id, courier_status, \
-         courier_status_at, ticket_status, amount_to_collect, currency, created_at, updated_at"
+         courier_status_at, ticket_status, amount_to_collect, currency, created_at, updated_at, \
+         ticket_status_at"
     };
 }
 
@@ -112,6 +115,7 @@ struct OrderRow {
     currency: Option<String>,
     created_at: i64,
     updated_at: i64,
+    ticket_status_at: Option<i64>,
 }
 
 impl TryFrom<OrderRow> for OrderRecord {
@@ -138,6 +142,7 @@ impl TryFrom<OrderRow> for OrderRecord {
             courier_status: row.courier_status,
             courier_status_at: row.courier_status_at.map(from_millis),
             ticket_status: row.ticket_status,
+            ticket_status_at: row.ticket_status_at.map(from_millis),
             amount_to_collect: row.amount_to_collect,
             currency: row.currency,
             created_at: from_millis(row.created_at),
@@ -154,14 +159,15 @@ pub(super) async fn upsert_order(
     sqlx::query(concat!(
         "INSERT INTO orders (",
         order_columns!(),
-        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) ",
+        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) ",
         "ON CONFLICT (order_key) DO UPDATE SET order_ref = excluded.order_ref, ",
         "state = excluded.state, attention_reason = excluded.attention_reason, ",
         "order_json = excluded.order_json, order_version = excluded.order_version, ",
         "tracking_number = excluded.tracking_number, ticket_id = excluded.ticket_id, ",
         "courier_status = excluded.courier_status, courier_status_at = excluded.courier_status_at, ",
         "ticket_status = excluded.ticket_status, amount_to_collect = excluded.amount_to_collect, ",
-        "currency = excluded.currency, updated_at = excluded.updated_at"
+        "currency = excluded.currency, updated_at = excluded.updated_at, ",
+        "ticket_status_at = excluded.ticket_status_at"
     ))
     .bind(&order.order_key)
     .bind(&order.shop_id)
@@ -181,6 +187,7 @@ pub(super) async fn upsert_order(
     .bind(order.currency.as_deref())
     .bind(to_millis(order.created_at))
     .bind(to_millis(now))
+    .bind(order.ticket_status_at.map(to_millis))
     .execute(&mut **tx)
     .await?;
     Ok(())

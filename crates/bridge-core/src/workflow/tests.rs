@@ -29,6 +29,7 @@ fn order(state: OrderState) -> OrderRecord {
         courier_status: None,
         courier_status_at: None,
         ticket_status: Some("st-await".to_owned()),
+        ticket_status_at: None,
         amount_to_collect: Some("300.00".to_owned()),
         currency: Some("GHS".to_owned()),
         created_at: at(0),
@@ -226,6 +227,7 @@ fn amount_change_updates_the_order_and_refreshes_the_ticket() {
 fn customer_confirmation_ships_a_waiting_order() {
     let news = TicketNews {
         ticket_id: "tkt1".to_owned(),
+        changed_at: None,
         status_id: "st-yes".to_owned(),
     };
     let decision = on_ticket_status(
@@ -248,6 +250,7 @@ fn customer_confirmation_ships_a_waiting_order() {
 fn customer_decline_cancels_the_order_in_the_shop() {
     let news = TicketNews {
         ticket_id: "tkt1".to_owned(),
+        changed_at: None,
         status_id: "st-no".to_owned(),
     };
     let decision = on_ticket_status(
@@ -273,6 +276,7 @@ fn the_echo_of_our_own_ticket_move_is_ignored() {
     current.ticket_status = Some("st-done".to_owned());
     let news = TicketNews {
         ticket_id: "tkt1".to_owned(),
+        changed_at: None,
         status_id: "st-done".to_owned(),
     };
     let decision = on_ticket_status(&current, &news, &statuses(), at(5));
@@ -284,6 +288,7 @@ fn the_echo_of_our_own_ticket_move_is_ignored() {
 fn confirming_twice_ships_once() {
     let news = TicketNews {
         ticket_id: "tkt1".to_owned(),
+        changed_at: None,
         status_id: "st-yes".to_owned(),
     };
     let first = on_ticket_status(
@@ -507,4 +512,34 @@ fn the_echo_of_a_write_back_changes_nothing() {
     assert!(decision.jobs.is_empty());
     assert!(decision.outcome.contains("echo"), "{}", decision.outcome);
     assert_eq!(decision.order.map(|o| o.state), Some(OrderState::InTransit));
+}
+
+#[test]
+fn a_late_cancel_does_not_undo_a_newer_confirmation() {
+    let confirm = TicketNews {
+        ticket_id: "tkt1".to_owned(),
+        status_id: "st-yes".to_owned(),
+        changed_at: Some(at(10)),
+    };
+    let shipped = on_ticket_status(
+        &order(OrderState::AwaitingConfirmation),
+        &confirm,
+        &statuses(),
+        at(11),
+    )
+    .order
+    .expect("applied");
+    assert_eq!(shipped.ticket_status_at, Some(at(10)));
+    let late_cancel = TicketNews {
+        ticket_id: "tkt1".to_owned(),
+        status_id: "st-no".to_owned(),
+        changed_at: Some(at(9)),
+    };
+    let decision = on_ticket_status(&shipped, &late_cancel, &statuses(), at(12));
+    assert!(decision.jobs.is_empty());
+    assert!(
+        decision.outcome.starts_with("ignored"),
+        "{}",
+        decision.outcome
+    );
 }

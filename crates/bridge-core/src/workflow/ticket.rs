@@ -21,6 +21,8 @@ pub struct TicketNews {
     pub ticket_id: String,
     /// The ticket's status id now.
     pub status_id: String,
+    /// When it changed, by Digishare's clock.
+    pub changed_at: Option<DateTime<Utc>>,
 }
 
 /// Acts on a real status change (compared with the last status the bridge knows, so the echo
@@ -33,6 +35,17 @@ pub fn on_ticket_status(
     now: DateTime<Utc>,
 ) -> Decision {
     let key = &order.order_key;
+    if let (Some(last), Some(at)) = (order.ticket_status_at, news.changed_at)
+        && at < last
+    {
+        // Digishare does not promise order: an older status must not undo a newer one (a
+        // late "cancelled" after "confirmed" would cancel a shipped order).
+        return Decision::ignored(
+            key,
+            format!("ticket status from {at} is older than the one applied at {last}"),
+            now,
+        );
+    }
     if order.ticket_status.as_deref() == Some(news.status_id.as_str()) {
         return Decision::ignored(
             key,
@@ -75,6 +88,9 @@ pub fn on_ticket_status(
         _ => order.clone(),
     };
     next.ticket_status = Some(news.status_id.clone());
+    if news.changed_at.is_some() {
+        next.ticket_status_at = news.changed_at;
+    }
     next.updated_at = now;
     Decision {
         order: Some(next),
