@@ -114,7 +114,7 @@ impl Pipeline {
         let now = Utc::now();
         let mut next = order.clone();
         next.state = OrderState::NeedsAttention;
-        next.attention_reason = Some("the customer did not confirm in time".to_owned());
+        next.attention_reason = Some(crate::workflow::CONFIRMATION_TIMED_OUT.to_owned());
         next.updated_at = now;
         Ok(Decision {
             order: Some(next),
@@ -123,7 +123,10 @@ impl Pipeline {
                 &order.order_key,
                 now,
                 "attention",
-                "needs attention: the customer did not confirm in time",
+                format!(
+                    "needs attention: {}",
+                    crate::workflow::CONFIRMATION_TIMED_OUT
+                ),
             )],
             outcome: "applied".to_owned(),
         }

@@ -17,7 +17,7 @@ pub use courier::{AmountNews, CourierNews, on_amount_changed, on_courier_status}
 pub use mapping::{CourierMapping, CourierStatusEffect, ShopMilestone};
 pub use payloads::{ApplyInboundEvent, MoveTicket, WriteBackToShop};
 pub use shop::{Flow, ShopOrderNews, ShopPolicy, on_shop_order};
-pub use ticket::{TicketNews, on_ticket_status};
+pub use ticket::{CONFIRMATION_TIMED_OUT, TicketNews, on_ticket_status};
 
 use crate::jobs::{JobKind, NewJob};
 use crate::store::{JobEffects, OrderRecord, TimelineEntry};

@@ -93,46 +93,47 @@ fn on_new_order(news: &ShopOrderNews, policy: &ShopPolicy, now: DateTime<Utc>) -
     if let Some(reason) = &news.unshippable {
         return needs_attention(order, reason, lines, now);
     }
-    let (state, jobs) = start(news, policy, &key, now);
+    let (state, jobs) = start(news, policy, &key, now, None);
     order.state = state;
     lines.push(timeline(&key, now, "state", format!("received → {state}")));
     decided(order, jobs, lines, "applied")
 }
 
-/// The first steps of a shippable order, per flow.
+/// The first steps of a shippable order, per flow. `again` tags the jobs of a second start
+/// (after the merchant fixed an order that needed attention): job keys are unique forever, so
+/// the first start's jobs, already run, would otherwise swallow the new ones.
 fn start(
     news: &ShopOrderNews,
     policy: &ShopPolicy,
     key: &str,
     now: DateTime<Utc>,
+    again: Option<&str>,
 ) -> (OrderState, Vec<NewJob>) {
+    let job = |kind: JobKind, payload: serde_json::Value| NewJob::new(kind, key, again, payload);
     let confirm = policy.flow == Flow::ConfirmFirst
         && (news.cash_on_delivery || !policy.prepaid_skips_confirmation);
     if confirm {
-        let mut jobs = vec![create_ticket(key, AWAITING_CONFIRMATION)];
+        let mut jobs = vec![job(
+            JobKind::CreateTicket,
+            serde_json::json!({ "status_key": AWAITING_CONFIRMATION }),
+        )];
         if let Some(timeout) = policy.confirmation_timeout {
             let at = now + chrono::Duration::from_std(timeout).unwrap_or(chrono::Duration::MAX);
-            jobs.push(order_job(JobKind::ExpireConfirmation, key).run_at(at));
+            jobs.push(job(JobKind::ExpireConfirmation, serde_json::json!({})).run_at(at));
         }
         (OrderState::AwaitingConfirmation, jobs)
     } else {
         (
             OrderState::Shipping,
             vec![
-                create_ticket(key, RECEIVED),
-                order_job(JobKind::CreatePackage, key),
+                job(
+                    JobKind::CreateTicket,
+                    serde_json::json!({ "status_key": RECEIVED }),
+                ),
+                job(JobKind::CreatePackage, serde_json::json!({})),
             ],
         )
     }
-}
-
-fn create_ticket(key: &str, status_key: &str) -> NewJob {
-    NewJob::new(
-        JobKind::CreateTicket,
-        key,
-        None,
-        serde_json::json!({ "status_key": status_key }),
-    )
 }
 
 fn on_known_order(
@@ -193,7 +194,8 @@ fn on_known_order(
         if let Some(reason) = &news.unshippable {
             return needs_attention(next, reason, lines, now);
         }
-        let (state, start_jobs) = start(news, policy, &key, now);
+        let again = format!("again-{}", now.timestamp_millis());
+        let (state, start_jobs) = start(news, policy, &key, now, Some(&again));
         next.attention_reason = None;
         next = with_state(&next, state, now, &mut lines);
         jobs.extend(start_jobs);

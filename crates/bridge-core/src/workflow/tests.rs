@@ -543,3 +543,49 @@ fn a_late_cancel_does_not_undo_a_newer_confirmation() {
         decision.outcome
     );
 }
+
+#[test]
+fn fixing_an_order_after_its_jobs_ran_starts_it_again_with_fresh_job_keys() {
+    let mut stored = order(OrderState::NeedsAttention);
+    stored.attention_reason = Some("region `Atlantis` is not one of ShaQ's regions".to_owned());
+    let mut fixed = news(true);
+    fixed.version = Some(at(9));
+    fixed.record.order_version = Some(at(9).to_rfc3339());
+    fixed.shipping_changed = true;
+    let decision = on_shop_order(
+        Some(&stored),
+        &fixed,
+        &policy(Flow::ShipImmediately),
+        at(10),
+    );
+    let create = decision
+        .jobs
+        .iter()
+        .find(|j| j.kind == JobKind::CreatePackage)
+        .expect("a new create");
+    assert_ne!(
+        create.dedupe_key, "create_package:kente/1047",
+        "not swallowed by the first one"
+    );
+    assert_eq!(decision.order.map(|o| o.state), Some(OrderState::Shipping));
+}
+
+#[test]
+fn a_confirmation_after_the_timeout_still_ships() {
+    let mut stored = order(OrderState::NeedsAttention);
+    stored.attention_reason = Some(CONFIRMATION_TIMED_OUT.to_owned());
+    let news = TicketNews {
+        ticket_id: "tkt1".to_owned(),
+        status_id: "st-yes".to_owned(),
+        changed_at: None,
+    };
+    let decision = on_ticket_status(&stored, &news, &statuses(), at(5));
+    assert_eq!(
+        decision.order.as_ref().map(|o| o.state),
+        Some(OrderState::Shipping)
+    );
+    assert_eq!(
+        kinds(&decision),
+        [JobKind::CreatePackage, JobKind::WriteBackToShop]
+    );
+}

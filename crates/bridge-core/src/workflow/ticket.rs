@@ -9,6 +9,9 @@ use crate::jobs::JobKind;
 use crate::lifecycle::OrderState;
 use crate::store::OrderRecord;
 
+/// Why an order waits for a person after its confirmation timed out.
+pub const CONFIRMATION_TIMED_OUT: &str = "the customer did not confirm in time";
+
 /// The ticket key whose status means "the customer confirmed".
 pub const CONFIRMED: &str = "confirmed";
 /// The ticket key whose status means "the customer declined / cancel the order".
@@ -69,6 +72,18 @@ pub fn on_ticket_status(
             jobs.push(order_job(JobKind::CreatePackage, key));
             jobs.push(write_back(key, ShopMilestone::Confirmed));
             with_state(order, OrderState::Shipping, now, &mut lines)
+        }
+        // Confirmed after the timeout gave the order to a person: the customer's answer wins.
+        Some(CONFIRMED)
+            if order.state == OrderState::NeedsAttention
+                && order.tracking_number.is_none()
+                && order.attention_reason.as_deref() == Some(CONFIRMATION_TIMED_OUT) =>
+        {
+            jobs.push(order_job(JobKind::CreatePackage, key));
+            jobs.push(write_back(key, ShopMilestone::Confirmed));
+            let mut next = with_state(order, OrderState::Shipping, now, &mut lines);
+            next.attention_reason = None;
+            next
         }
         Some(CANCELLED) if order.state.is_before_pickup() => {
             jobs.push(order_job(JobKind::CancelPackage, key));

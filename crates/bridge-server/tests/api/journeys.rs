@@ -987,6 +987,45 @@ async fn a_trashed_woocommerce_order_is_cancelled(backend: TestBackend) {
     journey.stop().await;
 }
 
+async fn an_unknown_region_waits_for_a_fix_in_the_shop(backend: TestBackend) {
+    let journey = Journey::start(backend, SandboxConfig::default()).await;
+    let sender = WooSender::new("https://atlas.example/", WOO_SECRET);
+    let url = format!("{}/webhooks/shops/atlas", journey.bridge);
+    let spec = OrderSpec {
+        region: Some("Atlantis".to_owned()),
+        ..cod_spec(98)
+    };
+    let mut order = woocommerce_order(&spec);
+    sender.send(&url, "order.created", &order).await;
+    wait_for("needs attention", LIMIT, || async {
+        let stored = journey.store.order("atlas/98").await.ok().flatten()?;
+        (stored.state == OrderState::NeedsAttention).then_some(stored.attention_reason)
+    })
+    .await
+    .unwrap();
+    journey.settle().await;
+    assert!(
+        journey.sandbox.shaq.packages().is_empty(),
+        "no doomed request to ShaQ"
+    );
+    order["billing"]["state"] = Value::from("Ashanti");
+    order["date_modified_gmt"] = Value::from("2099-01-01T00:00:00");
+    sender.send(&url, "order.updated", &order).await;
+    let package = wait_for("the package", LIMIT, || async {
+        journey.sandbox.shaq.package("atlas-98")
+    })
+    .await
+    .unwrap();
+    assert_eq!(package.request["region_id"], 2);
+    journey.settle().await;
+    assert_eq!(
+        journey.sandbox.digishare.tickets().len(),
+        1,
+        "the ticket was not made twice"
+    );
+    journey.stop().await;
+}
+
 macro_rules! journeys {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
@@ -1024,4 +1063,5 @@ journeys!(
     a_permanent_rejection_is_dead_at_once_with_its_reason,
     the_label_is_attached_to_the_ticket_when_ready,
     a_trashed_woocommerce_order_is_cancelled,
+    an_unknown_region_waits_for_a_fix_in_the_shop,
 );
