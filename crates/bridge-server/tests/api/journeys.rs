@@ -185,6 +185,31 @@ impl Journey {
             .status
     }
 
+    /// The WooCommerce shop (`atlas`, ship immediately): a sender and its webhook URL.
+    fn woo(&self) -> (WooSender, String) {
+        (
+            WooSender::new("https://atlas.example/", WOO_SECRET),
+            format!("{}/webhooks/shops/atlas", self.bridge),
+        )
+    }
+
+    /// Places a COD WooCommerce order and waits until its package exists and the jobs settle.
+    async fn ship_woo(&self, id: u64) -> bridge_sandbox::shaq::SimPackage {
+        let (sender, url) = self.woo();
+        let sent = sender
+            .send(&url, "order.created", &woocommerce_order(&cod_spec(id)))
+            .await;
+        assert_eq!(sent.status, 200);
+        let partner_ref = format!("atlas-{id}");
+        let package = wait_for("the package", LIMIT, || async {
+            self.sandbox.shaq.package(&partner_ref)
+        })
+        .await
+        .unwrap();
+        self.settle().await;
+        package
+    }
+
     async fn settle(&self) {
         wait_for("the jobs to settle", LIMIT, || async {
             settled(&self.store).await.then_some(())
@@ -329,8 +354,7 @@ async fn a_prepaid_woocommerce_order_ships_at_once_and_collects_nothing(backend:
         cod: false,
         ..cod_spec(727)
     };
-    let sender = WooSender::new("https://atlas.example/", WOO_SECRET);
-    let url = format!("{}/webhooks/shops/atlas", journey.bridge);
+    let (sender, url) = journey.woo();
     assert_eq!(
         sender.ping(&url, 17).await.status,
         200,
@@ -410,8 +434,7 @@ async fn a_shop_cancel_before_pickup_deletes_the_package_after_pickup_asks_shaq(
     backend: TestBackend,
 ) {
     let journey = Journey::start(backend, SandboxConfig::default()).await;
-    let sender = WooSender::new("https://atlas.example/", WOO_SECRET);
-    let url = format!("{}/webhooks/shops/atlas", journey.bridge);
+    let (sender, url) = journey.woo();
     for id in [31, 32] {
         sender
             .send(&url, "order.created", &woocommerce_order(&cod_spec(id)))
@@ -629,8 +652,7 @@ async fn upstream_faults_delay_but_never_duplicate(backend: TestBackend) {
         ..SandboxConfig::default()
     };
     let journey = Journey::start(backend, config).await;
-    let sender = WooSender::new("https://atlas.example/", WOO_SECRET);
-    let url = format!("{}/webhooks/shops/atlas", journey.bridge);
+    let (sender, url) = journey.woo();
     let orders = 30;
     for id in 0..orders {
         assert_eq!(
@@ -680,17 +702,7 @@ async fn upstream_faults_delay_but_never_duplicate(backend: TestBackend) {
 
 async fn lost_courier_webhooks_heal_through_reconciliation(backend: TestBackend) {
     let journey = Journey::start(backend, SandboxConfig::default()).await;
-    let sender = WooSender::new("https://atlas.example/", WOO_SECRET);
-    let url = format!("{}/webhooks/shops/atlas", journey.bridge);
-    sender
-        .send(&url, "order.created", &woocommerce_order(&cod_spec(61)))
-        .await;
-    wait_for("the package", LIMIT, || async {
-        journey.sandbox.shaq.package("atlas-61")
-    })
-    .await
-    .unwrap();
-    journey.settle().await;
+    journey.ship_woo(61).await;
     journey.sandbox.shaq.webhooks.lose_next(2);
     journey
         .sandbox
@@ -744,8 +756,7 @@ async fn lost_courier_webhooks_heal_through_reconciliation(backend: TestBackend)
 
 async fn an_address_change_while_pending_updates_the_package(backend: TestBackend) {
     let journey = Journey::start(backend, SandboxConfig::default()).await;
-    let sender = WooSender::new("https://atlas.example/", WOO_SECRET);
-    let url = format!("{}/webhooks/shops/atlas", journey.bridge);
+    let (sender, url) = journey.woo();
     let mut order = woocommerce_order(&cod_spec(71));
     sender.send(&url, "order.created", &order).await;
     wait_for("the package", LIMIT, || async {
@@ -834,8 +845,7 @@ async fn the_shaq_token_expires_mid_run_without_a_failed_job(backend: TestBacken
         ..SandboxConfig::default()
     };
     let journey = Journey::start(backend, config).await;
-    let sender = WooSender::new("https://atlas.example/", WOO_SECRET);
-    let url = format!("{}/webhooks/shops/atlas", journey.bridge);
+    let (sender, url) = journey.woo();
     for id in [91, 92] {
         sender
             .send(&url, "order.created", &woocommerce_order(&cod_spec(id)))
@@ -959,17 +969,8 @@ async fn the_label_is_attached_to_the_ticket_when_ready(backend: TestBackend) {
 
 async fn a_trashed_woocommerce_order_is_cancelled(backend: TestBackend) {
     let journey = Journey::start(backend, SandboxConfig::default()).await;
-    let sender = WooSender::new("https://atlas.example/", WOO_SECRET);
-    let url = format!("{}/webhooks/shops/atlas", journey.bridge);
-    sender
-        .send(&url, "order.created", &woocommerce_order(&cod_spec(99)))
-        .await;
-    wait_for("the package", LIMIT, || async {
-        journey.sandbox.shaq.package("atlas-99")
-    })
-    .await
-    .unwrap();
-    journey.settle().await;
+    journey.ship_woo(99).await;
+    let (sender, url) = journey.woo();
     let trashed = sender
         .send(&url, "order.deleted", &serde_json::json!({ "id": 99 }))
         .await;
@@ -989,8 +990,7 @@ async fn a_trashed_woocommerce_order_is_cancelled(backend: TestBackend) {
 
 async fn an_unknown_region_waits_for_a_fix_in_the_shop(backend: TestBackend) {
     let journey = Journey::start(backend, SandboxConfig::default()).await;
-    let sender = WooSender::new("https://atlas.example/", WOO_SECRET);
-    let url = format!("{}/webhooks/shops/atlas", journey.bridge);
+    let (sender, url) = journey.woo();
     let spec = OrderSpec {
         region: Some("Atlantis".to_owned()),
         ..cod_spec(98)
