@@ -54,12 +54,14 @@ enum Command {
         command: ShaqCommand,
     },
     /// Run one order through simulated ShaQ, Digishare and Shopify, and print its journey.
+    #[cfg(feature = "demo")]
     Demo {
         /// Leave the bridge and the simulators running afterwards.
         #[arg(long)]
         keep_running: bool,
     },
     /// Serve the ShaQ, Digishare and shop simulators (for trying the bridge without accounts).
+    #[cfg(feature = "demo")]
     Sandbox {
         /// Simulator settings (TOML): listen addresses, credentials, faults.
         #[arg(long)]
@@ -126,6 +128,7 @@ enum JobsCommand {
 impl Cli {
     /// Runs the chosen command.
     pub async fn run(self) -> anyhow::Result<()> {
+        #[cfg(feature = "demo")]
         match self.command {
             Command::Demo { keep_running } => {
                 telemetry::init_logging(self.log_format.unwrap_or(LogFormat::Pretty), "warn");
@@ -159,6 +162,7 @@ impl Cli {
             Command::Jobs { command } => jobs(settings, command).await,
             Command::Orders { command } => orders(settings, command).await,
             Command::Shaq { command } => shaq(settings, command).await,
+            #[cfg(feature = "demo")]
             Command::Demo { .. } | Command::Sandbox { .. } => Ok(()),
         }
     }
@@ -329,6 +333,7 @@ async fn shaq(settings: Settings, command: ShaqCommand) -> anyhow::Result<()> {
     Ok(())
 }
 
+#[cfg(feature = "demo")]
 async fn sandbox(config: Option<PathBuf>) -> anyhow::Result<()> {
     let config: bridge_sandbox::SandboxConfig = match config {
         Some(path) => {
