@@ -1,5 +1,5 @@
 //! Shops: their settings, webhook signatures, and the adapters that turn each platform's order
-//! webhook into one normalized [`Order`](crate::domain::Order).
+//! webhook into one normalized [`crate::domain::Order`].
 
 mod fields;
 mod generic;
