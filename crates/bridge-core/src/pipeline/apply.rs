@@ -85,6 +85,7 @@ impl Pipeline {
                     cash_on_delivery: super::convert::is_cash_on_delivery(existing),
                     unshippable: None,
                     shipping_changed: false,
+                    collect_changed: false,
                 };
                 let policy = ShopPolicy {
                     flow: shop.settings.flow,
@@ -102,9 +103,13 @@ impl Pipeline {
             }
         };
         let order = parsed.order;
-        let shipping_changed = existing
-            .and_then(domain_order)
+        let previous = existing.and_then(domain_order);
+        let shipping_changed = previous
+            .as_ref()
             .is_some_and(|old| old.shipping_fingerprint() != order.shipping_fingerprint());
+        let collect_changed = previous.as_ref().is_some_and(|old| {
+            old.payment.amount_to_collect() != order.payment.amount_to_collect()
+        });
         let news = ShopOrderNews {
             record: new_record(&order),
             version: order.version,
@@ -112,6 +117,7 @@ impl Pipeline {
             cash_on_delivery: order.payment.is_cash_on_delivery(),
             unshippable: order.unshippable_reason(&self.shaq.service_countries),
             shipping_changed,
+            collect_changed,
         };
         let policy = ShopPolicy {
             flow: shop.settings.flow,

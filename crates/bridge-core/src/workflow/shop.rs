@@ -54,6 +54,8 @@ pub struct ShopOrderNews {
     pub unshippable: Option<String>,
     /// The address, phone or items differ from the stored order.
     pub shipping_changed: bool,
+    /// The amount to collect differs from the stored order's.
+    pub collect_changed: bool,
 }
 
 /// Decides what a shop webhook does to an order.
@@ -168,8 +170,8 @@ fn on_known_order(
     next.order_version = news.record.order_version.clone();
     next.order_ref = news.record.order_ref.clone();
     next.updated_at = now;
-    if next.tracking_number.is_none() {
-        // Before the package exists the shop's amounts are the truth; after, ShaQ's are.
+    if next.tracking_number.is_none() || order.courier_status.as_deref() == Some("pending") {
+        // Before pickup the shop's amounts are the truth; after, ShaQ's are.
         next.amount_to_collect = news.record.amount_to_collect.clone();
         next.currency = news.record.currency.clone();
     }
@@ -179,7 +181,7 @@ fn on_known_order(
     }
     let mut jobs = Vec::new();
     let retrying = order.state == OrderState::NeedsAttention && order.tracking_number.is_none();
-    if !retrying && !news.shipping_changed {
+    if !retrying && !news.shipping_changed && !news.collect_changed {
         // The bridge's own write-backs (fulfilment, tags, notes) come back as updates: keep the
         // newer version, act on nothing.
         return decided(
@@ -199,8 +201,8 @@ fn on_known_order(
         next.attention_reason = None;
         next = with_state(&next, state, now, &mut lines);
         jobs.extend(start_jobs);
-    } else if news.shipping_changed {
-        if order.tracking_number.is_some() && order.courier_status.as_deref() == Some("pending") {
+    } else if order.tracking_number.is_some() {
+        if order.courier_status.as_deref() == Some("pending") {
             let version = news
                 .record
                 .order_version
@@ -212,7 +214,9 @@ fn on_known_order(
                 Some(version),
                 serde_json::json!({}),
             ));
-        } else if order.tracking_number.is_some() {
+        } else if news.shipping_changed {
+            // A changed amount after pickup is ShaQ's to handle (it reports it back);
+            // a changed address is a person's.
             lines.push(timeline(
                 &key,
                 now,

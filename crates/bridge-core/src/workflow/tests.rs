@@ -313,6 +313,7 @@ fn news(cod: bool) -> ShopOrderNews {
         cash_on_delivery: cod,
         unshippable: None,
         shipping_changed: false,
+        collect_changed: false,
     }
 }
 
@@ -588,4 +589,31 @@ fn a_confirmation_after_the_timeout_still_ships() {
         kinds(&decision),
         [JobKind::CreatePackage, JobKind::WriteBackToShop]
     );
+}
+
+#[test]
+fn the_paid_echo_of_a_delivered_cod_order_raises_no_alarm() {
+    let mut stored = order(OrderState::Delivered);
+    stored.tracking_number = Some("SHQ1".to_owned());
+    stored.courier_status = Some("delivered".to_owned());
+    let mut paid = news(false);
+    paid.version = Some(at(20));
+    paid.record.order_version = Some(at(20).to_rfc3339());
+    paid.collect_changed = true;
+    let decision = on_shop_order(Some(&stored), &paid, &policy(Flow::ShipImmediately), at(21));
+    assert!(decision.jobs.is_empty());
+    assert!(!decision.timeline.iter().any(|l| l.kind == "attention"));
+}
+
+#[test]
+fn a_customer_paying_before_pickup_updates_the_amount_to_collect() {
+    let mut stored = order(OrderState::Shipping);
+    stored.tracking_number = Some("SHQ1".to_owned());
+    stored.courier_status = Some("pending".to_owned());
+    let mut paid = news(false);
+    paid.version = Some(at(9));
+    paid.record.order_version = Some(at(9).to_rfc3339());
+    paid.collect_changed = true;
+    let decision = on_shop_order(Some(&stored), &paid, &policy(Flow::ShipImmediately), at(10));
+    assert_eq!(kinds(&decision), [JobKind::UpdatePackage]);
 }
