@@ -114,7 +114,13 @@ pub struct RetentionSettings {
 pub enum ConfigError {
     /// The files or environment could not be read or parsed.
     #[error("cannot load configuration: {0}")]
-    Load(#[from] config::ConfigError),
+    Load(String),
+    /// No settings file was given and the defaults alone cannot run the bridge.
+    #[error(
+        "no settings file given ({0}): copy config/example.toml, fill it in, and pass \
+         --config bridge.toml (or set SHAQ_BRIDGE_CONFIG); `shaq-bridge demo` runs without one"
+    )]
+    NoFile(String),
     /// Values that parse but cannot work.
     #[error("invalid configuration:\n  - {}", .0.join("\n  - "))]
     Invalid(Vec<String>),
@@ -123,7 +129,10 @@ pub enum ConfigError {
 impl Settings {
     /// Loads the defaults, then `path` (if given), then the environment, and validates.
     pub fn load(path: Option<&Path>) -> Result<Settings, ConfigError> {
-        Self::load_with_env(path, std::env::vars())
+        Self::load_with_env(path, std::env::vars()).map_err(|error| match (path, error) {
+            (None, ConfigError::Load(error)) => ConfigError::NoFile(error),
+            (_, error) => error,
+        })
     }
 
     /// As [`Settings::load`], with the environment given explicitly (for tests).
@@ -266,6 +275,13 @@ fn write_toml(out: &mut String, prefix: &str, value: &serde_json::Value) {
                 write_toml(out, &path, item);
             }
         }
+    }
+}
+
+impl From<config::ConfigError> for ConfigError {
+    fn from(error: config::ConfigError) -> Self {
+        // Kept as text: the error's own source repeats its message, which would print twice.
+        ConfigError::Load(error.to_string())
     }
 }
 
