@@ -141,10 +141,11 @@ pub fn verify_secret(presented: &str, expected: &str) -> bool {
     presented.len() == expected.len() && bool::from(presented.as_bytes().ct_eq(expected.as_bytes()))
 }
 
-/// Checks an HMAC-SHA256 of the raw body, given as hex or base64.
+/// Checks an HMAC-SHA256 of the raw body, given as hex (optionally `sha256=…`) or base64.
 pub fn verify_hmac(key: &[u8], body: &[u8], presented: &str) -> bool {
     use base64::Engine;
     let presented = presented.trim();
+    let presented = presented.strip_prefix("sha256=").unwrap_or(presented);
     let Some(signature) = hex::decode(presented)
         .ok()
         .filter(|s| s.len() == 32)

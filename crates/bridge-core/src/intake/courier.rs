@@ -1,15 +1,12 @@
 //! ShaQ webhooks at intake: the shared secret (ShaQ documents no signature), the envelope, and
 //! the package they concern. The full event is parsed by the job, with `shaq-client`.
 
-use hmac::{Hmac, Mac};
 use http::HeaderMap;
 use secrecy::ExposeSecret;
 use serde_json::Value;
-use sha2::Sha256;
+use shaq_client::webhook::{verify_hmac, verify_secret};
 
-use super::{
-    IntakeError, IntakeOutcome, SHAQ_SOURCE, WebhookIntake, presented_secret, secret_matches,
-};
+use super::{IntakeError, IntakeOutcome, SHAQ_SOURCE, WebhookIntake, presented_secret};
 use crate::settings::WebhookSecretLocation;
 
 /// The events the bridge acts on.
@@ -90,7 +87,7 @@ impl WebhookIntake {
                     "missing webhook secret".to_owned(),
                 ));
             }
-            Some(presented) if !secret_matches(presented, expected) => {
+            Some(presented) if !verify_secret(presented, expected) => {
                 return Err(IntakeError::Unauthorized("wrong webhook secret".to_owned()));
             }
             Some(_) => {}
@@ -100,33 +97,10 @@ impl WebhookIntake {
                 .get(header.as_str())
                 .and_then(|v| v.to_str().ok())
                 .ok_or_else(|| IntakeError::Unauthorized(format!("missing {header}")))?;
-            if !hmac_matches(expected.as_bytes(), body, signature) {
+            if !verify_hmac(expected.as_bytes(), body, signature) {
                 return Err(IntakeError::Unauthorized(format!("wrong {header}")));
             }
         }
         Ok(())
     }
-}
-
-/// HMAC-SHA256 of `body` under `key`, presented as hex or base64, checked in constant time.
-pub fn hmac_matches(key: &[u8], body: &[u8], presented: &str) -> bool {
-    use base64::Engine;
-    let presented = presented.trim();
-    let presented = presented.strip_prefix("sha256=").unwrap_or(presented);
-    let decoded = hex::decode(presented)
-        .ok()
-        .filter(|d| d.len() == 32)
-        .or_else(|| {
-            base64::engine::general_purpose::STANDARD
-                .decode(presented)
-                .ok()
-        });
-    let Some(signature) = decoded else {
-        return false;
-    };
-    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(key) else {
-        return false;
-    };
-    mac.update(body);
-    mac.verify_slice(&signature).is_ok()
 }

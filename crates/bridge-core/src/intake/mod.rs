@@ -6,15 +6,13 @@ mod courier;
 mod shop;
 mod ticket;
 
+use std::collections::HashMap;
+
 use chrono::Utc;
 use http::HeaderMap;
 use serde_json::{Map, Value};
 
-pub use courier::hmac_matches;
-
 use crate::jobs::{JobKind, NewJob};
-use std::collections::HashMap;
-
 use crate::settings::{DigishareSettings, ShaqSettings};
 use crate::shop::ShopSettings;
 use crate::store::{Intake, IntakeWriter, NewInboundEvent, Store, StoreError};
@@ -185,13 +183,6 @@ pub fn kept_headers(headers: &HeaderMap) -> Value {
         }
     }
     Value::Object(kept)
-}
-
-/// Constant-time comparison of a presented secret with the configured one.
-pub fn secret_matches(presented: &str, expected: &str) -> bool {
-    use subtle::ConstantTimeEq;
-    // Comparing lengths first leaks only the length, which is public in practice.
-    presented.len() == expected.len() && bool::from(presented.as_bytes().ct_eq(expected.as_bytes()))
 }
 
 /// The secret presented in a header: the bare value, or after `Bearer ` for `Authorization`.

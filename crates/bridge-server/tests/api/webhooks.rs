@@ -268,3 +268,48 @@ async fn a_flooding_source_gets_429_with_retry_after() {
     assert_eq!(other.status(), 200);
     app.stop().await.unwrap();
 }
+
+#[tokio::test]
+async fn an_optional_hmac_header_is_required_once_configured() {
+    let app = spawn_app_with(TestBackend::Sqlite, Arc::new(Parked), |settings| {
+        settings.shaq.webhook_hmac_header = Some("X-Shaq-Signature".to_owned());
+    })
+    .await;
+    let body = status_event("hmac-1").to_string();
+    let without = post_shaq(&app, &body, Some(SHAQ_WEBHOOK_SECRET)).await;
+    assert_eq!(without.status(), 401);
+    let signature = {
+        use hmac::Mac;
+        let mut mac =
+            hmac::Hmac::<sha2::Sha256>::new_from_slice(SHAQ_WEBHOOK_SECRET.as_bytes()).unwrap();
+        mac.update(body.as_bytes());
+        format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
+    };
+    let with = app
+        .client
+        .post(app.url("/webhooks/shaq"))
+        .header("content-type", "application/json")
+        .header("X-Shaq-Webhook-Secret", SHAQ_WEBHOOK_SECRET)
+        .header("X-Shaq-Signature", &signature)
+        .body(body.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(with.status(), 200);
+    let tampered = app
+        .client
+        .post(app.url("/webhooks/shaq"))
+        .header("content-type", "application/json")
+        .header("X-Shaq-Webhook-Secret", SHAQ_WEBHOOK_SECRET)
+        .header("X-Shaq-Signature", &signature)
+        .body(body.replace("delivered", "returned_to_sender"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        tampered.status(),
+        401,
+        "a replayed signature with a changed body"
+    );
+    app.stop().await.unwrap();
+}
