@@ -466,7 +466,7 @@ async fn worker_pool_wakes_on_enqueue_and_drains_at_shutdown(store: Store) {
         .unwrap();
     waker.wake();
     // Without the wake-up the job would wait for the hour-long poll.
-    for _ in 0..100 {
+    for _ in 0..500 {
         if executor.runs.load(Ordering::SeqCst) == 1 {
             break;
         }
@@ -496,12 +496,13 @@ async fn shutdown_gives_back_jobs_that_outlive_the_grace(store: Store) {
         .unwrap();
     let shutdown = CancellationToken::new();
     let running = tokio::spawn(pool.run_until_stopped(shutdown.clone()));
-    for _ in 0..100 {
+    for _ in 0..500 {
         if executor.runs.load(Ordering::SeqCst) == 1 {
             break;
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+    assert_eq!(executor.runs.load(Ordering::SeqCst), 1, "the job started");
     shutdown.cancel();
     running.await.unwrap();
     let jobs = store.list_jobs(&JobFilter::default()).await.unwrap();

@@ -98,7 +98,7 @@ async fn shutdown_lets_running_jobs_finish_and_exits_cleanly() {
         .await
         .unwrap();
     // Let a worker pick the job up (polling every 50 ms), then stop mid-job.
-    for _ in 0..100 {
+    for _ in 0..500 {
         if store.job_counts().await.unwrap().running == 1 {
             break;
         }
