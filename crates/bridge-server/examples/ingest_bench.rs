@@ -36,6 +36,16 @@ impl JobExecutor for Noop {
     }
 }
 
+/// Holds the single worker slot forever: the database serves intake alone.
+struct Stall;
+
+#[async_trait]
+impl JobExecutor for Stall {
+    async fn execute(&self, _job: &JobRecord) -> Result<JobEffects, JobError> {
+        std::future::pending().await
+    }
+}
+
 struct Report {
     name: String,
     per_second: f64,
@@ -106,6 +116,16 @@ async fn baseline() -> Report {
 }
 
 async fn bridge(name: &str, backend: TestBackend, synchronous: SqliteSynchronous) -> Report {
+    bridge_with(name, backend, synchronous, Arc::new(Noop), 16).await
+}
+
+async fn bridge_with(
+    name: &str,
+    backend: TestBackend,
+    synchronous: SqliteSynchronous,
+    executor: Arc<dyn JobExecutor>,
+    concurrency: usize,
+) -> Report {
     let db = TestDatabase::new(backend).await;
     let example = concat!(env!("CARGO_MANIFEST_DIR"), "/../../config/example.toml");
     let mut settings =
@@ -115,6 +135,8 @@ async fn bridge(name: &str, backend: TestBackend, synchronous: SqliteSynchronous
     settings.log.level = "error".to_owned();
     settings.database = db.settings.clone();
     settings.database.sqlite_synchronous = synchronous;
+    settings.workers.concurrency = concurrency;
+    settings.workers.shutdown_grace = std::time::Duration::from_secs(1);
     // Reopen with the chosen synchronous mode.
     let application = Application::build_with_executor(settings, Arc::new(Noop))
         .await
@@ -149,6 +171,16 @@ async fn main() {
             "bridge, SQLite synchronous=NORMAL",
             TestBackend::Sqlite,
             SqliteSynchronous::Normal,
+        )
+        .await,
+    );
+    reports.push(
+        bridge_with(
+            "bridge, SQLite FULL, intake only (workers held)",
+            TestBackend::Sqlite,
+            SqliteSynchronous::Full,
+            Arc::new(Stall),
+            1,
         )
         .await,
     );
