@@ -138,7 +138,7 @@ async fn bridge_with(
     settings.workers.concurrency = concurrency;
     settings.workers.shutdown_grace = std::time::Duration::from_secs(1);
     // Reopen with the chosen synchronous mode.
-    let application = Application::build_with_executor(settings, Arc::new(Noop))
+    let application = Application::build_with_executor(settings, executor)
         .await
         .unwrap();
     let url = format!("http://127.0.0.1:{}/webhooks/shaq", application.port());
