@@ -7,7 +7,6 @@ pub mod intake;
 pub mod jobs;
 pub mod lifecycle;
 pub mod maintenance;
-pub mod pipeline;
 pub mod retry;
 pub mod settings;
 pub mod shop;

@@ -6,10 +6,10 @@ use std::time::Duration;
 use chrono::Utc;
 use tokio_util::sync::CancellationToken;
 
-use crate::jobs::{JobKind, NewJob};
 use crate::settings::ReconcileSettings;
 use crate::store::{Store, StoreResult};
 use crate::worker::JobWaker;
+use crate::workflow::{NewJob, courier};
 
 /// Enqueues one `reconcile` job per stale package (at most `batch`); jobs are keyed by sweep, so
 /// two replicas sweeping at once enqueue each lookup once. Returns how many were enqueued.
@@ -26,14 +26,7 @@ pub async fn sweep_stale_packages(
     let sweep = now.timestamp() / settings.interval.as_secs().max(1) as i64;
     let jobs: Vec<NewJob> = orders
         .iter()
-        .map(|order| {
-            NewJob::new(
-                JobKind::Reconcile,
-                &order.order_key,
-                Some(&format!("sweep-{sweep}")),
-                serde_json::json!({}),
-            )
-        })
+        .map(|order| courier::reconcile(&order.key(), sweep))
         .collect();
     store.enqueue(&jobs, now).await
 }

@@ -8,7 +8,10 @@ use std::time::Duration;
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize, Serializer};
 
-use crate::workflow::{CourierMapping, CourierStatusEffect, TicketStatuses};
+use shaq_client::{Handling, PackageType};
+
+use crate::domain::CountryCode;
+use crate::workflow::{CourierMapping, CourierStatusEffect, TicketKey, TicketStatuses};
 
 fn redact<S: Serializer>(_: &SecretString, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str("[redacted]")
@@ -101,9 +104,9 @@ pub struct ShaqSettings {
 pub struct PackageDefaults {
     /// `parcel` or `box`.
     #[serde(rename = "type")]
-    pub package_type: String,
+    pub package_type: PackageType,
     /// `normal` or `fragile`.
-    pub handling: String,
+    pub handling: Handling,
     /// Pieces per package when the order does not say.
     pub units: u32,
 }
@@ -111,8 +114,8 @@ pub struct PackageDefaults {
 impl Default for PackageDefaults {
     fn default() -> Self {
         PackageDefaults {
-            package_type: "box".to_owned(),
-            handling: "normal".to_owned(),
+            package_type: PackageType::Box,
+            handling: Handling::Normal,
             units: 1,
         }
     }
@@ -188,17 +191,19 @@ impl ShaqSettings {
                     .to_owned(),
             );
         }
-        if !["parcel", "box"].contains(&self.defaults.package_type.as_str()) {
-            problems.push("shaq.defaults.type must be `parcel` or `box`".to_owned());
-        }
-        if !["normal", "fragile"].contains(&self.defaults.handling.as_str()) {
-            problems.push("shaq.defaults.handling must be `normal` or `fragile`".to_owned());
-        }
         if let Some(template) = &self.tracking_url_template
             && !template.contains("{tracking_number}")
         {
             problems.push("shaq.tracking_url_template must contain {tracking_number}".to_owned());
         }
+    }
+
+    /// The destination countries ShaQ serves (validated as two-letter codes).
+    pub fn service_countries(&self) -> Vec<CountryCode> {
+        self.service_countries
+            .iter()
+            .filter_map(|c| CountryCode::parse(c))
+            .collect()
     }
 
     /// The limit on calls per second, if any.
@@ -274,7 +279,7 @@ impl DigishareSettings {
     /// flows use.
     pub fn validate<'a>(
         &self,
-        required_keys: impl IntoIterator<Item = &'a str>,
+        required_keys: impl IntoIterator<Item = &'a TicketKey>,
         problems: &mut Vec<String>,
     ) {
         if url::Url::parse(&self.base_url).is_err() {

@@ -20,45 +20,10 @@ use tokio_util::sync::CancellationToken;
 use tracing::{Instrument, info_span};
 
 use crate::domain::mask_digit_runs;
+pub use crate::jobs::JobError;
 use crate::jobs::{ClaimedJob, JobRecord};
 use crate::retry::{RetryDecision, RetryPolicy};
 use crate::store::{JobEffects, Store, StoreError, TimelineEntry};
-
-/// Why a job failed.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum JobError {
-    /// Worth another try later (network, 5xx, 429, a dependency not ready yet).
-    #[error("{message}")]
-    Retryable {
-        /// What happened.
-        message: String,
-        /// The server asked to wait this long.
-        retry_after: Option<Duration>,
-    },
-    /// Will fail the same way every time (validation, missing configuration): dead at once.
-    #[error("{message}")]
-    Permanent {
-        /// What happened.
-        message: String,
-    },
-}
-
-impl JobError {
-    /// A retryable failure.
-    pub fn retryable(message: impl Into<String>) -> Self {
-        JobError::Retryable {
-            message: message.into(),
-            retry_after: None,
-        }
-    }
-
-    /// A permanent failure.
-    pub fn permanent(message: impl Into<String>) -> Self {
-        JobError::Permanent {
-            message: message.into(),
-        }
-    }
-}
 
 /// Runs one job. Implementations must be idempotent: a job can run more than once (a crash
 /// after the remote call but before the completion was committed).
@@ -296,7 +261,7 @@ impl WorkerPool {
     /// Runs one claimed job and records how it ended.
     pub async fn run_claimed(&self, claimed: &ClaimedJob) -> JobOutcome {
         let job = &claimed.job;
-        let span = info_span!("job", job_id = job.id, kind = %job.kind, order_key = %job.order_key, attempt = job.attempts);
+        let span = info_span!("job", job_id = job.id, kind = %job.kind(), order_key = %job.order_key, attempt = job.attempts);
         async move {
             let started = Instant::now();
             let result = AssertUnwindSafe(self.executor.execute(job))
@@ -310,8 +275,8 @@ impl WorkerPool {
                 JobOutcome::Dead => "dead",
                 JobOutcome::LeaseLost => "lease_lost",
             };
-            metrics::counter!("bridge_jobs_finished_total", "kind" => job.kind.as_str(), "outcome" => label).increment(1);
-            metrics::histogram!("bridge_job_duration_seconds", "kind" => job.kind.as_str())
+            metrics::counter!("bridge_jobs_finished_total", "kind" => job.kind().as_str(), "outcome" => label).increment(1);
+            metrics::histogram!("bridge_job_duration_seconds", "kind" => job.kind().as_str())
                 .record(started.elapsed().as_secs_f64());
             outcome
         }

@@ -13,7 +13,7 @@ use rust_decimal::Decimal;
 
 fn shop(platform: Platform) -> ShopSettings {
     ShopSettings {
-        id: "kente".to_owned(),
+        id: bridge_core::domain::ShopId::new("kente"),
         platform,
         flow: Flow::ShipImmediately,
         webhook_secrets: vec!["secret".to_owned().into()],

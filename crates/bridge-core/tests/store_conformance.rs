@@ -11,68 +11,90 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use bridge_core::jobs::{JobKind, JobRecord, JobState, NewJob};
+use bridge_core::domain::{
+    Address, Language, Order, OrderKey, Payment, PlatformOrderId, Recipient, ShopId, TrackingNumber,
+};
+use bridge_core::jobs::{Job, JobRecord, JobState, MoveTicket};
 use bridge_core::lifecycle::OrderState;
 use bridge_core::store::{
-    Intake, JobEffects, JobFilter, NewInboundEvent, OrderRecord, Store, StoreError, TimelineEntry,
+    Intake, JobEffects, JobFilter, NewInboundEvent, Store, StoreError, TimelineEntry, TimelineKind,
 };
 use bridge_core::testing::{TestBackend, TestDatabase};
 use bridge_core::worker::{
     JobError, JobExecutor, JobOutcome, JobWaker, WorkerPool, WorkerSettings,
 };
+use bridge_core::workflow::outcomes::on_job_news;
+use bridge_core::workflow::{CourierMapping, JobNews, NewJob, Rules, TicketStatuses, TrackedOrder};
 use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
 use serde_json::json;
 use tokio_util::sync::CancellationToken;
 
 const LEASE: Duration = Duration::from_secs(60);
 
+/// A job tagged with `name` (carried in a field the store does not look at).
 fn job(order: &str, name: &str) -> NewJob {
-    NewJob::new(
-        JobKind::MoveTicket,
+    NewJob::for_tests(
+        Job::MoveTicket(MoveTicket {
+            comment: Some(name.to_owned()),
+            ..MoveTicket::default()
+        }),
         order,
-        Some(name),
-        json!({ "name": name }),
+        &format!("move_ticket:{order}:{name}"),
     )
+}
+
+/// The tag of a job made by [`job`].
+fn name_of(job: &Job) -> Option<&str> {
+    match job {
+        Job::MoveTicket(MoveTicket { comment, .. }) => comment.as_deref(),
+        _ => None,
+    }
 }
 
 fn later(now: DateTime<Utc>, secs: i64) -> DateTime<Utc> {
     now + chrono::Duration::seconds(secs)
 }
 
-fn event(key: &str) -> NewInboundEvent {
+fn event(dedupe_key: &str) -> NewInboundEvent {
     NewInboundEvent {
         source: "shop:kente".to_owned(),
-        dedupe_key: key.to_owned(),
-        order_key: Some("kente/1".to_owned()),
+        dedupe_key: dedupe_key.to_owned(),
+        order_key: Some(key("kente/1")),
         headers: json!({ "x-shopify-topic": "orders/create" }),
         body: br#"{"id":1}"#.to_vec(),
         received_at: Utc::now(),
     }
 }
 
-fn order_record(key: &str, state: OrderState) -> OrderRecord {
-    let now = Utc::now();
-    OrderRecord {
-        order_key: key.to_owned(),
-        shop_id: "kente".to_owned(),
-        platform_order_id: "1".to_owned(),
+/// Order `kente/{id}` in `state`.
+fn order_record(id: &str, state: OrderState) -> TrackedOrder {
+    let order = Order {
+        shop_id: ShopId::new("kente"),
+        platform_order_id: PlatformOrderId::new(id),
         order_ref: "#1001".to_owned(),
-        state,
-        attention_reason: None,
-        order: json!({ "ref": "#1001" }),
-        order_version: Some("v1".to_owned()),
-        partner_ref: key.replace('/', "-"),
-        tracking_number: None,
-        ticket_id: None,
-        courier_status: None,
-        courier_status_at: None,
-        ticket_status: None,
-        ticket_status_at: None,
-        amount_to_collect: Some("300.00".to_owned()),
-        currency: Some("GHS".to_owned()),
-        created_at: now,
-        updated_at: now,
-    }
+        version: None,
+        cancelled: false,
+        payment: Payment::CashOnDelivery {
+            amount_to_collect: Decimal::new(30000, 2),
+        },
+        total: Decimal::new(30000, 2),
+        currency: "GHS".to_owned(),
+        recipient: Recipient {
+            name: "Ama".to_owned(),
+            phone: None,
+            email: None,
+        },
+        address: Address::default(),
+        items: Vec::new(),
+        note: None,
+        language: Language::En,
+    };
+    TrackedOrder::for_tests(order, state, Utc::now())
+}
+
+fn key(value: &str) -> OrderKey {
+    OrderKey::new(value)
 }
 
 async fn enqueue_dedupes_on_key_whatever_the_state(store: Store) {
@@ -107,7 +129,10 @@ async fn inbound_event_and_its_jobs_are_stored_once(store: Store) {
     assert_eq!(second, Intake::Duplicate);
     let jobs = store.list_jobs(&JobFilter::default()).await.unwrap();
     assert_eq!(jobs.len(), 1, "the duplicate enqueued nothing");
-    assert_eq!(jobs[0].payload, json!({ "name": format!("ev{event_id}") }));
+    assert_eq!(
+        name_of(&jobs[0].job),
+        Some(format!("ev{event_id}").as_str())
+    );
     let stored = store.inbound_event(event_id).await.unwrap().unwrap();
     assert_eq!(stored.body, br#"{"id":1}"#.to_vec());
     assert_eq!(stored.source, "shop:kente");
@@ -219,7 +244,7 @@ async fn jobs_of_one_order_run_one_at_a_time_in_order(store: Store) {
     let names = |claimed: &[bridge_core::jobs::ClaimedJob]| {
         let mut names: Vec<String> = claimed
             .iter()
-            .map(|c| c.job.payload["name"].as_str().unwrap().to_owned())
+            .map(|c| name_of(&c.job.job).unwrap().to_owned())
             .collect();
         names.sort();
         names
@@ -234,7 +259,7 @@ async fn jobs_of_one_order_run_one_at_a_time_in_order(store: Store) {
     // a1 fails and waits for a retry: a2 still waits (a cancel must not overtake a create).
     let a1 = first
         .iter()
-        .find(|c| c.job.payload["name"] == "a1")
+        .find(|c| name_of(&c.job.job) == Some("a1"))
         .unwrap();
     store
         .retry_job(a1, later(now, 60), "timeout", &[], now)
@@ -256,20 +281,14 @@ async fn jobs_of_one_order_run_one_at_a_time_in_order(store: Store) {
 
 async fn a_timer_for_later_does_not_hold_back_the_order(store: Store) {
     let now = Utc::now();
-    let timer = NewJob::new(
-        JobKind::Reconcile,
-        "kente/1",
-        Some("timer"),
-        json!({ "name": "timer" }),
-    )
-    .run_at(later(now, 3600));
+    let timer = job("kente/1", "timer").run_at(later(now, 3600));
     store
         .enqueue(&[timer, job("kente/1", "next")], now)
         .await
         .unwrap();
     let claimed = store.claim_jobs(10, LEASE, now).await.unwrap();
     assert_eq!(claimed.len(), 1);
-    assert_eq!(claimed[0].job.payload["name"], "next");
+    assert_eq!(name_of(&claimed[0].job.job), Some("next"));
 }
 
 async fn two_workers_never_claim_the_same_job(db: TestDatabase) {
@@ -298,15 +317,28 @@ async fn job_effects_commit_with_the_completion(store: Store) {
     let now = Utc::now();
     store.enqueue(&[job("kente/1", "a")], now).await.unwrap();
     let claimed = store.claim_jobs(1, LEASE, now).await.unwrap();
-    let mut order = order_record("kente/1", OrderState::Shipping);
-    order.tracking_number = Some("SHQ123".to_owned());
+    let rules = Rules {
+        shops: Default::default(),
+        mapping: CourierMapping::default(),
+        statuses: TicketStatuses::default(),
+        attach_label: false,
+    };
+    let news = JobNews::PackageCreated {
+        tracking_number: TrackingNumber::new("SHQ123"),
+        status: "pending".parse().unwrap(),
+        adopted: false,
+        amount_to_collect: Decimal::new(30000, 2),
+    };
+    let order = on_job_news(&rules, &order_record("1", OrderState::Shipping), news, now)
+        .order
+        .unwrap();
     let effects = JobEffects {
         order: Some(order.clone()),
         jobs: vec![job("kente/1", "follow-up")],
         timeline: vec![TimelineEntry {
-            order_key: "kente/1".to_owned(),
+            order_key: key("kente/1"),
             at: now,
-            kind: "call".to_owned(),
+            kind: TimelineKind::Call,
             summary: "POST /packages → 201".to_owned(),
             details: json!({ "status": 201 }),
         }],
@@ -316,19 +348,26 @@ async fn job_effects_commit_with_the_completion(store: Store) {
         .complete_job(&claimed[0], &effects, now)
         .await
         .unwrap();
-    let stored = store.order("kente/1").await.unwrap().unwrap();
-    assert_eq!(stored.state, OrderState::Shipping);
-    assert_eq!(stored.tracking_number.as_deref(), Some("SHQ123"));
+    let stored = store.order(&key("kente/1")).await.unwrap().unwrap();
+    assert_eq!(
+        stored.order(),
+        order.order(),
+        "the shop's order reads back whole"
+    );
+    assert_eq!(stored.collect(), order.collect());
+    assert_eq!(stored.courier_status(), order.courier_status());
+    assert_eq!(stored.state(), OrderState::Shipping);
+    assert_eq!(stored.tracking_number().map(|t| t.as_str()), Some("SHQ123"));
     assert_eq!(
         store
             .order_by_package("SHQ123")
             .await
             .unwrap()
             .unwrap()
-            .order_key,
-        "kente/1"
+            .key(),
+        key("kente/1")
     );
-    assert_eq!(store.timeline("kente/1").await.unwrap().len(), 1);
+    assert_eq!(store.timeline(&key("kente/1")).await.unwrap().len(), 1);
     assert_eq!(
         store.job_counts().await.unwrap().queued,
         1,
@@ -340,7 +379,7 @@ async fn job_effects_commit_with_the_completion(store: Store) {
     let claimed = store.claim_jobs(1, LEASE, now).await.unwrap();
     let _thief = store.claim_jobs(1, LEASE, later(now, 61)).await.unwrap();
     let effects = JobEffects {
-        order: Some(order_record("kente/9", OrderState::Delivered)),
+        order: Some(order_record("9", OrderState::Delivered)),
         ..JobEffects::default()
     };
     assert!(
@@ -349,7 +388,7 @@ async fn job_effects_commit_with_the_completion(store: Store) {
             .await
             .is_err()
     );
-    assert!(store.order("kente/9").await.unwrap().is_none());
+    assert!(store.order(&key("kente/9")).await.unwrap().is_none());
 }
 
 async fn group_commit_stores_each_webhook_once(store: Store) {
@@ -391,7 +430,7 @@ impl JobExecutor for ScriptedExecutor {
         if let Some(delay) = self.delay {
             tokio::time::sleep(delay).await;
         }
-        match job.payload["name"].as_str() {
+        match name_of(&job.job) {
             Some("poison") => Err(JobError::permanent("422: bad field")),
             Some("flaky") if self.flaky_failures.fetch_add(1, Ordering::SeqCst) == 0 => {
                 Err(JobError::Retryable {

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use anyhow::Context;
+use bridge_core::domain::{OrderKey, PlatformOrderId, ShopId};
 use bridge_core::jobs::{JobRecord, JobState};
 use bridge_core::store::{JobFilter, Store};
 use chrono::Utc;
@@ -245,7 +246,7 @@ fn print_jobs(jobs: &[JobRecord]) {
         println!(
             "{:>6}  {:<20} {:<24} {:<8} {:>8}  {}",
             job.id,
-            job.kind.as_str(),
+            job.kind().as_str(),
             job.order_key,
             job.state.as_str(),
             job.attempts,
@@ -271,38 +272,44 @@ async fn orders(settings: Settings, command: OrdersCommand) -> anyhow::Result<()
             for order in orders {
                 println!(
                     "{:<28} {:<10} {:<22} {:<16} {}",
-                    order.order_key,
-                    order.order_ref,
-                    order.state.as_str(),
-                    order.tracking_number.as_deref().unwrap_or("-"),
-                    order.attention_reason.as_deref().unwrap_or("")
+                    order.key(),
+                    order.order().order_ref,
+                    order.state().as_str(),
+                    order.tracking_number().map_or("-", |t| t.as_str()),
+                    order
+                        .attention()
+                        .map(ToString::to_string)
+                        .unwrap_or_default()
                 );
             }
         }
         OrdersCommand::Show { shop, order } => {
-            let key = format!("{shop}/{order}");
+            let key = OrderKey::of(&ShopId::new(shop), &PlatformOrderId::new(order));
             let record = store
                 .order(&key)
                 .await?
                 .with_context(|| format!("no order {key}"))?;
-            println!("order     {} ({})", record.order_key, record.order_ref);
-            println!("state     {}", record.state);
-            if let Some(reason) = &record.attention_reason {
+            println!("order     {key} ({})", record.order().order_ref);
+            println!("state     {}", record.state());
+            if let Some(reason) = record.attention() {
                 println!("attention {reason}");
             }
             println!(
                 "package   {}",
-                record.tracking_number.as_deref().unwrap_or("-")
+                record.tracking_number().map_or("-", |t| t.as_str())
             );
-            println!("ticket    {}", record.ticket_id.as_deref().unwrap_or("-"));
+            println!(
+                "ticket    {}",
+                record.ticket_id().map_or("-", |t| t.as_str())
+            );
             println!(
                 "courier   {}",
-                record.courier_status.as_deref().unwrap_or("-")
+                record.courier_status().map_or("-", |s| s.as_str())
             );
             println!(
                 "collect   {} {}",
-                record.amount_to_collect.as_deref().unwrap_or("-"),
-                record.currency.as_deref().unwrap_or("")
+                record.collect().amount,
+                record.collect().currency
             );
             println!("\ntimeline:");
             for line in store.timeline(&key).await? {

@@ -10,6 +10,7 @@ use bridge_core::settings::{DigishareSettings, MappingSettings, ShaqSettings};
 use bridge_core::shop::ShopSettings;
 use bridge_core::store::DatabaseSettings;
 use bridge_core::worker::WorkerSettings;
+use bridge_core::workflow::{Rules, TicketKey};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize, Serializer};
 
@@ -192,7 +193,7 @@ impl Settings {
             }
         }
         self.digishare
-            .validate(self.required_ticket_keys(), &mut problems);
+            .validate(self.required_ticket_keys().iter(), &mut problems);
         if self.server.body_limit_bytes < 1024 {
             problems.push("server.body_limit_bytes must be at least 1024".to_owned());
         }
@@ -218,13 +219,30 @@ impl Settings {
     }
 
     /// The ticket status keys the flows cannot do without.
-    fn required_ticket_keys(&self) -> Vec<&'static str> {
-        vec![
-            "awaiting_confirmation",
-            "received",
-            "confirmed",
-            "cancelled",
+    fn required_ticket_keys(&self) -> [TicketKey; 4] {
+        [
+            TicketKey::AWAITING_CONFIRMATION,
+            TicketKey::RECEIVED,
+            TicketKey::CONFIRMED,
+            TicketKey::CANCELLED,
         ]
+    }
+
+    /// The rules the workflow decides with.
+    pub fn rules(&self) -> Rules {
+        let timeout = self.workflow.confirmation_timeout;
+        let timeout = (!timeout.is_zero()).then_some(timeout);
+        let countries = self.shaq.service_countries();
+        Rules {
+            shops: self
+                .shops
+                .iter()
+                .map(|shop| (shop.id.clone(), shop.policy(timeout, &countries)))
+                .collect(),
+            mapping: self.mapping.courier_mapping(),
+            statuses: self.digishare.statuses.clone(),
+            attach_label: self.shaq.attach_label,
+        }
     }
 
     /// The effective settings as TOML, secrets replaced by `[redacted]`.
@@ -326,7 +344,10 @@ mod tests {
         assert_eq!(settings.server.listen.port(), 8080);
         assert_eq!(settings.database.url, "sqlite://data/shaq-bridge.db");
         assert_eq!(settings.workers.concurrency, 16);
-        assert_eq!(settings.shaq.defaults.package_type, "box");
+        assert_eq!(
+            settings.shaq.defaults.package_type,
+            shaq_client::PackageType::Box
+        );
         assert_eq!(
             settings.workflow.confirmation_timeout,
             Duration::from_secs(48 * 3600)

@@ -8,6 +8,7 @@ use std::future::Future;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
+use bridge_core::domain::OrderKey;
 use bridge_core::lifecycle::OrderState;
 use bridge_core::store::Store;
 use bridge_sandbox::shops::{OrderSpec, ShopifySender, shopify_order};
@@ -114,8 +115,8 @@ pub async fn settled(store: &Store) -> bool {
     })
 }
 
-async fn order_state(store: &Store, key: &str) -> Option<OrderState> {
-    store.order(key).await.ok().flatten().map(|o| o.state)
+async fn order_state(store: &Store, key: &OrderKey) -> Option<OrderState> {
+    store.order(key).await.ok().flatten().map(|o| o.state())
 }
 
 /// Runs the demo; on failure, prints the jobs that did not finish and why.
@@ -141,7 +142,7 @@ async fn print_unfinished_jobs(store: &Store) {
         eprintln!(
             "  job {} {} {} attempts {}: {}",
             job.id,
-            job.kind,
+            job.kind(),
             job.state,
             job.attempts,
             job.last_error.as_deref().unwrap_or("")
@@ -186,7 +187,7 @@ async fn journey(keep_running: bool) -> anyhow::Result<()> {
         region: Some("Greater Accra".to_owned()),
     };
     let order = shopify_order(&spec);
-    let key = format!("kente/{}", spec.id);
+    let key = OrderKey::new(format!("kente/{}", spec.id));
     let partner_ref = format!("kente-{}", spec.id);
     let sender = ShopifySender::new("kente-demo.myshopify.com", SHOP_SECRET);
     let sent = sender
@@ -236,7 +237,7 @@ async fn journey(keep_running: bool) -> anyhow::Result<()> {
         // Each status is applied before the next is sent, as a real courier's days go by.
         let settled = wait_for("the previous step to settle", limit, || async {
             let order = store.order(&key).await.ok().flatten()?;
-            (settled(&store).await && order.tracking_number.is_some()).then_some(())
+            (settled(&store).await && order.tracking_number().is_some()).then_some(())
         })
         .await;
         if settled.is_err() {
@@ -249,7 +250,8 @@ async fn journey(keep_running: bool) -> anyhow::Result<()> {
             .map_err(anyhow::Error::msg)?;
         wait_for(status, limit, || async {
             let order = store.order(&key).await.ok().flatten()?;
-            (order.courier_status.as_deref() == Some(status) && order.state == state).then_some(())
+            (order.courier_status().map(|s| s.as_str()) == Some(status) && order.state() == state)
+                .then_some(())
         })
         .await?;
         println!("{step}. ShaQ reported `{status}`: the order is now {state}");

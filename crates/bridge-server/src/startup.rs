@@ -9,8 +9,7 @@ use axum::http::{HeaderName, StatusCode, header};
 use std::time::Duration;
 
 use bridge_core::intake::WebhookIntake;
-use bridge_core::pipeline::{Pipeline, ShopRuntime};
-use bridge_core::shop::writeback::writer_for;
+use bridge_core::jobs::{JobRunner, Services, ShopClients};
 use bridge_core::store::Store;
 use bridge_core::worker::{JobExecutor, JobWaker, WorkerPool};
 use metrics_exporter_prometheus::PrometheusHandle;
@@ -61,8 +60,8 @@ impl Application {
     /// [`Application::port`]).
     pub async fn build(settings: Settings) -> anyhow::Result<Application> {
         let store = connect(&settings).await?;
-        let pipeline = build_pipeline(&settings, store.clone())?;
-        Self::assemble(settings, store, pipeline).await
+        let runner = build_runner(&settings, store.clone())?;
+        Self::assemble(settings, store, runner).await
     }
 
     /// As [`Application::build`], with another job executor (tests).
@@ -170,39 +169,34 @@ async fn connect(settings: &Settings) -> anyhow::Result<Store> {
         .with_context(|| format!("opening {}", settings.database.redacted_url()))
 }
 
-/// The order workflow's job executor, with the API clients the settings describe.
-pub fn build_pipeline(settings: &Settings, store: Store) -> anyhow::Result<Arc<dyn JobExecutor>> {
+/// The job runner: the workflow's rules, and the API clients the settings describe.
+pub fn build_runner(settings: &Settings, store: Store) -> anyhow::Result<Arc<dyn JobExecutor>> {
     let shaq = settings.shaq.client().map_err(anyhow::Error::msg)?;
     let digishare = settings.digishare.client().map_err(anyhow::Error::msg)?;
-    let http = reqwest::Client::builder()
-        .user_agent(concat!("shaq-bridge/", env!("CARGO_PKG_VERSION")))
-        .connect_timeout(Duration::from_secs(5))
-        .build()
-        .context("building the HTTP client")?;
-    let shops = settings
-        .shops
-        .iter()
-        .map(|shop| {
-            (
-                shop.id.clone(),
-                ShopRuntime {
-                    settings: shop.clone(),
-                    writer: writer_for(shop, http.clone()),
-                },
-            )
-        })
-        .collect();
-    let timeout = settings.workflow.confirmation_timeout;
-    Ok(Arc::new(Pipeline::new(
+    let timeouts = shop_client::Timeouts {
+        request: Duration::from_secs(30),
+        connect: Duration::from_secs(5),
+    };
+    let mut shops = ShopClients::default();
+    for shop in &settings.shops {
+        shops.settings.insert(shop.id.clone(), shop.clone());
+        if let Some(client) = shop
+            .client(&timeouts)
+            .map_err(|e| anyhow::anyhow!("shop `{}`: {e}", shop.id))?
+        {
+            shops.clients.insert(shop.id.clone(), client);
+        }
+    }
+    let services = Services::new(
         store,
-        Arc::new(shaq),
-        Arc::new(digishare),
+        shaq,
+        digishare,
         shops,
         settings.shaq.clone(),
         settings.digishare.clone(),
-        settings.mapping.courier_mapping(),
-        (!timeout.is_zero()).then_some(timeout),
-    )))
+    )
+    .map_err(anyhow::Error::msg)?;
+    Ok(Arc::new(JobRunner::new(services, settings.rules())))
 }
 
 /// The whole router with its middleware.
@@ -212,7 +206,7 @@ pub fn router(state: AppState) -> Router {
     let request_timeout = server.request_timeout;
     let limiter = WebhookRateLimiter::new(
         &server.webhook_rate_limit,
-        state.settings.shops.iter().map(|s| s.id.clone()),
+        state.settings.shops.iter().map(|s| s.id.to_string()),
     );
     Router::new()
         .merge(routes::health::router())

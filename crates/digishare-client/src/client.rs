@@ -1,19 +1,17 @@
 //! The HTTP client: tokens, rate limit, error sorting, operations.
 
-use std::collections::BTreeMap;
 use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::Duration;
 
 use base64::Engine;
-use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
-use reqwest::{Method, StatusCode};
+use outbound_http::{Answer, HttpError, TokenCache, Upstream, UpstreamConfig};
+use reqwest::Method;
 use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
-use tokio::sync::Mutex;
 
-use crate::error::{DigishareError, truncate};
+use crate::error::DigishareError;
 use crate::types::{
     MediaRef, MediaUpload, NewTicket, Page, Third, Ticket, TicketFilter, TicketUpdate,
 };
@@ -60,10 +58,9 @@ pub struct DigishareConfig {
 }
 
 struct Inner {
-    http: reqwest::Client,
+    upstream: Upstream,
     config: DigishareConfig,
-    token: Mutex<Option<SecretString>>,
-    limiter: Option<DefaultDirectRateLimiter>,
+    token: TokenCache,
 }
 
 /// The Digishare API. Cheap to clone.
@@ -83,64 +80,46 @@ impl std::fmt::Debug for DigishareClient {
 impl DigishareClient {
     /// A client; nothing is sent until the first call.
     pub fn new(config: DigishareConfig) -> Result<Self, DigishareError> {
-        let http = reqwest::Client::builder()
-            .user_agent(concat!("shaq-bridge/", env!("CARGO_PKG_VERSION")))
-            .timeout(config.timeout)
-            .connect_timeout(config.connect_timeout)
-            .build()
-            .map_err(|e| DigishareError::Invalid(format!("HTTP client: {e}")))?;
-        let limiter = config
-            .requests_per_second
-            .map(|rps| RateLimiter::direct(Quota::per_second(rps)));
+        let upstream = Upstream::new(UpstreamConfig {
+            timeout: config.timeout,
+            connect_timeout: config.connect_timeout,
+            requests_per_second: config.requests_per_second,
+            ..UpstreamConfig::new("Digishare", config.base_url.clone())
+        })
+        .map_err(|e| DigishareError::Invalid(format!("HTTP client: {e}")))?;
         Ok(DigishareClient {
             inner: Arc::new(Inner {
-                http,
+                upstream,
                 config,
-                token: Mutex::new(None),
-                limiter,
+                token: TokenCache::new(None),
             }),
         })
     }
 
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.inner.config.base_url.trim_end_matches('/'))
-    }
-
-    /// The bearer token: the PAT, or a cached OAuth token (one fetch for concurrent callers).
-    async fn token(&self) -> Result<SecretString, DigishareError> {
-        let (client_id, client_secret) = match &self.inner.config.auth {
-            Auth::PersonalAccessToken(token) => return Ok(token.clone()),
-            Auth::ClientCredentials {
-                client_id,
-                client_secret,
-            } => (client_id, client_secret),
-        };
-        let mut slot = self.inner.token.lock().await;
-        if let Some(token) = slot.as_ref() {
-            return Ok(token.clone());
-        }
+    /// A fresh OAuth token (`POST /oauth/token`).
+    async fn fetch_token(
+        &self,
+        client_id: &str,
+        client_secret: &SecretString,
+    ) -> Result<SecretString, DigishareError> {
         let body = json!({
             "grant_type": "client_credentials",
             "client_id": client_id,
             "client_secret": client_secret.expose_secret(),
         });
-        let (_, value) = self
+        let answer = self
             .send(Method::POST, "/oauth/token", Some(&body), None)
             .await?;
-        let token = value
+        answer
+            .json()?
             .get("access_token")
             .and_then(Value::as_str)
             .map(|t| SecretString::from(t.to_owned()))
-            .ok_or_else(|| DigishareError::Decode {
-                reason: "token answer has no access_token".to_owned(),
-                body: String::new(),
-            })?;
-        *slot = Some(token.clone());
-        Ok(token)
-    }
-
-    async fn forget_token(&self) {
-        *self.inner.token.lock().await = None;
+            .ok_or_else(|| {
+                answer
+                    .decode_error("token answer has no access_token")
+                    .into()
+            })
     }
 
     async fn send(
@@ -149,82 +128,40 @@ impl DigishareClient {
         path: &str,
         body: Option<&Value>,
         token: Option<&SecretString>,
-    ) -> Result<(StatusCode, Value), DigishareError> {
-        if let Some(limiter) = &self.inner.limiter {
-            limiter.until_ready().await;
-        }
-        let mut request = self
-            .inner
-            .http
-            .request(method, self.url(path))
-            .header("Accept", "application/json");
-        if let Some(token) = token {
-            request = request.bearer_auth(token.expose_secret());
-        }
-        if let Some(body) = body {
-            request = request.json(body);
-        }
-        let response = request.send().await.map_err(|e| {
-            if e.is_connect() {
-                DigishareError::Connect(format!("{path}: could not connect"))
-            } else {
-                DigishareError::Timeout(format!(
-                    "{path}: {}",
-                    if e.is_timeout() {
-                        "timed out"
-                    } else {
-                        "connection lost"
-                    }
-                ))
-            }
-        })?;
-        let status = response.status();
-        let header = |name: &str| {
-            response
-                .headers()
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned)
-        };
-        let retry_after = header("retry-after")
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .map(Duration::from_secs);
-        let request_id = header("x-request-id");
-        let text = response
-            .text()
-            .await
-            .map_err(|_| DigishareError::Timeout(format!("{path}: the answer was cut off")))?;
-        if !status.is_success() {
-            return Err(classify(status, &text, retry_after, request_id, path));
-        }
-        if text.trim().is_empty() {
-            return Ok((status, Value::Null));
-        }
-        let value = serde_json::from_str(&text).map_err(|e| DigishareError::Decode {
-            reason: e.to_string(),
-            body: truncate(&text),
-        })?;
-        Ok((status, value))
+    ) -> Result<Answer, DigishareError> {
+        let upstream = &self.inner.upstream;
+        Ok(upstream
+            .send(upstream.json_request(method, path, body, token), path)
+            .await?)
     }
 
-    /// An authenticated call; a 401 re-issues the OAuth token once and replays the call.
+    /// An authenticated call. A Personal Access Token is used as it is; an OAuth token is
+    /// fetched once for concurrent callers and re-issued once after a 401.
     async fn call(
         &self,
         method: Method,
         path: &str,
         body: Option<&Value>,
     ) -> Result<Value, DigishareError> {
-        let token = self.token().await?;
-        match self.send(method.clone(), path, body, Some(&token)).await {
-            Err(DigishareError::Auth { status: 401 })
-                if matches!(self.inner.config.auth, Auth::ClientCredentials { .. }) =>
-            {
-                self.forget_token().await;
-                let token = self.token().await?;
-                Ok(self.send(method, path, body, Some(&token)).await?.1)
+        let answer = match &self.inner.config.auth {
+            Auth::PersonalAccessToken(token) => self.send(method, path, body, Some(token)).await?,
+            Auth::ClientCredentials {
+                client_id,
+                client_secret,
+            } => {
+                self.inner
+                    .token
+                    .authorized(
+                        || self.fetch_token(client_id, client_secret),
+                        |token| {
+                            let method = method.clone();
+                            async move { self.send(method, path, body, Some(&token)).await }
+                        },
+                    )
+                    .await?
             }
-            other => Ok(other?.1),
-        }
+        };
+        Ok(answer.json()?)
     }
 
     /// `GET /user/profile`: checks the credentials.
@@ -315,10 +252,7 @@ impl DigishareClient {
             .pointer("/data/id")
             .or_else(|| value.get("id"))
             .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
-            .ok_or_else(|| DigishareError::Decode {
-                reason: "upload answer has no id".to_owned(),
-                body: truncate(&value.to_string()),
-            })?;
+            .ok_or_else(|| decode("upload answer has no id", &value))?;
         Ok(MediaRef {
             provider: "digishare".to_owned(),
             id,
@@ -360,12 +294,13 @@ impl DigishareClient {
     }
 }
 
+fn decode(reason: impl std::fmt::Display, value: &Value) -> DigishareError {
+    HttpError::decode("Digishare", reason.to_string(), &value.to_string()).into()
+}
+
 fn data_as<T: DeserializeOwned>(value: Value) -> Result<T, DigishareError> {
     let data = value.get("data").cloned().unwrap_or(value);
-    serde_json::from_value(data.clone()).map_err(|e| DigishareError::Decode {
-        reason: e.to_string(),
-        body: truncate(&data.to_string()),
-    })
+    serde_json::from_value(data.clone()).map_err(|e| decode(e, &data))
 }
 
 /// A ticket from `{...}` or `{"data": {...}}`.
@@ -382,12 +317,7 @@ fn page_from<T: DeserializeOwned>(value: Value) -> Result<Page<T>, DigishareErro
     };
     let items = items
         .into_iter()
-        .map(|item| {
-            serde_json::from_value(item.clone()).map_err(|e| DigishareError::Decode {
-                reason: e.to_string(),
-                body: truncate(&item.to_string()),
-            })
-        })
+        .map(|item| serde_json::from_value(item.clone()).map_err(|e| decode(e, &item)))
         .collect::<Result<Vec<T>, _>>()?;
     let meta = value
         .pointer("/meta/pagination")
@@ -425,47 +355,5 @@ fn serde_urlencoded<T: serde::Serialize>(params: &T) -> String {
         query
     } else {
         format!("?{query}")
-    }
-}
-
-fn classify(
-    status: StatusCode,
-    text: &str,
-    retry_after: Option<Duration>,
-    request_id: Option<String>,
-    path: &str,
-) -> DigishareError {
-    match status {
-        StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => DigishareError::Auth {
-            status: status.as_u16(),
-        },
-        StatusCode::NOT_FOUND => DigishareError::NotFound(path.to_owned()),
-        StatusCode::UNPROCESSABLE_ENTITY => {
-            let body: Value = serde_json::from_str(text).unwrap_or(Value::Null);
-            DigishareError::Validation {
-                message: body
-                    .get("message")
-                    .and_then(Value::as_str)
-                    .unwrap_or("validation failed")
-                    .to_owned(),
-                errors: body
-                    .get("errors")
-                    .and_then(|e| {
-                        serde_json::from_value::<BTreeMap<String, Vec<String>>>(e.clone()).ok()
-                    })
-                    .unwrap_or_default(),
-            }
-        }
-        StatusCode::TOO_MANY_REQUESTS => DigishareError::RateLimited { retry_after },
-        StatusCode::REQUEST_TIMEOUT => DigishareError::Timeout(format!("{path}: HTTP 408")),
-        s if s.is_server_error() => DigishareError::Server {
-            status: s.as_u16(),
-            request_id,
-            body: truncate(text),
-        },
-        s => DigishareError::Rejected {
-            status: s.as_u16(),
-            body: truncate(text),
-        },
     }
 }

@@ -1,66 +1,17 @@
 //! One error type for every Digishare call.
 
-use std::collections::BTreeMap;
 use std::time::Duration;
+
+pub use outbound_http::HttpError;
+use outbound_http::{Classify, Disposition, Unauthorized};
 
 /// What went wrong talking to Digishare.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum DigishareError {
-    /// 401/403 (after one re-authentication).
-    #[error("Digishare refused the credentials (HTTP {status})")]
-    Auth {
-        /// Status code.
-        status: u16,
-    },
-    /// 422 with field messages.
-    #[error("Digishare refused the request: {message} {errors:?}")]
-    Validation {
-        /// Summary.
-        message: String,
-        /// Field → messages.
-        errors: BTreeMap<String, Vec<String>>,
-    },
-    /// 404.
-    #[error("not found at Digishare: {0}")]
-    NotFound(String),
-    /// 429.
-    #[error("Digishare is rate limiting (retry after {retry_after:?})")]
-    RateLimited {
-        /// How long to wait.
-        retry_after: Option<Duration>,
-    },
-    /// 5xx.
-    #[error("Digishare failed (HTTP {status}, request {request_id:?}): {body}")]
-    Server {
-        /// Status code.
-        status: u16,
-        /// Digishare's request id, when given.
-        request_id: Option<String>,
-        /// The start of the body.
-        body: String,
-    },
-    /// Another 4xx.
-    #[error("Digishare refused the request (HTTP {status}): {body}")]
-    Rejected {
-        /// Status code.
-        status: u16,
-        /// The start of the body.
-        body: String,
-    },
-    /// Nothing was sent: the connection failed.
-    #[error("could not reach Digishare: {0}")]
-    Connect(String),
-    /// Sent, but no answer: it may have been applied.
-    #[error("no answer from Digishare (the request may have been applied): {0}")]
-    Timeout(String),
-    /// The answer could not be read.
-    #[error("unreadable answer from Digishare: {reason}; body starts: {body}")]
-    Decode {
-        /// Why.
-        reason: String,
-        /// The start of the body.
-        body: String,
-    },
+    /// The call failed on the wire or Digishare refused it (sorted the same way for every
+    /// upstream).
+    #[error(transparent)]
+    Http(#[from] HttpError),
     /// Refused before sending.
     #[error("invalid request: {0}")]
     Invalid(String),
@@ -69,24 +20,29 @@ pub enum DigishareError {
 impl DigishareError {
     /// Worth retrying later.
     pub fn is_retryable(&self) -> bool {
-        matches!(
-            self,
-            DigishareError::RateLimited { .. }
-                | DigishareError::Server { .. }
-                | DigishareError::Connect(_)
-                | DigishareError::Timeout(_)
-        )
+        matches!(self.disposition(), Disposition::Retry { .. })
     }
 
     /// The delay Digishare asked for.
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
-            DigishareError::RateLimited { retry_after } => *retry_after,
-            _ => None,
+            DigishareError::Http(error) => error.retry_after(),
+            DigishareError::Invalid(_) => None,
         }
     }
 }
 
-pub(crate) fn truncate(body: &str) -> String {
-    body.chars().take(500).collect()
+impl Classify for DigishareError {
+    fn disposition(&self) -> Disposition {
+        match self {
+            DigishareError::Http(error) => error.disposition(),
+            DigishareError::Invalid(_) => Disposition::Reject,
+        }
+    }
+}
+
+impl Unauthorized for DigishareError {
+    fn is_unauthorized(&self) -> bool {
+        matches!(self, DigishareError::Http(error) if error.is_unauthorized())
+    }
 }

@@ -31,7 +31,8 @@ mod types;
 pub mod webhook;
 
 pub use client::{Auth, DigishareClient, DigishareConfig, UpdateMethod};
-pub use error::DigishareError;
+pub use error::{DigishareError, HttpError};
+pub use outbound_http::{Classify, Disposition};
 pub use types::{
     MediaRef, MediaUpload, NewTicket, Page, Third, Ticket, TicketFilter, TicketUpdate,
 };

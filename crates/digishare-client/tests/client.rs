@@ -7,8 +7,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use digishare_client::{
-    Auth, DigishareClient, DigishareConfig, DigishareError, MediaUpload, NewTicket, Third,
-    TicketUpdate, UpdateMethod,
+    Auth, DigishareClient, DigishareConfig, DigishareError, HttpError, MediaUpload, NewTicket,
+    Third, TicketUpdate, UpdateMethod,
 };
 use serde_json::{Map, json};
 use wiremock::matchers::{body_json, header, method, path, query_param};
@@ -212,20 +212,20 @@ async fn errors_are_sorted_for_the_job_queue() {
     assert!(limited.is_retryable());
     let invalid = client.update_ticket("b", &update).await.unwrap_err();
     assert!(
-        matches!(&invalid, DigishareError::Validation { errors, .. } if errors.contains_key("ticket_status_id"))
+        matches!(&invalid, DigishareError::Http(HttpError::Validation { errors, .. }) if errors.contains_key("ticket_status_id"))
     );
     assert!(!invalid.is_retryable());
     let server_error = client.update_ticket("c", &update).await.unwrap_err();
     assert!(
-        matches!(&server_error, DigishareError::Server { request_id: Some(id), .. } if id == "req-9")
+        matches!(&server_error, DigishareError::Http(HttpError::Server { request_id: Some(id), .. }) if id == "req-9")
     );
     assert!(matches!(
         client.update_ticket("d", &update).await.unwrap_err(),
-        DigishareError::Timeout(_)
+        DigishareError::Http(HttpError::NoAnswer { .. })
     ));
     assert!(matches!(
         client.update_ticket("e", &update).await.unwrap_err(),
-        DigishareError::Decode { .. }
+        DigishareError::Http(HttpError::Decode { .. })
     ));
 }
 

@@ -3,17 +3,16 @@
 use std::collections::BTreeMap;
 use std::num::NonZeroU32;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use outbound_http::{Answer, HttpError, TokenCache, Upstream, UpstreamConfig};
 use reqwest::{Method, StatusCode};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
-use tokio::sync::Mutex;
 
-use crate::error::{ShaqError, truncate};
+use crate::error::ShaqError;
 use crate::types::{NewPackage, Package, PackagePage, PackageUpdate, Region, Tracking};
 
 /// ShaQ's tokens live 7 days; there is no refresh endpoint.
@@ -117,16 +116,10 @@ pub enum LabelOutcome {
     NotReady,
 }
 
-struct Token {
-    value: SecretString,
-    obtained: Instant,
-}
-
 struct Inner {
-    http: reqwest::Client,
+    upstream: Upstream,
     config: ShaqConfig,
-    token: Mutex<Option<Token>>,
-    limiter: Option<DefaultDirectRateLimiter>,
+    token: TokenCache,
 }
 
 /// The ShaQ Express partner API. Cheap to clone; share one per credential set.
@@ -147,45 +140,21 @@ impl std::fmt::Debug for ShaqClient {
 impl ShaqClient {
     /// A client; nothing is sent until the first call (which logs in).
     pub fn new(config: ShaqConfig) -> Result<Self, ShaqError> {
-        let http = reqwest::Client::builder()
-            .user_agent(concat!("shaq-bridge/", env!("CARGO_PKG_VERSION")))
-            .timeout(config.timeout)
-            .connect_timeout(config.connect_timeout)
-            .build()
-            .map_err(|e| ShaqError::Invalid(format!("HTTP client: {e}")))?;
-        let limiter = config
-            .requests_per_second
-            .map(|rps| RateLimiter::direct(Quota::per_second(rps)));
+        let upstream = Upstream::new(UpstreamConfig {
+            timeout: config.timeout,
+            connect_timeout: config.connect_timeout,
+            requests_per_second: config.requests_per_second,
+            ..UpstreamConfig::new("ShaQ", config.base_url.clone())
+        })
+        .map_err(|e| ShaqError::Invalid(format!("HTTP client: {e}")))?;
+        let max_age = TOKEN_LIFETIME.saturating_sub(config.token_renew_margin);
         Ok(ShaqClient {
             inner: Arc::new(Inner {
-                http,
+                upstream,
                 config,
-                token: Mutex::new(None),
-                limiter,
+                token: TokenCache::new(Some(max_age)),
             }),
         })
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.inner.config.base_url.trim_end_matches('/'))
-    }
-
-    /// A valid token: the cached one, or a fresh login. Concurrent callers wait on the same
-    /// login instead of each logging in.
-    async fn token(&self) -> Result<SecretString, ShaqError> {
-        let mut slot = self.inner.token.lock().await;
-        let max_age = TOKEN_LIFETIME.saturating_sub(self.inner.config.token_renew_margin);
-        if let Some(token) = slot.as_ref()
-            && token.obtained.elapsed() < max_age
-        {
-            return Ok(token.value.clone());
-        }
-        let value = self.login().await?;
-        *slot = Some(Token {
-            value: value.clone(),
-            obtained: Instant::now(),
-        });
-        Ok(value)
     }
 
     /// `POST /auth/login`.
@@ -194,76 +163,29 @@ impl ShaqClient {
             "identifier": self.inner.config.identifier,
             "secret": self.inner.config.secret.expose_secret(),
         });
-        let response = self
-            .send_raw(Method::POST, "/auth/login", Some(&body), None)
+        let answer = self
+            .send(Method::POST, "/auth/login", Some(&body), None)
             .await?;
-        let data = envelope_data(response)?;
-        data.get("token")
+        let value = answer.json()?;
+        value
+            .pointer("/data/token")
             .and_then(Value::as_str)
             .map(|t| SecretString::from(t.to_owned()))
-            .ok_or_else(|| ShaqError::Decode {
-                reason: "login answer has no data.token".to_owned(),
-                body: String::new(),
-            })
+            .ok_or_else(|| answer.decode_error("login answer has no data.token").into())
     }
 
-    async fn forget_token(&self, used: &SecretString) {
-        let mut slot = self.inner.token.lock().await;
-        if slot
-            .as_ref()
-            .is_some_and(|t| t.value.expose_secret() == used.expose_secret())
-        {
-            *slot = None;
-        }
-    }
-
-    async fn send_raw(
+    async fn send(
         &self,
         method: Method,
         path: &str,
         body: Option<&Value>,
         token: Option<&SecretString>,
-    ) -> Result<(StatusCode, String, Option<Duration>), ShaqError> {
-        if let Some(limiter) = &self.inner.limiter {
-            limiter.until_ready().await;
-        }
-        let mut request = self
-            .inner
-            .http
-            .request(method, self.url(path))
-            .header("Accept", "application/json");
-        if let Some(token) = token {
-            request = request.bearer_auth(token.expose_secret());
-        }
-        if let Some(body) = body {
-            request = request.json(body);
-        }
-        let response = request.send().await.map_err(|e| {
-            if e.is_connect() {
-                ShaqError::Connect(format!("{path}: could not connect"))
-            } else {
-                ShaqError::Timeout(format!(
-                    "{path}: {}",
-                    if e.is_timeout() {
-                        "timed out"
-                    } else {
-                        "connection lost"
-                    }
-                ))
-            }
-        })?;
-        let status = response.status();
-        let retry_after = response
-            .headers()
-            .get(reqwest::header::RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .map(Duration::from_secs);
-        let text = response
-            .text()
+    ) -> Result<Answer, ShaqError> {
+        let upstream = &self.inner.upstream;
+        upstream
+            .send(upstream.json_request(method, path, body, token), path)
             .await
-            .map_err(|_| ShaqError::Timeout(format!("{path}: the answer was cut off")))?;
-        classify(status, text, retry_after, path)
+            .map_err(ShaqError::from_http)
     }
 
     /// An authenticated call; on a 401 the client logs in again once and replays it.
@@ -273,26 +195,18 @@ impl ShaqClient {
         path: &str,
         body: Option<&Value>,
     ) -> Result<(StatusCode, Value), ShaqError> {
-        let token = self.token().await?;
-        let result = self
-            .send_raw(method.clone(), path, body, Some(&token))
-            .await;
-        let (status, text, _) = match result {
-            Err(ShaqError::Auth { status: 401 }) => {
-                self.forget_token(&token).await;
-                let token = self.token().await?;
-                self.send_raw(method, path, body, Some(&token)).await?
-            }
-            other => other?,
-        };
-        if text.trim().is_empty() {
-            return Ok((status, Value::Null));
-        }
-        let value: Value = serde_json::from_str(&text).map_err(|e| ShaqError::Decode {
-            reason: e.to_string(),
-            body: truncate(&text),
-        })?;
-        Ok((status, value))
+        let answer = self
+            .inner
+            .token
+            .authorized(
+                || self.login(),
+                |token| {
+                    let method = method.clone();
+                    async move { self.send(method, path, body, Some(&token)).await }
+                },
+            )
+            .await?;
+        Ok((answer.status, answer.json()?))
     }
 
     async fn call_data<T: DeserializeOwned>(
@@ -303,10 +217,8 @@ impl ShaqClient {
     ) -> Result<T, ShaqError> {
         let (_, value) = self.call(method, path, body).await?;
         let data = value.get("data").cloned().unwrap_or(value);
-        serde_json::from_value(data.clone()).map_err(|e| ShaqError::Decode {
-            reason: e.to_string(),
-            body: truncate(&data.to_string()),
-        })
+        serde_json::from_value(data.clone())
+            .map_err(|e| HttpError::decode("ShaQ", e.to_string(), &data.to_string()).into())
     }
 
     /// `POST /packages`.
@@ -348,7 +260,7 @@ impl ShaqClient {
     pub async fn find_package(&self, partner_ref: &str) -> Result<Option<Package>, ShaqError> {
         match self.get_package(partner_ref).await {
             Ok(package) => Ok(Some(package)),
-            Err(ShaqError::NotFound(_)) if !is_plain_ref(partner_ref) => {
+            Err(error) if error.is_not_found() && !is_plain_ref(partner_ref) => {
                 let mut page = 1;
                 loop {
                     let packages = self.list_packages(page, 50).await?;
@@ -365,7 +277,7 @@ impl ShaqClient {
                     page += 1;
                 }
             }
-            Err(ShaqError::NotFound(_)) => Ok(None),
+            Err(error) if error.is_not_found() => Ok(None),
             Err(error) => Err(error),
         }
     }
@@ -463,9 +375,8 @@ impl ShaqClient {
             .pointer("/data/url")
             .and_then(Value::as_str)
             .map(|url| LabelOutcome::Ready(url.to_owned()))
-            .ok_or_else(|| ShaqError::Decode {
-                reason: "label answer has no data.url".to_owned(),
-                body: truncate(&value.to_string()),
+            .ok_or_else(|| {
+                HttpError::decode("ShaQ", "label answer has no data.url", &value.to_string()).into()
             })
     }
 
@@ -577,62 +488,4 @@ fn encode(segment: &str) -> String {
     url::form_urlencoded::byte_serialize(segment.as_bytes())
         .collect::<String>()
         .replace('+', "%20")
-}
-
-fn envelope_data((_, text, _): (StatusCode, String, Option<Duration>)) -> Result<Value, ShaqError> {
-    let value: Value = serde_json::from_str(&text).map_err(|e| ShaqError::Decode {
-        reason: e.to_string(),
-        body: truncate(&text),
-    })?;
-    Ok(value.get("data").cloned().unwrap_or(Value::Null))
-}
-
-/// Sorts an HTTP answer into success or the right error.
-fn classify(
-    status: StatusCode,
-    text: String,
-    retry_after: Option<Duration>,
-    path: &str,
-) -> Result<(StatusCode, String, Option<Duration>), ShaqError> {
-    if status.is_success() {
-        return Ok((status, text, retry_after));
-    }
-    Err(match status {
-        StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => ShaqError::Auth {
-            status: status.as_u16(),
-        },
-        StatusCode::NOT_FOUND => ShaqError::NotFound(path.to_owned()),
-        StatusCode::UNPROCESSABLE_ENTITY => {
-            let body: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
-            let errors: BTreeMap<String, Vec<String>> = body
-                .get("errors")
-                .and_then(|e| serde_json::from_value(e.clone()).ok())
-                .unwrap_or_default();
-            let taken = errors
-                .get("partner_ref")
-                .is_some_and(|m| m.iter().any(|m| m.contains("taken")));
-            if taken {
-                ShaqError::DuplicateRef
-            } else {
-                ShaqError::Validation {
-                    message: body
-                        .get("message")
-                        .and_then(Value::as_str)
-                        .unwrap_or("validation failed")
-                        .to_owned(),
-                    errors,
-                }
-            }
-        }
-        StatusCode::TOO_MANY_REQUESTS => ShaqError::RateLimited { retry_after },
-        StatusCode::REQUEST_TIMEOUT => ShaqError::Timeout(format!("{path}: HTTP 408")),
-        s if s.is_server_error() => ShaqError::Server {
-            status: s.as_u16(),
-            body: truncate(&text),
-        },
-        s => ShaqError::Rejected {
-            status: s.as_u16(),
-            body: truncate(&text),
-        },
-    })
 }

@@ -1,88 +1,49 @@
 //! One error type for every ShaQ call, sorted by what the caller should do about it.
 
-use std::collections::BTreeMap;
 use std::time::Duration;
+
+pub use outbound_http::HttpError;
+use outbound_http::{Classify, Disposition, Unauthorized};
 
 /// What went wrong talking to ShaQ.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ShaqError {
-    /// The credentials were refused (after one re-login).
-    #[error("ShaQ refused the credentials (HTTP {status})")]
-    Auth {
-        /// 401 or 403.
-        status: u16,
-    },
-    /// 422 with Laravel-style field errors.
-    #[error("ShaQ refused the request: {message} {errors:?}")]
-    Validation {
-        /// The summary.
-        message: String,
-        /// Field → messages.
-        errors: BTreeMap<String, Vec<String>>,
-    },
+    /// The call failed on the wire or ShaQ refused it (sorted the same way for every upstream).
+    #[error(transparent)]
+    Http(#[from] HttpError),
     /// The `partner_ref` is already taken (a 422 on `partner_ref`).
     #[error("partner_ref is already taken")]
     DuplicateRef,
-    /// 404.
-    #[error("not found at ShaQ: {0}")]
-    NotFound(String),
-    /// 429.
-    #[error("ShaQ is rate limiting (retry after {retry_after:?})")]
-    RateLimited {
-        /// How long ShaQ asked to wait.
-        retry_after: Option<Duration>,
-    },
-    /// 5xx.
-    #[error("ShaQ failed (HTTP {status}): {body}")]
-    Server {
-        /// Status code.
-        status: u16,
-        /// The start of the body.
-        body: String,
-    },
-    /// Another 4xx.
-    #[error("ShaQ refused the request (HTTP {status}): {body}")]
-    Rejected {
-        /// Status code.
-        status: u16,
-        /// The start of the body.
-        body: String,
-    },
-    /// The connection failed before the request was sent: nothing happened at ShaQ.
-    #[error("could not reach ShaQ: {0}")]
-    Connect(String),
-    /// The request was sent but no answer came: it may or may not have been applied.
-    #[error("no answer from ShaQ (the request may have been applied): {0}")]
-    Timeout(String),
-    /// The answer could not be read.
-    #[error("unreadable answer from ShaQ: {reason}; body starts: {body}")]
-    Decode {
-        /// Why.
-        reason: String,
-        /// The start of the body.
-        body: String,
-    },
     /// The request was refused before sending (a client-side rule).
     #[error("invalid request: {0}")]
     Invalid(String),
 }
 
 impl ShaqError {
+    /// ShaQ's 422 "the partner ref has already been taken" is its own error: the idempotent
+    /// create adopts the existing package on it.
+    pub(crate) fn from_http(error: HttpError) -> Self {
+        match &error {
+            HttpError::Validation { errors, .. }
+                if errors
+                    .get("partner_ref")
+                    .is_some_and(|m| m.iter().any(|m| m.contains("taken"))) =>
+            {
+                ShaqError::DuplicateRef
+            }
+            _ => ShaqError::Http(error),
+        }
+    }
+
     /// Worth retrying later.
     pub fn is_retryable(&self) -> bool {
-        matches!(
-            self,
-            ShaqError::RateLimited { .. }
-                | ShaqError::Server { .. }
-                | ShaqError::Connect(_)
-                | ShaqError::Timeout(_)
-        )
+        matches!(self.disposition(), Disposition::Retry { .. })
     }
 
     /// The delay ShaQ asked for.
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
-            ShaqError::RateLimited { retry_after } => *retry_after,
+            ShaqError::Http(error) => error.retry_after(),
             _ => None,
         }
     }
@@ -90,11 +51,26 @@ impl ShaqError {
     /// The request may have been applied even though it failed (the idempotent create looks
     /// the package up after this).
     pub fn outcome_uncertain(&self) -> bool {
-        matches!(self, ShaqError::Timeout(_) | ShaqError::Server { .. })
+        matches!(self, ShaqError::Http(error) if error.outcome_uncertain())
+    }
+
+    /// ShaQ answered 404.
+    pub fn is_not_found(&self) -> bool {
+        matches!(self.disposition(), Disposition::NotFound)
     }
 }
 
-/// The first 500 characters, for error messages.
-pub(crate) fn truncate(body: &str) -> String {
-    body.chars().take(500).collect()
+impl Classify for ShaqError {
+    fn disposition(&self) -> Disposition {
+        match self {
+            ShaqError::Http(error) => error.disposition(),
+            ShaqError::DuplicateRef | ShaqError::Invalid(_) => Disposition::Reject,
+        }
+    }
+}
+
+impl Unauthorized for ShaqError {
+    fn is_unauthorized(&self) -> bool {
+        matches!(self, ShaqError::Http(error) if error.is_unauthorized())
+    }
 }

@@ -37,7 +37,8 @@ pub use client::{
     CreateOutcome, LabelOutcome, ReplacementAction, ReplacementPackage, ReplacementRule,
     ShaqClient, ShaqConfig, ShaqPaths,
 };
-pub use error::ShaqError;
+pub use error::{HttpError, ShaqError};
+pub use outbound_http::{Classify, Disposition};
 pub use types::{
     Collection, Destination, Handling, Item, NewPackage, Package, PackageBasics, PackageStatus,
     PackageType, PackageUpdate, Region, Tracking,

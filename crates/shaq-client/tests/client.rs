@@ -9,9 +9,9 @@ use std::time::Duration;
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 use shaq_client::{
-    Collection, CreateOutcome, Destination, Item, LabelOutcome, NewPackage, PackageBasics,
-    PackageStatus, PackageUpdate, ReplacementAction, ReplacementPackage, ReplacementRule,
-    ShaqClient, ShaqConfig, ShaqError, ShaqPaths,
+    Collection, CreateOutcome, Destination, HttpError, Item, LabelOutcome, NewPackage,
+    PackageBasics, PackageStatus, PackageUpdate, ReplacementAction, ReplacementPackage,
+    ReplacementRule, ShaqClient, ShaqConfig, ShaqError, ShaqPaths,
 };
 use wiremock::matchers::{body_json, header, method, path, query_param};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
@@ -256,7 +256,7 @@ async fn validation_errors_keep_their_fields() {
         .create_package(&new_package(Collection::Prepaid))
         .await
         .unwrap_err();
-    let ShaqError::Validation { errors, .. } = &error else {
+    let ShaqError::Http(HttpError::Validation { errors, .. }) = &error else {
         panic!("validation, got {error:?}");
     };
     assert!(errors.contains_key("region_id"));

@@ -7,6 +7,7 @@ use serde_json::Value;
 use shaq_client::webhook::{verify_hmac, verify_secret};
 
 use super::{IntakeError, IntakeOutcome, SHAQ_SOURCE, WebhookIntake, presented_secret};
+use crate::domain::OrderKey;
 use crate::settings::WebhookSecretLocation;
 
 /// The events the bridge acts on.
@@ -54,9 +55,9 @@ impl WebhookIntake {
         })?;
         let order = self.store.order_by_package(reference).await?;
         let order_key = match order {
-            Some(order) => order.order_key,
+            Some(order) => order.key(),
             // A package the bridge did not create: keep the event, act on nothing.
-            None => format!("unmatched/{reference}"),
+            None => OrderKey::unmatched(reference),
         };
         self.store(
             SHAQ_SOURCE.to_owned(),

@@ -12,17 +12,17 @@ use chrono::Utc;
 use http::HeaderMap;
 use serde_json::{Map, Value};
 
-use crate::jobs::{JobKind, NewJob};
+use crate::domain::{OrderKey, ShopId};
 use crate::settings::{DigishareSettings, ShaqSettings};
 use crate::shop::ShopSettings;
 use crate::store::{Intake, IntakeWriter, NewInboundEvent, Store, StoreError};
-use crate::workflow::ApplyInboundEvent;
+use crate::workflow::apply_webhook;
 
 /// Everything intake needs: the store (and its group-commit writer) and the secrets.
 pub struct WebhookIntake {
     store: Store,
     writer: IntakeWriter,
-    shops: HashMap<String, ShopSettings>,
+    shops: HashMap<ShopId, ShopSettings>,
     shaq: ShaqSettings,
     digishare: DigishareSettings,
 }
@@ -50,7 +50,7 @@ impl WebhookIntake {
         &self,
         source: String,
         dedupe_key: String,
-        order_key: String,
+        order_key: OrderKey,
         headers: &HeaderMap,
         body: &[u8],
     ) -> Result<IntakeOutcome, IntakeError> {
@@ -66,21 +66,11 @@ impl WebhookIntake {
             .writer
             .accept(
                 event,
-                Box::new(move |event_id| vec![apply_job(&order_key, event_id)]),
+                Box::new(move |event_id| vec![apply_webhook(&order_key, event_id)]),
             )
             .await?;
         Ok(IntakeOutcome::Stored(intake))
     }
-}
-
-/// The job that runs a stored webhook through the workflow.
-pub fn apply_job(order_key: &str, event_id: i64) -> NewJob {
-    NewJob::new(
-        JobKind::ApplyInboundEvent,
-        order_key,
-        Some(&format!("event-{event_id}")),
-        serde_json::to_value(ApplyInboundEvent { event_id }).unwrap_or_default(),
-    )
 }
 
 /// The body as JSON, or a 400 that says why not.
@@ -150,7 +140,7 @@ pub enum IntakeOutcome {
 }
 
 /// Where a webhook came from, as stored.
-pub fn shop_source(shop_id: &str) -> String {
+pub fn shop_source(shop_id: &ShopId) -> String {
     format!("shop:{shop_id}")
 }
 

@@ -3,6 +3,7 @@
 use http::HeaderMap;
 
 use super::{IntakeError, IntakeOutcome, WebhookIntake, shop_source};
+use crate::domain::{OrderKey, PlatformOrderId, ShopId};
 use crate::shop::{self, ShopError, ShopWebhook};
 
 impl WebhookIntake {
@@ -10,14 +11,14 @@ impl WebhookIntake {
     /// WooCommerce's ping → 200 with nothing stored.
     pub async fn accept_shop_webhook(
         &self,
-        shop_id: &str,
+        shop_id: &ShopId,
         headers: &HeaderMap,
         body: &[u8],
     ) -> Result<IntakeOutcome, IntakeError> {
         let shop = self
             .shops
             .get(shop_id)
-            .ok_or_else(|| IntakeError::UnknownShop(shop_id.to_owned()))?;
+            .ok_or_else(|| IntakeError::UnknownShop(shop_id.to_string()))?;
         shop::verify(shop, headers, body).map_err(IntakeError::Unauthorized)?;
         let event = match shop::parse(shop, headers, body) {
             Ok(ShopWebhook::Ping) => return Ok(IntakeOutcome::Ignored("ping".to_owned())),
@@ -27,7 +28,7 @@ impl WebhookIntake {
                 platform_order_id,
                 dedupe_key,
             }) => {
-                let order_key = crate::domain::order_key(shop_id, &platform_order_id);
+                let order_key = OrderKey::of(shop_id, &PlatformOrderId::new(platform_order_id));
                 return self
                     .store(shop_source(shop_id), dedupe_key, order_key, headers, body)
                     .await;

@@ -57,7 +57,7 @@ impl WebhookIntake {
         self.store(
             DIGISHARE_SOURCE.to_owned(),
             dedupe_key,
-            order.order_key,
+            order.key(),
             headers,
             body,
         )

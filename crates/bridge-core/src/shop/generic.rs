@@ -23,7 +23,9 @@ use super::fields::{
     ShopError, amount, array, at, id, object, quantity, required_amount, text, time,
 };
 use super::{ShopEvent, ShopSettings, ShopWebhook};
-use crate::domain::{Address, Item, Language, Order, Payment, PhoneE164, Recipient};
+use crate::domain::{
+    Address, CountryCode, Item, Language, Order, Payment, PhoneE164, PlatformOrderId, Recipient,
+};
 
 pub(super) fn parse(
     shop: &ShopSettings,
@@ -107,7 +109,7 @@ fn order(shop: &ShopSettings, json: &Value) -> Result<Order, ShopError> {
     Ok(Order {
         shop_id: shop.id.clone(),
         order_ref: text(json, "ref").unwrap_or_else(|| platform_order_id.clone()),
-        platform_order_id,
+        platform_order_id: PlatformOrderId::new(platform_order_id),
         version: time(json, "updated_at"),
         cancelled: at(json, "cancelled") == Some(&Value::Bool(true)),
         payment,
@@ -125,7 +127,7 @@ fn order(shop: &ShopSettings, json: &Value) -> Result<Order, ShopError> {
             city: text(json, "address.city").unwrap_or_default(),
             region: text(json, "address.region"),
             postal_code: text(json, "address.postal_code"),
-            country_iso2: country.clone(),
+            country_iso2: country.as_deref().and_then(CountryCode::parse),
         },
         items,
         note: text(json, "note"),

@@ -5,20 +5,20 @@ mod fields;
 mod generic;
 mod shopify;
 mod woocommerce;
-pub mod writeback;
 mod youcan;
 
-use base64::Engine;
-use hmac::{Hmac, Mac};
+use std::time::Duration;
+
 use http::HeaderMap;
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize, Serializer};
-use sha2::Sha256;
+use shop_client::ShopClient;
 
-use crate::domain::Order;
-use crate::workflow::{Flow, ShopMilestone};
+use crate::domain::{CountryCode, Order, ShopId};
+use crate::workflow::{Flow, ShopMilestone, ShopPolicy};
 
 pub use fields::ShopError;
+pub use shop_client::signature::{SignatureEncoding, sign};
 
 /// The shop platform.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -51,7 +51,7 @@ fn redact_option<S: Serializer>(v: &Option<SecretString>, s: S) -> Result<S::Ok,
 pub struct ShopSettings {
     /// Your name for the shop: lowercase letters, digits, `-`, `_`; it appears in the webhook
     /// URL (`/webhooks/shops/{id}`) and in package references.
-    pub id: String,
+    pub id: ShopId,
     /// The platform.
     pub platform: Platform,
     /// `confirm_first` (default) or `ship_immediately`.
@@ -103,16 +103,6 @@ impl Default for GenericSignature {
     }
 }
 
-/// How a signature is written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum SignatureEncoding {
-    /// Lowercase or uppercase hexadecimal.
-    Hex,
-    /// Standard base64.
-    Base64,
-}
-
 /// `[shops.write_back]`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -139,10 +129,10 @@ impl ShopSettings {
     /// Every problem, each naming its key (`shops[0].id`…).
     pub fn validate(&self, index: usize, problems: &mut Vec<String>) {
         let at = format!("shops[{index}]");
-        let id_ok = !self.id.is_empty()
-            && self.id.len() <= 40
-            && self
-                .id
+        let id = self.id.as_str();
+        let id_ok = !id.is_empty()
+            && id.len() <= 40
+            && id
                 .chars()
                 .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
         if !id_ok {
@@ -188,14 +178,50 @@ impl ShopSettings {
         }
     }
 
-    /// Whether this milestone is written back to the shop.
-    pub fn writes_back(&self, milestone: ShopMilestone) -> bool {
-        self.write_back.enabled
-            && self
-                .write_back
+    /// The rules the workflow applies to this shop's orders.
+    pub fn policy(
+        &self,
+        confirmation_timeout: Option<Duration>,
+        service_countries: &[CountryCode],
+    ) -> ShopPolicy {
+        let write_back = self.write_back.enabled.then(|| {
+            self.write_back
                 .milestones
-                .as_ref()
-                .is_none_or(|list| list.contains(&milestone))
+                .clone()
+                .unwrap_or_else(|| ShopMilestone::ALL.to_vec())
+        });
+        ShopPolicy {
+            flow: self.flow,
+            prepaid_skips_confirmation: self.prepaid_skips_confirmation,
+            confirmation_timeout,
+            service_countries: service_countries.to_vec(),
+            write_back,
+        }
+    }
+
+    /// The shop's admin API, when write-back is on and its credentials are complete.
+    pub fn client(&self, timeouts: &shop_client::Timeouts) -> Result<Option<ShopClient>, String> {
+        let wb = &self.write_back;
+        let Some(token) = wb.token.clone().filter(|_| wb.enabled) else {
+            return Ok(None);
+        };
+        let client = match (
+            self.platform,
+            &wb.admin_url,
+            &wb.consumer_key,
+            &wb.callback_url,
+        ) {
+            (Platform::Shopify, Some(url), _, _) => {
+                ShopClient::shopify(url, token, wb.api_version.as_deref(), timeouts)
+            }
+            (Platform::Woocommerce, Some(url), Some(key), _) => {
+                ShopClient::woocommerce(url, key.clone(), token, timeouts)
+            }
+            (Platform::Youcan, url, _, _) => ShopClient::youcan(url.as_deref(), token, timeouts),
+            (Platform::Generic, _, _, Some(url)) => ShopClient::callback(url, token, timeouts),
+            _ => return Ok(None),
+        };
+        client.map(Some).map_err(|e| e.to_string())
     }
 }
 
@@ -258,21 +284,13 @@ pub fn verify(shop: &ShopSettings, headers: &HeaderMap, body: &[u8]) -> Result<(
             .ok_or_else(|| format!("{header} does not start with {prefix}"))?,
         None => presented,
     };
-    let signature = match encoding {
-        SignatureEncoding::Hex => hex::decode(presented).ok(),
-        SignatureEncoding::Base64 => base64::engine::general_purpose::STANDARD
-            .decode(presented)
-            .ok(),
-    }
-    .ok_or_else(|| format!("{header} is not valid {encoding:?}").to_lowercase())?;
-    let valid = shop.webhook_secrets.iter().any(|secret| {
-        Hmac::<Sha256>::new_from_slice(secret.expose_secret().as_bytes())
-            .map(|mut mac| {
-                mac.update(body);
-                mac.verify_slice(&signature).is_ok()
-            })
-            .unwrap_or(false)
-    });
+    let valid = shop_client::signature::verify(
+        shop.webhook_secrets.iter().map(ExposeSecret::expose_secret),
+        body,
+        presented,
+        encoding,
+    )
+    .map_err(|e| format!("{header} is {e}"))?;
     if valid {
         Ok(())
     } else {
@@ -291,18 +309,6 @@ pub fn parse(
         Platform::Woocommerce => woocommerce::parse(shop, headers, body),
         Platform::Youcan => youcan::parse(shop, headers, body),
         Platform::Generic => generic::parse(shop, headers, body),
-    }
-}
-
-/// Signs a body as `platform` does (for the sandbox's senders and for tests).
-pub fn sign(secret: &str, body: &[u8], encoding: SignatureEncoding) -> String {
-    let mut mac =
-        Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes keys of any length");
-    mac.update(body);
-    let bytes = mac.finalize().into_bytes();
-    match encoding {
-        SignatureEncoding::Hex => hex::encode(bytes),
-        SignatureEncoding::Base64 => base64::engine::general_purpose::STANDARD.encode(bytes),
     }
 }
 

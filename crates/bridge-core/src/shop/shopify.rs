@@ -9,7 +9,9 @@ use super::fields::{
     text, time,
 };
 use super::{ShopEvent, ShopSettings, ShopWebhook};
-use crate::domain::{Address, Item, Language, Order, Payment, PhoneE164, Recipient};
+use crate::domain::{
+    Address, CountryCode, Item, Language, Order, Payment, PhoneE164, PlatformOrderId, Recipient,
+};
 
 const ORDER_TOPICS: [&str; 5] = [
     "orders/create",
@@ -123,7 +125,7 @@ fn order(shop: &ShopSettings, json: &Value) -> Result<Order, ShopError> {
     let note = text(json, "note");
     Ok(Order {
         shop_id: shop.id.clone(),
-        platform_order_id,
+        platform_order_id: PlatformOrderId::new(platform_order_id),
         order_ref,
         version: time(json, "updated_at"),
         cancelled: at(json, "cancelled_at").is_some(),
@@ -148,7 +150,7 @@ fn order(shop: &ShopSettings, json: &Value) -> Result<Order, ShopError> {
                 ],
             ),
             postal_code: text(json, "shipping_address.zip"),
-            country_iso2: country.clone(),
+            country_iso2: country.as_deref().and_then(CountryCode::parse),
         },
         items,
         note,

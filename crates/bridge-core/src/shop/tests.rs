@@ -5,11 +5,11 @@ use rust_decimal::Decimal;
 use serde_json::json;
 
 use super::*;
-use crate::domain::{Language, Payment};
+use crate::domain::{Language, Payment, ShopId};
 
 fn shop(platform: Platform, secrets: &[&str]) -> ShopSettings {
     ShopSettings {
-        id: "kente".to_owned(),
+        id: ShopId::new("kente"),
         platform,
         flow: Flow::ConfirmFirst,
         webhook_secrets: secrets
@@ -100,9 +100,9 @@ fn given_a_cod_shopify_order_the_adapter_normalizes_it() {
     };
     let order = event.order;
     assert_eq!(event.dedupe_key, "orders/create:wh-1");
-    assert_eq!(order.platform_order_id, "5127389001");
+    assert_eq!(order.platform_order_id.as_str(), "5127389001");
     assert_eq!(order.order_ref, "#1047");
-    assert_eq!(order.partner_ref(), "kente-5127389001");
+    assert_eq!(order.partner_ref().as_str(), "kente-5127389001");
     assert_eq!(
         order.payment,
         Payment::CashOnDelivery {
@@ -307,7 +307,7 @@ fn generic_orders_are_strict_and_name_fields() {
 #[test]
 fn settings_validation_names_keys() {
     let mut settings = shop(Platform::Shopify, &[]);
-    settings.id = "Bad Id".to_owned();
+    settings.id = ShopId::new("Bad Id");
     settings.write_back.enabled = true;
     let mut problems = Vec::new();
     settings.validate(3, &mut problems);

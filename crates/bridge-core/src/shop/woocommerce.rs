@@ -8,7 +8,9 @@ use super::fields::{
     time,
 };
 use super::{ShopEvent, ShopSettings, ShopWebhook};
-use crate::domain::{Address, Item, Language, Order, Payment, PhoneE164, Recipient};
+use crate::domain::{
+    Address, CountryCode, Item, Language, Order, Payment, PhoneE164, PlatformOrderId, Recipient,
+};
 
 /// Statuses that mean the order will not ship.
 const CANCELLED: [&str; 4] = ["cancelled", "refunded", "failed", "trash"];
@@ -97,7 +99,7 @@ fn order(shop: &ShopSettings, json: &Value) -> Result<Order, ShopError> {
     }
     Ok(Order {
         shop_id: shop.id.clone(),
-        platform_order_id,
+        platform_order_id: PlatformOrderId::new(platform_order_id),
         order_ref,
         version: time(json, "date_modified_gmt"),
         cancelled: CANCELLED.contains(&status.as_str()),
@@ -122,7 +124,7 @@ fn order(shop: &ShopSettings, json: &Value) -> Result<Order, ShopError> {
             city: first_text(json, &["shipping.city", "billing.city"]).unwrap_or_default(),
             region: first_text(json, &["shipping.state", "billing.state"]),
             postal_code: first_text(json, &["shipping.postcode", "billing.postcode"]),
-            country_iso2: country.clone(),
+            country_iso2: country.as_deref().and_then(CountryCode::parse),
         },
         items,
         note: text(json, "customer_note"),

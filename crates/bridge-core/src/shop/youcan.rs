@@ -9,7 +9,9 @@ use super::fields::{
     ShopError, array, first_text, full_name, id, line_numbers, object, required_amount, text, time,
 };
 use super::{ShopEvent, ShopSettings, ShopWebhook};
-use crate::domain::{Address, Item, Language, Order, Payment, PhoneE164, Recipient};
+use crate::domain::{
+    Address, CountryCode, Item, Language, Order, Payment, PhoneE164, PlatformOrderId, Recipient,
+};
 
 pub(super) fn parse(
     shop: &ShopSettings,
@@ -68,7 +70,7 @@ fn order(shop: &ShopSettings, json: &Value) -> Result<Order, ShopError> {
     }
     Ok(Order {
         shop_id: shop.id.clone(),
-        platform_order_id,
+        platform_order_id: PlatformOrderId::new(platform_order_id),
         order_ref,
         version: time(json, "updated_at").or_else(|| time(json, "created_at")),
         cancelled: false,
@@ -92,7 +94,7 @@ fn order(shop: &ShopSettings, json: &Value) -> Result<Order, ShopError> {
             city: first_text(json, &["shipping.address.city", "customer.city"]).unwrap_or_default(),
             region: text(json, "shipping.address.region"),
             postal_code: text(json, "shipping.address.zip_code"),
-            country_iso2: country.clone(),
+            country_iso2: country.as_deref().and_then(CountryCode::parse),
         },
         items,
         note: text(json, "notes"),

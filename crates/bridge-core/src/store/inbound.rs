@@ -5,7 +5,8 @@ use serde::Serialize;
 
 use super::jobs::insert_jobs;
 use super::{Store, StoreResult, from_millis, to_millis};
-use crate::jobs::NewJob;
+use crate::domain::OrderKey;
+use crate::workflow::NewJob;
 
 /// A webhook to store.
 #[derive(Debug, Clone)]
@@ -15,7 +16,7 @@ pub struct NewInboundEvent {
     /// Unique per source: a redelivery carries the same key.
     pub dedupe_key: String,
     /// The order it concerns, when known at intake.
-    pub order_key: Option<String>,
+    pub order_key: Option<OrderKey>,
     /// The headers worth keeping (signatures and secrets already removed).
     pub headers: serde_json::Value,
     /// The raw body, byte for byte, for replay.
@@ -46,7 +47,7 @@ pub struct InboundEventRecord {
     /// Its dedupe key.
     pub dedupe_key: String,
     /// The order it concerns, when known.
-    pub order_key: Option<String>,
+    pub order_key: Option<OrderKey>,
     /// Kept headers.
     pub headers: serde_json::Value,
     /// Raw body (empty once pruned).
@@ -85,7 +86,7 @@ async fn insert_inbound(
     )
     .bind(&event.source)
     .bind(&event.dedupe_key)
-    .bind(event.order_key.as_deref())
+    .bind(event.order_key.as_ref().map(OrderKey::as_str))
     .bind(event.headers.to_string())
     .bind(&event.body)
     .bind(to_millis(event.received_at))
@@ -141,7 +142,7 @@ impl Store {
             id: row.id,
             source: row.source,
             dedupe_key: row.dedupe_key,
-            order_key: row.order_key,
+            order_key: row.order_key.map(OrderKey::new),
             headers: serde_json::from_str(&row.headers).unwrap_or(serde_json::Value::Null),
             body: row.body,
             received_at: from_millis(row.received_at),

@@ -13,14 +13,16 @@ use uuid::Uuid;
 
 use super::orders::{upsert_order, write_timeline};
 use super::rows::{JobRow, job_columns};
-use super::{Backend, OrderRecord, Store, StoreError, StoreResult, TimelineEntry, to_millis};
-use crate::jobs::{ClaimedJob, JobCounts, JobKind, JobRecord, JobState, NewJob};
+use super::{Backend, Store, StoreError, StoreResult, TimelineEntry, to_millis};
+use crate::domain::OrderKey;
+use crate::jobs::{ClaimedJob, JobCounts, JobKind, JobRecord, JobState};
+use crate::workflow::{NewJob, TrackedOrder};
 
 /// Local state changes a finished job makes, committed together with its completion.
 #[derive(Debug, Clone, Default)]
 pub struct JobEffects {
-    /// The order row as it should now be stored (whole row).
-    pub order: Option<OrderRecord>,
+    /// The order as it should now be stored.
+    pub order: Option<TrackedOrder>,
     /// Follow-up jobs.
     pub jobs: Vec<NewJob>,
     /// What to add to the order's timeline.
@@ -37,7 +39,7 @@ pub struct JobFilter {
     /// Only jobs of this kind.
     pub kind: Option<JobKind>,
     /// Only jobs of this order.
-    pub order_key: Option<String>,
+    pub order_key: Option<OrderKey>,
     /// At most this many (default 100, most recent first).
     pub limit: Option<u32>,
 }
@@ -73,16 +75,16 @@ pub(super) async fn insert_jobs(
 ) -> StoreResult<u64> {
     let mut inserted = 0;
     for job in jobs {
-        let run_at = job.run_at.unwrap_or(now);
+        let run_at = job.not_before().unwrap_or(now);
         let result = sqlx::query(
             "INSERT INTO jobs (kind, order_key, dedupe_key, payload, state, attempts, run_at, \
              created_at, updated_at) VALUES ($1, $2, $3, $4, 'queued', 0, $5, $6, $6) \
              ON CONFLICT (dedupe_key) DO NOTHING",
         )
-        .bind(job.kind.as_str())
-        .bind(&job.order_key)
-        .bind(&job.dedupe_key)
-        .bind(job.payload.to_string())
+        .bind(job.job().kind().as_str())
+        .bind(job.order_key().as_str())
+        .bind(job.dedupe_key())
+        .bind(job.job().payload().to_string())
         .bind(to_millis(run_at))
         .bind(to_millis(now))
         .execute(&mut **tx)
@@ -276,7 +278,7 @@ impl Store {
         ))
         .bind(filter.state.map(JobState::as_str))
         .bind(filter.kind.map(JobKind::as_str))
-        .bind(filter.order_key.as_deref())
+        .bind(filter.order_key.as_ref().map(OrderKey::as_str))
         .bind(i64::from(filter.limit.unwrap_or(100).min(1000)))
         .fetch_all(&self.pool)
         .await?;

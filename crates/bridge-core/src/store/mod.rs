@@ -27,7 +27,7 @@ use sqlx::{AnyPool, ConnectOptions, Executor};
 pub use group_commit::IntakeWriter;
 pub use inbound::{InboundEventRecord, Intake, JobsFor, NewInboundEvent};
 pub use jobs::{JobEffects, JobFilter};
-pub use orders::{OrderFilter, OrderRecord, TimelineEntry, TimelineRecord};
+pub use orders::{OrderFilter, TimelineEntry, TimelineKind, TimelineRecord};
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/postgres");

@@ -1,64 +1,108 @@
 //! Orders and their timelines.
 
+use std::fmt;
+use std::str::FromStr;
+
 use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+use shaq_client::PackageStatus;
 use sqlx::Any;
 
 use super::{Store, StoreError, StoreResult, from_millis, to_millis};
+use crate::domain::{Attention, Order, OrderKey, ShopId, TicketId, TicketStatusId, TrackingNumber};
+use crate::jobs::UnknownName;
 use crate::lifecycle::OrderState;
+use crate::workflow::{Collect, CourierProgress, StoredOrder, TrackedOrder};
 
-/// An order as stored: the normalized order plus what the bridge knows of its package and ticket.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct OrderRecord {
-    /// `shop_id/platform_order_id`.
-    pub order_key: String,
-    /// The configured shop.
-    pub shop_id: String,
-    /// The platform's order id.
-    pub platform_order_id: String,
-    /// The human order number (`#1047`).
-    pub order_ref: String,
-    /// Where the order is.
-    pub state: OrderState,
-    /// Why a person is needed, when `state` is `needs_attention`.
-    pub attention_reason: Option<String>,
-    /// The normalized order (JSON).
-    pub order: serde_json::Value,
-    /// The platform's version of the order (its `updated_at`), to ignore older deliveries.
-    pub order_version: Option<String>,
-    /// Our reference at ShaQ, and the ticket's `external_id`.
-    pub partner_ref: String,
-    /// ShaQ's tracking number, once the package exists.
-    pub tracking_number: Option<String>,
-    /// Digishare's ticket id, once the ticket exists.
-    pub ticket_id: Option<String>,
-    /// The last courier status applied.
-    pub courier_status: Option<String>,
-    /// When that status happened (ShaQ's `occurred_at`), to ignore older events.
-    pub courier_status_at: Option<DateTime<Utc>>,
-    /// The last ticket status id the bridge knows of.
-    pub ticket_status: Option<String>,
-    /// When that status was set, by Digishare's clock (from its webhooks only).
-    pub ticket_status_at: Option<DateTime<Utc>>,
-    /// What the courier collects on delivery, as a decimal string.
-    pub amount_to_collect: Option<String>,
-    /// Currency of the amounts.
-    pub currency: Option<String>,
-    /// First stored.
-    pub created_at: DateTime<Utc>,
-    /// Last changed.
-    pub updated_at: DateTime<Utc>,
+/// What a timeline line is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TimelineKind {
+    /// The shop sent or changed the order.
+    Shop,
+    /// The order moved to another state.
+    State,
+    /// A person should look.
+    Attention,
+    /// News that changed nothing, and why.
+    Ignored,
+    /// ShaQ's news about the package.
+    Courier,
+    /// A courier status the table does not map.
+    Unmapped,
+    /// The ticket (Digishare's news, or the bridge's moves).
+    Ticket,
+    /// A call to ShaQ and what it did.
+    Call,
+    /// What the shop was told.
+    WriteBack,
+    /// What reconciliation found.
+    Reconcile,
+    /// A job failed (it will be retried, or is dead).
+    Error,
+}
+
+impl TimelineKind {
+    /// Every kind.
+    pub const ALL: [TimelineKind; 11] = [
+        TimelineKind::Shop,
+        TimelineKind::State,
+        TimelineKind::Attention,
+        TimelineKind::Ignored,
+        TimelineKind::Courier,
+        TimelineKind::Unmapped,
+        TimelineKind::Ticket,
+        TimelineKind::Call,
+        TimelineKind::WriteBack,
+        TimelineKind::Reconcile,
+        TimelineKind::Error,
+    ];
+
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TimelineKind::Shop => "shop",
+            TimelineKind::State => "state",
+            TimelineKind::Attention => "attention",
+            TimelineKind::Ignored => "ignored",
+            TimelineKind::Courier => "courier",
+            TimelineKind::Unmapped => "unmapped",
+            TimelineKind::Ticket => "ticket",
+            TimelineKind::Call => "call",
+            TimelineKind::WriteBack => "write_back",
+            TimelineKind::Reconcile => "reconcile",
+            TimelineKind::Error => "error",
+        }
+    }
+}
+
+impl fmt::Display for TimelineKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for TimelineKind {
+    type Err = UnknownName;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        TimelineKind::ALL
+            .into_iter()
+            .find(|kind| kind.as_str() == s)
+            .ok_or_else(|| UnknownName(s.to_owned()))
+    }
 }
 
 /// One timeline line to write.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TimelineEntry {
     /// The order.
-    pub order_key: String,
+    pub order_key: OrderKey,
     /// When it happened.
     pub at: DateTime<Utc>,
-    /// `inbound`, `call`, `state`, `message`, `write_back`, `error`…
-    pub kind: String,
+    /// What it is about.
+    pub kind: TimelineKind,
     /// One readable line.
     pub summary: String,
     /// Structured details, phones masked.
@@ -79,7 +123,7 @@ pub struct TimelineRecord {
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct OrderFilter {
     /// Only this shop.
-    pub shop_id: Option<String>,
+    pub shop_id: Option<ShopId>,
     /// Only orders in this state.
     pub state: Option<OrderState>,
     /// At most this many (default 100, most recently changed first).
@@ -91,20 +135,25 @@ macro_rules! order_columns {
         "order_key, shop_id, platform_order_id, order_ref, state, attention_reason, order_json, \
          order_version, partner_ref, tracking_number, ticket_id, courier_status, \
          courier_status_at, ticket_status, amount_to_collect, currency, created_at, updated_at, \
-         ticket_status_at"
+         ticket_status_at, attention"
     };
 }
 
 #[derive(sqlx::FromRow)]
 struct OrderRow {
     order_key: String,
+    #[allow(dead_code)]
     shop_id: String,
+    #[allow(dead_code)]
     platform_order_id: String,
+    #[allow(dead_code)]
     order_ref: String,
     state: String,
     attention_reason: Option<String>,
     order_json: String,
+    #[allow(dead_code)]
     order_version: Option<String>,
+    #[allow(dead_code)]
     partner_ref: String,
     tracking_number: Option<String>,
     ticket_id: Option<String>,
@@ -116,50 +165,75 @@ struct OrderRow {
     created_at: i64,
     updated_at: i64,
     ticket_status_at: Option<i64>,
+    attention: Option<String>,
 }
 
-impl TryFrom<OrderRow> for OrderRecord {
+/// The row, read back as a typed order. The order's ids, reference and version columns are
+/// copies of what `order_json` holds (kept for queries); the typed order is read from the JSON.
+impl TryFrom<OrderRow> for TrackedOrder {
     type Error = StoreError;
 
     fn try_from(row: OrderRow) -> Result<Self, Self::Error> {
-        Ok(OrderRecord {
-            state: row
-                .state
-                .parse()
-                .map_err(|e| StoreError::Corrupt(format!("order {}: state: {e}", row.order_key)))?,
-            order: serde_json::from_str(&row.order_json).map_err(|e| {
-                StoreError::Corrupt(format!("order {}: order_json: {e}", row.order_key))
-            })?,
-            order_key: row.order_key,
-            shop_id: row.shop_id,
-            platform_order_id: row.platform_order_id,
-            order_ref: row.order_ref,
-            attention_reason: row.attention_reason,
-            order_version: row.order_version,
-            partner_ref: row.partner_ref,
-            tracking_number: row.tracking_number,
-            ticket_id: row.ticket_id,
-            courier_status: row.courier_status,
-            courier_status_at: row.courier_status_at.map(from_millis),
-            ticket_status: row.ticket_status,
+        let corrupt = |what: &str, e: &dyn fmt::Display| {
+            StoreError::Corrupt(format!("order {}: {what}: {e}", row.order_key))
+        };
+        let order: Order =
+            serde_json::from_str(&row.order_json).map_err(|e| corrupt("order_json", &e))?;
+        let state: OrderState = row.state.parse().map_err(|e| corrupt("state", &e))?;
+        let attention = match (&row.attention, &row.attention_reason) {
+            (Some(json), _) => Some(
+                serde_json::from_str::<Attention>(json).map_err(|e| corrupt("attention", &e))?,
+            ),
+            (None, Some(sentence)) => Some(Attention::from_sentence(sentence)),
+            (None, None) => None,
+        };
+        let updated_at = from_millis(row.updated_at);
+        let courier = row.courier_status.as_deref().map(|status| CourierProgress {
+            status: status.parse().unwrap_or_else(|never| match never {}),
+            at: row.courier_status_at.map_or(updated_at, from_millis),
+        });
+        let amount = match row.amount_to_collect.as_deref() {
+            Some(amount) => amount
+                .parse::<Decimal>()
+                .map_err(|e| corrupt("amount_to_collect", &e))?,
+            None => order.payment.amount_to_collect(),
+        };
+        let currency = row
+            .currency
+            .clone()
+            .unwrap_or_else(|| order.currency.clone());
+        Ok(TrackedOrder::from_stored(StoredOrder {
+            order,
+            state,
+            attention,
+            tracking_number: row.tracking_number.map(TrackingNumber::new),
+            courier,
+            ticket_id: row.ticket_id.map(TicketId::new),
+            ticket_status: row.ticket_status.map(TicketStatusId::new),
             ticket_status_at: row.ticket_status_at.map(from_millis),
-            amount_to_collect: row.amount_to_collect,
-            currency: row.currency,
+            collect: Collect { amount, currency },
             created_at: from_millis(row.created_at),
-            updated_at: from_millis(row.updated_at),
-        })
+            updated_at,
+        }))
     }
 }
 
 pub(super) async fn upsert_order(
     tx: &mut sqlx::Transaction<'static, Any>,
-    order: &OrderRecord,
+    order: &TrackedOrder,
     now: DateTime<Utc>,
 ) -> StoreResult<()> {
+    let shop_order = order.order();
+    let attention = order
+        .attention()
+        .map(|a| serde_json::to_string(a).map_err(|e| StoreError::Corrupt(e.to_string())))
+        .transpose()?;
+    let order_json =
+        serde_json::to_string(shop_order).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     sqlx::query(concat!(
         "INSERT INTO orders (",
         order_columns!(),
-        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) ",
+        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) ",
         "ON CONFLICT (order_key) DO UPDATE SET order_ref = excluded.order_ref, ",
         "state = excluded.state, attention_reason = excluded.attention_reason, ",
         "order_json = excluded.order_json, order_version = excluded.order_version, ",
@@ -167,27 +241,28 @@ pub(super) async fn upsert_order(
         "courier_status = excluded.courier_status, courier_status_at = excluded.courier_status_at, ",
         "ticket_status = excluded.ticket_status, amount_to_collect = excluded.amount_to_collect, ",
         "currency = excluded.currency, updated_at = excluded.updated_at, ",
-        "ticket_status_at = excluded.ticket_status_at"
+        "ticket_status_at = excluded.ticket_status_at, attention = excluded.attention"
     ))
-    .bind(&order.order_key)
-    .bind(&order.shop_id)
-    .bind(&order.platform_order_id)
-    .bind(&order.order_ref)
-    .bind(order.state.as_str())
-    .bind(order.attention_reason.as_deref())
-    .bind(order.order.to_string())
-    .bind(order.order_version.as_deref())
-    .bind(&order.partner_ref)
-    .bind(order.tracking_number.as_deref())
-    .bind(order.ticket_id.as_deref())
-    .bind(order.courier_status.as_deref())
-    .bind(order.courier_status_at.map(to_millis))
-    .bind(order.ticket_status.as_deref())
-    .bind(order.amount_to_collect.as_deref())
-    .bind(order.currency.as_deref())
-    .bind(to_millis(order.created_at))
+    .bind(order.key().as_str())
+    .bind(shop_order.shop_id.as_str())
+    .bind(shop_order.platform_order_id.as_str())
+    .bind(&shop_order.order_ref)
+    .bind(order.state().as_str())
+    .bind(order.attention().map(ToString::to_string))
+    .bind(order_json)
+    .bind(shop_order.version.map(|v| v.to_rfc3339()))
+    .bind(order.partner_ref().as_str())
+    .bind(order.tracking_number().map(TrackingNumber::as_str))
+    .bind(order.ticket_id().map(TicketId::as_str))
+    .bind(order.courier_status().map(PackageStatus::as_str))
+    .bind(order.courier().map(|c| to_millis(c.at)))
+    .bind(order.ticket_status().map(TicketStatusId::as_str))
+    .bind(order.collect().amount.to_string())
+    .bind(&order.collect().currency)
+    .bind(to_millis(order.created_at()))
     .bind(to_millis(now))
-    .bind(order.ticket_status_at.map(to_millis))
+    .bind(order.ticket_status_at().map(to_millis))
+    .bind(attention)
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -202,9 +277,9 @@ pub(super) async fn write_timeline(
             "INSERT INTO timeline (order_key, at, kind, summary, details) \
              VALUES ($1, $2, $3, $4, $5)",
         )
-        .bind(&entry.order_key)
+        .bind(entry.order_key.as_str())
         .bind(to_millis(entry.at))
-        .bind(&entry.kind)
+        .bind(entry.kind.as_str())
         .bind(&entry.summary)
         .bind(entry.details.to_string())
         .execute(&mut **tx)
@@ -215,20 +290,20 @@ pub(super) async fn write_timeline(
 
 impl Store {
     /// One order by key.
-    pub async fn order(&self, order_key: &str) -> StoreResult<Option<OrderRecord>> {
+    pub async fn order(&self, order_key: &OrderKey) -> StoreResult<Option<TrackedOrder>> {
         self.order_where(
             concat!(
                 "SELECT ",
                 order_columns!(),
                 " FROM orders WHERE order_key = $1"
             ),
-            order_key,
+            order_key.as_str(),
         )
         .await
     }
 
     /// The order whose package has this tracking number or partner reference.
-    pub async fn order_by_package(&self, reference: &str) -> StoreResult<Option<OrderRecord>> {
+    pub async fn order_by_package(&self, reference: &str) -> StoreResult<Option<TrackedOrder>> {
         self.order_where(
             concat!(
                 "SELECT ",
@@ -241,7 +316,7 @@ impl Store {
     }
 
     /// The order whose ticket has this id (or whose `external_id` this is).
-    pub async fn order_by_ticket(&self, ticket_id: &str) -> StoreResult<Option<OrderRecord>> {
+    pub async fn order_by_ticket(&self, ticket_id: &str) -> StoreResult<Option<TrackedOrder>> {
         self.order_where(
             concat!(
                 "SELECT ",
@@ -257,28 +332,28 @@ impl Store {
         &self,
         sql: &'static str,
         value: &str,
-    ) -> StoreResult<Option<OrderRecord>> {
+    ) -> StoreResult<Option<TrackedOrder>> {
         let row: Option<OrderRow> = sqlx::query_as(sql)
             .bind(value)
             .fetch_optional(&self.pool)
             .await?;
-        row.map(OrderRecord::try_from).transpose()
+        row.map(TrackedOrder::try_from).transpose()
     }
 
     /// Orders matching a filter, most recently changed first.
-    pub async fn list_orders(&self, filter: &OrderFilter) -> StoreResult<Vec<OrderRecord>> {
+    pub async fn list_orders(&self, filter: &OrderFilter) -> StoreResult<Vec<TrackedOrder>> {
         let rows: Vec<OrderRow> = sqlx::query_as(concat!(
             "SELECT ",
             order_columns!(),
             " FROM orders WHERE ($1 IS NULL OR shop_id = $1) AND ($2 IS NULL OR state = $2) ",
             "ORDER BY updated_at DESC, order_key LIMIT $3"
         ))
-        .bind(filter.shop_id.as_deref())
+        .bind(filter.shop_id.as_ref().map(ShopId::as_str))
         .bind(filter.state.map(OrderState::as_str))
         .bind(i64::from(filter.limit.unwrap_or(100).min(1000)))
         .fetch_all(&self.pool)
         .await?;
-        rows.into_iter().map(OrderRecord::try_from).collect()
+        rows.into_iter().map(TrackedOrder::try_from).collect()
     }
 
     /// Orders with a package still on the road whose last courier news is older than `before`:
@@ -287,7 +362,7 @@ impl Store {
         &self,
         before: DateTime<Utc>,
         limit: u32,
-    ) -> StoreResult<Vec<OrderRecord>> {
+    ) -> StoreResult<Vec<TrackedOrder>> {
         let rows: Vec<OrderRow> = sqlx::query_as(concat!(
             "SELECT ",
             order_columns!(),
@@ -299,33 +374,34 @@ impl Store {
         .bind(i64::from(limit))
         .fetch_all(&self.pool)
         .await?;
-        rows.into_iter().map(OrderRecord::try_from).collect()
+        rows.into_iter().map(TrackedOrder::try_from).collect()
     }
 
     /// An order's timeline, oldest first.
-    pub async fn timeline(&self, order_key: &str) -> StoreResult<Vec<TimelineRecord>> {
+    pub async fn timeline(&self, order_key: &OrderKey) -> StoreResult<Vec<TimelineRecord>> {
         let rows: Vec<(i64, String, i64, String, String, String)> = sqlx::query_as(
             "SELECT id, order_key, at, kind, summary, details FROM timeline \
              WHERE order_key = $1 ORDER BY id",
         )
-        .bind(order_key)
+        .bind(order_key.as_str())
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows
-            .into_iter()
-            .map(
-                |(id, order_key, at, kind, summary, details)| TimelineRecord {
+        rows.into_iter()
+            .map(|(id, order_key, at, kind, summary, details)| {
+                Ok(TimelineRecord {
                     id,
                     entry: TimelineEntry {
-                        order_key,
+                        order_key: OrderKey::new(order_key),
                         at: from_millis(at),
-                        kind,
+                        kind: kind.parse().map_err(|e| {
+                            StoreError::Corrupt(format!("timeline line {id}: kind: {e}"))
+                        })?,
                         summary,
                         details: serde_json::from_str(&details).unwrap_or(serde_json::Value::Null),
                     },
-                },
-            )
-            .collect())
+                })
+            })
+            .collect()
     }
 
     /// Adds timeline lines outside of a job (intake refusals, operator actions).

@@ -1,7 +1,8 @@
 //! Raw rows as the database returns them, and their conversion to domain records.
 
 use super::{StoreError, from_millis};
-use crate::jobs::{JobKind, JobRecord, JobState};
+use crate::domain::OrderKey;
+use crate::jobs::{Job, JobRecord, JobState};
 
 /// The columns every job query selects, as a literal so `concat!` can build static SQL.
 macro_rules! job_columns {
@@ -37,13 +38,9 @@ impl TryFrom<JobRow> for JobRecord {
         };
         Ok(JobRecord {
             id: row.id,
-            kind: row
-                .kind
-                .parse::<JobKind>()
-                .map_err(|e| corrupt("kind", &e))?,
-            order_key: row.order_key.clone(),
+            job: Job::from_stored(&row.kind, &row.payload).map_err(|e| corrupt("job", &e))?,
+            order_key: OrderKey::new(row.order_key.clone()),
             dedupe_key: row.dedupe_key.clone(),
-            payload: serde_json::from_str(&row.payload).map_err(|e| corrupt("payload", &e))?,
             state: row
                 .state
                 .parse::<JobState>()

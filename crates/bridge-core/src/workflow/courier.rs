@@ -1,73 +1,49 @@
-//! ShaQ's news about a package: statuses and amount changes.
+//! ShaQ's news about a package: statuses (from webhooks, or found by reconciliation) and
+//! amount changes.
+//!
+//! When ShaQ says `delivered`: the order moves to `delivered` (states only move forward, see
+//! [`crate::lifecycle::OrderState::allows_courier_move_to`]), a `move_ticket` job moves the ticket to the mapped
+//! status so the customer gets the WhatsApp message (`crate::jobs::move_ticket`), and a
+//! `write_back_to_shop` job tells the shop once (`crate::jobs::write_back_to_shop`).
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use shaq_client::PackageStatus;
 
-use super::mapping::CourierMapping;
-use super::{Decision, MoveTicket, move_ticket, timeline, with_state, write_back};
-use crate::store::OrderRecord;
-
-/// A courier status, from a webhook or from reconciliation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CourierNews {
-    /// ShaQ's `event_id` (or a synthetic id for reconciliation).
-    pub event_id: String,
-    /// When it happened at ShaQ.
-    pub occurred_at: DateTime<Utc>,
-    /// The status slug (unknown slugs included).
-    pub status: String,
-    /// ShaQ's description.
-    pub description: Option<String>,
-    /// ShaQ's comment.
-    pub comment: Option<String>,
-    /// Proof of delivery.
-    pub proof_url: Option<String>,
-}
-
-/// A changed amount to collect.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AmountNews {
-    /// ShaQ's `event_id`.
-    pub event_id: String,
-    /// When it happened.
-    pub occurred_at: DateTime<Utc>,
-    /// The new amount, as a decimal string.
-    pub new_amount: String,
-    /// Its currency.
-    pub currency: Option<String>,
-    /// Why (the customer asked).
-    pub reason: Option<String>,
-}
+use super::{
+    AmountNews, Collect, CourierMapping, CourierNews, CourierProgress, Decision, NewJob,
+    TrackedOrder, TrackingStep, move_to, timeline, write_back,
+};
+use crate::domain::OrderKey;
+use crate::jobs::{Job, MoveTicket};
+use crate::store::TimelineKind;
 
 /// A package status: the ticket follows every status as mapped; the order state moves only
 /// forward; the shop hears of each milestone once. Events older than the last applied one are
 /// ignored (ShaQ retries and may deliver out of order).
 pub fn on_courier_status(
-    order: &OrderRecord,
+    order: &TrackedOrder,
     news: &CourierNews,
     mapping: &CourierMapping,
     now: DateTime<Utc>,
 ) -> Decision {
-    let key = &order.order_key;
-    if let Some(last) = order.courier_status_at {
-        let same = order.courier_status.as_deref() == Some(news.status.as_str());
-        if news.occurred_at < last || (news.occurred_at == last && same) {
+    let key = order.key();
+    if let Some(last) = order.courier() {
+        let same = last.status == news.status;
+        if news.occurred_at < last.at || (news.occurred_at == last.at && same) {
             return Decision::ignored(
-                key,
+                &key,
                 format!(
-                    "courier status {} at {} is not newer than {} at {last}",
-                    news.status,
-                    news.occurred_at,
-                    order.courier_status.as_deref().unwrap_or("?")
+                    "courier status {} at {} is not newer than {} at {}",
+                    news.status, news.occurred_at, last.status, last.at
                 ),
                 now,
             );
         }
     }
     let mut lines = vec![timeline(
-        key,
+        &key,
         now,
-        "courier",
+        TimelineKind::Courier,
         format!(
             "ShaQ: {}{}",
             news.status,
@@ -77,108 +53,176 @@ pub fn on_courier_status(
                 .unwrap_or_default()
         ),
     )];
-    let Some(effect) = mapping.effect(&news.status) else {
-        let mut next = order.clone();
-        next.courier_status = Some(news.status.clone());
-        next.courier_status_at = Some(news.occurred_at);
-        next.updated_at = now;
+    let mut next = order.clone();
+    next.set_courier(CourierProgress {
+        status: news.status.clone(),
+        at: news.occurred_at,
+    });
+    next.touch(now);
+    let Some(effect) = mapping.effect(news.status.as_str()) else {
         lines.push(timeline(
-            key,
+            &key,
             now,
-            "unmapped",
+            TimelineKind::Unmapped,
             format!(
                 "courier status `{}` is not mapped: ticket not moved",
                 news.status
             ),
         ));
-        return Decision {
-            order: Some(next),
-            jobs: Vec::new(),
-            timeline: lines,
-            outcome: format!("recorded: unmapped status {}", news.status),
-        };
+        return Decision::decided(
+            next,
+            Vec::new(),
+            lines,
+            &format!("recorded: unmapped status {}", news.status),
+        );
     };
-    if order.courier_status.as_deref() == Some(news.status.as_str()) {
+    if order.courier_status() == Some(&news.status) {
         // The same status again (ShaQ repeats it, or it confirms what the bridge set when it
         // created the package): the customer already heard of it.
-        let mut next = order.clone();
-        next.courier_status_at = Some(news.occurred_at);
-        next.updated_at = now;
         lines.push(timeline(
-            key,
+            &key,
             now,
-            "courier",
+            TimelineKind::Courier,
             "status unchanged: ticket not moved",
         ));
-        return Decision {
-            order: Some(next),
-            jobs: Vec::new(),
-            timeline: lines,
-            outcome: "recorded: status unchanged".to_owned(),
-        };
+        return Decision::decided(next, Vec::new(), lines, "recorded: status unchanged");
     }
-    let state_moves = order.state.allows_courier_move_to(effect.state);
-    let mut next = if state_moves {
-        with_state(order, effect.state, now, &mut lines)
-    } else {
-        order.clone()
-    };
-    next.courier_status = Some(news.status.clone());
-    next.courier_status_at = Some(news.occurred_at);
-    next.updated_at = now;
-
+    let state_moves = order.state().allows_courier_move_to(effect.state);
+    if state_moves {
+        move_to(&mut next, effect.state, now, &mut lines);
+    }
     let mut jobs = Vec::new();
-    if effect.ticket.is_some() {
-        jobs.push(move_ticket(
-            key,
-            &format!("courier:{}", news.event_id),
-            MoveTicket {
-                status_key: effect.ticket.clone(),
+    if let Some(ticket) = &effect.ticket {
+        jobs.push(NewJob::new(
+            Job::MoveTicket(MoveTicket {
+                status_key: Some(ticket.clone()),
                 courier_status: Some(news.status.clone()),
                 description: news.description.clone(),
                 comment: news.comment.clone(),
                 proof_url: news.proof_url.clone(),
-            },
+            }),
+            &key,
+            Some(&format!("courier:{}", news.event_id)),
         ));
     }
     if state_moves && let Some(milestone) = effect.shop {
-        jobs.push(write_back(key, milestone));
+        jobs.push(write_back(&key, milestone));
     }
-    Decision {
-        order: Some(next),
-        jobs,
-        timeline: lines,
-        outcome: "applied".to_owned(),
-    }
+    Decision::decided(next, jobs, lines, "applied")
 }
 
 /// The amount to collect changed (at the customer's request): store it and refresh the ticket.
-pub fn on_amount_changed(order: &OrderRecord, news: &AmountNews, now: DateTime<Utc>) -> Decision {
-    let key = &order.order_key;
-    let mut next = order.clone();
-    next.amount_to_collect = Some(news.new_amount.clone());
-    if news.currency.is_some() {
-        next.currency = news.currency.clone();
-    }
-    next.updated_at = now;
+pub fn on_amount_changed(order: &TrackedOrder, news: &AmountNews, now: DateTime<Utc>) -> Decision {
+    let key = order.key();
+    let currency = news
+        .currency
+        .clone()
+        .unwrap_or_else(|| order.collect().currency.clone());
     let summary = format!(
-        "amount to collect {} → {} {}{}",
-        order.amount_to_collect.as_deref().unwrap_or("?"),
+        "amount to collect {} → {} {currency}{}",
+        order.collect().amount,
         news.new_amount,
-        next.currency.as_deref().unwrap_or(""),
         news.reason
             .as_deref()
             .map(|r| format!(" ({r})"))
             .unwrap_or_default()
     );
-    Decision {
-        order: Some(next),
-        jobs: vec![move_ticket(
-            key,
-            &format!("amount:{}", news.event_id),
-            MoveTicket::default(),
+    let mut next = order.clone();
+    next.set_collect(Collect {
+        amount: news.new_amount,
+        currency,
+    });
+    next.touch(now);
+    Decision::decided(
+        next,
+        vec![NewJob::new(
+            Job::MoveTicket(MoveTicket::default()),
+            &key,
+            Some(&format!("amount:{}", news.event_id)),
         )],
-        timeline: vec![timeline(key, now, "courier", summary)],
-        outcome: "applied".to_owned(),
+        vec![timeline(&key, now, TimelineKind::Courier, summary)],
+        "applied",
+    )
+}
+
+/// Reconciliation found the package's history: the statuses since the last one applied are
+/// applied in order, as if their webhooks had arrived (a lost webhook heals itself).
+pub fn on_tracking_history(
+    order: &TrackedOrder,
+    mut steps: Vec<TrackingStep>,
+    mapping: &CourierMapping,
+    now: DateTime<Utc>,
+) -> Decision {
+    steps.sort_by_key(|step| step.at);
+    let mut current = order.clone();
+    let mut decision = Decision::nothing();
+    let mut applied = 0;
+    // ShaQ's history has minute precision: several steps can share a time. A step at the
+    // time of the last applied one is new only if it comes after that one.
+    let last_applied = order.courier().cloned();
+    let mut past_last = false;
+    for step in steps {
+        let is_new = match &last_applied {
+            None => true,
+            Some(last) => {
+                if step.at == last.at && step.status == last.status {
+                    past_last = true;
+                    continue;
+                }
+                step.at > last.at || (step.at == last.at && past_last)
+            }
+        };
+        if !is_new {
+            continue;
+        }
+        let news = CourierNews {
+            event_id: format!("reconcile:{}:{}", step.status, step.at.timestamp()),
+            occurred_at: step.at,
+            status: step.status,
+            description: step.description,
+            comment: None,
+            proof_url: None,
+        };
+        let step_decision = on_courier_status(&current, &news, mapping, now);
+        if let Some(next) = step_decision.order {
+            current = next;
+        }
+        decision.jobs.extend(step_decision.jobs);
+        decision.timeline.extend(step_decision.timeline);
+        applied += 1;
+    }
+    if applied > 0 {
+        decision.timeline.push(timeline(
+            &order.key(),
+            now,
+            TimelineKind::Reconcile,
+            format!("reconciliation applied {applied} missed courier status(es)"),
+        ));
+        decision.order = Some(current);
+    }
+    decision
+}
+
+/// A lookup of a package whose courier news is stale; keyed by sweep, so two replicas sweeping
+/// at once look it up once.
+pub fn reconcile(order_key: &OrderKey, sweep: i64) -> NewJob {
+    NewJob::new(Job::Reconcile, order_key, Some(&format!("sweep-{sweep}")))
+}
+
+/// How a package is cancelled at ShaQ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CancelBy {
+    /// Not picked up yet: delete it.
+    Deleting,
+    /// ShaQ has it: ask ShaQ to cancel the order (the parcel comes back).
+    AskingShaq,
+}
+
+/// A pending package is deleted; one ShaQ already holds can only be asked back.
+pub fn cancel_by(status: &PackageStatus) -> CancelBy {
+    if *status == PackageStatus::Pending {
+        CancelBy::Deleting
+    } else {
+        CancelBy::AskingShaq
     }
 }

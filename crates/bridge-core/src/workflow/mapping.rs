@@ -7,55 +7,12 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::TicketKey;
 use crate::lifecycle::OrderState;
 
 /// A shop-side milestone, written back as each platform can show it (a Shopify fulfilment
 /// event, a WooCommerce note or status, a tag…).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ShopMilestone {
-    /// The customer confirmed on WhatsApp.
-    Confirmed,
-    /// The package exists at ShaQ: fulfil with the tracking number.
-    PackageCreated,
-    /// Picked up or moving.
-    InTransit,
-    /// Out for delivery.
-    OutForDelivery,
-    /// Waiting at a pickup point.
-    ReadyForPickup,
-    /// A delivery attempt failed.
-    AttemptedDelivery,
-    /// Delivered (and, for cash on delivery, paid).
-    Delivered,
-    /// ShaQ suspects fraud.
-    SuspectedScam,
-    /// On its way back.
-    Returning,
-    /// Back at the merchant.
-    Returned,
-    /// Declined by the customer or cancelled: cancel in the shop.
-    Cancelled,
-}
-
-impl ShopMilestone {
-    /// The stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ShopMilestone::Confirmed => "confirmed",
-            ShopMilestone::PackageCreated => "package_created",
-            ShopMilestone::InTransit => "in_transit",
-            ShopMilestone::OutForDelivery => "out_for_delivery",
-            ShopMilestone::ReadyForPickup => "ready_for_pickup",
-            ShopMilestone::AttemptedDelivery => "attempted_delivery",
-            ShopMilestone::Delivered => "delivered",
-            ShopMilestone::SuspectedScam => "suspected_scam",
-            ShopMilestone::Returning => "returning",
-            ShopMilestone::Returned => "returned",
-            ShopMilestone::Cancelled => "cancelled",
-        }
-    }
-}
+pub use shop_client::Milestone as ShopMilestone;
 
 /// What one courier status does.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -66,7 +23,7 @@ pub struct CourierStatusEffect {
     /// The ticket status key (`[digishare.statuses]`) it moves the ticket to; `None`: the
     /// ticket is not moved.
     #[serde(default)]
-    pub ticket: Option<String>,
+    pub ticket: Option<TicketKey>,
     /// What the shop is told; `None`: nothing.
     #[serde(default)]
     pub shop: Option<ShopMilestone>,
@@ -165,7 +122,7 @@ impl Default for CourierMapping {
                         status.to_owned(),
                         CourierStatusEffect {
                             state,
-                            ticket: Some(ticket.to_owned()),
+                            ticket: Some(TicketKey::new(ticket)),
                             shop,
                         },
                     )
@@ -191,10 +148,8 @@ impl CourierMapping {
     }
 
     /// Every ticket status key the table uses (to check the configuration maps them).
-    pub fn ticket_keys(&self) -> impl Iterator<Item = &str> {
-        self.0
-            .values()
-            .filter_map(|effect| effect.ticket.as_deref())
+    pub fn ticket_keys(&self) -> impl Iterator<Item = &TicketKey> {
+        self.0.values().filter_map(|effect| effect.ticket.as_ref())
     }
 }
 
@@ -251,7 +206,11 @@ mod tests {
         for (status, state, ticket) in cases {
             let effect = mapping.effect(status).expect("mapped");
             assert_eq!(effect.state, state, "{status}");
-            assert_eq!(effect.ticket.as_deref(), Some(ticket), "{status}");
+            assert_eq!(
+                effect.ticket.as_ref().map(TicketKey::as_str),
+                Some(ticket),
+                "{status}"
+            );
         }
     }
 
@@ -270,7 +229,7 @@ mod tests {
                 "processing".to_owned(),
                 CourierStatusEffect {
                     state: OrderState::InTransit,
-                    ticket: Some("in_transit".to_owned()),
+                    ticket: Some(TicketKey::new("in_transit")),
                     shop: None,
                 },
             ),

@@ -1,143 +1,302 @@
-//! The functional core: "this happened to an order in this state → this new state, these jobs,
-//! these timeline lines". Plain functions over plain data, no I/O; the job executors in
-//! [`crate::pipeline`] do the I/O and commit a [`Decision`] with the job that made it.
+//! The functional core, and the only place that decides: "this happened to an order in this
+//! state → its new state, the jobs that follow, the timeline lines". Plain functions over plain
+//! types, no I/O.
+//!
+//! What happened arrives as typed news: a webhook the shop, ShaQ or Digishare sent
+//! ([`InboundNews`]), or what a job found out when it made its call ([`JobNews`]). One file per
+//! source of news:
+//!
+//! | news | decided in |
+//! |---|---|
+//! | a shop created, changed, cancelled or deleted an order | [`shop`] |
+//! | ShaQ moved a package or changed its amount; reconciliation found missed steps | [`courier`] |
+//! | the customer confirmed or declined on WhatsApp; the confirmation timed out | [`ticket`] |
+//! | a job's call succeeded (package created, ticket created, ticket moved…) | [`outcomes`] |
+//! | whether a job still needs to make its call at all | [`guards`] |
+//!
+//! Only this module changes a [`TrackedOrder`] (its setters are `pub(in crate::workflow)`) and
+//! only it creates jobs ([`NewJob`]'s constructor is private to it). The job executors in
+//! [`crate::jobs`] make calls and report news; the job runner commits the [`Decision`] with the
+//! job's completion, in one transaction.
 
-mod courier;
+pub mod courier;
+pub mod guards;
 pub mod mapping;
-mod payloads;
-mod shop;
-mod ticket;
+mod new_job;
+mod news;
+pub mod outcomes;
+pub mod shop;
+mod statuses;
+pub mod ticket;
+mod tracked;
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-pub use courier::{AmountNews, CourierNews, on_amount_changed, on_courier_status};
 pub use mapping::{CourierMapping, CourierStatusEffect, ShopMilestone};
-pub use payloads::{ApplyInboundEvent, MoveTicket, WriteBackToShop};
-pub use shop::{Flow, ShopOrderNews, ShopPolicy, on_shop_order};
-pub use ticket::{CONFIRMATION_TIMED_OUT, TicketNews, on_ticket_status};
+pub use new_job::NewJob;
+pub use news::{
+    AmountNews, Cancellation, CourierNews, InboundNews, JobNews, ShopNews, TicketNews, TrackingStep,
+};
+pub use statuses::{TicketKey, TicketStatuses};
+pub use tracked::{Collect, CourierProgress, StoredOrder, TrackedOrder};
 
-use crate::jobs::{JobKind, NewJob};
-use crate::store::{JobEffects, OrderRecord, TimelineEntry};
+use crate::domain::{Attention, CountryCode, OrderKey, ShopId};
+use crate::jobs::{Job, JobError};
+use crate::lifecycle::OrderState;
+use crate::store::{TimelineEntry, TimelineKind};
 
 /// What the workflow decided.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Decision {
     /// The order as it should now be stored (`None`: unchanged).
-    pub order: Option<OrderRecord>,
+    pub order: Option<TrackedOrder>,
     /// Jobs to enqueue.
     pub jobs: Vec<NewJob>,
     /// Timeline lines.
     pub timeline: Vec<TimelineEntry>,
-    /// One word or phrase for the inbound event's outcome (`applied`, `ignored: …`).
+    /// One word or phrase for an inbound event's outcome (`applied`, `ignored: …`).
     pub outcome: String,
 }
 
 impl Decision {
-    /// Nothing to do, for the given reason.
-    pub fn ignored(order_key: &str, reason: impl Into<String>, now: DateTime<Utc>) -> Decision {
+    /// Nothing to do, nothing to note (a job found its work already done).
+    pub fn nothing() -> Decision {
+        Decision::default()
+    }
+
+    /// Nothing to do, for the given reason (noted on the timeline).
+    pub fn ignored(
+        order_key: &OrderKey,
+        reason: impl Into<String>,
+        now: DateTime<Utc>,
+    ) -> Decision {
         let reason = reason.into();
         Decision {
             order: None,
             jobs: Vec::new(),
-            timeline: vec![timeline(order_key, now, "ignored", reason.clone())],
+            timeline: vec![timeline(
+                order_key,
+                now,
+                TimelineKind::Ignored,
+                reason.clone(),
+            )],
             outcome: format!("ignored: {reason}"),
         }
     }
 
-    /// The storage effects.
-    pub fn into_effects(self) -> JobEffects {
-        JobEffects {
-            order: self.order,
-            jobs: self.jobs,
-            timeline: self.timeline,
-            inbound_outcome: None,
+    /// One timeline line and nothing else.
+    fn noted(
+        order_key: &OrderKey,
+        now: DateTime<Utc>,
+        kind: TimelineKind,
+        summary: String,
+    ) -> Decision {
+        Decision {
+            timeline: vec![timeline(order_key, now, kind, summary)],
+            ..Decision::default()
+        }
+    }
+
+    fn decided(
+        order: TrackedOrder,
+        jobs: Vec<NewJob>,
+        timeline: Vec<TimelineEntry>,
+        outcome: &str,
+    ) -> Decision {
+        Decision {
+            order: Some(order),
+            jobs,
+            timeline,
+            outcome: outcome.to_owned(),
         }
     }
 }
 
-/// The account's ticket statuses: key (`confirmed`, `delivered`…) → Digishare's hashed id.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct TicketStatuses(pub BTreeMap<String, String>);
+/// How a shop's orders flow.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Flow {
+    /// Ticket first; the package is created when the customer confirms on WhatsApp.
+    #[default]
+    ConfirmFirst,
+    /// Package and ticket at once.
+    ShipImmediately,
+}
 
-impl TicketStatuses {
-    /// The id for a key, if mapped.
-    pub fn id(&self, key: &str) -> Option<&str> {
-        self.0.get(key).map(String::as_str)
-    }
+/// The per-shop rules the workflow needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShopPolicy {
+    /// The shop's flow.
+    pub flow: Flow,
+    /// Prepaid orders skip the confirmation step.
+    pub prepaid_skips_confirmation: bool,
+    /// An order not confirmed within this time needs a person (`None`: wait forever).
+    pub confirmation_timeout: Option<Duration>,
+    /// Destination countries ShaQ serves; orders elsewhere need a person.
+    pub service_countries: Vec<CountryCode>,
+    /// Which milestones are written back to the shop (`None`: none).
+    pub write_back: Option<Vec<ShopMilestone>>,
+}
 
-    /// The key for an id, if any key maps to it.
-    pub fn key_of(&self, id: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(_, mapped)| mapped.as_str() == id)
-            .map(|(key, _)| key.as_str())
+impl ShopPolicy {
+    /// Whether the shop is told of this milestone.
+    pub fn writes_back(&self, milestone: ShopMilestone) -> bool {
+        self.write_back
+            .as_ref()
+            .is_some_and(|list| list.contains(&milestone))
     }
+}
+
+/// Everything the workflow decides with, from the settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rules {
+    /// Each configured shop's policy.
+    pub shops: HashMap<ShopId, ShopPolicy>,
+    /// What each courier status does.
+    pub mapping: CourierMapping,
+    /// The Digishare account's ticket statuses.
+    pub statuses: TicketStatuses,
+    /// Attach the ShaQ label to the ticket once the package exists.
+    pub attach_label: bool,
+}
+
+impl Rules {
+    /// The policy of the order's shop, or a permanent failure if the shop was removed from the
+    /// settings.
+    pub fn shop(&self, shop: &ShopId) -> Result<&ShopPolicy, JobError> {
+        self.shops
+            .get(shop)
+            .ok_or_else(|| JobError::permanent(format!("shop `{shop}` is no longer configured")))
+    }
+}
+
+/// Decides what a job's news means. `order` is the order as stored when the job ran (`None`
+/// only for a webhook about an order the bridge has not stored yet).
+pub fn decide(
+    rules: &Rules,
+    key: &OrderKey,
+    order: Option<&TrackedOrder>,
+    news: JobNews,
+    now: DateTime<Utc>,
+) -> Result<Decision, JobError> {
+    if let JobNews::Inbound(news) = news {
+        return on_inbound(rules, key, order, news, now);
+    }
+    let order = order.ok_or_else(|| JobError::permanent(format!("order {key} is not stored")))?;
+    Ok(outcomes::on_job_news(rules, order, news, now))
+}
+
+/// A stored webhook, run through the rules.
+fn on_inbound(
+    rules: &Rules,
+    key: &OrderKey,
+    order: Option<&TrackedOrder>,
+    news: InboundNews,
+    now: DateTime<Utc>,
+) -> Result<Decision, JobError> {
+    Ok(match (news, order) {
+        (InboundNews::Shop(news), existing) => {
+            let shop = match &news {
+                ShopNews::Order(order) => order.shop_id.clone(),
+                ShopNews::Deleted { shop, .. } => shop.clone(),
+            };
+            shop::on_shop_news(existing, news, rules.shop(&shop)?, now)
+        }
+        (InboundNews::NotUsed(reason), _) => Decision::ignored(key, reason, now),
+        (InboundNews::CourierStatus(_) | InboundNews::AmountChanged(_), None) => Decision::ignored(
+            key,
+            "no order has this package: event kept, nothing done",
+            now,
+        ),
+        (InboundNews::TicketStatus(_), None) => {
+            Decision::ignored(key, "no order has this ticket", now)
+        }
+        (InboundNews::CourierStatus(news), Some(order)) => {
+            courier::on_courier_status(order, &news, &rules.mapping, now)
+        }
+        (InboundNews::AmountChanged(news), Some(order)) => {
+            courier::on_amount_changed(order, &news, now)
+        }
+        (InboundNews::TicketStatus(news), Some(order)) => {
+            ticket::on_ticket_status(order, &news, &rules.statuses, now)
+        }
+    })
+}
+
+/// The job that runs a stored webhook through the workflow.
+pub fn apply_webhook(order_key: &OrderKey, event_id: i64) -> NewJob {
+    NewJob::new(
+        Job::ApplyInboundEvent { event_id },
+        order_key,
+        Some(&format!("event-{event_id}")),
+    )
+}
+
+/// Tells the shop of a milestone; once per milestone per order.
+fn write_back(key: &OrderKey, milestone: ShopMilestone) -> NewJob {
+    NewJob::new(
+        Job::WriteBackToShop { milestone },
+        key,
+        Some(milestone.as_str()),
+    )
 }
 
 /// One timeline line.
 pub fn timeline(
-    order_key: &str,
+    order_key: &OrderKey,
     at: DateTime<Utc>,
-    kind: &str,
+    kind: TimelineKind,
     summary: impl Into<String>,
 ) -> TimelineEntry {
     TimelineEntry {
-        order_key: order_key.to_owned(),
+        order_key: order_key.clone(),
         at,
-        kind: kind.to_owned(),
+        kind,
         summary: summary.into(),
         details: serde_json::Value::Null,
     }
 }
 
-/// A job to move the ticket to `status_key` (and refresh its order data).
-fn move_ticket(order_key: &str, discriminator: &str, payload: MoveTicket) -> NewJob {
-    NewJob::new(
-        JobKind::MoveTicket,
-        order_key,
-        Some(discriminator),
-        serde_json::to_value(payload).unwrap_or_default(),
-    )
-}
-
-/// A job to tell the shop about a milestone; once per milestone per order.
-fn write_back(order_key: &str, milestone: ShopMilestone) -> NewJob {
-    NewJob::new(
-        JobKind::WriteBackToShop,
-        order_key,
-        Some(milestone.as_str()),
-        serde_json::to_value(WriteBackToShop { milestone }).unwrap_or_default(),
-    )
-}
-
-/// A job with no payload beyond the order.
-fn order_job(kind: JobKind, order_key: &str) -> NewJob {
-    NewJob::new(kind, order_key, None, serde_json::json!({}))
-}
-
-/// The order with a new state, noting the change on the timeline.
-fn with_state(
-    order: &OrderRecord,
-    state: crate::lifecycle::OrderState,
+/// Moves the order to `state`, noting the change on the timeline.
+fn move_to(
+    order: &mut TrackedOrder,
+    state: OrderState,
     now: DateTime<Utc>,
-    timeline_out: &mut Vec<TimelineEntry>,
-) -> OrderRecord {
-    let mut next = order.clone();
-    if next.state != state {
-        timeline_out.push(timeline(
-            &order.order_key,
+    lines: &mut Vec<TimelineEntry>,
+) {
+    if order.state() != state {
+        lines.push(timeline(
+            &order.key(),
             now,
-            "state",
-            format!("{} → {}", order.state, state),
+            TimelineKind::State,
+            format!("{} → {}", order.state(), state),
         ));
-        next.state = state;
+        order.set_state(state);
     }
-    next.updated_at = now;
-    next
+    order.touch(now);
+}
+
+/// The order waits for a person, for `reason`: one rule wherever it comes from (an order that
+/// cannot be shipped, a confirmation that never came).
+fn needs_attention(
+    order: &mut TrackedOrder,
+    reason: Attention,
+    now: DateTime<Utc>,
+    lines: &mut Vec<TimelineEntry>,
+) {
+    lines.push(timeline(
+        &order.key(),
+        now,
+        TimelineKind::Attention,
+        format!("needs attention: {reason}"),
+    ));
+    order.set_state(OrderState::NeedsAttention);
+    order.set_attention(Some(reason));
+    order.touch(now);
 }
 
 #[cfg(test)]

@@ -1,11 +1,23 @@
 //! The workflow read as the spec: given an order in a state, when news arrives, then…
 
-use chrono::{DateTime, Duration, TimeZone, Utc};
-use serde_json::json;
+use std::collections::HashMap;
 
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use rust_decimal::Decimal;
+use shaq_client::PackageStatus;
+
+use super::courier::{on_amount_changed, on_courier_status, on_tracking_history};
+use super::guards::{Precheck, precheck};
+use super::outcomes::on_job_news;
+use super::shop::on_shop_news;
+use super::ticket::{on_confirmation_deadline, on_ticket_status};
 use super::*;
-use crate::jobs::JobKind;
-use crate::lifecycle::OrderState;
+use crate::domain::{
+    Address, Attention, CountryCode, Item, Language, Order, Payment, PhoneE164, PlatformOrderId,
+    Recipient, ShopId, TicketId, TicketStatusId, TrackingNumber, Unshippable,
+};
+use crate::jobs::{JobKind, MoveTicket};
+use crate::store::TimelineKind;
 
 fn at(minute: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 23, 10, minute, 0)
@@ -13,35 +25,71 @@ fn at(minute: u32) -> DateTime<Utc> {
         .expect("valid time")
 }
 
-fn order(state: OrderState) -> OrderRecord {
-    OrderRecord {
-        order_key: "kente/1047".to_owned(),
-        shop_id: "kente".to_owned(),
-        platform_order_id: "1047".to_owned(),
+/// Order #1047 of the Kente shop: cash on delivery, 300 GHS, to Osu, Accra.
+fn shop_order(cod: bool, version: u32) -> Order {
+    Order {
+        shop_id: ShopId::new("kente"),
+        platform_order_id: PlatformOrderId::new("1047"),
         order_ref: "#1047".to_owned(),
-        state,
-        attention_reason: None,
-        order: json!({}),
-        order_version: Some("2026-11-23T10:00:00+00:00".to_owned()),
-        partner_ref: "kente-1047".to_owned(),
-        tracking_number: None,
-        ticket_id: Some("tkt1".to_owned()),
-        courier_status: None,
-        courier_status_at: None,
-        ticket_status: Some("st-await".to_owned()),
-        ticket_status_at: None,
-        amount_to_collect: Some("300.00".to_owned()),
-        currency: Some("GHS".to_owned()),
-        created_at: at(0),
-        updated_at: at(0),
+        version: Some(at(version)),
+        cancelled: false,
+        payment: if cod {
+            Payment::CashOnDelivery {
+                amount_to_collect: Decimal::new(30000, 2),
+            }
+        } else {
+            Payment::Prepaid
+        },
+        total: Decimal::new(30000, 2),
+        currency: "GHS".to_owned(),
+        recipient: Recipient {
+            name: "Ama Mensah".to_owned(),
+            phone: Some(PhoneE164::parse("024 412 3456", Some("GH")).expect("valid phone")),
+            email: None,
+        },
+        address: Address {
+            line1: "12 Oxford Street".to_owned(),
+            line2: None,
+            city: "Accra".to_owned(),
+            region: Some("Greater Accra".to_owned()),
+            postal_code: None,
+            country_iso2: CountryCode::parse("GH"),
+        },
+        items: vec![Item {
+            name: "Kente scarf".to_owned(),
+            sku: None,
+            quantity: 1,
+            unit_price: Decimal::new(30000, 2),
+        }],
+        note: None,
+        language: Language::En,
     }
+}
+
+/// The order with its ticket, waiting in `state`.
+fn order(state: OrderState) -> TrackedOrder {
+    let mut order = TrackedOrder::for_tests(shop_order(true, 0), state, at(0));
+    order.set_ticket(TicketId::new("tkt1"));
+    order.set_ticket_status(TicketStatusId::new("st-await"));
+    order
+}
+
+/// The order with a package ShaQ reports as `status`.
+fn shipped(state: OrderState, status: &str) -> TrackedOrder {
+    let mut order = order(state);
+    order.set_package(TrackingNumber::new("SHQ1"));
+    order.set_courier(CourierProgress {
+        status: status.parse().expect("infallible"),
+        at: at(1),
+    });
+    order
 }
 
 fn courier(status: &str, minute: u32) -> CourierNews {
     CourierNews {
         event_id: format!("evt-{status}-{minute}"),
         occurred_at: at(minute),
-        status: status.to_owned(),
+        status: status.parse().expect("infallible"),
         description: None,
         comment: None,
         proof_url: None,
@@ -49,28 +97,68 @@ fn courier(status: &str, minute: u32) -> CourierNews {
 }
 
 fn kinds(decision: &Decision) -> Vec<JobKind> {
-    decision.jobs.iter().map(|job| job.kind).collect()
+    decision.jobs.iter().map(|job| job.job().kind()).collect()
 }
 
 fn ticket_key(decision: &Decision) -> Option<String> {
-    decision
-        .jobs
-        .iter()
-        .find(|job| job.kind == JobKind::MoveTicket)
-        .and_then(|job| job.payload["status_key"].as_str().map(str::to_owned))
+    decision.jobs.iter().find_map(|job| match job.job() {
+        Job::MoveTicket(MoveTicket { status_key, .. }) => {
+            status_key.as_ref().map(|k| k.as_str().to_owned())
+        }
+        _ => None,
+    })
 }
 
 fn statuses() -> TicketStatuses {
     TicketStatuses(
         [
             ("awaiting_confirmation", "st-await"),
+            ("received", "st-received"),
             ("confirmed", "st-yes"),
             ("cancelled", "st-no"),
             ("delivered", "st-done"),
+            ("package_created", "st-created"),
         ]
         .into_iter()
-        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .map(|(k, v)| (TicketKey::new(k), TicketStatusId::new(v)))
         .collect(),
+    )
+}
+
+fn ticket_news(status: &str, changed_at: Option<DateTime<Utc>>) -> TicketNews {
+    TicketNews {
+        ticket_id: TicketId::new("tkt1"),
+        status_id: TicketStatusId::new(status),
+        changed_at,
+    }
+}
+
+fn policy(flow: Flow) -> ShopPolicy {
+    ShopPolicy {
+        flow,
+        prepaid_skips_confirmation: true,
+        confirmation_timeout: Some(std::time::Duration::from_secs(24 * 3600)),
+        service_countries: vec![CountryCode::parse("GH").expect("valid")],
+        write_back: Some(ShopMilestone::ALL.to_vec()),
+    }
+}
+
+fn rules(attach_label: bool) -> Rules {
+    Rules {
+        shops: HashMap::from([(ShopId::new("kente"), policy(Flow::ConfirmFirst))]),
+        mapping: CourierMapping::default(),
+        statuses: statuses(),
+        attach_label,
+    }
+}
+
+/// A shop webhook carrying `incoming`, for an order stored as `existing`.
+fn from_shop(existing: Option<&TrackedOrder>, incoming: Order, flow: Flow, now: u32) -> Decision {
+    on_shop_news(
+        existing,
+        ShopNews::Order(Box::new(incoming)),
+        &policy(flow),
+        at(now),
     )
 }
 
@@ -97,17 +185,19 @@ fn each_courier_status_moves_the_ticket_as_mapped() {
             at(6),
         );
         let next = decision.order.clone().expect("order updated");
-        assert_eq!(next.state, state, "{status}");
-        assert_eq!(next.courier_status.as_deref(), Some(status));
+        assert_eq!(next.state(), state, "{status}");
+        assert_eq!(next.courier_status().map(|s| s.as_str()), Some(status));
         assert_eq!(ticket_key(&decision).as_deref(), Some(key), "{status}");
     }
 }
 
 #[test]
 fn given_a_cod_order_out_for_delivery_when_shaq_reports_delivered_then_the_shop_hears_it() {
-    let mut current = order(OrderState::OutForDelivery);
-    current.courier_status = Some("dispatched".to_owned());
-    current.courier_status_at = Some(at(10));
+    let mut current = shipped(OrderState::OutForDelivery, "dispatched");
+    current.set_courier(CourierProgress {
+        status: PackageStatus::Dispatched,
+        at: at(10),
+    });
     let decision = on_courier_status(
         &current,
         &courier("delivered", 20),
@@ -118,18 +208,25 @@ fn given_a_cod_order_out_for_delivery_when_shaq_reports_delivered_then_the_shop_
         kinds(&decision),
         [JobKind::MoveTicket, JobKind::WriteBackToShop]
     );
-    assert_eq!(decision.jobs[1].payload["milestone"], "delivered");
     assert_eq!(
-        decision.jobs[1].dedupe_key,
+        decision.jobs[1].job(),
+        &Job::WriteBackToShop {
+            milestone: ShopMilestone::Delivered
+        }
+    );
+    assert_eq!(
+        decision.jobs[1].dedupe_key(),
         "write_back_to_shop:kente/1047:delivered"
     );
 }
 
 #[test]
 fn an_older_courier_event_changes_nothing() {
-    let mut current = order(OrderState::Delivered);
-    current.courier_status = Some("delivered".to_owned());
-    current.courier_status_at = Some(at(30));
+    let mut current = shipped(OrderState::Delivered, "delivered");
+    current.set_courier(CourierProgress {
+        status: PackageStatus::Delivered,
+        at: at(30),
+    });
     let decision = on_courier_status(
         &current,
         &courier("dispatched", 20),
@@ -147,9 +244,11 @@ fn an_older_courier_event_changes_nothing() {
 
 #[test]
 fn a_newer_backward_status_moves_the_ticket_but_not_the_order() {
-    let mut current = order(OrderState::OutForDelivery);
-    current.courier_status = Some("dispatched".to_owned());
-    current.courier_status_at = Some(at(10));
+    let mut current = shipped(OrderState::OutForDelivery, "dispatched");
+    current.set_courier(CourierProgress {
+        status: PackageStatus::Dispatched,
+        at: at(10),
+    });
     let decision = on_courier_status(
         &current,
         &courier("in_transit", 15),
@@ -157,7 +256,7 @@ fn a_newer_backward_status_moves_the_ticket_but_not_the_order() {
         at(16),
     );
     assert_eq!(
-        decision.order.as_ref().map(|o| o.state),
+        decision.order.as_ref().map(TrackedOrder::state),
         Some(OrderState::OutForDelivery)
     );
     assert_eq!(ticket_key(&decision).as_deref(), Some("in_transit"));
@@ -178,8 +277,11 @@ fn an_unknown_courier_status_is_recorded_not_sent() {
     );
     assert!(decision.jobs.is_empty());
     let next = decision.order.expect("recorded");
-    assert_eq!(next.courier_status.as_deref(), Some("teleported"));
-    assert_eq!(next.state, OrderState::InTransit);
+    assert_eq!(
+        next.courier_status().map(|s| s.as_str()),
+        Some("teleported")
+    );
+    assert_eq!(next.state(), OrderState::InTransit);
 }
 
 #[test]
@@ -206,18 +308,14 @@ fn amount_change_updates_the_order_and_refreshes_the_ticket() {
     let news = AmountNews {
         event_id: "evt-amt".to_owned(),
         occurred_at: at(5),
-        new_amount: "250.00".to_owned(),
+        new_amount: Decimal::new(25000, 2),
         currency: Some("GHS".to_owned()),
         reason: Some("customer returned one item".to_owned()),
     };
     let decision = on_amount_changed(&order(OrderState::OutForDelivery), &news, at(6));
     assert_eq!(
-        decision
-            .order
-            .as_ref()
-            .and_then(|o| o.amount_to_collect.clone())
-            .as_deref(),
-        Some("250.00")
+        decision.order.as_ref().map(|o| o.collect().amount),
+        Some(Decimal::new(25000, 2))
     );
     assert_eq!(kinds(&decision), [JobKind::MoveTicket]);
     assert_eq!(ticket_key(&decision), None, "data refresh only");
@@ -225,19 +323,14 @@ fn amount_change_updates_the_order_and_refreshes_the_ticket() {
 
 #[test]
 fn customer_confirmation_ships_a_waiting_order() {
-    let news = TicketNews {
-        ticket_id: "tkt1".to_owned(),
-        changed_at: None,
-        status_id: "st-yes".to_owned(),
-    };
     let decision = on_ticket_status(
         &order(OrderState::AwaitingConfirmation),
-        &news,
+        &ticket_news("st-yes", None),
         &statuses(),
         at(5),
     );
     assert_eq!(
-        decision.order.as_ref().map(|o| o.state),
+        decision.order.as_ref().map(TrackedOrder::state),
         Some(OrderState::Shipping)
     );
     assert_eq!(
@@ -248,49 +341,40 @@ fn customer_confirmation_ships_a_waiting_order() {
 
 #[test]
 fn customer_decline_cancels_the_order_in_the_shop() {
-    let news = TicketNews {
-        ticket_id: "tkt1".to_owned(),
-        changed_at: None,
-        status_id: "st-no".to_owned(),
-    };
     let decision = on_ticket_status(
         &order(OrderState::AwaitingConfirmation),
-        &news,
+        &ticket_news("st-no", None),
         &statuses(),
         at(5),
     );
     assert_eq!(
-        decision.order.as_ref().map(|o| o.state),
+        decision.order.as_ref().map(TrackedOrder::state),
         Some(OrderState::Cancelled)
     );
     assert_eq!(
         kinds(&decision),
         [JobKind::CancelPackage, JobKind::WriteBackToShop]
     );
-    assert_eq!(decision.jobs[1].payload["milestone"], "cancelled");
+    assert_eq!(
+        decision.jobs[1].job(),
+        &Job::WriteBackToShop {
+            milestone: ShopMilestone::Cancelled
+        }
+    );
 }
 
 #[test]
 fn the_echo_of_our_own_ticket_move_is_ignored() {
     let mut current = order(OrderState::Delivered);
-    current.ticket_status = Some("st-done".to_owned());
-    let news = TicketNews {
-        ticket_id: "tkt1".to_owned(),
-        changed_at: None,
-        status_id: "st-done".to_owned(),
-    };
-    let decision = on_ticket_status(&current, &news, &statuses(), at(5));
+    current.set_ticket_status(TicketStatusId::new("st-done"));
+    let decision = on_ticket_status(&current, &ticket_news("st-done", None), &statuses(), at(5));
     assert!(decision.order.is_none());
     assert!(decision.jobs.is_empty());
 }
 
 #[test]
 fn confirming_twice_ships_once() {
-    let news = TicketNews {
-        ticket_id: "tkt1".to_owned(),
-        changed_at: None,
-        status_id: "st-yes".to_owned(),
-    };
+    let news = ticket_news("st-yes", None);
     let first = on_ticket_status(
         &order(OrderState::AwaitingConfirmation),
         &news,
@@ -302,34 +386,11 @@ fn confirming_twice_ships_once() {
     assert!(second.jobs.is_empty());
 }
 
-fn news(cod: bool) -> ShopOrderNews {
-    let mut record = order(OrderState::Received);
-    record.ticket_id = None;
-    record.ticket_status = None;
-    ShopOrderNews {
-        record,
-        version: Some(at(0)),
-        cancelled: false,
-        cash_on_delivery: cod,
-        unshippable: None,
-        shipping_changed: false,
-        collect_changed: false,
-    }
-}
-
-fn policy(flow: Flow) -> ShopPolicy {
-    ShopPolicy {
-        flow,
-        prepaid_skips_confirmation: true,
-        confirmation_timeout: Some(std::time::Duration::from_secs(24 * 3600)),
-    }
-}
-
 #[test]
 fn confirm_first_sends_a_ticket_and_waits() {
-    let decision = on_shop_order(None, &news(true), &policy(Flow::ConfirmFirst), at(1));
+    let decision = from_shop(None, shop_order(true, 0), Flow::ConfirmFirst, 1);
     assert_eq!(
-        decision.order.as_ref().map(|o| o.state),
+        decision.order.as_ref().map(TrackedOrder::state),
         Some(OrderState::AwaitingConfirmation)
     );
     assert_eq!(
@@ -337,17 +398,22 @@ fn confirm_first_sends_a_ticket_and_waits() {
         [JobKind::CreateTicket, JobKind::ExpireConfirmation]
     );
     assert_eq!(
-        decision.jobs[0].payload["status_key"],
-        "awaiting_confirmation"
+        decision.jobs[0].job(),
+        &Job::CreateTicket {
+            status_key: TicketKey::AWAITING_CONFIRMATION
+        }
     );
-    assert_eq!(decision.jobs[1].run_at, Some(at(1) + Duration::hours(24)));
+    assert_eq!(
+        decision.jobs[1].not_before(),
+        Some(at(1) + Duration::hours(24))
+    );
 }
 
 #[test]
 fn prepaid_orders_may_skip_confirmation() {
-    let decision = on_shop_order(None, &news(false), &policy(Flow::ConfirmFirst), at(1));
+    let decision = from_shop(None, shop_order(false, 0), Flow::ConfirmFirst, 1);
     assert_eq!(
-        decision.order.as_ref().map(|o| o.state),
+        decision.order.as_ref().map(TrackedOrder::state),
         Some(OrderState::Shipping)
     );
     assert_eq!(
@@ -358,41 +424,45 @@ fn prepaid_orders_may_skip_confirmation() {
 
 #[test]
 fn ship_immediately_creates_ticket_and_package() {
-    let decision = on_shop_order(None, &news(true), &policy(Flow::ShipImmediately), at(1));
+    let decision = from_shop(None, shop_order(true, 0), Flow::ShipImmediately, 1);
     assert_eq!(
-        decision.order.as_ref().map(|o| o.state),
+        decision.order.as_ref().map(TrackedOrder::state),
         Some(OrderState::Shipping)
     );
     assert_eq!(
         kinds(&decision),
         [JobKind::CreateTicket, JobKind::CreatePackage]
     );
-    assert_eq!(decision.jobs[0].payload["status_key"], "received");
+    assert_eq!(
+        decision.jobs[0].job(),
+        &Job::CreateTicket {
+            status_key: TicketKey::RECEIVED
+        }
+    );
 }
 
 #[test]
 fn an_unshippable_order_needs_attention_and_recovers_when_fixed() {
-    let mut broken = news(true);
-    broken.unshippable = Some("no phone number".to_owned());
-    let first = on_shop_order(None, &broken, &policy(Flow::ShipImmediately), at(1));
+    let mut broken = shop_order(true, 0);
+    broken.recipient.phone = None;
+    let first = from_shop(None, broken, Flow::ShipImmediately, 1);
     let stored = first.order.expect("stored");
-    assert_eq!(stored.state, OrderState::NeedsAttention);
-    assert_eq!(stored.attention_reason.as_deref(), Some("no phone number"));
+    assert_eq!(stored.state(), OrderState::NeedsAttention);
+    assert_eq!(
+        stored.attention(),
+        Some(&Attention::Unshippable(Unshippable::NoPhone))
+    );
     assert!(first.jobs.is_empty());
 
-    let mut fixed = news(true);
-    fixed.version = Some(at(9));
-    fixed.record.order_version = Some(at(9).to_rfc3339());
-    let second = on_shop_order(
+    let second = from_shop(
         Some(&stored),
-        &fixed,
-        &policy(Flow::ShipImmediately),
-        at(10),
+        shop_order(true, 9),
+        Flow::ShipImmediately,
+        10,
     );
-    assert_eq!(
-        second.order.as_ref().map(|o| o.state),
-        Some(OrderState::Shipping)
-    );
+    let fixed = second.order.as_ref().expect("applied");
+    assert_eq!(fixed.state(), OrderState::Shipping);
+    assert_eq!(fixed.attention(), None);
     assert_eq!(
         kinds(&second),
         [JobKind::CreateTicket, JobKind::CreatePackage]
@@ -400,31 +470,33 @@ fn an_unshippable_order_needs_attention_and_recovers_when_fixed() {
 }
 
 #[test]
+fn an_order_outside_the_service_area_needs_attention() {
+    let mut abroad = shop_order(true, 0);
+    abroad.address.country_iso2 = CountryCode::parse("TG");
+    let decision = from_shop(None, abroad, Flow::ShipImmediately, 1);
+    let stored = decision.order.expect("stored");
+    assert_eq!(
+        stored.attention().map(ToString::to_string).as_deref(),
+        Some("destination country TG is outside the service area")
+    );
+}
+
+#[test]
 fn an_older_or_repeated_shop_version_is_ignored() {
     let stored = order(OrderState::Shipping);
-    let mut old = news(true);
-    old.version = Some(at(0));
-    let decision = on_shop_order(Some(&stored), &old, &policy(Flow::ShipImmediately), at(5));
+    let decision = from_shop(Some(&stored), shop_order(true, 0), Flow::ShipImmediately, 5);
     assert!(decision.order.is_none());
     assert!(decision.outcome.starts_with("ignored"));
 }
 
 #[test]
 fn shop_cancel_before_pickup_cancels_package_and_ticket() {
-    let mut stored = order(OrderState::Shipping);
-    stored.tracking_number = Some("SHQ1".to_owned());
-    stored.courier_status = Some("pending".to_owned());
-    let mut cancel = news(true);
-    cancel.version = Some(at(9));
+    let stored = shipped(OrderState::Shipping, "pending");
+    let mut cancel = shop_order(true, 9);
     cancel.cancelled = true;
-    let decision = on_shop_order(
-        Some(&stored),
-        &cancel,
-        &policy(Flow::ShipImmediately),
-        at(10),
-    );
+    let decision = from_shop(Some(&stored), cancel, Flow::ShipImmediately, 10);
     assert_eq!(
-        decision.order.as_ref().map(|o| o.state),
+        decision.order.as_ref().map(TrackedOrder::state),
         Some(OrderState::Cancelled)
     );
     assert_eq!(
@@ -435,20 +507,33 @@ fn shop_cancel_before_pickup_cancels_package_and_ticket() {
 }
 
 #[test]
+fn a_deleted_order_is_cancelled_as_stored() {
+    let stored = order(OrderState::AwaitingConfirmation);
+    let deleted = ShopNews::Deleted {
+        shop: ShopId::new("kente"),
+        platform_order_id: PlatformOrderId::new("1047"),
+    };
+    let decision = on_shop_news(Some(&stored), deleted, &policy(Flow::ConfirmFirst), at(10));
+    let next = decision.order.as_ref().expect("applied");
+    assert_eq!(next.state(), OrderState::Cancelled);
+    assert_eq!(next.order().version, stored.order().version, "version kept");
+    assert_eq!(ticket_key(&decision).as_deref(), Some("cancelled"));
+    let unknown = ShopNews::Deleted {
+        shop: ShopId::new("kente"),
+        platform_order_id: PlatformOrderId::new("9"),
+    };
+    let decision = on_shop_news(None, unknown, &policy(Flow::ConfirmFirst), at(10));
+    assert!(decision.outcome.starts_with("ignored"));
+}
+
+#[test]
 fn shop_cancel_after_pickup_asks_shaq_and_keeps_following_the_package() {
-    let mut stored = order(OrderState::InTransit);
-    stored.tracking_number = Some("SHQ1".to_owned());
-    let mut cancel = news(true);
-    cancel.version = Some(at(9));
+    let stored = shipped(OrderState::InTransit, "received");
+    let mut cancel = shop_order(true, 9);
     cancel.cancelled = true;
-    let decision = on_shop_order(
-        Some(&stored),
-        &cancel,
-        &policy(Flow::ShipImmediately),
-        at(10),
-    );
+    let decision = from_shop(Some(&stored), cancel, Flow::ShipImmediately, 10);
     assert_eq!(
-        decision.order.as_ref().map(|o| o.state),
+        decision.order.as_ref().map(TrackedOrder::state),
         Some(OrderState::InTransit)
     );
     assert_eq!(kinds(&decision), [JobKind::CancelPackage]);
@@ -456,39 +541,27 @@ fn shop_cancel_after_pickup_asks_shaq_and_keeps_following_the_package() {
 
 #[test]
 fn an_address_change_while_pending_patches_the_package() {
-    let mut stored = order(OrderState::Shipping);
-    stored.tracking_number = Some("SHQ1".to_owned());
-    stored.courier_status = Some("pending".to_owned());
-    let mut changed = news(true);
-    changed.version = Some(at(9));
-    changed.record.order_version = Some(at(9).to_rfc3339());
-    changed.shipping_changed = true;
-    let decision = on_shop_order(
-        Some(&stored),
-        &changed,
-        &policy(Flow::ShipImmediately),
-        at(10),
-    );
+    let mut changed = shop_order(true, 9);
+    changed.address.line1 = "5 Ring Road".to_owned();
+    let pending = shipped(OrderState::Shipping, "pending");
+    let decision = from_shop(Some(&pending), changed.clone(), Flow::ShipImmediately, 10);
     assert_eq!(kinds(&decision), [JobKind::UpdatePackage]);
 
     // Once picked up, ShaQ is not patched; a person is told.
-    stored.courier_status = Some("received".to_owned());
-    stored.state = OrderState::InTransit;
-    let decision = on_shop_order(
-        Some(&stored),
-        &changed,
-        &policy(Flow::ShipImmediately),
-        at(10),
-    );
+    let picked_up = shipped(OrderState::InTransit, "received");
+    let decision = from_shop(Some(&picked_up), changed, Flow::ShipImmediately, 10);
     assert!(decision.jobs.is_empty());
-    assert!(decision.timeline.iter().any(|l| l.kind == "attention"));
+    assert!(
+        decision
+            .timeline
+            .iter()
+            .any(|l| l.kind == TimelineKind::Attention)
+    );
 }
 
 #[test]
 fn a_repeated_status_does_not_message_the_customer_again() {
-    let mut current = order(OrderState::Shipping);
-    current.courier_status = Some("pending".to_owned());
-    current.courier_status_at = Some(at(1));
+    let current = shipped(OrderState::Shipping, "pending");
     let decision = on_courier_status(
         &current,
         &courier("pending", 2),
@@ -497,46 +570,45 @@ fn a_repeated_status_does_not_message_the_customer_again() {
     );
     assert!(decision.jobs.is_empty());
     assert_eq!(
-        decision.order.and_then(|o| o.courier_status_at),
+        decision.order.and_then(|o| o.courier().map(|c| c.at)),
         Some(at(2))
     );
 }
 
 #[test]
 fn the_echo_of_a_write_back_changes_nothing() {
-    let mut stored = order(OrderState::InTransit);
-    stored.tracking_number = Some("SHQ1".to_owned());
-    let mut echo = news(true);
-    echo.version = Some(at(9));
-    echo.record.order_version = Some(at(9).to_rfc3339());
-    let decision = on_shop_order(Some(&stored), &echo, &policy(Flow::ShipImmediately), at(10));
+    let stored = shipped(OrderState::InTransit, "received");
+    let decision = from_shop(
+        Some(&stored),
+        shop_order(true, 9),
+        Flow::ShipImmediately,
+        10,
+    );
     assert!(decision.jobs.is_empty());
     assert!(decision.outcome.contains("echo"), "{}", decision.outcome);
-    assert_eq!(decision.order.map(|o| o.state), Some(OrderState::InTransit));
+    assert_eq!(
+        decision.order.map(|o| o.state()),
+        Some(OrderState::InTransit)
+    );
 }
 
 #[test]
 fn a_late_cancel_does_not_undo_a_newer_confirmation() {
-    let confirm = TicketNews {
-        ticket_id: "tkt1".to_owned(),
-        status_id: "st-yes".to_owned(),
-        changed_at: Some(at(10)),
-    };
     let shipped = on_ticket_status(
         &order(OrderState::AwaitingConfirmation),
-        &confirm,
+        &ticket_news("st-yes", Some(at(10))),
         &statuses(),
         at(11),
     )
     .order
     .expect("applied");
-    assert_eq!(shipped.ticket_status_at, Some(at(10)));
-    let late_cancel = TicketNews {
-        ticket_id: "tkt1".to_owned(),
-        status_id: "st-no".to_owned(),
-        changed_at: Some(at(9)),
-    };
-    let decision = on_ticket_status(&shipped, &late_cancel, &statuses(), at(12));
+    assert_eq!(shipped.ticket_status_at(), Some(at(10)));
+    let decision = on_ticket_status(
+        &shipped,
+        &ticket_news("st-no", Some(at(9))),
+        &statuses(),
+        at(12),
+    );
     assert!(decision.jobs.is_empty());
     assert!(
         decision.outcome.starts_with("ignored"),
@@ -548,43 +620,42 @@ fn a_late_cancel_does_not_undo_a_newer_confirmation() {
 #[test]
 fn fixing_an_order_after_its_jobs_ran_starts_it_again_with_fresh_job_keys() {
     let mut stored = order(OrderState::NeedsAttention);
-    stored.attention_reason = Some("region `Atlantis` is not one of ShaQ's regions".to_owned());
-    let mut fixed = news(true);
-    fixed.version = Some(at(9));
-    fixed.record.order_version = Some(at(9).to_rfc3339());
-    fixed.shipping_changed = true;
-    let decision = on_shop_order(
-        Some(&stored),
-        &fixed,
-        &policy(Flow::ShipImmediately),
-        at(10),
-    );
+    stored.set_attention(Some(Attention::Unshippable(Unshippable::UnknownRegion {
+        region: "Atlantis".to_owned(),
+    })));
+    let mut fixed = shop_order(true, 9);
+    fixed.address.region = Some("Ashanti".to_owned());
+    let decision = from_shop(Some(&stored), fixed, Flow::ShipImmediately, 10);
     let create = decision
         .jobs
         .iter()
-        .find(|j| j.kind == JobKind::CreatePackage)
+        .find(|j| j.job() == &Job::CreatePackage)
         .expect("a new create");
     assert_ne!(
-        create.dedupe_key, "create_package:kente/1047",
+        create.dedupe_key(),
+        "create_package:kente/1047",
         "not swallowed by the first one"
     );
-    assert_eq!(decision.order.map(|o| o.state), Some(OrderState::Shipping));
+    assert_eq!(
+        decision.order.map(|o| o.state()),
+        Some(OrderState::Shipping)
+    );
 }
 
 #[test]
 fn a_confirmation_after_the_timeout_still_ships() {
-    let mut stored = order(OrderState::NeedsAttention);
-    stored.attention_reason = Some(CONFIRMATION_TIMED_OUT.to_owned());
-    let news = TicketNews {
-        ticket_id: "tkt1".to_owned(),
-        status_id: "st-yes".to_owned(),
-        changed_at: None,
-    };
-    let decision = on_ticket_status(&stored, &news, &statuses(), at(5));
+    let timed_out = on_confirmation_deadline(&order(OrderState::AwaitingConfirmation), at(3))
+        .order
+        .expect("flagged");
+    assert_eq!(timed_out.state(), OrderState::NeedsAttention);
     assert_eq!(
-        decision.order.as_ref().map(|o| o.state),
-        Some(OrderState::Shipping)
+        timed_out.attention(),
+        Some(&Attention::ConfirmationTimedOut)
     );
+    let decision = on_ticket_status(&timed_out, &ticket_news("st-yes", None), &statuses(), at(5));
+    let next = decision.order.as_ref().expect("applied");
+    assert_eq!(next.state(), OrderState::Shipping);
+    assert_eq!(next.attention(), None);
     assert_eq!(
         kinds(&decision),
         [JobKind::CreatePackage, JobKind::WriteBackToShop]
@@ -593,27 +664,205 @@ fn a_confirmation_after_the_timeout_still_ships() {
 
 #[test]
 fn the_paid_echo_of_a_delivered_cod_order_raises_no_alarm() {
-    let mut stored = order(OrderState::Delivered);
-    stored.tracking_number = Some("SHQ1".to_owned());
-    stored.courier_status = Some("delivered".to_owned());
-    let mut paid = news(false);
-    paid.version = Some(at(20));
-    paid.record.order_version = Some(at(20).to_rfc3339());
-    paid.collect_changed = true;
-    let decision = on_shop_order(Some(&stored), &paid, &policy(Flow::ShipImmediately), at(21));
+    let stored = shipped(OrderState::Delivered, "delivered");
+    let decision = from_shop(
+        Some(&stored),
+        shop_order(false, 20),
+        Flow::ShipImmediately,
+        21,
+    );
     assert!(decision.jobs.is_empty());
-    assert!(!decision.timeline.iter().any(|l| l.kind == "attention"));
+    assert!(
+        !decision
+            .timeline
+            .iter()
+            .any(|l| l.kind == TimelineKind::Attention)
+    );
 }
 
 #[test]
 fn a_customer_paying_before_pickup_updates_the_amount_to_collect() {
-    let mut stored = order(OrderState::Shipping);
-    stored.tracking_number = Some("SHQ1".to_owned());
-    stored.courier_status = Some("pending".to_owned());
-    let mut paid = news(false);
-    paid.version = Some(at(9));
-    paid.record.order_version = Some(at(9).to_rfc3339());
-    paid.collect_changed = true;
-    let decision = on_shop_order(Some(&stored), &paid, &policy(Flow::ShipImmediately), at(10));
+    let stored = shipped(OrderState::Shipping, "pending");
+    let decision = from_shop(
+        Some(&stored),
+        shop_order(false, 9),
+        Flow::ShipImmediately,
+        10,
+    );
     assert_eq!(kinds(&decision), [JobKind::UpdatePackage]);
+    assert_eq!(
+        decision.order.map(|o| o.collect().amount),
+        Some(Decimal::ZERO),
+        "before pickup the shop's amount is the truth"
+    );
+}
+
+#[test]
+fn a_created_package_moves_the_ticket_and_tells_the_shop() {
+    for attach_label in [false, true] {
+        let news = JobNews::PackageCreated {
+            tracking_number: TrackingNumber::new("SHQ1"),
+            status: PackageStatus::Pending,
+            adopted: false,
+            amount_to_collect: Decimal::new(30000, 2),
+        };
+        let decision = on_job_news(
+            &rules(attach_label),
+            &order(OrderState::Shipping),
+            news,
+            at(2),
+        );
+        let next = decision.order.as_ref().expect("stored");
+        assert_eq!(next.tracking_number().map(|t| t.as_str()), Some("SHQ1"));
+        assert!(next.package_is_pending());
+        let mut expected = vec![JobKind::MoveTicket, JobKind::WriteBackToShop];
+        if attach_label {
+            expected.push(JobKind::AttachLabel);
+        }
+        assert_eq!(kinds(&decision), expected);
+        assert_eq!(ticket_key(&decision).as_deref(), Some("package_created"));
+        assert_eq!(
+            decision.timeline[0].summary,
+            "ShaQ package SHQ1 created (collect 300.00 GHS)"
+        );
+    }
+}
+
+#[test]
+fn an_order_shaq_cannot_take_needs_a_person() {
+    let news = JobNews::Unshippable(Unshippable::UnknownRegion {
+        region: "AA".to_owned(),
+    });
+    let decision = on_job_news(&rules(false), &order(OrderState::Shipping), news, at(2));
+    let next = decision.order.expect("flagged");
+    assert_eq!(next.state(), OrderState::NeedsAttention);
+    assert_eq!(
+        decision.timeline[0].summary,
+        "needs attention: region `AA` is not one of ShaQ's regions"
+    );
+}
+
+#[test]
+fn a_created_or_moved_ticket_is_remembered() {
+    let fresh =
+        TrackedOrder::for_tests(shop_order(true, 0), OrderState::AwaitingConfirmation, at(0));
+    let created = on_job_news(
+        &rules(false),
+        &fresh,
+        JobNews::TicketCreated {
+            ticket_id: TicketId::new("tkt9"),
+            status_id: TicketStatusId::new("st-await"),
+            status_key: TicketKey::AWAITING_CONFIRMATION,
+            adopted: true,
+        },
+        at(2),
+    );
+    let next = created.order.expect("stored");
+    assert_eq!(next.ticket_id().map(|t| t.as_str()), Some("tkt9"));
+    assert!(created.timeline[0].summary.contains("adopted"));
+    let moved = on_job_news(
+        &rules(false),
+        &next,
+        JobNews::TicketMoved(Some((TicketKey::CONFIRMED, TicketStatusId::new("st-yes")))),
+        at(3),
+    );
+    assert_eq!(
+        moved.order.and_then(|o| o.ticket_status().cloned()),
+        Some(TicketStatusId::new("st-yes"))
+    );
+}
+
+#[test]
+fn reconciliation_applies_only_the_steps_after_the_last_one_known() {
+    let known = shipped(OrderState::InTransit, "received");
+    let step = |status: &str, minute: u32| TrackingStep {
+        status: status.parse().expect("infallible"),
+        description: None,
+        at: at(minute),
+    };
+    // The known step, then two missed ones sharing a minute, listed out of order.
+    let history = vec![
+        step("delivered", 5),
+        step("received", 1),
+        step("dispatched", 5),
+    ];
+    let decision = on_tracking_history(&known, history, &CourierMapping::default(), at(9));
+    assert_eq!(
+        decision.order.as_ref().map(TrackedOrder::state),
+        Some(OrderState::Delivered)
+    );
+    assert_eq!(
+        decision.timeline.last().map(|l| l.summary.as_str()),
+        Some("reconciliation applied 2 missed courier status(es)")
+    );
+    let nothing_new = on_tracking_history(
+        &decision.order.expect("applied"),
+        vec![step("delivered", 5)],
+        &CourierMapping::default(),
+        at(10),
+    );
+    assert!(nothing_new.order.is_none() && nothing_new.jobs.is_empty());
+}
+
+#[test]
+fn jobs_whose_work_is_done_or_moot_make_no_call() {
+    let rules = rules(false);
+    let cases = [
+        (
+            Job::CreatePackage,
+            shipped(OrderState::Shipping, "pending"),
+            "nothing",
+        ),
+        (Job::CreatePackage, order(OrderState::Cancelled), "ignored"),
+        (
+            Job::UpdatePackage,
+            shipped(OrderState::InTransit, "received"),
+            "ignored",
+        ),
+        (
+            Job::ExpireConfirmation,
+            order(OrderState::Shipping),
+            "nothing",
+        ),
+        (
+            Job::CreateTicket {
+                status_key: TicketKey::RECEIVED,
+            },
+            order(OrderState::Shipping),
+            "nothing",
+        ),
+        (
+            Job::MoveTicket(MoveTicket::to(TicketKey::new("unmapped"))),
+            order(OrderState::Shipping),
+            "ignored",
+        ),
+        (Job::CreatePackage, order(OrderState::Shipping), "proceed"),
+        (
+            Job::ExpireConfirmation,
+            order(OrderState::AwaitingConfirmation),
+            "proceed",
+        ),
+    ];
+    for (job, current, expected) in cases {
+        let verdict = match precheck(&job, &current, &rules, at(5)) {
+            Precheck::Proceed => "proceed",
+            Precheck::Skip(decision) if decision.timeline.is_empty() => "nothing",
+            Precheck::Skip(decision) if decision.outcome.starts_with("ignored") => "ignored",
+            Precheck::Skip(_) => "skip",
+            Precheck::Fail(_) => "fail",
+        };
+        assert_eq!(verdict, expected, "{job:?} on a {} order", current.state());
+    }
+    let no_ticket = TrackedOrder::for_tests(shop_order(true, 0), OrderState::Shipping, at(0));
+    assert!(matches!(
+        precheck(&Job::AttachLabel, &no_ticket, &rules, at(5)),
+        Precheck::Fail(_)
+    ));
+}
+
+#[test]
+fn a_pending_package_is_deleted_and_one_shaq_holds_is_asked_back() {
+    use super::courier::{CancelBy, cancel_by};
+    assert_eq!(cancel_by(&PackageStatus::Pending), CancelBy::Deleting);
+    assert_eq!(cancel_by(&PackageStatus::InTransit), CancelBy::AskingShaq);
 }

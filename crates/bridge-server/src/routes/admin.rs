@@ -3,6 +3,7 @@
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::routing::{get, post};
+use bridge_core::domain::{OrderKey, PlatformOrderId, ShopId};
 use bridge_core::jobs::{JobKind, JobState};
 use bridge_core::lifecycle::OrderState;
 use bridge_core::store::{JobFilter, OrderFilter};
@@ -47,7 +48,7 @@ async fn list_orders(
     let orders = state
         .store
         .list_orders(&OrderFilter {
-            shop_id: query.shop,
+            shop_id: query.shop.map(ShopId::new),
             state: order_state,
             limit: query.limit,
         })
@@ -60,7 +61,7 @@ async fn show_order(
     State(state): State<AppState>,
     Path((shop_id, order_id)): Path<(String, String)>,
 ) -> Result<Json<Value>, ApiError> {
-    let key = format!("{shop_id}/{order_id}");
+    let key = OrderKey::of(&ShopId::new(shop_id), &PlatformOrderId::new(order_id));
     let order = state
         .store
         .order(&key)
@@ -70,7 +71,7 @@ async fn show_order(
     let jobs = state
         .store
         .list_jobs(&JobFilter {
-            order_key: Some(key),
+            order_key: Some(key.clone()),
             ..JobFilter::default()
         })
         .await?;
@@ -113,7 +114,7 @@ async fn list_jobs(
         .list_jobs(&JobFilter {
             state: job_state,
             kind,
-            order_key: query.order,
+            order_key: query.order.map(OrderKey::new),
             limit: query.limit,
         })
         .await?;

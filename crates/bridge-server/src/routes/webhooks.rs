@@ -7,6 +7,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
+use bridge_core::domain::ShopId;
 use bridge_core::intake::{IntakeError, IntakeOutcome};
 use bridge_core::store::Intake;
 use serde_json::json;
@@ -39,7 +40,7 @@ async fn shop_webhook(
 ) -> Result<Response, ApiError> {
     let outcome = state
         .intake
-        .accept_shop_webhook(&shop_id, &headers, &body)
+        .accept_shop_webhook(&ShopId::new(shop_id), &headers, &body)
         .await;
     answer(&state, outcome)
 }

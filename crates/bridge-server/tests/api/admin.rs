@@ -3,10 +3,11 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use bridge_core::jobs::{JobKind, JobRecord, NewJob};
+use bridge_core::jobs::{Job, JobRecord};
 use bridge_core::store::JobEffects;
 use bridge_core::testing::TestBackend;
 use bridge_core::worker::{JobError, JobExecutor};
+use bridge_core::workflow::NewJob;
 use serde_json::Value;
 
 use crate::helpers::{TestApp, spawn_app_with};
@@ -72,11 +73,10 @@ async fn dead_jobs_are_listed_and_retried_over_http() {
     app.db
         .store
         .enqueue(
-            &[NewJob::new(
-                JobKind::CreatePackage,
+            &[NewJob::for_tests(
+                Job::CreatePackage,
                 "kente/1",
-                None,
-                serde_json::json!({}),
+                "create_package:kente/1",
             )],
             chrono::Utc::now(),
         )

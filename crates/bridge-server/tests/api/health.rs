@@ -3,10 +3,11 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use bridge_core::jobs::{JobRecord, NewJob};
+use bridge_core::jobs::{Job, JobRecord};
 use bridge_core::store::JobEffects;
 use bridge_core::testing::TestBackend;
 use bridge_core::worker::{JobError, JobExecutor};
+use bridge_core::workflow::NewJob;
 use serde_json::Value;
 
 use crate::helpers::spawn_app_with;
@@ -87,11 +88,10 @@ async fn shutdown_lets_running_jobs_finish_and_exits_cleanly() {
     let store = app.db.store.clone();
     store
         .enqueue(
-            &[NewJob::new(
-                bridge_core::jobs::JobKind::Reconcile,
+            &[NewJob::for_tests(
+                Job::Reconcile,
                 "kente/1",
-                None,
-                serde_json::json!({}),
+                "reconcile:kente/1",
             )],
             chrono::Utc::now(),
         )

@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use bridge_core::domain::OrderKey;
 use bridge_core::lifecycle::OrderState;
 use bridge_core::store::Store;
 use bridge_core::testing::{TestBackend, TestDatabase};
@@ -227,7 +228,11 @@ impl Journey {
     }
 
     async fn order_state(&self, key: &str) -> Option<OrderState> {
-        self.store.order(key).await.unwrap().map(|o| o.state)
+        self.store
+            .order(&OrderKey::new(key))
+            .await
+            .unwrap()
+            .map(|o| o.state())
     }
 
     fn status_id(&self, key: &str) -> String {
@@ -238,8 +243,8 @@ impl Journey {
     async fn courier(&self, partner_ref: &str, key: &str, status: &str) {
         self.sandbox.shaq.advance(partner_ref, status).unwrap();
         wait_for(status, LIMIT, || async {
-            let order = self.store.order(key).await.ok().flatten()?;
-            (order.courier_status.as_deref() == Some(status)).then_some(())
+            let order = self.store.order(&OrderKey::new(key)).await.ok().flatten()?;
+            (order.courier_status().map(|s| s.as_str()) == Some(status)).then_some(())
         })
         .await
         .unwrap();
@@ -622,7 +627,12 @@ async fn bad_signatures_and_unshippable_orders(backend: TestBackend) {
     .unwrap();
     journey.settle().await;
     assert!(
-        journey.store.order("kente/5005").await.unwrap().is_none(),
+        journey
+            .store
+            .order(&OrderKey::new("kente/5005"))
+            .await
+            .unwrap()
+            .is_none(),
         "the forged order was not stored"
     );
     assert!(journey.sandbox.digishare.tickets().is_empty());
@@ -737,10 +747,19 @@ async fn lost_courier_webhooks_heal_through_reconciliation(backend: TestBackend)
         for job in journey.store.list_jobs(&Default::default()).await.unwrap() {
             eprintln!(
                 "{} {} {} {:?} {:?}",
-                job.id, job.kind, job.state, job.run_at, job.last_error
+                job.id,
+                job.kind(),
+                job.state,
+                job.run_at,
+                job.last_error
             );
         }
-        for line in journey.store.timeline("atlas/61").await.unwrap() {
+        for line in journey
+            .store
+            .timeline(&OrderKey::new("atlas/61"))
+            .await
+            .unwrap()
+        {
             eprintln!("{} {}", line.entry.kind, line.entry.summary);
         }
     }
@@ -910,7 +929,7 @@ async fn a_permanent_rejection_is_dead_at_once_with_its_reason(backend: TestBack
         .unwrap();
     let create = dead
         .iter()
-        .find(|j| j.kind == bridge_core::jobs::JobKind::CreateTicket)
+        .find(|j| j.kind() == bridge_core::jobs::JobKind::CreateTicket)
         .unwrap();
     assert_eq!(create.attempts, 1, "no retry storm");
     assert!(
@@ -998,8 +1017,14 @@ async fn an_unknown_region_waits_for_a_fix_in_the_shop(backend: TestBackend) {
     let mut order = woocommerce_order(&spec);
     sender.send(&url, "order.created", &order).await;
     wait_for("needs attention", LIMIT, || async {
-        let stored = journey.store.order("atlas/98").await.ok().flatten()?;
-        (stored.state == OrderState::NeedsAttention).then_some(stored.attention_reason)
+        let stored = journey
+            .store
+            .order(&OrderKey::new("atlas/98"))
+            .await
+            .ok()
+            .flatten()?;
+        (stored.state() == OrderState::NeedsAttention)
+            .then(|| stored.attention().map(ToString::to_string))
     })
     .await
     .unwrap();

@@ -67,9 +67,10 @@ async fn a_shaq_webhook_is_stored_once_with_its_job() {
     }
     let jobs = app.db.store.list_jobs(&JobFilter::default()).await.unwrap();
     assert_eq!(jobs.len(), 1, "three deliveries, one job");
-    assert_eq!(jobs[0].kind, JobKind::ApplyInboundEvent);
+    assert_eq!(jobs[0].kind(), JobKind::ApplyInboundEvent);
     assert_eq!(
-        jobs[0].order_key, "unmatched/FGVHKJ567",
+        jobs[0].order_key.as_str(),
+        "unmatched/FGVHKJ567",
         "no such order in this database"
     );
     app.stop().await.unwrap();

@@ -1,0 +1,187 @@
+//! The identifiers of an order in every system it passes through, each its own type so one
+//! cannot be passed where another is meant (a ticket id where a tracking number goes).
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+macro_rules! text_id {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(String);
+
+        impl $name {
+            /// Wraps a value already read from a trusted place (a parsed webhook, the store).
+            pub fn new(value: impl Into<String>) -> Self {
+                $name(value.into())
+            }
+
+            /// The value.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{}({:?})", stringify!($name), self.0)
+            }
+        }
+
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+    };
+}
+
+text_id!(
+    /// A configured shop (`kente`): lowercase letters, digits, `-` and `_` (checked with the
+    /// settings).
+    ShopId
+);
+text_id!(
+    /// The shop platform's id of an order (`5127389001`, a YouCan UUID…).
+    PlatformOrderId
+);
+text_id!(
+    /// The key of an order everywhere in the bridge: `shop_id/platform_order_id`. Jobs of one
+    /// key run one at a time, in order.
+    OrderKey
+);
+text_id!(
+    /// Our reference for an order at ShaQ (`partner_ref`) and Digishare (`external_id`).
+    PartnerRef
+);
+text_id!(
+    /// ShaQ's tracking number of a package.
+    TrackingNumber
+);
+text_id!(
+    /// Digishare's id of a ticket.
+    TicketId
+);
+text_id!(
+    /// One of the Digishare account's ticket status ids (hashed, `x9q3wrlv0m7vzea8`).
+    TicketStatusId
+);
+
+impl OrderKey {
+    /// `shop_id/platform_order_id`.
+    pub fn of(shop: &ShopId, order: &PlatformOrderId) -> OrderKey {
+        OrderKey(format!("{shop}/{order}"))
+    }
+
+    /// The key under which news about a package the bridge does not know is kept.
+    pub fn unmatched(reference: &str) -> OrderKey {
+        OrderKey(format!("unmatched/{reference}"))
+    }
+}
+
+impl PartnerRef {
+    /// `{shop_id}-{platform order id}` with only `[A-Za-z0-9_-]` (ShaQ answers 404 for refs
+    /// with `#` or `/`): every other character becomes `_`. Deterministic, so a retry finds
+    /// the same ref.
+    pub fn of(shop: &ShopId, order: &PlatformOrderId) -> PartnerRef {
+        PartnerRef(
+            format!("{shop}-{order}")
+                .chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
+                        c
+                    } else {
+                        '_'
+                    }
+                })
+                .collect(),
+        )
+    }
+}
+
+/// An ISO 3166-1 alpha-2 country code, uppercase (`GH`).
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct CountryCode(String);
+
+impl CountryCode {
+    /// Two ASCII letters, in either case; anything else is not a country code.
+    pub fn parse(raw: &str) -> Option<CountryCode> {
+        let raw = raw.trim();
+        (raw.len() == 2 && raw.chars().all(|c| c.is_ascii_alphabetic()))
+            .then(|| CountryCode(raw.to_ascii_uppercase()))
+    }
+
+    /// The code.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for CountryCode {
+    type Error = String;
+
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        CountryCode::parse(&value)
+            .ok_or_else(|| format!("`{value}` is not a two-letter country code"))
+    }
+}
+
+impl From<CountryCode> for String {
+    fn from(code: CountryCode) -> String {
+        code.0
+    }
+}
+
+impl fmt::Display for CountryCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for CountryCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "CountryCode({})", self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn partner_ref_is_deterministic_and_safe() {
+        let ref_of = |shop: &str, order: &str| {
+            PartnerRef::of(&ShopId::new(shop), &PlatformOrderId::new(order))
+        };
+        assert_eq!(ref_of("kente", "5127").as_str(), "kente-5127");
+        assert_eq!(ref_of("atlas", "#1047/b").as_str(), "atlas-_1047_b");
+        assert_eq!(ref_of("youcan", "9b2c-uuid"), ref_of("youcan", "9b2c-uuid"));
+    }
+
+    #[test]
+    fn order_keys_join_shop_and_order() {
+        let key = OrderKey::of(&ShopId::new("kente"), &PlatformOrderId::new("1047"));
+        assert_eq!(key.as_str(), "kente/1047");
+        assert_eq!(OrderKey::unmatched("T1").as_str(), "unmatched/T1");
+    }
+
+    #[test]
+    fn country_codes_are_two_letters_uppercased() {
+        assert_eq!(
+            CountryCode::parse(" gh ").map(String::from).as_deref(),
+            Some("GH")
+        );
+        assert_eq!(CountryCode::parse("Ghana"), None);
+        assert_eq!(CountryCode::parse("G1"), None);
+        assert!(serde_json::from_str::<CountryCode>("\"GHA\"").is_err());
+    }
+}

@@ -1,0 +1,255 @@
+//! The normalized order every shop adapter produces, and the value types it is made of.
+
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::{CountryCode, OrderKey, PartnerRef, PhoneE164, PlatformOrderId, ShopId, Unshippable};
+
+/// The language of the customer's messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    /// Arabic.
+    Ar,
+    /// French.
+    Fr,
+    /// English.
+    En,
+}
+
+impl Language {
+    /// From the customer's locale (`fr-MA`, `ar`), else the shipping country.
+    pub fn guess(locale: Option<&str>, country_iso2: Option<&str>) -> Language {
+        let locale = locale.map(|l| l.to_ascii_lowercase());
+        match locale
+            .as_deref()
+            .map(|l| l.split(['-', '_']).next().unwrap_or(l))
+        {
+            Some("ar") => Language::Ar,
+            Some("fr") => Language::Fr,
+            Some("en") => Language::En,
+            _ => match country_iso2.map(str::to_ascii_uppercase).as_deref() {
+                Some("MA" | "DZ" | "TN" | "SN" | "CI" | "FR" | "BJ" | "TG") => Language::Fr,
+                Some("EG" | "SA" | "AE" | "QA" | "KW" | "JO") => Language::Ar,
+                _ => Language::En,
+            },
+        }
+    }
+
+    /// The code Digishare expects.
+    pub fn code(self) -> &'static str {
+        match self {
+            Language::Ar => "ar",
+            Language::Fr => "fr",
+            Language::En => "en",
+        }
+    }
+}
+
+/// How the order is paid.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Payment {
+    /// The courier collects this amount on delivery.
+    CashOnDelivery {
+        /// What to collect.
+        amount_to_collect: Decimal,
+    },
+    /// Already paid: the courier collects nothing.
+    Prepaid,
+}
+
+impl Payment {
+    /// What the courier collects (0 when prepaid).
+    pub fn amount_to_collect(&self) -> Decimal {
+        match self {
+            Payment::CashOnDelivery { amount_to_collect } => *amount_to_collect,
+            Payment::Prepaid => Decimal::ZERO,
+        }
+    }
+
+    /// Cash on delivery?
+    pub fn is_cash_on_delivery(&self) -> bool {
+        matches!(self, Payment::CashOnDelivery { .. })
+    }
+}
+
+/// Who receives the parcel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Recipient {
+    /// Full name.
+    pub name: String,
+    /// Phone, when the shop gave a usable one.
+    pub phone: Option<PhoneE164>,
+    /// Email.
+    pub email: Option<String>,
+}
+
+/// Where the parcel goes.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Address {
+    /// Street, house.
+    pub line1: String,
+    /// Second line (Ghana: often the GhanaPost GPS code).
+    pub line2: Option<String>,
+    /// City.
+    pub city: String,
+    /// Region or province, as the shop wrote it.
+    pub region: Option<String>,
+    /// Postal code.
+    pub postal_code: Option<String>,
+    /// The country.
+    pub country_iso2: Option<CountryCode>,
+}
+
+impl Address {
+    /// One line for messages (`Bd Zerktouni, Casablanca`).
+    pub fn one_line(&self) -> String {
+        [
+            Some(self.line1.as_str()),
+            self.line2.as_deref(),
+            Some(self.city.as_str()),
+            self.region.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        .filter(|part| !part.trim().is_empty())
+        .collect::<Vec<_>>()
+        .join(", ")
+    }
+}
+
+/// One line of the order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Item {
+    /// Product (and variant) name.
+    pub name: String,
+    /// Stock keeping unit.
+    pub sku: Option<String>,
+    /// How many.
+    pub quantity: u32,
+    /// Price of one.
+    pub unit_price: Decimal,
+}
+
+/// An order as every part of the bridge sees it, whatever the shop platform.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Order {
+    /// The configured shop.
+    pub shop_id: ShopId,
+    /// The platform's id of the order.
+    pub platform_order_id: PlatformOrderId,
+    /// What merchant and customer call it (`#1047`).
+    pub order_ref: String,
+    /// The platform's last change time, to ignore older deliveries.
+    pub version: Option<DateTime<Utc>>,
+    /// The shop cancelled it.
+    pub cancelled: bool,
+    /// Cash on delivery or prepaid.
+    pub payment: Payment,
+    /// Order total.
+    pub total: Decimal,
+    /// ISO 4217 currency of the amounts.
+    pub currency: String,
+    /// Who receives it.
+    pub recipient: Recipient,
+    /// Where it goes.
+    pub address: Address,
+    /// What is in it.
+    pub items: Vec<Item>,
+    /// The customer's note.
+    pub note: Option<String>,
+    /// The language of the customer's messages.
+    pub language: Language,
+}
+
+impl Order {
+    /// `shop_id/platform_order_id`: the key of the order everywhere in the bridge.
+    pub fn order_key(&self) -> OrderKey {
+        OrderKey::of(&self.shop_id, &self.platform_order_id)
+    }
+
+    /// The reference used at ShaQ (`partner_ref`) and Digishare (`external_id`).
+    pub fn partner_ref(&self) -> PartnerRef {
+        PartnerRef::of(&self.shop_id, &self.platform_order_id)
+    }
+
+    /// Pieces in the parcel.
+    pub fn units(&self) -> u32 {
+        self.items.iter().map(|i| i.quantity).sum::<u32>().max(1)
+    }
+
+    /// Why the bridge cannot ship this order, if it cannot (the region is checked against
+    /// ShaQ's list when the package is created).
+    pub fn unshippable_reason(&self, service_countries: &[CountryCode]) -> Option<Unshippable> {
+        if self.recipient.phone.is_none() {
+            return Some(Unshippable::NoPhone);
+        }
+        if self.address.line1.trim().is_empty() && self.address.city.trim().is_empty() {
+            return Some(Unshippable::NoAddress);
+        }
+        match &self.address.country_iso2 {
+            Some(country) if !service_countries.contains(country) => {
+                Some(Unshippable::OutsideServiceArea {
+                    country: country.clone(),
+                })
+            }
+            _ => None,
+        }
+    }
+
+    /// A hash of where the parcel goes and what is in it (recipient, address, items): when it
+    /// changes while the package is pending, the package is updated; after pickup a person is
+    /// told. The amount to collect is compared separately (ShaQ owns it once it has the parcel).
+    pub fn shipping_fingerprint(&self) -> String {
+        let relevant = serde_json::json!({
+            "recipient": self.recipient,
+            "address": self.address,
+            "items": self.items,
+        });
+        hex::encode(Sha256::digest(relevant.to_string().as_bytes()))
+    }
+}
+
+/// Parses an amount written as a number or a string (`300`, `"300.00"`); never through f64.
+pub fn parse_amount(value: &serde_json::Value) -> Option<Decimal> {
+    match value {
+        serde_json::Value::String(s) => s.trim().parse().ok(),
+        serde_json::Value::Number(n) => n.to_string().parse().ok(),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn amounts_parse_from_numbers_and_strings_exactly() {
+        assert_eq!(parse_amount(&json!("300.00")), Some(Decimal::new(30000, 2)));
+        assert_eq!(parse_amount(&json!(300)), Some(Decimal::new(300, 0)));
+        assert_eq!(parse_amount(&json!(0.1)), Some(Decimal::new(1, 1)));
+        assert_eq!(parse_amount(&json!("abc")), None);
+        assert_eq!(parse_amount(&json!(null)), None);
+    }
+
+    #[test]
+    fn language_follows_locale_then_country() {
+        assert_eq!(Language::guess(Some("ar-MA"), Some("MA")), Language::Ar);
+        assert_eq!(Language::guess(None, Some("MA")), Language::Fr);
+        assert_eq!(Language::guess(None, Some("GH")), Language::En);
+        assert_eq!(Language::guess(Some("fr_FR"), Some("GH")), Language::Fr);
+    }
+
+    #[test]
+    fn prepaid_collects_nothing() {
+        assert_eq!(Payment::Prepaid.amount_to_collect(), Decimal::ZERO);
+        let cod = Payment::CashOnDelivery {
+            amount_to_collect: Decimal::new(45000, 2),
+        };
+        assert_eq!(cod.amount_to_collect(), Decimal::new(45000, 2));
+    }
+}

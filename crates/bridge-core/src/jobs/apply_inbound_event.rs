@@ -1,0 +1,125 @@
+//! `apply_inbound_event`: read a stored webhook back as typed news for the workflow.
+
+use http::{HeaderMap, HeaderName, HeaderValue};
+
+use super::JobError;
+use super::runner::Services;
+use crate::domain::{OrderKey, PlatformOrderId, ShopId, TicketId, TicketStatusId};
+use crate::intake::{DIGISHARE_SOURCE, SHAQ_SOURCE};
+use crate::shop::{self, ShopWebhook};
+use crate::store::InboundEventRecord;
+use crate::workflow::{AmountNews, CourierNews, InboundNews, ShopNews, TicketNews, TrackedOrder};
+
+pub(super) const CALLS: &str = "workflow";
+
+pub(super) async fn run(
+    services: &Services,
+    event_id: i64,
+    key: &OrderKey,
+) -> Result<(Option<TrackedOrder>, InboundNews), JobError> {
+    let event = services
+        .store
+        .inbound_event(event_id)
+        .await
+        .map_err(|e| JobError::retryable(format!("reading event {event_id}: {e}")))?
+        .ok_or_else(|| JobError::permanent(format!("inbound event {event_id} is gone")))?;
+    let order = services
+        .store
+        .order(key)
+        .await
+        .map_err(|e| JobError::retryable(format!("reading the order: {e}")))?;
+    Ok((order, read(services, &event)?))
+}
+
+/// The news a stored webhook carries, parsed as intake parsed it.
+fn read(services: &Services, event: &InboundEventRecord) -> Result<InboundNews, JobError> {
+    match event.source.as_str() {
+        SHAQ_SOURCE => courier_news(&event.body),
+        DIGISHARE_SOURCE => ticket_news(&event.body),
+        source => match source.strip_prefix("shop:") {
+            Some(shop_id) => shop_news(services, &ShopId::new(shop_id), event),
+            None => Ok(InboundNews::NotUsed(format!("unknown source {source}"))),
+        },
+    }
+}
+
+fn shop_news(
+    services: &Services,
+    shop_id: &ShopId,
+    event: &InboundEventRecord,
+) -> Result<InboundNews, JobError> {
+    let settings =
+        services.shops.settings.get(shop_id).ok_or_else(|| {
+            JobError::permanent(format!("shop `{shop_id}` is no longer configured"))
+        })?;
+    let parsed = shop::parse(settings, &header_map(&event.headers), &event.body)
+        .map_err(|e| JobError::permanent(format!("the stored webhook no longer parses: {e}")))?;
+    Ok(match parsed {
+        ShopWebhook::Order(event) => InboundNews::Shop(ShopNews::Order(Box::new(event.order))),
+        ShopWebhook::Deleted {
+            platform_order_id, ..
+        } => InboundNews::Shop(ShopNews::Deleted {
+            shop: shop_id.clone(),
+            platform_order_id: PlatformOrderId::new(platform_order_id),
+        }),
+        ShopWebhook::Ping | ShopWebhook::Ignored(_) => {
+            InboundNews::NotUsed("not an order event".to_owned())
+        }
+    })
+}
+
+fn courier_news(body: &[u8]) -> Result<InboundNews, JobError> {
+    use shaq_client::webhook::{WebhookEvent, parse};
+    let parsed = parse(body)
+        .map_err(|e| JobError::permanent(format!("the stored ShaQ event no longer parses: {e}")))?;
+    Ok(match parsed {
+        WebhookEvent::StatusUpdated(update) => InboundNews::CourierStatus(CourierNews {
+            event_id: update.event_id,
+            occurred_at: update.occurred_at,
+            status: update.data.status,
+            description: update.data.description,
+            comment: update.data.comment,
+            proof_url: update.data.meta.and_then(|m| m.proof_url),
+        }),
+        WebhookEvent::AmountToCollectUpdated(update) => InboundNews::AmountChanged(AmountNews {
+            event_id: update.event_id,
+            occurred_at: update.occurred_at,
+            new_amount: update.data.meta.new_amount_to_collect,
+            currency: update.data.meta.currency,
+            reason: update.data.meta.reason,
+        }),
+        WebhookEvent::Unknown { event, .. } => {
+            InboundNews::NotUsed(format!("event {event} is not used"))
+        }
+    })
+}
+
+fn ticket_news(body: &[u8]) -> Result<InboundNews, JobError> {
+    let parsed = digishare_client::webhook::parse(body).map_err(|e| {
+        JobError::permanent(format!("the stored Digishare event no longer parses: {e}"))
+    })?;
+    Ok(match parsed.ticket_status() {
+        Some((ticket_id, status_id)) => InboundNews::TicketStatus(TicketNews {
+            ticket_id: TicketId::new(ticket_id),
+            status_id: TicketStatusId::new(status_id),
+            changed_at: parsed.ticket_event().and_then(|e| e.status_changed_at()),
+        }),
+        None => InboundNews::NotUsed("no ticket status in the event".to_owned()),
+    })
+}
+
+/// The kept headers of a stored webhook, back as a header map.
+fn header_map(headers: &serde_json::Value) -> HeaderMap {
+    let mut map = HeaderMap::new();
+    if let Some(object) = headers.as_object() {
+        for (name, value) in object {
+            if let (Ok(name), Some(Ok(value))) = (
+                HeaderName::from_bytes(name.as_bytes()),
+                value.as_str().map(HeaderValue::from_str),
+            ) {
+                map.insert(name, value);
+            }
+        }
+    }
+    map
+}

@@ -1,0 +1,28 @@
+//! `create_package`: the ShaQ package for an order, created once whatever happens (a retry after
+//! a lost answer adopts the package the first attempt made).
+
+use shaq_client::CreateOutcome;
+
+use super::JobError;
+use super::package_request::new_package;
+use super::runner::Services;
+use crate::workflow::{JobNews, TrackedOrder};
+
+pub(super) const CALLS: &str = "ShaQ GET /setup/regions (cached), POST /packages";
+
+pub(super) async fn run(services: &Services, order: &TrackedOrder) -> Result<JobNews, JobError> {
+    let regions = services.regions().await?;
+    let package = match new_package(order, &services.shaq_settings, &regions) {
+        Ok(package) => package,
+        Err(reason) => return Ok(JobNews::Unshippable(reason)),
+    };
+    let outcome = services.shaq.create_package_idempotent(&package).await?;
+    let adopted = matches!(outcome, CreateOutcome::AlreadyExisted(_));
+    let created = outcome.package();
+    Ok(JobNews::PackageCreated {
+        tracking_number: crate::domain::TrackingNumber::new(created.tracking_number.clone()),
+        status: created.status.clone(),
+        adopted,
+        amount_to_collect: package.amount_to_collect,
+    })
+}

@@ -1,0 +1,71 @@
+//! `create_ticket`: the customer's Digishare ticket, created once (a retry after a lost answer
+//! adopts the ticket the first attempt made).
+
+use digishare_client::{NewTicket, Third};
+
+use super::runner::Services;
+use super::ticket_data::campaign_data;
+use super::{JobError, MoveTicket};
+use crate::domain::{TicketId, TicketStatusId};
+use crate::workflow::{JobNews, TicketKey, TrackedOrder};
+
+pub(super) const CALLS: &str = "Digishare GET /tickets?search, POST /tickets";
+
+pub(super) async fn run(
+    services: &Services,
+    order: &TrackedOrder,
+    status_key: &TicketKey,
+) -> Result<JobNews, JobError> {
+    let settings = &services.digishare_settings;
+    let status_id = settings.statuses.id(status_key).ok_or_else(|| {
+        JobError::permanent(format!("digishare.statuses.{status_key} is not configured"))
+    })?;
+    let partner_ref = order.partner_ref().to_string();
+    // A create whose answer was lost may have made the ticket: look it up first.
+    let (ticket, adopted) = match services
+        .digishare
+        .find_ticket_by_external_id(&partner_ref)
+        .await?
+    {
+        Some(existing) => (existing, true),
+        None => {
+            let shop_order = order.order();
+            let phone = shop_order
+                .recipient
+                .phone
+                .as_ref()
+                .ok_or_else(|| JobError::permanent("no usable phone number for WhatsApp"))?;
+            let third = Third {
+                ext_ref: Some(format!("{}-{}", order.shop_id(), phone.wa_id())),
+                name: Some(shop_order.recipient.name.clone()),
+                wa_id: Some(phone.wa_id().to_owned()),
+                email: shop_order.recipient.email.clone(),
+                id: None,
+            };
+            let mut request = NewTicket::new(
+                &partner_ref,
+                &settings.type_ticket_id,
+                status_id.as_str(),
+                &settings
+                    .subject_template
+                    .replace("{order_ref}", &shop_order.order_ref),
+            )
+            .third(&third)
+            .campaign_data(campaign_data(
+                order,
+                &services.shaq_settings,
+                &MoveTicket::default(),
+            ));
+            request.lang = Some(shop_order.language.code().to_owned());
+            (services.digishare.create_ticket(&request).await?, false)
+        }
+    };
+    Ok(JobNews::TicketCreated {
+        ticket_id: TicketId::new(ticket.id),
+        status_id: ticket
+            .ticket_status_id
+            .map_or_else(|| status_id.clone(), TicketStatusId::new),
+        status_key: status_key.clone(),
+        adopted,
+    })
+}

@@ -1,0 +1,109 @@
+//! From a tracked order to the package ShaQ needs (to create it, or to update it).
+
+use shaq_client::{
+    Collection, Destination, Item, NewPackage, PackageBasics, PackageUpdate, Region,
+};
+
+use crate::domain::{Order, Unshippable, resolve_region};
+use crate::settings::ShaqSettings;
+use crate::workflow::TrackedOrder;
+
+/// The package for an order, or why it cannot be sent as it is.
+pub(super) fn new_package(
+    order: &TrackedOrder,
+    shaq: &ShaqSettings,
+    regions: &[Region],
+) -> Result<NewPackage, Unshippable> {
+    let shop_order = order.order();
+    let phone = shop_order
+        .recipient
+        .phone
+        .as_ref()
+        .ok_or(Unshippable::NoPhone)?;
+    let destination: Destination = resolve_region(&shop_order.address, regions)?;
+    let address = &shop_order.address;
+    let amount = order.amount_for_courier();
+    let collection = if amount.is_zero() {
+        Collection::Prepaid
+    } else {
+        Collection::CashOnDelivery(amount)
+    };
+    let items = shop_order
+        .items
+        .iter()
+        .map(|item| Item {
+            name: item.name.clone(),
+            quantity: item.quantity,
+        })
+        .collect();
+    let mut package = NewPackage::new(
+        PackageBasics {
+            partner_ref: order.partner_ref().to_string(),
+            customer_name: shop_order.recipient.name.clone(),
+            customer_phone: phone.expose().to_owned(),
+            source: (
+                shaq.source_country_iso2.clone(),
+                shaq.source_address_line_1.clone(),
+            ),
+            destination_country_iso2: address
+                .country_iso2
+                .as_ref()
+                .map_or_else(|| shaq.source_country_iso2.clone(), |c| c.to_string()),
+            destination,
+            city_and_street: (
+                if address.city.is_empty() {
+                    address.line1.clone()
+                } else {
+                    address.city.clone()
+                },
+                address.line1.clone(),
+            ),
+            description: summary(shop_order),
+            value: shop_order.total,
+        },
+        collection,
+        items,
+    );
+    package.source_address_line_2 = shaq.source_address_line_2.clone();
+    package.destination_address_line_2 = address.line2.clone();
+    package.destination_postal_code = address.postal_code.clone();
+    package.units = shop_order.units();
+    package.package_type = shaq.defaults.package_type;
+    package.handling = shaq.defaults.handling;
+    package.special_instructions = shop_order.note.clone();
+    Ok(package)
+}
+
+/// Every field of a pending package the shop can change.
+pub(super) fn package_update(package: NewPackage) -> PackageUpdate {
+    PackageUpdate {
+        customer_name: Some(package.customer_name),
+        customer_phone_1: Some(package.customer_phone_1),
+        region_id: package.region_id,
+        destination_region: package.destination_region,
+        destination_city: Some(package.destination_city),
+        destination_address_line_1: Some(package.destination_address_line_1),
+        destination_address_line_2: package.destination_address_line_2,
+        description: Some(package.description),
+        units: Some(package.units),
+        value: Some(package.value),
+        amount_to_collect: Some(package.amount_to_collect),
+        items: Some(package.items),
+        special_instructions: package.special_instructions,
+    }
+}
+
+/// `Order #1047: 2 × Kente scarf, 1 × Shea butter`.
+fn summary(order: &Order) -> String {
+    let items: Vec<String> = order
+        .items
+        .iter()
+        .map(|i| format!("{} × {}", i.quantity, i.name))
+        .collect();
+    let text = if items.is_empty() {
+        format!("Order {}", order.order_ref)
+    } else {
+        format!("Order {}: {}", order.order_ref, items.join(", "))
+    };
+    text.chars().take(250).collect()
+}

@@ -1,0 +1,219 @@
+//! The job runner: reads a job's order, asks the workflow whether the call is still needed,
+//! lets the job's executor make it, and asks the workflow what the news means. The worker pool
+//! commits the answer with the job's completion.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
+use chrono::Utc;
+use digishare_client::DigishareClient;
+use outbound_http::{Upstream, UpstreamConfig};
+use shaq_client::{Region, ShaqClient};
+use shop_client::ShopClient;
+use tokio::sync::Mutex;
+
+use super::{
+    Job, JobError, JobKind, JobRecord, apply_inbound_event, attach_label, cancel_package,
+    create_package, create_ticket, expire_confirmation, move_ticket, reconcile, update_package,
+    write_back_to_shop,
+};
+use crate::domain::{OrderKey, ShopId, mask_digit_runs};
+use crate::settings::{DigishareSettings, ShaqSettings};
+use crate::shop::ShopSettings;
+use crate::store::{JobEffects, Store, TimelineEntry, TimelineKind};
+use crate::worker::JobExecutor;
+use crate::workflow::guards::{Precheck, precheck};
+use crate::workflow::{self, Decision, JobNews, Rules, TrackedOrder, timeline};
+
+/// How long the region list is trusted before it is fetched again.
+const REGIONS_TTL: Duration = Duration::from_secs(6 * 3600);
+
+/// Each configured shop's settings, and its admin API when write-back is on.
+#[derive(Debug, Clone, Default)]
+pub struct ShopClients {
+    /// Settings by shop.
+    pub settings: HashMap<ShopId, ShopSettings>,
+    /// Admin API clients by shop (only shops that write back).
+    pub clients: HashMap<ShopId, ShopClient>,
+}
+
+/// What the executors call with: the store, the upstream clients and their settings.
+pub struct Services {
+    pub(super) store: Store,
+    pub(super) shaq: ShaqClient,
+    pub(super) digishare: DigishareClient,
+    pub(super) shops: ShopClients,
+    pub(super) shaq_settings: ShaqSettings,
+    pub(super) digishare_settings: DigishareSettings,
+    /// Label PDFs are downloaded from wherever ShaQ's answer points.
+    pub(super) downloads: Upstream,
+    regions: Mutex<Option<(Instant, Vec<Region>)>>,
+}
+
+impl Services {
+    /// The services the settings describe.
+    pub fn new(
+        store: Store,
+        shaq: ShaqClient,
+        digishare: DigishareClient,
+        shops: ShopClients,
+        shaq_settings: ShaqSettings,
+        digishare_settings: DigishareSettings,
+    ) -> Result<Services, String> {
+        let downloads = Upstream::new(UpstreamConfig {
+            timeout: Duration::from_secs(30),
+            ..UpstreamConfig::new("the label host", "")
+        })
+        .map_err(|e| format!("HTTP client: {e}"))?;
+        Ok(Services {
+            store,
+            shaq,
+            digishare,
+            shops,
+            shaq_settings,
+            digishare_settings,
+            downloads,
+            regions: Mutex::new(None),
+        })
+    }
+
+    /// ShaQ's regions, cached for a few hours.
+    pub(super) async fn regions(&self) -> Result<Vec<Region>, JobError> {
+        let mut cache = self.regions.lock().await;
+        if let Some((fetched, regions)) = cache.as_ref()
+            && fetched.elapsed() < REGIONS_TTL
+        {
+            return Ok(regions.clone());
+        }
+        let regions = self.shaq.regions().await?;
+        *cache = Some((Instant::now(), regions.clone()));
+        Ok(regions)
+    }
+
+    /// The job's order as stored now.
+    async fn order(&self, key: &OrderKey) -> Result<TrackedOrder, JobError> {
+        self.store
+            .order(key)
+            .await
+            .map_err(|e| JobError::retryable(format!("reading the order: {e}")))?
+            .ok_or_else(|| JobError::permanent(format!("order {key} is not stored")))
+    }
+}
+
+/// Runs jobs: executors for the calls, the workflow for the decisions.
+pub struct JobRunner {
+    services: Services,
+    rules: Rules,
+}
+
+impl JobRunner {
+    /// A runner with these services and rules.
+    pub fn new(services: Services, rules: Rules) -> Self {
+        JobRunner { services, rules }
+    }
+
+    async fn run(&self, record: &JobRecord) -> Result<Decision, JobError> {
+        let services = &self.services;
+        let key = &record.order_key;
+        if let Job::ApplyInboundEvent { event_id } = &record.job {
+            let (order, news) = apply_inbound_event::run(services, *event_id, key).await?;
+            return workflow::decide(
+                &self.rules,
+                key,
+                order.as_ref(),
+                JobNews::Inbound(news),
+                Utc::now(),
+            );
+        }
+        let order = services.order(key).await?;
+        match precheck(&record.job, &order, &self.rules, Utc::now()) {
+            Precheck::Proceed => {}
+            Precheck::Skip(decision) => return Ok(*decision),
+            Precheck::Fail(error) => return Err(error),
+        }
+        let news = match &record.job {
+            Job::ApplyInboundEvent { .. } => return Ok(Decision::nothing()),
+            Job::CreatePackage => create_package::run(services, &order).await?,
+            Job::UpdatePackage => update_package::run(services, &order).await?,
+            Job::CancelPackage => cancel_package::run(services, &order).await?,
+            Job::AttachLabel => attach_label::run(services, &order).await?,
+            Job::Reconcile => reconcile::run(services, &order).await?,
+            Job::CreateTicket { status_key } => {
+                create_ticket::run(services, &order, status_key).await?
+            }
+            Job::MoveTicket(payload) => move_ticket::run(services, &order, payload).await?,
+            Job::WriteBackToShop { milestone } => {
+                write_back_to_shop::run(services, &order, *milestone).await?
+            }
+            Job::ExpireConfirmation => expire_confirmation::run(),
+        };
+        workflow::decide(&self.rules, key, Some(&order), news, Utc::now())
+    }
+}
+
+/// The remote calls a job kind makes, for the timeline.
+fn calls(kind: JobKind) -> &'static str {
+    match kind {
+        JobKind::ApplyInboundEvent => apply_inbound_event::CALLS,
+        JobKind::CreatePackage => create_package::CALLS,
+        JobKind::UpdatePackage => update_package::CALLS,
+        JobKind::CancelPackage => cancel_package::CALLS,
+        JobKind::AttachLabel => attach_label::CALLS,
+        JobKind::Reconcile => reconcile::CALLS,
+        JobKind::CreateTicket => create_ticket::CALLS,
+        JobKind::MoveTicket => move_ticket::CALLS,
+        JobKind::WriteBackToShop => write_back_to_shop::CALLS,
+        JobKind::ExpireConfirmation => expire_confirmation::CALLS,
+    }
+}
+
+#[async_trait]
+impl JobExecutor for JobRunner {
+    async fn execute(&self, record: &JobRecord) -> Result<JobEffects, JobError> {
+        let started = Instant::now();
+        let decision = self.run(record).await?;
+        let details = serde_json::json!({
+            "job": record.kind(),
+            "attempt": record.attempts,
+            "calls": calls(record.kind()),
+            "duration_ms": started.elapsed().as_millis() as u64,
+        });
+        let mut timeline = decision.timeline;
+        for line in &mut timeline {
+            if line.details.is_null() {
+                line.details = details.clone();
+            }
+        }
+        let inbound_outcome = match record.job {
+            Job::ApplyInboundEvent { event_id } => Some((event_id, decision.outcome)),
+            _ => None,
+        };
+        Ok(JobEffects {
+            order: decision.order,
+            jobs: decision.jobs,
+            timeline,
+            inbound_outcome,
+        })
+    }
+
+    fn failure_timeline(&self, record: &JobRecord, error: &JobError) -> Vec<TimelineEntry> {
+        let mut line = timeline(
+            &record.order_key,
+            Utc::now(),
+            TimelineKind::Error,
+            format!(
+                "{} failed (attempt {}): {}",
+                record.kind(),
+                record.attempts,
+                mask_digit_runs(&error.to_string())
+            ),
+        );
+        line.details = serde_json::json!({
+            "job": record.kind(),
+            "attempt": record.attempts,
+            "calls": calls(record.kind()),
+        });
+        vec![line]
+    }
+}

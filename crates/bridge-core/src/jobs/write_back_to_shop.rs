@@ -1,0 +1,39 @@
+//! `write_back_to_shop`: show a milestone in the shop (fulfilment with tracking, paid, cancelled,
+//! notes or tags, as each platform can).
+
+use shop_client::ShopUpdate;
+
+use super::JobError;
+use super::runner::Services;
+use crate::workflow::{JobNews, ShopMilestone, TrackedOrder};
+
+pub(super) const CALLS: &str = "shop admin API";
+
+pub(super) async fn run(
+    services: &Services,
+    order: &TrackedOrder,
+    milestone: ShopMilestone,
+) -> Result<JobNews, JobError> {
+    let client = services.shops.clients.get(order.shop_id()).ok_or_else(|| {
+        JobError::permanent(format!(
+            "shop `{}` has no write-back credentials",
+            order.shop_id()
+        ))
+    })?;
+    let shop_order = order.order();
+    let tracking_url = order
+        .tracking_number()
+        .and_then(|t| services.shaq_settings.tracking_url(t.as_str()));
+    let update = ShopUpdate {
+        milestone,
+        platform_order_id: shop_order.platform_order_id.as_str(),
+        order_ref: &shop_order.order_ref,
+        tracking_number: order.tracking_number().map(|t| t.as_str()),
+        tracking_url: tracking_url.as_deref(),
+        cash_on_delivery: shop_order.payment.is_cash_on_delivery(),
+        amount_to_collect: Some(order.collect().amount),
+        currency: Some(&order.collect().currency),
+    };
+    let summary = client.write(&update).await?;
+    Ok(JobNews::WrittenBack { milestone, summary })
+}

@@ -1,0 +1,88 @@
+//! Whether a job still needs to make its call, decided before it does: the order may have moved
+//! on since the job was enqueued (cancelled, flagged, already done by an earlier attempt).
+
+use chrono::{DateTime, Utc};
+
+use super::{Decision, Rules, TrackedOrder};
+use crate::jobs::{Job, JobError};
+use crate::lifecycle::OrderState;
+
+/// The verdict on a job about to run.
+#[derive(Debug)]
+pub enum Precheck {
+    /// Make the call.
+    Proceed,
+    /// Make no call; commit this instead.
+    Skip(Box<Decision>),
+    /// It cannot run as things are (an operator must act first).
+    Fail(JobError),
+}
+
+fn skip(decision: Decision) -> Precheck {
+    Precheck::Skip(Box::new(decision))
+}
+
+/// Checks a job against its order as it is now.
+pub fn precheck(job: &Job, order: &TrackedOrder, rules: &Rules, now: DateTime<Utc>) -> Precheck {
+    let key = order.key();
+    match job {
+        Job::ApplyInboundEvent { .. } | Job::CancelPackage => Precheck::Proceed,
+        Job::CreatePackage if order.tracking_number().is_some() => skip(Decision::nothing()),
+        Job::CreatePackage
+            if matches!(
+                order.state(),
+                OrderState::Cancelled | OrderState::NeedsAttention
+            ) =>
+        {
+            skip(Decision::ignored(
+                &key,
+                format!("package not created: the order is {}", order.state()),
+                now,
+            ))
+        }
+        Job::CreatePackage => Precheck::Proceed,
+        Job::UpdatePackage if !order.package_is_pending() => skip(Decision::ignored(
+            &key,
+            "package not updated: it does not exist or was picked up",
+            now,
+        )),
+        Job::UpdatePackage => Precheck::Proceed,
+        Job::Reconcile if order.tracking_number().is_none() => skip(Decision::nothing()),
+        Job::Reconcile => Precheck::Proceed,
+        Job::AttachLabel if order.ticket_id().is_none() => Precheck::Fail(JobError::permanent(
+            "no ticket to attach the label to (retry the create_ticket job first)",
+        )),
+        Job::AttachLabel => Precheck::Proceed,
+        Job::CreateTicket { .. } if order.ticket_id().is_some() => skip(Decision::nothing()),
+        Job::CreateTicket { status_key } if rules.statuses.id(status_key).is_none() => {
+            Precheck::Fail(JobError::permanent(format!(
+                "digishare.statuses.{status_key} is not configured"
+            )))
+        }
+        Job::CreateTicket { .. } => Precheck::Proceed,
+        // Jobs of an order run in order, so a missing ticket means its creation failed for
+        // good: retrying this move would only storm.
+        Job::MoveTicket(_) if order.ticket_id().is_none() => Precheck::Fail(JobError::permanent(
+            "no ticket to move (the ticket could not be created: retry the create_ticket job first)",
+        )),
+        Job::MoveTicket(payload) => match &payload.status_key {
+            Some(status_key) if rules.statuses.id(status_key).is_none() => skip(Decision::ignored(
+                &key,
+                format!(
+                    "ticket status `{status_key}` is not mapped in digishare.statuses: nothing sent"
+                ),
+                now,
+            )),
+            _ => Precheck::Proceed,
+        },
+        Job::WriteBackToShop { milestone } => match rules.shop(order.shop_id()) {
+            Err(error) => Precheck::Fail(error),
+            Ok(policy) if !policy.writes_back(*milestone) => skip(Decision::nothing()),
+            Ok(_) => Precheck::Proceed,
+        },
+        Job::ExpireConfirmation if order.state() != OrderState::AwaitingConfirmation => {
+            skip(Decision::nothing())
+        }
+        Job::ExpireConfirmation => Precheck::Proceed,
+    }
+}

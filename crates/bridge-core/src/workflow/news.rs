@@ -1,0 +1,163 @@
+//! News: what happened, typed. Webhooks become [`InboundNews`] when their job reads them back
+//! from the store; executors report what their call found as [`JobNews`].
+
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+use shaq_client::PackageStatus;
+
+use super::{ShopMilestone, TicketKey};
+use crate::domain::{
+    Order, PlatformOrderId, ShopId, TicketId, TicketStatusId, TrackingNumber, Unshippable,
+};
+
+/// A shop's news about an order.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ShopNews {
+    /// Created, updated or cancelled (`order.cancelled`): the order as the shop has it now.
+    Order(Box<Order>),
+    /// Deleted or trashed in the shop (only the id is sent): cancel it like a cancellation.
+    Deleted {
+        /// The shop.
+        shop: ShopId,
+        /// The platform's id of the order.
+        platform_order_id: PlatformOrderId,
+    },
+}
+
+/// A courier status, from a webhook or from reconciliation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CourierNews {
+    /// ShaQ's `event_id` (or a synthetic id for reconciliation).
+    pub event_id: String,
+    /// When it happened at ShaQ.
+    pub occurred_at: DateTime<Utc>,
+    /// The status (unknown ones included).
+    pub status: PackageStatus,
+    /// ShaQ's description.
+    pub description: Option<String>,
+    /// ShaQ's comment.
+    pub comment: Option<String>,
+    /// Proof of delivery.
+    pub proof_url: Option<String>,
+}
+
+/// A changed amount to collect.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AmountNews {
+    /// ShaQ's `event_id`.
+    pub event_id: String,
+    /// When it happened.
+    pub occurred_at: DateTime<Utc>,
+    /// The new amount.
+    pub new_amount: Decimal,
+    /// Its currency.
+    pub currency: Option<String>,
+    /// Why (the customer asked).
+    pub reason: Option<String>,
+}
+
+/// A ticket's current status, from a `ticket.updated` webhook.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TicketNews {
+    /// Digishare's ticket id.
+    pub ticket_id: TicketId,
+    /// The ticket's status now.
+    pub status_id: TicketStatusId,
+    /// When it changed, by Digishare's clock.
+    pub changed_at: Option<DateTime<Utc>>,
+}
+
+/// What a stored webhook says.
+#[derive(Debug, Clone, PartialEq)]
+pub enum InboundNews {
+    /// From a shop.
+    Shop(ShopNews),
+    /// ShaQ moved a package.
+    CourierStatus(CourierNews),
+    /// ShaQ changed what to collect.
+    AmountChanged(AmountNews),
+    /// A ticket's status changed.
+    TicketStatus(TicketNews),
+    /// Nothing the bridge acts on, and why.
+    NotUsed(String),
+}
+
+/// One step of a package's history at ShaQ.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrackingStep {
+    /// The status.
+    pub status: PackageStatus,
+    /// ShaQ's words.
+    pub description: Option<String>,
+    /// When.
+    pub at: DateTime<Utc>,
+}
+
+/// What asking ShaQ to cancel a package came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cancellation {
+    /// There was no package (not even one whose creation answer was lost).
+    NoPackage,
+    /// The pending package was deleted.
+    Deleted(TrackingNumber),
+    /// The pending package was already gone.
+    AlreadyGone(TrackingNumber),
+    /// ShaQ was asked to cancel a package it already had (it comes back).
+    Requested {
+        /// The package.
+        tracking_number: TrackingNumber,
+        /// Its status when asked.
+        status: PackageStatus,
+    },
+}
+
+/// What a job's call found out. The executor reports; the workflow decides what it means.
+#[derive(Debug, Clone, PartialEq)]
+pub enum JobNews {
+    /// A stored webhook, read back.
+    Inbound(InboundNews),
+    /// ShaQ created the package, or already had it.
+    PackageCreated {
+        /// Its tracking number.
+        tracking_number: TrackingNumber,
+        /// Its status.
+        status: PackageStatus,
+        /// It already existed (an earlier attempt went through) and was adopted.
+        adopted: bool,
+        /// What ShaQ was asked to collect.
+        amount_to_collect: Decimal,
+    },
+    /// The order cannot be sent to ShaQ as it is.
+    Unshippable(Unshippable),
+    /// The pending package now has the shop's changes.
+    PackageUpdated,
+    /// A cancellation at ShaQ.
+    PackageCancelled(Cancellation),
+    /// The label is on the ticket.
+    LabelAttached,
+    /// ShaQ's history of the package, oldest first.
+    TrackingHistory(Vec<TrackingStep>),
+    /// Digishare created the ticket, or already had it.
+    TicketCreated {
+        /// Its id.
+        ticket_id: TicketId,
+        /// Its status.
+        status_id: TicketStatusId,
+        /// The status it was created with.
+        status_key: TicketKey,
+        /// It already existed and was adopted.
+        adopted: bool,
+    },
+    /// The ticket was moved to this status (`None`: only its data was refreshed, because it
+    /// already had the status or none was asked for).
+    TicketMoved(Option<(TicketKey, TicketStatusId)>),
+    /// The shop was told (`None`: this platform shows nothing for the milestone).
+    WrittenBack {
+        /// The milestone.
+        milestone: ShopMilestone,
+        /// What was written.
+        summary: Option<String>,
+    },
+    /// The confirmation timer fired.
+    ConfirmationDeadlinePassed,
+}

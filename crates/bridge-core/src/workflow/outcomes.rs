@@ -1,0 +1,157 @@
+//! What a job's call found out → what changes: the package or ticket now exists, the order
+//! cannot be shipped, the shop was told…
+
+use chrono::{DateTime, Utc};
+
+use super::{
+    Cancellation, Collect, CourierProgress, Decision, JobNews, NewJob, Rules, ShopMilestone,
+    TicketKey, TrackedOrder, courier, needs_attention, ticket, timeline, write_back,
+};
+use crate::jobs::{Job, MoveTicket};
+use crate::store::TimelineKind;
+
+/// Decides what a job's news means for the order.
+pub fn on_job_news(
+    rules: &Rules,
+    order: &TrackedOrder,
+    news: JobNews,
+    now: DateTime<Utc>,
+) -> Decision {
+    let key = order.key();
+    match news {
+        // Webhooks are decided with their source's rules (see `super::decide`).
+        JobNews::Inbound(_) => Decision::nothing(),
+        JobNews::PackageCreated {
+            tracking_number,
+            status,
+            adopted,
+            amount_to_collect,
+        } => {
+            let verb = if adopted {
+                "adopted (it already existed)"
+            } else {
+                "created"
+            };
+            let summary = format!(
+                "ShaQ package {tracking_number} {verb} (collect {amount_to_collect} {})",
+                order.collect().currency
+            );
+            let mut next = order.clone();
+            next.set_package(tracking_number);
+            next.set_courier(CourierProgress {
+                status: status.clone(),
+                at: now,
+            });
+            next.set_collect(Collect {
+                amount: amount_to_collect,
+                currency: order.collect().currency.clone(),
+            });
+            next.touch(now);
+            let mut jobs = vec![
+                NewJob::new(
+                    Job::MoveTicket(MoveTicket {
+                        courier_status: Some(status),
+                        ..MoveTicket::to(TicketKey::PACKAGE_CREATED)
+                    }),
+                    &key,
+                    Some("package-created"),
+                ),
+                write_back(&key, ShopMilestone::PackageCreated),
+            ];
+            if rules.attach_label {
+                jobs.push(NewJob::new(Job::AttachLabel, &key, None));
+            }
+            Decision::decided(
+                next,
+                jobs,
+                vec![timeline(&key, now, TimelineKind::Call, summary)],
+                "applied",
+            )
+        }
+        JobNews::Unshippable(reason) => {
+            let mut next = order.clone();
+            let mut lines = Vec::new();
+            needs_attention(&mut next, reason.into(), now, &mut lines);
+            Decision::decided(next, Vec::new(), lines, "applied: needs attention")
+        }
+        JobNews::PackageUpdated => Decision::noted(
+            &key,
+            now,
+            TimelineKind::Call,
+            "ShaQ package updated with the shop's changes".to_owned(),
+        ),
+        JobNews::PackageCancelled(cancellation) => {
+            let summary = match cancellation {
+                Cancellation::NoPackage => "no ShaQ package to cancel".to_owned(),
+                Cancellation::Deleted(tracking) => {
+                    format!("ShaQ package {tracking} deleted (it was still pending)")
+                }
+                Cancellation::AlreadyGone(tracking) => {
+                    format!("ShaQ package {tracking} was already gone")
+                }
+                Cancellation::Requested {
+                    tracking_number,
+                    status,
+                } => format!("ShaQ asked to cancel package {tracking_number} (status {status})"),
+            };
+            Decision::noted(&key, now, TimelineKind::Call, summary)
+        }
+        JobNews::LabelAttached => Decision::noted(
+            &key,
+            now,
+            TimelineKind::Ticket,
+            "ShaQ label attached to the ticket".to_owned(),
+        ),
+        JobNews::TrackingHistory(steps) => {
+            courier::on_tracking_history(order, steps, &rules.mapping, now)
+        }
+        JobNews::TicketCreated {
+            ticket_id,
+            status_id,
+            status_key,
+            adopted,
+        } => {
+            let verb = if adopted {
+                "adopted (it already existed)"
+            } else {
+                "created"
+            };
+            let summary = format!("Digishare ticket {ticket_id} {verb} with status {status_key}");
+            let mut next = order.clone();
+            next.set_ticket(ticket_id);
+            next.set_ticket_status(status_id);
+            next.touch(now);
+            Decision::decided(
+                next,
+                Vec::new(),
+                vec![timeline(&key, now, TimelineKind::Ticket, summary)],
+                "applied",
+            )
+        }
+        JobNews::TicketMoved(moved) => {
+            let mut next = order.clone();
+            let summary = match moved {
+                Some((status_key, status_id)) => {
+                    next.set_ticket_status(status_id);
+                    format!("Digishare ticket moved to {status_key}")
+                }
+                None => "Digishare ticket data refreshed".to_owned(),
+            };
+            next.touch(now);
+            Decision::decided(
+                next,
+                Vec::new(),
+                vec![timeline(&key, now, TimelineKind::Ticket, summary)],
+                "applied",
+            )
+        }
+        JobNews::WrittenBack { milestone, summary } => {
+            let summary = match summary {
+                Some(summary) => format!("shop told `{milestone}`: {summary}"),
+                None => format!("shop shows nothing for `{milestone}`"),
+            };
+            Decision::noted(&key, now, TimelineKind::WriteBack, summary)
+        }
+        JobNews::ConfirmationDeadlinePassed => ticket::on_confirmation_deadline(order, now),
+    }
+}

@@ -1,0 +1,324 @@
+//! An order as the bridge tracks it: the shop's order plus where it is, its package and its
+//! ticket. Only the workflow changes one: its setters are visible to `crate::workflow` alone,
+//! so `order.set_state(…)` anywhere else does not compile.
+
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+use serde::Serialize;
+use shaq_client::PackageStatus;
+
+use crate::domain::{
+    Attention, Order, OrderKey, PartnerRef, ShopId, TicketId, TicketStatusId, TrackingNumber,
+};
+use crate::lifecycle::OrderState;
+
+/// The last courier status applied, and when it happened at ShaQ.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CourierProgress {
+    /// ShaQ's status.
+    pub status: PackageStatus,
+    /// When it happened (ShaQ's `occurred_at`), to ignore older events.
+    pub at: DateTime<Utc>,
+}
+
+/// What the courier collects on delivery.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Collect {
+    /// The amount (0 for prepaid orders).
+    pub amount: Decimal,
+    /// Its currency (ISO 4217).
+    pub currency: String,
+}
+
+/// An order as stored and decided upon.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrackedOrder {
+    order: Order,
+    state: OrderState,
+    attention: Option<Attention>,
+    tracking_number: Option<TrackingNumber>,
+    courier: Option<CourierProgress>,
+    ticket_id: Option<TicketId>,
+    ticket_status: Option<TicketStatusId>,
+    ticket_status_at: Option<DateTime<Utc>>,
+    collect: Collect,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+/// Every part of a stored order, for the store to rebuild one from its row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredOrder {
+    /// The shop's order.
+    pub order: Order,
+    /// Where it is.
+    pub state: OrderState,
+    /// Why a person is needed.
+    pub attention: Option<Attention>,
+    /// ShaQ's tracking number.
+    pub tracking_number: Option<TrackingNumber>,
+    /// The last courier status.
+    pub courier: Option<CourierProgress>,
+    /// Digishare's ticket id.
+    pub ticket_id: Option<TicketId>,
+    /// The ticket's status as last known.
+    pub ticket_status: Option<TicketStatusId>,
+    /// When Digishare set it, from its webhooks.
+    pub ticket_status_at: Option<DateTime<Utc>>,
+    /// What the courier collects.
+    pub collect: Collect,
+    /// First stored.
+    pub created_at: DateTime<Utc>,
+    /// Last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+impl TrackedOrder {
+    /// A new order, before anything is decided (state `received`).
+    pub(in crate::workflow) fn received(order: Order, now: DateTime<Utc>) -> TrackedOrder {
+        let collect = Collect {
+            amount: order.payment.amount_to_collect(),
+            currency: order.currency.clone(),
+        };
+        TrackedOrder {
+            order,
+            state: OrderState::Received,
+            attention: None,
+            tracking_number: None,
+            courier: None,
+            ticket_id: None,
+            ticket_status: None,
+            ticket_status_at: None,
+            collect,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
+    /// An order read back from the store (the store's row mapping only).
+    pub(crate) fn from_stored(stored: StoredOrder) -> TrackedOrder {
+        let StoredOrder {
+            order,
+            state,
+            attention,
+            tracking_number,
+            courier,
+            ticket_id,
+            ticket_status,
+            ticket_status_at,
+            collect,
+            created_at,
+            updated_at,
+        } = stored;
+        TrackedOrder {
+            order,
+            state,
+            attention,
+            tracking_number,
+            courier,
+            ticket_id,
+            ticket_status,
+            ticket_status_at,
+            collect,
+            created_at,
+            updated_at,
+        }
+    }
+
+    /// Any order in any state, for tests of other crates (the store's conformance suite).
+    #[cfg(any(test, feature = "test-support"))]
+    pub fn for_tests(order: Order, state: OrderState, now: DateTime<Utc>) -> TrackedOrder {
+        let mut tracked = TrackedOrder::received(order, now);
+        tracked.state = state;
+        tracked
+    }
+
+    /// The shop's order.
+    pub fn order(&self) -> &Order {
+        &self.order
+    }
+
+    /// `shop_id/platform_order_id`.
+    pub fn key(&self) -> OrderKey {
+        self.order.order_key()
+    }
+
+    /// The shop.
+    pub fn shop_id(&self) -> &ShopId {
+        &self.order.shop_id
+    }
+
+    /// Our reference at ShaQ and Digishare.
+    pub fn partner_ref(&self) -> PartnerRef {
+        self.order.partner_ref()
+    }
+
+    /// Where the order is.
+    pub fn state(&self) -> OrderState {
+        self.state
+    }
+
+    /// Why a person is needed, when the state is `needs_attention`.
+    pub fn attention(&self) -> Option<&Attention> {
+        self.attention.as_ref()
+    }
+
+    /// ShaQ's tracking number, once the package exists.
+    pub fn tracking_number(&self) -> Option<&TrackingNumber> {
+        self.tracking_number.as_ref()
+    }
+
+    /// The last courier status applied.
+    pub fn courier(&self) -> Option<&CourierProgress> {
+        self.courier.as_ref()
+    }
+
+    /// The last courier status applied, if any.
+    pub fn courier_status(&self) -> Option<&PackageStatus> {
+        self.courier.as_ref().map(|c| &c.status)
+    }
+
+    /// The package exists and ShaQ has not picked it up: it can still be changed or deleted.
+    pub fn package_is_pending(&self) -> bool {
+        self.tracking_number.is_some() && self.courier_status() == Some(&PackageStatus::Pending)
+    }
+
+    /// Before pickup the shop's amounts are the truth; after, ShaQ's are.
+    pub fn shop_owns_amounts(&self) -> bool {
+        self.tracking_number.is_none() || self.courier_status() == Some(&PackageStatus::Pending)
+    }
+
+    /// Digishare's ticket id, once the ticket exists.
+    pub fn ticket_id(&self) -> Option<&TicketId> {
+        self.ticket_id.as_ref()
+    }
+
+    /// The ticket status the bridge last knows of.
+    pub fn ticket_status(&self) -> Option<&TicketStatusId> {
+        self.ticket_status.as_ref()
+    }
+
+    /// When Digishare set that status (from its webhooks only).
+    pub fn ticket_status_at(&self) -> Option<DateTime<Utc>> {
+        self.ticket_status_at
+    }
+
+    /// What the courier collects, as the bridge last knows it.
+    pub fn collect(&self) -> &Collect {
+        &self.collect
+    }
+
+    /// What to ask the courier to collect: the amount known now for a cash-on-delivery order,
+    /// nothing for a prepaid one.
+    pub fn amount_for_courier(&self) -> Decimal {
+        if self.order.payment.is_cash_on_delivery() {
+            self.collect.amount
+        } else {
+            Decimal::ZERO
+        }
+    }
+
+    /// First stored.
+    pub fn created_at(&self) -> DateTime<Utc> {
+        self.created_at
+    }
+
+    /// Last changed.
+    pub fn updated_at(&self) -> DateTime<Utc> {
+        self.updated_at
+    }
+
+    pub(in crate::workflow) fn set_state(&mut self, state: OrderState) {
+        self.state = state;
+    }
+
+    pub(in crate::workflow) fn set_attention(&mut self, attention: Option<Attention>) {
+        self.attention = attention;
+    }
+
+    pub(in crate::workflow) fn replace_order(&mut self, order: Order) {
+        self.order = order;
+    }
+
+    pub(in crate::workflow) fn set_package(&mut self, tracking_number: TrackingNumber) {
+        self.tracking_number = Some(tracking_number);
+    }
+
+    pub(in crate::workflow) fn set_courier(&mut self, progress: CourierProgress) {
+        self.courier = Some(progress);
+    }
+
+    pub(in crate::workflow) fn set_ticket(&mut self, ticket_id: TicketId) {
+        self.ticket_id = Some(ticket_id);
+    }
+
+    pub(in crate::workflow) fn set_ticket_status(&mut self, status: TicketStatusId) {
+        self.ticket_status = Some(status);
+    }
+
+    pub(in crate::workflow) fn set_ticket_status_at(&mut self, at: DateTime<Utc>) {
+        self.ticket_status_at = Some(at);
+    }
+
+    pub(in crate::workflow) fn set_collect(&mut self, collect: Collect) {
+        self.collect = collect;
+    }
+
+    pub(in crate::workflow) fn touch(&mut self, now: DateTime<Utc>) {
+        self.updated_at = now;
+    }
+}
+
+/// The order as the admin API and the CLI show it (the shape of earlier versions' rows, plus
+/// the typed reason).
+#[derive(Serialize)]
+struct OrderView<'a> {
+    order_key: OrderKey,
+    shop_id: &'a ShopId,
+    platform_order_id: &'a str,
+    order_ref: &'a str,
+    state: OrderState,
+    attention_reason: Option<String>,
+    attention: Option<&'a Attention>,
+    order: &'a Order,
+    order_version: Option<String>,
+    partner_ref: PartnerRef,
+    tracking_number: Option<&'a TrackingNumber>,
+    ticket_id: Option<&'a TicketId>,
+    courier_status: Option<&'a PackageStatus>,
+    courier_status_at: Option<DateTime<Utc>>,
+    ticket_status: Option<&'a TicketStatusId>,
+    ticket_status_at: Option<DateTime<Utc>>,
+    amount_to_collect: String,
+    currency: &'a str,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+impl Serialize for TrackedOrder {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        OrderView {
+            order_key: self.key(),
+            shop_id: &self.order.shop_id,
+            platform_order_id: self.order.platform_order_id.as_str(),
+            order_ref: &self.order.order_ref,
+            state: self.state,
+            attention_reason: self.attention.as_ref().map(ToString::to_string),
+            attention: self.attention.as_ref(),
+            order: &self.order,
+            order_version: self.order.version.map(|v| v.to_rfc3339()),
+            partner_ref: self.partner_ref(),
+            tracking_number: self.tracking_number.as_ref(),
+            ticket_id: self.ticket_id.as_ref(),
+            courier_status: self.courier_status(),
+            courier_status_at: self.courier.as_ref().map(|c| c.at),
+            ticket_status: self.ticket_status.as_ref(),
+            ticket_status_at: self.ticket_status_at,
+            amount_to_collect: self.collect.amount.to_string(),
+            currency: &self.collect.currency,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        }
+        .serialize(serializer)
+    }
+}

@@ -1,0 +1,181 @@
+//! Writes an order's milestones back to the shop it came from: Shopify (Admin GraphQL),
+//! WooCommerce (REST v3), YouCan (REST) or any shop through a signed JSON callback.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), shop_client::ShopError> {
+//! use shop_client::{Milestone, ShopClient, ShopUpdate};
+//!
+//! let shop = ShopClient::shopify(
+//!     "https://kente.myshopify.com",
+//!     "shpat_…".to_owned().into(),
+//!     None,
+//!     &shop_client::Timeouts::default(),
+//! )?;
+//! let update = ShopUpdate {
+//!     milestone: Milestone::PackageCreated,
+//!     platform_order_id: "5127389001",
+//!     order_ref: "#1047",
+//!     tracking_number: Some("20250410X51DIQ"),
+//!     tracking_url: None,
+//!     cash_on_delivery: true,
+//!     amount_to_collect: None,
+//!     currency: Some("GHS"),
+//! };
+//! shop.write(&update).await?;
+//! # Ok(()) }
+//! ```
+//!
+//! Every client is built on the shared outbound HTTP foundation (`outbound-http`): the same
+//! timeouts, user agent, answer size cap and failure sorting as the ShaQ and Digishare clients.
+//! The crate knows nothing of ShaQ, Digishare or the bridge.
+
+#![warn(missing_docs)]
+
+mod callback;
+mod error;
+mod milestone;
+mod shopify;
+pub mod signature;
+mod woocommerce;
+mod youcan;
+
+use std::time::Duration;
+
+use outbound_http::{Upstream, UpstreamConfig};
+use rust_decimal::Decimal;
+use secrecy::SecretString;
+
+pub use error::ShopError;
+pub use milestone::Milestone;
+pub use outbound_http::{Classify, Disposition, HttpError};
+
+/// The carrier name shown in the shop.
+const COMPANY: &str = "ShaQ Express";
+
+/// What the shop is told.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShopUpdate<'a> {
+    /// What happened.
+    pub milestone: Milestone,
+    /// The platform's id of the order.
+    pub platform_order_id: &'a str,
+    /// What merchant and customer call it (`#1047`).
+    pub order_ref: &'a str,
+    /// ShaQ's tracking number, once the package exists.
+    pub tracking_number: Option<&'a str>,
+    /// The tracking link, when known.
+    pub tracking_url: Option<&'a str>,
+    /// Cash on delivery (a delivered COD order is marked paid).
+    pub cash_on_delivery: bool,
+    /// What the courier collects.
+    pub amount_to_collect: Option<Decimal>,
+    /// Currency of the amount.
+    pub currency: Option<&'a str>,
+}
+
+/// Timeouts of every call to a shop.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Timeouts {
+    /// The whole exchange.
+    pub request: Duration,
+    /// Connecting.
+    pub connect: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts {
+            request: Duration::from_secs(30),
+            connect: Duration::from_secs(5),
+        }
+    }
+}
+
+/// One shop's admin API.
+#[derive(Debug, Clone)]
+pub enum ShopClient {
+    /// Shopify.
+    Shopify(shopify::Shopify),
+    /// WooCommerce.
+    WooCommerce(woocommerce::WooCommerce),
+    /// YouCan.
+    YouCan(youcan::YouCan),
+    /// A signed JSON callback.
+    Callback(callback::Callback),
+}
+
+fn upstream(service: &'static str, base: &str, timeouts: &Timeouts) -> Result<Upstream, ShopError> {
+    Upstream::new(UpstreamConfig {
+        timeout: timeouts.request,
+        connect_timeout: timeouts.connect,
+        ..UpstreamConfig::new(service, base.trim_end_matches('/'))
+    })
+    .map_err(|e| ShopError::Invalid(format!("HTTP client: {e}")))
+}
+
+impl ShopClient {
+    /// Shopify: `admin_url` is `https://your-shop.myshopify.com`; `token` the Admin API access
+    /// token (`shpat_…`).
+    pub fn shopify(
+        admin_url: &str,
+        token: SecretString,
+        api_version: Option<&str>,
+        timeouts: &Timeouts,
+    ) -> Result<ShopClient, ShopError> {
+        Ok(ShopClient::Shopify(shopify::Shopify::new(
+            upstream("Shopify", admin_url, timeouts)?,
+            token,
+            api_version,
+        )))
+    }
+
+    /// WooCommerce: `base_url` is the site (`https://shop.example.com`), with a REST key pair.
+    pub fn woocommerce(
+        base_url: &str,
+        consumer_key: String,
+        consumer_secret: SecretString,
+        timeouts: &Timeouts,
+    ) -> Result<ShopClient, ShopError> {
+        Ok(ShopClient::WooCommerce(woocommerce::WooCommerce::new(
+            upstream("WooCommerce", base_url, timeouts)?,
+            consumer_key,
+            consumer_secret,
+        )))
+    }
+
+    /// YouCan: `base_url` defaults to `https://api.youcan.shop`.
+    pub fn youcan(
+        base_url: Option<&str>,
+        token: SecretString,
+        timeouts: &Timeouts,
+    ) -> Result<ShopClient, ShopError> {
+        let base = base_url.unwrap_or("https://api.youcan.shop");
+        Ok(ShopClient::YouCan(youcan::YouCan::new(
+            upstream("YouCan", base, timeouts)?,
+            token,
+        )))
+    }
+
+    /// A JSON callback to `url`, signed with `secret` (HMAC-SHA256, hex, `X-Signature`).
+    pub fn callback(
+        url: &str,
+        secret: SecretString,
+        timeouts: &Timeouts,
+    ) -> Result<ShopClient, ShopError> {
+        Ok(ShopClient::Callback(callback::Callback::new(
+            upstream("the shop's callback", url, timeouts)?,
+            secret,
+        )))
+    }
+
+    /// Shows a milestone in the shop. Returns a one-line summary of what was written, or `None`
+    /// when this platform shows nothing for this milestone.
+    pub async fn write(&self, update: &ShopUpdate<'_>) -> Result<Option<String>, ShopError> {
+        match self {
+            ShopClient::Shopify(shop) => shop.write(update).await.map(Some),
+            ShopClient::WooCommerce(shop) => shop.write(update).await.map(Some),
+            ShopClient::YouCan(shop) => shop.write(update).await,
+            ShopClient::Callback(shop) => shop.write(update).await.map(Some),
+        }
+    }
+}

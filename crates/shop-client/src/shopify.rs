@@ -1,0 +1,190 @@
+//! Shopify: the Admin GraphQL API (tags, fulfilments with tracking, fulfilment events, paid,
+//! cancel).
+
+use outbound_http::Upstream;
+use reqwest::Method;
+use secrecy::{ExposeSecret, SecretString};
+use serde_json::{Value, json};
+
+use crate::{COMPANY, Milestone, ShopError, ShopUpdate};
+
+/// The Admin API version used when none is configured.
+const API_VERSION: &str = "2025-10";
+
+/// A Shopify shop.
+#[derive(Debug, Clone)]
+pub struct Shopify {
+    upstream: Upstream,
+    path: String,
+    token: SecretString,
+}
+
+impl Shopify {
+    pub(crate) fn new(upstream: Upstream, token: SecretString, api_version: Option<&str>) -> Self {
+        Shopify {
+            upstream,
+            path: format!(
+                "/admin/api/{}/graphql.json",
+                api_version.unwrap_or(API_VERSION)
+            ),
+            token,
+        }
+    }
+
+    pub(crate) async fn write(&self, update: &ShopUpdate<'_>) -> Result<String, ShopError> {
+        Ok(match update.milestone {
+            Milestone::Confirmed => self.tags_add(update, &["COD-Confirmed"]).await?,
+            Milestone::PackageCreated => self.fulfill(update).await?,
+            Milestone::InTransit => self.event(update, "IN_TRANSIT").await?,
+            Milestone::OutForDelivery => self.event(update, "OUT_FOR_DELIVERY").await?,
+            Milestone::ReadyForPickup => self.event(update, "READY_FOR_PICKUP").await?,
+            Milestone::AttemptedDelivery => self.event(update, "ATTEMPTED_DELIVERY").await?,
+            Milestone::Delivered => {
+                let mut summary = self.event(update, "DELIVERED").await?;
+                if update.cash_on_delivery {
+                    self.graphql(
+                        "mutation orderMarkAsPaid($input: OrderMarkAsPaidInput!) { orderMarkAsPaid(input: $input) { order { id } userErrors { field message } } }",
+                        json!({ "input": { "id": order_gid(update) } }),
+                        "orderMarkAsPaid",
+                    )
+                    .await?;
+                    summary.push_str(", marked paid");
+                }
+                summary
+            }
+            Milestone::SuspectedScam => self.tags_add(update, &["ShaQ-Suspected-Scam"]).await?,
+            Milestone::Returning => {
+                self.event(update, "FAILURE").await?;
+                self.tags_add(update, &["ShaQ-Returning"]).await?
+            }
+            Milestone::Returned => self.tags_add(update, &["ShaQ-Returned"]).await?,
+            Milestone::Cancelled => {
+                self.graphql(
+                    "mutation orderCancel($orderId: ID!, $reason: OrderCancelReason!, $refund: Boolean!, $restock: Boolean!) { orderCancel(orderId: $orderId, reason: $reason, refund: $refund, restock: $restock, notifyCustomer: false) { job { id } orderCancelUserErrors { field message } userErrors { field message } } }",
+                    json!({ "orderId": order_gid(update), "reason": "CUSTOMER", "refund": false, "restock": true }),
+                    "orderCancel",
+                )
+                .await?;
+                "cancelled".to_owned()
+            }
+        })
+    }
+
+    /// A query or mutation; Shopify's `errors` and `userErrors` (sent with a 200) are errors.
+    async fn graphql(
+        &self,
+        query: &str,
+        variables: Value,
+        operation: &'static str,
+    ) -> Result<Value, ShopError> {
+        let request = self
+            .upstream
+            .request(Method::POST, &self.path)
+            .header("X-Shopify-Access-Token", self.token.expose_secret())
+            .json(&json!({ "query": query, "variables": variables }));
+        let body = self.upstream.send(request, operation).await?.json()?;
+        if let Some(errors) = body.get("errors").filter(|e| !e.is_null()) {
+            return Err(ShopError::GraphQl {
+                operation,
+                errors: errors.to_string(),
+                throttled: errors.to_string().contains("THROTTLED"),
+            });
+        }
+        let data = body.get("data").cloned().unwrap_or(Value::Null);
+        let user_errors = data
+            .as_object()
+            .and_then(|m| m.values().next())
+            .and_then(|payload| payload.get("userErrors"))
+            .and_then(Value::as_array)
+            .filter(|e| !e.is_empty());
+        if let Some(user_errors) = user_errors {
+            return Err(ShopError::GraphQl {
+                operation,
+                errors: Value::Array(user_errors.clone()).to_string(),
+                throttled: false,
+            });
+        }
+        Ok(data)
+    }
+
+    async fn tags_add(&self, update: &ShopUpdate<'_>, tags: &[&str]) -> Result<String, ShopError> {
+        self.graphql(
+            "mutation tagsAdd($id: ID!, $tags: [String!]!) { tagsAdd(id: $id, tags: $tags) { userErrors { field message } } }",
+            json!({ "id": order_gid(update), "tags": tags }),
+            "tagsAdd",
+        )
+        .await?;
+        Ok(format!("tags {}", tags.join(", ")))
+    }
+
+    async fn fulfill(&self, update: &ShopUpdate<'_>) -> Result<String, ShopError> {
+        let tracking = update.tracking_number.unwrap_or_default();
+        let data = self
+            .graphql(
+                "query fulfillmentOrders($id: ID!) { order(id: $id) { fulfillmentOrders(first: 10) { nodes { id status } } } }",
+                json!({ "id": order_gid(update) }),
+                "fulfillmentOrders",
+            )
+            .await?;
+        let open: Vec<Value> = data
+            .pointer("/order/fulfillmentOrders/nodes")
+            .and_then(Value::as_array)
+            .map(|nodes| {
+                nodes
+                    .iter()
+                    .filter(|n| {
+                        matches!(
+                            n.get("status").and_then(Value::as_str),
+                            Some("OPEN" | "IN_PROGRESS" | "SCHEDULED")
+                        )
+                    })
+                    .filter_map(|n| n.get("id").cloned())
+                    .map(|id| json!({ "fulfillmentOrderId": id }))
+                    .collect()
+            })
+            .unwrap_or_default();
+        if open.is_empty() {
+            return Ok("already fulfilled".to_owned());
+        }
+        self.graphql(
+            "mutation fulfillmentCreate($fulfillment: FulfillmentInput!) { fulfillmentCreate(fulfillment: $fulfillment) { fulfillment { id } userErrors { field message } } }",
+            json!({ "fulfillment": {
+                "lineItemsByFulfillmentOrder": open,
+                "notifyCustomer": false,
+                "trackingInfo": { "number": tracking, "url": update.tracking_url, "company": COMPANY },
+            }}),
+            "fulfillmentCreate",
+        )
+        .await?;
+        Ok(format!("fulfilled with tracking {tracking}"))
+    }
+
+    async fn event(&self, update: &ShopUpdate<'_>, status: &str) -> Result<String, ShopError> {
+        let data = self
+            .graphql(
+                "query fulfillments($id: ID!) { order(id: $id) { fulfillments(first: 5) { id } } }",
+                json!({ "id": order_gid(update) }),
+                "fulfillments",
+            )
+            .await?;
+        let Some(fulfillment) = data
+            .pointer("/order/fulfillments/0/id")
+            .and_then(Value::as_str)
+        else {
+            return Err(ShopError::NotYet(
+                "the Shopify fulfillment does not exist yet".to_owned(),
+            ));
+        };
+        self.graphql(
+            "mutation fulfillmentEventCreate($fulfillmentEvent: FulfillmentEventInput!) { fulfillmentEventCreate(fulfillmentEvent: $fulfillmentEvent) { fulfillmentEvent { id } userErrors { field message } } }",
+            json!({ "fulfillmentEvent": { "fulfillmentId": fulfillment, "status": status } }),
+            "fulfillmentEventCreate",
+        )
+        .await?;
+        Ok(format!("fulfillment event {status}"))
+    }
+}
+
+fn order_gid(update: &ShopUpdate<'_>) -> String {
+    format!("gid://shopify/Order/{}", update.platform_order_id)
+}

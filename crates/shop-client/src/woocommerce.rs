@@ -1,0 +1,120 @@
+//! WooCommerce: REST v3 (order status, tracking meta, notes).
+
+use outbound_http::Upstream;
+use reqwest::Method;
+use secrecy::{ExposeSecret, SecretString};
+use serde_json::{Value, json};
+
+use crate::{COMPANY, Milestone, ShopError, ShopUpdate};
+
+/// A WooCommerce shop.
+#[derive(Debug, Clone)]
+pub struct WooCommerce {
+    upstream: Upstream,
+    consumer_key: String,
+    consumer_secret: SecretString,
+}
+
+impl WooCommerce {
+    pub(crate) fn new(
+        upstream: Upstream,
+        consumer_key: String,
+        consumer_secret: SecretString,
+    ) -> Self {
+        WooCommerce {
+            upstream,
+            consumer_key,
+            consumer_secret,
+        }
+    }
+
+    pub(crate) async fn write(&self, update: &ShopUpdate<'_>) -> Result<String, ShopError> {
+        let tracking = update.tracking_number.unwrap_or_default();
+        let summary = match update.milestone {
+            Milestone::Confirmed => {
+                self.note(update, "Confirmed by the customer on WhatsApp.", false)
+                    .await?;
+                "note: confirmed"
+            }
+            Milestone::PackageCreated => {
+                let mut meta = vec![json!({ "key": "shaq_tracking_number", "value": tracking })];
+                if let Some(url) = update.tracking_url {
+                    meta.push(json!({ "key": "shaq_tracking_url", "value": url }));
+                }
+                self.put(update, json!({ "meta_data": meta }), "tracking meta")
+                    .await?;
+                let link = update.tracking_url.unwrap_or_default();
+                self.note(
+                    update,
+                    &format!("Shipped with {COMPANY}, tracking number {tracking}. {link}"),
+                    true,
+                )
+                .await?;
+                "tracking meta and customer note"
+            }
+            Milestone::Delivered => {
+                self.put(update, json!({ "status": "completed" }), "status completed")
+                    .await?;
+                "status completed"
+            }
+            Milestone::Cancelled => {
+                self.put(update, json!({ "status": "cancelled" }), "status cancelled")
+                    .await?;
+                "status cancelled"
+            }
+            other => {
+                self.note(
+                    update,
+                    &format!("ShaQ: {}", other.as_str().replace('_', " ")),
+                    false,
+                )
+                .await?;
+                "private note"
+            }
+        };
+        Ok(summary.to_owned())
+    }
+
+    fn order_path(update: &ShopUpdate<'_>, suffix: &str) -> String {
+        format!("/wp-json/wc/v3/orders/{}{suffix}", update.platform_order_id)
+    }
+
+    async fn send(
+        &self,
+        method: Method,
+        path: String,
+        body: Value,
+        what: &str,
+    ) -> Result<(), ShopError> {
+        let request = self
+            .upstream
+            .request(method, &path)
+            .basic_auth(
+                &self.consumer_key,
+                Some(self.consumer_secret.expose_secret()),
+            )
+            .json(&body);
+        self.upstream.send(request, what).await?;
+        Ok(())
+    }
+
+    async fn put(&self, update: &ShopUpdate<'_>, body: Value, what: &str) -> Result<(), ShopError> {
+        self.send(Method::PUT, Self::order_path(update, ""), body, what)
+            .await
+    }
+
+    async fn note(
+        &self,
+        update: &ShopUpdate<'_>,
+        note: &str,
+        customer: bool,
+    ) -> Result<(), ShopError> {
+        self.send(
+            Method::POST,
+            Self::order_path(update, "/notes"),
+            json!({ "note": note, "customer_note": customer }),
+            "order note",
+        )
+        .await
+    }
+}
