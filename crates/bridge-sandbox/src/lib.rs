@@ -6,6 +6,7 @@
 // would only add noise.
 #![allow(clippy::result_large_err)]
 
+pub mod bridge_config;
 pub mod digishare;
 pub mod faults;
 pub mod recording;
@@ -19,6 +20,7 @@ use serde::{Deserialize, Serialize};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
+pub use bridge_config::{BridgeConfig, wait_for};
 pub use digishare::{DigishareSim, DigishareSimConfig};
 pub use shaq::{ShaqSim, ShaqSimConfig};
 pub use shops::ShopSim;

@@ -110,6 +110,36 @@ pub struct RetentionSettings {
     pub inbound_bodies: Duration,
 }
 
+fn defaults() -> config::ConfigBuilder<config::builder::DefaultState> {
+    config::Config::builder().add_source(config::File::from_str(
+        DEFAULT_TOML,
+        config::FileFormat::Toml,
+    ))
+}
+
+/// Lays the environment over `builder`, deserializes and validates.
+fn finish(
+    builder: config::ConfigBuilder<config::builder::DefaultState>,
+    env: impl IntoIterator<Item = (String, String)>,
+) -> Result<Settings, ConfigError> {
+    let env: config::Map<String, String> = env
+        .into_iter()
+        .filter(|(key, _)| key.starts_with(ENV_PREFIX))
+        .collect();
+    let settings: Settings = builder
+        .add_source(
+            config::Environment::with_prefix(ENV_PREFIX)
+                .prefix_separator("__")
+                .separator("__")
+                .try_parsing(true)
+                .source(Some(env)),
+        )
+        .build()?
+        .try_deserialize()?;
+    settings.validate()?;
+    Ok(settings)
+}
+
 /// A configuration problem, naming the key.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -141,10 +171,7 @@ impl Settings {
         path: Option<&Path>,
         env: impl IntoIterator<Item = (String, String)>,
     ) -> Result<Settings, ConfigError> {
-        let mut builder = config::Config::builder().add_source(config::File::from_str(
-            DEFAULT_TOML,
-            config::FileFormat::Toml,
-        ));
+        let mut builder = defaults();
         if let Some(path) = path {
             builder = builder.add_source(
                 config::File::from(path)
@@ -152,22 +179,15 @@ impl Settings {
                     .required(true),
             );
         }
-        let env: config::Map<String, String> = env
-            .into_iter()
-            .filter(|(key, _)| key.starts_with(ENV_PREFIX))
-            .collect();
-        let settings: Settings = builder
-            .add_source(
-                config::Environment::with_prefix(ENV_PREFIX)
-                    .prefix_separator("__")
-                    .separator("__")
-                    .try_parsing(true)
-                    .source(Some(env)),
-            )
-            .build()?
-            .try_deserialize()?;
-        settings.validate()?;
-        Ok(settings)
+        finish(builder, env)
+    }
+
+    /// The defaults, then the settings file's text (no environment): for tests and the demo.
+    pub fn from_toml(text: &str) -> Result<Settings, ConfigError> {
+        finish(
+            defaults().add_source(config::File::from_str(text, config::FileFormat::Toml)),
+            Vec::new(),
+        )
     }
 
     /// Every problem at once, each naming its key.

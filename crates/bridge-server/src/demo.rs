@@ -4,115 +4,25 @@
 //! Shopify order, confirms it as the customer, drives the package to `delivered`, and prints what
 //! happened: the order's timeline, the customer's WhatsApp messages, and what the shop was told.
 
-use std::future::Future;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::{Context, bail};
 use bridge_core::domain::OrderKey;
 use bridge_core::lifecycle::OrderState;
 use bridge_core::store::Store;
+use bridge_sandbox::bridge_config::{BridgeConfig, Shop};
 use bridge_sandbox::shops::{OrderSpec, ShopifySender, shopify_order};
-use bridge_sandbox::{Sandbox, SandboxConfig};
+use bridge_sandbox::{Sandbox, SandboxConfig, wait_for};
 
 use crate::configuration::Settings;
 use crate::startup::Application;
 
 const SHOP_SECRET: &str = "demo-shopify-app-secret";
-const SHAQ_WEBHOOK_SECRET: &str = "demo-shaq-webhook-secret-0123";
-const DIGISHARE_WEBHOOK_SECRET: &str = "demo-digishare-webhook-secret";
-
-/// The demo's settings: everything pointed at the simulators.
-pub fn demo_toml(sandbox: &Sandbox, database_url: &str) -> String {
-    let statuses: String = sandbox
-        .digishare
-        .statuses()
-        .iter()
-        .map(|(key, id)| format!("{key} = \"{id}\"\n"))
-        .collect();
-    format!(
-        r#"
-[server]
-listen = "127.0.0.1:0"
-admin_token = "demo-admin-token-0123456789"
-
-[log]
-format = "pretty"
-level = "warn"
-
-[database]
-url = "{database_url}"
-
-[workers]
-poll_interval = "100ms"
-
-[shaq]
-base_url = "{shaq}"
-identifier = "sandbox-partner"
-secret = "sandbox-secret"
-webhook_secret = "{SHAQ_WEBHOOK_SECRET}"
-source_country_iso2 = "GH"
-source_address_line_1 = "12 Oxford Street, Osu, Accra"
-service_countries = ["GH"]
-tracking_url_template = "https://shaqexpress.com/track/{{tracking_number}}"
-
-[digishare]
-base_url = "{digishare}"
-access_token = "sandbox-digishare-token"
-type_ticket_id = "npvrxamq9l94y8dz"
-webhook_secret = "{DIGISHARE_WEBHOOK_SECRET}"
-
-[digishare.statuses]
-{statuses}
-[[shops]]
-id = "kente"
-platform = "shopify"
-flow = "confirm_first"
-webhook_secrets = ["{SHOP_SECRET}"]
-default_country = "GH"
-
-[shops.write_back]
-enabled = true
-admin_url = "{shop}"
-token = "shpat_sandbox"
-"#,
-        shaq = sandbox.shaq_url(),
-        digishare = sandbox.digishare_url(),
-        shop = sandbox.shop_url(),
-    )
-}
-
-/// Polls `check` until it returns `Some`, or fails after `within`.
-pub async fn wait_for<T, F, Fut>(what: &str, within: Duration, mut check: F) -> anyhow::Result<T>
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Option<T>>,
-{
-    let started = Instant::now();
-    loop {
-        if let Some(value) = check().await {
-            return Ok(value);
-        }
-        if started.elapsed() > within {
-            bail!("timed out waiting for {what}");
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
+const ADMIN_TOKEN: &str = "demo-admin-token-0123456789";
 
 /// No job is running or due (timers set for later, like the confirmation timeout, do not count).
-pub async fn settled(store: &Store) -> bool {
-    let Ok(jobs) = store
-        .list_jobs(&bridge_core::store::JobFilter::default())
-        .await
-    else {
-        return false;
-    };
-    let now = chrono::Utc::now();
-    jobs.iter().all(|job| match job.state {
-        bridge_core::jobs::JobState::Running => false,
-        bridge_core::jobs::JobState::Queued => job.run_at > now && job.attempts == 0,
-        _ => true,
-    })
+async fn settled(store: &Store) -> bool {
+    store.is_idle(chrono::Utc::now()).await.unwrap_or(false)
 }
 
 async fn order_state(store: &Store, key: &OrderKey) -> Option<OrderState> {
@@ -154,21 +64,21 @@ async fn journey(keep_running: bool) -> anyhow::Result<()> {
     let sandbox = Sandbox::start(SandboxConfig::default()).await?;
     let dir = tempfile::tempdir().context("a temporary folder")?;
     let database_url = format!("sqlite://{}", dir.path().join("demo.db").display());
-    let config_path = dir.path().join("demo.toml");
-    std::fs::write(&config_path, demo_toml(&sandbox, &database_url))?;
-    let settings = Settings::load_with_env(Some(&config_path), Vec::new())?;
+    let config = BridgeConfig::for_sandbox(&sandbox, &database_url)
+        .admin_token(ADMIN_TOKEN)
+        .with_tracking_url()
+        .shop(
+            Shop::shopify("kente", SHOP_SECRET)
+                .default_country("GH")
+                .writes_back_to(&sandbox),
+        );
+    let settings = Settings::from_toml(&config.to_toml())?;
     let application = Application::build(settings).await?;
     let bridge = format!("http://127.0.0.1:{}", application.port());
     let store = application.store().clone();
     let shutdown = application.shutdown_token();
     let running = tokio::spawn(application.run_until_stopped());
-    sandbox
-        .shaq
-        .set_webhook_target(&format!("{bridge}/webhooks/shaq"), SHAQ_WEBHOOK_SECRET);
-    sandbox.digishare.set_webhook_target(
-        &format!("{bridge}/webhooks/digishare"),
-        DIGISHARE_WEBHOOK_SECRET,
-    );
+    sandbox.send_webhooks_to(&bridge);
 
     println!("shaq-bridge demo");
     println!("  bridge     {bridge}");
@@ -306,7 +216,7 @@ async fn journey(keep_running: bool) -> anyhow::Result<()> {
 
     if keep_running {
         println!(
-            "\nStill running. Try:\n  curl -H 'Authorization: Bearer demo-admin-token-0123456789' {bridge}/api/orders/kente/{}\nPress Ctrl-C to stop.",
+            "\nStill running. Try:\n  curl -H 'Authorization: Bearer {ADMIN_TOKEN}' {bridge}/api/orders/kente/{}\nPress Ctrl-C to stop.",
             spec.id
         );
         crate::startup::shutdown_signal().await;

@@ -15,13 +15,14 @@ use std::time::{Duration, Instant};
 
 use bridge_core::store::{DatabaseSettings, Store};
 use bridge_core::testing::{TestBackend, TestDatabase};
+use bridge_sandbox::bridge_config::{
+    BridgeConfig, DIGISHARE_WEBHOOK_SECRET, SHAQ_WEBHOOK_SECRET, Shop,
+};
 use bridge_sandbox::shops::{OrderSpec, shopify_signature};
 use bridge_sandbox::{Sandbox, SandboxConfig};
 use tokio::process::{Child, Command};
 
 const SHOP_SECRET: &str = "crash-shop-secret";
-const SHAQ_SECRET: &str = "crash-shaq-webhook-secret";
-const DIGISHARE_SECRET: &str = "crash-digishare-secret";
 
 fn orders_to_send() -> usize {
     std::env::var("BRIDGE_SOAK_ORDERS")
@@ -38,65 +39,20 @@ fn free_port() -> u16 {
         .port()
 }
 
+/// One Shopify shop shipping at once; many workers with a short lease (a killed bridge's jobs
+/// come back quickly); fast retries; JSON logs, which the test searches for secrets and phones.
 fn write_config(dir: &Path, sandbox: &Sandbox, database_url: &str, port: u16) -> PathBuf {
-    let statuses: String = sandbox
-        .digishare
-        .statuses()
-        .iter()
-        .map(|(k, v)| format!("{k} = \"{v}\"\n"))
-        .collect();
-    let toml = format!(
-        r#"
-[server]
-listen = "127.0.0.1:{port}"
-[server.webhook_rate_limit]
-enabled = false
-[log]
-format = "json"
-level = "warn"
-[database]
-url = "{database_url}"
-max_connections = 8
-[workers]
-concurrency = 16
-lease = "5s"
-poll_interval = "100ms"
-shutdown_grace = "5s"
-[workers.retry]
-initial_delay = "100ms"
-multiplier = 2.0
-max_delay = "1s"
-max_attempts = 50
-[shaq]
-base_url = "{shaq}"
-identifier = "sandbox-partner"
-secret = "sandbox-secret"
-webhook_secret = "{SHAQ_SECRET}"
-source_country_iso2 = "GH"
-source_address_line_1 = "Osu, Accra"
-service_countries = ["GH"]
-timeout = "2s"
-requests_per_second = 0
-[shaq.reconcile]
-enabled = false
-[digishare]
-base_url = "{digishare}"
-access_token = "sandbox-digishare-token"
-type_ticket_id = "npvrxamq9l94y8dz"
-webhook_secret = "{DIGISHARE_SECRET}"
-timeout = "2s"
-requests_per_second = 0
-[digishare.statuses]
-{statuses}
-[[shops]]
-id = "kente"
-platform = "shopify"
-flow = "ship_immediately"
-webhook_secrets = ["{SHOP_SECRET}"]
-"#,
-        shaq = sandbox.shaq_url(),
-        digishare = sandbox.digishare_url(),
-    );
+    let toml = BridgeConfig::for_sandbox(sandbox, database_url)
+        .listen(&format!("127.0.0.1:{port}"))
+        .without_rate_limit()
+        .json_logs()
+        .max_connections(8)
+        .workers(16, "5s", "5s")
+        .fast_retries(50)
+        .quick_upstreams("2s")
+        .without_reconciliation()
+        .shop(Shop::shopify("kente", SHOP_SECRET).ship_immediately())
+        .to_toml();
     let path = dir.join("bridge.toml");
     std::fs::write(&path, toml).unwrap();
     path
@@ -183,12 +139,7 @@ async fn kill_nine_and_sigterm(backend: TestBackend) {
     let config = write_config(dir.path(), &sandbox, &db.settings.url, port);
     let log = dir.path().join("bridge.log");
     let bridge = format!("http://127.0.0.1:{port}");
-    sandbox
-        .shaq
-        .set_webhook_target(&format!("{bridge}/webhooks/shaq"), SHAQ_SECRET);
-    sandbox
-        .digishare
-        .set_webhook_target(&format!("{bridge}/webhooks/digishare"), DIGISHARE_SECRET);
+    sandbox.send_webhooks_to(&bridge);
 
     let mut child = spawn_bridge(&config, &log);
     wait_ready(port).await;
@@ -332,8 +283,8 @@ async fn kill_nine_and_sigterm(backend: TestBackend) {
     let logs = std::fs::read_to_string(&log).unwrap();
     for secret in [
         SHOP_SECRET,
-        SHAQ_SECRET,
-        DIGISHARE_SECRET,
+        SHAQ_WEBHOOK_SECRET,
+        DIGISHARE_WEBHOOK_SECRET,
         "sandbox-secret",
         "sandbox-digishare-token",
     ] {

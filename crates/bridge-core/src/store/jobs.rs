@@ -331,6 +331,19 @@ impl Store {
         Ok(counts)
     }
 
+    /// No job is running, due, or waiting for a retry: everything the bridge had to do so far
+    /// is done (timers set for later, like a confirmation timeout, do not count).
+    pub async fn is_idle(&self, now: DateTime<Utc>) -> StoreResult<bool> {
+        let (busy,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM jobs WHERE state = 'running' \
+             OR (state = 'queued' AND (run_at <= $1 OR attempts > 0))",
+        )
+        .bind(to_millis(now))
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(busy == 0)
+    }
+
     /// When the next queued job becomes due, so an idle worker knows how long it may sleep.
     pub async fn next_run_at(&self) -> StoreResult<Option<DateTime<Utc>>> {
         let row: Option<(Option<i64>,)> =

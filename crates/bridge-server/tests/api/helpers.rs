@@ -1,10 +1,10 @@
 //! `spawn_app`: the real application on a free port with a fresh database.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use bridge_core::testing::{TestBackend, TestDatabase};
 use bridge_core::worker::JobExecutor;
+use bridge_sandbox::bridge_config::{BridgeConfig, Shop};
 use bridge_server::configuration::Settings;
 use bridge_server::startup::Application;
 use tokio::task::JoinHandle;
@@ -19,20 +19,32 @@ pub struct TestApp {
     pub db: TestDatabase,
 }
 
-/// The example settings file: every test starts from what a merchant would write.
-pub const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../config/example.toml");
-
 /// Secrets the tests present.
-pub const SHAQ_WEBHOOK_SECRET: &str = "a-long-random-secret-for-shaq";
-pub const DIGISHARE_WEBHOOK_SECRET: &str = "a-long-random-secret-for-digishare";
+pub use bridge_sandbox::bridge_config::{DIGISHARE_WEBHOOK_SECRET, SHAQ_WEBHOOK_SECRET};
 
-/// Settings for a test: port 0, quick polling, the test database.
+/// Settings for a test: port 0, quick polling, the test database, two shops. Nothing answers at
+/// the upstreams' addresses: these tests run jobs with their own executors.
 pub fn test_settings(db: &TestDatabase) -> Settings {
-    let mut settings = Settings::load_with_env(Some(std::path::Path::new(EXAMPLE)), Vec::new())
-        .expect("the example settings are valid");
-    settings.server.listen = "127.0.0.1:0".parse().unwrap();
+    let statuses = [
+        "awaiting_confirmation",
+        "received",
+        "confirmed",
+        "cancelled",
+    ]
+    .map(|key| (key.to_owned(), format!("status-{key}")))
+    .to_vec();
+    let toml = BridgeConfig::with_upstreams(
+        "http://127.0.0.1:9/api/v1",
+        "http://127.0.0.1:9/v1",
+        statuses,
+        &db.settings.url,
+    )
+    .poll_interval("50ms")
+    .shop(Shop::shopify("kente", "kente-shopify-secret"))
+    .shop(Shop::woocommerce("atlas", "atlas-woo-secret").ship_immediately())
+    .to_toml();
+    let mut settings = Settings::from_toml(&toml).expect("the test settings are valid");
     settings.database = db.settings.clone();
-    settings.workers.poll_interval = Duration::from_millis(50);
     settings
 }
 

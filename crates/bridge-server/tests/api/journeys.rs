@@ -7,13 +7,14 @@ use bridge_core::domain::OrderKey;
 use bridge_core::lifecycle::OrderState;
 use bridge_core::store::Store;
 use bridge_core::testing::{TestBackend, TestDatabase};
+use bridge_sandbox::bridge_config::{BridgeConfig, Shop};
 use bridge_sandbox::faults::FaultPlan;
 use bridge_sandbox::shops::{
     OrderSpec, ShopifySender, WooSender, shopify_order, woocommerce_order,
 };
+use bridge_sandbox::wait_for;
 use bridge_sandbox::{Sandbox, SandboxConfig};
 use bridge_server::configuration::Settings;
-use bridge_server::demo::{settled, wait_for};
 use bridge_server::startup::Application;
 use serde_json::Value;
 use tokio::task::JoinHandle;
@@ -21,11 +22,14 @@ use tokio_util::sync::CancellationToken;
 
 const SHOPIFY_SECRET: &str = "journey-shopify-secret";
 const WOO_SECRET: &str = "journey-woo-secret";
-const SHAQ_SECRET: &str = "journey-shaq-webhook-secret";
-const DIGISHARE_SECRET: &str = "journey-digishare-webhook-secret";
 const YOUCAN_SECRET: &str = "journey-youcan-secret";
 const GENERIC_SECRET: &str = "journey-generic-secret";
 const LIMIT: Duration = Duration::from_secs(60);
+
+/// No job is running, due or waiting for a retry.
+async fn settled(store: &Store) -> bool {
+    store.is_idle(chrono::Utc::now()).await.unwrap_or(false)
+}
 
 struct Journey {
     bridge: String,
@@ -36,96 +40,34 @@ struct Journey {
     _db: TestDatabase,
 }
 
-fn settings_toml(sandbox: &Sandbox, database_url: &str, extra: &str) -> String {
-    let statuses: String = sandbox
-        .digishare
-        .statuses()
-        .iter()
-        .map(|(k, v)| format!("{k} = \"{v}\"\n"))
-        .collect();
-    format!(
-        r#"
-[server]
-listen = "127.0.0.1:0"
-[log]
-format = "pretty"
-level = "warn"
-[database]
-url = "{database_url}"
-max_connections = 4
-[workers]
-poll_interval = "50ms"
-[workers.retry]
-initial_delay = "100ms"
-multiplier = 2.0
-max_delay = "1s"
-max_attempts = 30
-[shaq]
-base_url = "{shaq}"
-identifier = "sandbox-partner"
-secret = "sandbox-secret"
-webhook_secret = "{SHAQ_SECRET}"
-source_country_iso2 = "GH"
-source_address_line_1 = "12 Oxford Street, Osu, Accra"
-service_countries = ["GH"]
-timeout = "1s"
-requests_per_second = 0
-[shaq.reconcile]
-enabled = false
-[digishare]
-base_url = "{digishare}"
-access_token = "sandbox-digishare-token"
-type_ticket_id = "npvrxamq9l94y8dz"
-webhook_secret = "{DIGISHARE_SECRET}"
-timeout = "1s"
-requests_per_second = 0
-[digishare.statuses]
-{statuses}
-[[shops]]
-id = "kente"
-platform = "shopify"
-flow = "confirm_first"
-webhook_secrets = ["{SHOPIFY_SECRET}"]
-[shops.write_back]
-enabled = true
-admin_url = "{shop}"
-token = "shpat_sandbox"
-[[shops]]
-id = "atlas"
-platform = "woocommerce"
-flow = "ship_immediately"
-webhook_secrets = ["{WOO_SECRET}"]
-default_country = "GH"
-[shops.write_back]
-enabled = true
-admin_url = "{shop}"
-consumer_key = "ck_sandbox"
-token = "cs_sandbox"
-[[shops]]
-id = "souk"
-platform = "youcan"
-flow = "ship_immediately"
-webhook_secrets = ["{YOUCAN_SECRET}"]
-default_country = "GH"
-[shops.write_back]
-enabled = true
-admin_url = "{shop}"
-token = "youcan-token"
-[[shops]]
-id = "gen"
-platform = "generic"
-flow = "ship_immediately"
-webhook_secrets = ["{GENERIC_SECRET}"]
-[shops.write_back]
-enabled = true
-callback_url = "{shop}/callback"
-token = "callback-secret"
-{extra}
-"#,
-        shaq = sandbox.shaq_url(),
-        digishare = sandbox.digishare_url(),
-        shop = sandbox.shop_url(),
-    )
+/// Four shops, one per platform, each writing back to the simulated admin APIs; fast retries,
+/// quick timeouts and no reconciliation sweeps (each journey drives the courier itself).
+fn settings_toml(sandbox: &Sandbox, database_url: &str) -> String {
+    BridgeConfig::for_sandbox(sandbox, database_url)
+        .max_connections(4)
+        .poll_interval("50ms")
+        .fast_retries(30)
+        .quick_upstreams("1s")
+        .without_reconciliation()
+        .shop(Shop::shopify("kente", SHOPIFY_SECRET).writes_back_to(sandbox))
+        .shop(
+            Shop::woocommerce("atlas", WOO_SECRET)
+                .ship_immediately()
+                .default_country("GH")
+                .writes_back_to(sandbox),
+        )
+        .shop(
+            Shop::youcan("souk", YOUCAN_SECRET)
+                .ship_immediately()
+                .default_country("GH")
+                .writes_back_to(sandbox),
+        )
+        .shop(
+            Shop::generic("gen", GENERIC_SECRET)
+                .ship_immediately()
+                .writes_back_to(sandbox),
+        )
+        .to_toml()
 }
 
 impl Journey {
@@ -142,7 +84,7 @@ impl Journey {
         let sandbox = Sandbox::start(sandbox_config).await.unwrap();
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("bridge.toml");
-        std::fs::write(&path, settings_toml(&sandbox, &db.settings.url, "")).unwrap();
+        std::fs::write(&path, settings_toml(&sandbox, &db.settings.url)).unwrap();
         let mut settings = Settings::load_with_env(Some(&path), Vec::new()).unwrap();
         configure(&mut settings);
         let application = Application::build(settings).await.unwrap();
@@ -150,12 +92,7 @@ impl Journey {
         let store = application.store().clone();
         let shutdown = application.shutdown_token();
         let running = tokio::spawn(application.run_until_stopped());
-        sandbox
-            .shaq
-            .set_webhook_target(&format!("{bridge}/webhooks/shaq"), SHAQ_SECRET);
-        sandbox
-            .digishare
-            .set_webhook_target(&format!("{bridge}/webhooks/digishare"), DIGISHARE_SECRET);
+        sandbox.send_webhooks_to(&bridge);
         Journey {
             bridge,
             sandbox,
