@@ -57,35 +57,27 @@ pub struct DigishareConfig {
     pub update_method: UpdateMethod,
 }
 
+#[derive(Debug)]
 struct Inner {
     upstream: Upstream,
     config: DigishareConfig,
     token: TokenCache,
 }
 
-/// The Digishare API. Cheap to clone.
-#[derive(Clone)]
+/// The Digishare API. Cheap to clone. `Debug` shows no secret (they are `SecretString`s).
+#[derive(Debug, Clone)]
 pub struct DigishareClient {
     inner: Arc<Inner>,
-}
-
-impl std::fmt::Debug for DigishareClient {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DigishareClient")
-            .field("base_url", &self.inner.config.base_url)
-            .finish_non_exhaustive()
-    }
 }
 
 impl DigishareClient {
     /// A client; nothing is sent until the first call.
     pub fn new(config: DigishareConfig) -> Result<Self, DigishareError> {
-        let upstream = Upstream::new(UpstreamConfig {
-            timeout: config.timeout,
-            connect_timeout: config.connect_timeout,
-            requests_per_second: config.requests_per_second,
-            ..UpstreamConfig::new("Digishare", config.base_url.clone())
-        })
+        let upstream = Upstream::new(
+            UpstreamConfig::new("Digishare", config.base_url.clone())
+                .timeouts(config.timeout, config.connect_timeout)
+                .rate_limit(config.requests_per_second),
+        )
         .map_err(|e| DigishareError::Invalid(format!("HTTP client: {e}")))?;
         Ok(DigishareClient {
             inner: Arc::new(Inner {

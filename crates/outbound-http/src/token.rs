@@ -21,6 +21,14 @@ pub struct TokenCache {
     max_age: Option<Duration>,
 }
 
+impl std::fmt::Debug for TokenCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenCache")
+            .field("max_age", &self.max_age)
+            .finish_non_exhaustive()
+    }
+}
+
 impl TokenCache {
     /// A cache whose tokens are trusted for `max_age` (`None`: until refused).
     pub fn new(max_age: Option<Duration>) -> Self {

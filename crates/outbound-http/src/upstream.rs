@@ -46,6 +46,19 @@ impl UpstreamConfig {
             max_answer_bytes: 10 * 1024 * 1024,
         }
     }
+
+    /// With these request and connect timeouts.
+    pub fn timeouts(mut self, request: Duration, connect: Duration) -> Self {
+        self.timeout = request;
+        self.connect_timeout = connect;
+        self
+    }
+
+    /// With a client-side limit on calls per second (`None`: none).
+    pub fn rate_limit(mut self, requests_per_second: Option<NonZeroU32>) -> Self {
+        self.requests_per_second = requests_per_second;
+        self
+    }
 }
 
 struct Inner {

@@ -116,36 +116,28 @@ pub enum LabelOutcome {
     NotReady,
 }
 
+#[derive(Debug)]
 struct Inner {
     upstream: Upstream,
     config: ShaqConfig,
     token: TokenCache,
 }
 
-/// The ShaQ Express partner API. Cheap to clone; share one per credential set.
-#[derive(Clone)]
+/// The ShaQ Express partner API. Cheap to clone; share one per credential set. `Debug` shows
+/// no secret (they are `SecretString`s).
+#[derive(Debug, Clone)]
 pub struct ShaqClient {
     inner: Arc<Inner>,
-}
-
-impl std::fmt::Debug for ShaqClient {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ShaqClient")
-            .field("base_url", &self.inner.config.base_url)
-            .field("identifier", &self.inner.config.identifier)
-            .finish_non_exhaustive()
-    }
 }
 
 impl ShaqClient {
     /// A client; nothing is sent until the first call (which logs in).
     pub fn new(config: ShaqConfig) -> Result<Self, ShaqError> {
-        let upstream = Upstream::new(UpstreamConfig {
-            timeout: config.timeout,
-            connect_timeout: config.connect_timeout,
-            requests_per_second: config.requests_per_second,
-            ..UpstreamConfig::new("ShaQ", config.base_url.clone())
-        })
+        let upstream = Upstream::new(
+            UpstreamConfig::new("ShaQ", config.base_url.clone())
+                .timeouts(config.timeout, config.connect_timeout)
+                .rate_limit(config.requests_per_second),
+        )
         .map_err(|e| ShaqError::Invalid(format!("HTTP client: {e}")))?;
         let max_age = TOKEN_LIFETIME.saturating_sub(config.token_renew_margin);
         Ok(ShaqClient {

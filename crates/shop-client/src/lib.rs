@@ -105,11 +105,10 @@ pub enum ShopClient {
 }
 
 fn upstream(service: &'static str, base: &str, timeouts: &Timeouts) -> Result<Upstream, ShopError> {
-    Upstream::new(UpstreamConfig {
-        timeout: timeouts.request,
-        connect_timeout: timeouts.connect,
-        ..UpstreamConfig::new(service, base.trim_end_matches('/'))
-    })
+    Upstream::new(
+        UpstreamConfig::new(service, base.trim_end_matches('/'))
+            .timeouts(timeouts.request, timeouts.connect),
+    )
     .map_err(|e| ShopError::Invalid(format!("HTTP client: {e}")))
 }
 

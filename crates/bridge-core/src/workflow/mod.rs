@@ -93,7 +93,7 @@ impl Decision {
         order_key: &OrderKey,
         now: DateTime<Utc>,
         kind: TimelineKind,
-        summary: String,
+        summary: impl Into<String>,
     ) -> Decision {
         Decision {
             timeline: vec![timeline(order_key, now, kind, summary)],

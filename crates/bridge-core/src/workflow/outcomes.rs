@@ -10,6 +10,9 @@ use super::{
 use crate::jobs::{Job, MoveTicket};
 use crate::store::TimelineKind;
 
+const UPDATED: &str = "ShaQ package updated with the shop's changes";
+const LABELLED: &str = "ShaQ label attached to the ticket";
+
 /// Decides what a job's news means for the order.
 pub fn on_job_news(
     rules: &Rules,
@@ -74,12 +77,7 @@ pub fn on_job_news(
             needs_attention(&mut next, reason.into(), now, &mut lines);
             Decision::decided(next, Vec::new(), lines, "applied: needs attention")
         }
-        JobNews::PackageUpdated => Decision::noted(
-            &key,
-            now,
-            TimelineKind::Call,
-            "ShaQ package updated with the shop's changes".to_owned(),
-        ),
+        JobNews::PackageUpdated => Decision::noted(&key, now, TimelineKind::Call, UPDATED),
         JobNews::PackageCancelled(cancellation) => {
             let summary = match cancellation {
                 Cancellation::NoPackage => "no ShaQ package to cancel".to_owned(),
@@ -96,12 +94,7 @@ pub fn on_job_news(
             };
             Decision::noted(&key, now, TimelineKind::Call, summary)
         }
-        JobNews::LabelAttached => Decision::noted(
-            &key,
-            now,
-            TimelineKind::Ticket,
-            "ShaQ label attached to the ticket".to_owned(),
-        ),
+        JobNews::LabelAttached => Decision::noted(&key, now, TimelineKind::Ticket, LABELLED),
         JobNews::TrackingHistory(steps) => {
             courier::on_tracking_history(order, steps, &rules.mapping, now)
         }

@@ -30,22 +30,6 @@ pub struct Collect {
     pub currency: String,
 }
 
-/// An order as stored and decided upon.
-#[derive(Debug, Clone, PartialEq)]
-pub struct TrackedOrder {
-    order: Order,
-    state: OrderState,
-    attention: Option<Attention>,
-    tracking_number: Option<TrackingNumber>,
-    courier: Option<CourierProgress>,
-    ticket_id: Option<TicketId>,
-    ticket_status: Option<TicketStatusId>,
-    ticket_status_at: Option<DateTime<Utc>>,
-    collect: Collect,
-    created_at: DateTime<Utc>,
-    updated_at: DateTime<Utc>,
-}
-
 /// Every part of a stored order, for the store to rebuild one from its row.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredOrder {
@@ -73,6 +57,13 @@ pub struct StoredOrder {
     pub updated_at: DateTime<Utc>,
 }
 
+/// An order as stored and decided upon. Its parts are private: read them with the accessors;
+/// only the workflow changes them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrackedOrder {
+    parts: StoredOrder,
+}
+
 impl TrackedOrder {
     /// A new order, before anything is decided (state `received`).
     pub(in crate::workflow) fn received(order: Order, now: DateTime<Utc>) -> TrackedOrder {
@@ -81,138 +72,117 @@ impl TrackedOrder {
             currency: order.currency.clone(),
         };
         TrackedOrder {
-            order,
-            state: OrderState::Received,
-            attention: None,
-            tracking_number: None,
-            courier: None,
-            ticket_id: None,
-            ticket_status: None,
-            ticket_status_at: None,
-            collect,
-            created_at: now,
-            updated_at: now,
+            parts: StoredOrder {
+                order,
+                state: OrderState::Received,
+                attention: None,
+                tracking_number: None,
+                courier: None,
+                ticket_id: None,
+                ticket_status: None,
+                ticket_status_at: None,
+                collect,
+                created_at: now,
+                updated_at: now,
+            },
         }
     }
 
     /// An order read back from the store (the store's row mapping only).
-    pub(crate) fn from_stored(stored: StoredOrder) -> TrackedOrder {
-        let StoredOrder {
-            order,
-            state,
-            attention,
-            tracking_number,
-            courier,
-            ticket_id,
-            ticket_status,
-            ticket_status_at,
-            collect,
-            created_at,
-            updated_at,
-        } = stored;
-        TrackedOrder {
-            order,
-            state,
-            attention,
-            tracking_number,
-            courier,
-            ticket_id,
-            ticket_status,
-            ticket_status_at,
-            collect,
-            created_at,
-            updated_at,
-        }
+    pub(crate) fn from_stored(parts: StoredOrder) -> TrackedOrder {
+        TrackedOrder { parts }
     }
 
     /// Any order in any state, for tests of other crates (the store's conformance suite).
     #[cfg(any(test, feature = "test-support"))]
     pub fn for_tests(order: Order, state: OrderState, now: DateTime<Utc>) -> TrackedOrder {
         let mut tracked = TrackedOrder::received(order, now);
-        tracked.state = state;
+        tracked.parts.state = state;
         tracked
     }
 
     /// The shop's order.
     pub fn order(&self) -> &Order {
-        &self.order
+        &self.parts.order
     }
 
     /// `shop_id/platform_order_id`.
     pub fn key(&self) -> OrderKey {
-        self.order.order_key()
+        self.parts.order.order_key()
     }
 
     /// The shop.
     pub fn shop_id(&self) -> &ShopId {
-        &self.order.shop_id
+        &self.parts.order.shop_id
     }
 
     /// Our reference at ShaQ and Digishare.
     pub fn partner_ref(&self) -> PartnerRef {
-        self.order.partner_ref()
+        self.parts.order.partner_ref()
     }
 
     /// Where the order is.
     pub fn state(&self) -> OrderState {
-        self.state
+        self.parts.state
     }
 
     /// Why a person is needed, when the state is `needs_attention`.
     pub fn attention(&self) -> Option<&Attention> {
-        self.attention.as_ref()
+        self.parts.attention.as_ref()
     }
 
     /// ShaQ's tracking number, once the package exists.
     pub fn tracking_number(&self) -> Option<&TrackingNumber> {
-        self.tracking_number.as_ref()
+        self.parts.tracking_number.as_ref()
     }
 
     /// The last courier status applied.
     pub fn courier(&self) -> Option<&CourierProgress> {
-        self.courier.as_ref()
+        self.parts.courier.as_ref()
     }
 
     /// The last courier status applied, if any.
     pub fn courier_status(&self) -> Option<&PackageStatus> {
-        self.courier.as_ref().map(|c| &c.status)
+        self.parts.courier.as_ref().map(|c| &c.status)
     }
 
     /// The package exists and ShaQ has not picked it up: it can still be changed or deleted.
     pub fn package_is_pending(&self) -> bool {
-        self.tracking_number.is_some() && self.courier_status() == Some(&PackageStatus::Pending)
+        self.parts.tracking_number.is_some()
+            && self.courier_status() == Some(&PackageStatus::Pending)
     }
 
     /// Before pickup the shop's amounts are the truth; after, ShaQ's are.
     pub fn shop_owns_amounts(&self) -> bool {
-        self.tracking_number.is_none() || self.courier_status() == Some(&PackageStatus::Pending)
+        self.parts.tracking_number.is_none()
+            || self.courier_status() == Some(&PackageStatus::Pending)
     }
 
     /// Digishare's ticket id, once the ticket exists.
     pub fn ticket_id(&self) -> Option<&TicketId> {
-        self.ticket_id.as_ref()
+        self.parts.ticket_id.as_ref()
     }
 
     /// The ticket status the bridge last knows of.
     pub fn ticket_status(&self) -> Option<&TicketStatusId> {
-        self.ticket_status.as_ref()
+        self.parts.ticket_status.as_ref()
     }
 
     /// When Digishare set that status (from its webhooks only).
     pub fn ticket_status_at(&self) -> Option<DateTime<Utc>> {
-        self.ticket_status_at
+        self.parts.ticket_status_at
     }
 
     /// What the courier collects, as the bridge last knows it.
     pub fn collect(&self) -> &Collect {
-        &self.collect
+        &self.parts.collect
     }
 
     /// What to ask the courier to collect: the amount known now for a cash-on-delivery order,
     /// nothing for a prepaid one.
     pub fn amount_for_courier(&self) -> Decimal {
-        if self.order.payment.is_cash_on_delivery() {
-            self.collect.amount
+        if self.parts.order.payment.is_cash_on_delivery() {
+            self.parts.collect.amount
         } else {
             Decimal::ZERO
         }
@@ -220,52 +190,52 @@ impl TrackedOrder {
 
     /// First stored.
     pub fn created_at(&self) -> DateTime<Utc> {
-        self.created_at
+        self.parts.created_at
     }
 
     /// Last changed.
     pub fn updated_at(&self) -> DateTime<Utc> {
-        self.updated_at
+        self.parts.updated_at
     }
 
     pub(in crate::workflow) fn set_state(&mut self, state: OrderState) {
-        self.state = state;
+        self.parts.state = state;
     }
 
     pub(in crate::workflow) fn set_attention(&mut self, attention: Option<Attention>) {
-        self.attention = attention;
+        self.parts.attention = attention;
     }
 
     pub(in crate::workflow) fn replace_order(&mut self, order: Order) {
-        self.order = order;
+        self.parts.order = order;
     }
 
     pub(in crate::workflow) fn set_package(&mut self, tracking_number: TrackingNumber) {
-        self.tracking_number = Some(tracking_number);
+        self.parts.tracking_number = Some(tracking_number);
     }
 
     pub(in crate::workflow) fn set_courier(&mut self, progress: CourierProgress) {
-        self.courier = Some(progress);
+        self.parts.courier = Some(progress);
     }
 
     pub(in crate::workflow) fn set_ticket(&mut self, ticket_id: TicketId) {
-        self.ticket_id = Some(ticket_id);
+        self.parts.ticket_id = Some(ticket_id);
     }
 
     pub(in crate::workflow) fn set_ticket_status(&mut self, status: TicketStatusId) {
-        self.ticket_status = Some(status);
+        self.parts.ticket_status = Some(status);
     }
 
     pub(in crate::workflow) fn set_ticket_status_at(&mut self, at: DateTime<Utc>) {
-        self.ticket_status_at = Some(at);
+        self.parts.ticket_status_at = Some(at);
     }
 
     pub(in crate::workflow) fn set_collect(&mut self, collect: Collect) {
-        self.collect = collect;
+        self.parts.collect = collect;
     }
 
     pub(in crate::workflow) fn touch(&mut self, now: DateTime<Utc>) {
-        self.updated_at = now;
+        self.parts.updated_at = now;
     }
 }
 
@@ -299,25 +269,25 @@ impl Serialize for TrackedOrder {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         OrderView {
             order_key: self.key(),
-            shop_id: &self.order.shop_id,
-            platform_order_id: self.order.platform_order_id.as_str(),
-            order_ref: &self.order.order_ref,
-            state: self.state,
-            attention_reason: self.attention.as_ref().map(ToString::to_string),
-            attention: self.attention.as_ref(),
-            order: &self.order,
-            order_version: self.order.version.map(|v| v.to_rfc3339()),
+            shop_id: &self.parts.order.shop_id,
+            platform_order_id: self.parts.order.platform_order_id.as_str(),
+            order_ref: &self.parts.order.order_ref,
+            state: self.parts.state,
+            attention_reason: self.parts.attention.as_ref().map(ToString::to_string),
+            attention: self.parts.attention.as_ref(),
+            order: &self.parts.order,
+            order_version: self.parts.order.version.map(|v| v.to_rfc3339()),
             partner_ref: self.partner_ref(),
-            tracking_number: self.tracking_number.as_ref(),
-            ticket_id: self.ticket_id.as_ref(),
+            tracking_number: self.parts.tracking_number.as_ref(),
+            ticket_id: self.parts.ticket_id.as_ref(),
             courier_status: self.courier_status(),
-            courier_status_at: self.courier.as_ref().map(|c| c.at),
-            ticket_status: self.ticket_status.as_ref(),
-            ticket_status_at: self.ticket_status_at,
-            amount_to_collect: self.collect.amount.to_string(),
-            currency: &self.collect.currency,
-            created_at: self.created_at,
-            updated_at: self.updated_at,
+            courier_status_at: self.parts.courier.as_ref().map(|c| c.at),
+            ticket_status: self.parts.ticket_status.as_ref(),
+            ticket_status_at: self.parts.ticket_status_at,
+            amount_to_collect: self.parts.collect.amount.to_string(),
+            currency: &self.parts.collect.currency,
+            created_at: self.parts.created_at,
+            updated_at: self.parts.updated_at,
         }
         .serialize(serializer)
     }
