@@ -1,0 +1,152 @@
+//! Each platform's write-back against a local HTTP double: what is sent, and how answers are
+//! sorted into done, retry later and give up.
+
+#![allow(clippy::unwrap_used)]
+
+use rust_decimal::Decimal;
+use serde_json::{Value, json};
+use shop_client::signature::{SignatureEncoding, sign};
+use shop_client::{Classify, Disposition, Milestone, ShopClient, ShopUpdate, Timeouts};
+use wiremock::matchers::{body_partial_json, header, method, path};
+use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+
+fn update(milestone: Milestone) -> ShopUpdate<'static> {
+    ShopUpdate {
+        milestone,
+        platform_order_id: "5127",
+        order_ref: "#1047",
+        tracking_number: Some("SHQ1"),
+        tracking_url: Some("https://shaqexpress.com/track/SHQ1"),
+        cash_on_delivery: true,
+        amount_to_collect: Some(Decimal::new(30000, 2)),
+        currency: Some("GHS"),
+    }
+}
+
+#[tokio::test]
+async fn the_callback_is_signed_over_the_exact_body() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/hook"))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let shop = ShopClient::callback(
+        &format!("{}/hook", server.uri()),
+        "cb-secret".to_owned().into(),
+        &Timeouts::default(),
+    )
+    .unwrap();
+    let written = shop.write(&update(Milestone::Delivered)).await.unwrap();
+    assert_eq!(written.as_deref(), Some("callback sent"));
+    let received: Vec<Request> = server.received_requests().await.unwrap();
+    let body = &received[0].body;
+    let signature = received[0].headers["x-signature"].to_str().unwrap();
+    assert_eq!(signature, sign("cb-secret", body, SignatureEncoding::Hex));
+    let sent: Value = serde_json::from_slice(body).unwrap();
+    assert_eq!(
+        sent,
+        json!({"milestone": "delivered", "order_id": "5127", "order_ref": "#1047",
+               "tracking_number": "SHQ1", "tracking_url": "https://shaqexpress.com/track/SHQ1",
+               "amount_to_collect": "300.00", "currency": "GHS"})
+    );
+}
+
+#[tokio::test]
+async fn youcan_treats_an_already_fulfilled_order_as_done_and_shows_nothing_for_transit() {
+    let server = MockServer::start().await;
+    Mock::given(method("PUT"))
+        .and(path("/orders/5127/fulfill"))
+        .and(header("authorization", "Bearer yc-token"))
+        .respond_with(
+            ResponseTemplate::new(422)
+                .set_body_json(json!({"message": "ORDER-ALREADY-FULFILLED", "errors": {}})),
+        )
+        .mount(&server)
+        .await;
+    let shop = ShopClient::youcan(
+        Some(&server.uri()),
+        "yc-token".to_owned().into(),
+        &Timeouts::default(),
+    )
+    .unwrap();
+    let written = shop
+        .write(&update(Milestone::PackageCreated))
+        .await
+        .unwrap();
+    assert_eq!(written.as_deref(), Some("fulfilled (already)"));
+    assert_eq!(
+        shop.write(&update(Milestone::InTransit)).await.unwrap(),
+        None
+    );
+}
+
+#[tokio::test]
+async fn shopify_user_errors_are_final_and_throttling_is_retried() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/admin/api/2025-10/graphql.json"))
+        .and(header("x-shopify-access-token", "shpat_x"))
+        .and(body_partial_json(json!({"variables": {"tags": ["COD-Confirmed"]}})))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "data": {"tagsAdd": {"userErrors": [{"field": ["id"], "message": "Order not found"}]}}})))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/admin/api/2025-10/graphql.json"))
+        .and(body_partial_json(
+            json!({"variables": {"tags": ["ShaQ-Returned"]}}),
+        ))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "errors": [{"message": "Throttled", "extensions": {"code": "THROTTLED"}}]})))
+        .mount(&server)
+        .await;
+    let shop = ShopClient::shopify(
+        &server.uri(),
+        "shpat_x".to_owned().into(),
+        None,
+        &Timeouts::default(),
+    )
+    .unwrap();
+    let refused = shop.write(&update(Milestone::Confirmed)).await.unwrap_err();
+    assert_eq!(refused.disposition(), Disposition::Reject);
+    assert!(refused.to_string().contains("Order not found"));
+    let throttled = shop.write(&update(Milestone::Returned)).await.unwrap_err();
+    assert!(matches!(throttled.disposition(), Disposition::Retry { .. }));
+}
+
+#[tokio::test]
+async fn woocommerce_completes_a_delivered_order_with_its_rest_keys() {
+    let server = MockServer::start().await;
+    Mock::given(method("PUT"))
+        .and(path("/wp-json/wc/v3/orders/5127"))
+        .and(header("authorization", "Basic Y2tfeDpjc194"))
+        .and(body_partial_json(json!({"status": "completed"})))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": 5127})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("PUT"))
+        .and(path("/wp-json/wc/v3/orders/5127"))
+        .and(body_partial_json(json!({"status": "cancelled"})))
+        .respond_with(ResponseTemplate::new(503))
+        .mount(&server)
+        .await;
+    let shop = ShopClient::woocommerce(
+        &server.uri(),
+        "ck_x".to_owned(),
+        "cs_x".to_owned().into(),
+        &Timeouts::default(),
+    )
+    .unwrap();
+    assert_eq!(
+        shop.write(&update(Milestone::Delivered))
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("status completed")
+    );
+    let down = shop.write(&update(Milestone::Cancelled)).await.unwrap_err();
+    assert!(matches!(down.disposition(), Disposition::Retry { .. }));
+}
