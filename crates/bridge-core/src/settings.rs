@@ -96,6 +96,10 @@ pub struct ShaqSettings {
     /// Reconciliation: look packages up when their last news is older than this.
     #[serde(default)]
     pub reconcile: ReconcileSettings,
+    /// More names for regions, as shops write them (`GRA = "Greater Accra"`): matched on the
+    /// region field after Ghana's region names and codes (see docs/configuration.md).
+    #[serde(default)]
+    pub region_aliases: BTreeMap<String, String>,
 }
 
 /// `[shaq.defaults]`.
@@ -190,6 +194,11 @@ impl ShaqSettings {
                 "shaq.service_countries must list two-letter country codes (e.g. [\"GH\"])"
                     .to_owned(),
             );
+        }
+        for (alias, region) in &self.region_aliases {
+            if region.trim().is_empty() {
+                problems.push(format!("shaq.region_aliases.{alias} names no region"));
+            }
         }
         if let Some(template) = &self.tracking_url_template
             && !template.contains("{tracking_number}")

@@ -22,6 +22,10 @@ fn shop(platform: Platform) -> ShopSettings {
         cod_gateways: Vec::new(),
         generic: GenericSignature::default(),
         write_back: WriteBackSettings::default(),
+        default_region: None,
+        language: Default::default(),
+        default_language: None,
+        time_zone: "Africa/Accra".to_owned(),
     }
 }
 
@@ -118,8 +122,14 @@ proptest! {
         }
     }
 
+    /// Any number of Ghana's mobile operators (MTN 24/54/55/59, Telecel 20/50, AirtelTigo
+    /// 26/27/56/57), as customers write it locally, normalizes.
     #[test]
-    fn ghanaian_local_numbers_always_normalize(digits in "[2-5][0-9]{8}") {
+    fn ghanaian_local_mobile_numbers_always_normalize(
+        operator in prop::sample::select(vec!["24", "54", "55", "20", "50", "26", "27", "56", "57"]),
+        rest in "[0-9]{7}",
+    ) {
+        let digits = format!("{operator}{rest}");
         let local = format!("0{} {} {}", &digits[..2], &digits[2..5], &digits[5..]);
         let phone = PhoneE164::parse(&local, Some("GH")).unwrap();
         prop_assert_eq!(phone.expose(), format!("+233{digits}"));

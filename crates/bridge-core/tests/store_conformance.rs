@@ -83,6 +83,7 @@ fn order_record(id: &str, state: OrderState) -> TrackedOrder {
         recipient: Recipient {
             name: "Ama".to_owned(),
             phone: None,
+            phone_problem: None,
             email: None,
         },
         address: Address::default(),

@@ -7,7 +7,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use bridge_core::settings::{DigishareSettings, MappingSettings, ShaqSettings};
-use bridge_core::shop::ShopSettings;
+use bridge_core::shop::{SharedRules, ShopSettings};
 use bridge_core::store::DatabaseSettings;
 use bridge_core::worker::WorkerSettings;
 use bridge_core::workflow::{Rules, TicketKey};
@@ -253,11 +253,16 @@ impl Settings {
         let timeout = self.workflow.confirmation_timeout;
         let timeout = (!timeout.is_zero()).then_some(timeout);
         let countries = self.shaq.service_countries();
+        let shared = SharedRules {
+            confirmation_timeout: timeout,
+            service_countries: &countries,
+            region_aliases: &self.shaq.region_aliases,
+        };
         Rules {
             shops: self
                 .shops
                 .iter()
-                .map(|shop| (shop.id.clone(), shop.policy(timeout, &countries)))
+                .map(|shop| (shop.id.clone(), shop.policy(&shared)))
                 .collect(),
             mapping: self.mapping.courier_mapping(),
             statuses: self.digishare.statuses.clone(),

@@ -5,14 +5,19 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use super::CountryCode;
+use super::{CountryCode, PhoneError};
 
 /// Why the bridge cannot send an order to ShaQ as it is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "reason", rename_all = "snake_case")]
 pub enum Unshippable {
-    /// No phone number the courier and WhatsApp can use.
+    /// No phone number at all.
     NoPhone,
+    /// A phone number that cannot be used (invalid, or a fixed line WhatsApp cannot reach).
+    UnusablePhone {
+        /// Why.
+        problem: PhoneError,
+    },
     /// Neither a street nor a city.
     NoAddress,
     /// The destination country is not one ShaQ serves.
@@ -21,10 +26,22 @@ pub enum Unshippable {
         country: CountryCode,
     },
     /// The address names no region, and none could be found from it.
-    NoRegion,
-    /// The address names a region ShaQ does not know.
+    NoRegion {
+        /// What was read, and why it named no region.
+        #[serde(default)]
+        read: String,
+    },
+    /// The region field is not a region, and nothing else in the address names a place.
     UnknownRegion {
         /// The region as the shop wrote it.
+        region: String,
+        /// What else was read.
+        #[serde(default)]
+        read: String,
+    },
+    /// ShaQ's region list has no such region.
+    RegionNotServed {
+        /// The region found for the address.
         region: String,
     },
 }
@@ -33,6 +50,9 @@ impl fmt::Display for Unshippable {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Unshippable::NoPhone => f.write_str("no usable phone number"),
+            Unshippable::UnusablePhone { problem } => {
+                write!(f, "no usable phone number: {problem}")
+            }
             Unshippable::NoAddress => f.write_str("no delivery address"),
             Unshippable::OutsideServiceArea { country } => {
                 write!(
@@ -40,9 +60,22 @@ impl fmt::Display for Unshippable {
                     "destination country {country} is outside the service area"
                 )
             }
-            Unshippable::NoRegion => f.write_str("no region in the delivery address"),
-            Unshippable::UnknownRegion { region } => {
-                write!(f, "region `{region}` is not one of ShaQ's regions")
+            Unshippable::NoRegion { read } => {
+                write!(f, "no region found for the delivery address")?;
+                if !read.is_empty() {
+                    write!(f, " ({read})")?;
+                }
+                f.write_str(": add the region (e.g. Greater Accra) or a GhanaPost GPS address")
+            }
+            Unshippable::UnknownRegion { region, read } => {
+                write!(f, "region `{region}` is not one of ShaQ's regions")?;
+                if !read.is_empty() {
+                    write!(f, " ({read})")?;
+                }
+                Ok(())
+            }
+            Unshippable::RegionNotServed { region } => {
+                write!(f, "ShaQ's region list has no region `{region}`")
             }
         }
     }
@@ -100,17 +133,23 @@ mod tests {
     #[test]
     fn reasons_read_as_sentences_and_round_trip_as_data() {
         let unknown = Attention::from(Unshippable::UnknownRegion {
-            region: "AA".to_owned(),
+            region: "Atlantis".to_owned(),
+            read: String::new(),
         });
         assert_eq!(
             unknown.to_string(),
-            "region `AA` is not one of ShaQ's regions"
+            "region `Atlantis` is not one of ShaQ's regions"
         );
         let stored = serde_json::to_string(&unknown).expect("serializes");
         assert_eq!(
             stored,
-            r#"{"kind":"unshippable","reason":"unknown_region","region":"AA"}"#
+            r#"{"kind":"unshippable","reason":"unknown_region","region":"Atlantis","read":""}"#
         );
+        let earlier = r#"{"kind":"unshippable","reason":"no_region"}"#;
+        assert!(matches!(
+            serde_json::from_str::<Attention>(earlier),
+            Ok(Attention::Unshippable(Unshippable::NoRegion { .. }))
+        ));
         assert_eq!(
             serde_json::from_str::<Attention>(&stored).expect("reads back"),
             unknown

@@ -7,12 +7,15 @@ mod ids;
 mod order;
 mod phone;
 mod region;
+pub mod wording;
 
 pub use attention::{Attention, Unshippable};
 pub use ids::{
     CountryCode, OrderKey, PartnerRef, PlatformOrderId, ShopId, TicketId, TicketStatusId,
     TrackingNumber,
 };
-pub use order::{Address, Item, Language, Order, Payment, Recipient, parse_amount};
+pub use order::{Address, Item, Language, LanguageChoice, Order, Payment, Recipient, parse_amount};
 pub use phone::{PhoneE164, PhoneError, mask, mask_digit_runs};
-pub use region::resolve_region;
+pub use region::{
+    AddressPart, GHANA_REGIONS, Located, RegionRules, RegionSource, locate, shaq_destination,
+};

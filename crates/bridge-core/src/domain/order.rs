@@ -5,7 +5,9 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::{CountryCode, OrderKey, PartnerRef, PhoneE164, PlatformOrderId, ShopId, Unshippable};
+use super::{
+    CountryCode, OrderKey, PartnerRef, PhoneE164, PhoneError, PlatformOrderId, ShopId, Unshippable,
+};
 
 /// The language of the customer's messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -38,12 +40,74 @@ impl Language {
         }
     }
 
+    /// The language of a locale (`fr-MA`, `ar`, `en_GB`), if it is one of the bridge's.
+    pub fn from_locale(locale: &str) -> Option<Language> {
+        let locale = locale.trim().to_ascii_lowercase();
+        match locale.split(['-', '_']).next().unwrap_or(&locale) {
+            "ar" => Some(Language::Ar),
+            "fr" => Some(Language::Fr),
+            "en" => Some(Language::En),
+            _ => None,
+        }
+    }
+
+    /// Arabic when the customer wrote in Arabic script (their name, address or note), the one
+    /// signal an order without a locale carries.
+    pub fn from_script<'t>(texts: impl IntoIterator<Item = &'t str>) -> Option<Language> {
+        let arabic = |c: char| {
+            ('\u{0600}'..='\u{06FF}').contains(&c) || ('\u{0750}'..='\u{077F}').contains(&c)
+        };
+        texts
+            .into_iter()
+            .any(|text| text.chars().any(arabic))
+            .then_some(Language::Ar)
+    }
+
     /// The code Digishare expects.
     pub fn code(self) -> &'static str {
         match self {
             Language::Ar => "ar",
             Language::Fr => "fr",
             Language::En => "en",
+        }
+    }
+}
+
+/// How a shop chooses the language of its customers' messages (`language` in its settings).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LanguageChoice {
+    /// The order's locale; else the script the customer wrote in; else the shop's
+    /// `default_language`; else a guess from the country.
+    #[default]
+    Auto,
+    /// Always Arabic.
+    Ar,
+    /// Always French.
+    Fr,
+    /// Always English.
+    En,
+}
+
+impl LanguageChoice {
+    /// The language of an order: `locale` from the platform, `texts` the customer wrote,
+    /// `default` the shop's, `country` the shipping country.
+    pub fn pick<'t>(
+        self,
+        locale: Option<&str>,
+        texts: impl IntoIterator<Item = &'t str>,
+        default: Option<Language>,
+        country: Option<&str>,
+    ) -> Language {
+        match self {
+            LanguageChoice::Ar => Language::Ar,
+            LanguageChoice::Fr => Language::Fr,
+            LanguageChoice::En => Language::En,
+            LanguageChoice::Auto => locale
+                .and_then(Language::from_locale)
+                .or_else(|| Language::from_script(texts))
+                .or(default)
+                .unwrap_or_else(|| Language::guess(None, country)),
         }
     }
 }
@@ -83,6 +147,9 @@ pub struct Recipient {
     pub name: String,
     /// Phone, when the shop gave a usable one.
     pub phone: Option<PhoneE164>,
+    /// Why the number the shop gave cannot be used, when it gave one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone_problem: Option<PhoneError>,
     /// Email.
     pub email: Option<String>,
 }
@@ -185,7 +252,10 @@ impl Order {
     /// ShaQ's list when the package is created).
     pub fn unshippable_reason(&self, service_countries: &[CountryCode]) -> Option<Unshippable> {
         if self.recipient.phone.is_none() {
-            return Some(Unshippable::NoPhone);
+            return Some(match self.recipient.phone_problem {
+                Some(problem) => Unshippable::UnusablePhone { problem },
+                None => Unshippable::NoPhone,
+            });
         }
         if self.address.line1.trim().is_empty() && self.address.city.trim().is_empty() {
             return Some(Unshippable::NoAddress);
@@ -234,6 +304,33 @@ mod tests {
         assert_eq!(parse_amount(&json!(0.1)), Some(Decimal::new(1, 1)));
         assert_eq!(parse_amount(&json!("abc")), None);
         assert_eq!(parse_amount(&json!(null)), None);
+    }
+
+    #[test]
+    fn auto_reads_the_locale_then_the_script_then_the_shop_default() {
+        let auto = LanguageChoice::Auto;
+        assert_eq!(
+            auto.pick(Some("fr-MA"), ["Salma"], None, Some("MA")),
+            Language::Fr
+        );
+        assert_eq!(
+            auto.pick(None, ["سلمى بناني", "Casablanca"], None, Some("MA")),
+            Language::Ar
+        );
+        assert_eq!(
+            auto.pick(
+                None,
+                ["Salma", "Casablanca"],
+                Some(Language::Ar),
+                Some("MA")
+            ),
+            Language::Ar
+        );
+        assert_eq!(auto.pick(None, ["Salma"], None, Some("MA")), Language::Fr);
+        assert_eq!(
+            LanguageChoice::En.pick(Some("fr"), ["سلمى"], None, Some("MA")),
+            Language::En
+        );
     }
 
     #[test]

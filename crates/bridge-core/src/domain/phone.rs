@@ -2,19 +2,10 @@
 
 use std::fmt;
 
+use phonenumber::country::Id;
+use phonenumber::metadata::DATABASE;
+use phonenumber::{Mode, PhoneNumber, Type, parse};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-/// Country calling codes and national number lengths of the countries the bridge serves.
-const COUNTRIES: [(&str, &str, usize); 8] = [
-    ("GH", "233", 9),
-    ("MA", "212", 9),
-    ("NG", "234", 10),
-    ("CI", "225", 10),
-    ("SN", "221", 9),
-    ("FR", "33", 9),
-    ("TG", "228", 8),
-    ("BJ", "229", 10),
-];
 
 /// A phone number in E.164 form (`+233244123456`). `Debug` and `Display` mask the middle digits
 /// so a number never reaches a log in clear; [`PhoneE164::expose`] gives the full value.
@@ -22,7 +13,8 @@ const COUNTRIES: [(&str, &str, usize); 8] = [
 pub struct PhoneE164(String);
 
 /// Why a phone number was refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(rename_all = "snake_case")]
 pub enum PhoneError {
     /// Nothing to parse.
     #[error("the phone number is empty")]
@@ -33,78 +25,64 @@ pub enum PhoneError {
     /// A local number, and no country to read it in.
     #[error("a local phone number needs a country")]
     NoCountry,
-    /// Too short or too long for its country, or for any country.
-    #[error("the phone number has the wrong length")]
+    /// Not a number of its country (too short, too long, or a prefix no operator uses).
+    #[error("the phone number is not a valid number for its country")]
     WrongLength,
+    /// A fixed line: it cannot receive WhatsApp messages.
+    #[error("the phone number is a fixed line, which cannot receive WhatsApp messages")]
+    FixedLine,
 }
 
 impl PhoneE164 {
-    /// Parses `024 412 3456` (local, with `default_country` = `GH`), `+233 24 412 3456`,
-    /// `00233244123456` or `233244123456`.
+    /// Parses a number as customers type it: local (`024 412 3456` with `default_country` =
+    /// `GH`; `0707123456` in Côte d'Ivoire keeps its leading 0, as its numbering plan says),
+    /// international (`+233 24 412 3456`, `00233…`), or with the country code but no `+`
+    /// (`233244123456`). Validation follows Google's libphonenumber metadata (the `phonenumber`
+    /// crate) for every country; a number the metadata says is a fixed line is refused, since
+    /// the customer's messages go to WhatsApp.
     pub fn parse(raw: &str, default_country: Option<&str>) -> Result<PhoneE164, PhoneError> {
         let trimmed = raw.trim();
         if trimmed.is_empty() {
             return Err(PhoneError::Empty);
         }
-        let international = trimmed.starts_with('+') || trimmed.starts_with("00");
-        let mut digits = String::with_capacity(trimmed.len());
-        for (i, c) in trimmed.chars().enumerate() {
-            match c {
-                '0'..='9' => digits.push(c),
-                '+' if i == 0 => {}
-                ' ' | '-' | '.' | '(' | ')' | '/' | '\u{a0}' => {}
-                _ => return Err(PhoneError::NotDigits),
-            }
+        let allowed = |(i, c): (usize, char)| {
+            c.is_ascii_digit()
+                || (c == '+' && i == 0)
+                || matches!(c, ' ' | '-' | '.' | '(' | ')' | '/' | '\u{a0}')
+        };
+        if !trimmed.chars().enumerate().all(allowed) {
+            return Err(PhoneError::NotDigits);
         }
-        if trimmed.starts_with("00") {
-            digits.drain(..2);
-        }
-        if international {
-            return Self::from_international(&digits);
-        }
-        // A number already carrying its country code, without `+` (`233244123456`).
-        if let Some(phone) = COUNTRIES.iter().find_map(|(_, code, len)| {
-            (digits.starts_with(code) && digits.len() == code.len() + len)
-                .then(|| PhoneE164(format!("+{digits}")))
-        }) {
-            return Ok(phone);
-        }
-        let country = default_country.ok_or(PhoneError::NoCountry)?;
-        let (_, code, len) = COUNTRIES
-            .iter()
-            .find(|(iso, _, _)| iso.eq_ignore_ascii_case(country))
-            .ok_or(PhoneError::NoCountry)?;
-        let national = digits.strip_prefix('0').unwrap_or(&digits);
-        if national.len() != *len {
-            return Err(PhoneError::WrongLength);
-        }
-        Ok(PhoneE164(format!("+{code}{national}")))
-    }
-
-    fn from_international(digits: &str) -> Result<PhoneE164, PhoneError> {
-        if let Some((_, code, len)) = COUNTRIES
-            .iter()
-            .find(|(_, code, _)| digits.starts_with(code))
-        {
-            // Some write `+233 0244…`: drop the trunk zero after the country code.
-            let rest = &digits[code.len()..];
-            let rest = if rest.len() == len + 1 {
-                rest.strip_prefix('0').unwrap_or(rest)
-            } else {
-                rest
-            };
-            return if rest.len() == *len {
-                Ok(PhoneE164(format!("+{code}{rest}")))
-            } else {
-                Err(PhoneError::WrongLength)
-            };
-        }
-        // Another country: E.164 allows 8 to 15 digits.
-        if (8..=15).contains(&digits.len()) {
-            Ok(PhoneE164(format!("+{digits}")))
+        let digits: String = trimmed.chars().filter(char::is_ascii_digit).collect();
+        let international = if let Some(rest) = digits.strip_prefix("00") {
+            Some(rest.to_owned())
         } else {
-            Err(PhoneError::WrongLength)
+            trimmed.starts_with('+').then(|| digits.clone())
+        };
+        let region = default_country.and_then(|c| c.trim().to_ascii_uppercase().parse::<Id>().ok());
+        let candidates: Vec<Option<PhoneNumber>> = match &international {
+            Some(digits) => vec![parse(None, format!("+{digits}")).ok()],
+            None => vec![
+                region.and_then(|region| parse(Some(region), &digits).ok()),
+                // The country code written without `+` (`233244123456`).
+                parse(None, format!("+{digits}")).ok(),
+            ],
+        };
+        let mut valid = candidates
+            .into_iter()
+            .flatten()
+            .filter(PhoneNumber::is_valid);
+        let Some(number) = valid.next() else {
+            return Err(if international.is_none() && region.is_none() {
+                PhoneError::NoCountry
+            } else {
+                PhoneError::WrongLength
+            });
+        };
+        if number.number_type(&DATABASE) == Type::FixedLine {
+            return Err(PhoneError::FixedLine);
         }
+        Ok(PhoneE164(number.format().mode(Mode::E164).to_string()))
     }
 
     /// The full number, for the APIs that need it. Never log it.
@@ -188,9 +166,17 @@ impl Serialize for PhoneE164 {
 }
 
 impl<'de> Deserialize<'de> for PhoneE164 {
+    /// A stored number was validated when it was first read; it is taken back as it is (a
+    /// later metadata update must not make stored orders unreadable).
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let raw = String::deserialize(d)?;
-        PhoneE164::parse(&raw, None).map_err(serde::de::Error::custom)
+        let well_formed =
+            raw.len() > 1 && raw.starts_with('+') && raw[1..].chars().all(|c| c.is_ascii_digit());
+        if well_formed {
+            Ok(PhoneE164(raw))
+        } else {
+            PhoneE164::parse(&raw, None).map_err(serde::de::Error::custom)
+        }
     }
 }
 
@@ -210,7 +196,17 @@ mod tests {
             ("233244123456", Some("MA"), "+233244123456"),
             ("(024) 412-3456", Some("gh"), "+233244123456"),
             ("+233 0244 123 456", None, "+233244123456"),
-            ("+44 20 7946 0958", None, "+442079460958"),
+            ("+44 7911 123456", None, "+447911123456"),
+            ("07911 123456", Some("GB"), "+447911123456"),
+            ("0707123456", Some("CI"), "+2250707123456"),
+            ("+225 07 07 12 34 56", None, "+2250707123456"),
+            ("0803 123 4567", Some("NG"), "+2348031234567"),
+            ("+234 803 123 4567", Some("GH"), "+2348031234567"),
+            ("77 123 45 67", Some("SN"), "+221771234567"),
+            ("+221771234567", None, "+221771234567"),
+            ("06 12 34 56 78", Some("FR"), "+33612345678"),
+            ("0033 6 12 34 56 78", None, "+33612345678"),
+            ("055 123 4567", Some("GH"), "+233551234567"),
         ];
         for (raw, country, expected) in cases {
             let phone = PhoneE164::parse(raw, country).unwrap_or_else(|e| panic!("{raw}: {e}"));
@@ -236,6 +232,16 @@ mod tests {
         assert_eq!(
             PhoneE164::parse("0244123456", Some("ZZ")),
             Err(PhoneError::NoCountry)
+        );
+        assert_eq!(
+            PhoneE164::parse("+44 20 7946 0958", None),
+            Err(PhoneError::FixedLine),
+            "a London landline cannot receive WhatsApp messages"
+        );
+        assert_eq!(
+            PhoneE164::parse("0302 123 456", Some("GH")),
+            Err(PhoneError::FixedLine),
+            "an Accra landline"
         );
     }
 

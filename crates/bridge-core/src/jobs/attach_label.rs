@@ -43,7 +43,12 @@ pub(super) async fn run(services: &Services, order: &TrackedOrder) -> Result<Job
             mime_type: "application/pdf".to_owned(),
         })
         .await?;
-    let mut data = campaign_data(order, &services.shaq_settings, &MoveTicket::default());
+    let mut data = campaign_data(
+        order,
+        &services.shaq_settings,
+        services.zone(order),
+        &MoveTicket::default(),
+    );
     data.insert(
         "label".to_owned(),
         serde_json::json!({ "provider": media.provider, "id": media.id }),

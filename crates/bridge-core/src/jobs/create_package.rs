@@ -6,13 +6,18 @@ use shaq_client::CreateOutcome;
 use super::JobError;
 use super::package_request::new_package;
 use super::runner::Services;
+use crate::domain::RegionRules;
 use crate::workflow::{JobNews, TrackedOrder};
 
 pub(super) const CALLS: &str = "ShaQ GET /setup/regions (cached), POST /packages";
 
-pub(super) async fn run(services: &Services, order: &TrackedOrder) -> Result<JobNews, JobError> {
+pub(super) async fn run(
+    services: &Services,
+    order: &TrackedOrder,
+    rules: &RegionRules,
+) -> Result<JobNews, JobError> {
     let regions = services.regions().await?;
-    let package = match new_package(order, &services.shaq_settings, &regions) {
+    let package = match new_package(order, &services.shaq_settings, rules, &regions) {
         Ok(package) => package,
         Err(reason) => return Ok(JobNews::Unshippable(reason)),
     };

@@ -54,6 +54,7 @@ pub(super) async fn run(
             .campaign_data(campaign_data(
                 order,
                 &services.shaq_settings,
+                services.zone(order),
                 &MoveTicket::default(),
             ));
             request.lang = Some(shop_order.language.code().to_owned());

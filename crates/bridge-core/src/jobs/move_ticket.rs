@@ -28,7 +28,12 @@ pub(super) async fn run(
     });
     // Re-sending the current status could send the customer the same message twice.
     let moving = target.filter(|(_, id)| order.ticket_status() != Some(id));
-    let data = campaign_data(order, &services.shaq_settings, payload);
+    let data = campaign_data(
+        order,
+        &services.shaq_settings,
+        services.zone(order),
+        payload,
+    );
     update_ticket(
         services,
         ticket_id.as_str(),

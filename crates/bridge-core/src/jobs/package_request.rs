@@ -4,14 +4,17 @@ use shaq_client::{
     Collection, Destination, Item, NewPackage, PackageBasics, PackageUpdate, Region,
 };
 
-use crate::domain::{Order, Unshippable, resolve_region};
+use crate::domain::{Order, RegionRules, Unshippable, locate, shaq_destination};
 use crate::settings::ShaqSettings;
 use crate::workflow::TrackedOrder;
 
-/// The package for an order, or why it cannot be sent as it is.
+/// The package for an order, or why it cannot be sent as it is. The region is the one found
+/// when the order arrived (orders stored by earlier versions are located now), matched against
+/// ShaQ's list for its id.
 pub(super) fn new_package(
     order: &TrackedOrder,
     shaq: &ShaqSettings,
+    rules: &RegionRules,
     regions: &[Region],
 ) -> Result<NewPackage, Unshippable> {
     let shop_order = order.order();
@@ -20,7 +23,11 @@ pub(super) fn new_package(
         .phone
         .as_ref()
         .ok_or(Unshippable::NoPhone)?;
-    let destination: Destination = resolve_region(&shop_order.address, regions)?;
+    let region = match order.region() {
+        Some(located) => located.region.clone(),
+        None => locate(&shop_order.address, rules)?.region,
+    };
+    let destination: Destination = shaq_destination(&region, regions)?;
     let address = &shop_order.address;
     let amount = order.amount_for_courier();
     let collection = if amount.is_zero() {

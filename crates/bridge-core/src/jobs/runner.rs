@@ -91,6 +91,14 @@ impl Services {
         Ok(regions)
     }
 
+    /// The time zone of the order's shop, for the dates its customer reads.
+    pub(super) fn zone(&self, order: &TrackedOrder) -> chrono_tz::Tz {
+        self.shops
+            .settings
+            .get(order.shop_id())
+            .map_or(chrono_tz::Africa::Accra, ShopSettings::zone)
+    }
+
     /// The job's order as stored now.
     async fn order(&self, key: &OrderKey) -> Result<TrackedOrder, JobError> {
         self.store
@@ -134,8 +142,14 @@ impl JobRunner {
         }
         let news = match &record.job {
             Job::ApplyInboundEvent { .. } => return Ok(Decision::nothing()),
-            Job::CreatePackage => create_package::run(services, &order).await?,
-            Job::UpdatePackage => update_package::run(services, &order).await?,
+            Job::CreatePackage => {
+                let shop = self.rules.shop(order.shop_id())?;
+                create_package::run(services, &order, &shop.regions).await?
+            }
+            Job::UpdatePackage => {
+                let shop = self.rules.shop(order.shop_id())?;
+                update_package::run(services, &order, &shop.regions).await?
+            }
             Job::CancelPackage => cancel_package::run(services, &order).await?,
             Job::AttachLabel => attach_label::run(services, &order).await?,
             Job::Reconcile => reconcile::run(services, &order).await?,

@@ -3,15 +3,20 @@
 
 use serde_json::{Map, Value};
 
+use chrono_tz::Tz;
+
 use super::MoveTicket;
+use crate::domain::wording;
 use crate::settings::ShaqSettings;
 use crate::workflow::TrackedOrder;
 
 /// The template variables of an order's ticket; `news` adds the courier's words for the status
-/// being shown.
+/// being shown. Machine values (`amount_to_collect`, `status`) sit beside values ready for the
+/// customer's language (`amount_to_collect_text`, `status_text`, dates in the shop's time zone).
 pub(super) fn campaign_data(
     order: &TrackedOrder,
     shaq: &ShaqSettings,
+    zone: Tz,
     news: &MoveTicket,
 ) -> Map<String, Value> {
     let shop_order = order.order();
@@ -58,6 +63,38 @@ pub(super) fn campaign_data(
             .as_ref()
             .or(order.courier_status())
             .map(ToString::to_string),
+    );
+    let language = shop_order.language;
+    put(
+        "order_total_text",
+        Some(wording::amount(
+            shop_order.total,
+            &shop_order.currency,
+            language,
+        )),
+    );
+    put(
+        "amount_to_collect_text",
+        Some(wording::amount(
+            order.collect().amount,
+            &order.collect().currency,
+            language,
+        )),
+    );
+    put(
+        "status_text",
+        news.courier_status
+            .as_ref()
+            .or(order.courier_status())
+            .map(|status| wording::courier_status(status, language)),
+    );
+    put(
+        "order_date",
+        Some(wording::date(order.created_at(), zone, language)),
+    );
+    put(
+        "status_date",
+        order.courier().map(|c| wording::date(c.at, zone, language)),
     );
     put("status_description", news.description.clone());
     put("status_comment", news.comment.clone());

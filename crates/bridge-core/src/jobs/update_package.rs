@@ -3,17 +3,23 @@
 use super::JobError;
 use super::package_request::{new_package, package_update};
 use super::runner::Services;
+use crate::domain::RegionRules;
 use crate::workflow::{JobNews, TrackedOrder};
 
 pub(super) const CALLS: &str = "ShaQ PATCH /packages/{partner_ref}";
 
-pub(super) async fn run(services: &Services, order: &TrackedOrder) -> Result<JobNews, JobError> {
+pub(super) async fn run(
+    services: &Services,
+    order: &TrackedOrder,
+    rules: &RegionRules,
+) -> Result<JobNews, JobError> {
     let regions = services.regions().await?;
-    let package = new_package(order, &services.shaq_settings, &regions).map_err(|reason| {
-        JobError::permanent(format!(
-            "the updated order cannot be shipped as it is ({reason}): fix it in the shop"
-        ))
-    })?;
+    let package =
+        new_package(order, &services.shaq_settings, rules, &regions).map_err(|reason| {
+            JobError::permanent(format!(
+                "the updated order cannot be shipped as it is ({reason}): fix it in the shop"
+            ))
+        })?;
     services
         .shaq
         .update_package(order.partner_ref().as_str(), &package_update(package))

@@ -4,7 +4,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use rust_decimal::Decimal;
 use serde_json::Value;
 
-use crate::domain::parse_amount;
+use crate::domain::{PhoneE164, PhoneError, parse_amount};
 
 /// Why a shop webhook could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -165,4 +165,31 @@ pub(super) fn line_numbers(
         })?
         .unwrap_or(Decimal::ZERO);
     Ok((quantity, price))
+}
+
+/// The customer's phone: the first of `paths` that is a usable number (read in `country` when
+/// local); when none is, why the first one given is not.
+pub(super) fn phone(
+    value: &Value,
+    paths: &[&str],
+    country: Option<&str>,
+) -> (Option<PhoneE164>, Option<PhoneError>) {
+    let mut problem = None;
+    for raw in paths.iter().filter_map(|p| text(value, p)) {
+        match PhoneE164::parse(&raw, country) {
+            Ok(phone) => return (Some(phone), None),
+            Err(error) => {
+                problem.get_or_insert(error);
+            }
+        }
+    }
+    (None, problem)
+}
+
+/// A value of WooCommerce's `meta_data` list (`[{ "key": …, "value": … }]`), by key.
+pub(super) fn meta(value: &Value, keys: &[&str]) -> Option<String> {
+    array(value, "meta_data").ok()?.iter().find_map(|entry| {
+        let key = entry.get("key")?.as_str()?;
+        keys.contains(&key).then(|| text(entry, "value")).flatten()
+    })
 }

@@ -22,7 +22,7 @@ use sha2::{Digest, Sha256};
 use super::fields::{
     ShopError, amount, array, at, id, object, quantity, required_amount, text, time,
 };
-use super::{ShopEvent, ShopSettings, ShopWebhook};
+use super::{ShopEvent, ShopSettings, ShopWebhook, with_language};
 use crate::domain::{
     Address, CountryCode, Item, Language, Order, Payment, PhoneE164, PlatformOrderId, Recipient,
 };
@@ -106,7 +106,8 @@ fn order(shop: &ShopSettings, json: &Value) -> Result<Order, ShopError> {
                 .unwrap_or(Decimal::ZERO),
         });
     }
-    Ok(Order {
+    let locale = text(json, "customer.locale");
+    let order = Order {
         shop_id: shop.id.clone(),
         order_ref: text(json, "ref").unwrap_or_else(|| platform_order_id.clone()),
         platform_order_id: PlatformOrderId::new(platform_order_id),
@@ -119,6 +120,7 @@ fn order(shop: &ShopSettings, json: &Value) -> Result<Order, ShopError> {
         recipient: Recipient {
             name: text(json, "customer.name").unwrap_or_default(),
             phone,
+            phone_problem: None,
             email: text(json, "customer.email"),
         },
         address: Address {
@@ -131,8 +133,10 @@ fn order(shop: &ShopSettings, json: &Value) -> Result<Order, ShopError> {
         },
         items,
         note: text(json, "note"),
-        language: Language::guess(text(json, "customer.locale").as_deref(), country.as_deref()),
-    })
+        // Chosen from the whole order below.
+        language: Language::En,
+    };
+    Ok(with_language(order, shop, locale))
 }
 
 fn relabel(error: ShopError, field: &str) -> ShopError {

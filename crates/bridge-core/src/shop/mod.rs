@@ -7,6 +7,7 @@ mod shopify;
 mod woocommerce;
 mod youcan;
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use http::HeaderMap;
@@ -14,7 +15,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize, Serializer};
 use shop_client::ShopClient;
 
-use crate::domain::{CountryCode, Order, ShopId};
+use crate::domain::{CountryCode, Language, LanguageChoice, Order, RegionRules, ShopId};
 use crate::workflow::{Flow, ShopMilestone, ShopPolicy};
 
 pub use fields::ShopError;
@@ -75,6 +76,35 @@ pub struct ShopSettings {
     /// Writing milestones back to the shop.
     #[serde(default)]
     pub write_back: WriteBackSettings,
+    /// The region of an address that names none (e.g. `Greater Accra` for a shop that only
+    /// delivers in Accra). Off by default: such an order waits for a person.
+    #[serde(default)]
+    pub default_region: Option<String>,
+    /// The language of the customers' messages: `auto` (default), `ar`, `fr` or `en`.
+    #[serde(default)]
+    pub language: LanguageChoice,
+    /// With `language = "auto"`, the language of an order that gives no hint of its own
+    /// (default: guessed from the shipping country, French for Morocco, English for Ghana).
+    #[serde(default)]
+    pub default_language: Option<Language>,
+    /// The shop's time zone (IANA name), for the dates in the customers' messages.
+    #[serde(default = "default_time_zone")]
+    pub time_zone: String,
+}
+
+fn default_time_zone() -> String {
+    "Africa/Accra".to_owned()
+}
+
+/// What every shop's policy shares, from the global settings.
+#[derive(Debug, Clone, Copy)]
+pub struct SharedRules<'a> {
+    /// `[workflow].confirmation_timeout` (`None`: wait forever).
+    pub confirmation_timeout: Option<Duration>,
+    /// `[shaq].service_countries`.
+    pub service_countries: &'a [CountryCode],
+    /// `[shaq.region_aliases]`.
+    pub region_aliases: &'a BTreeMap<String, String>,
 }
 
 fn yes() -> bool {
@@ -160,6 +190,19 @@ impl ShopSettings {
                 "{at}.default_country must be two uppercase letters"
             ));
         }
+        if self.time_zone.parse::<chrono_tz::Tz>().is_err() {
+            problems.push(format!(
+                "{at}.time_zone `{}` is not an IANA time zone (e.g. Africa/Accra)",
+                self.time_zone
+            ));
+        }
+        if let Some(region) = &self.default_region
+            && region.trim().is_empty()
+        {
+            problems.push(format!(
+                "{at}.default_region is empty (leave it out instead)"
+            ));
+        }
         if self.write_back.enabled {
             let wb = &self.write_back;
             let missing = match self.platform {
@@ -178,12 +221,24 @@ impl ShopSettings {
         }
     }
 
-    /// The rules the workflow applies to this shop's orders.
-    pub fn policy(
+    /// The shop's time zone (checked at start-up; Accra's if it were not).
+    pub fn zone(&self) -> chrono_tz::Tz {
+        self.time_zone.parse().unwrap_or(chrono_tz::Africa::Accra)
+    }
+
+    /// The language of an order of this shop (see [`LanguageChoice::pick`]).
+    pub fn language_of<'t>(
         &self,
-        confirmation_timeout: Option<Duration>,
-        service_countries: &[CountryCode],
-    ) -> ShopPolicy {
+        locale: Option<&str>,
+        texts: impl IntoIterator<Item = &'t str>,
+        country: Option<&str>,
+    ) -> Language {
+        self.language
+            .pick(locale, texts, self.default_language, country)
+    }
+
+    /// The rules the workflow applies to this shop's orders.
+    pub fn policy(&self, shared: &SharedRules<'_>) -> ShopPolicy {
         let write_back = self.write_back.enabled.then(|| {
             self.write_back
                 .milestones
@@ -193,9 +248,10 @@ impl ShopSettings {
         ShopPolicy {
             flow: self.flow,
             prepaid_skips_confirmation: self.prepaid_skips_confirmation,
-            confirmation_timeout,
-            service_countries: service_countries.to_vec(),
+            confirmation_timeout: shared.confirmation_timeout,
+            service_countries: shared.service_countries.to_vec(),
             write_back,
+            regions: RegionRules::new(shared.region_aliases, self.default_region.clone()),
         }
     }
 
@@ -253,6 +309,20 @@ pub struct ShopEvent {
     pub order: Order,
     /// Unique per delivery: a redelivery has the same key.
     pub dedupe_key: String,
+}
+
+/// The order with the language of its customer's messages, read from the whole order (the
+/// platform's locale, then what the customer wrote) as the shop's settings say.
+fn with_language(mut order: Order, shop: &ShopSettings, locale: Option<String>) -> Order {
+    let texts = [
+        order.recipient.name.as_str(),
+        order.address.line1.as_str(),
+        order.address.city.as_str(),
+        order.note.as_deref().unwrap_or(""),
+    ];
+    let country = order.address.country_iso2.as_ref().map(|c| c.to_string());
+    order.language = shop.language_of(locale.as_deref(), texts, country.as_deref());
+    order
 }
 
 /// Checks the webhook's signature over the raw bytes, against each configured secret, in

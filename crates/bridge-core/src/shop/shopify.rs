@@ -5,12 +5,12 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use super::fields::{
-    ShopError, amount, array, at, first_text, full_name, id, line_numbers, object, required_amount,
-    text, time,
+    ShopError, amount, array, at, first_text, full_name, id, line_numbers, object, phone,
+    required_amount, text, time,
 };
-use super::{ShopEvent, ShopSettings, ShopWebhook};
+use super::{ShopEvent, ShopSettings, ShopWebhook, with_language};
 use crate::domain::{
-    Address, CountryCode, Item, Language, Order, Payment, PhoneE164, PlatformOrderId, Recipient,
+    Address, CountryCode, Item, Language, Order, Payment, PlatformOrderId, Recipient,
 };
 
 const ORDER_TOPICS: [&str; 5] = [
@@ -70,7 +70,7 @@ fn order(shop: &ShopSettings, json: &Value) -> Result<Order, ShopError> {
     )
     .map(|c| c.to_ascii_uppercase())
     .or_else(|| shop.default_country.clone());
-    let phone = first_text(
+    let (phone, phone_problem) = phone(
         json,
         &[
             "shipping_address.phone",
@@ -78,8 +78,8 @@ fn order(shop: &ShopSettings, json: &Value) -> Result<Order, ShopError> {
             "billing_address.phone",
             "customer.phone",
         ],
-    )
-    .and_then(|raw| PhoneE164::parse(&raw, country.as_deref()).ok());
+        country.as_deref(),
+    );
     let name = first_text(json, &["shipping_address.name"])
         .or_else(|| {
             full_name(
@@ -123,7 +123,8 @@ fn order(shop: &ShopSettings, json: &Value) -> Result<Order, ShopError> {
         });
     }
     let note = text(json, "note");
-    Ok(Order {
+    let locale = text(json, "customer_locale");
+    let order = Order {
         shop_id: shop.id.clone(),
         platform_order_id: PlatformOrderId::new(platform_order_id),
         order_ref,
@@ -136,6 +137,7 @@ fn order(shop: &ShopSettings, json: &Value) -> Result<Order, ShopError> {
         recipient: Recipient {
             name,
             phone,
+            phone_problem,
             email: first_text(json, &["email", "contact_email", "customer.email"]),
         },
         address: Address {
@@ -154,8 +156,10 @@ fn order(shop: &ShopSettings, json: &Value) -> Result<Order, ShopError> {
         },
         items,
         note,
-        language: Language::guess(text(json, "customer_locale").as_deref(), country.as_deref()),
-    })
+        // Chosen from the whole order below.
+        language: Language::En,
+    };
+    Ok(with_language(order, shop, locale))
 }
 
 /// COD when nothing was paid yet and a gateway name says cash on delivery (the spec's rule;

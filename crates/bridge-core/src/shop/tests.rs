@@ -21,6 +21,10 @@ fn shop(platform: Platform, secrets: &[&str]) -> ShopSettings {
         cod_gateways: Vec::new(),
         generic: GenericSignature::default(),
         write_back: WriteBackSettings::default(),
+        default_region: None,
+        language: Default::default(),
+        default_language: None,
+        time_zone: "Africa/Accra".to_owned(),
     }
 }
 

@@ -4,12 +4,12 @@ use http::HeaderMap;
 use serde_json::Value;
 
 use super::fields::{
-    ShopError, array, at, first_text, full_name, id, line_numbers, object, required_amount, text,
-    time,
+    ShopError, array, at, first_text, full_name, id, line_numbers, meta, object, phone,
+    required_amount, text, time,
 };
-use super::{ShopEvent, ShopSettings, ShopWebhook};
+use super::{ShopEvent, ShopSettings, ShopWebhook, with_language};
 use crate::domain::{
-    Address, CountryCode, Item, Language, Order, Payment, PhoneE164, PlatformOrderId, Recipient,
+    Address, CountryCode, Item, Language, Order, Payment, PlatformOrderId, Recipient,
 };
 
 /// Statuses that mean the order will not ship.
@@ -70,8 +70,11 @@ fn order(shop: &ShopSettings, json: &Value) -> Result<Order, ShopError> {
     let country = first_text(json, &["shipping.country", "billing.country"])
         .map(|c| c.to_ascii_uppercase())
         .or_else(|| shop.default_country.clone());
-    let phone = first_text(json, &["shipping.phone", "billing.phone"])
-        .and_then(|raw| PhoneE164::parse(&raw, country.as_deref()).ok());
+    let (phone, phone_problem) = phone(
+        json,
+        &["shipping.phone", "billing.phone"],
+        country.as_deref(),
+    );
     let name = full_name(
         text(json, "shipping.first_name"),
         text(json, "shipping.last_name"),
@@ -97,7 +100,18 @@ fn order(shop: &ShopSettings, json: &Value) -> Result<Order, ShopError> {
             unit_price,
         });
     }
-    Ok(Order {
+    let locale = meta(
+        json,
+        &[
+            "wpml_language",
+            "_wpml_language",
+            "trp_language",
+            "pll_language",
+            "language",
+            "locale",
+        ],
+    );
+    let order = Order {
         shop_id: shop.id.clone(),
         platform_order_id: PlatformOrderId::new(platform_order_id),
         order_ref,
@@ -115,6 +129,7 @@ fn order(shop: &ShopSettings, json: &Value) -> Result<Order, ShopError> {
         recipient: Recipient {
             name,
             phone,
+            phone_problem,
             email: text(json, "billing.email"),
         },
         address: Address {
@@ -128,6 +143,8 @@ fn order(shop: &ShopSettings, json: &Value) -> Result<Order, ShopError> {
         },
         items,
         note: text(json, "customer_note"),
-        language: Language::guess(None, country.as_deref()),
-    })
+        // Chosen from the whole order below.
+        language: Language::En,
+    };
+    Ok(with_language(order, shop, locale))
 }

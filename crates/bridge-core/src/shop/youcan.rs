@@ -6,11 +6,12 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use super::fields::{
-    ShopError, array, first_text, full_name, id, line_numbers, object, required_amount, text, time,
+    ShopError, array, first_text, full_name, id, line_numbers, object, phone, required_amount,
+    text, time,
 };
-use super::{ShopEvent, ShopSettings, ShopWebhook};
+use super::{ShopEvent, ShopSettings, ShopWebhook, with_language};
 use crate::domain::{
-    Address, CountryCode, Item, Language, Order, Payment, PhoneE164, PlatformOrderId, Recipient,
+    Address, CountryCode, Item, Language, Order, Payment, PlatformOrderId, Recipient,
 };
 
 pub(super) fn parse(
@@ -41,8 +42,11 @@ fn order(shop: &ShopSettings, json: &Value) -> Result<Order, ShopError> {
     )
     .map(|c| c.to_ascii_uppercase())
     .or_else(|| shop.default_country.clone());
-    let phone = first_text(json, &["shipping.address.phone", "customer.phone"])
-        .and_then(|raw| PhoneE164::parse(&raw, country.as_deref()).ok());
+    let (phone, phone_problem) = phone(
+        json,
+        &["shipping.address.phone", "customer.phone"],
+        country.as_deref(),
+    );
     let name = full_name(
         text(json, "shipping.address.first_name"),
         text(json, "shipping.address.last_name"),
@@ -68,7 +72,11 @@ fn order(shop: &ShopSettings, json: &Value) -> Result<Order, ShopError> {
             unit_price,
         });
     }
-    Ok(Order {
+    let locale = first_text(
+        json,
+        &["customer.locale", "locale", "lang", "customer.lang"],
+    );
+    let order = Order {
         shop_id: shop.id.clone(),
         platform_order_id: PlatformOrderId::new(platform_order_id),
         order_ref,
@@ -86,6 +94,7 @@ fn order(shop: &ShopSettings, json: &Value) -> Result<Order, ShopError> {
         recipient: Recipient {
             name,
             phone,
+            phone_problem,
             email: text(json, "customer.email"),
         },
         address: Address {
@@ -98,6 +107,8 @@ fn order(shop: &ShopSettings, json: &Value) -> Result<Order, ShopError> {
         },
         items,
         note: text(json, "notes"),
-        language: Language::guess(None, country.as_deref()),
-    })
+        // Chosen from the whole order below.
+        language: Language::En,
+    };
+    Ok(with_language(order, shop, locale))
 }

@@ -10,7 +10,9 @@ use shaq_client::PackageStatus;
 use sqlx::Any;
 
 use super::{Store, StoreError, StoreResult, from_millis, to_millis};
-use crate::domain::{Attention, Order, OrderKey, ShopId, TicketId, TicketStatusId, TrackingNumber};
+use crate::domain::{
+    Attention, Located, Order, OrderKey, ShopId, TicketId, TicketStatusId, TrackingNumber,
+};
 use crate::jobs::UnknownName;
 use crate::lifecycle::OrderState;
 use crate::workflow::{Collect, CourierProgress, StoredOrder, TrackedOrder};
@@ -25,6 +27,8 @@ pub enum TimelineKind {
     State,
     /// A person should look.
     Attention,
+    /// How the delivery address was read (its region, and from what).
+    Address,
     /// News that changed nothing, and why.
     Ignored,
     /// ShaQ's news about the package.
@@ -45,10 +49,11 @@ pub enum TimelineKind {
 
 impl TimelineKind {
     /// Every kind.
-    pub const ALL: [TimelineKind; 11] = [
+    pub const ALL: [TimelineKind; 12] = [
         TimelineKind::Shop,
         TimelineKind::State,
         TimelineKind::Attention,
+        TimelineKind::Address,
         TimelineKind::Ignored,
         TimelineKind::Courier,
         TimelineKind::Unmapped,
@@ -65,6 +70,7 @@ impl TimelineKind {
             TimelineKind::Shop => "shop",
             TimelineKind::State => "state",
             TimelineKind::Attention => "attention",
+            TimelineKind::Address => "address",
             TimelineKind::Ignored => "ignored",
             TimelineKind::Courier => "courier",
             TimelineKind::Unmapped => "unmapped",
@@ -135,7 +141,7 @@ macro_rules! order_columns {
         "order_key, shop_id, platform_order_id, order_ref, state, attention_reason, order_json, \
          order_version, partner_ref, tracking_number, ticket_id, courier_status, \
          courier_status_at, ticket_status, amount_to_collect, currency, created_at, updated_at, \
-         ticket_status_at, attention"
+         ticket_status_at, attention, region"
     };
 }
 
@@ -166,6 +172,7 @@ struct OrderRow {
     updated_at: i64,
     ticket_status_at: Option<i64>,
     attention: Option<String>,
+    region: Option<String>,
 }
 
 /// The row, read back as a typed order. The order's ids, reference and version columns are
@@ -187,6 +194,12 @@ impl TryFrom<OrderRow> for TrackedOrder {
             (None, Some(sentence)) => Some(Attention::from_sentence(sentence)),
             (None, None) => None,
         };
+        let region = row
+            .region
+            .as_deref()
+            .map(serde_json::from_str::<Located>)
+            .transpose()
+            .map_err(|e| corrupt("region", &e))?;
         let updated_at = from_millis(row.updated_at);
         let courier = row.courier_status.as_deref().map(|status| CourierProgress {
             status: status.parse().unwrap_or_else(|never| match never {}),
@@ -206,6 +219,7 @@ impl TryFrom<OrderRow> for TrackedOrder {
             order,
             state,
             attention,
+            region,
             tracking_number: row.tracking_number.map(TrackingNumber::new),
             courier,
             ticket_id: row.ticket_id.map(TicketId::new),
@@ -228,12 +242,16 @@ pub(super) async fn upsert_order(
         .attention()
         .map(|a| serde_json::to_string(a).map_err(|e| StoreError::Corrupt(e.to_string())))
         .transpose()?;
+    let region = order
+        .region()
+        .map(|r| serde_json::to_string(r).map_err(|e| StoreError::Corrupt(e.to_string())))
+        .transpose()?;
     let order_json =
         serde_json::to_string(shop_order).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     sqlx::query(concat!(
         "INSERT INTO orders (",
         order_columns!(),
-        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) ",
+        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21) ",
         "ON CONFLICT (order_key) DO UPDATE SET order_ref = excluded.order_ref, ",
         "state = excluded.state, attention_reason = excluded.attention_reason, ",
         "order_json = excluded.order_json, order_version = excluded.order_version, ",
@@ -241,7 +259,8 @@ pub(super) async fn upsert_order(
         "courier_status = excluded.courier_status, courier_status_at = excluded.courier_status_at, ",
         "ticket_status = excluded.ticket_status, amount_to_collect = excluded.amount_to_collect, ",
         "currency = excluded.currency, updated_at = excluded.updated_at, ",
-        "ticket_status_at = excluded.ticket_status_at, attention = excluded.attention"
+        "ticket_status_at = excluded.ticket_status_at, attention = excluded.attention, ",
+        "region = excluded.region"
     ))
     .bind(order.key().as_str())
     .bind(shop_order.shop_id.as_str())
@@ -263,6 +282,7 @@ pub(super) async fn upsert_order(
     .bind(to_millis(now))
     .bind(order.ticket_status_at().map(to_millis))
     .bind(attention)
+    .bind(region)
     .execute(&mut **tx)
     .await?;
     Ok(())

@@ -44,7 +44,7 @@ pub use news::{
 pub use statuses::{TicketKey, TicketStatuses};
 pub use tracked::{Collect, CourierProgress, StoredOrder, TrackedOrder};
 
-use crate::domain::{Attention, CountryCode, OrderKey, ShopId};
+use crate::domain::{Attention, CountryCode, OrderKey, RegionRules, ShopId};
 use crate::jobs::{Job, JobError};
 use crate::lifecycle::OrderState;
 use crate::store::{TimelineEntry, TimelineKind};
@@ -140,6 +140,8 @@ pub struct ShopPolicy {
     pub service_countries: Vec<CountryCode>,
     /// Which milestones are written back to the shop (`None`: none).
     pub write_back: Option<Vec<ShopMilestone>>,
+    /// How the shop's addresses are read (region aliases, default region).
+    pub regions: RegionRules,
 }
 
 impl ShopPolicy {

@@ -6,7 +6,7 @@ use super::{
     Collect, Decision, Flow, NewJob, ShopNews, ShopPolicy, TicketKey, TrackedOrder, move_to,
     needs_attention, timeline,
 };
-use crate::domain::{Order, OrderKey};
+use crate::domain::{Located, Order, OrderKey, Unshippable, locate};
 use crate::jobs::{Job, MoveTicket};
 use crate::lifecycle::OrderState;
 use crate::store::{TimelineEntry, TimelineKind};
@@ -50,7 +50,7 @@ fn on_new_order(order: Order, policy: &ShopPolicy, now: DateTime<Utc>) -> Decisi
         format!("order {} received", order.order_ref),
     )];
     let cancelled = order.cancelled;
-    let unshippable = order.unshippable_reason(&policy.service_countries);
+    let shippable = where_to(&order, policy);
     let mut tracked = TrackedOrder::received(order, now);
     if cancelled {
         tracked.set_state(OrderState::Cancelled);
@@ -62,9 +62,12 @@ fn on_new_order(order: Order, policy: &ShopPolicy, now: DateTime<Utc>) -> Decisi
         ));
         return Decision::decided(tracked, Vec::new(), lines, "recorded: already cancelled");
     }
-    if let Some(reason) = unshippable {
-        needs_attention(&mut tracked, reason.into(), now, &mut lines);
-        return Decision::decided(tracked, Vec::new(), lines, "applied: needs attention");
+    match shippable {
+        Err(reason) => {
+            needs_attention(&mut tracked, reason.into(), now, &mut lines);
+            return Decision::decided(tracked, Vec::new(), lines, "applied: needs attention");
+        }
+        Ok(located) => locate_at(&mut tracked, located, now, &mut lines),
     }
     let (state, jobs) = start(&tracked, policy, now, None);
     tracked.set_state(state);
@@ -149,7 +152,7 @@ fn on_changed_order(
     let shipping_changed = stored.order().shipping_fingerprint() != incoming.shipping_fingerprint();
     let collect_changed =
         stored.order().payment.amount_to_collect() != incoming.payment.amount_to_collect();
-    let unshippable = incoming.unshippable_reason(&policy.service_countries);
+    let shippable = where_to(&incoming, policy);
     let cancelled = incoming.cancelled;
     let mut next = stored.clone();
     if stored.shop_owns_amounts() {
@@ -177,12 +180,25 @@ fn on_changed_order(
         );
     }
     let mut jobs = Vec::new();
-    if retrying {
-        // The merchant fixed the order in the shop (added a phone, an address): try again.
-        if let Some(reason) = unshippable {
-            needs_attention(&mut next, reason.into(), now, &mut lines);
-            return Decision::decided(next, Vec::new(), lines, "applied: needs attention");
+    let before_package = stored.tracking_number().is_none();
+    if retrying || (shipping_changed && (before_package || stored.package_is_pending())) {
+        match shippable {
+            Ok(located) if next.region() != Some(&located) => {
+                locate_at(&mut next, located, now, &mut lines);
+            }
+            Ok(_) => {}
+            // A pending package keeps its address; the update job says why it cannot change.
+            Err(_) if !before_package => {}
+            // The merchant fixed the order in the shop (added a phone, an address) but not
+            // enough yet; a change that breaks an order not yet shipped is caught here too.
+            Err(reason) => {
+                needs_attention(&mut next, reason.into(), now, &mut lines);
+                return Decision::decided(next, Vec::new(), lines, "applied: needs attention");
+            }
         }
+    }
+    if retrying {
+        // The merchant fixed the order in the shop: try again.
         let again = format!("again-{}", now.timestamp_millis());
         let (state, start_jobs) = start(&next, policy, now, Some(&again));
         next.set_attention(None);
@@ -207,6 +223,31 @@ fn on_changed_order(
         }
     }
     Decision::decided(next, jobs, lines, "applied")
+}
+
+/// Where the order goes, or why it cannot be shipped as it is: a phone, an address in a
+/// country ShaQ serves, and a region found for it (`domain::region`).
+fn where_to(order: &Order, policy: &ShopPolicy) -> Result<Located, Unshippable> {
+    if let Some(reason) = order.unshippable_reason(&policy.service_countries) {
+        return Err(reason);
+    }
+    locate(&order.address, &policy.regions)
+}
+
+/// Records the region found, and how, on the order and its timeline.
+fn locate_at(
+    order: &mut TrackedOrder,
+    located: Located,
+    now: DateTime<Utc>,
+    lines: &mut Vec<TimelineEntry>,
+) {
+    lines.push(timeline(
+        &order.key(),
+        now,
+        TimelineKind::Address,
+        located.to_string(),
+    ));
+    order.set_region(Some(located));
 }
 
 fn cancel(

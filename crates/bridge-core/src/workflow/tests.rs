@@ -14,7 +14,7 @@ use super::ticket::{on_confirmation_deadline, on_ticket_status};
 use super::*;
 use crate::domain::{
     Address, Attention, CountryCode, Item, Language, Order, Payment, PhoneE164, PlatformOrderId,
-    Recipient, ShopId, TicketId, TicketStatusId, TrackingNumber, Unshippable,
+    Recipient, RegionRules, ShopId, TicketId, TicketStatusId, TrackingNumber, Unshippable,
 };
 use crate::jobs::{JobKind, MoveTicket};
 use crate::store::TimelineKind;
@@ -45,6 +45,7 @@ fn shop_order(cod: bool, version: u32) -> Order {
         recipient: Recipient {
             name: "Ama Mensah".to_owned(),
             phone: Some(PhoneE164::parse("024 412 3456", Some("GH")).expect("valid phone")),
+            phone_problem: None,
             email: None,
         },
         address: Address {
@@ -140,6 +141,7 @@ fn policy(flow: Flow) -> ShopPolicy {
         confirmation_timeout: Some(std::time::Duration::from_secs(24 * 3600)),
         service_countries: vec![CountryCode::parse("GH").expect("valid")],
         write_back: Some(ShopMilestone::ALL.to_vec()),
+        regions: RegionRules::default(),
     }
 }
 
@@ -622,6 +624,7 @@ fn fixing_an_order_after_its_jobs_ran_starts_it_again_with_fresh_job_keys() {
     let mut stored = order(OrderState::NeedsAttention);
     stored.set_attention(Some(Attention::Unshippable(Unshippable::UnknownRegion {
         region: "Atlantis".to_owned(),
+        read: String::new(),
     })));
     let mut fixed = shop_order(true, 9);
     fixed.address.region = Some("Ashanti".to_owned());
@@ -730,15 +733,15 @@ fn a_created_package_moves_the_ticket_and_tells_the_shop() {
 
 #[test]
 fn an_order_shaq_cannot_take_needs_a_person() {
-    let news = JobNews::Unshippable(Unshippable::UnknownRegion {
-        region: "AA".to_owned(),
+    let news = JobNews::Unshippable(Unshippable::RegionNotServed {
+        region: "Volta".to_owned(),
     });
     let decision = on_job_news(&rules(false), &order(OrderState::Shipping), news, at(2));
     let next = decision.order.expect("flagged");
     assert_eq!(next.state(), OrderState::NeedsAttention);
     assert_eq!(
         decision.timeline[0].summary,
-        "needs attention: region `AA` is not one of ShaQ's regions"
+        "needs attention: ShaQ's region list has no region `Volta`"
     );
 }
 

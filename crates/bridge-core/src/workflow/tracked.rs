@@ -8,7 +8,8 @@ use serde::Serialize;
 use shaq_client::PackageStatus;
 
 use crate::domain::{
-    Attention, Order, OrderKey, PartnerRef, ShopId, TicketId, TicketStatusId, TrackingNumber,
+    Attention, Located, Order, OrderKey, PartnerRef, ShopId, TicketId, TicketStatusId,
+    TrackingNumber,
 };
 use crate::lifecycle::OrderState;
 
@@ -39,6 +40,8 @@ pub struct StoredOrder {
     pub state: OrderState,
     /// Why a person is needed.
     pub attention: Option<Attention>,
+    /// The region found for the delivery address, and how.
+    pub region: Option<Located>,
     /// ShaQ's tracking number.
     pub tracking_number: Option<TrackingNumber>,
     /// The last courier status.
@@ -76,6 +79,7 @@ impl TrackedOrder {
                 order,
                 state: OrderState::Received,
                 attention: None,
+                region: None,
                 tracking_number: None,
                 courier: None,
                 ticket_id: None,
@@ -129,6 +133,11 @@ impl TrackedOrder {
     /// Why a person is needed, when the state is `needs_attention`.
     pub fn attention(&self) -> Option<&Attention> {
         self.parts.attention.as_ref()
+    }
+
+    /// The region found for the delivery address, and how.
+    pub fn region(&self) -> Option<&Located> {
+        self.parts.region.as_ref()
     }
 
     /// ShaQ's tracking number, once the package exists.
@@ -206,6 +215,10 @@ impl TrackedOrder {
         self.parts.attention = attention;
     }
 
+    pub(in crate::workflow) fn set_region(&mut self, region: Option<Located>) {
+        self.parts.region = region;
+    }
+
     pub(in crate::workflow) fn replace_order(&mut self, order: Order) {
         self.parts.order = order;
     }
@@ -250,6 +263,7 @@ struct OrderView<'a> {
     state: OrderState,
     attention_reason: Option<String>,
     attention: Option<&'a Attention>,
+    region: Option<&'a Located>,
     order: &'a Order,
     order_version: Option<String>,
     partner_ref: PartnerRef,
@@ -275,6 +289,7 @@ impl Serialize for TrackedOrder {
             state: self.parts.state,
             attention_reason: self.parts.attention.as_ref().map(ToString::to_string),
             attention: self.parts.attention.as_ref(),
+            region: self.parts.region.as_ref(),
             order: &self.parts.order,
             order_version: self.parts.order.version.map(|v| v.to_rfc3339()),
             partner_ref: self.partner_ref(),

@@ -952,6 +952,8 @@ async fn an_unknown_region_waits_for_a_fix_in_the_shop(backend: TestBackend) {
         ..cod_spec(98)
     };
     let mut order = woocommerce_order(&spec);
+    // Nothing in the address names a place in Ghana.
+    order["billing"]["city"] = Value::from("Xyzzy");
     sender.send(&url, "order.created", &order).await;
     wait_for("needs attention", LIMIT, || async {
         let stored = journey
@@ -984,6 +986,89 @@ async fn an_unknown_region_waits_for_a_fix_in_the_shop(backend: TestBackend) {
         journey.sandbox.digishare.tickets().len(),
         1,
         "the ticket was not made twice"
+    );
+    journey.stop().await;
+}
+
+/// Shopify's Ghana checkout has no region field: the city says where the parcel goes.
+async fn a_shopify_order_without_a_province_ships_to_its_city(backend: TestBackend) {
+    let journey = Journey::start(backend, SandboxConfig::default()).await;
+    let spec = OrderSpec {
+        region: None,
+        ..cod_spec(1101)
+    };
+    let mut order = shopify_order(&spec);
+    // No GhanaPost GPS address either: the city alone says where.
+    order["shipping_address"]["address2"] = Value::from("");
+    assert_eq!(order["shipping_address"]["province"], Value::Null);
+    assert_eq!(order["shipping_address"]["city"], "Accra");
+    assert_eq!(journey.send_shopify("orders/create", &order).await, 200);
+    let ticket = journey.ticket("kente-1101").await;
+    journey
+        .sandbox
+        .digishare
+        .customer_confirms(ticket["id"].as_str().unwrap())
+        .unwrap();
+    let package = wait_for("the package", LIMIT, || async {
+        journey.sandbox.shaq.package("kente-1101")
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        package.request["region_id"], 1,
+        "Greater Accra, by ShaQ's id"
+    );
+    journey.settle().await;
+    let timeline = journey
+        .store
+        .timeline(&OrderKey::new("kente/1101"))
+        .await
+        .unwrap();
+    assert!(
+        timeline
+            .iter()
+            .any(|l| l.entry.summary == "region Greater Accra from city `Accra`"),
+        "the timeline says where the region came from"
+    );
+    assert_eq!(
+        journey.order_state("kente/1101").await,
+        Some(OrderState::Shipping),
+        "no person was needed"
+    );
+    journey.stop().await;
+}
+
+/// WooCommerce sends its state code (`AA` is Greater Accra in WooCommerce core's list).
+async fn a_woocommerce_order_with_a_state_code_ships(backend: TestBackend) {
+    let journey = Journey::start(backend, SandboxConfig::default()).await;
+    let (sender, url) = journey.woo();
+    let spec = OrderSpec {
+        region: Some("AA".to_owned()),
+        ..cod_spec(97)
+    };
+    let mut order = woocommerce_order(&spec);
+    // The code alone must do it: the city names no place the bridge knows.
+    order["billing"]["city"] = Value::from("Xyzzy");
+    assert_eq!(sender.send(&url, "order.created", &order).await.status, 200);
+    let package = wait_for("the package", LIMIT, || async {
+        journey.sandbox.shaq.package("atlas-97")
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        package.request["region_id"], 1,
+        "Greater Accra, by ShaQ's id"
+    );
+    journey.settle().await;
+    let timeline = journey
+        .store
+        .timeline(&OrderKey::new("atlas/97"))
+        .await
+        .unwrap();
+    assert!(
+        timeline
+            .iter()
+            .any(|l| l.entry.summary == "region Greater Accra from the region code `AA`")
     );
     journey.stop().await;
 }
@@ -1026,4 +1111,6 @@ journeys!(
     the_label_is_attached_to_the_ticket_when_ready,
     a_trashed_woocommerce_order_is_cancelled,
     an_unknown_region_waits_for_a_fix_in_the_shop,
+    a_shopify_order_without_a_province_ships_to_its_city,
+    a_woocommerce_order_with_a_state_code_ships,
 );
