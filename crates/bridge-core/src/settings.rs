@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize, Serializer};
 use shaq_client::{Handling, PackageType};
 
 use crate::domain::CountryCode;
+use crate::shop::{ShopDigishare, ShopShaq};
 use crate::workflow::{CourierMapping, CourierStatusEffect, TicketKey, TicketStatuses};
 
 fn redact<S: Serializer>(_: &SecretString, s: S) -> Result<S::Ok, S::Error> {
@@ -340,6 +341,40 @@ fn is_iso2(code: &str) -> bool {
 }
 
 impl ShaqSettings {
+    /// These settings with a shop's overrides laid over them.
+    pub fn for_shop(&self, shop: &ShopShaq) -> ShaqSettings {
+        let mut settings = self.clone();
+        if let (Some(identifier), Some(secret)) = (&shop.identifier, &shop.secret) {
+            settings.identifier = identifier.clone();
+            settings.secret = secret.clone();
+        }
+        if let Some(secret) = &shop.webhook_secret {
+            settings.webhook_secret = secret.clone();
+        }
+        let overlay = |value: &Option<String>, slot: &mut String| {
+            if let Some(value) = value {
+                slot.clone_from(value);
+            }
+        };
+        overlay(&shop.source_country_iso2, &mut settings.source_country_iso2);
+        overlay(
+            &shop.source_address_line_1,
+            &mut settings.source_address_line_1,
+        );
+        if shop.source_address_line_2.is_some() {
+            settings.source_address_line_2 = shop.source_address_line_2.clone();
+        }
+        if let Some(defaults) = &shop.defaults {
+            settings.defaults = defaults.clone();
+        }
+        settings
+    }
+
+    /// Whether a shop uses another ShaQ account than `[shaq]`'s.
+    pub fn has_own_account(shop: &ShopShaq) -> bool {
+        shop.identifier.is_some()
+    }
+
     /// The API client these settings describe.
     pub fn client(&self) -> Result<shaq_client::ShaqClient, String> {
         let paths = shaq_client::ShaqPaths::with_overrides(&self.paths)?;
@@ -358,6 +393,22 @@ impl ShaqSettings {
 }
 
 impl DigishareSettings {
+    /// These settings with a shop's overrides laid over them (its statuses over the global
+    /// ones, key by key).
+    pub fn for_shop(&self, shop: &ShopDigishare) -> DigishareSettings {
+        let mut settings = self.clone();
+        if let Some(type_ticket_id) = &shop.type_ticket_id {
+            settings.type_ticket_id.clone_from(type_ticket_id);
+        }
+        if let Some(subject) = &shop.subject_template {
+            settings.subject_template.clone_from(subject);
+        }
+        for (key, id) in &shop.statuses.0 {
+            settings.statuses.0.insert(key.clone(), id.clone());
+        }
+        settings
+    }
+
     /// The API client these settings describe.
     pub fn client(&self) -> Result<digishare_client::DigishareClient, String> {
         let auth = match (&self.access_token, &self.client_id, &self.client_secret) {

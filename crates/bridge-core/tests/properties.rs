@@ -26,6 +26,8 @@ fn shop(platform: Platform) -> ShopSettings {
         language: Default::default(),
         default_language: None,
         time_zone: "Africa/Accra".to_owned(),
+        shaq: Default::default(),
+        digishare: Default::default(),
     }
 }
 

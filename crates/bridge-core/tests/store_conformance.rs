@@ -24,7 +24,7 @@ use bridge_core::worker::{
     JobError, JobExecutor, JobOutcome, JobWaker, WorkerPool, WorkerSettings,
 };
 use bridge_core::workflow::outcomes::on_job_news;
-use bridge_core::workflow::{CourierMapping, JobNews, NewJob, Rules, TicketStatuses, TrackedOrder};
+use bridge_core::workflow::{CourierMapping, JobNews, NewJob, Rules, TrackedOrder};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde_json::json;
@@ -321,7 +321,6 @@ async fn job_effects_commit_with_the_completion(store: Store) {
     let rules = Rules {
         shops: Default::default(),
         mapping: CourierMapping::default(),
-        statuses: TicketStatuses::default(),
         attach_label: false,
     };
     let news = JobNews::PackageCreated {

@@ -52,6 +52,9 @@ pub struct ShaqSimConfig {
     pub identifier: String,
     /// Accepted login secret.
     pub secret: String,
+    /// More partner accounts (identifier, secret), as an agency with several brands has.
+    #[serde(default)]
+    pub more_accounts: Vec<(String, String)>,
     /// How long a token lives (ShaQ: 7 days; tests: seconds).
     pub token_lifetime_secs: u64,
     /// How long after creation the label stays "not ready" (202).
@@ -67,6 +70,7 @@ impl Default for ShaqSimConfig {
         ShaqSimConfig {
             identifier: "sandbox-partner".to_owned(),
             secret: "sandbox-secret".to_owned(),
+            more_accounts: Vec::new(),
             token_lifetime_secs: 7 * 24 * 3600,
             label_ready_after_secs: 2,
             webhook_secret_header: "X-Shaq-Webhook-Secret".to_owned(),
@@ -92,6 +96,8 @@ pub struct SimPackage {
     pub deleted: bool,
     /// Cancel requested.
     pub cancel_requested: bool,
+    /// The partner account that created it.
+    pub account: String,
     #[serde(skip)]
     created: Option<Instant>,
 }
@@ -141,7 +147,7 @@ fn decimal(value: &Value) -> Option<Decimal> {
 
 #[derive(Debug, Default)]
 struct Data {
-    tokens: BTreeMap<String, Instant>,
+    tokens: BTreeMap<String, (Instant, String)>,
     packages: Vec<SimPackage>,
     next_tracking: u64,
     shipments: BTreeMap<String, Value>,
@@ -354,7 +360,8 @@ impl ShaqSim {
             ))
     }
 
-    fn authorize(&self, headers: &HeaderMap) -> Result<(), Response> {
+    /// The account a request's token was issued to.
+    fn authorize(&self, headers: &HeaderMap) -> Result<String, Response> {
         let token = headers
             .get("authorization")
             .and_then(|v| v.to_str().ok())
@@ -362,7 +369,7 @@ impl ShaqSim {
             .ok_or_else(|| error(StatusCode::UNAUTHORIZED, "Unauthenticated."))?;
         let lifetime = Duration::from_secs(self.config.token_lifetime_secs);
         match self.lock().tokens.get(token) {
-            Some(issued) if issued.elapsed() < lifetime => Ok(()),
+            Some((issued, account)) if issued.elapsed() < lifetime => Ok(account.clone()),
             _ => Err(error(StatusCode::UNAUTHORIZED, "Unauthenticated.")),
         }
     }
@@ -464,7 +471,7 @@ impl ShaqSim {
         errors
     }
 
-    fn create(&self, body: Value) -> Result<Value, BTreeMap<String, Vec<String>>> {
+    fn create(&self, body: Value, account: &str) -> Result<Value, BTreeMap<String, Vec<String>>> {
         let mut data = self.lock();
         let errors = self.validate_package(&body, &data, true);
         if !errors.is_empty() {
@@ -486,6 +493,7 @@ impl ShaqSim {
             history: vec![("pending".to_owned(), describe("pending"), Utc::now())],
             deleted: false,
             cancel_requested: false,
+            account: account.to_owned(),
             created: Some(Instant::now()),
         };
         let api = package.to_api();
@@ -517,13 +525,20 @@ async fn login(State(sim): State<ShaqSim>, Json(body): Json<Login>) -> Response 
     if !errors.is_empty() {
         return validation(errors);
     }
-    if body.identifier.as_deref() != Some(sim.config.identifier.as_str())
-        || body.secret.as_deref() != Some(sim.config.secret.as_str())
-    {
+    let presented = (
+        body.identifier.unwrap_or_default(),
+        body.secret.unwrap_or_default(),
+    );
+    let known = std::iter::once((sim.config.identifier.clone(), sim.config.secret.clone()))
+        .chain(sim.config.more_accounts.iter().cloned())
+        .any(|account| account == presented);
+    if !known {
         return error(StatusCode::UNAUTHORIZED, "Invalid credentials");
     }
     let token = uuid::Uuid::new_v4().simple().to_string();
-    sim.lock().tokens.insert(token.clone(), Instant::now());
+    sim.lock()
+        .tokens
+        .insert(token.clone(), (Instant::now(), presented.0));
     ok("Request successful", json!({ "token": token }))
 }
 
@@ -565,8 +580,8 @@ async fn create_package(
     headers: HeaderMap,
     Json(body): Json<Value>,
 ) -> ApiResult {
-    sim.authorize(&headers)?;
-    match sim.create(body) {
+    let account = sim.authorize(&headers)?;
+    match sim.create(body, &account) {
         Ok(package) => Ok((
             StatusCode::CREATED,
             Json(json!({ "message": "Package created successfully", "data": package })),
@@ -581,14 +596,14 @@ async fn bulk_create(
     headers: HeaderMap,
     Json(body): Json<Value>,
 ) -> ApiResult {
-    sim.authorize(&headers)?;
-    let created = create_all(&sim, &body)?;
+    let account = sim.authorize(&headers)?;
+    let created = create_all(&sim, &account, &body)?;
     Ok(ok("Packages created successfully", Value::Array(created)))
 }
 
 /// Creates every package of a batch (bulk create, shipments), or answers the first one's errors
 /// prefixed with its index, as Laravel does.
-fn create_all(sim: &ShaqSim, body: &Value) -> Result<Vec<Value>, Response> {
+fn create_all(sim: &ShaqSim, account: &str, body: &Value) -> Result<Vec<Value>, Response> {
     let packages = body
         .get("packages")
         .and_then(Value::as_array)
@@ -602,7 +617,7 @@ fn create_all(sim: &ShaqSim, body: &Value) -> Result<Vec<Value>, Response> {
     }
     let mut created = Vec::new();
     for (i, package) in packages.into_iter().enumerate() {
-        match sim.create(package) {
+        match sim.create(package, account) {
             Ok(p) => created.push(p),
             Err(errors) => {
                 let prefixed = errors
@@ -809,8 +824,8 @@ async fn create_shipment(
     headers: HeaderMap,
     Json(body): Json<Value>,
 ) -> ApiResult {
-    sim.authorize(&headers)?;
-    let mut created = create_all(&sim, &body)?;
+    let account = sim.authorize(&headers)?;
+    let mut created = create_all(&sim, &account, &body)?;
     for package in &mut created {
         let tracking = package["trackingNumber"]
             .as_str()
@@ -842,7 +857,7 @@ async fn replacement(
     headers: HeaderMap,
     Json(body): Json<Value>,
 ) -> ApiResult {
-    sim.authorize(&headers)?;
+    let account = sim.authorize(&headers)?;
     let packages = body
         .get("packages")
         .and_then(Value::as_array)
@@ -873,7 +888,7 @@ async fn replacement(
     let mut created = Vec::new();
     for package in packages {
         let action = package["action"].clone();
-        let mut api = sim.create(package).map_err(validation)?;
+        let mut api = sim.create(package, &account).map_err(validation)?;
         api["isReplacement"] = json!(true);
         api["action"] = action;
         api["paymentStatus"] = json!("unpaid");

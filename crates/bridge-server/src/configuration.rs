@@ -214,6 +214,13 @@ impl Settings {
         }
         self.digishare
             .validate(self.required_ticket_keys().iter(), &mut problems);
+        for (index, shop) in self.shops.iter().enumerate() {
+            if ShaqSettings::has_own_account(&shop.shaq)
+                && let Err(problem) = self.shaq.for_shop(&shop.shaq).client()
+            {
+                problems.push(format!("shops[{index}].shaq: {problem}"));
+            }
+        }
         if self.server.body_limit_bytes < 1024 {
             problems.push("server.body_limit_bytes must be at least 1024".to_owned());
         }
@@ -257,6 +264,7 @@ impl Settings {
             confirmation_timeout: timeout,
             service_countries: &countries,
             region_aliases: &self.shaq.region_aliases,
+            statuses: &self.digishare.statuses,
         };
         Rules {
             shops: self
@@ -265,7 +273,6 @@ impl Settings {
                 .map(|shop| (shop.id.clone(), shop.policy(&shared)))
                 .collect(),
             mapping: self.mapping.courier_mapping(),
-            statuses: self.digishare.statuses.clone(),
             attach_label: self.shaq.attach_label,
         }
     }
@@ -420,6 +427,51 @@ mod tests {
         ] {
             assert!(message.contains(key), "{key} not named in: {message}");
         }
+    }
+
+    #[test]
+    fn per_shop_overrides_are_checked_and_laid_over_the_globals() {
+        let text = std::fs::read_to_string(EXAMPLE).expect("example");
+        let with = |shop_extra: &str| {
+            let text = text.replacen(
+                "prepaid_skips_confirmation = true\n",
+                &format!("prepaid_skips_confirmation = true\n{shop_extra}"),
+                1,
+            );
+            Settings::from_toml(&text)
+        };
+        let error = with(
+            "time_zone = \"Mars/Olympus\"\ndefault_region = \" \"\n[shops.shaq]\nidentifier = \"brand2\"\n",
+        )
+        .expect_err("invalid");
+        let message = error.to_string();
+        for key in [
+            "shops[0].time_zone `Mars/Olympus`",
+            "shops[0].default_region is empty",
+            "shops[0].shaq.identifier and shops[0].shaq.secret go together",
+        ] {
+            assert!(message.contains(key), "{key} not named in: {message}");
+        }
+        let settings = with(
+            "[shops.shaq]\nsource_address_line_1 = \"Tema warehouse\"\n[shops.digishare]\ntype_ticket_id = \"brand2type\"\n",
+        )
+        .expect("valid");
+        let shop = &settings.shops[0];
+        let shaq = settings.shaq.for_shop(&shop.shaq);
+        assert_eq!(shaq.source_address_line_1, "Tema warehouse");
+        assert_eq!(
+            shaq.identifier, settings.shaq.identifier,
+            "the same account"
+        );
+        let digishare = settings.digishare.for_shop(&shop.digishare);
+        assert_eq!(digishare.type_ticket_id, "brand2type");
+        assert_eq!(digishare.statuses, settings.digishare.statuses);
+        let other = &settings.shops[1];
+        assert_eq!(
+            settings.shaq.for_shop(&other.shaq).source_address_line_1,
+            settings.shaq.source_address_line_1,
+            "a shop without overrides keeps [shaq]"
+        );
     }
 
     #[test]

@@ -9,7 +9,10 @@ use axum::http::{HeaderName, StatusCode, header};
 use std::time::Duration;
 
 use bridge_core::intake::WebhookIntake;
-use bridge_core::jobs::{JobRunner, Services, ShopClients};
+use std::collections::HashMap;
+
+use bridge_core::jobs::{JobRunner, Services, ShopRuntime};
+use bridge_core::settings::ShaqSettings;
 use bridge_core::store::Store;
 use bridge_core::worker::{JobExecutor, JobWaker, WorkerPool};
 use metrics_exporter_prometheus::PrometheusHandle;
@@ -169,7 +172,8 @@ async fn connect(settings: &Settings) -> anyhow::Result<Store> {
         .with_context(|| format!("opening {}", settings.database.redacted_url()))
 }
 
-/// The job runner: the workflow's rules, and the API clients the settings describe.
+/// The job runner: the workflow's rules, and the API clients the settings describe (a shop
+/// with its own ShaQ account gets its own client; the others share `[shaq]`'s, and its token).
 pub fn build_runner(settings: &Settings, store: Store) -> anyhow::Result<Arc<dyn JobExecutor>> {
     let shaq = settings.shaq.client().map_err(anyhow::Error::msg)?;
     let digishare = settings.digishare.client().map_err(anyhow::Error::msg)?;
@@ -177,25 +181,25 @@ pub fn build_runner(settings: &Settings, store: Store) -> anyhow::Result<Arc<dyn
         request: Duration::from_secs(30),
         connect: Duration::from_secs(5),
     };
-    let mut shops = ShopClients::default();
+    let mut shops = HashMap::new();
     for shop in &settings.shops {
-        shops.settings.insert(shop.id.clone(), shop.clone());
-        if let Some(client) = shop
-            .client(&timeouts)
-            .map_err(|e| anyhow::anyhow!("shop `{}`: {e}", shop.id))?
-        {
-            shops.clients.insert(shop.id.clone(), client);
-        }
+        let in_shop = |e: String| anyhow::anyhow!("shop `{}`: {e}", shop.id);
+        let shaq_settings = settings.shaq.for_shop(&shop.shaq);
+        let shop_shaq = if ShaqSettings::has_own_account(&shop.shaq) {
+            shaq_settings.client().map_err(in_shop)?
+        } else {
+            shaq.clone()
+        };
+        let runtime = ShopRuntime {
+            settings: shop.clone(),
+            shaq: shop_shaq,
+            shaq_settings,
+            digishare_settings: settings.digishare.for_shop(&shop.digishare),
+            writer: shop.client(&timeouts).map_err(in_shop)?,
+        };
+        shops.insert(shop.id.clone(), runtime);
     }
-    let services = Services::new(
-        store,
-        shaq,
-        digishare,
-        shops,
-        settings.shaq.clone(),
-        settings.digishare.clone(),
-    )
-    .map_err(anyhow::Error::msg)?;
+    let services = Services::new(store, shaq, digishare, shops).map_err(anyhow::Error::msg)?;
     Ok(Arc::new(JobRunner::new(services, settings.rules())))
 }
 

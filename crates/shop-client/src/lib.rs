@@ -9,6 +9,7 @@
 //!     "https://kente.myshopify.com",
 //!     "shpat_…".to_owned().into(),
 //!     None,
+//!     shop_client::Tags::default(),
 //!     &shop_client::Timeouts::default(),
 //! )?;
 //! let update = ShopUpdate {
@@ -73,6 +74,31 @@ pub struct ShopUpdate<'a> {
     pub currency: Option<&'a str>,
 }
 
+/// The tags written on Shopify orders for the milestones Shopify has no event for.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Tags {
+    /// The customer confirmed on WhatsApp.
+    pub confirmed: String,
+    /// ShaQ suspects fraud.
+    pub suspected_scam: String,
+    /// On its way back.
+    pub returning: String,
+    /// Back at the merchant.
+    pub returned: String,
+}
+
+impl Default for Tags {
+    fn default() -> Self {
+        Tags {
+            confirmed: "COD-Confirmed".to_owned(),
+            suspected_scam: "ShaQ-Suspected-Scam".to_owned(),
+            returning: "ShaQ-Returning".to_owned(),
+            returned: "ShaQ-Returned".to_owned(),
+        }
+    }
+}
+
 /// Timeouts of every call to a shop.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Timeouts {
@@ -119,12 +145,14 @@ impl ShopClient {
         admin_url: &str,
         token: SecretString,
         api_version: Option<&str>,
+        tags: Tags,
         timeouts: &Timeouts,
     ) -> Result<ShopClient, ShopError> {
         Ok(ShopClient::Shopify(shopify::Shopify::new(
             upstream("Shopify", admin_url, timeouts)?,
             token,
             api_version,
+            tags,
         )))
     }
 

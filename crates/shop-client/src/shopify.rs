@@ -6,7 +6,7 @@ use reqwest::Method;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Value, json};
 
-use crate::{COMPANY, Milestone, ShopError, ShopUpdate};
+use crate::{COMPANY, Milestone, ShopError, ShopUpdate, Tags};
 
 /// The Admin API version used when none is configured.
 const API_VERSION: &str = "2025-10";
@@ -17,11 +17,18 @@ pub struct Shopify {
     upstream: Upstream,
     path: String,
     token: SecretString,
+    tags: Tags,
 }
 
 impl Shopify {
-    pub(crate) fn new(upstream: Upstream, token: SecretString, api_version: Option<&str>) -> Self {
+    pub(crate) fn new(
+        upstream: Upstream,
+        token: SecretString,
+        api_version: Option<&str>,
+        tags: Tags,
+    ) -> Self {
         Shopify {
+            tags,
             upstream,
             path: format!(
                 "/admin/api/{}/graphql.json",
@@ -33,7 +40,7 @@ impl Shopify {
 
     pub(crate) async fn write(&self, update: &ShopUpdate<'_>) -> Result<String, ShopError> {
         Ok(match update.milestone {
-            Milestone::Confirmed => self.tags_add(update, &["COD-Confirmed"]).await?,
+            Milestone::Confirmed => self.tags_add(update, &[&self.tags.confirmed]).await?,
             Milestone::PackageCreated => self.fulfill(update).await?,
             Milestone::InTransit => self.event(update, "IN_TRANSIT").await?,
             Milestone::OutForDelivery => self.event(update, "OUT_FOR_DELIVERY").await?,
@@ -52,12 +59,12 @@ impl Shopify {
                 }
                 summary
             }
-            Milestone::SuspectedScam => self.tags_add(update, &["ShaQ-Suspected-Scam"]).await?,
+            Milestone::SuspectedScam => self.tags_add(update, &[&self.tags.suspected_scam]).await?,
             Milestone::Returning => {
                 self.event(update, "FAILURE").await?;
-                self.tags_add(update, &["ShaQ-Returning"]).await?
+                self.tags_add(update, &[&self.tags.returning]).await?
             }
-            Milestone::Returned => self.tags_add(update, &["ShaQ-Returned"]).await?,
+            Milestone::Returned => self.tags_add(update, &[&self.tags.returned]).await?,
             Milestone::Cancelled => {
                 self.graphql(
                     "mutation orderCancel($orderId: ID!, $reason: OrderCancelReason!, $refund: Boolean!, $restock: Boolean!) { orderCancel(orderId: $orderId, reason: $reason, refund: $refund, restock: $restock, notifyCustomer: false) { job { id } orderCancelUserErrors { field message } userErrors { field message } } }",

@@ -6,7 +6,7 @@
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 use shop_client::signature::{SignatureEncoding, sign};
-use shop_client::{Classify, Disposition, Milestone, ShopClient, ShopUpdate, Timeouts};
+use shop_client::{Classify, Disposition, Milestone, ShopClient, ShopUpdate, Tags, Timeouts};
 use wiremock::matchers::{body_partial_json, header, method, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
@@ -96,7 +96,7 @@ async fn shopify_user_errors_are_final_and_throttling_is_retried() {
     Mock::given(method("POST"))
         .and(path("/admin/api/2025-10/graphql.json"))
         .and(body_partial_json(
-            json!({"variables": {"tags": ["ShaQ-Returned"]}}),
+            json!({"variables": {"tags": ["Returned-To-Shop"]}}),
         ))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({
             "errors": [{"message": "Throttled", "extensions": {"code": "THROTTLED"}}]})))
@@ -106,6 +106,10 @@ async fn shopify_user_errors_are_final_and_throttling_is_retried() {
         &server.uri(),
         "shpat_x".to_owned().into(),
         None,
+        Tags {
+            returned: "Returned-To-Shop".to_owned(),
+            ..Tags::default()
+        },
         &Timeouts::default(),
     )
     .unwrap();

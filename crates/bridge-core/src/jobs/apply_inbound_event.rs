@@ -48,10 +48,7 @@ fn shop_news(
     shop_id: &ShopId,
     event: &InboundEventRecord,
 ) -> Result<InboundNews, JobError> {
-    let settings =
-        services.shops.settings.get(shop_id).ok_or_else(|| {
-            JobError::permanent(format!("shop `{shop_id}` is no longer configured"))
-        })?;
+    let settings = &services.shop(shop_id)?.settings;
     let parsed = shop::parse(settings, &header_map(&event.headers), &event.body)
         .map_err(|e| JobError::permanent(format!("the stored webhook no longer parses: {e}")))?;
     Ok(match parsed {

@@ -17,11 +17,12 @@ pub(super) const CALLS: &str =
     "ShaQ GET label, Digishare POST /messagesTemplates, PUT /tickets/{id}";
 
 pub(super) async fn run(services: &Services, order: &TrackedOrder) -> Result<JobNews, JobError> {
+    let shop = services.shop(order.shop_id())?;
     let ticket_id = order
         .ticket_id()
         .ok_or_else(|| JobError::permanent("no ticket to attach the label to"))?;
     let partner_ref = order.partner_ref().to_string();
-    let url = match services.shaq.label(&partner_ref).await? {
+    let url = match shop.shaq.label(&partner_ref).await? {
         LabelOutcome::NotReady => {
             return Err(JobError::Retryable {
                 message: "the ShaQ label is not ready yet".to_owned(),
@@ -45,8 +46,8 @@ pub(super) async fn run(services: &Services, order: &TrackedOrder) -> Result<Job
         .await?;
     let mut data = campaign_data(
         order,
-        &services.shaq_settings,
-        services.zone(order),
+        &shop.shaq_settings,
+        shop.settings.zone(),
         &MoveTicket::default(),
     );
     data.insert(

@@ -11,6 +11,7 @@ use crate::workflow::{Cancellation, JobNews, TrackedOrder};
 pub(super) const CALLS: &str = "ShaQ DELETE /packages/{partner_ref} or POST cancel";
 
 pub(super) async fn run(services: &Services, order: &TrackedOrder) -> Result<JobNews, JobError> {
+    let shop = services.shop(order.shop_id())?;
     let partner_ref = order.partner_ref().to_string();
     // A create whose answer was lost may still have made a package: look before giving up.
     let package = match order.tracking_number() {
@@ -21,7 +22,7 @@ pub(super) async fn run(services: &Services, order: &TrackedOrder) -> Result<Job
                 .cloned()
                 .unwrap_or(PackageStatus::Unknown(String::new())),
         )),
-        None => services
+        None => shop
             .shaq
             .find_package(&partner_ref)
             .await?
@@ -31,13 +32,13 @@ pub(super) async fn run(services: &Services, order: &TrackedOrder) -> Result<Job
         return Ok(JobNews::PackageCancelled(Cancellation::NoPackage));
     };
     let cancellation = match cancel_by(&status) {
-        CancelBy::Deleting => match services.shaq.delete_package(&partner_ref).await {
+        CancelBy::Deleting => match shop.shaq.delete_package(&partner_ref).await {
             Ok(()) => Cancellation::Deleted(tracking),
             Err(error) if error.is_not_found() => Cancellation::AlreadyGone(tracking),
             Err(error) => return Err(error.into()),
         },
         CancelBy::AskingShaq => {
-            services.shaq.cancel_order(&partner_ref).await?;
+            shop.shaq.cancel_order(&partner_ref).await?;
             Cancellation::Requested {
                 tracking_number: tracking,
                 status,

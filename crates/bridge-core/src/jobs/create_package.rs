@@ -16,12 +16,13 @@ pub(super) async fn run(
     order: &TrackedOrder,
     rules: &RegionRules,
 ) -> Result<JobNews, JobError> {
+    let shop = services.shop(order.shop_id())?;
     let regions = services.regions().await?;
-    let package = match new_package(order, &services.shaq_settings, rules, &regions) {
+    let package = match new_package(order, &shop.shaq_settings, rules, &regions) {
         Ok(package) => package,
         Err(reason) => return Ok(JobNews::Unshippable(reason)),
     };
-    let outcome = services.shaq.create_package_idempotent(&package).await?;
+    let outcome = shop.shaq.create_package_idempotent(&package).await?;
     let adopted = matches!(outcome, CreateOutcome::AlreadyExisted(_));
     let created = outcome.package();
     Ok(JobNews::PackageCreated {

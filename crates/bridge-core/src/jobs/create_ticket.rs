@@ -16,7 +16,8 @@ pub(super) async fn run(
     order: &TrackedOrder,
     status_key: &TicketKey,
 ) -> Result<JobNews, JobError> {
-    let settings = &services.digishare_settings;
+    let shop = services.shop(order.shop_id())?;
+    let settings = &shop.digishare_settings;
     let status_id = settings.statuses.id(status_key).ok_or_else(|| {
         JobError::permanent(format!("digishare.statuses.{status_key} is not configured"))
     })?;
@@ -53,8 +54,8 @@ pub(super) async fn run(
             .third(&third)
             .campaign_data(campaign_data(
                 order,
-                &services.shaq_settings,
-                services.zone(order),
+                &shop.shaq_settings,
+                shop.settings.zone(),
                 &MoveTicket::default(),
             ));
             request.lang = Some(shop_order.language.code().to_owned());

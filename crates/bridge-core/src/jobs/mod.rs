@@ -32,7 +32,7 @@ use shaq_client::{Classify, Disposition, PackageStatus};
 use crate::domain::OrderKey;
 use crate::workflow::{ShopMilestone, TicketKey};
 
-pub use runner::{JobRunner, Services, ShopClients};
+pub use runner::{JobRunner, Services, ShopRuntime};
 
 /// A job: what to do, with what it needs beyond its order (which it reads fresh when it runs).
 /// Imperative names: each is one step the bridge takes.

@@ -16,24 +16,19 @@ pub(super) async fn run(
     order: &TrackedOrder,
     payload: &MoveTicket,
 ) -> Result<JobNews, JobError> {
+    let shop = services.shop(order.shop_id())?;
     let ticket_id = order
         .ticket_id()
         .ok_or_else(|| JobError::permanent("no ticket to move"))?;
     let target = payload.status_key.as_ref().and_then(|key| {
-        services
-            .digishare_settings
+        shop.digishare_settings
             .statuses
             .id(key)
             .map(|id| (key.clone(), id.clone()))
     });
     // Re-sending the current status could send the customer the same message twice.
     let moving = target.filter(|(_, id)| order.ticket_status() != Some(id));
-    let data = campaign_data(
-        order,
-        &services.shaq_settings,
-        services.zone(order),
-        payload,
-    );
+    let data = campaign_data(order, &shop.shaq_settings, shop.settings.zone(), payload);
     update_ticket(
         services,
         ticket_id.as_str(),

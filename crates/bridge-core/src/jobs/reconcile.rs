@@ -8,10 +8,11 @@ use crate::workflow::{JobNews, TrackedOrder, TrackingStep};
 pub(super) const CALLS: &str = "ShaQ GET /tracking/{tracking_number}";
 
 pub(super) async fn run(services: &Services, order: &TrackedOrder) -> Result<JobNews, JobError> {
+    let shop = services.shop(order.shop_id())?;
     let Some(tracking) = order.tracking_number() else {
         return Ok(JobNews::TrackingHistory(Vec::new()));
     };
-    let history = services.shaq.track(tracking.as_str()).await?;
+    let history = shop.shaq.track(tracking.as_str()).await?;
     Ok(JobNews::TrackingHistory(
         history
             .tracking

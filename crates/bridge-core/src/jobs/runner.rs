@@ -29,25 +29,30 @@ use crate::workflow::{self, Decision, JobNews, Rules, TrackedOrder, timeline};
 /// How long the region list is trusted before it is fetched again.
 const REGIONS_TTL: Duration = Duration::from_secs(6 * 3600);
 
-/// Each configured shop's settings, and its admin API when write-back is on.
-#[derive(Debug, Clone, Default)]
-pub struct ShopClients {
-    /// Settings by shop.
-    pub settings: HashMap<ShopId, ShopSettings>,
-    /// Admin API clients by shop (only shops that write back).
-    pub clients: HashMap<ShopId, ShopClient>,
+/// A configured shop at run time: its settings with its overrides of `[shaq]` and
+/// `[digishare]` applied, and the clients its jobs call.
+pub struct ShopRuntime {
+    /// The shop's settings.
+    pub settings: ShopSettings,
+    /// Its ShaQ account (`[shaq]`'s, shared, unless the shop has its own).
+    pub shaq: ShaqClient,
+    /// `[shaq]` with the shop's overrides (pickup address, package defaults…).
+    pub shaq_settings: ShaqSettings,
+    /// `[digishare]` with the shop's overrides (ticket type, status ids…).
+    pub digishare_settings: DigishareSettings,
+    /// Its admin API, when it writes back.
+    pub writer: Option<ShopClient>,
 }
 
-/// What the executors call with: the store, the upstream clients and their settings.
+/// What the executors call with: the store, the shops and the upstream clients.
 pub struct Services {
     pub(super) store: Store,
-    pub(super) shaq: ShaqClient,
     pub(super) digishare: DigishareClient,
-    pub(super) shops: ShopClients,
-    pub(super) shaq_settings: ShaqSettings,
-    pub(super) digishare_settings: DigishareSettings,
+    shops: HashMap<ShopId, ShopRuntime>,
     /// Label PDFs are downloaded from wherever ShaQ's answer points.
     pub(super) downloads: Upstream,
+    /// ShaQ's region list is the same for every account: it is fetched with `[shaq]`'s.
+    regions_from: ShaqClient,
     regions: Mutex<Option<(Instant, Vec<Region>)>>,
 }
 
@@ -57,25 +62,25 @@ impl Services {
         store: Store,
         shaq: ShaqClient,
         digishare: DigishareClient,
-        shops: ShopClients,
-        shaq_settings: ShaqSettings,
-        digishare_settings: DigishareSettings,
+        shops: HashMap<ShopId, ShopRuntime>,
     ) -> Result<Services, String> {
-        let downloads = Upstream::new(UpstreamConfig {
-            timeout: Duration::from_secs(30),
-            ..UpstreamConfig::new("the label host", "")
-        })
-        .map_err(|e| format!("HTTP client: {e}"))?;
+        let downloads = Upstream::new(UpstreamConfig::new("the label host", ""))
+            .map_err(|e| format!("HTTP client: {e}"))?;
         Ok(Services {
             store,
-            shaq,
             digishare,
             shops,
-            shaq_settings,
-            digishare_settings,
             downloads,
+            regions_from: shaq,
             regions: Mutex::new(None),
         })
+    }
+
+    /// A configured shop, or a permanent failure if it was removed from the settings.
+    pub(super) fn shop(&self, shop: &ShopId) -> Result<&ShopRuntime, JobError> {
+        self.shops
+            .get(shop)
+            .ok_or_else(|| JobError::permanent(format!("shop `{shop}` is no longer configured")))
     }
 
     /// ShaQ's regions, cached for a few hours.
@@ -86,17 +91,9 @@ impl Services {
         {
             return Ok(regions.clone());
         }
-        let regions = self.shaq.regions().await?;
+        let regions = self.regions_from.regions().await?;
         *cache = Some((Instant::now(), regions.clone()));
         Ok(regions)
-    }
-
-    /// The time zone of the order's shop, for the dates its customer reads.
-    pub(super) fn zone(&self, order: &TrackedOrder) -> chrono_tz::Tz {
-        self.shops
-            .settings
-            .get(order.shop_id())
-            .map_or(chrono_tz::Africa::Accra, ShopSettings::zone)
     }
 
     /// The job's order as stored now.

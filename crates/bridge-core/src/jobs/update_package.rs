@@ -13,15 +13,14 @@ pub(super) async fn run(
     order: &TrackedOrder,
     rules: &RegionRules,
 ) -> Result<JobNews, JobError> {
+    let shop = services.shop(order.shop_id())?;
     let regions = services.regions().await?;
-    let package =
-        new_package(order, &services.shaq_settings, rules, &regions).map_err(|reason| {
-            JobError::permanent(format!(
-                "the updated order cannot be shipped as it is ({reason}): fix it in the shop"
-            ))
-        })?;
-    services
-        .shaq
+    let package = new_package(order, &shop.shaq_settings, rules, &regions).map_err(|reason| {
+        JobError::permanent(format!(
+            "the updated order cannot be shipped as it is ({reason}): fix it in the shop"
+        ))
+    })?;
+    shop.shaq
         .update_package(order.partner_ref().as_str(), &package_update(package))
         .await?;
     Ok(JobNews::PackageUpdated)

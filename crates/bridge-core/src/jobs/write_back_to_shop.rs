@@ -14,7 +14,8 @@ pub(super) async fn run(
     order: &TrackedOrder,
     milestone: ShopMilestone,
 ) -> Result<JobNews, JobError> {
-    let client = services.shops.clients.get(order.shop_id()).ok_or_else(|| {
+    let shop = services.shop(order.shop_id())?;
+    let client = shop.writer.as_ref().ok_or_else(|| {
         JobError::permanent(format!(
             "shop `{}` has no write-back credentials",
             order.shop_id()
@@ -23,7 +24,7 @@ pub(super) async fn run(
     let shop_order = order.order();
     let tracking_url = order
         .tracking_number()
-        .and_then(|t| services.shaq_settings.tracking_url(t.as_str()));
+        .and_then(|t| shop.shaq_settings.tracking_url(t.as_str()));
     let update = ShopUpdate {
         milestone,
         platform_order_id: shop_order.platform_order_id.as_str(),

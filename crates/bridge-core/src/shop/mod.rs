@@ -16,6 +16,8 @@ use serde::{Deserialize, Serialize, Serializer};
 use shop_client::ShopClient;
 
 use crate::domain::{CountryCode, Language, LanguageChoice, Order, RegionRules, ShopId};
+use crate::settings::PackageDefaults;
+use crate::workflow::TicketStatuses;
 use crate::workflow::{Flow, ShopMilestone, ShopPolicy};
 
 pub use fields::ShopError;
@@ -90,6 +92,47 @@ pub struct ShopSettings {
     /// The shop's time zone (IANA name), for the dates in the customers' messages.
     #[serde(default = "default_time_zone")]
     pub time_zone: String,
+    /// What this shop does differently from `[shaq]`: another ShaQ account, pickup address,
+    /// package defaults. Anything left out is `[shaq]`'s.
+    #[serde(default)]
+    pub shaq: ShopShaq,
+    /// What this shop does differently from `[digishare]`: ticket type, status ids, subject.
+    #[serde(default)]
+    pub digishare: ShopDigishare,
+}
+
+/// `[shops.shaq]`: per-shop overrides of `[shaq]`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ShopShaq {
+    /// Another partner account's login identifier (with `secret`).
+    pub identifier: Option<String>,
+    /// That account's login secret.
+    #[serde(serialize_with = "redact_option")]
+    pub secret: Option<SecretString>,
+    /// The secret ShaQ sends with that account's webhooks, if not `[shaq].webhook_secret`.
+    #[serde(serialize_with = "redact_option")]
+    pub webhook_secret: Option<SecretString>,
+    /// The pickup country.
+    pub source_country_iso2: Option<String>,
+    /// The pickup address.
+    pub source_address_line_1: Option<String>,
+    /// Its second line.
+    pub source_address_line_2: Option<String>,
+    /// Package type, handling and units.
+    pub defaults: Option<PackageDefaults>,
+}
+
+/// `[shops.digishare]`: per-shop overrides of `[digishare]`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ShopDigishare {
+    /// The ticket type of this shop's orders.
+    pub type_ticket_id: Option<String>,
+    /// Status ids laid over `[digishare.statuses]` (a brand's own statuses and templates).
+    pub statuses: TicketStatuses,
+    /// The ticket subject; `{order_ref}` is replaced.
+    pub subject_template: Option<String>,
 }
 
 fn default_time_zone() -> String {
@@ -105,6 +148,8 @@ pub struct SharedRules<'a> {
     pub service_countries: &'a [CountryCode],
     /// `[shaq.region_aliases]`.
     pub region_aliases: &'a BTreeMap<String, String>,
+    /// `[digishare.statuses]`.
+    pub statuses: &'a TicketStatuses,
 }
 
 fn yes() -> bool {
@@ -153,6 +198,8 @@ pub struct WriteBackSettings {
     pub api_version: Option<String>,
     /// Generic: where the bridge posts milestones.
     pub callback_url: Option<String>,
+    /// Shopify: the tags written for milestones Shopify has no event for.
+    pub tags: shop_client::Tags,
 }
 
 impl ShopSettings {
@@ -195,6 +242,26 @@ impl ShopSettings {
                 "{at}.time_zone `{}` is not an IANA time zone (e.g. Africa/Accra)",
                 self.time_zone
             ));
+        }
+        let shaq = &self.shaq;
+        if shaq.identifier.is_some() != shaq.secret.is_some() {
+            problems.push(format!(
+                "{at}.shaq.identifier and {at}.shaq.secret go together (another ShaQ account)"
+            ));
+        }
+        if shaq
+            .webhook_secret
+            .as_ref()
+            .is_some_and(|s| s.expose_secret().len() < 16)
+        {
+            problems.push(format!(
+                "{at}.shaq.webhook_secret must be at least 16 characters"
+            ));
+        }
+        if let Some(country) = &shaq.source_country_iso2
+            && CountryCode::parse(country).is_none()
+        {
+            problems.push(format!("{at}.shaq.source_country_iso2 must be two letters"));
         }
         if let Some(region) = &self.default_region
             && region.trim().is_empty()
@@ -252,6 +319,11 @@ impl ShopSettings {
             service_countries: shared.service_countries.to_vec(),
             write_back,
             regions: RegionRules::new(shared.region_aliases, self.default_region.clone()),
+            statuses: {
+                let mut statuses = shared.statuses.clone();
+                statuses.0.extend(self.digishare.statuses.0.clone());
+                statuses
+            },
         }
     }
 
@@ -267,9 +339,13 @@ impl ShopSettings {
             &wb.consumer_key,
             &wb.callback_url,
         ) {
-            (Platform::Shopify, Some(url), _, _) => {
-                ShopClient::shopify(url, token, wb.api_version.as_deref(), timeouts)
-            }
+            (Platform::Shopify, Some(url), _, _) => ShopClient::shopify(
+                url,
+                token,
+                wb.api_version.as_deref(),
+                wb.tags.clone(),
+                timeouts,
+            ),
             (Platform::Woocommerce, Some(url), Some(key), _) => {
                 ShopClient::woocommerce(url, key.clone(), token, timeouts)
             }

@@ -25,6 +25,8 @@ fn shop(platform: Platform, secrets: &[&str]) -> ShopSettings {
         language: Default::default(),
         default_language: None,
         time_zone: "Africa/Accra".to_owned(),
+        shaq: Default::default(),
+        digishare: Default::default(),
     }
 }
 

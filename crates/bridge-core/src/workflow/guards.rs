@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Decision, Rules, TrackedOrder};
+use super::{Decision, Rules, TicketKey, TrackedOrder};
 use crate::jobs::{Job, JobError};
 use crate::lifecycle::OrderState;
 
@@ -16,6 +16,13 @@ pub enum Precheck {
     Skip(Box<Decision>),
     /// It cannot run as things are (an operator must act first).
     Fail(JobError),
+}
+
+/// Whether the order's shop has an id for this ticket status.
+fn knows(rules: &Rules, order: &TrackedOrder, key: &TicketKey) -> bool {
+    rules
+        .shop(order.shop_id())
+        .is_ok_and(|shop| shop.statuses.id(key).is_some())
 }
 
 fn skip(decision: Decision) -> Precheck {
@@ -54,11 +61,9 @@ pub fn precheck(job: &Job, order: &TrackedOrder, rules: &Rules, now: DateTime<Ut
         )),
         Job::AttachLabel => Precheck::Proceed,
         Job::CreateTicket { .. } if order.ticket_id().is_some() => skip(Decision::nothing()),
-        Job::CreateTicket { status_key } if rules.statuses.id(status_key).is_none() => {
-            Precheck::Fail(JobError::permanent(format!(
-                "digishare.statuses.{status_key} is not configured"
-            )))
-        }
+        Job::CreateTicket { status_key } if !knows(rules, order, status_key) => Precheck::Fail(
+            JobError::permanent(format!("digishare.statuses.{status_key} is not configured")),
+        ),
         Job::CreateTicket { .. } => Precheck::Proceed,
         // Jobs of an order run in order, so a missing ticket means its creation failed for
         // good: retrying this move would only storm.
@@ -66,7 +71,7 @@ pub fn precheck(job: &Job, order: &TrackedOrder, rules: &Rules, now: DateTime<Ut
             "no ticket to move (the ticket could not be created: retry the create_ticket job first)",
         )),
         Job::MoveTicket(payload) => match &payload.status_key {
-            Some(status_key) if rules.statuses.id(status_key).is_none() => skip(Decision::ignored(
+            Some(status_key) if !knows(rules, order, status_key) => skip(Decision::ignored(
                 &key,
                 format!(
                     "ticket status `{status_key}` is not mapped in digishare.statuses: nothing sent"

@@ -142,6 +142,8 @@ pub struct ShopPolicy {
     pub write_back: Option<Vec<ShopMilestone>>,
     /// How the shop's addresses are read (region aliases, default region).
     pub regions: RegionRules,
+    /// The shop's ticket statuses (`[digishare.statuses]` with the shop's own laid over).
+    pub statuses: TicketStatuses,
 }
 
 impl ShopPolicy {
@@ -160,8 +162,6 @@ pub struct Rules {
     pub shops: HashMap<ShopId, ShopPolicy>,
     /// What each courier status does.
     pub mapping: CourierMapping,
-    /// The Digishare account's ticket statuses.
-    pub statuses: TicketStatuses,
     /// Attach the ShaQ label to the ticket once the package exists.
     pub attach_label: bool,
 }
@@ -224,7 +224,8 @@ fn on_inbound(
             courier::on_amount_changed(order, &news, now)
         }
         (InboundNews::TicketStatus(news), Some(order)) => {
-            ticket::on_ticket_status(order, &news, &rules.statuses, now)
+            let statuses = &rules.shop(order.shop_id())?.statuses;
+            ticket::on_ticket_status(order, &news, statuses, now)
         }
     })
 }

@@ -142,6 +142,7 @@ fn policy(flow: Flow) -> ShopPolicy {
         service_countries: vec![CountryCode::parse("GH").expect("valid")],
         write_back: Some(ShopMilestone::ALL.to_vec()),
         regions: RegionRules::default(),
+        statuses: statuses(),
     }
 }
 
@@ -149,7 +150,6 @@ fn rules(attach_label: bool) -> Rules {
     Rules {
         shops: HashMap::from([(ShopId::new("kente"), policy(Flow::ConfirmFirst))]),
         mapping: CourierMapping::default(),
-        statuses: statuses(),
         attach_label,
     }
 }

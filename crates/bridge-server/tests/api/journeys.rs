@@ -80,12 +80,32 @@ impl Journey {
         sandbox_config: SandboxConfig,
         configure: impl FnOnce(&mut Settings),
     ) -> Journey {
+        Self::launch(backend, sandbox_config, |_| String::new(), configure).await
+    }
+
+    /// As [`Journey::start`], with more settings (TOML) written for the running sandbox.
+    async fn start_with_toml(
+        backend: TestBackend,
+        sandbox_config: SandboxConfig,
+        extra: impl FnOnce(&Sandbox) -> String,
+    ) -> Journey {
+        Self::launch(backend, sandbox_config, extra, |_| {}).await
+    }
+
+    async fn launch(
+        backend: TestBackend,
+        sandbox_config: SandboxConfig,
+        extra: impl FnOnce(&Sandbox) -> String,
+        configure: impl FnOnce(&mut Settings),
+    ) -> Journey {
         let db = TestDatabase::new(backend).await;
         let sandbox = Sandbox::start(sandbox_config).await.unwrap();
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("bridge.toml");
-        std::fs::write(&path, settings_toml(&sandbox, &db.settings.url)).unwrap();
-        let mut settings = Settings::load_with_env(Some(&path), Vec::new()).unwrap();
+        let toml = format!(
+            "{}\n{}",
+            settings_toml(&sandbox, &db.settings.url),
+            extra(&sandbox)
+        );
+        let mut settings = Settings::from_toml(&toml).unwrap();
         configure(&mut settings);
         let application = Application::build(settings).await.unwrap();
         let bridge = format!("http://127.0.0.1:{}", application.port());
@@ -1073,6 +1093,82 @@ async fn a_woocommerce_order_with_a_state_code_ships(backend: TestBackend) {
     journey.stop().await;
 }
 
+/// An agency's second brand: its own ShaQ account, pickup address, package defaults, ticket
+/// type and subject; the other shops keep `[shaq]` and `[digishare]`.
+async fn a_shop_with_its_own_accounts_and_settings_uses_them(backend: TestBackend) {
+    let mut sandbox_config = SandboxConfig::default();
+    sandbox_config.shaq.more_accounts =
+        vec![("brand2-partner".to_owned(), "brand2-key".to_owned())];
+    sandbox_config
+        .digishare
+        .ticket_types
+        .push("brand2type000000".to_owned());
+    let journey = Journey::start_with_toml(backend, sandbox_config, |_| {
+        r#"
+[[shops]]
+id = "brand2"
+platform = "shopify"
+flow = "ship_immediately"
+webhook_secrets = ["brand2-webhook-secret"]
+default_country = "GH"
+[shops.shaq]
+identifier = "brand2-partner"
+secret = "brand2-key"
+source_address_line_1 = "Brand2 warehouse, Spintex Road, Accra"
+[shops.shaq.defaults]
+type = "parcel"
+handling = "fragile"
+[shops.digishare]
+type_ticket_id = "brand2type000000"
+subject_template = "Brand2 order {order_ref}"
+"#
+        .to_owned()
+    })
+    .await;
+    let order = shopify_order(&cod_spec(2201));
+    let sent = ShopifySender::new("brand2.myshopify.com", "brand2-webhook-secret")
+        .send(
+            &format!("{}/webhooks/shops/brand2", journey.bridge),
+            "orders/create",
+            &order,
+        )
+        .await;
+    assert_eq!(sent.status, 200);
+    let package = wait_for("the brand's package", LIMIT, || async {
+        journey.sandbox.shaq.package("brand2-2201")
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        package.account, "brand2-partner",
+        "the brand's own ShaQ account"
+    );
+    assert_eq!(
+        package.request["source_address_line_1"],
+        "Brand2 warehouse, Spintex Road, Accra"
+    );
+    assert_eq!(package.request["type"], "parcel");
+    assert_eq!(package.request["handling"], "fragile");
+    let ticket = journey.ticket("brand2-2201").await;
+    assert_eq!(ticket["type_ticket_id"], "brand2type000000");
+    assert_eq!(
+        ticket["subject"],
+        format!("Brand2 order {}", order["name"].as_str().unwrap())
+    );
+    journey.settle().await;
+
+    let other = journey.ship_woo(2202).await;
+    assert_eq!(
+        other.account, "sandbox-partner",
+        "the other shops keep [shaq]'s account"
+    );
+    assert_eq!(
+        other.request["source_address_line_1"],
+        "12 Oxford Street, Osu, Accra"
+    );
+    journey.stop().await;
+}
+
 macro_rules! journeys {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
@@ -1113,4 +1209,5 @@ journeys!(
     an_unknown_region_waits_for_a_fix_in_the_shop,
     a_shopify_order_without_a_province_ships_to_its_city,
     a_woocommerce_order_with_a_state_code_ships,
+    a_shop_with_its_own_accounts_and_settings_uses_them,
 );
