@@ -45,7 +45,9 @@ pub const GHANA_REGIONS: [&str; 16] = [
     "Western North",
 ];
 
-/// The ISO 3166-2:GH codes, which WooCommerce core uses for Ghana's states.
+/// The ISO 3166-2:GH codes, which WooCommerce core uses for Ghana's states
+/// (woocommerce/woocommerce `plugins/woocommerce/i18n/states.php`; Debian iso-codes 4.15
+/// `iso_3166-2.json`). WooCommerce also keeps `BA`, Brong-Ahafo, which is a former region.
 const REGION_CODES: [(&str, &str); 16] = [
     ("AF", "Ahafo"),
     ("AH", "Ashanti"),
@@ -65,20 +67,47 @@ const REGION_CODES: [(&str, &str); 16] = [
     ("WN", "Western North"),
 ];
 
-/// Region names from before 2019, which shops and customers still write. Each split region is
-/// only a hint: its successors are told apart by the city, or by the merchant.
-const FORMER_REGIONS: [(&str, &[&str]); 1] = [("Brong Ahafo", &["Bono", "Bono East", "Ahafo"])];
+/// The codes of the GeoNames-based WooCommerce checkout plugins ("States, Cities, and Places";
+/// RicherYang/RY-WC-City-Select and DPDromania/woocomerce `states/GH.php`). Their `AH` (Ahafo)
+/// is left out: WooCommerce core and ISO read `AH` as Ashanti.
+const PLUGIN_CODES: [(&str, &str); 14] = [
+    ("GRACRE", "Greater Accra"),
+    ("ASRE", "Ashanti"),
+    ("CERE", "Central"),
+    ("EARE", "Eastern"),
+    ("NORE", "Northern"),
+    ("NOEA", "North East"),
+    ("UPEARE", "Upper East"),
+    ("UPWERE", "Upper West"),
+    ("VORE", "Volta"),
+    ("WERE", "Western"),
+    ("WENO", "Western North"),
+    ("BOEA", "Bono East"),
+    ("SA", "Savannah"),
+    ("BAMUDI", "Upper East"),
+];
 
-/// The first letter of a GhanaPost GPS digital address names the region it was issued in
-/// (before the 2019 split, so a letter of a split region is only kept when unambiguous).
-const GPS_LETTERS: [(char, &str); 7] = [
+/// Region names (and WooCommerce's code) from before 2019, which shops and customers still
+/// write. Each split region is only a hint: its successors are told apart by the city, or by
+/// the merchant.
+const FORMER_REGIONS: [(&str, &[&str]); 2] = [
+    ("Brong Ahafo", &["Bono", "Bono East", "Ahafo"]),
+    ("BA", &["Bono", "Bono East", "Ahafo"]),
+];
+
+/// The first letter of a GhanaPost GPS digital address names the region it was issued in, the
+/// second its district (https://en.wikipedia.org/wiki/Postal_codes_in_Ghana; Shopify/worldwide
+/// `db/data/regions/GH.yml` allows the letters A B C E G N U V W X). The letters were given
+/// before the 2019 split, so only those that still name one region are read: B (Bono, Bono East,
+/// Ahafo), N (Northern, Savannah, North East), V (Volta, Oti) and W (Western, Western North)
+/// are not.
+const GPS_LETTERS: [(char, &str); 6] = [
     ('G', "Greater Accra"),
     ('A', "Ashanti"),
     ('C', "Central"),
     ('E', "Eastern"),
     ('U', "Upper East"),
     ('X', "Upper West"),
-    ('V', "Volta"),
 ];
 
 /// The built-in gazetteer: normalized place name → region.
@@ -242,11 +271,13 @@ fn region_code(raw: &str) -> Option<&'static str> {
     let code = code.strip_prefix("GH-").unwrap_or(&code);
     REGION_CODES
         .iter()
+        .chain(PLUGIN_CODES.iter())
         .find(|(known, _)| *known == code)
         .map(|(_, region)| *region)
 }
 
-/// A GhanaPost GPS digital address (`GA-183-8164`, `AK4851234`, `ga 183 8164`) in the text.
+/// A GhanaPost GPS digital address (`GA-183-8164`, `AK4851234`, `ga 183 8164`, `A2-1234-5678`)
+/// in the text: a letter, a letter or digit, then a 3 to 5 digit area and a 4 digit number.
 fn ghana_post_gps(text: &str) -> Option<(String, &'static str)> {
     let upper = text.to_ascii_uppercase();
     let chars: Vec<char> = upper.chars().collect();
@@ -256,12 +287,12 @@ fn ghana_post_gps(text: &str) -> Option<(String, &'static str)> {
             return None;
         }
         let prefix: String = chars.get(start..start + 2)?.iter().collect();
-        if !prefix.chars().all(|c| c.is_ascii_alphabetic()) {
+        if !prefix.chars().all(|c| c.is_ascii_alphanumeric()) {
             return None;
         }
         let mut digits = String::new();
         let mut end = start + 2;
-        while end < chars.len() && digits.len() < 8 {
+        while end < chars.len() && digits.len() < 9 {
             match chars[end] {
                 c if c.is_ascii_digit() => digits.push(c),
                 '-' | ' ' => {}
@@ -270,7 +301,7 @@ fn ghana_post_gps(text: &str) -> Option<(String, &'static str)> {
             end += 1;
         }
         let ends_word = chars.get(end).is_none_or(|c| !c.is_ascii_alphanumeric());
-        if !(7..=8).contains(&digits.len()) || !ends_word {
+        if !(7..=9).contains(&digits.len()) || !ends_word {
             return None;
         }
         let letter = prefix.chars().next()?;
@@ -278,7 +309,7 @@ fn ghana_post_gps(text: &str) -> Option<(String, &'static str)> {
             .iter()
             .find(|(known, _)| *known == letter)
             .map(|(_, region)| *region)?;
-        let (a, b) = digits.split_at(3);
+        let (a, b) = digits.split_at(digits.len() - 4);
         Some((format!("{prefix}-{a}-{b}"), region))
     })
 }
@@ -347,7 +378,12 @@ pub fn locate(address: &Address, rules: &RegionRules) -> Result<Located, Unshipp
         }
     }
     if in_ghana {
+        // Shopify's Ghana form puts the digital address in the postal code field.
         let parts = [
+            (
+                AddressPart::Line1,
+                address.postal_code.as_deref().unwrap_or(""),
+            ),
             (AddressPart::Line1, address.line1.as_str()),
             (AddressPart::Line2, address.line2.as_deref().unwrap_or("")),
             (AddressPart::City, address.city.as_str()),

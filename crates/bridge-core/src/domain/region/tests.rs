@@ -150,6 +150,10 @@ const CASES: &[Case] = &[
         Some("Central"),
     ),
     case("gt0123456", None, "", None, GA),
+    case("House 9", None, "", Some("GRACRE"), GA),
+    case("House 9", None, "", Some("UPWERE"), Some("Upper West")),
+    case("House 9", None, "Techiman", Some("BA"), Some("Bono East")),
+    case("Plot 7, X2-0123-4567", None, "", None, Some("Upper West")),
     // A former region, told apart by the city.
     case(
         "House 4",
@@ -162,6 +166,9 @@ const CASES: &[Case] = &[
     case("House 4", None, "", None, None),
     case("Behind the big tree", None, "Xyzzy", None, None),
     case("House 4", None, "Xyzzy", Some("Brong Ahafo"), None),
+    case("House 4", None, "Xyzzy", Some("BA"), None),
+    // A V or W digital address may be in either of two regions since 2019: not read.
+    case("VH-123-4567", None, "Xyzzy", None, None),
     case("House 4", None, "", Some("Atlantis"), None),
 ];
 
@@ -237,6 +244,21 @@ fn the_timeline_says_where_the_region_came_from() {
         said("Greater Accra", "", Some("Greater Accra Region")).as_deref(),
         Ok("region Greater Accra from the region field")
     );
+}
+
+#[test]
+fn shopifys_postal_code_field_carries_the_digital_address() {
+    let located = locate(
+        &Address {
+            line1: "House 4".to_owned(),
+            postal_code: Some("GA-120-9182".to_owned()),
+            country_iso2: CountryCode::parse("GH"),
+            ..Address::default()
+        },
+        &rules(),
+    )
+    .expect("from the postal code");
+    assert_eq!(located.region, "Greater Accra");
 }
 
 #[test]
