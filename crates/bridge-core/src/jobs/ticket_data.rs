@@ -101,3 +101,74 @@ pub(super) fn campaign_data(
     put("proof_url", news.proof_url.clone());
     data
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone, Utc};
+    use rust_decimal::Decimal;
+
+    use super::*;
+    use crate::domain::{Address, Language, Order, Payment, PlatformOrderId, Recipient, ShopId};
+    use crate::lifecycle::OrderState;
+
+    fn moroccan_order(language: Language) -> TrackedOrder {
+        let order = Order {
+            shop_id: ShopId::new("souk"),
+            platform_order_id: PlatformOrderId::new("77"),
+            order_ref: "#77".to_owned(),
+            version: None,
+            cancelled: false,
+            payment: Payment::CashOnDelivery {
+                amount_to_collect: Decimal::new(62500, 2),
+            },
+            total: Decimal::new(62500, 2),
+            currency: "MAD".to_owned(),
+            recipient: Recipient {
+                name: "Salma Bennani".to_owned(),
+                phone: None,
+                phone_problem: None,
+                email: None,
+            },
+            address: Address::default(),
+            items: Vec::new(),
+            note: None,
+            language,
+        };
+        let at = Utc
+            .with_ymd_and_hms(2026, 11, 23, 23, 30, 0)
+            .single()
+            .expect("valid");
+        TrackedOrder::for_tests(order, OrderState::OutForDelivery, at)
+    }
+
+    fn shaq() -> ShaqSettings {
+        serde_json::from_value(serde_json::json!({
+            "base_url": "http://127.0.0.1:9/api/v1", "identifier": "p", "secret": "s",
+            "webhook_secret": "0123456789abcdef", "source_country_iso2": "GH",
+            "source_address_line_1": "Osu", "service_countries": ["GH"]
+        }))
+        .expect("valid settings")
+    }
+
+    #[test]
+    fn the_customer_reads_amounts_dates_and_statuses_in_their_language() {
+        let news = MoveTicket {
+            courier_status: Some(shaq_client::PackageStatus::Dispatched),
+            description: Some("Out for delivery".to_owned()),
+            ..MoveTicket::default()
+        };
+        let zone = chrono_tz::Africa::Casablanca;
+        let french = campaign_data(&moroccan_order(Language::Fr), &shaq(), zone, &news);
+        assert_eq!(french["amount_to_collect_text"], "625,00 DH");
+        assert_eq!(
+            french["status_text"],
+            "Votre colis est en cours de livraison aujourd'hui"
+        );
+        assert_eq!(french["order_date"], "24/11/2026 00:30");
+        assert_eq!(french["status"], "dispatched", "the machine value stays");
+        assert_eq!(french["status_description"], "Out for delivery");
+        let arabic = campaign_data(&moroccan_order(Language::Ar), &shaq(), zone, &news);
+        assert_eq!(arabic["amount_to_collect_text"], "625,00 د.م.");
+        assert_eq!(arabic["status_text"], "طردك في طريقه إليك اليوم");
+    }
+}

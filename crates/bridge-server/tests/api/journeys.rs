@@ -287,6 +287,19 @@ async fn a_cod_shopify_order_is_confirmed_shipped_and_delivered(backend: TestBac
         ticket.pointer("/information/campaign_data/tracking_number"),
         Some(&Value::from(package.tracking_number.clone()))
     );
+    // What the customer reads, in their language, beside the machine values.
+    let data = &ticket["information"]["campaign_data"];
+    assert_eq!(data["status"], "delivered");
+    assert_eq!(data["status_text"], "Your parcel has been delivered");
+    assert_eq!(
+        data["amount_to_collect_text"],
+        format!("{} GHS", order["total_outstanding"].as_str().unwrap())
+    );
+    assert!(
+        data["order_date"]
+            .as_str()
+            .is_some_and(|d| d.contains(" 20"))
+    );
     let operations: Vec<String> = journey
         .sandbox
         .shops
