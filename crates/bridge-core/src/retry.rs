@@ -94,8 +94,18 @@ impl RetryPolicy {
     }
 
     /// The delay before attempt `attempts + 1`, without jitter: what the schedule promises.
+    /// Computed directly: the backoff crate adds up to a nanosecond even without jitter, which
+    /// made two capped delays compare unequal.
     pub fn nominal_delay(&self, attempts: u32) -> Duration {
-        self.delay(attempts, 0.0)
+        let growth = self
+            .multiplier
+            .powi(i32::try_from(attempts.max(1) - 1).unwrap_or(i32::MAX));
+        let nominal = self.initial_delay.as_secs_f64() * growth;
+        if nominal.is_finite() && nominal < self.max_delay.as_secs_f64() {
+            Duration::from_secs_f64(nominal)
+        } else {
+            self.max_delay
+        }
     }
 
     /// The schedule as a list of nominal delays, for `check-config` and the docs.

@@ -264,10 +264,22 @@ impl WorkerPool {
         let span = info_span!("job", job_id = job.id, kind = %job.kind(), order_key = %job.order_key, attempt = job.attempts);
         async move {
             let started = Instant::now();
-            let result = AssertUnwindSafe(self.executor.execute(job))
-                .catch_unwind()
-                .await
-                .unwrap_or_else(|_| Err(JobError::retryable("the job panicked")));
+            let attempts = u32::try_from(job.attempts).unwrap_or(u32::MAX);
+            let result = if attempts > self.settings.retry.max_attempts {
+                // Claimed more often than its attempts allow: earlier runs never recorded their
+                // end (the process died mid-job, or storing the result kept failing). Give up
+                // rather than run it forever.
+                Err(JobError::permanent(format!(
+                    "gave up after {} claims: earlier attempts never finished \
+                     (the bridge stopped during the job, or could not store its result)",
+                    job.attempts
+                )))
+            } else {
+                AssertUnwindSafe(self.executor.execute(job))
+                    .catch_unwind()
+                    .await
+                    .unwrap_or_else(|_| Err(JobError::retryable("the job panicked")))
+            };
             let outcome = self.finish(claimed, result).await;
             let label = match &outcome {
                 JobOutcome::Done => "done",
@@ -294,10 +306,19 @@ impl WorkerPool {
         let stored = match &result {
             Ok(effects) => {
                 tracing::debug!("job done");
-                self.store
-                    .complete_job(claimed, effects, now)
-                    .await
-                    .map(|()| JobOutcome::Done)
+                match self.store.complete_job(claimed, effects, now).await {
+                    Ok(()) => Ok(JobOutcome::Done),
+                    Err(StoreError::LeaseLost { job_id }) => Err(StoreError::LeaseLost { job_id }),
+                    // Its effects could not be stored (a constraint, a failing disk): the job
+                    // failed, and is retried or buried like any other failure, so it cannot run
+                    // forever on lease expiries.
+                    Err(error) => {
+                        let failed = JobError::retryable(format!(
+                            "storing the job's result failed: {error}"
+                        ));
+                        return Box::pin(self.finish(claimed, Err(failed))).await;
+                    }
+                }
             }
             Err(error) => {
                 let timeline = self.executor.failure_timeline(job, error);

@@ -485,6 +485,39 @@ async fn worker_pool_finishes_retries_and_buries(store: Store) {
     );
 }
 
+/// A job whose earlier runs never recorded their end (the process died mid-job, or storing its
+/// result kept failing) is claimed again at every lease expiry: once its attempts are used up it
+/// is buried with the reason instead of running forever.
+async fn a_job_whose_lease_keeps_expiring_ends_dead(store: Store) {
+    let executor = Arc::new(ScriptedExecutor::default());
+    let settings = WorkerSettings::default();
+    let max = i64::from(settings.retry.max_attempts);
+    let pool = WorkerPool::new(store.clone(), executor.clone(), settings, JobWaker::new());
+    let start = Utc::now();
+    store.enqueue(&[job("a/1", "fine")], start).await.unwrap();
+    let mut at = start;
+    let mut last = Vec::new();
+    for _ in 0..=max {
+        // Each claim's lease expires without an end: as after a crash.
+        last = store.claim_jobs(1, LEASE, at).await.unwrap();
+        assert_eq!(last.len(), 1);
+        at = later(at, 61);
+    }
+    assert_eq!(last[0].job.attempts, max + 1);
+    assert_eq!(pool.run_claimed(&last[0]).await, JobOutcome::Dead);
+    assert_eq!(executor.runs.load(Ordering::SeqCst), 0, "not run again");
+    let dead = store.job(last[0].id()).await.unwrap().unwrap();
+    assert_eq!(dead.state, JobState::Dead);
+    assert!(
+        dead.last_error
+            .as_deref()
+            .unwrap_or("")
+            .contains("never finished"),
+        "{:?}",
+        dead.last_error
+    );
+}
+
 async fn worker_pool_wakes_on_enqueue_and_drains_at_shutdown(store: Store) {
     let executor = Arc::new(ScriptedExecutor {
         delay: Some(Duration::from_millis(300)),
@@ -614,6 +647,7 @@ conformance!(
     a_timer_for_later_does_not_hold_back_the_order,
     job_effects_commit_with_the_completion,
     worker_pool_finishes_retries_and_buries,
+    a_job_whose_lease_keeps_expiring_ends_dead,
     worker_pool_wakes_on_enqueue_and_drains_at_shutdown,
     shutdown_gives_back_jobs_that_outlive_the_grace,
     drain_reports_outcomes,

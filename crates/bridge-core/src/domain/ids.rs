@@ -4,6 +4,7 @@
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 macro_rules! text_id {
     ($(#[$doc:meta])* $name:ident) => {
@@ -88,23 +89,43 @@ impl OrderKey {
 }
 
 impl PartnerRef {
-    /// `{shop_id}-{platform order id}` with only `[A-Za-z0-9_-]` (ShaQ answers 404 for refs
-    /// with `#` or `/`): every other character becomes `_`. Deterministic, so a retry finds
-    /// the same ref.
+    /// The longest reference the bridge sends; longer ones are hashed.
+    pub const MAX_LEN: usize = 100;
+
+    /// `{shop_id}-{platform order id}` in ShaQ's characters (`[A-Za-z0-9_-]`: it answers 404 for
+    /// refs with `#` or `/`), and never the same for two different orders: letters and digits
+    /// stay (and `-` in the order id), every other byte becomes `_` and two hex digits
+    /// (`#1047/b` → `_231047_2fb`; a shop id's `-` too), so the first `-` separates the shop
+    /// from the order. A reference longer than [`Self::MAX_LEN`] is `_h` and a SHA-256 of both
+    /// parts. Deterministic, so a retry finds the same ref; tidy ids read as before
+    /// (`kente-5127389001`, `souk-9b2c-4f1e`).
     pub fn of(shop: &ShopId, order: &PlatformOrderId) -> PartnerRef {
-        PartnerRef(
-            format!("{shop}-{order}")
-                .chars()
-                .map(|c| {
-                    if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
-                        c
-                    } else {
-                        '_'
-                    }
-                })
-                .collect(),
-        )
+        let reference = format!(
+            "{}-{}",
+            escape(shop.as_str(), false),
+            escape(order.as_str(), true)
+        );
+        if reference.len() <= Self::MAX_LEN {
+            return PartnerRef(reference);
+        }
+        let digest = Sha256::digest(format!("{shop}\0{order}").as_bytes());
+        PartnerRef(format!("_h{}", &hex::encode(digest)[..40]))
     }
+}
+
+/// Letters and digits (and `-` when `keep_dash`) as they are; every other byte `_` and two
+/// lowercase hex digits. No `_` is followed by anything but hex, so the escaping cannot be
+/// ambiguous; without `keep_dash` no `-` comes out.
+fn escape(part: &str, keep_dash: bool) -> String {
+    let mut out = String::with_capacity(part.len());
+    for byte in part.bytes() {
+        if byte.is_ascii_alphanumeric() || (keep_dash && byte == b'-') {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("_{byte:02x}"));
+        }
+    }
+    out
 }
 
 /// An ISO 3166-1 alpha-2 country code, uppercase (`GH`).
@@ -163,8 +184,26 @@ mod tests {
             PartnerRef::of(&ShopId::new(shop), &PlatformOrderId::new(order))
         };
         assert_eq!(ref_of("kente", "5127").as_str(), "kente-5127");
-        assert_eq!(ref_of("atlas", "#1047/b").as_str(), "atlas-_1047_b");
-        assert_eq!(ref_of("youcan", "9b2c-uuid"), ref_of("youcan", "9b2c-uuid"));
+        assert_eq!(ref_of("atlas", "#1047/b").as_str(), "atlas-_231047_2fb");
+        assert_eq!(ref_of("youcan", "9b2c-uuid").as_str(), "youcan-9b2c-uuid");
+        // Orders that used to share a reference no longer do.
+        assert_ne!(
+            ref_of("kente", "920011/evil"),
+            ref_of("kente", "920011_evil")
+        );
+        assert_ne!(ref_of("souk", "ma-1"), ref_of("souk-ma", "1"));
+        let long = ref_of("kente", &"9".repeat(150));
+        assert!(long.as_str().len() <= PartnerRef::MAX_LEN);
+        assert!(long.as_str().starts_with("_h"));
+        for reference in [ref_of("a-b", "é#/ x"), long] {
+            assert!(
+                reference
+                    .as_str()
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'),
+                "{reference}"
+            );
+        }
     }
 
     #[test]

@@ -65,9 +65,16 @@ pub(super) fn text(value: &Value, path: &str) -> Option<String> {
     }
 }
 
-/// A required id: a string or an integer.
+/// The longest id the bridge takes (an order id is part of the references it sends upstream).
+pub const MAX_ID_LEN: usize = 64;
+
+/// A required id: a string or an integer, at most [`MAX_ID_LEN`] characters.
 pub(super) fn id(value: &Value, path: &str) -> Result<String, ShopError> {
     match at(value, path) {
+        Some(Value::String(s)) if s.trim().chars().count() > MAX_ID_LEN => Err(ShopError::field(
+            path,
+            &format!("must be at most {MAX_ID_LEN} characters"),
+        )),
         Some(Value::String(s)) if !s.trim().is_empty() => Ok(s.trim().to_owned()),
         Some(Value::Number(n)) if n.is_u64() || n.is_i64() => Ok(n.to_string()),
         Some(_) => Err(ShopError::field(path, "must be a string or an integer")),

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::jobs::insert_jobs;
-use super::{Store, StoreResult, from_millis, to_millis};
+use super::{Store, StoreResult, WriteTx, from_millis, to_millis};
 use crate::domain::OrderKey;
 use crate::workflow::NewJob;
 
@@ -75,7 +75,7 @@ struct InboundRow {
 pub type JobsFor = Box<dyn FnOnce(i64) -> Vec<NewJob> + Send>;
 
 async fn insert_inbound(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    tx: &mut WriteTx,
     event: &NewInboundEvent,
     jobs: impl FnOnce(i64) -> Vec<NewJob>,
 ) -> StoreResult<Intake> {

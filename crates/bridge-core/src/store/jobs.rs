@@ -8,12 +8,11 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
-use sqlx::Any;
 use uuid::Uuid;
 
 use super::orders::{upsert_order, write_timeline};
 use super::rows::{JobRow, job_columns};
-use super::{Backend, Store, StoreError, StoreResult, TimelineEntry, to_millis};
+use super::{Backend, Store, StoreError, StoreResult, TimelineEntry, WriteTx, to_millis};
 use crate::domain::OrderKey;
 use crate::jobs::{ClaimedJob, JobCounts, JobKind, JobRecord, JobState};
 use crate::workflow::{NewJob, TrackedOrder};
@@ -69,7 +68,7 @@ const CLAIM_POSTGRES: &str = concat!(
 );
 
 pub(super) async fn insert_jobs(
-    tx: &mut sqlx::Transaction<'static, Any>,
+    tx: &mut WriteTx,
     jobs: &[NewJob],
     now: DateTime<Utc>,
 ) -> StoreResult<u64> {
@@ -229,7 +228,7 @@ impl Store {
 
     async fn finish(
         &self,
-        tx: &mut sqlx::Transaction<'static, Any>,
+        tx: &mut WriteTx,
         job: &ClaimedJob,
         state: JobState,
         run_at: Option<DateTime<Utc>>,

@@ -14,9 +14,11 @@ mod inbound;
 mod jobs;
 mod orders;
 mod rows;
+mod write;
 
 use std::str::FromStr;
-use std::sync::Once;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Once};
 use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
@@ -28,6 +30,8 @@ pub use group_commit::IntakeWriter;
 pub use inbound::{InboundEventRecord, Intake, JobsFor, NewInboundEvent};
 pub use jobs::{JobEffects, JobFilter};
 pub use orders::{OrderFilter, TimelineEntry, TimelineKind, TimelineRecord};
+use write::WriteHealth;
+pub(crate) use write::WriteTx;
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/postgres");
@@ -178,6 +182,12 @@ pub struct Store {
     /// SQLite allows one writer at a time: a one-connection pool queues writers in the process
     /// instead of letting them fight over the lock with `SQLITE_BUSY`.
     writer: AnyPool,
+    /// Whether the last write failed (readiness probes until one succeeds).
+    health: Arc<WriteHealth>,
+    #[cfg_attr(not(any(test, feature = "test-support")), allow(dead_code))]
+    /// SQLite only, for fault-injection tests: every connection opened from now on refuses
+    /// writes, as when the database files cannot be written (a full disk, a read-only mount).
+    unwritable: Arc<AtomicBool>,
 }
 
 impl Store {
@@ -225,15 +235,21 @@ impl Store {
              PRAGMA busy_timeout = {}; PRAGMA foreign_keys = ON;",
             settings.busy_timeout.as_millis()
         );
+        let unwritable = Arc::new(AtomicBool::new(false));
         let pool_for = |max: u32| {
             let pragmas = pragmas.clone();
+            let unwritable = unwritable.clone();
             AnyPoolOptions::new()
                 .max_connections(max)
                 .acquire_timeout(settings.busy_timeout.max(Duration::from_secs(5)))
                 .after_connect(move |conn, _meta| {
                     let pragmas = pragmas.clone();
+                    let unwritable = unwritable.load(Ordering::Relaxed);
                     Box::pin(async move {
                         conn.execute(sqlx::AssertSqlSafe(pragmas)).await?;
+                        if unwritable {
+                            conn.execute("PRAGMA query_only = ON").await?;
+                        }
                         Ok(())
                     })
                 })
@@ -245,6 +261,8 @@ impl Store {
             backend: Backend::Sqlite,
             pool,
             writer,
+            health: Arc::default(),
+            unwritable,
         })
     }
 
@@ -259,6 +277,8 @@ impl Store {
             backend: Backend::Postgres,
             writer: pool.clone(),
             pool,
+            health: Arc::default(),
+            unwritable: Arc::default(),
         })
     }
 
@@ -309,12 +329,50 @@ impl Store {
 
     /// Opens a write transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`),
     /// so a transaction that reads then writes cannot fail half-way on a lock upgrade.
-    async fn begin_write(&self) -> StoreResult<sqlx::Transaction<'static, sqlx::Any>> {
-        let tx = match self.backend {
-            Backend::Sqlite => self.writer.begin_with("BEGIN IMMEDIATE").await?,
-            Backend::Postgres => self.writer.begin().await?,
+    async fn begin_write(&self) -> StoreResult<WriteTx> {
+        let conn = self
+            .writer
+            .acquire()
+            .await
+            .inspect_err(|_| self.health.suspect())?;
+        let begin = match self.backend {
+            Backend::Sqlite => "BEGIN IMMEDIATE",
+            Backend::Postgres => "BEGIN",
         };
-        Ok(tx)
+        WriteTx::begin(conn, begin, self.health.clone()).await
+    }
+
+    /// Makes the SQLite database refuse every write (`true`: on the writer connection and every
+    /// new one, as when its files cannot be written) or take them again (`false`), to test that
+    /// the bridge survives and recovers without a restart.
+    #[cfg(any(test, feature = "test-support"))]
+    pub async fn simulate_unwritable_disk(&self, unwritable: bool) -> StoreResult<()> {
+        self.unwritable.store(unwritable, Ordering::Relaxed);
+        let pragma = if unwritable {
+            "PRAGMA query_only = ON"
+        } else {
+            "PRAGMA query_only = OFF"
+        };
+        let mut conn = self.writer.acquire().await?;
+        conn.execute(pragma).await?;
+        Ok(())
+    }
+
+    /// Whether the database takes writes: after a failed write, a small probe write must succeed
+    /// before the bridge says it is ready again.
+    pub async fn writable(&self) -> StoreResult<()> {
+        if !self.health.is_suspect() {
+            return Ok(());
+        }
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO write_probe (id, at) VALUES (1, $1) \
+             ON CONFLICT (id) DO UPDATE SET at = excluded.at",
+        )
+        .bind(to_millis(Utc::now()))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await
     }
 }
 

@@ -7,11 +7,11 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use shaq_client::PackageStatus;
-use sqlx::Any;
 
-use super::{Store, StoreError, StoreResult, from_millis, to_millis};
+use super::{Store, StoreError, StoreResult, WriteTx, from_millis, to_millis};
 use crate::domain::{
-    Attention, Located, Order, OrderKey, ShopId, TicketId, TicketStatusId, TrackingNumber,
+    Attention, Located, Order, OrderKey, PartnerRef, ShopId, TicketId, TicketStatusId,
+    TrackingNumber,
 };
 use crate::jobs::UnknownName;
 use crate::lifecycle::OrderState;
@@ -159,7 +159,6 @@ struct OrderRow {
     order_json: String,
     #[allow(dead_code)]
     order_version: Option<String>,
-    #[allow(dead_code)]
     partner_ref: String,
     tracking_number: Option<String>,
     ticket_id: Option<String>,
@@ -216,6 +215,8 @@ impl TryFrom<OrderRow> for TrackedOrder {
             .clone()
             .unwrap_or_else(|| order.currency.clone());
         Ok(TrackedOrder::from_stored(StoredOrder {
+            // Kept as stored: orders from before the reference scheme changed keep theirs.
+            partner_ref: PartnerRef::new(row.partner_ref.clone()),
             order,
             state,
             attention,
@@ -233,7 +234,7 @@ impl TryFrom<OrderRow> for TrackedOrder {
 }
 
 pub(super) async fn upsert_order(
-    tx: &mut sqlx::Transaction<'static, Any>,
+    tx: &mut WriteTx,
     order: &TrackedOrder,
     now: DateTime<Utc>,
 ) -> StoreResult<()> {
@@ -288,10 +289,7 @@ pub(super) async fn upsert_order(
     Ok(())
 }
 
-pub(super) async fn write_timeline(
-    tx: &mut sqlx::Transaction<'static, Any>,
-    entries: &[TimelineEntry],
-) -> StoreResult<()> {
+pub(super) async fn write_timeline(tx: &mut WriteTx, entries: &[TimelineEntry]) -> StoreResult<()> {
     for entry in entries {
         sqlx::query(
             "INSERT INTO timeline (order_key, at, kind, summary, details) \

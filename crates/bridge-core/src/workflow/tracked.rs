@@ -36,6 +36,8 @@ pub struct Collect {
 pub struct StoredOrder {
     /// The shop's order.
     pub order: Order,
+    /// Our reference at ShaQ and Digishare, fixed when the order was first stored.
+    pub partner_ref: PartnerRef,
     /// Where it is.
     pub state: OrderState,
     /// Why a person is needed.
@@ -76,6 +78,7 @@ impl TrackedOrder {
         };
         TrackedOrder {
             parts: StoredOrder {
+                partner_ref: order.partner_ref(),
                 order,
                 state: OrderState::Received,
                 attention: None,
@@ -122,7 +125,7 @@ impl TrackedOrder {
 
     /// Our reference at ShaQ and Digishare.
     pub fn partner_ref(&self) -> PartnerRef {
-        self.parts.order.partner_ref()
+        self.parts.partner_ref.clone()
     }
 
     /// Where the order is.

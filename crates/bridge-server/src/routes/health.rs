@@ -22,16 +22,26 @@ async fn healthz() -> impl IntoResponse {
     Json(json!({ "status": "ok" }))
 }
 
+/// Ready when the database answers, its migrations are applied and writes work (after a failed
+/// write, a probe write must succeed). The answer names the cause, never the database's own
+/// message (it can hold paths and hosts): that goes to the log.
 async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
-    match state.store.readiness().await {
-        Ok(()) => (StatusCode::OK, Json(json!({ "status": "ready" }))),
-        Err(error) => (
+    let not_ready = |message: &str, error: &dyn std::fmt::Display| {
+        tracing::warn!(error = %error, "not ready: {message}");
+        (
             StatusCode::SERVICE_UNAVAILABLE,
             Json(
-                json!({ "status": "not_ready", "error": { "code": "not_ready", "message": error.to_string() } }),
+                json!({ "status": "not_ready", "error": { "code": "not_ready", "message": message } }),
             ),
-        ),
+        )
+    };
+    if let Err(error) = state.store.readiness().await {
+        return not_ready("database unavailable or not migrated", &error);
     }
+    if let Err(error) = state.store.writable().await {
+        return not_ready("database unavailable for writes", &error);
+    }
+    (StatusCode::OK, Json(json!({ "status": "ready" })))
 }
 
 async fn metrics(State(state): State<AppState>) -> impl IntoResponse {

@@ -113,3 +113,56 @@ async fn shutdown_lets_running_jobs_finish_and_exits_cleanly() {
         "the running job finished"
     );
 }
+
+/// Database files that cannot be written (here: SQLite's `query_only` on every connection, as a
+/// full disk or a read-only mount would) fail the writes of that moment
+/// with 503 and makes `/readyz` say so; once there is room again the bridge takes webhooks
+/// without a restart: no connection was left poisoned by the failed transactions.
+#[tokio::test]
+async fn an_unwritable_database_is_survived_without_a_restart() {
+    let app = spawn_app_with(TestBackend::Sqlite, Arc::new(Succeeds), |_| {}).await;
+    // A body larger than a page: storing it must grow the database.
+    let event = |id: &str| {
+        serde_json::json!({
+            "event": "package.status_updated", "event_id": id, "occurred_at": "2025-05-29T10:30:00Z",
+            "data": {"partner_ref": "FULL-1", "status": "delivered", "comment": "x".repeat(20_000)}
+        })
+        .to_string()
+    };
+    let post = |body: String| {
+        app.client
+            .post(app.url("/webhooks/shaq"))
+            .header("content-type", "application/json")
+            .header("X-Shaq-Webhook-Secret", crate::helpers::SHAQ_WEBHOOK_SECRET)
+            .body(body)
+            .send()
+    };
+    app.store.simulate_unwritable_disk(true).await.unwrap();
+    for attempt in 0..3 {
+        let refused = post(event(&format!("full-{attempt}"))).await.unwrap();
+        assert_eq!(refused.status(), 503, "the sender must retry later");
+    }
+    let ready = app.client.get(app.url("/readyz")).send().await.unwrap();
+    assert_eq!(ready.status(), 503);
+    let body: Value = ready.json().await.unwrap();
+    assert_eq!(body["error"]["message"], "database unavailable for writes");
+    assert!(
+        !body.to_string().contains("readonly"),
+        "no database internals: {body}"
+    );
+
+    app.store.simulate_unwritable_disk(false).await.unwrap();
+    let accepted = post(event("after")).await.unwrap();
+    assert_eq!(accepted.status(), 200);
+    let ready = app.client.get(app.url("/readyz")).send().await.unwrap();
+    assert_eq!(ready.status(), 200, "ready again, without a restart");
+    // The workers claim and finish jobs again.
+    for _ in 0..200 {
+        if app.store.job_counts().await.unwrap().done >= 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    assert_eq!(app.store.job_counts().await.unwrap().done, 1);
+    app.stop().await.unwrap();
+}

@@ -17,6 +17,8 @@ pub struct TestApp {
     pub shutdown: CancellationToken,
     pub running: JoinHandle<anyhow::Result<()>>,
     pub db: TestDatabase,
+    /// The application's own store (its connections, its fault switches).
+    pub store: bridge_core::store::Store,
 }
 
 /// Secrets the tests present.
@@ -62,6 +64,7 @@ pub async fn spawn_app_with(
         .unwrap();
     let address = format!("http://127.0.0.1:{}", application.port());
     let shutdown = application.shutdown_token();
+    let store = application.store().clone();
     let running = tokio::spawn(application.run_until_stopped());
     TestApp {
         address,
@@ -69,6 +72,7 @@ pub async fn spawn_app_with(
         shutdown,
         running,
         db,
+        store,
     }
 }
 

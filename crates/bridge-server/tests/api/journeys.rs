@@ -1182,6 +1182,54 @@ subject_template = "Brand2 order {order_ref}"
     journey.stop().await;
 }
 
+/// Order ids that differ only in characters ShaQ does not take must not share a reference
+/// (they used to: the second order's job then failed forever on a unique constraint).
+async fn orders_whose_ids_differ_only_in_odd_characters_both_ship(backend: TestBackend) {
+    let journey = Journey::start(backend, SandboxConfig::default()).await;
+    let generic = bridge_sandbox::shops::GenericSender::new(GENERIC_SECRET);
+    for id in ["920011/evil", "920011_evil"] {
+        let mut order = bridge_sandbox::shops::generic_order(&cod_spec(83));
+        order["id"] = Value::from(id);
+        let sent = generic
+            .send(
+                &format!("{}/webhooks/shops/gen", journey.bridge),
+                "created",
+                &order,
+            )
+            .await;
+        assert_eq!(sent.status, 200);
+    }
+    wait_for("both packages", LIMIT, || async {
+        (journey.sandbox.shaq.packages().len() == 2).then_some(())
+    })
+    .await
+    .unwrap();
+    journey.settle().await;
+    let refs: Vec<String> = journey
+        .sandbox
+        .shaq
+        .packages()
+        .iter()
+        .map(|p| p.partner_ref().to_owned())
+        .collect();
+    assert!(refs.contains(&"gen-920011_2fevil".to_owned()), "{refs:?}");
+    assert!(refs.contains(&"gen-920011_5fevil".to_owned()), "{refs:?}");
+    let dead = journey.store.job_counts().await.unwrap().dead;
+    assert_eq!(dead, 0);
+    // An id longer than the bridge takes is refused at the door, naming the field.
+    let mut order = bridge_sandbox::shops::generic_order(&cod_spec(84));
+    order["id"] = Value::from("9".repeat(100));
+    let sent = generic
+        .send(
+            &format!("{}/webhooks/shops/gen", journey.bridge),
+            "created",
+            &order,
+        )
+        .await;
+    assert_eq!(sent.status, 422);
+    journey.stop().await;
+}
+
 macro_rules! journeys {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
@@ -1223,4 +1271,5 @@ journeys!(
     a_shopify_order_without_a_province_ships_to_its_city,
     a_woocommerce_order_with_a_state_code_ships,
     a_shop_with_its_own_accounts_and_settings_uses_them,
+    orders_whose_ids_differ_only_in_odd_characters_both_ship,
 );

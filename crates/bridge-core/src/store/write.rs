@@ -1,0 +1,116 @@
+//! Write transactions that cannot poison a connection.
+//!
+//! A failed statement, `COMMIT` or `BEGIN` (a full disk, an I/O error, a lost lease) must not
+//! hand a connection with a half-open transaction back to the pool: with sqlx's own
+//! `Transaction`, a failed commit on SQLite left the single writer connection at a non-zero
+//! transaction depth, and every later write failed until the bridge was restarted. Here the
+//! transaction is plain SQL on a connection the store holds: it is committed, or rolled back,
+//! and a connection whose state is in doubt is closed and replaced by a fresh one.
+//!
+//! The store also remembers whether the last write failed, so readiness can answer 503 until a
+//! probe write succeeds again.
+
+use std::ops::{Deref, DerefMut};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use sqlx::pool::PoolConnection;
+use sqlx::{Any, AnyConnection, Executor};
+
+use super::StoreResult;
+
+/// Whether writes are known to work: cleared by a failed write, set again by a committed one.
+#[derive(Debug, Default)]
+pub(super) struct WriteHealth {
+    suspect: AtomicBool,
+}
+
+impl WriteHealth {
+    /// A write failed, or ended without committing: the next readiness check probes.
+    pub(super) fn suspect(&self) {
+        self.suspect.store(true, Ordering::Relaxed);
+    }
+
+    /// A write committed.
+    pub(super) fn confirm(&self) {
+        self.suspect.store(false, Ordering::Relaxed);
+    }
+
+    /// Whether the last write failed.
+    pub(super) fn is_suspect(&self) -> bool {
+        self.suspect.load(Ordering::Relaxed)
+    }
+}
+
+/// An open write transaction.
+pub(crate) struct WriteTx {
+    conn: PoolConnection<Any>,
+    health: Arc<WriteHealth>,
+    finished: bool,
+}
+
+impl WriteTx {
+    /// Starts a transaction with `begin` on `conn`.
+    pub(super) async fn begin(
+        mut conn: PoolConnection<Any>,
+        begin: &'static str,
+        health: Arc<WriteHealth>,
+    ) -> StoreResult<WriteTx> {
+        if let Err(error) = conn.execute(begin).await {
+            health.suspect();
+            conn.close_on_drop();
+            return Err(error.into());
+        }
+        Ok(WriteTx {
+            conn,
+            health,
+            finished: false,
+        })
+    }
+
+    /// Commits. On failure the transaction is rolled back (or, if even that fails, its
+    /// connection is closed), so the pool only ever holds clean connections.
+    pub(crate) async fn commit(mut self) -> StoreResult<()> {
+        let outcome = self.conn.execute("COMMIT").await;
+        self.finished = true;
+        match outcome {
+            Ok(_) => {
+                self.health.confirm();
+                Ok(())
+            }
+            Err(error) => {
+                self.health.suspect();
+                if self.conn.execute("ROLLBACK").await.is_err() {
+                    self.conn.close_on_drop();
+                }
+                Err(error.into())
+            }
+        }
+    }
+}
+
+impl Drop for WriteTx {
+    /// Dropped before `commit` (a statement failed, or a lease was lost): the transaction is
+    /// still open, so the connection is closed rather than returned to the pool; the database
+    /// rolls the transaction back.
+    fn drop(&mut self) {
+        if !self.finished {
+            self.health.suspect();
+            self.conn.close_on_drop();
+        }
+    }
+}
+
+impl Deref for WriteTx {
+    type Target = AnyConnection;
+
+    fn deref(&self) -> &AnyConnection {
+        &self.conn
+    }
+}
+
+impl DerefMut for WriteTx {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        &mut self.conn
+    }
+}
