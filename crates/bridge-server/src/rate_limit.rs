@@ -1,11 +1,20 @@
-//! Per-source rate limiting of the webhook endpoints: a flood from one shop (or a forger
-//! hammering one URL) is answered 429 with `Retry-After`, and the other sources are untouched.
+//! Rate limiting of the webhook endpoints, in two parts, so that nobody can spend a real
+//! sender's budget:
+//!
+//! - **per source, after authentication**: a shop, ShaQ or Digishare sending more than its quota
+//!   gets 429 with `Retry-After`; only requests whose signature or secret checked out count;
+//! - **per client address, for refusals**: an address whose requests keep being refused (bad
+//!   signature, unknown shop, malformed body) is answered 429 before any work is done. Behind a
+//!   reverse proxy, `trusted_proxy_header` names the header carrying the client's address.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::net::{IpAddr, SocketAddr};
 use std::num::NonZeroU32;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
-use axum::extract::{Request, State};
+use axum::extract::{ConnectInfo, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use governor::clock::{Clock, DefaultClock};
@@ -21,49 +30,78 @@ use crate::error::ApiError;
 pub struct RateLimitSettings {
     /// Off switch.
     pub enabled: bool,
-    /// Sustained requests per second per source.
+    /// Sustained authenticated requests per second per source.
     pub per_second: u32,
     /// Requests a source may send at once above the sustained rate.
     pub burst: u32,
+    /// Refused requests (bad signature, unknown shop, malformed) an address may make per minute
+    /// before all its requests are refused for a while.
+    #[serde(default = "default_refusals")]
+    pub refusals_per_minute: u32,
+    /// Behind a reverse proxy: the header carrying the client's address (`X-Forwarded-For`,
+    /// first address; `X-Real-IP`). Unset: the connection's address.
+    #[serde(default)]
+    pub trusted_proxy_header: Option<String>,
+}
+
+fn default_refusals() -> u32 {
+    30
 }
 
 impl RateLimitSettings {
     /// Checks the values, naming the key that is wrong.
     pub fn validate(&self) -> Result<(), String> {
-        if self.enabled && (self.per_second == 0 || self.burst == 0) {
+        if self.enabled
+            && (self.per_second == 0 || self.burst == 0 || self.refusals_per_minute == 0)
+        {
             return Err(
-                "server.webhook_rate_limit.per_second and burst must be at least 1".to_owned(),
+                "server.webhook_rate_limit.per_second, burst and refusals_per_minute must be at least 1"
+                    .to_owned(),
             );
         }
         Ok(())
     }
 }
 
-type KeyedLimiter = RateLimiter<String, DefaultKeyedStateStore<String>, DefaultClock>;
+type KeyedLimiter<K> = RateLimiter<K, DefaultKeyedStateStore<K>, DefaultClock>;
 
-/// The limiter shared by the webhook routes.
+/// The limiters shared by the webhook routes.
 #[derive(Clone)]
 pub struct WebhookRateLimiter {
-    limiter: Option<Arc<KeyedLimiter>>,
+    sources: Option<Arc<KeyedLimiter<String>>>,
+    refusals: Option<Arc<KeyedLimiter<IpAddr>>>,
     known_shops: Arc<HashSet<String>>,
+    proxy_header: Option<String>,
     clock: DefaultClock,
+    checks: Arc<AtomicU64>,
+    /// Addresses over their refusal budget, and until when.
+    blocked: Arc<Mutex<HashMap<IpAddr, Instant>>>,
 }
 
 impl WebhookRateLimiter {
-    /// A limiter for the configured shops (unknown shop ids share one key, so random ids cannot
+    /// Limiters for the configured shops (unknown shop ids share one key, so random ids cannot
     /// grow the table).
     pub fn new(settings: &RateLimitSettings, shop_ids: impl IntoIterator<Item = String>) -> Self {
-        let limiter = settings.enabled.then(|| {
+        let sources = settings.enabled.then(|| {
             let per_second = NonZeroU32::new(settings.per_second).unwrap_or(NonZeroU32::MIN);
             let burst = NonZeroU32::new(settings.burst).unwrap_or(NonZeroU32::MIN);
             Arc::new(RateLimiter::keyed(
                 Quota::per_second(per_second).allow_burst(burst),
             ))
         });
+        let refusals = settings.enabled.then(|| {
+            let per_minute =
+                NonZeroU32::new(settings.refusals_per_minute).unwrap_or(NonZeroU32::MIN);
+            Arc::new(RateLimiter::keyed(Quota::per_minute(per_minute)))
+        });
         WebhookRateLimiter {
-            limiter,
+            sources,
+            refusals,
             known_shops: Arc::new(shop_ids.into_iter().collect()),
+            proxy_header: settings.trusted_proxy_header.clone(),
             clock: DefaultClock::default(),
+            checks: Arc::default(),
+            blocked: Arc::default(),
         }
     }
 
@@ -78,28 +116,106 @@ impl WebhookRateLimiter {
             _ => "other".to_owned(),
         }
     }
+
+    /// Counts an authenticated request of `path`'s source: `Err` once the source is over its
+    /// quota (the request is refused before it is stored).
+    pub fn admit(&self, path: &str) -> Result<(), ApiError> {
+        let Some(sources) = &self.sources else {
+            return Ok(());
+        };
+        let source = self.source_of(path);
+        sources.check_key(&source).map_err(|not_until| {
+            tracing::warn!(source = %source, "webhook rate limit exceeded");
+            ApiError::RateLimited {
+                retry_after_secs: not_until.wait_time_from(self.clock.now()).as_secs().max(1),
+            }
+        })
+    }
+
+    fn client_address(&self, request: &Request) -> Option<IpAddr> {
+        if let Some(header) = &self.proxy_header {
+            return request
+                .headers()
+                .get(header.as_str())
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.split(',').next())
+                .and_then(|v| v.trim().parse().ok());
+        }
+        request
+            .extensions()
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|info| info.0.ip())
+    }
+
+    /// How long `address` is still refused, if it is.
+    fn blocked_for(&self, address: IpAddr) -> Option<Duration> {
+        let blocked = self.blocked.lock().unwrap_or_else(|e| e.into_inner());
+        blocked
+            .get(&address)
+            .and_then(|until| until.checked_duration_since(Instant::now()))
+    }
+
+    /// Spends one refusal of `address`; over budget, the address is refused for the wait.
+    fn refused(&self, address: IpAddr) {
+        let Some(refusals) = &self.refusals else {
+            return;
+        };
+        if let Err(not_until) = refusals.check_key(&address) {
+            let wait = not_until.wait_time_from(self.clock.now());
+            tracing::warn!(address = %address, "too many refused webhooks from one address");
+            self.blocked
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(address, Instant::now() + wait);
+        }
+    }
+
+    /// Forgets addresses not seen for a while, now and then, so a scan of many addresses
+    /// cannot grow the tables without bound.
+    fn tidy(&self) {
+        if self.checks.fetch_add(1, Ordering::Relaxed) % 1024 != 0 {
+            return;
+        }
+        if let Some(refusals) = &self.refusals {
+            refusals.retain_recent();
+            refusals.shrink_to_fit();
+        }
+        let now = Instant::now();
+        self.blocked
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|_, until| *until > now);
+    }
 }
 
-/// The middleware: 429 with `Retry-After` once a source exceeds its quota.
+/// The middleware: an address whose requests keep being refused is answered 429 before any
+/// work; each refusal (401, 404, 400, 413, 415, 422) spends from its address's budget.
 pub async fn limit(
     State(limiter): State<WebhookRateLimiter>,
     request: Request,
     next: Next,
 ) -> Response {
-    if let Some(inner) = &limiter.limiter {
-        let source = limiter.source_of(request.uri().path());
-        if let Err(not_until) = inner.check_key(&source) {
-            let wait = not_until.wait_time_from(limiter.clock.now());
-            tracing::warn!(source = %source, "webhook rate limit exceeded");
-            return ApiError::RateLimited {
-                retry_after_secs: wait.as_secs().max(1),
-            }
-            .into_response();
-        }
+    if limiter.refusals.is_none() {
+        return next.run(request).await;
     }
-    next.run(request).await
+    limiter.tidy();
+    let address = limiter.client_address(&request);
+    if let Some(wait) = address.and_then(|a| limiter.blocked_for(a)) {
+        return ApiError::RateLimited {
+            retry_after_secs: wait.as_secs().max(1),
+        }
+        .into_response();
+    }
+    let response = next.run(request).await;
+    let refused = matches!(
+        response.status().as_u16(),
+        400 | 401 | 404 | 413 | 415 | 422
+    );
+    if refused && let Some(address) = address {
+        limiter.refused(address);
+    }
+    response
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -111,6 +227,8 @@ mod tests {
                 enabled: true,
                 per_second: 1,
                 burst: 1,
+                refusals_per_minute: 1,
+                trusted_proxy_header: None,
             },
             ["kente".to_owned()],
         );
@@ -130,14 +248,31 @@ mod tests {
                 enabled: true,
                 per_second: 1,
                 burst: 2,
+                refusals_per_minute: 2,
+                trusted_proxy_header: None,
             },
             ["kente".to_owned(), "atlas".to_owned()],
         );
-        let inner = limiter.limiter.clone().expect("enabled");
-        let kente = "shop:kente".to_owned();
-        assert!(inner.check_key(&kente).is_ok());
-        assert!(inner.check_key(&kente).is_ok());
-        assert!(inner.check_key(&kente).is_err(), "burst of 2 used up");
-        assert!(inner.check_key(&"shop:atlas".to_owned()).is_ok());
+        assert!(limiter.admit("/webhooks/shops/kente").is_ok());
+        assert!(limiter.admit("/webhooks/shops/kente").is_ok());
+        assert!(
+            limiter.admit("/webhooks/shops/kente").is_err(),
+            "burst of 2 used up"
+        );
+        assert!(limiter.admit("/webhooks/shops/atlas").is_ok());
+        let forger: IpAddr = "203.0.113.9".parse().expect("an address");
+        let shopify: IpAddr = "198.51.100.4".parse().expect("an address");
+        limiter.refused(forger);
+        limiter.refused(forger);
+        assert!(
+            limiter.blocked_for(forger).is_none(),
+            "two refusals allowed"
+        );
+        limiter.refused(forger);
+        assert!(limiter.blocked_for(forger).is_some(), "the third blocks it");
+        assert!(
+            limiter.blocked_for(shopify).is_none(),
+            "others are untouched"
+        );
     }
 }

@@ -41,6 +41,8 @@ pub struct AppState {
     pub intake: Arc<WebhookIntake>,
     /// The validated settings.
     pub settings: Arc<Settings>,
+    /// The webhooks' rate limits.
+    pub limiter: WebhookRateLimiter,
 }
 
 /// The bridge, built and bound, not yet running.
@@ -97,12 +99,17 @@ impl Application {
             settings.shaq.clone(),
             settings.digishare.clone(),
         ));
+        let limiter = WebhookRateLimiter::new(
+            &settings.server.webhook_rate_limit,
+            settings.shops.iter().map(|s| s.id.to_string()),
+        );
         let state = AppState {
             store: store.clone(),
             waker,
             metrics: telemetry::metrics_handle(),
             intake,
             settings: Arc::new(settings),
+            limiter,
         };
         Ok(Application {
             listener,
@@ -152,9 +159,12 @@ impl Application {
             waker,
             shutdown.clone(),
         ));
-        let server = axum::serve(listener, router)
-            .with_graceful_shutdown(shutdown.clone().cancelled_owned())
-            .await;
+        let server = axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown.clone().cancelled_owned())
+        .await;
         // The server stopped (asked to, or failed): stop the workers too.
         shutdown.cancel();
         workers.await.context("the worker pool panicked")?;
@@ -208,10 +218,7 @@ pub fn router(state: AppState) -> Router {
     let server = &state.settings.server;
     let body_limit = server.body_limit_bytes;
     let request_timeout = server.request_timeout;
-    let limiter = WebhookRateLimiter::new(
-        &server.webhook_rate_limit,
-        state.settings.shops.iter().map(|s| s.id.to_string()),
-    );
+    let limiter = state.limiter.clone();
     Router::new()
         .merge(routes::health::router())
         .merge(routes::webhooks::router(limiter))

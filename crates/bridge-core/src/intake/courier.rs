@@ -6,7 +6,7 @@ use secrecy::ExposeSecret;
 use serde_json::Value;
 use shaq_client::webhook::{verify_hmac, verify_secret};
 
-use super::{IntakeError, IntakeOutcome, SHAQ_SOURCE, WebhookIntake, presented_secret};
+use super::{Admit, IntakeError, IntakeOutcome, SHAQ_SOURCE, WebhookIntake, presented_secret};
 use crate::domain::OrderKey;
 use crate::settings::WebhookSecretLocation;
 
@@ -23,8 +23,10 @@ impl WebhookIntake {
         headers: &HeaderMap,
         path_secret: Option<&str>,
         body: &[u8],
+        admit: Admit<'_>,
     ) -> Result<IntakeOutcome, IntakeError> {
         self.verify_shaq(headers, path_secret, body)?;
+        admit()?;
         let envelope: Value = super::parse_json(body)?;
         let event = super::required_str(&envelope, &["event"])?;
         let event_id = super::required_str(&envelope, &["event_id"])?;

@@ -2,7 +2,7 @@
 
 use http::HeaderMap;
 
-use super::{IntakeError, IntakeOutcome, WebhookIntake, shop_source};
+use super::{Admit, IntakeError, IntakeOutcome, WebhookIntake, shop_source};
 use crate::domain::{OrderKey, PlatformOrderId, ShopId};
 use crate::shop::{self, ShopError, ShopWebhook};
 
@@ -14,12 +14,14 @@ impl WebhookIntake {
         shop_id: &ShopId,
         headers: &HeaderMap,
         body: &[u8],
+        admit: Admit<'_>,
     ) -> Result<IntakeOutcome, IntakeError> {
         let shop = self
             .shops
             .get(shop_id)
             .ok_or_else(|| IntakeError::UnknownShop(shop_id.to_string()))?;
         shop::verify(shop, headers, body).map_err(IntakeError::Unauthorized)?;
+        admit()?;
         let event = match shop::parse(shop, headers, body) {
             Ok(ShopWebhook::Ping) => return Ok(IntakeOutcome::Ignored("ping".to_owned())),
             Ok(ShopWebhook::Ignored(reason)) => return Ok(IntakeOutcome::Ignored(reason)),

@@ -5,7 +5,7 @@ use http::HeaderMap;
 use secrecy::ExposeSecret;
 use serde_json::Value;
 
-use super::{DIGISHARE_SOURCE, IntakeError, IntakeOutcome, WebhookIntake, presented_secret};
+use super::{Admit, DIGISHARE_SOURCE, IntakeError, IntakeOutcome, WebhookIntake, presented_secret};
 
 impl WebhookIntake {
     /// Verifies, keys and stores a Digishare webhook. Only `ticket.updated` deliveries that may
@@ -14,6 +14,7 @@ impl WebhookIntake {
         &self,
         headers: &HeaderMap,
         body: &[u8],
+        admit: Admit<'_>,
     ) -> Result<IntakeOutcome, IntakeError> {
         let header = &self.digishare.webhook_secret_header;
         let presented = presented_secret(headers, header)
@@ -24,6 +25,7 @@ impl WebhookIntake {
         ) {
             return Err(IntakeError::Unauthorized(format!("wrong {header}")));
         }
+        admit()?;
         let envelope: Value = super::parse_json(body)?;
         let event = super::required_str(&envelope, &["event"])?;
         if event != "ticket.updated" {

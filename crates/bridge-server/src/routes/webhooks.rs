@@ -38,9 +38,15 @@ async fn shop_webhook(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
+    let path = format!("/webhooks/shops/{shop_id}");
     let outcome = state
         .intake
-        .accept_shop_webhook(&ShopId::new(shop_id), &headers, &body)
+        .accept_shop_webhook(
+            &ShopId::new(shop_id),
+            &headers,
+            &body,
+            &admit(&state, &path),
+        )
         .await;
     answer(&state, outcome)
 }
@@ -53,7 +59,7 @@ async fn shaq_webhook(
     require_json(&headers)?;
     let outcome = state
         .intake
-        .accept_shaq_webhook(&headers, None, &body)
+        .accept_shaq_webhook(&headers, None, &body, &admit(&state, "/webhooks/shaq"))
         .await;
     answer(&state, outcome)
 }
@@ -67,7 +73,12 @@ async fn shaq_webhook_with_path_secret(
     require_json(&headers)?;
     let outcome = state
         .intake
-        .accept_shaq_webhook(&headers, Some(&secret), &body)
+        .accept_shaq_webhook(
+            &headers,
+            Some(&secret),
+            &body,
+            &admit(&state, "/webhooks/shaq"),
+        )
         .await;
     answer(&state, outcome)
 }
@@ -78,8 +89,28 @@ async fn digishare_webhook(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     require_json(&headers)?;
-    let outcome = state.intake.accept_digishare_webhook(&headers, &body).await;
+    let outcome = state
+        .intake
+        .accept_digishare_webhook(&headers, &body, &admit(&state, "/webhooks/digishare"))
+        .await;
     answer(&state, outcome)
+}
+
+/// Counts an authenticated webhook against its source's rate limit.
+fn admit<'a>(
+    state: &'a AppState,
+    path: &'a str,
+) -> impl Fn() -> Result<(), IntakeError> + Sync + 'a {
+    move || {
+        state.limiter.admit(path).map_err(|error| match error {
+            ApiError::RateLimited { retry_after_secs } => {
+                IntakeError::Throttled { retry_after_secs }
+            }
+            _ => IntakeError::Throttled {
+                retry_after_secs: 1,
+            },
+        })
+    }
 }
 
 /// ShaQ and Digishare send JSON; anything else is refused before it is read further. (Shops are
@@ -137,6 +168,9 @@ impl From<IntakeError> for ApiError {
                 ApiError::InvalidField { field, message }
             }
             IntakeError::Store(store) => store.into(),
+            IntakeError::Throttled { retry_after_secs } => {
+                ApiError::RateLimited { retry_after_secs }
+            }
         }
     }
 }

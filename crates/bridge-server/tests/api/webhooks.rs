@@ -314,3 +314,66 @@ async fn an_optional_hmac_header_is_required_once_configured() {
     );
     app.stop().await.unwrap();
 }
+
+/// Forged requests spend only their own address's budget: a flood of unsigned shop webhooks and
+/// wrong-secret ShaQ webhooks from one address is refused with 429, while the real shop's and
+/// ShaQ's webhooks from their addresses all get through.
+#[tokio::test]
+async fn forgers_cannot_spend_a_real_senders_rate_limit() {
+    let app = spawn_app_with(TestBackend::Sqlite, Arc::new(Parked), |settings| {
+        let limits = &mut settings.server.webhook_rate_limit;
+        limits.per_second = 5;
+        limits.burst = 10;
+        limits.refusals_per_minute = 20;
+        limits.trusted_proxy_header = Some("X-Forwarded-For".to_owned());
+    })
+    .await;
+    let forger = "203.0.113.9";
+    let mut statuses = Vec::new();
+    for i in 0..400 {
+        let unsigned = app
+            .client
+            .post(app.url("/webhooks/shops/atlas"))
+            .header("content-type", "application/json")
+            .header("X-Forwarded-For", forger)
+            .header("X-WC-Webhook-Topic", "order.created")
+            .body(format!(r#"{{"id": {i}}}"#))
+            .send()
+            .await
+            .unwrap();
+        statuses.push(unsigned.status().as_u16());
+    }
+    assert!(statuses[..20].iter().all(|s| *s == 401), "refused, then…");
+    assert!(
+        statuses[21..].iter().all(|s| *s == 429),
+        "…cut off: {statuses:?}"
+    );
+    for i in 0..50 {
+        let forged = app
+            .client
+            .post(app.url("/webhooks/shaq"))
+            .header("content-type", "application/json")
+            .header("X-Forwarded-For", forger)
+            .header("X-Shaq-Webhook-Secret", "not-the-secret-at-all")
+            .body(status_event(&format!("forged-{i}")).to_string())
+            .send()
+            .await
+            .unwrap();
+        assert!(matches!(forged.status().as_u16(), 401 | 429));
+    }
+    // The real ShaQ, from its own address: every webhook within its quota is taken.
+    for i in 0..10 {
+        let real = app
+            .client
+            .post(app.url("/webhooks/shaq"))
+            .header("content-type", "application/json")
+            .header("X-Forwarded-For", "198.51.100.4")
+            .header("X-Shaq-Webhook-Secret", SHAQ_WEBHOOK_SECRET)
+            .body(status_event(&format!("real-{i}")).to_string())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(real.status(), 200, "real webhook {i}");
+    }
+    app.stop().await.unwrap();
+}
