@@ -29,6 +29,22 @@ fn is_blank(secret: &SecretString) -> bool {
     secret.expose_secret().trim().is_empty()
 }
 
+/// A secret with spaces or line breaks around it (a copy-paste slip) never matches what the
+/// other side sends or expects: refused at start-up rather than failing every call.
+pub(crate) fn check_secret(
+    key: &str,
+    secret: &SecretString,
+    min_len: usize,
+    problems: &mut Vec<String>,
+) {
+    let value = secret.expose_secret();
+    if value.trim() != value {
+        problems.push(format!("{key} has spaces or line breaks around it"));
+    } else if value.chars().count() < min_len {
+        problems.push(format!("{key} must be at least {min_len} characters"));
+    }
+}
+
 /// Where ShaQ puts the webhook secret it sends us.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -180,10 +196,10 @@ impl ShaqSettings {
         }
         if is_blank(&self.secret) {
             problems.push("shaq.secret is empty".to_owned());
+        } else {
+            check_secret("shaq.secret", &self.secret, 1, problems);
         }
-        if self.webhook_secret.expose_secret().len() < 16 {
-            problems.push("shaq.webhook_secret must be at least 16 characters".to_owned());
-        }
+        check_secret("shaq.webhook_secret", &self.webhook_secret, 16, problems);
         if !is_iso2(&self.source_country_iso2) {
             problems.push("shaq.source_country_iso2 must be two uppercase letters".to_owned());
         }
@@ -305,8 +321,17 @@ impl DigishareSettings {
         if self.type_ticket_id.trim().is_empty() {
             problems.push("digishare.type_ticket_id is empty".to_owned());
         }
-        if self.webhook_secret.expose_secret().len() < 16 {
-            problems.push("digishare.webhook_secret must be at least 16 characters".to_owned());
+        check_secret(
+            "digishare.webhook_secret",
+            &self.webhook_secret,
+            16,
+            problems,
+        );
+        if let Some(token) = &self.access_token {
+            check_secret("digishare.access_token", token, 1, problems);
+        }
+        if let Some(secret) = &self.client_secret {
+            check_secret("digishare.client_secret", secret, 1, problems);
         }
         if !["put", "patch"].contains(&self.update_method.as_str()) {
             problems.push("digishare.update_method must be `put` or `patch`".to_owned());

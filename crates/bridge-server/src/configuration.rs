@@ -79,6 +79,11 @@ pub struct ServerSettings {
     pub request_timeout: Duration,
     /// Per-source limits on `/webhooks/*`.
     pub webhook_rate_limit: RateLimitSettings,
+    /// Most connections open at once; past it a new connection is closed at once.
+    pub max_connections: usize,
+    /// A client that has not sent its request headers in this time is disconnected.
+    #[serde(with = "humantime_serde")]
+    pub header_read_timeout: Duration,
 }
 
 /// `[log]`.
@@ -223,6 +228,12 @@ impl Settings {
         }
         if self.server.body_limit_bytes < 1024 {
             problems.push("server.body_limit_bytes must be at least 1024".to_owned());
+        }
+        if self.server.max_connections == 0 {
+            problems.push("server.max_connections must be at least 1".to_owned());
+        }
+        if self.server.header_read_timeout < Duration::from_millis(100) {
+            problems.push("server.header_read_timeout must be at least 100ms".to_owned());
         }
         if self.server.request_timeout < Duration::from_secs(1) {
             problems.push("server.request_timeout must be at least 1s".to_owned());

@@ -10,5 +10,6 @@ pub mod error;
 pub mod http_metrics;
 pub mod rate_limit;
 pub mod routes;
+pub mod serve;
 pub mod startup;
 pub mod telemetry;

@@ -173,7 +173,11 @@ impl WebhookRateLimiter {
     /// Forgets addresses not seen for a while, now and then, so a scan of many addresses
     /// cannot grow the tables without bound.
     fn tidy(&self) {
-        if !self.checks.fetch_add(1, Ordering::Relaxed).is_multiple_of(1024) {
+        if !self
+            .checks
+            .fetch_add(1, Ordering::Relaxed)
+            .is_multiple_of(1024)
+        {
             return;
         }
         if let Some(refusals) = &self.refusals {

@@ -26,6 +26,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::configuration::Settings;
 use crate::rate_limit::WebhookRateLimiter;
+use crate::serve::ConnectionLimits;
 use crate::{error, http_metrics, routes, telemetry};
 
 /// What every handler can reach.
@@ -159,18 +160,17 @@ impl Application {
             waker,
             shutdown.clone(),
         ));
-        let server = axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .with_graceful_shutdown(shutdown.clone().cancelled_owned())
-        .await;
+        let limits = ConnectionLimits {
+            max_connections: settings.server.max_connections,
+            header_read_timeout: settings.server.header_read_timeout,
+            shutdown_grace: settings.server.request_timeout,
+        };
+        crate::serve::serve(listener, router, limits, shutdown.clone()).await;
         // The server stopped (asked to, or failed): stop the workers too.
         shutdown.cancel();
         workers.await.context("the worker pool panicked")?;
         maintenance.await.context("the maintenance task panicked")?;
         store.close().await;
-        server.context("the HTTP server failed")?;
         tracing::info!("shaq-bridge stopped");
         Ok(())
     }
@@ -236,6 +236,31 @@ pub fn router(state: AppState) -> Router {
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .layer(SetSensitiveRequestHeadersLayer::new(SENSITIVE_HEADERS))
+        .layer(axum::middleware::from_fn(drop_unusable_request_id))
+}
+
+/// A client's `X-Request-Id` is echoed and logged: only a short id of letters, digits, `-`,
+/// `_` and `.` is; anything else is dropped, and the bridge makes its own.
+async fn drop_unusable_request_id(
+    mut request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let usable = |value: &axum::http::HeaderValue| {
+        let bytes = value.as_bytes();
+        !bytes.is_empty()
+            && bytes.len() <= 64
+            && bytes
+                .iter()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+    };
+    if request
+        .headers()
+        .get("x-request-id")
+        .is_some_and(|value| !usable(value))
+    {
+        request.headers_mut().remove("x-request-id");
+    }
+    next.run(request).await
 }
 
 /// The span of one request: method, path (with any secret path segment hidden) and request id.

@@ -245,7 +245,10 @@ impl Order {
 
     /// Pieces in the parcel.
     pub fn units(&self) -> u32 {
-        self.items.iter().map(|i| i.quantity).sum::<u32>().max(1)
+        self.items
+            .iter()
+            .fold(0u32, |units, item| units.saturating_add(item.quantity))
+            .max(1)
     }
 
     /// Why the bridge cannot ship this order, if it cannot (the region is checked against

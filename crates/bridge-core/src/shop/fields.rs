@@ -56,13 +56,36 @@ pub(super) fn at<'v>(value: &'v Value, path: &str) -> Option<&'v Value> {
     (!current.is_null()).then_some(current)
 }
 
-/// A non-empty string (numbers are written as strings).
+/// A non-empty string (numbers are written as strings), without control characters and
+/// without the invisible direction marks that can make text read otherwise than it is (`NUL`,
+/// right-to-left overrides): everything read from a shop goes on to ShaQ, Digishare and logs.
 pub(super) fn text(value: &Value, path: &str) -> Option<String> {
     match at(value, path)? {
-        Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_owned()),
+        Value::String(s) => {
+            let clean = clean_text(s);
+            (!clean.is_empty()).then_some(clean)
+        }
         Value::Number(n) => Some(n.to_string()),
         _ => None,
     }
+}
+
+/// Text with control characters (but line breaks, as spaces) and bidirectional formatting
+/// characters removed, trimmed.
+pub(super) fn clean_text(raw: &str) -> String {
+    let bidi = |c: char| matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{061C}');
+    raw.chars()
+        .map(|c| {
+            if c == '\n' || c == '\r' || c == '\t' {
+                ' '
+            } else {
+                c
+            }
+        })
+        .filter(|c| !c.is_control() && !bidi(*c))
+        .collect::<String>()
+        .trim()
+        .to_owned()
 }
 
 /// The longest id the bridge takes (an order id is part of the references it sends upstream).
@@ -82,13 +105,18 @@ pub(super) fn id(value: &Value, path: &str) -> Result<String, ShopError> {
     }
 }
 
-/// An amount, if present; wrong types are an error.
+/// An amount, if present: a decimal of at least 0 (a negative total or price would only be
+/// refused later, by ShaQ).
 pub(super) fn amount(value: &Value, path: &str) -> Result<Option<Decimal>, ShopError> {
     match at(value, path) {
         None => Ok(None),
-        Some(v) => parse_amount(v)
-            .map(Some)
-            .ok_or_else(|| ShopError::field(path, "must be a decimal amount")),
+        Some(v) => match parse_amount(v) {
+            Some(amount) if amount.is_sign_negative() && !amount.is_zero() => {
+                Err(ShopError::field(path, "must not be negative"))
+            }
+            Some(amount) => Ok(Some(amount)),
+            None => Err(ShopError::field(path, "must be a decimal amount")),
+        },
     }
 }
 
@@ -106,7 +134,10 @@ pub(super) fn array<'v>(value: &'v Value, path: &str) -> Result<&'v [Value], Sho
     }
 }
 
-/// A quantity: a positive integer (as number or string).
+/// The most pieces one order line may ask for: beyond it a quantity is a mistake or an attack.
+pub const MAX_QUANTITY: u32 = 10_000;
+
+/// A quantity: a non-negative integer (as number or string), at most [`MAX_QUANTITY`].
 pub(super) fn quantity(value: &Value, path: &str) -> Result<u32, ShopError> {
     let parsed = match at(value, path) {
         Some(Value::Number(n)) => n.as_u64(),
@@ -114,9 +145,16 @@ pub(super) fn quantity(value: &Value, path: &str) -> Result<u32, ShopError> {
         None => Some(1),
         _ => None,
     };
-    parsed
+    let quantity = parsed
         .and_then(|q| u32::try_from(q).ok())
-        .ok_or_else(|| ShopError::field(path, "must be a non-negative integer"))
+        .ok_or_else(|| ShopError::field(path, "must be a non-negative integer"))?;
+    if quantity > MAX_QUANTITY {
+        return Err(ShopError::field(
+            path,
+            &format!("must be at most {MAX_QUANTITY}"),
+        ));
+    }
+    Ok(quantity)
 }
 
 /// A time: RFC 3339, or `YYYY-MM-DDTHH:MM:SS` / `YYYY-MM-DD HH:MM:SS` without a zone (read as UTC).
@@ -157,19 +195,16 @@ pub(super) fn line_numbers(
     i: usize,
     price_key: &str,
 ) -> Result<(u32, Decimal), ShopError> {
-    let quantity = quantity(line, "quantity").map_err(|_| {
-        ShopError::field(
-            &format!("{list}[{i}].quantity"),
-            "must be a non-negative integer",
-        )
-    })?;
+    let relabel = |key: &str| {
+        let field = format!("{list}[{i}].{key}");
+        move |error: ShopError| match error {
+            ShopError::Field { message, .. } => ShopError::Field { field, message },
+            other => other,
+        }
+    };
+    let quantity = quantity(line, "quantity").map_err(relabel("quantity"))?;
     let price = amount(line, price_key)
-        .map_err(|_| {
-            ShopError::field(
-                &format!("{list}[{i}].{price_key}"),
-                "must be a decimal amount",
-            )
-        })?
+        .map_err(relabel(price_key))?
         .unwrap_or(Decimal::ZERO);
     Ok((quantity, price))
 }

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize, Serializer};
 use shop_client::ShopClient;
 
 use crate::domain::{CountryCode, Language, LanguageChoice, Order, RegionRules, ShopId};
-use crate::settings::PackageDefaults;
+use crate::settings::{PackageDefaults, check_secret};
 use crate::workflow::TicketStatuses;
 use crate::workflow::{Flow, ShopMilestone, ShopPolicy};
 
@@ -225,6 +225,17 @@ impl ShopSettings {
         {
             problems.push(format!("{at}.webhook_secrets is empty"));
         }
+        for secret in &self.webhook_secrets {
+            if !secret.expose_secret().trim().is_empty() {
+                check_secret(&format!("{at}.webhook_secrets"), secret, 16, problems);
+            }
+        }
+        if let Some(token) = &self.write_back.token {
+            check_secret(&format!("{at}.write_back.token"), token, 1, problems);
+        }
+        if let Some(secret) = &self.shaq.secret {
+            check_secret(&format!("{at}.shaq.secret"), secret, 1, problems);
+        }
         if self.webhook_secrets.len() > 2 {
             problems.push(format!(
                 "{at}.webhook_secrets holds at most two secrets (old and new, during a rotation)"
@@ -249,14 +260,8 @@ impl ShopSettings {
                 "{at}.shaq.identifier and {at}.shaq.secret go together (another ShaQ account)"
             ));
         }
-        if shaq
-            .webhook_secret
-            .as_ref()
-            .is_some_and(|s| s.expose_secret().len() < 16)
-        {
-            problems.push(format!(
-                "{at}.shaq.webhook_secret must be at least 16 characters"
-            ));
+        if let Some(secret) = &shaq.webhook_secret {
+            check_secret(&format!("{at}.shaq.webhook_secret"), secret, 16, problems);
         }
         if let Some(country) = &shaq.source_country_iso2
             && CountryCode::parse(country).is_none()

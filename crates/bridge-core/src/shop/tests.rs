@@ -254,6 +254,25 @@ fn a_trashed_woocommerce_order_is_a_deletion() {
             dedupe_key: "order.deleted:727".to_owned()
         })
     );
+    let mut trashed = woo_order();
+    trashed["status"] = json!("trash");
+    assert!(matches!(
+        parse(&settings, &h, trashed.to_string().as_bytes()),
+        Ok(ShopWebhook::Deleted { .. })
+    ));
+}
+
+/// The topic header is not signed: a live order's signed body replayed as `order.deleted`
+/// cancels nothing.
+#[test]
+fn a_live_order_replayed_under_the_deleted_topic_is_not_a_deletion() {
+    let settings = shop(Platform::Woocommerce, &["woo-secret"]);
+    let h = headers(&[("x-wc-webhook-topic", "order.deleted")]);
+    let live = woo_order().to_string();
+    assert!(matches!(
+        parse(&settings, &h, live.as_bytes()),
+        Ok(ShopWebhook::Ignored(_))
+    ));
 }
 
 #[test]
@@ -310,6 +329,49 @@ fn generic_orders_are_strict_and_name_fields() {
     ));
 }
 
+/// What intake refuses or cleans, whatever the platform: negative amounts, absurd quantities,
+/// ids longer than the references allow, and invisible characters in text sent upstream.
+#[test]
+fn intake_refuses_nonsense_and_cleans_text() {
+    let settings = shop(Platform::Shopify, &["s"]);
+    let h = headers(&[("x-shopify-topic", "orders/create")]);
+    let parse_with = |change: &dyn Fn(&mut serde_json::Value)| {
+        let mut order = shopify_cod_order();
+        change(&mut order);
+        parse(&settings, &h, order.to_string().as_bytes())
+    };
+    let field_of = |result: Result<ShopWebhook, ShopError>| match result {
+        Err(ShopError::Field { field, message }) => format!("{field}: {message}"),
+        other => format!("{other:?}"),
+    };
+    assert_eq!(
+        field_of(parse_with(&|o| o["total_outstanding"] = json!("-625.00"))),
+        "total_outstanding: must not be negative"
+    );
+    assert_eq!(
+        field_of(parse_with(&|o| o["line_items"][0]["price"] = json!("-1"))),
+        "line_items[0].price: must not be negative"
+    );
+    assert_eq!(
+        field_of(parse_with(
+            &|o| o["line_items"][0]["quantity"] = json!(4_294_967_295u64)
+        )),
+        "line_items[0].quantity: must be at most 10000"
+    );
+    assert_eq!(
+        field_of(parse_with(&|o| o["id"] = json!("9".repeat(100)))),
+        "id: must be at most 64 characters"
+    );
+    let Ok(ShopWebhook::Order(event)) = parse_with(&|o| {
+        o["shipping_address"]["address1"] = json!("12 Oxford\u{202E}teertS\u{0000} Street\n");
+        o["note"] = json!("Call\u{200F} me");
+    }) else {
+        panic!("parses");
+    };
+    assert_eq!(event.order.address.line1, "12 OxfordteertS Street");
+    assert_eq!(event.order.note.as_deref(), Some("Call me"));
+}
+
 #[test]
 fn settings_validation_names_keys() {
     let mut settings = shop(Platform::Shopify, &[]);
@@ -321,4 +383,21 @@ fn settings_validation_names_keys() {
     assert!(text.contains("shops[3].id"), "{text}");
     assert!(text.contains("shops[3].webhook_secrets is empty"), "{text}");
     assert!(text.contains("shops[3].write_back"), "{text}");
+    let mut settings = shop(Platform::Shopify, &[" padded-secret-0123456 ", "short"]);
+    settings.write_back.token = Some(SecretString::from("shpat_x\n".to_owned()));
+    let mut problems = Vec::new();
+    settings.validate(0, &mut problems);
+    let text = problems.join("\n");
+    assert!(
+        text.contains("shops[0].webhook_secrets has spaces or line breaks around it"),
+        "{text}"
+    );
+    assert!(
+        text.contains("shops[0].webhook_secrets must be at least 16 characters"),
+        "{text}"
+    );
+    assert!(
+        text.contains("shops[0].write_back.token has spaces"),
+        "{text}"
+    );
 }

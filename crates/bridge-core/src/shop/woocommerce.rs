@@ -38,8 +38,18 @@ pub(super) fn parse(
         .ok_or_else(|| ShopError::field("X-WC-Webhook-Topic", "header is required"))?
         .to_owned();
     if topic == "order.deleted" {
+        // The topic header is not covered by the signature: a signed body replayed under this
+        // topic must not cancel a live order. Only a deletion-shaped body (WooCommerce sends
+        // the id alone) or an order in the trash is a deletion.
         let json = object(body)?;
         let platform_order_id = id(&json, "id")?;
+        let id_only = json.as_object().is_some_and(|fields| fields.len() == 1);
+        let trashed = text(&json, "status").as_deref() == Some("trash");
+        if !(id_only || trashed) {
+            return Ok(ShopWebhook::Ignored(
+                "order.deleted with the body of a live order: not a deletion".to_owned(),
+            ));
+        }
         return Ok(ShopWebhook::Deleted {
             dedupe_key: format!("{topic}:{platform_order_id}"),
             platform_order_id,

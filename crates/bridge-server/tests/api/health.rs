@@ -166,3 +166,85 @@ async fn an_unwritable_database_is_survived_without_a_restart() {
     assert_eq!(app.store.job_counts().await.unwrap().done, 1);
     app.stop().await.unwrap();
 }
+
+/// Clients that never finish their headers are cut off, and past the connection limit new
+/// connections are closed at once: the slow ones cannot starve the real webhooks.
+#[tokio::test]
+async fn slow_clients_are_cut_off_and_cannot_starve_the_server() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let app = spawn_app_with(TestBackend::Sqlite, Arc::new(Succeeds), |settings| {
+        settings.server.max_connections = 40;
+        settings.server.header_read_timeout = std::time::Duration::from_millis(500);
+    })
+    .await;
+    let address = app.address.trim_start_matches("http://").to_owned();
+    let mut slow = Vec::new();
+    for _ in 0..120 {
+        let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+        // Headers that never end.
+        let _ = stream
+            .write_all(b"POST /webhooks/shaq HTTP/1.1\r\nHost: bridge\r\n")
+            .await;
+        slow.push(stream);
+    }
+    // The server answers again (the slow connections time out and free their places).
+    let mut answered = false;
+    for _ in 0..100 {
+        if let Ok(response) = app.client.get(app.url("/healthz")).send().await
+            && response.status() == 200
+        {
+            answered = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(answered, "the server answers while slow clients hang on");
+    // Every slow connection was closed by the server: reading ends (no request was served).
+    for stream in &mut slow {
+        let mut buffer = [0u8; 256];
+        let read =
+            tokio::time::timeout(std::time::Duration::from_secs(10), stream.read(&mut buffer))
+                .await
+                .expect("the server closes a slow connection");
+        assert!(
+            read.map_or(true, |n| n == 0 || buffer[..n].starts_with(b"HTTP/1.1 408")),
+            "closed, or told 408"
+        );
+    }
+    app.stop().await.unwrap();
+}
+
+/// A client's request id is echoed only when it is a short id; anything else is replaced.
+#[tokio::test]
+async fn only_well_formed_request_ids_are_echoed() {
+    let app = spawn_app_with(TestBackend::Sqlite, Arc::new(Succeeds), |_| {}).await;
+    let echo = |id: &'static str| {
+        app.client
+            .get(app.url("/healthz"))
+            .header("x-request-id", id)
+            .send()
+    };
+    let kept = echo("abc-123_x.y").await.unwrap();
+    assert_eq!(kept.headers()["x-request-id"], "abc-123_x.y");
+    for hostile in ["<script>alert(1)</script>", "a b", "\u{7f}"] {
+        let replaced = echo(hostile).await;
+        if let Ok(replaced) = replaced {
+            let id = replaced.headers()["x-request-id"]
+                .to_str()
+                .unwrap()
+                .to_owned();
+            assert_ne!(id, hostile);
+            assert_eq!(id.len(), 36, "a fresh uuid: {id}");
+        }
+    }
+    let long = app
+        .client
+        .get(app.url("/healthz"))
+        .header("x-request-id", "x".repeat(200))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(long.headers()["x-request-id"].len(), 36);
+    app.stop().await.unwrap();
+}
