@@ -2,6 +2,7 @@
 //! queue, storage on SQLite or PostgreSQL, and the retry policy. No HTTP framework here: the
 //! server crate drives it.
 
+pub mod backfill;
 pub mod domain;
 pub mod intake;
 pub mod jobs;

@@ -28,6 +28,7 @@ fn shop(platform: Platform) -> ShopSettings {
         time_zone: "Africa/Accra".to_owned(),
         shaq: Default::default(),
         digishare: Default::default(),
+        backfill: Default::default(),
     }
 }
 

@@ -4,10 +4,11 @@
 
 use std::sync::{Arc, Mutex};
 
+use axum::extract::Query;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{post, put};
+use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use base64::Engine;
 use chrono::Utc;
@@ -483,6 +484,8 @@ pub struct WriteBackRecord {
 struct Data {
     received: Vec<WriteBackRecord>,
     fulfillments: Vec<String>,
+    /// Orders the shops hold (what their order lists return), by platform.
+    orders: Vec<(String, Value)>,
 }
 
 /// The shops' admin APIs. Cheap to clone.
@@ -513,6 +516,21 @@ impl ShopSim {
         self.data.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// An order placed in a shop (`shopify`, `woocommerce` or `youcan`): its order list shows
+    /// it from now on, whether or not its webhook reached the bridge.
+    pub fn place_order(&self, platform: &str, order: Value) {
+        self.lock().orders.push((platform.to_owned(), order));
+    }
+
+    fn orders_of(&self, platform: &str) -> Vec<Value> {
+        self.lock()
+            .orders
+            .iter()
+            .filter(|(p, _)| p == platform)
+            .map(|(_, order)| order.clone())
+            .collect()
+    }
+
     /// Everything written back so far.
     pub fn received(&self) -> Vec<WriteBackRecord> {
         self.lock().received.clone()
@@ -531,6 +549,9 @@ impl ShopSim {
     pub fn router(&self) -> Router {
         Router::new()
             .route("/admin/api/{version}/graphql.json", post(shopify_graphql))
+            .route("/admin/api/{version}/orders.json", get(shopify_orders))
+            .route("/wp-json/wc/v3/orders", get(woo_orders))
+            .route("/orders", get(youcan_orders))
             .route("/wp-json/wc/v3/orders/{id}", put(woo_update))
             .route("/wp-json/wc/v3/orders/{id}/notes", post(woo_note))
             .route("/orders/{id}/{action}", put(youcan_action))
@@ -548,6 +569,69 @@ fn unauthorized() -> Response {
         StatusCode::UNAUTHORIZED,
         Json(json!({ "errors": "[API] Invalid API key or access token" })),
     )
+        .into_response()
+}
+
+/// Shopify's REST order list (`status=any&updated_at_min=`): one page, no `Link` header.
+async fn shopify_orders(
+    State(sim): State<ShopSim>,
+    headers: HeaderMap,
+    Query(query): Query<std::collections::HashMap<String, String>>,
+) -> Response {
+    if headers
+        .get("x-shopify-access-token")
+        .and_then(|v| v.to_str().ok())
+        != Some(sim.shopify_token.as_str())
+    {
+        return unauthorized();
+    }
+    let since = query.get("updated_at_min").cloned().unwrap_or_default();
+    let orders: Vec<Value> = sim
+        .orders_of("shopify")
+        .into_iter()
+        .filter(|o| o["updated_at"].as_str().unwrap_or_default() >= since.as_str())
+        .collect();
+    Json(json!({ "orders": orders })).into_response()
+}
+
+/// WooCommerce's order list (`modified_after=&per_page=&page=`), with `X-WP-TotalPages`.
+async fn woo_orders(
+    State(sim): State<ShopSim>,
+    headers: HeaderMap,
+    Query(query): Query<std::collections::HashMap<String, String>>,
+) -> Response {
+    if !woo_authorized(&sim, &headers) {
+        return unauthorized();
+    }
+    let since = query.get("modified_after").cloned().unwrap_or_default();
+    let per_page: usize = query
+        .get("per_page")
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(10)
+        .max(1);
+    let page: usize = query
+        .get("page")
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(1)
+        .max(1);
+    let all: Vec<Value> = sim
+        .orders_of("woocommerce")
+        .into_iter()
+        .filter(|o| o["date_modified_gmt"].as_str().unwrap_or_default() >= since.as_str())
+        .collect();
+    let pages = all.len().div_ceil(per_page).max(1);
+    let list: Vec<Value> = all
+        .into_iter()
+        .skip((page - 1) * per_page)
+        .take(per_page)
+        .collect();
+    ([("X-WP-TotalPages", pages.to_string())], Json(list)).into_response()
+}
+
+/// YouCan's order list: `{data: [...], meta: {pagination: {current_page, total_pages}}}`.
+async fn youcan_orders(State(sim): State<ShopSim>) -> Response {
+    let orders = sim.orders_of("youcan");
+    Json(json!({ "data": orders, "meta": { "pagination": { "current_page": 1, "total_pages": 1 } } }))
         .into_response()
 }
 

@@ -8,6 +8,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, StatusCode, header};
 use std::time::Duration;
 
+use bridge_core::backfill::ShopToCatchUp;
 use bridge_core::intake::WebhookIntake;
 use std::collections::HashMap;
 
@@ -54,6 +55,7 @@ pub struct Application {
     store: Store,
     waker: JobWaker,
     settings: Arc<Settings>,
+    intake: Arc<WebhookIntake>,
     shutdown: CancellationToken,
 }
 
@@ -116,6 +118,7 @@ impl Application {
             listener,
             waker: state.waker.clone(),
             settings: state.settings.clone(),
+            intake: state.intake.clone(),
             router: router(state),
             workers,
             store,
@@ -149,10 +152,17 @@ impl Application {
             store,
             waker,
             settings,
+            intake,
             shutdown,
         } = self;
         tracing::info!(address = %listener.local_addr()?, "shaq-bridge listening");
         let workers = tokio::spawn(workers.run_until_stopped(shutdown.clone()));
+        let backfill = tokio::spawn(bridge_core::backfill::run_until_stopped(
+            intake,
+            shops_to_catch_up(&settings)?,
+            waker.clone(),
+            shutdown.clone(),
+        ));
         let maintenance = tokio::spawn(bridge_core::maintenance::run_until_stopped(
             store.clone(),
             settings.shaq.reconcile.clone(),
@@ -170,6 +180,7 @@ impl Application {
         shutdown.cancel();
         workers.await.context("the worker pool panicked")?;
         maintenance.await.context("the maintenance task panicked")?;
+        backfill.await.context("the catch-up task panicked")?;
         store.close().await;
         tracing::info!("shaq-bridge stopped");
         Ok(())
@@ -211,6 +222,24 @@ pub fn build_runner(settings: &Settings, store: Store) -> anyhow::Result<Arc<dyn
     }
     let services = Services::new(store, shaq, digishare, shops).map_err(anyhow::Error::msg)?;
     Ok(Arc::new(JobRunner::new(services, settings.rules())))
+}
+
+/// The shops whose order lists are read to catch up on missed webhooks.
+fn shops_to_catch_up(settings: &Settings) -> anyhow::Result<Vec<ShopToCatchUp>> {
+    let timeouts = shop_client::Timeouts::default();
+    let mut shops = Vec::new();
+    for shop in settings.shops.iter().filter(|s| s.backfill.enabled) {
+        let client = shop
+            .admin_client(&timeouts)
+            .map_err(|e| anyhow::anyhow!("shop `{}`: {e}", shop.id))?
+            .with_context(|| format!("shop `{}`: backfill needs API credentials", shop.id))?;
+        shops.push(ShopToCatchUp {
+            shop: shop.id.clone(),
+            client,
+            settings: shop.backfill.clone(),
+        });
+    }
+    Ok(shops)
 }
 
 /// The whole router with its middleware.

@@ -88,6 +88,8 @@ pub struct Answer {
     service: &'static str,
     /// Its status (200, 201, 202, 204…).
     pub status: StatusCode,
+    /// Its headers (pagination links, totals).
+    pub headers: reqwest::header::HeaderMap,
     /// Its body.
     pub body: Vec<u8>,
 }
@@ -206,6 +208,7 @@ impl Upstream {
             }
         })?;
         let status = response.status();
+        let headers = response.headers().clone();
         let retry_after = retry_after(response.headers());
         let request_id = response
             .headers()
@@ -239,6 +242,7 @@ impl Upstream {
             return Ok(Answer {
                 service,
                 status,
+                headers,
                 body,
             });
         }

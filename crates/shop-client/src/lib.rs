@@ -50,6 +50,9 @@ pub use error::ShopError;
 pub use milestone::Milestone;
 pub use outbound_http::{Classify, Disposition, HttpError};
 
+/// The most pages of orders read in one catch-up (a bound on a misbehaving API).
+const MAX_PAGES: usize = 50;
+
 /// The carrier name shown in the shop.
 const COMPANY: &str = "ShaQ Express";
 
@@ -193,6 +196,23 @@ impl ShopClient {
             upstream("the shop's callback", url, timeouts)?,
             secret,
         )))
+    }
+
+    /// The orders changed since `since`, as the shop's API lists them (the same JSON its
+    /// webhooks carry), to catch up on webhooks the bridge missed. The generic platform has no
+    /// order list.
+    pub async fn recent_orders(
+        &self,
+        since: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<serde_json::Value>, ShopError> {
+        match self {
+            ShopClient::Shopify(shop) => shop.recent_orders(since).await,
+            ShopClient::WooCommerce(shop) => shop.recent_orders(since).await,
+            ShopClient::YouCan(shop) => shop.recent_orders(since).await,
+            ShopClient::Callback(_) => Err(ShopError::Invalid(
+                "a shop reached by callback has no order list to read".to_owned(),
+            )),
+        }
     }
 
     /// Shows a milestone in the shop. Returns a one-line summary of what was written, or `None`

@@ -77,6 +77,34 @@ impl Shopify {
         })
     }
 
+    /// `GET /admin/api/{version}/orders.json?status=any&updated_at_min=…`, following the `Link`
+    /// header's `rel="next"` pages.
+    pub(crate) async fn recent_orders(
+        &self,
+        since: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<Value>, ShopError> {
+        let mut url = format!(
+            "{}?status=any&limit=250&updated_at_min={}",
+            self.path.replace("graphql.json", "orders.json"),
+            since.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        );
+        let mut orders = Vec::new();
+        for _ in 0..crate::MAX_PAGES {
+            let request = self
+                .upstream
+                .request(Method::GET, &url)
+                .header("X-Shopify-Access-Token", self.token.expose_secret());
+            let answer = self.upstream.send(request, "orders.json").await?;
+            let page = answer.json()?;
+            orders.extend(page["orders"].as_array().cloned().unwrap_or_default());
+            match next_link(&answer.headers) {
+                Some(next) => url = next,
+                None => break,
+            }
+        }
+        Ok(orders)
+    }
+
     /// A query or mutation; Shopify's `errors` and `userErrors` (sent with a 200) are errors.
     async fn graphql(
         &self,
@@ -190,6 +218,20 @@ impl Shopify {
         .await?;
         Ok(format!("fulfillment event {status}"))
     }
+}
+
+/// The `rel="next"` URL of a `Link` header (Shopify's cursor pagination).
+fn next_link(headers: &reqwest::header::HeaderMap) -> Option<String> {
+    let link = headers.get(reqwest::header::LINK)?.to_str().ok()?;
+    link.split(',').find_map(|part| {
+        let (url, rel) = part.split_once(';')?;
+        rel.contains("rel=\"next\"").then(|| {
+            url.trim()
+                .trim_start_matches('<')
+                .trim_end_matches('>')
+                .to_owned()
+        })
+    })
 }
 
 fn order_gid(update: &ShopUpdate<'_>) -> String {

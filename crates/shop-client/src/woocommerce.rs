@@ -75,6 +75,36 @@ impl WooCommerce {
         Ok(summary.to_owned())
     }
 
+    /// `GET /wp-json/wc/v3/orders?modified_after=…`, page by page (`X-WP-TotalPages`).
+    pub(crate) async fn recent_orders(
+        &self,
+        since: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<Value>, ShopError> {
+        let mut orders = Vec::new();
+        for page in 1..=crate::MAX_PAGES {
+            let path = format!(
+                "/wp-json/wc/v3/orders?modified_after={}&per_page=100&page={page}&dates_are_gmt=true",
+                since.format("%Y-%m-%dT%H:%M:%S")
+            );
+            let request = self.upstream.request(Method::GET, &path).basic_auth(
+                &self.consumer_key,
+                Some(self.consumer_secret.expose_secret()),
+            );
+            let answer = self.upstream.send(request, "orders").await?;
+            orders.extend(answer.json()?.as_array().cloned().unwrap_or_default());
+            let pages: usize = answer
+                .headers
+                .get("x-wp-totalpages")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(1);
+            if page >= pages {
+                break;
+            }
+        }
+        Ok(orders)
+    }
+
     fn order_path(update: &ShopUpdate<'_>, suffix: &str) -> String {
         format!("/wp-json/wc/v3/orders/{}{suffix}", update.platform_order_id)
     }

@@ -19,6 +19,37 @@ impl YouCan {
         YouCan { upstream, token }
     }
 
+    /// `GET /orders?…`, page by page (`meta.pagination.total_pages`), filtered to those
+    /// changed since `since` (YouCan documents no date filter: its newest pages are read).
+    pub(crate) async fn recent_orders(
+        &self,
+        since: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<serde_json::Value>, ShopError> {
+        let mut orders = Vec::new();
+        for page in 1..=crate::MAX_PAGES {
+            let request = self
+                .upstream
+                .request(
+                    Method::GET,
+                    &format!("/orders?page={page}&limit=50&sort_field=updated_at&sort_order=desc"),
+                )
+                .bearer_auth(self.token.expose_secret());
+            let body = self.upstream.send(request, "orders").await?.json()?;
+            let list = body["data"].as_array().cloned().unwrap_or_default();
+            let before = orders.len();
+            orders.extend(list.into_iter().filter(|order| changed_since(order, since)));
+            let pages = body
+                .pointer("/meta/pagination/total_pages")
+                .and_then(serde_json::Value::as_u64)
+                .unwrap_or(1);
+            // Newest first: a page with nothing recent ends the catch-up.
+            if page as u64 >= pages || orders.len() == before {
+                break;
+            }
+        }
+        Ok(orders)
+    }
+
     pub(crate) async fn write(&self, update: &ShopUpdate<'_>) -> Result<Option<String>, ShopError> {
         let id = update.platform_order_id;
         let (path, body, summary) = match update.milestone {
@@ -53,4 +84,14 @@ impl YouCan {
             Err(error) => Err(error.into()),
         }
     }
+}
+
+/// Whether a YouCan order (`updated_at` or `created_at`, `YYYY-MM-DD HH:MM:SS` UTC) changed at
+/// or after `since`; an order without a readable time is kept (intake dedupes it).
+fn changed_since(order: &serde_json::Value, since: chrono::DateTime<chrono::Utc>) -> bool {
+    let time = order["updated_at"]
+        .as_str()
+        .or_else(|| order["created_at"].as_str())
+        .and_then(|t| chrono::NaiveDateTime::parse_from_str(t, "%Y-%m-%d %H:%M:%S").ok());
+    time.is_none_or(|t| t.and_utc() >= since)
 }

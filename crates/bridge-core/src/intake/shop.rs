@@ -1,10 +1,10 @@
 //! Shop webhooks at intake: signature on the raw bytes, then just enough parsing to key them.
 
-use http::HeaderMap;
+use http::{HeaderMap, HeaderValue};
 
 use super::{Admit, IntakeError, IntakeOutcome, WebhookIntake, shop_source};
 use crate::domain::{OrderKey, PlatformOrderId, ShopId};
-use crate::shop::{self, ShopError, ShopWebhook};
+use crate::shop::{self, Platform, ShopError, ShopWebhook};
 
 impl WebhookIntake {
     /// Verifies, keys and stores a shop webhook. Unknown shop → 404; bad signature → 401;
@@ -22,6 +22,50 @@ impl WebhookIntake {
             .ok_or_else(|| IntakeError::UnknownShop(shop_id.to_string()))?;
         shop::verify(shop, headers, body).map_err(IntakeError::Unauthorized)?;
         admit()?;
+        self.store_shop_event(shop_id, headers, body).await
+    }
+
+    /// Stores an order the bridge read from the shop's own API (a catch-up on missed webhooks),
+    /// through the same parsing and dedupe as its webhooks: a webhook and a catch-up of the same
+    /// order version do one thing.
+    pub async fn accept_from_shop_api(
+        &self,
+        shop_id: &ShopId,
+        order: &serde_json::Value,
+    ) -> Result<IntakeOutcome, IntakeError> {
+        let shop = self
+            .shops
+            .get(shop_id)
+            .ok_or_else(|| IntakeError::UnknownShop(shop_id.to_string()))?;
+        let mut headers = HeaderMap::new();
+        let topic = match shop.platform {
+            Platform::Shopify => Some(("x-shopify-topic", "orders/updated")),
+            Platform::Woocommerce => Some(("x-wc-webhook-topic", "order.updated")),
+            Platform::Youcan | Platform::Generic => None,
+        };
+        if let Some((name, value)) = topic {
+            headers.insert(name, HeaderValue::from_static(value));
+        }
+        let body = match shop.platform {
+            // The generic shape wraps the order with its topic.
+            Platform::Generic => serde_json::json!({ "topic": "updated", "order": order }),
+            _ => order.clone(),
+        };
+        let body = serde_json::to_vec(&body)
+            .map_err(|e| IntakeError::Malformed(format!("the order is not JSON: {e}")))?;
+        self.store_shop_event(shop_id, &headers, &body).await
+    }
+
+    async fn store_shop_event(
+        &self,
+        shop_id: &ShopId,
+        headers: &HeaderMap,
+        body: &[u8],
+    ) -> Result<IntakeOutcome, IntakeError> {
+        let shop = self
+            .shops
+            .get(shop_id)
+            .ok_or_else(|| IntakeError::UnknownShop(shop_id.to_string()))?;
         let event = match shop::parse(shop, headers, body) {
             Ok(ShopWebhook::Ping) => return Ok(IntakeOutcome::Ignored("ping".to_owned())),
             Ok(ShopWebhook::Ignored(reason)) => return Ok(IntakeOutcome::Ignored(reason)),

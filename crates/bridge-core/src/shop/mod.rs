@@ -99,6 +99,35 @@ pub struct ShopSettings {
     /// What this shop does differently from `[digishare]`: ticket type, status ids, subject.
     #[serde(default)]
     pub digishare: ShopDigishare,
+    /// Reading the shop's own order list, to catch up on webhooks the bridge missed.
+    #[serde(default)]
+    pub backfill: BackfillSettings,
+}
+
+/// `[shops.backfill]`: read the shop's order list now and then (and at start-up) and take in
+/// the orders whose webhooks never arrived (WooCommerce never retries a failed delivery). Uses
+/// the `write_back` credentials, whether or not write-back is on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BackfillSettings {
+    /// Off switch (default off).
+    pub enabled: bool,
+    /// How often the list is read.
+    #[serde(with = "humantime_serde")]
+    pub interval: Duration,
+    /// How far back each read goes (orders changed in this window).
+    #[serde(with = "humantime_serde")]
+    pub window: Duration,
+}
+
+impl Default for BackfillSettings {
+    fn default() -> Self {
+        BackfillSettings {
+            enabled: false,
+            interval: Duration::from_secs(10 * 60),
+            window: Duration::from_secs(2 * 24 * 3600),
+        }
+    }
 }
 
 /// `[shops.shaq]`: per-shop overrides of `[shaq]`.
@@ -275,6 +304,20 @@ impl ShopSettings {
                 "{at}.default_region is empty (leave it out instead)"
             ));
         }
+        if self.backfill.enabled {
+            if self.platform == Platform::Generic {
+                problems.push(format!(
+                    "{at}.backfill: a generic shop has no order list the bridge can read"
+                ));
+            } else if !self.has_admin_credentials() {
+                problems.push(format!(
+                    "{at}.backfill needs the shop's API credentials in {at}.write_back (see docs/configuration.md)"
+                ));
+            }
+            if self.backfill.interval < Duration::from_secs(10) {
+                problems.push(format!("{at}.backfill.interval must be at least 10s"));
+            }
+        }
         if self.write_back.enabled {
             let wb = &self.write_back;
             let missing = match self.platform {
@@ -332,10 +375,33 @@ impl ShopSettings {
         }
     }
 
+    fn has_admin_credentials(&self) -> bool {
+        let wb = &self.write_back;
+        match self.platform {
+            Platform::Shopify => wb.admin_url.is_some() && wb.token.is_some(),
+            Platform::Woocommerce => {
+                wb.admin_url.is_some() && wb.token.is_some() && wb.consumer_key.is_some()
+            }
+            Platform::Youcan => wb.token.is_some(),
+            Platform::Generic => wb.callback_url.is_some() && wb.token.is_some(),
+        }
+    }
+
     /// The shop's admin API, when write-back is on and its credentials are complete.
     pub fn client(&self, timeouts: &shop_client::Timeouts) -> Result<Option<ShopClient>, String> {
+        if !self.write_back.enabled {
+            return Ok(None);
+        }
+        self.admin_client(timeouts)
+    }
+
+    /// The shop's admin API whenever its credentials are complete (write-back on or not).
+    pub fn admin_client(
+        &self,
+        timeouts: &shop_client::Timeouts,
+    ) -> Result<Option<ShopClient>, String> {
         let wb = &self.write_back;
-        let Some(token) = wb.token.clone().filter(|_| wb.enabled) else {
+        let Some(token) = wb.token.clone() else {
             return Ok(None);
         };
         let client = match (

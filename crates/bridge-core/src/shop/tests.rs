@@ -27,6 +27,7 @@ fn shop(platform: Platform, secrets: &[&str]) -> ShopSettings {
         time_zone: "Africa/Accra".to_owned(),
         shaq: Default::default(),
         digishare: Default::default(),
+        backfill: Default::default(),
     }
 }
 

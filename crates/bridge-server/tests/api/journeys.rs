@@ -1230,6 +1230,50 @@ async fn orders_whose_ids_differ_only_in_odd_characters_both_ship(backend: TestB
     journey.stop().await;
 }
 
+/// WooCommerce never retries a webhook: three orders placed while the bridge was down reach it
+/// only through the catch-up on the shop's order list, and all three ship; later reads of the
+/// same list change nothing.
+async fn orders_placed_while_the_bridge_was_down_ship_after_it_comes_back(backend: TestBackend) {
+    let ids = [3101, 3102, 3103];
+    let journey = Journey::launch(
+        backend,
+        SandboxConfig::default(),
+        |sandbox| {
+            for id in ids {
+                sandbox
+                    .shops
+                    .place_order("woocommerce", woocommerce_order(&cod_spec(id)));
+            }
+            String::new()
+        },
+        |settings| {
+            let atlas = settings
+                .shops
+                .iter_mut()
+                .find(|s| s.id.as_str() == "atlas")
+                .unwrap();
+            atlas.backfill.enabled = true;
+            atlas.backfill.interval = Duration::from_secs(1);
+        },
+    )
+    .await;
+    for id in ids {
+        let partner_ref = format!("atlas-{id}");
+        wait_for("the caught-up order's package", LIMIT, || async {
+            journey.sandbox.shaq.package(&partner_ref)
+        })
+        .await
+        .unwrap();
+    }
+    journey.settle().await;
+    // A few more reads of the list: nothing new is stored or sent.
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    journey.settle().await;
+    assert_eq!(journey.sandbox.shaq.packages().len(), 3);
+    assert_eq!(journey.sandbox.digishare.tickets().len(), 3);
+    journey.stop().await;
+}
+
 macro_rules! journeys {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
@@ -1272,4 +1316,5 @@ journeys!(
     a_woocommerce_order_with_a_state_code_ships,
     a_shop_with_its_own_accounts_and_settings_uses_them,
     orders_whose_ids_differ_only_in_odd_characters_both_ship,
+    orders_placed_while_the_bridge_was_down_ship_after_it_comes_back,
 );
