@@ -1,15 +1,82 @@
 //! Periodic work: reconciliation sweeps (look up packages whose courier news is stale, so a lost
-//! webhook heals itself) and pruning of old raw webhook bodies.
+//! webhook heals itself) and retention (old raw webhook bodies emptied; finished orders' customer
+//! data forgotten and their old jobs deleted, when the settings say so).
 
 use std::time::Duration;
 
 use chrono::Utc;
 use tokio_util::sync::CancellationToken;
 
+use serde::{Deserialize, Serialize};
+
 use crate::settings::ReconcileSettings;
 use crate::store::{Store, StoreResult};
 use crate::worker::JobWaker;
-use crate::workflow::{NewJob, courier};
+use crate::workflow::{NewJob, courier, retention};
+
+/// `[retention]`: how long the bridge keeps what it stores. Only raw bodies are pruned by
+/// default; orders and jobs are kept until you set an age.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetentionSettings {
+    /// Raw webhook bodies older than this are emptied (the dedupe record stays).
+    #[serde(with = "humantime_serde")]
+    pub inbound_bodies: Duration,
+    /// A finished order (delivered, returned, cancelled) unchanged for this long loses its
+    /// customer's name, phone, email, street and note. Unset: kept.
+    #[serde(default, with = "humantime_serde")]
+    pub customer_data: Option<Duration>,
+    /// Finished jobs of finished orders older than this are deleted. Unset: kept.
+    #[serde(default, with = "humantime_serde")]
+    pub done_jobs: Option<Duration>,
+}
+
+/// What one retention pass did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Retained {
+    /// Raw bodies emptied.
+    pub bodies_pruned: u64,
+    /// Orders whose customer was forgotten.
+    pub customers_forgotten: u64,
+    /// Finished jobs deleted.
+    pub jobs_deleted: u64,
+}
+
+fn ago(now: chrono::DateTime<Utc>, age: Duration) -> chrono::DateTime<Utc> {
+    now - chrono::Duration::from_std(age).unwrap_or(chrono::Duration::MAX)
+}
+
+/// Applies the retention settings once (also `shaq-bridge retention`).
+pub async fn apply_retention(
+    store: &Store,
+    settings: &RetentionSettings,
+    now: chrono::DateTime<Utc>,
+) -> StoreResult<Retained> {
+    let mut done = Retained {
+        bodies_pruned: store
+            .prune_inbound_bodies(ago(now, settings.inbound_bodies))
+            .await?,
+        ..Retained::default()
+    };
+    if let Some(age) = settings.customer_data {
+        loop {
+            let batch = store.orders_to_forget(ago(now, age), 200).await?;
+            if batch.is_empty() {
+                break;
+            }
+            for order in &batch {
+                store
+                    .save_forgotten(&retention::forget_customer(order, now), now)
+                    .await?;
+                done.customers_forgotten += 1;
+            }
+        }
+    }
+    if let Some(age) = settings.done_jobs {
+        done.jobs_deleted = store.delete_done_jobs(ago(now, age)).await?;
+    }
+    Ok(done)
+}
 
 /// Enqueues one `reconcile` job per stale package (at most `batch`); jobs are keyed by sweep, so
 /// two replicas sweeping at once enqueue each lookup once. Returns how many were enqueued.
@@ -35,7 +102,7 @@ pub async fn sweep_stale_packages(
 pub async fn run_until_stopped(
     store: Store,
     reconcile: ReconcileSettings,
-    body_retention: Duration,
+    retention: RetentionSettings,
     waker: JobWaker,
     shutdown: CancellationToken,
 ) {
@@ -62,11 +129,15 @@ pub async fn run_until_stopped(
                 Err(error) => tracing::error!(error = %error, "reconciliation sweep failed"),
             }
         }
-        let retention = chrono::Duration::from_std(body_retention).unwrap_or(chrono::Duration::MAX);
-        match store.prune_inbound_bodies(now - retention).await {
-            Ok(0) => {}
-            Ok(pruned) => tracing::info!(pruned, "pruned old webhook bodies"),
-            Err(error) => tracing::error!(error = %error, "pruning webhook bodies failed"),
+        match apply_retention(&store, &retention, now).await {
+            Ok(done) if done == Retained::default() => {}
+            Ok(done) => tracing::info!(
+                bodies_pruned = done.bodies_pruned,
+                customers_forgotten = done.customers_forgotten,
+                jobs_deleted = done.jobs_deleted,
+                "retention applied"
+            ),
+            Err(error) => tracing::error!(error = %error, "applying retention failed"),
         }
     }
 }

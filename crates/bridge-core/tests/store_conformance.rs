@@ -16,6 +16,7 @@ use bridge_core::domain::{
 };
 use bridge_core::jobs::{Job, JobRecord, JobState, MoveTicket};
 use bridge_core::lifecycle::OrderState;
+use bridge_core::maintenance::{RetentionSettings, apply_retention};
 use bridge_core::store::{
     Intake, JobEffects, JobFilter, NewInboundEvent, Store, StoreError, TimelineEntry, TimelineKind,
 };
@@ -518,6 +519,55 @@ async fn a_job_whose_lease_keeps_expiring_ends_dead(store: Store) {
     );
 }
 
+/// Retention forgets the customers of orders finished long ago and deletes their old jobs;
+/// orders still on the road keep everything.
+async fn retention_forgets_finished_customers_and_their_old_jobs(store: Store) {
+    let now = Utc::now();
+    let long_ago = now - chrono::Duration::days(100);
+    for (id, state) in [("1", OrderState::Delivered), ("2", OrderState::InTransit)] {
+        let key = format!("kente/{id}");
+        store.enqueue(&[job(&key, "a")], long_ago).await.unwrap();
+        let claimed = store.claim_jobs(1, LEASE, long_ago).await.unwrap();
+        // The customer's data, as a shop sends it.
+        let mut shop_order = order_record(id, state).order().clone();
+        shop_order.address.line1 = "12 Oxford Street".to_owned();
+        shop_order.address.city = "Accra".to_owned();
+        shop_order.note = Some("Call first".to_owned());
+        let effects = JobEffects {
+            order: Some(TrackedOrder::for_tests(shop_order, state, long_ago)),
+            ..JobEffects::default()
+        };
+        store
+            .complete_job(&claimed[0], &effects, long_ago)
+            .await
+            .unwrap();
+    }
+    let settings = RetentionSettings {
+        inbound_bodies: Duration::from_secs(30 * 24 * 3600),
+        customer_data: Some(Duration::from_secs(30 * 24 * 3600)),
+        done_jobs: Some(Duration::from_secs(30 * 24 * 3600)),
+    };
+    let done = apply_retention(&store, &settings, now).await.unwrap();
+    assert_eq!((done.customers_forgotten, done.jobs_deleted), (1, 1));
+    let forgotten = store.order(&key("kente/1")).await.unwrap().unwrap();
+    assert_eq!(forgotten.order().recipient.name, "[removed]");
+    assert_eq!(forgotten.order().address.line1, "");
+    assert_eq!(forgotten.order().note, None);
+    assert_eq!(
+        forgotten.order().address.city,
+        "Accra",
+        "what the numbers need stays"
+    );
+    assert_eq!(forgotten.state(), OrderState::Delivered);
+    let active = store.order(&key("kente/2")).await.unwrap().unwrap();
+    assert_eq!(active.order().address.line1, "12 Oxford Street");
+    let jobs = store.list_jobs(&JobFilter::default()).await.unwrap();
+    assert_eq!(jobs.len(), 1, "the active order's job stays");
+    assert_eq!(jobs[0].order_key, key("kente/2"));
+    let again = apply_retention(&store, &settings, now).await.unwrap();
+    assert_eq!((again.customers_forgotten, again.jobs_deleted), (0, 0));
+}
+
 async fn worker_pool_wakes_on_enqueue_and_drains_at_shutdown(store: Store) {
     let executor = Arc::new(ScriptedExecutor {
         delay: Some(Duration::from_millis(300)),
@@ -648,6 +698,7 @@ conformance!(
     job_effects_commit_with_the_completion,
     worker_pool_finishes_retries_and_buries,
     a_job_whose_lease_keeps_expiring_ends_dead,
+    retention_forgets_finished_customers_and_their_old_jobs,
     worker_pool_wakes_on_enqueue_and_drains_at_shutdown,
     shutdown_gives_back_jobs_that_outlive_the_grace,
     drain_reports_outcomes,

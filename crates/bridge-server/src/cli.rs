@@ -44,6 +44,10 @@ enum Command {
         #[command(subcommand)]
         command: JobsCommand,
     },
+    /// Apply the `[retention]` settings now: empty old webhook bodies, forget the customers of
+    /// finished orders past `customer_data`, delete old finished jobs (the bridge also does
+    /// this every hour).
+    Retention,
     /// Show orders and their timelines.
     Orders {
         #[command(subcommand)]
@@ -162,6 +166,20 @@ impl Cli {
             }
             Command::Jobs { command } => jobs(settings, command).await,
             Command::Orders { command } => orders(settings, command).await,
+            Command::Retention => {
+                let store = Store::connect(&settings.database).await?;
+                let done = bridge_core::maintenance::apply_retention(
+                    &store,
+                    &settings.retention,
+                    Utc::now(),
+                )
+                .await?;
+                println!(
+                    "webhook bodies emptied: {}\ncustomers forgotten:    {}\nfinished jobs deleted:  {}",
+                    done.bodies_pruned, done.customers_forgotten, done.jobs_deleted
+                );
+                Ok(())
+            }
             Command::Shaq { command } => shaq(settings, command).await,
             #[cfg(feature = "demo")]
             Command::Demo { .. } | Command::Sandbox { .. } => Ok(()),

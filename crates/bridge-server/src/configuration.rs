@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::time::Duration;
 
+pub use bridge_core::maintenance::RetentionSettings;
 use bridge_core::settings::{DigishareSettings, MappingSettings, ShaqSettings};
 use bridge_core::shop::{SharedRules, ShopSettings};
 use bridge_core::store::DatabaseSettings;
@@ -104,15 +105,6 @@ pub enum LogFormat {
     Pretty,
     /// One JSON object per line.
     Json,
-}
-
-/// `[retention]`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RetentionSettings {
-    /// Raw webhook bodies older than this are emptied (the dedupe record stays).
-    #[serde(with = "humantime_serde")]
-    pub inbound_bodies: Duration,
 }
 
 fn defaults() -> config::ConfigBuilder<config::builder::DefaultState> {

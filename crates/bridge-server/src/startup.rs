@@ -166,7 +166,7 @@ impl Application {
         let maintenance = tokio::spawn(bridge_core::maintenance::run_until_stopped(
             store.clone(),
             settings.shaq.reconcile.clone(),
-            settings.retention.inbound_bodies,
+            settings.retention.clone(),
             waker,
             shutdown.clone(),
         ));

@@ -314,6 +314,24 @@ impl Store {
         Ok(result.rows_affected())
     }
 
+    /// Deletes jobs that finished (done) before `before`, of orders that are finished too (an
+    /// active order's job keys must keep a replayed step from running twice); returns how many.
+    /// Dead jobs stay for an operator; redelivered webhooks are recognised by their inbound
+    /// events, not by old jobs.
+    pub async fn delete_done_jobs(&self, before: DateTime<Utc>) -> StoreResult<u64> {
+        let mut tx = self.begin_write().await?;
+        let result = sqlx::query(
+            "DELETE FROM jobs WHERE state = 'done' AND updated_at < $1 AND NOT EXISTS \
+             (SELECT 1 FROM orders o WHERE o.order_key = jobs.order_key \
+              AND o.state NOT IN ('delivered', 'returned', 'cancelled'))",
+        )
+        .bind(to_millis(before))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(result.rows_affected())
+    }
+
     /// How many jobs are in each state.
     pub async fn job_counts(&self) -> StoreResult<JobCounts> {
         let rows: Vec<(String, i64)> =

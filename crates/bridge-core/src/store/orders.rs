@@ -395,6 +395,43 @@ impl Store {
         rows.into_iter().map(TrackedOrder::try_from).collect()
     }
 
+    /// Finished orders (delivered, returned, cancelled) last changed before `before` whose
+    /// customer is not forgotten yet, oldest first.
+    pub async fn orders_to_forget(
+        &self,
+        before: DateTime<Utc>,
+        limit: u32,
+    ) -> StoreResult<Vec<TrackedOrder>> {
+        let rows: Vec<OrderRow> = sqlx::query_as(concat!(
+            "SELECT ",
+            order_columns!(),
+            " FROM orders WHERE state IN ('delivered', 'returned', 'cancelled') ",
+            "AND updated_at < $1 AND anonymised_at IS NULL ORDER BY updated_at LIMIT $2"
+        ))
+        .bind(to_millis(before))
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(TrackedOrder::try_from).collect()
+    }
+
+    /// Stores an order whose customer was forgotten (see `workflow::retention`), marking it.
+    /// Its `updated_at` is kept, so the order does not look recently active.
+    pub async fn save_forgotten(
+        &self,
+        order: &TrackedOrder,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let mut tx = self.begin_write().await?;
+        upsert_order(&mut tx, order, order.updated_at()).await?;
+        sqlx::query("UPDATE orders SET anonymised_at = $1 WHERE order_key = $2")
+            .bind(to_millis(now))
+            .bind(order.key().as_str())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await
+    }
+
     /// An order's timeline, oldest first.
     pub async fn timeline(&self, order_key: &OrderKey) -> StoreResult<Vec<TimelineRecord>> {
         let rows: Vec<(i64, String, i64, String, String, String)> = sqlx::query_as(

@@ -25,6 +25,7 @@ pub mod mapping;
 mod new_job;
 mod news;
 pub mod outcomes;
+pub mod retention;
 pub mod shop;
 mod statuses;
 pub mod ticket;
