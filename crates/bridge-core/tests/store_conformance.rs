@@ -12,20 +12,27 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use bridge_core::domain::{
-    Address, Language, Order, OrderKey, Payment, PlatformOrderId, Recipient, ShopId, TrackingNumber,
+    Address, Language, Order, OrderKey, Payment, PhoneE164, PlatformOrderId, Recipient,
+    RegionRules, ShopId, TrackingNumber,
 };
 use bridge_core::jobs::{Job, JobRecord, JobState, MoveTicket};
 use bridge_core::lifecycle::OrderState;
 use bridge_core::maintenance::{RetentionSettings, apply_retention};
 use bridge_core::store::{
-    Intake, JobEffects, JobFilter, NewInboundEvent, Store, StoreError, TimelineEntry, TimelineKind,
+    Intake, JobEffects, JobFilter, NewInboundEvent, OrderPage, OrderQuery, Store, StoreError,
+    TimelineEntry, TimelineKind,
 };
 use bridge_core::testing::{TestBackend, TestDatabase};
 use bridge_core::worker::{
     JobError, JobExecutor, JobOutcome, JobWaker, WorkerPool, WorkerSettings,
 };
+use bridge_core::workflow::operator::{
+    ChosenRegion, Correction, Operator, OperatorAction, OperatorRequest, on_request,
+};
 use bridge_core::workflow::outcomes::on_job_news;
-use bridge_core::workflow::{CourierMapping, JobNews, NewJob, Rules, TrackedOrder};
+use bridge_core::workflow::{
+    CourierMapping, Flow, JobNews, NewJob, Rules, ShopPolicy, TicketStatuses, TrackedOrder,
+};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde_json::json;
@@ -392,6 +399,163 @@ async fn job_effects_commit_with_the_completion(store: Store) {
     assert!(store.order(&key("kente/9")).await.unwrap().is_none());
 }
 
+/// Stores `order` as a job's effect would.
+async fn save(store: &Store, order: &TrackedOrder, at: DateTime<Utc>) {
+    let name = format!("save-{}", at.timestamp_micros());
+    store
+        .enqueue(&[job(order.key().as_str(), &name)], at)
+        .await
+        .unwrap();
+    let claimed = store.claim_jobs(1, LEASE, at).await.unwrap();
+    let effects = JobEffects {
+        order: Some(order.clone()),
+        ..JobEffects::default()
+    };
+    store.complete_job(&claimed[0], &effects, at).await.unwrap();
+}
+
+/// Order `kente/{id}` named `name`, for `customer` at `phone`, received at `at`.
+fn customer_order(
+    id: &str,
+    name: &str,
+    customer: &str,
+    phone: &str,
+    at: DateTime<Utc>,
+) -> TrackedOrder {
+    let mut order = order_record(id, OrderState::NeedsAttention).order().clone();
+    order.order_ref = name.to_owned();
+    order.recipient.name = customer.to_owned();
+    order.recipient.phone = Some(PhoneE164::parse(phone, Some("GH")).unwrap());
+    TrackedOrder::for_tests(order, OrderState::NeedsAttention, at)
+}
+
+async fn orders_are_found_by_every_name_people_use(store: Store) {
+    let now = Utc::now();
+    let ama = customer_order(
+        "5001",
+        "#1047",
+        "Ama Bóateng",
+        "024 412 3456",
+        later(now, -30),
+    );
+    let kofi = customer_order(
+        "5002",
+        "#1048",
+        "Kofi Mensah",
+        "+233 20 111 2222",
+        later(now, -20),
+    );
+    let news = JobNews::PackageCreated {
+        tracking_number: TrackingNumber::new("SHQ777"),
+        status: "pending".parse().unwrap(),
+        adopted: false,
+        amount_to_collect: Decimal::new(30000, 2),
+    };
+    let rules = Rules {
+        shops: Default::default(),
+        mapping: CourierMapping::default(),
+        attach_label: false,
+    };
+    let kofi = on_job_news(&rules, &kofi, news, now).order.unwrap();
+    save(&store, &ama, later(now, -30)).await;
+    save(&store, &kofi, later(now, -20)).await;
+
+    let find = |text: &str| OrderQuery {
+        text: Some(text.to_owned()),
+        ..OrderQuery::default()
+    };
+    let ids = |page: OrderPage| -> Vec<String> {
+        page.orders
+            .iter()
+            .map(|o| o.key().as_str().to_owned())
+            .collect()
+    };
+    for (text, expected) in [
+        ("#1047", vec!["kente/5001"]),
+        ("1047", vec!["kente/5001"]),
+        ("5002", vec!["kente/5002"]),
+        ("0244123456", vec!["kente/5001"]),
+        ("+233 24 412 3456", vec!["kente/5001"]),
+        ("shq777", vec!["kente/5002"]),
+        ("boateng", vec!["kente/5001"]),
+        ("MENSAH", vec!["kente/5002"]),
+        ("nobody", vec![]),
+        ("%", vec![]),
+    ] {
+        assert_eq!(
+            ids(store.search_orders(&find(text)).await.unwrap()),
+            expected,
+            "search `{text}`"
+        );
+    }
+
+    // Newest first, paged, with the total; filters combine.
+    let all = store
+        .search_orders(&OrderQuery {
+            limit: 1,
+            ..OrderQuery::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!((all.total, ids(all)), (2, vec!["kente/5002".to_owned()]));
+    let second = store
+        .search_orders(&OrderQuery {
+            limit: 1,
+            offset: 1,
+            ..OrderQuery::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(ids(second), ["kente/5001"]);
+    let older = store
+        .search_orders(&OrderQuery {
+            received_before: Some(later(now, -25)),
+            state: Some(OrderState::NeedsAttention),
+            shop_id: Some(ShopId::new("kente")),
+            ..OrderQuery::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(ids(older), ["kente/5001"]);
+    let counts = store.order_counts().await.unwrap();
+    assert!(
+        counts.contains(&(OrderState::NeedsAttention, 2)),
+        "{counts:?}"
+    );
+}
+
+async fn a_persons_correction_is_stored_with_the_order(store: Store) {
+    let now = Utc::now();
+    let lost = customer_order("6001", "#2001", "Esi", "024 412 3456", now);
+    save(&store, &lost, now).await;
+    let policy = ShopPolicy {
+        flow: Flow::ShipImmediately,
+        prepaid_skips_confirmation: true,
+        confirmation_timeout: None,
+        service_countries: Vec::new(),
+        write_back: None,
+        regions: RegionRules::default(),
+        statuses: TicketStatuses::default(),
+    };
+    let correction = Correction {
+        region: ChosenRegion::parse("Volta"),
+        line2: Some("near the lorry station".to_owned()),
+        amount_to_collect: Some(Decimal::new(12550, 2)),
+        ..Correction::default()
+    };
+    let request = OperatorRequest {
+        by: Operator::new("ama"),
+        action: OperatorAction::Correct(correction.clone()),
+        at: now,
+    };
+    let corrected = on_request(&lost, request, &policy, now).order.unwrap();
+    save(&store, &corrected, later(now, 1)).await;
+    let stored = store.order(&key("kente/6001")).await.unwrap().unwrap();
+    assert_eq!(stored.corrections(), Some(&correction));
+    assert_eq!(stored.region(), corrected.region());
+    assert_eq!(stored.collect().amount, Decimal::new(12550, 2));
+}
+
 async fn group_commit_stores_each_webhook_once(store: Store) {
     let writer = bridge_core::store::IntakeWriter::spawn(store.clone(), 1024, 16);
     let accepts = (0..60).map(|i| {
@@ -703,4 +867,6 @@ conformance!(
     shutdown_gives_back_jobs_that_outlive_the_grace,
     drain_reports_outcomes,
     group_commit_stores_each_webhook_once,
+    orders_are_found_by_every_name_people_use,
+    a_persons_correction_is_stored_with_the_order,
 );

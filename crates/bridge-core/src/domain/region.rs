@@ -210,6 +210,8 @@ pub enum RegionSource {
     },
     /// The shop's `default_region`.
     ShopDefault,
+    /// A person chose it (console, admin API or CLI).
+    Chosen,
 }
 
 /// A region found for an address, and how.
@@ -238,6 +240,7 @@ impl fmt::Display for Located {
             }
             RegionSource::Place { part, name } => write!(f, "region {region} from {part} `{name}`"),
             RegionSource::ShopDefault => write!(f, "region {region}: the shop's default_region"),
+            RegionSource::Chosen => write!(f, "region {region}: chosen by a person"),
         }
     }
 }

@@ -30,6 +30,7 @@ use serde::{Deserialize, Serialize};
 use shaq_client::{Classify, Disposition, PackageStatus};
 
 use crate::domain::OrderKey;
+use crate::workflow::operator::OperatorRequest;
 use crate::workflow::{ShopMilestone, TicketKey};
 
 pub use runner::{JobRunner, Services, ShopRuntime};
@@ -68,6 +69,8 @@ pub enum Job {
     Reconcile,
     /// A timer: an order still unconfirmed when it fires needs a person.
     ExpireConfirmation,
+    /// A person's request (correct, resume, replay, cancel), decided in the order's turn.
+    Operator(OperatorRequest),
 }
 
 /// `MoveTicket`: the status to show the customer, and the courier's words for it.
@@ -113,6 +116,7 @@ impl Job {
             Job::WriteBackToShop { .. } => JobKind::WriteBackToShop,
             Job::Reconcile => JobKind::Reconcile,
             Job::ExpireConfirmation => JobKind::ExpireConfirmation,
+            Job::Operator(_) => JobKind::Operator,
         }
     }
 
@@ -165,11 +169,13 @@ pub enum JobKind {
     Reconcile,
     /// [`Job::ExpireConfirmation`].
     ExpireConfirmation,
+    /// [`Job::Operator`].
+    Operator,
 }
 
 impl JobKind {
     /// Every kind, for metrics and listings.
-    pub const ALL: [JobKind; 10] = [
+    pub const ALL: [JobKind; 11] = [
         JobKind::ApplyInboundEvent,
         JobKind::CreatePackage,
         JobKind::CreateTicket,
@@ -180,6 +186,7 @@ impl JobKind {
         JobKind::WriteBackToShop,
         JobKind::Reconcile,
         JobKind::ExpireConfirmation,
+        JobKind::Operator,
     ];
 
     /// The stored name.
@@ -195,6 +202,7 @@ impl JobKind {
             JobKind::WriteBackToShop => "write_back_to_shop",
             JobKind::Reconcile => "reconcile",
             JobKind::ExpireConfirmation => "expire_confirmation",
+            JobKind::Operator => "operator",
         }
     }
 }

@@ -158,6 +158,7 @@ impl JobRunner {
                 write_back_to_shop::run(services, &order, *milestone).await?
             }
             Job::ExpireConfirmation => expire_confirmation::run(),
+            Job::Operator(request) => JobNews::Operator(request.clone()),
         };
         workflow::decide(&self.rules, key, Some(&order), news, Utc::now())
     }
@@ -176,6 +177,7 @@ fn calls(kind: JobKind) -> &'static str {
         JobKind::MoveTicket => move_ticket::CALLS,
         JobKind::WriteBackToShop => write_back_to_shop::CALLS,
         JobKind::ExpireConfirmation => expire_confirmation::CALLS,
+        JobKind::Operator => "workflow",
     }
 }
 

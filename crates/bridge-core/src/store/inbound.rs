@@ -71,6 +71,21 @@ struct InboundRow {
     outcome: String,
 }
 
+impl From<InboundRow> for InboundEventRecord {
+    fn from(row: InboundRow) -> Self {
+        InboundEventRecord {
+            id: row.id,
+            source: row.source,
+            dedupe_key: row.dedupe_key,
+            order_key: row.order_key.map(OrderKey::new),
+            headers: serde_json::from_str(&row.headers).unwrap_or(serde_json::Value::Null),
+            body: row.body,
+            received_at: from_millis(row.received_at),
+            outcome: row.outcome,
+        }
+    }
+}
+
 /// Builds a webhook's jobs once its event id is known.
 pub type JobsFor = Box<dyn FnOnce(i64) -> Vec<NewJob> + Send>;
 
@@ -138,16 +153,37 @@ impl Store {
         .bind(id)
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row.map(|row| InboundEventRecord {
-            id: row.id,
-            source: row.source,
-            dedupe_key: row.dedupe_key,
-            order_key: row.order_key.map(OrderKey::new),
-            headers: serde_json::from_str(&row.headers).unwrap_or(serde_json::Value::Null),
-            body: row.body,
-            received_at: from_millis(row.received_at),
-            outcome: row.outcome,
-        }))
+        Ok(row.map(InboundEventRecord::from))
+    }
+
+    /// The webhooks about one order, newest first (at most `limit`).
+    pub async fn inbound_events_of(
+        &self,
+        order_key: &OrderKey,
+        limit: u32,
+    ) -> StoreResult<Vec<InboundEventRecord>> {
+        let rows: Vec<InboundRow> = sqlx::query_as(
+            "SELECT id, source, dedupe_key, order_key, headers, body, received_at, outcome \
+             FROM inbound_events WHERE order_key = $1 ORDER BY id DESC LIMIT $2",
+        )
+        .bind(order_key.as_str())
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(InboundEventRecord::from).collect())
+    }
+
+    /// When the last webhook from each source arrived.
+    pub async fn last_webhook_per_source(&self) -> StoreResult<Vec<(String, DateTime<Utc>)>> {
+        let rows: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT source, MAX(received_at) FROM inbound_events GROUP BY source ORDER BY source",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(source, at)| (source, from_millis(at)))
+            .collect())
     }
 
     /// Empties the raw bodies of events received before `before` (retention); the rows stay so

@@ -12,8 +12,10 @@
 mod group_commit;
 mod inbound;
 mod jobs;
+#[macro_use]
 mod orders;
 mod rows;
+mod search;
 mod write;
 
 use std::str::FromStr;
@@ -30,6 +32,7 @@ pub use group_commit::IntakeWriter;
 pub use inbound::{InboundEventRecord, Intake, JobsFor, NewInboundEvent};
 pub use jobs::{JobEffects, JobFilter};
 pub use orders::{OrderFilter, TimelineEntry, TimelineKind, TimelineRecord};
+pub use search::{MAX_PAGE, OrderPage, OrderQuery, fold_name};
 use write::WriteHealth;
 pub(crate) use write::WriteTx;
 

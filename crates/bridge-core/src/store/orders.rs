@@ -8,13 +8,15 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use shaq_client::PackageStatus;
 
+use super::search::fold_name;
 use super::{Store, StoreError, StoreResult, WriteTx, from_millis, to_millis};
 use crate::domain::{
-    Attention, Located, Order, OrderKey, PartnerRef, ShopId, TicketId, TicketStatusId,
+    Attention, Located, Order, OrderKey, PartnerRef, PhoneE164, ShopId, TicketId, TicketStatusId,
     TrackingNumber,
 };
 use crate::jobs::UnknownName;
 use crate::lifecycle::OrderState;
+use crate::workflow::operator::Correction;
 use crate::workflow::{Collect, CourierProgress, StoredOrder, TrackedOrder};
 
 /// What a timeline line is about.
@@ -45,11 +47,13 @@ pub enum TimelineKind {
     Reconcile,
     /// A job failed (it will be retried, or is dead).
     Error,
+    /// A person acted (console, admin API, CLI); `details.operator` names them.
+    Operator,
 }
 
 impl TimelineKind {
     /// Every kind.
-    pub const ALL: [TimelineKind; 12] = [
+    pub const ALL: [TimelineKind; 13] = [
         TimelineKind::Shop,
         TimelineKind::State,
         TimelineKind::Attention,
@@ -62,6 +66,7 @@ impl TimelineKind {
         TimelineKind::WriteBack,
         TimelineKind::Reconcile,
         TimelineKind::Error,
+        TimelineKind::Operator,
     ];
 
     /// The stored name.
@@ -79,6 +84,7 @@ impl TimelineKind {
             TimelineKind::WriteBack => "write_back",
             TimelineKind::Reconcile => "reconcile",
             TimelineKind::Error => "error",
+            TimelineKind::Operator => "operator",
         }
     }
 }
@@ -141,12 +147,12 @@ macro_rules! order_columns {
         "order_key, shop_id, platform_order_id, order_ref, state, attention_reason, order_json, \
          order_version, partner_ref, tracking_number, ticket_id, courier_status, \
          courier_status_at, ticket_status, amount_to_collect, currency, created_at, updated_at, \
-         ticket_status_at, attention, region"
+         ticket_status_at, attention, region, phone, name_folded, corrections"
     };
 }
 
 #[derive(sqlx::FromRow)]
-struct OrderRow {
+pub(super) struct OrderRow {
     order_key: String,
     #[allow(dead_code)]
     shop_id: String,
@@ -172,6 +178,11 @@ struct OrderRow {
     ticket_status_at: Option<i64>,
     attention: Option<String>,
     region: Option<String>,
+    #[allow(dead_code)]
+    phone: Option<String>,
+    #[allow(dead_code)]
+    name_folded: Option<String>,
+    corrections: Option<String>,
 }
 
 /// The row, read back as a typed order. The order's ids, reference and version columns are
@@ -199,6 +210,12 @@ impl TryFrom<OrderRow> for TrackedOrder {
             .map(serde_json::from_str::<Located>)
             .transpose()
             .map_err(|e| corrupt("region", &e))?;
+        let corrections = row
+            .corrections
+            .as_deref()
+            .map(serde_json::from_str::<Correction>)
+            .transpose()
+            .map_err(|e| corrupt("corrections", &e))?;
         let updated_at = from_millis(row.updated_at);
         let courier = row.courier_status.as_deref().map(|status| CourierProgress {
             status: status.parse().unwrap_or_else(|never| match never {}),
@@ -227,6 +244,7 @@ impl TryFrom<OrderRow> for TrackedOrder {
             ticket_status: row.ticket_status.map(TicketStatusId::new),
             ticket_status_at: row.ticket_status_at.map(from_millis),
             collect: Collect { amount, currency },
+            corrections,
             created_at: from_millis(row.created_at),
             updated_at,
         }))
@@ -247,12 +265,16 @@ pub(super) async fn upsert_order(
         .region()
         .map(|r| serde_json::to_string(r).map_err(|e| StoreError::Corrupt(e.to_string())))
         .transpose()?;
+    let corrections = order
+        .corrections()
+        .map(|c| serde_json::to_string(c).map_err(|e| StoreError::Corrupt(e.to_string())))
+        .transpose()?;
     let order_json =
         serde_json::to_string(shop_order).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     sqlx::query(concat!(
         "INSERT INTO orders (",
         order_columns!(),
-        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21) ",
+        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24) ",
         "ON CONFLICT (order_key) DO UPDATE SET order_ref = excluded.order_ref, ",
         "state = excluded.state, attention_reason = excluded.attention_reason, ",
         "order_json = excluded.order_json, order_version = excluded.order_version, ",
@@ -261,7 +283,8 @@ pub(super) async fn upsert_order(
         "ticket_status = excluded.ticket_status, amount_to_collect = excluded.amount_to_collect, ",
         "currency = excluded.currency, updated_at = excluded.updated_at, ",
         "ticket_status_at = excluded.ticket_status_at, attention = excluded.attention, ",
-        "region = excluded.region"
+        "region = excluded.region, phone = excluded.phone, name_folded = excluded.name_folded, ",
+        "corrections = excluded.corrections"
     ))
     .bind(order.key().as_str())
     .bind(shop_order.shop_id.as_str())
@@ -284,6 +307,9 @@ pub(super) async fn upsert_order(
     .bind(order.ticket_status_at().map(to_millis))
     .bind(attention)
     .bind(region)
+    .bind(shop_order.recipient.phone.as_ref().map(PhoneE164::expose))
+    .bind(fold_name(&shop_order.recipient.name))
+    .bind(corrections)
     .execute(&mut **tx)
     .await?;
     Ok(())

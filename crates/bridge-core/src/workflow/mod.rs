@@ -13,6 +13,7 @@
 //! | the customer confirmed or declined on WhatsApp; the confirmation timed out | [`ticket`] |
 //! | a job's call succeeded (package created, ticket created, ticket moved…) | [`outcomes`] |
 //! | whether a job still needs to make its call at all | [`guards`] |
+//! | a person corrected, resumed, replayed or cancelled an order | [`operator`] |
 //!
 //! Only this module changes a [`TrackedOrder`] (its setters are `pub(in crate::workflow)`) and
 //! only it creates jobs ([`NewJob`]'s constructor is private to it). The job executors in
@@ -24,6 +25,7 @@ pub mod guards;
 pub mod mapping;
 mod new_job;
 mod news;
+pub mod operator;
 pub mod outcomes;
 pub mod retention;
 pub mod shop;
@@ -190,6 +192,10 @@ pub fn decide(
         return on_inbound(rules, key, order, news, now);
     }
     let order = order.ok_or_else(|| JobError::permanent(format!("order {key} is not stored")))?;
+    if let JobNews::Operator(request) = news {
+        let policy = rules.shop(order.shop_id())?;
+        return Ok(operator::on_request(order, request, policy, now));
+    }
     Ok(outcomes::on_job_news(rules, order, news, now))
 }
 

@@ -160,4 +160,6 @@ pub enum JobNews {
     },
     /// The confirmation timer fired.
     ConfirmationDeadlinePassed,
+    /// A person's request reached the head of the order's queue.
+    Operator(super::operator::OperatorRequest),
 }

@@ -23,7 +23,8 @@ pub fn on_job_news(
     let key = order.key();
     match news {
         // Webhooks are decided with their source's rules (see `super::decide`).
-        JobNews::Inbound(_) => Decision::nothing(),
+        // Decided in `workflow::decide`.
+        JobNews::Inbound(_) | JobNews::Operator(_) => Decision::nothing(),
         JobNews::PackageCreated {
             tracking_number,
             status,

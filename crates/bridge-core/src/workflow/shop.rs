@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
+use super::operator::Correction;
 use super::{
     Collect, Decision, Flow, NewJob, ShopNews, ShopPolicy, TicketKey, TrackedOrder, move_to,
     needs_attention, timeline,
@@ -50,7 +51,7 @@ fn on_new_order(order: Order, policy: &ShopPolicy, now: DateTime<Utc>) -> Decisi
         format!("order {} received", order.order_ref),
     )];
     let cancelled = order.cancelled;
-    let shippable = where_to(&order, policy);
+    let shippable = where_to(&order, policy, None);
     let mut tracked = TrackedOrder::received(order, now);
     if cancelled {
         tracked.set_state(OrderState::Cancelled);
@@ -83,7 +84,7 @@ fn on_new_order(order: Order, policy: &ShopPolicy, now: DateTime<Utc>) -> Decisi
 /// The first steps of a shippable order, per flow. `again` tags the jobs of a second start
 /// (after the merchant fixed an order that needed attention): job keys are unique forever, so
 /// the first start's jobs, already run, would otherwise swallow the new ones.
-fn start(
+pub(super) fn start(
     order: &TrackedOrder,
     policy: &ShopPolicy,
     now: DateTime<Utc>,
@@ -149,13 +150,21 @@ fn on_changed_order(
         TimelineKind::Shop,
         format!("order {} updated", incoming.order_ref),
     )];
+    // What a person corrected in the bridge stays corrected whatever the shop sends.
+    let incoming = match stored.corrections() {
+        Some(corrections) => corrections.apply(incoming),
+        None => incoming,
+    };
     let shipping_changed = stored.order().shipping_fingerprint() != incoming.shipping_fingerprint();
     let collect_changed =
         stored.order().payment.amount_to_collect() != incoming.payment.amount_to_collect();
-    let shippable = where_to(&incoming, policy);
+    let shippable = where_to(&incoming, policy, stored.corrections());
     let cancelled = incoming.cancelled;
     let mut next = stored.clone();
-    if stored.shop_owns_amounts() {
+    let amount_corrected = stored
+        .corrections()
+        .is_some_and(|c| c.amount_to_collect.is_some());
+    if stored.shop_owns_amounts() && !amount_corrected {
         next.set_collect(Collect {
             amount: incoming.payment.amount_to_collect(),
             currency: incoming.currency.clone(),
@@ -227,11 +236,19 @@ fn on_changed_order(
 
 /// Where the order goes, or why it cannot be shipped as it is: a phone, an address in a
 /// country ShaQ serves, and a region found for it (`domain::region`).
-fn where_to(order: &Order, policy: &ShopPolicy) -> Result<Located, Unshippable> {
+/// A region a person chose (a correction) is taken as it is.
+pub(super) fn where_to(
+    order: &Order,
+    policy: &ShopPolicy,
+    corrections: Option<&Correction>,
+) -> Result<Located, Unshippable> {
     if let Some(reason) = order.unshippable_reason(&policy.service_countries) {
         return Err(reason);
     }
-    locate(&order.address, &policy.regions)
+    match corrections.and_then(Correction::located) {
+        Some(chosen) => Ok(chosen),
+        None => locate(&order.address, &policy.regions),
+    }
 }
 
 /// Records the region found, and how, on the order and its timeline.

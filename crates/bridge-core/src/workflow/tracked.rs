@@ -12,6 +12,7 @@ use crate::domain::{
     TrackingNumber,
 };
 use crate::lifecycle::OrderState;
+use crate::workflow::operator::Correction;
 
 /// The last courier status applied, and when it happened at ShaQ.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,6 +57,8 @@ pub struct StoredOrder {
     pub ticket_status_at: Option<DateTime<Utc>>,
     /// What the courier collects.
     pub collect: Collect,
+    /// What a person corrected (laid over every later version from the shop).
+    pub corrections: Option<Correction>,
     /// First stored.
     pub created_at: DateTime<Utc>,
     /// Last changed.
@@ -89,6 +92,7 @@ impl TrackedOrder {
                 ticket_status: None,
                 ticket_status_at: None,
                 collect,
+                corrections: None,
                 created_at: now,
                 updated_at: now,
             },
@@ -200,6 +204,11 @@ impl TrackedOrder {
         }
     }
 
+    /// What a person corrected, if anything.
+    pub fn corrections(&self) -> Option<&Correction> {
+        self.parts.corrections.as_ref()
+    }
+
     /// First stored.
     pub fn created_at(&self) -> DateTime<Utc> {
         self.parts.created_at
@@ -250,6 +259,10 @@ impl TrackedOrder {
         self.parts.collect = collect;
     }
 
+    pub(in crate::workflow) fn set_corrections(&mut self, corrections: Option<Correction>) {
+        self.parts.corrections = corrections;
+    }
+
     pub(in crate::workflow) fn touch(&mut self, now: DateTime<Utc>) {
         self.parts.updated_at = now;
     }
@@ -278,6 +291,7 @@ struct OrderView<'a> {
     ticket_status_at: Option<DateTime<Utc>>,
     amount_to_collect: String,
     currency: &'a str,
+    corrections: Option<&'a Correction>,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
 }
@@ -304,6 +318,7 @@ impl Serialize for TrackedOrder {
             ticket_status_at: self.parts.ticket_status_at,
             amount_to_collect: self.parts.collect.amount.to_string(),
             currency: &self.parts.collect.currency,
+            corrections: self.parts.corrections.as_ref(),
             created_at: self.parts.created_at,
             updated_at: self.parts.updated_at,
         }
