@@ -8,6 +8,8 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use bridge_core::store::StoreError;
+
+use crate::operations::OperationError;
 use serde_json::json;
 
 /// An error the API answers with.
@@ -33,6 +35,9 @@ pub enum ApiError {
     /// 404: nothing there.
     #[error("{0}")]
     NotFound(String),
+    /// 409: the order, as it is, does not allow what was asked.
+    #[error("{0}")]
+    Conflict(String),
     /// 415: not JSON.
     #[error("{0}")]
     UnsupportedMediaType(String),
@@ -57,6 +62,7 @@ impl ApiError {
             ApiError::InvalidField { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -71,6 +77,7 @@ impl ApiError {
             ApiError::InvalidField { .. } => "invalid_field",
             ApiError::Unauthorized(_) => "unauthorized",
             ApiError::NotFound(_) => "not_found",
+            ApiError::Conflict(_) => "conflict",
             ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
             ApiError::RateLimited { .. } => "rate_limited",
             ApiError::Unavailable(_) => "unavailable",
@@ -98,6 +105,20 @@ impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
         tracing::error!(error = %error, "storage failed");
         ApiError::Unavailable("storage is unavailable; retry later".to_owned())
+    }
+}
+
+impl From<OperationError> for ApiError {
+    fn from(error: OperationError) -> Self {
+        match error {
+            OperationError::NoOrder { .. } | OperationError::UnknownShop(_) => {
+                ApiError::NotFound(error.to_string())
+            }
+            OperationError::Refused(_) | OperationError::NothingToReplay => {
+                ApiError::Conflict(error.to_string())
+            }
+            OperationError::Store(error) => error.into(),
+        }
     }
 }
 
@@ -132,12 +153,13 @@ impl IntoResponse for ApiError {
 pub async fn json_errors(request: Request, next: Next) -> Response {
     let response = next.run(request).await;
     let status = response.status();
-    let is_json = response
+    // JSON is already in shape; the console's own pages explain themselves in HTML.
+    let is_shaped = response
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
-    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        .is_some_and(|v| v.starts_with("application/json") || v.starts_with("text/html"));
+    if !(status.is_client_error() || status.is_server_error()) || is_shaped {
         return response;
     }
     let (code, message) = match status {

@@ -8,6 +8,7 @@ pub mod configuration;
 pub mod demo;
 pub mod error;
 pub mod http_metrics;
+pub mod operations;
 pub mod rate_limit;
 pub mod routes;
 pub mod serve;

@@ -16,6 +16,7 @@ use bridge_core::jobs::{JobRunner, Services, ShopRuntime};
 use bridge_core::settings::ShaqSettings;
 use bridge_core::store::Store;
 use bridge_core::worker::{JobExecutor, JobWaker, WorkerPool};
+use bridge_core::workflow::Rules;
 use metrics_exporter_prometheus::PrometheusHandle;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
@@ -45,6 +46,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// The webhooks' rate limits.
     pub limiter: WebhookRateLimiter,
+    /// The workflow's rules (to check people's requests before they are queued).
+    pub rules: Arc<Rules>,
 }
 
 /// The bridge, built and bound, not yet running.
@@ -107,6 +110,7 @@ impl Application {
             settings.shops.iter().map(|s| s.id.to_string()),
         );
         let state = AppState {
+            rules: Arc::new(settings.rules()),
             store: store.clone(),
             waker,
             metrics: telemetry::metrics_handle(),

@@ -72,7 +72,7 @@ pub(super) fn text(value: &Value, path: &str) -> Option<String> {
 
 /// Text with control characters (but line breaks, as spaces) and bidirectional formatting
 /// characters removed, trimmed.
-pub(super) fn clean_text(raw: &str) -> String {
+pub fn clean_text(raw: &str) -> String {
     let bidi = |c: char| matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{061C}');
     raw.chars()
         .map(|c| {

@@ -20,7 +20,7 @@ use crate::settings::{PackageDefaults, check_secret};
 use crate::workflow::TicketStatuses;
 use crate::workflow::{Flow, ShopMilestone, ShopPolicy};
 
-pub use fields::ShopError;
+pub use fields::{ShopError, clean_text};
 pub use shop_client::signature::{SignatureEncoding, sign};
 
 /// The shop platform.

@@ -267,6 +267,19 @@ impl Store {
         row.map(JobRecord::try_from).transpose()
     }
 
+    /// The job enqueued under `dedupe_key`, if any.
+    pub async fn job_by_key(&self, dedupe_key: &str) -> StoreResult<Option<JobRecord>> {
+        let row: Option<JobRow> = sqlx::query_as(concat!(
+            "SELECT ",
+            job_columns!(),
+            " FROM jobs WHERE dedupe_key = $1"
+        ))
+        .bind(dedupe_key)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(JobRecord::try_from).transpose()
+    }
+
     /// Jobs matching a filter, most recently changed first.
     pub async fn list_jobs(&self, filter: &JobFilter) -> StoreResult<Vec<JobRecord>> {
         let rows: Vec<JobRow> = sqlx::query_as(concat!(

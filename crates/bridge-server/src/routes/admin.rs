@@ -1,72 +1,217 @@
-//! `/api/*`: orders with their timelines, jobs, and retrying dead jobs. Admin token required.
+//! `/api/*`: find orders, read their journey, correct, resume, replay or cancel them, and retry
+//! dead jobs. Admin token required; the document describing it is `/api/openapi.json`.
+
+use std::time::Duration;
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use bridge_core::domain::{OrderKey, PlatformOrderId, ShopId};
+use bridge_core::domain::{OrderKey, ShopId};
 use bridge_core::jobs::{JobKind, JobState};
 use bridge_core::lifecycle::OrderState;
-use bridge_core::store::{JobFilter, OrderFilter};
-use chrono::Utc;
-use serde::Deserialize;
+use bridge_core::store::{JobFilter, OrderQuery};
+use bridge_core::workflow::operator::{Operator, OperatorAction};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use utoipa::{IntoParams, OpenApi, ToSchema};
 
 use crate::auth::Admin;
 use crate::error::ApiError;
+use crate::operations::{CorrectionInput, Operations, find_order};
 use crate::startup::AppState;
+
+/// How long an action waits for the workflow to decide it before answering 202.
+const SETTLE: Duration = Duration::from_secs(3);
 
 /// The admin routes.
 pub fn router() -> axum::Router<AppState> {
     axum::Router::new()
+        .route("/api/openapi.json", get(openapi))
         .route("/api/orders", get(list_orders))
-        .route("/api/orders/{shop_id}/{order_id}", get(show_order))
+        .route(
+            "/api/orders/{shop_id}/{order_id}",
+            get(show_order).patch(correct_order),
+        )
+        .route(
+            "/api/orders/{shop_id}/{order_id}/resume",
+            post(resume_order),
+        )
+        .route(
+            "/api/orders/{shop_id}/{order_id}/replay",
+            post(replay_order),
+        )
+        .route(
+            "/api/orders/{shop_id}/{order_id}/cancel",
+            post(cancel_order),
+        )
         .route("/api/jobs", get(list_jobs))
         .route("/api/jobs/{id}/retry", post(retry_job))
         .route("/api/jobs/retry-dead", post(retry_dead_jobs))
 }
 
-#[derive(Debug, Deserialize)]
-struct OrdersQuery {
-    shop: Option<String>,
-    state: Option<String>,
-    limit: Option<u32>,
+/// The admin API's OpenAPI document, generated from the handlers below.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "shaq-bridge admin API",
+        description = "Find, fix and follow the bridge's orders. Every call needs \
+                       `Authorization: Bearer <server.admin_token>`; `X-Operator: <name>` \
+                       names the person on the order's timeline (default `admin`)."
+    ),
+    paths(
+        list_orders,
+        show_order,
+        correct_order,
+        resume_order,
+        replay_order,
+        cancel_order,
+        list_jobs,
+        retry_job,
+        retry_dead_jobs
+    ),
+    components(schemas(CorrectionInput, ReplayInput, ActionAnswer, ErrorBody)),
+    modifiers(&BearerAuth),
+    security(("admin_token" = []))
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "admin_token",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
 }
 
+async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
+
+/// The shape of every error: `{"error": {"code", "message", "field"?}}`.
+#[derive(Serialize, ToSchema)]
+struct ErrorBody {
+    /// `invalid_field`, `not_found`, `conflict`, `unauthorized`…
+    code: String,
+    /// What is wrong, in words.
+    message: String,
+    /// The field at fault (422 only).
+    field: Option<String>,
+}
+
+/// Which orders to list.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct OrdersQuery {
+    /// Order name (`#1047`), platform id, phone in any format, tracking number, or part of the
+    /// customer's name.
+    pub q: Option<String>,
+    /// Only this shop (its configured id).
+    pub shop: Option<String>,
+    /// Only this state (`needs_attention`, `shipping`, …).
+    pub state: Option<String>,
+    /// Received on or after this day (`2026-11-01`) or time (RFC 3339).
+    pub from: Option<String>,
+    /// Received before this day (exclusive) or time.
+    pub to: Option<String>,
+    /// Page size (default 50, at most 500).
+    pub limit: Option<u32>,
+    /// Orders to skip.
+    pub offset: Option<u32>,
+}
+
+impl OrdersQuery {
+    /// The store's query, each parameter checked.
+    pub fn parse(&self) -> Result<OrderQuery, ApiError> {
+        let state = self
+            .state
+            .as_deref()
+            .filter(|s| !s.is_empty())
+            .map(|s| {
+                s.parse::<OrderState>().map_err(|_| {
+                    ApiError::invalid_field("state", format!("unknown order state `{s}`"))
+                })
+            })
+            .transpose()?;
+        Ok(OrderQuery {
+            text: self.q.clone().filter(|q| !q.trim().is_empty()),
+            shop_id: self
+                .shop
+                .as_deref()
+                .filter(|s| !s.is_empty())
+                .map(ShopId::new),
+            state,
+            received_from: parse_time("from", self.from.as_deref())?,
+            received_before: parse_time("to", self.to.as_deref())?,
+            limit: self.limit.unwrap_or(50),
+            offset: self.offset.unwrap_or(0),
+        })
+    }
+}
+
+fn parse_time(field: &str, value: Option<&str>) -> Result<Option<DateTime<Utc>>, ApiError> {
+    let Some(value) = value.map(str::trim).filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    if let Ok(day) = value.parse::<NaiveDate>() {
+        return Ok(day.and_hms_opt(0, 0, 0).map(|t| t.and_utc()));
+    }
+    DateTime::parse_from_rfc3339(value)
+        .map(|t| Some(t.with_timezone(&Utc)))
+        .map_err(|_| {
+            ApiError::invalid_field(
+                field,
+                format!("`{value}` is neither a day (2026-11-01) nor an RFC 3339 time"),
+            )
+        })
+}
+
+/// Search orders, newest first, one page at a time.
+#[utoipa::path(
+    get,
+    path = "/api/orders",
+    params(OrdersQuery),
+    responses(
+        (status = 200, description = "`{orders, total, limit, offset}`", body = Object),
+        (status = 422, description = "A parameter is wrong", body = ErrorBody),
+    )
+)]
 async fn list_orders(
     _: Admin,
     State(state): State<AppState>,
     Query(query): Query<OrdersQuery>,
 ) -> Result<Json<Value>, ApiError> {
-    let order_state = query
-        .state
-        .as_deref()
-        .map(|s| {
-            s.parse::<OrderState>()
-                .map_err(|_| ApiError::invalid_field("state", format!("unknown order state `{s}`")))
-        })
-        .transpose()?;
-    let orders = state
-        .store
-        .list_orders(&OrderFilter {
-            shop_id: query.shop.map(ShopId::new),
-            state: order_state,
-            limit: query.limit,
-        })
-        .await?;
-    Ok(Json(json!({ "orders": orders })))
+    let page = state.store.search_orders(&query.parse()?).await?;
+    Ok(Json(json!(page)))
 }
 
+/// One order: its journey (timeline), jobs, and the webhooks about it.
+#[utoipa::path(
+    get,
+    path = "/api/orders/{shop_id}/{order_id}",
+    params(
+        ("shop_id" = String, Path, description = "The shop's configured id"),
+        ("order_id" = String, Path, description = "Platform id, or the order name (`%231047` for `#1047`)"),
+    ),
+    responses(
+        (status = 200, description = "`{order, timeline, jobs, inbound_events}`", body = Object),
+        (status = 404, description = "No such order", body = ErrorBody),
+    )
+)]
 async fn show_order(
     _: Admin,
     State(state): State<AppState>,
     Path((shop_id, order_id)): Path<(String, String)>,
 ) -> Result<Json<Value>, ApiError> {
-    let key = OrderKey::of(&ShopId::new(shop_id), &PlatformOrderId::new(order_id));
-    let order = state
-        .store
-        .order(&key)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("no order {key}")))?;
+    let order = find_order(&state.store, &ShopId::new(shop_id), &order_id).await?;
+    let key = order.key();
     let timeline = state.store.timeline(&key).await?;
     let jobs = state
         .store
@@ -75,19 +220,237 @@ async fn show_order(
             ..JobFilter::default()
         })
         .await?;
-    Ok(Json(
-        json!({ "order": order, "timeline": timeline, "jobs": jobs }),
-    ))
+    let inbound_events = state.store.inbound_events_of(&key, 50).await?;
+    Ok(Json(json!({
+        "order": order,
+        "timeline": timeline,
+        "jobs": jobs,
+        "inbound_events": inbound_events,
+    })))
 }
 
-#[derive(Debug, Deserialize)]
+/// What became of an action.
+#[derive(Serialize, ToSchema)]
+struct ActionAnswer {
+    /// The order.
+    order_key: String,
+    /// The job that carries the request.
+    job_id: i64,
+    /// `done` once decided; `queued` if the order's earlier jobs still run (202).
+    job_state: String,
+    /// The order's last timeline line (what the workflow decided).
+    decided: Option<String>,
+    /// The order as it is now.
+    #[schema(value_type = Object)]
+    order: Value,
+}
+
+/// The person named by `X-Operator` (letters, digits, spaces, `.-_@`), else `admin`.
+fn operator_of(headers: &HeaderMap) -> Operator {
+    headers
+        .get("x-operator")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|name| {
+            !name.is_empty()
+                && name.len() <= 64
+                && name
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || matches!(c, ' ' | '.' | '-' | '_' | '@'))
+        })
+        .map_or_else(|| Operator::new("admin"), Operator::new)
+}
+
+async fn act(
+    state: &AppState,
+    shop_id: String,
+    order_id: &str,
+    by: Operator,
+    action: impl FnOnce(&bridge_core::workflow::TrackedOrder) -> Result<OperatorAction, ApiError>,
+) -> Result<Response, ApiError> {
+    let operations = Operations {
+        store: &state.store,
+        rules: &state.rules,
+        waker: Some(&state.waker),
+    };
+    let order = operations.find(&ShopId::new(shop_id), order_id).await?;
+    let action = action(&order)?;
+    let queued = operations.submit(&order, by, action).await?;
+    let job = operations.settle(queued.job_id, SETTLE).await?;
+    let job_state = job.as_ref().map_or(JobState::Done, |j| j.state);
+    let key: OrderKey = queued.order_key;
+    let order = state.store.order(&key).await?;
+    let decided = state
+        .store
+        .timeline(&key)
+        .await?
+        .pop()
+        .map(|line| line.entry.summary);
+    let status = if job_state == JobState::Queued || job_state == JobState::Running {
+        StatusCode::ACCEPTED
+    } else {
+        StatusCode::OK
+    };
+    let answer = ActionAnswer {
+        order_key: key.to_string(),
+        job_id: queued.job_id,
+        job_state: job_state.as_str().to_owned(),
+        decided,
+        order: json!(order),
+    };
+    Ok((status, Json(answer)).into_response())
+}
+
+/// Correct the delivery details of an order not yet picked up. The correction stays over later
+/// versions from the shop; an order waiting for a person still needs `resume`.
+#[utoipa::path(
+    patch,
+    path = "/api/orders/{shop_id}/{order_id}",
+    params(("shop_id" = String, Path), ("order_id" = String, Path)),
+    request_body = CorrectionInput,
+    responses(
+        (status = 200, description = "Decided", body = ActionAnswer),
+        (status = 202, description = "Queued behind the order's running jobs", body = ActionAnswer),
+        (status = 409, description = "The order no longer allows it (picked up, finished)", body = ErrorBody),
+        (status = 422, description = "A field is wrong", body = ErrorBody),
+    )
+)]
+async fn correct_order(
+    _: Admin,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((shop_id, order_id)): Path<(String, String)>,
+    body: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    let input: CorrectionInput = serde_json::from_slice(&body).map_err(|e| {
+        let message = e.to_string();
+        match message.split('`').nth(1) {
+            Some(field) if message.starts_with("unknown field") => {
+                ApiError::invalid_field(field, message.clone())
+            }
+            _ => ApiError::bad_request(format!("the body is not a correction: {message}")),
+        }
+    })?;
+    act(&state, shop_id, &order_id, operator_of(&headers), |order| {
+        let country = order
+            .order()
+            .address
+            .country_iso2
+            .as_ref()
+            .map_or("GH", |c| c.as_str());
+        let correction = input
+            .parse(country)
+            .map_err(|p| ApiError::invalid_field(p.field, p.message))?;
+        Ok(OperatorAction::Correct(correction))
+    })
+    .await
+}
+
+/// Resume an order waiting for a person: its first steps run again with fresh job keys.
+#[utoipa::path(
+    post,
+    path = "/api/orders/{shop_id}/{order_id}/resume",
+    params(("shop_id" = String, Path), ("order_id" = String, Path)),
+    responses(
+        (status = 200, description = "Decided", body = ActionAnswer),
+        (status = 409, description = "Not waiting, or still cannot ship (the reason says why)", body = ErrorBody),
+    )
+)]
+async fn resume_order(
+    _: Admin,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((shop_id, order_id)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    act(&state, shop_id, &order_id, operator_of(&headers), |_| {
+        Ok(OperatorAction::Resume)
+    })
+    .await
+}
+
+/// Which webhook to replay.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct ReplayInput {
+    /// An inbound event of this order (default: its last one).
+    event_id: Option<i64>,
+}
+
+/// Run one of the order's webhooks (by default the last) through the workflow again.
+#[utoipa::path(
+    post,
+    path = "/api/orders/{shop_id}/{order_id}/replay",
+    params(("shop_id" = String, Path), ("order_id" = String, Path)),
+    request_body(content = Option<ReplayInput>, description = "Optional"),
+    responses(
+        (status = 200, description = "Decided", body = ActionAnswer),
+        (status = 409, description = "No webhook of this order to replay", body = ErrorBody),
+    )
+)]
+async fn replay_order(
+    _: Admin,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((shop_id, order_id)): Path<(String, String)>,
+    body: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    let input: ReplayInput = if body.iter().all(u8::is_ascii_whitespace) {
+        ReplayInput::default()
+    } else {
+        serde_json::from_slice(&body)
+            .map_err(|e| ApiError::invalid_field("event_id", e.to_string()))?
+    };
+    act(&state, shop_id, &order_id, operator_of(&headers), |_| {
+        Ok(OperatorAction::Replay {
+            event_id: input.event_id.unwrap_or(0),
+        })
+    })
+    .await
+}
+
+/// Cancel an order: the ShaQ package, the ticket, and the shop's order if the shop is told of
+/// cancellations.
+#[utoipa::path(
+    post,
+    path = "/api/orders/{shop_id}/{order_id}/cancel",
+    params(("shop_id" = String, Path), ("order_id" = String, Path)),
+    responses(
+        (status = 200, description = "Decided", body = ActionAnswer),
+        (status = 409, description = "Already finished", body = ErrorBody),
+    )
+)]
+async fn cancel_order(
+    _: Admin,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((shop_id, order_id)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    act(&state, shop_id, &order_id, operator_of(&headers), |_| {
+        Ok(OperatorAction::Cancel)
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct JobsQuery {
+    /// `queued`, `running`, `done` or `dead`.
     state: Option<String>,
+    /// The job kind (`create_package`, …).
     kind: Option<String>,
+    /// An order key (`kente/5123456789`).
     order: Option<String>,
+    /// At most this many (default 100).
     limit: Option<u32>,
 }
 
+/// List jobs, most recent first.
+#[utoipa::path(
+    get,
+    path = "/api/jobs",
+    params(JobsQuery),
+    responses((status = 200, description = "`{jobs}`", body = Object))
+)]
 async fn list_jobs(
     _: Admin,
     State(state): State<AppState>,
@@ -121,6 +484,16 @@ async fn list_jobs(
     Ok(Json(json!({ "jobs": jobs })))
 }
 
+/// Put a dead job back in the queue.
+#[utoipa::path(
+    post,
+    path = "/api/jobs/{id}/retry",
+    params(("id" = i64, Path)),
+    responses(
+        (status = 200, description = "`{job, state: queued}`", body = Object),
+        (status = 404, description = "No such dead job", body = ErrorBody),
+    )
+)]
 async fn retry_job(
     _: Admin,
     State(state): State<AppState>,
@@ -136,6 +509,12 @@ async fn retry_job(
     }
 }
 
+/// Put every dead job back in the queue.
+#[utoipa::path(
+    post,
+    path = "/api/jobs/retry-dead",
+    responses((status = 200, description = "`{revived}`", body = Object))
+)]
 async fn retry_dead_jobs(_: Admin, State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
     let revived = state.store.revive_dead_jobs(Utc::now()).await?;
     state.waker.wake();

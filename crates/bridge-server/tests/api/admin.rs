@@ -139,3 +139,65 @@ async fn dead_jobs_are_listed_and_retried_over_http() {
     );
     app.stop().await.unwrap();
 }
+
+#[tokio::test]
+async fn the_admin_api_is_published_as_openapi() {
+    let app = app_with_token().await;
+    let response = app
+        .client
+        .get(app.url("/api/openapi.json"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200, "the description needs no token");
+    let document: Value = response.json().await.unwrap();
+    assert!(document["openapi"].as_str().unwrap().starts_with("3."));
+    let paths = document["paths"].as_object().unwrap();
+    for (path, method) in [
+        ("/api/orders", "get"),
+        ("/api/orders/{shop_id}/{order_id}", "get"),
+        ("/api/orders/{shop_id}/{order_id}", "patch"),
+        ("/api/orders/{shop_id}/{order_id}/resume", "post"),
+        ("/api/orders/{shop_id}/{order_id}/replay", "post"),
+        ("/api/orders/{shop_id}/{order_id}/cancel", "post"),
+        ("/api/jobs/{id}/retry", "post"),
+    ] {
+        assert!(
+            paths[path][method].is_object(),
+            "{method} {path} is described"
+        );
+    }
+    let correction = &document["components"]["schemas"]["CorrectionInput"]["properties"];
+    assert!(correction["region"].is_object() && correction["phone"].is_object());
+    assert_eq!(
+        document["components"]["securitySchemes"]["admin_token"]["scheme"],
+        "bearer"
+    );
+    app.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn orders_of_unknown_shops_or_names_are_not_found_and_bad_filters_named() {
+    let app = app_with_token().await;
+    let get = |path: &str| app.client.get(app.url(path)).bearer_auth(TOKEN).send();
+    let missing = get("/api/orders/kente/%239999").await.unwrap();
+    assert_eq!(missing.status(), 404);
+    let bad_state = get("/api/orders?state=lost").await.unwrap();
+    assert_eq!(bad_state.status(), 422);
+    assert_eq!(
+        bad_state.json::<Value>().await.unwrap()["error"]["field"],
+        "state"
+    );
+    let bad_day = get("/api/orders?from=yesterday").await.unwrap();
+    assert_eq!(
+        bad_day.json::<Value>().await.unwrap()["error"]["field"],
+        "from"
+    );
+    let empty = get("/api/orders?q=nobody&from=2026-01-01").await.unwrap();
+    let page: Value = empty.json().await.unwrap();
+    assert_eq!(
+        (page["total"].clone(), page["limit"].clone()),
+        (Value::from(0), Value::from(50))
+    );
+    app.stop().await.unwrap();
+}

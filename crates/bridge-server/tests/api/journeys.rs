@@ -1023,6 +1023,201 @@ async fn an_unknown_region_waits_for_a_fix_in_the_shop(backend: TestBackend) {
     journey.stop().await;
 }
 
+const ADMIN_TOKEN: &str = "journey-admin-token-0123456789";
+
+/// A stuck order found by the number the customer quotes, corrected, resumed and shipped over
+/// the admin API; then cancelled by a person.
+async fn a_person_finds_fixes_and_ships_a_stuck_order_over_the_api(backend: TestBackend) {
+    let journey = Journey::start_with(backend, SandboxConfig::default(), |settings| {
+        settings.server.admin_token = Some(ADMIN_TOKEN.to_owned().into());
+    })
+    .await;
+    let (sender, url) = journey.woo();
+    let spec = OrderSpec {
+        region: Some("Atlantis".to_owned()),
+        ..cod_spec(1047)
+    };
+    let mut order = woocommerce_order(&spec);
+    order["billing"]["city"] = Value::from("Xyzzy");
+    order["shipping"]["city"] = Value::from("Xyzzy");
+    sender.send(&url, "order.created", &order).await;
+    wait_for("needs attention", LIMIT, || async {
+        (journey.order_state("atlas/1047").await == Some(OrderState::NeedsAttention)).then_some(())
+    })
+    .await
+    .unwrap();
+    journey.settle().await;
+
+    let client = reqwest::Client::new();
+    let api = |path: &str| format!("{}{path}", journey.bridge);
+    let get = |path: String| {
+        let client = client.clone();
+        async move {
+            let response = client
+                .get(path)
+                .bearer_auth(ADMIN_TOKEN)
+                .send()
+                .await
+                .unwrap();
+            (
+                response.status().as_u16(),
+                response.json::<Value>().await.unwrap(),
+            )
+        }
+    };
+    // Found by what people quote: the order name, the phone as typed, part of the name.
+    let stored = journey
+        .store
+        .order(&OrderKey::new("atlas/1047"))
+        .await
+        .unwrap()
+        .unwrap();
+    let surname = stored
+        .order()
+        .recipient
+        .name
+        .split(' ')
+        .next_back()
+        .unwrap()
+        .to_lowercase();
+    for q in [
+        "%231047",
+        "1047",
+        "024%20412%203456",
+        "%2B233244123456",
+        surname.as_str(),
+    ] {
+        let (status, page) = get(api(&format!("/api/orders?q={q}&state=needs_attention"))).await;
+        assert_eq!(status, 200, "{page}");
+        assert_eq!(page["total"], 1, "q={q}: {page}");
+        assert_eq!(page["orders"][0]["order_key"], "atlas/1047");
+    }
+    let (status, shown) = get(api("/api/orders/atlas/%231047")).await;
+    assert_eq!(status, 200);
+    assert_eq!(shown["order"]["state"], "needs_attention");
+    assert!(
+        shown["inbound_events"]
+            .as_array()
+            .is_some_and(|e| !e.is_empty())
+    );
+
+    let post = |path: String, body: Option<Value>| {
+        let client = client.clone();
+        async move {
+            let mut request = client
+                .post(path)
+                .bearer_auth(ADMIN_TOKEN)
+                .header("x-operator", "ama");
+            if let Some(body) = body {
+                request = request.json(&body);
+            }
+            let response = request.send().await.unwrap();
+            (
+                response.status().as_u16(),
+                response.json::<Value>().await.unwrap(),
+            )
+        }
+    };
+    // Resuming as it is would stop again: refused, with the reason.
+    let (status, refused) = post(api("/api/orders/atlas/1047/resume"), None).await;
+    assert_eq!(status, 409, "{refused}");
+    assert!(
+        refused["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("still cannot ship")
+    );
+
+    let patch = |body: Value| {
+        let client = client.clone();
+        let url = api("/api/orders/atlas/1047");
+        async move {
+            let response = client
+                .patch(url)
+                .bearer_auth(ADMIN_TOKEN)
+                .header("x-operator", "ama")
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            (
+                response.status().as_u16(),
+                response.json::<Value>().await.unwrap(),
+            )
+        }
+    };
+    let (status, wrong) = patch(serde_json::json!({ "region": "Atlantis" })).await;
+    assert_eq!(
+        (status, wrong["error"]["field"].clone()),
+        (422, Value::from("region"))
+    );
+    let (status, wrong) = patch(serde_json::json!({ "zip": "00233" })).await;
+    assert_eq!(
+        (status, wrong["error"]["field"].clone()),
+        (422, Value::from("zip"))
+    );
+    let (status, corrected) =
+        patch(serde_json::json!({ "region": "Ashanti", "city": "Kumasi" })).await;
+    assert_eq!(status, 200, "{corrected}");
+    assert_eq!(
+        corrected["decided"],
+        "corrected by ama: region → Ashanti, city → Kumasi"
+    );
+    assert_eq!(corrected["order"]["state"], "needs_attention");
+
+    let (status, resumed) = post(api("/api/orders/atlas/1047/resume"), None).await;
+    assert_eq!(status, 200, "{resumed}");
+    let package = wait_for("the package", LIMIT, || async {
+        journey.sandbox.shaq.package("atlas-1047")
+    })
+    .await
+    .unwrap();
+    assert_eq!(package.request["region_id"], 2, "Ashanti");
+    journey.settle().await;
+    assert_eq!(
+        journey.order_state("atlas/1047").await,
+        Some(OrderState::Shipping)
+    );
+
+    let (status, replayed) = post(api("/api/orders/atlas/1047/replay"), None).await;
+    assert_eq!(status, 200, "{replayed}");
+    journey.settle().await;
+
+    let (status, cancelled) = post(api("/api/orders/atlas/1047/cancel"), None).await;
+    assert_eq!(status, 200, "{cancelled}");
+    journey.settle().await;
+    assert_eq!(
+        journey.order_state("atlas/1047").await,
+        Some(OrderState::Cancelled)
+    );
+    let (status, again) = post(api("/api/orders/atlas/1047/cancel"), None).await;
+    assert_eq!(
+        (status, again["error"]["code"].clone()),
+        (409, Value::from("conflict"))
+    );
+
+    let timeline = journey
+        .store
+        .timeline(&OrderKey::new("atlas/1047"))
+        .await
+        .unwrap();
+    let by_ama: Vec<String> = timeline
+        .iter()
+        .filter(|line| line.entry.details["operator"] == "ama")
+        .map(|line| line.entry.summary.clone())
+        .collect();
+    assert_eq!(by_ama.len(), 4, "{by_ama:?}");
+    assert_eq!(
+        by_ama[0],
+        "corrected by ama: region → Ashanti, city → Kumasi"
+    );
+    assert_eq!(by_ama[1], "resumed by ama");
+    // The order's last webhook by then (ShaQ's news of the new package, or the shop's order).
+    assert!(by_ama[2].starts_with("inbound event ") && by_ama[2].ends_with(" replayed by ama"));
+    assert_eq!(by_ama[3], "cancelled by ama");
+    journey.stop().await;
+}
+
 /// Shopify's Ghana checkout has no region field: the city says where the parcel goes.
 async fn a_shopify_order_without_a_province_ships_to_its_city(backend: TestBackend) {
     let journey = Journey::start(backend, SandboxConfig::default()).await;
@@ -1312,6 +1507,7 @@ journeys!(
     the_label_is_attached_to_the_ticket_when_ready,
     a_trashed_woocommerce_order_is_cancelled,
     an_unknown_region_waits_for_a_fix_in_the_shop,
+    a_person_finds_fixes_and_ships_a_stuck_order_over_the_api,
     a_shopify_order_without_a_province_ships_to_its_city,
     a_woocommerce_order_with_a_state_code_ships,
     a_shop_with_its_own_accounts_and_settings_uses_them,
