@@ -272,7 +272,10 @@ impl CorrectionInput {
                         "must be zero or more, with at most two decimals".to_owned(),
                     ));
                 }
-                Some(amount.normalize().round_dp(2))
+                // Written with two decimals, as money is (`150.5` → `150.50`).
+                let mut amount = amount;
+                amount.rescale(2);
+                Some(amount)
             }
         };
         let correction = Correction {
