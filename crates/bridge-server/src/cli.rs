@@ -3,13 +3,19 @@
 use std::path::PathBuf;
 
 use anyhow::Context;
-use bridge_core::domain::{OrderKey, PlatformOrderId, ShopId};
+use bridge_core::domain::{PhoneE164, ShopId};
 use bridge_core::jobs::{JobRecord, JobState};
 use bridge_core::store::{JobFilter, Store};
 use chrono::Utc;
 use clap::{Parser, Subcommand};
 
+use bridge_core::workflow::TrackedOrder;
+use bridge_core::workflow::operator::{Operator, OperatorAction};
+
 use crate::configuration::{LogFormat, Settings};
+use crate::export::{OrderLine, to_csv};
+use crate::operations::{CorrectionInput, Operations};
+use crate::routes::admin::OrdersQuery;
 use crate::startup::{Application, shutdown_signal};
 use crate::telemetry;
 
@@ -76,21 +82,106 @@ enum Command {
 
 #[derive(Debug, Subcommand)]
 enum OrdersCommand {
-    /// Orders, most recently changed first.
+    /// Orders, newest first: a table with a header row, or --json / --csv.
     List {
+        /// Order name (#1047), platform id, phone, tracking number or part of the name.
+        #[arg(long, short)]
+        q: Option<String>,
+        /// Only this shop.
+        #[arg(long)]
+        shop: Option<String>,
         /// Only this state (e.g. needs_attention).
         #[arg(long)]
         state: Option<String>,
-        /// At most this many.
+        /// Received on or after this day (2026-11-01).
+        #[arg(long)]
+        from: Option<String>,
+        /// Received before this day.
+        #[arg(long)]
+        to: Option<String>,
+        /// At most this many (at most 500).
         #[arg(long, default_value_t = 50)]
         limit: u32,
+        /// Skip this many.
+        #[arg(long, default_value_t = 0)]
+        offset: u32,
+        /// One JSON document.
+        #[arg(long, conflicts_with = "csv")]
+        json: bool,
+        /// CSV with a header row (phones in full).
+        #[arg(long)]
+        csv: bool,
     },
     /// One order with its timeline.
     Show {
         /// The shop id.
         shop: String,
-        /// The shop's order id.
+        /// The order: its name as customers quote it (`#1047`) or the platform's id.
         order: String,
+        /// As JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Correct an order's delivery details (kept over later versions from the shop).
+    Correct {
+        /// The shop id.
+        shop: String,
+        /// The order (`#1047` or the platform's id).
+        order: String,
+        /// One of ShaQ's regions.
+        #[arg(long)]
+        region: Option<String>,
+        /// Street and house.
+        #[arg(long)]
+        line1: Option<String>,
+        /// Second address line ("" clears it).
+        #[arg(long)]
+        line2: Option<String>,
+        /// City or town.
+        #[arg(long)]
+        city: Option<String>,
+        /// The customer's mobile number.
+        #[arg(long)]
+        phone: Option<String>,
+        /// What the courier collects (0: nothing).
+        #[arg(long)]
+        amount: Option<String>,
+        /// Your name on the order's timeline (default: cli:$USER).
+        #[arg(long = "as")]
+        operator: Option<String>,
+    },
+    /// Resume an order waiting for a person.
+    Resume {
+        /// The shop id.
+        shop: String,
+        /// The order.
+        order: String,
+        /// Your name on the order's timeline.
+        #[arg(long = "as")]
+        operator: Option<String>,
+    },
+    /// Run the order's last webhook (or --event) through the workflow again.
+    Replay {
+        /// The shop id.
+        shop: String,
+        /// The order.
+        order: String,
+        /// One of the order's inbound events.
+        #[arg(long)]
+        event: Option<i64>,
+        /// Your name on the order's timeline.
+        #[arg(long = "as")]
+        operator: Option<String>,
+    },
+    /// Cancel an order: package, ticket, and the shop's order if configured.
+    Cancel {
+        /// The shop id.
+        shop: String,
+        /// The order.
+        order: String,
+        /// Your name on the order's timeline.
+        #[arg(long = "as")]
+        operator: Option<String>,
     },
 }
 
@@ -167,7 +258,7 @@ impl Cli {
             Command::Jobs { command } => jobs(settings, command).await,
             Command::Orders { command } => orders(settings, command).await,
             Command::Retention => {
-                let store = Store::connect(&settings.database).await?;
+                let store = Store::open_existing(&settings.database).await?;
                 let done = bridge_core::maintenance::apply_retention(
                     &store,
                     &settings.retention,
@@ -221,7 +312,7 @@ async fn check_online(settings: &Settings) -> anyhow::Result<()> {
 }
 
 async fn jobs(settings: Settings, command: JobsCommand) -> anyhow::Result<()> {
-    let store = Store::connect(&settings.database).await?;
+    let store = Store::open_existing(&settings.database).await?;
     match command {
         JobsCommand::List { state, limit } => {
             let state: JobState = state
@@ -234,7 +325,7 @@ async fn jobs(settings: Settings, command: JobsCommand) -> anyhow::Result<()> {
                     ..JobFilter::default()
                 })
                 .await?;
-            print_jobs(&jobs);
+            print_out(&jobs_table(&jobs))?;
         }
         JobsCommand::Retry { id } => {
             if store.revive_job(id, Utc::now()).await? {
@@ -251,17 +342,17 @@ async fn jobs(settings: Settings, command: JobsCommand) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn print_jobs(jobs: &[JobRecord]) {
-    if jobs.is_empty() {
-        println!("no jobs");
-        return;
-    }
-    println!(
+fn jobs_table(jobs: &[JobRecord]) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
         "{:>6}  {:<20} {:<24} {:<8} {:>8}  last error",
         "id", "kind", "order", "state", "attempts"
     );
     for job in jobs {
-        println!(
+        let _ = writeln!(
+            out,
             "{:>6}  {:<20} {:<24} {:<8} {:>8}  {}",
             job.id,
             job.kind().as_str(),
@@ -271,76 +362,263 @@ fn print_jobs(jobs: &[JobRecord]) {
             job.last_error.as_deref().unwrap_or("")
         );
     }
+    let _ = writeln!(out, "({} job(s))", jobs.len());
+    out
 }
 
 async fn orders(settings: Settings, command: OrdersCommand) -> anyhow::Result<()> {
-    let store = Store::connect(&settings.database).await?;
-    match command {
-        OrdersCommand::List { state, limit } => {
-            let state = state
-                .map(|s| s.parse().context("--state is not an order state"))
-                .transpose()?;
-            let orders = store
-                .list_orders(&bridge_core::store::OrderFilter {
-                    shop_id: None,
-                    state,
-                    limit: Some(limit),
-                })
-                .await?;
-            for order in orders {
-                println!(
-                    "{:<28} {:<10} {:<22} {:<16} {}",
-                    order.key(),
-                    order.order().order_ref,
-                    order.state().as_str(),
-                    order.tracking_number().map_or("-", |t| t.as_str()),
-                    order
-                        .attention()
-                        .map(ToString::to_string)
-                        .unwrap_or_default()
-                );
+    let store = Store::open_existing(&settings.database).await?;
+    let rules = settings.rules();
+    let operations = Operations {
+        store: &store,
+        rules: &rules,
+        waker: None,
+    };
+    let (by, shop, order, action) = match command {
+        OrdersCommand::List {
+            q,
+            shop,
+            state,
+            from,
+            to,
+            limit,
+            offset,
+            json,
+            csv,
+        } => {
+            let query = OrdersQuery {
+                q,
+                shop,
+                state,
+                from,
+                to,
+                limit: Some(limit),
+                offset: Some(offset),
             }
+            .parse()
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let page = store.search_orders(&query).await?;
+            return if json {
+                print_out(&format!("{}\n", serde_json::to_string_pretty(&page)?))
+            } else if csv {
+                print_out(&String::from_utf8(to_csv(&page.orders)?)?)
+            } else {
+                print_out(&orders_table(&page))
+            };
         }
-        OrdersCommand::Show { shop, order } => {
-            let key = OrderKey::of(&ShopId::new(shop), &PlatformOrderId::new(order));
-            let record = store
-                .order(&key)
-                .await?
-                .with_context(|| format!("no order {key}"))?;
-            println!("order     {key} ({})", record.order().order_ref);
-            println!("state     {}", record.state());
-            if let Some(reason) = record.attention() {
-                println!("attention {reason}");
-            }
-            println!(
-                "package   {}",
-                record.tracking_number().map_or("-", |t| t.as_str())
-            );
-            println!(
-                "ticket    {}",
-                record.ticket_id().map_or("-", |t| t.as_str())
-            );
-            println!(
-                "courier   {}",
-                record.courier_status().map_or("-", |s| s.as_str())
-            );
-            println!(
-                "collect   {} {}",
-                record.collect().amount,
-                record.collect().currency
-            );
-            println!("\ntimeline:");
-            for line in store.timeline(&key).await? {
-                println!(
-                    "  {}  {:<10} {}",
-                    line.entry.at.format("%Y-%m-%d %H:%M:%S"),
-                    line.entry.kind,
-                    line.entry.summary
-                );
-            }
+        OrdersCommand::Show { shop, order, json } => {
+            let record = operations.find(&ShopId::new(shop), &order).await?;
+            let key = record.key();
+            let timeline = store.timeline(&key).await?;
+            return if json {
+                let jobs = store
+                    .list_jobs(&JobFilter {
+                        order_key: Some(key.clone()),
+                        ..JobFilter::default()
+                    })
+                    .await?;
+                let shown =
+                    serde_json::json!({ "order": record, "timeline": timeline, "jobs": jobs });
+                print_out(&format!("{}\n", serde_json::to_string_pretty(&shown)?))
+            } else {
+                print_out(&order_text(&record, &timeline))
+            };
         }
+        OrdersCommand::Correct {
+            shop,
+            order,
+            region,
+            line1,
+            line2,
+            city,
+            phone,
+            amount,
+            operator,
+        } => {
+            let input = CorrectionInput {
+                region,
+                line1,
+                line2,
+                city,
+                phone,
+                amount_to_collect: amount.map(serde_json::Value::String),
+            };
+            let found = operations.find(&ShopId::new(&shop), &order).await?;
+            let country = found
+                .order()
+                .address
+                .country_iso2
+                .as_ref()
+                .map_or("GH", |c| c.as_str());
+            let correction = input
+                .parse(country)
+                .map_err(|p| anyhow::anyhow!("--{}: {}", p.field.replace('_', "-"), p.message))?;
+            (operator, shop, order, OperatorAction::Correct(correction))
+        }
+        OrdersCommand::Resume {
+            shop,
+            order,
+            operator,
+        } => (operator, shop, order, OperatorAction::Resume),
+        OrdersCommand::Replay {
+            shop,
+            order,
+            event,
+            operator,
+        } => (
+            operator,
+            shop,
+            order,
+            OperatorAction::Replay {
+                event_id: event.unwrap_or(0),
+            },
+        ),
+        OrdersCommand::Cancel {
+            shop,
+            order,
+            operator,
+        } => (operator, shop, order, OperatorAction::Cancel),
+    };
+    let by = Operator::new(&by.unwrap_or_else(|| {
+        format!(
+            "cli:{}",
+            std::env::var("USER").unwrap_or_else(|_| "unknown".to_owned())
+        )
+    }));
+    let found = operations.find(&ShopId::new(shop), &order).await?;
+    let queued = operations.submit(&found, by, action).await?;
+    // The running bridge polls the queue; give it a moment to decide.
+    let job = operations
+        .settle(queued.job_id, std::time::Duration::from_secs(10))
+        .await?;
+    match job.map(|j| j.state) {
+        Some(JobState::Done) => {
+            let last = store.timeline(&queued.order_key).await?.pop();
+            print_out(&format!(
+                "{}: {}\n",
+                queued.order_key,
+                last.map_or_else(String::new, |l| l.entry.summary)
+            ))
+        }
+        Some(JobState::Dead) => anyhow::bail!("the request failed: see `orders show`"),
+        _ => print_out(&format!(
+            "{}: queued as job {}; the running bridge decides it in the order's turn \
+             (is `shaq-bridge serve` running?)\n",
+            queued.order_key, queued.job_id
+        )),
     }
-    Ok(())
+}
+
+fn orders_table(page: &bridge_core::store::OrderPage) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{:<28} {:<10} {:<21} {:<20} {:<16} {:<14} {:>10}  attention",
+        "order", "name", "state", "customer", "phone", "tracking", "collect"
+    );
+    for order in &page.orders {
+        let line = OrderLine::of(order);
+        let phone = order
+            .order()
+            .recipient
+            .phone
+            .as_ref()
+            .map_or_else(|| "-".to_owned(), PhoneE164::masked);
+        let _ = writeln!(
+            out,
+            "{:<28} {:<10} {:<21} {:<20} {:<16} {:<14} {:>10}  {}",
+            line.order_key,
+            line.order_name,
+            line.state,
+            line.customer.chars().take(20).collect::<String>(),
+            phone,
+            if line.tracking_number.is_empty() {
+                "-"
+            } else {
+                &line.tracking_number
+            },
+            line.amount_to_collect,
+            line.attention
+        );
+    }
+    let _ = writeln!(
+        out,
+        "({} of {} order(s){})",
+        page.orders.len(),
+        page.total,
+        if page.offset > 0 {
+            format!(", from {}", page.offset + 1)
+        } else {
+            String::new()
+        }
+    );
+    out
+}
+
+fn order_text(record: &TrackedOrder, timeline: &[bridge_core::store::TimelineRecord]) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "order     {} ({})",
+        record.key(),
+        record.order().order_ref
+    );
+    let _ = writeln!(out, "state     {}", record.state());
+    if let Some(reason) = record.attention() {
+        let _ = writeln!(out, "attention {reason}");
+    }
+    let _ = writeln!(out, "customer  {}", record.order().recipient.name);
+    let _ = writeln!(out, "address   {}", record.order().address.one_line());
+    if let Some(region) = record.region() {
+        let _ = writeln!(out, "region    {region}");
+    }
+    let _ = writeln!(
+        out,
+        "package   {}",
+        record.tracking_number().map_or("-", |t| t.as_str())
+    );
+    let _ = writeln!(
+        out,
+        "ticket    {}",
+        record.ticket_id().map_or("-", |t| t.as_str())
+    );
+    let _ = writeln!(
+        out,
+        "courier   {}",
+        record.courier_status().map_or("-", |s| s.as_str())
+    );
+    let _ = writeln!(
+        out,
+        "collect   {} {}",
+        record.collect().amount,
+        record.collect().currency
+    );
+    let _ = writeln!(out, "\ntimeline:");
+    for line in timeline {
+        let _ = writeln!(
+            out,
+            "  {}  {:<10} {}",
+            line.entry.at.format("%Y-%m-%d %H:%M:%S"),
+            line.entry.kind,
+            line.entry.summary
+        );
+    }
+    out
+}
+
+/// Writes to standard output; a reader that went away (`| head`) is not an error.
+fn print_out(text: &str) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
+    }
 }
 
 async fn shaq(settings: Settings, command: ShaqCommand) -> anyhow::Result<()> {

@@ -7,6 +7,7 @@ pub mod configuration;
 #[cfg(feature = "demo")]
 pub mod demo;
 pub mod error;
+pub mod export;
 pub mod http_metrics;
 pub mod operations;
 pub mod rate_limit;

@@ -31,7 +31,7 @@ use sqlx::{AnyPool, ConnectOptions, Executor};
 pub use group_commit::IntakeWriter;
 pub use inbound::{InboundEventRecord, Intake, JobsFor, NewInboundEvent};
 pub use jobs::{JobEffects, JobFilter};
-pub use orders::{OrderFilter, TimelineEntry, TimelineKind, TimelineRecord};
+pub use orders::{TimelineEntry, TimelineKind, TimelineRecord};
 pub use search::{MAX_PAGE, OrderPage, OrderQuery, fold_name};
 use write::WriteHealth;
 pub(crate) use write::WriteTx;
@@ -209,6 +209,26 @@ impl Store {
             store.migrate().await?;
         }
         Ok(store)
+    }
+
+    /// As [`Store::connect`], for commands that read what the bridge stored (`orders`, `jobs`,
+    /// `retention`): an SQLite file that does not exist is an error, not a new empty database,
+    /// so running from the wrong folder does not look like "no orders".
+    pub async fn open_existing(settings: &DatabaseSettings) -> StoreResult<Store> {
+        if settings.backend().map_err(StoreError::Config)? == Backend::Sqlite {
+            let path = sqlite_path(&settings.url);
+            let in_memory = path.is_empty() || path.contains(":memory:");
+            if !in_memory && !std::path::Path::new(&path).exists() {
+                let folder = std::env::current_dir()
+                    .map(|d| d.display().to_string())
+                    .unwrap_or_default();
+                return Err(StoreError::Config(format!(
+                    "no database at `{path}` (from {folder}): run this where the bridge runs, \
+                     or give its settings with --config; `shaq-bridge migrate` creates a new one"
+                )));
+            }
+        }
+        Self::connect(settings).await
     }
 
     async fn connect_sqlite(settings: &DatabaseSettings) -> StoreResult<Store> {

@@ -11,7 +11,7 @@ use shaq_client::PackageStatus;
 use super::search::fold_name;
 use super::{Store, StoreError, StoreResult, WriteTx, from_millis, to_millis};
 use crate::domain::{
-    Attention, Located, Order, OrderKey, PartnerRef, PhoneE164, ShopId, TicketId, TicketStatusId,
+    Attention, Located, Order, OrderKey, PartnerRef, PhoneE164, TicketId, TicketStatusId,
     TrackingNumber,
 };
 use crate::jobs::UnknownName;
@@ -129,17 +129,6 @@ pub struct TimelineRecord {
     /// The line.
     #[serde(flatten)]
     pub entry: TimelineEntry,
-}
-
-/// Which orders to list.
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct OrderFilter {
-    /// Only this shop.
-    pub shop_id: Option<ShopId>,
-    /// Only orders in this state.
-    pub state: Option<OrderState>,
-    /// At most this many (default 100, most recently changed first).
-    pub limit: Option<u32>,
 }
 
 macro_rules! order_columns {
@@ -382,22 +371,6 @@ impl Store {
             .fetch_optional(&self.pool)
             .await?;
         row.map(TrackedOrder::try_from).transpose()
-    }
-
-    /// Orders matching a filter, most recently changed first.
-    pub async fn list_orders(&self, filter: &OrderFilter) -> StoreResult<Vec<TrackedOrder>> {
-        let rows: Vec<OrderRow> = sqlx::query_as(concat!(
-            "SELECT ",
-            order_columns!(),
-            " FROM orders WHERE ($1 IS NULL OR shop_id = $1) AND ($2 IS NULL OR state = $2) ",
-            "ORDER BY updated_at DESC, order_key LIMIT $3"
-        ))
-        .bind(filter.shop_id.as_ref().map(ShopId::as_str))
-        .bind(filter.state.map(OrderState::as_str))
-        .bind(i64::from(filter.limit.unwrap_or(100).min(1000)))
-        .fetch_all(&self.pool)
-        .await?;
-        rows.into_iter().map(TrackedOrder::try_from).collect()
     }
 
     /// Orders with a package still on the road whose last courier news is older than `before`:

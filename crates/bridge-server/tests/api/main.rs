@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod admin;
+mod cli;
 mod health;
 mod helpers;
 mod journeys;

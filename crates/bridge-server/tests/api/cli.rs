@@ -1,0 +1,250 @@
+//! The `shaq-bridge orders …` commands, run as the real binary against the database of a
+//! running bridge (SQLite file shared by the two processes).
+
+use std::path::{Path, PathBuf};
+use std::process::{Output, Stdio};
+use std::time::Duration;
+
+use bridge_core::domain::OrderKey;
+use bridge_core::lifecycle::OrderState;
+use bridge_sandbox::bridge_config::{BridgeConfig, Shop};
+use bridge_sandbox::shops::{OrderSpec, WooSender, woocommerce_order};
+use bridge_sandbox::{Sandbox, SandboxConfig, wait_for};
+use bridge_server::configuration::Settings;
+use bridge_server::startup::Application;
+use serde_json::Value;
+use tokio::process::Command;
+
+const WOO_SECRET: &str = "cli-woo-secret-0123456789";
+const LIMIT: Duration = Duration::from_secs(60);
+
+async fn shaq_bridge(config: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_shaq-bridge"))
+        .arg("--config")
+        .arg(config)
+        .args(args)
+        .output()
+        .await
+        .unwrap()
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[tokio::test]
+async fn reading_commands_refuse_to_create_an_empty_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("elsewhere/bridge.db");
+    let config = dir.path().join("bridge.toml");
+    let toml = format!(
+        "{}\n",
+        BridgeConfig::with_upstreams(
+            "http://127.0.0.1:9/api/v1",
+            "http://127.0.0.1:9/v1",
+            [
+                "awaiting_confirmation",
+                "received",
+                "confirmed",
+                "cancelled"
+            ]
+            .map(|key| (key.to_owned(), format!("status-{key}")))
+            .to_vec(),
+            &format!("sqlite://{}", missing.display()),
+        )
+        .shop(Shop::woocommerce("atlas", WOO_SECRET))
+        .to_toml()
+    );
+    std::fs::write(&config, toml).unwrap();
+    for args in [
+        &["orders", "list"][..],
+        &["jobs", "list"],
+        &["orders", "show", "atlas", "#1"],
+    ] {
+        let output = shaq_bridge(&config, args).await;
+        assert!(!output.status.success(), "{args:?} must fail");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("no database at"), "{args:?}: {stderr}");
+    }
+    assert!(!missing.exists(), "no empty database was created");
+}
+
+struct Running {
+    config: PathBuf,
+    sandbox: Sandbox,
+    store: bridge_core::store::Store,
+    shutdown: tokio_util::sync::CancellationToken,
+    running: tokio::task::JoinHandle<anyhow::Result<()>>,
+    _dir: tempfile::TempDir,
+    bridge: String,
+}
+
+async fn running_bridge() -> Running {
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = Sandbox::start(SandboxConfig::default()).await.unwrap();
+    let database = format!("sqlite://{}", dir.path().join("bridge.db").display());
+    let toml = BridgeConfig::for_sandbox(&sandbox, &database)
+        .poll_interval("50ms")
+        .fast_retries(10)
+        .quick_upstreams("1s")
+        .without_reconciliation()
+        .shop(
+            Shop::woocommerce("atlas", WOO_SECRET)
+                .ship_immediately()
+                .default_country("GH"),
+        )
+        .to_toml();
+    let config = dir.path().join("bridge.toml");
+    std::fs::write(&config, &toml).unwrap();
+    let application = Application::build(Settings::from_toml(&toml).unwrap())
+        .await
+        .unwrap();
+    let bridge = format!("http://127.0.0.1:{}", application.port());
+    let store = application.store().clone();
+    let shutdown = application.shutdown_token();
+    let running = tokio::spawn(application.run_until_stopped());
+    sandbox.send_webhooks_to(&bridge);
+    Running {
+        config,
+        sandbox,
+        store,
+        shutdown,
+        running,
+        _dir: dir,
+        bridge,
+    }
+}
+
+#[tokio::test]
+async fn a_stuck_order_is_found_by_its_name_and_fixed_from_the_command_line() {
+    let bridge = running_bridge().await;
+    let spec = OrderSpec {
+        id: 1047,
+        cod: true,
+        country: "GH",
+        phone: Some("024 412 3456".to_owned()),
+        region: Some("Atlantis".to_owned()),
+    };
+    let mut order = woocommerce_order(&spec);
+    order["billing"]["city"] = Value::from("Xyzzy");
+    order["shipping"]["city"] = Value::from("Xyzzy");
+    let sent = WooSender::new("https://atlas.example/", WOO_SECRET)
+        .send(
+            &format!("{}/webhooks/shops/atlas", bridge.bridge),
+            "order.created",
+            &order,
+        )
+        .await;
+    assert_eq!(sent.status, 200);
+    let key = OrderKey::new("atlas/1047");
+    wait_for("needs attention", LIMIT, || async {
+        let stored = bridge.store.order(&key).await.ok().flatten()?;
+        (stored.state() == OrderState::NeedsAttention).then_some(())
+    })
+    .await
+    .unwrap();
+
+    let shown = shaq_bridge(&bridge.config, &["orders", "show", "atlas", "#1047"]).await;
+    assert!(shown.status.success(), "{shown:?}");
+    let text = stdout(&shown);
+    assert!(text.contains("state     needs_attention"), "{text}");
+    assert!(
+        text.contains("attention region `Atlantis` is not one of ShaQ's regions"),
+        "{text}"
+    );
+
+    let table = stdout(&shaq_bridge(&bridge.config, &["orders", "list", "-q", "0244123456"]).await);
+    let mut lines = table.lines();
+    assert!(
+        lines.next().unwrap().starts_with("order "),
+        "a header row: {table}"
+    );
+    let row = lines.next().unwrap();
+    assert!(
+        row.starts_with("atlas/1047") && !row.contains("0244123456") && !row.contains("244123456"),
+        "{row}"
+    );
+    assert!(table.contains("(1 of 1 order(s))"), "{table}");
+
+    let csv = stdout(
+        &shaq_bridge(
+            &bridge.config,
+            &["orders", "list", "--csv", "--state", "needs_attention"],
+        )
+        .await,
+    );
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    assert_eq!(reader.headers().unwrap().get(2), Some("order_name"));
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(
+        &rows[0][7], "+233244123456",
+        "the export has the phone in full"
+    );
+
+    let json: Value = serde_json::from_str(&stdout(
+        &shaq_bridge(
+            &bridge.config,
+            &["orders", "list", "--json", "--shop", "atlas"],
+        )
+        .await,
+    ))
+    .unwrap();
+    assert_eq!(json["total"], 1);
+
+    // A reader that goes away (`| head`) is not a crash.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_shaq-bridge"))
+        .arg("--config")
+        .arg(&bridge.config)
+        .args(["orders", "list"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let closed = child.wait_with_output().await.unwrap();
+    assert!(closed.status.success(), "{closed:?}");
+    assert!(!String::from_utf8_lossy(&closed.stderr).contains("panicked"));
+
+    let refused = shaq_bridge(
+        &bridge.config,
+        &[
+            "orders", "correct", "atlas", "#1047", "--region", "Atlantis",
+        ],
+    )
+    .await;
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("--region"),
+        "{refused:?}"
+    );
+
+    let corrected = shaq_bridge(
+        &bridge.config,
+        &[
+            "orders", "correct", "atlas", "#1047", "--region", "Ashanti", "--city", "Kumasi",
+            "--as", "kofi",
+        ],
+    )
+    .await;
+    assert!(corrected.status.success(), "{corrected:?}");
+    assert_eq!(
+        stdout(&corrected),
+        "atlas/1047: corrected by kofi: region → Ashanti, city → Kumasi\n"
+    );
+    let resumed = shaq_bridge(
+        &bridge.config,
+        &["orders", "resume", "atlas", "1047", "--as", "kofi"],
+    )
+    .await;
+    assert!(resumed.status.success(), "{resumed:?}");
+    let package = wait_for("the package", LIMIT, || async {
+        bridge.sandbox.shaq.package("atlas-1047")
+    })
+    .await
+    .unwrap();
+    assert_eq!(package.request["region_id"], 2, "Ashanti");
+
+    bridge.shutdown.cancel();
+    bridge.running.await.unwrap().unwrap();
+}
