@@ -49,6 +49,92 @@ pub struct Settings {
     /// `[[shops]]`: one entry per shop.
     #[serde(default)]
     pub shops: Vec<ShopSettings>,
+    /// `[console]`: the web console's operators and links.
+    #[serde(default)]
+    pub console: ConsoleSettings,
+    /// `[alerts]`: when a shop counts as silent, and where to post notices.
+    #[serde(default)]
+    pub alerts: AlertSettings,
+}
+
+/// `[console]`. The console is on when someone can sign in: an operator below, or the admin
+/// token (as `admin`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConsoleSettings {
+    /// People who sign in with a name and a password, stored as an argon2 hash
+    /// (`shaq-bridge hash-password` makes one).
+    #[serde(default)]
+    pub operators: Vec<OperatorAccount>,
+    /// Whether `server.admin_token` also signs in (as `admin`).
+    #[serde(default = "yes")]
+    pub admin_token_signs_in: bool,
+    /// How long a sign-in lasts.
+    #[serde(default = "default_session_ttl", with = "humantime_serde")]
+    pub session_ttl: Duration,
+    /// A link to a package at ShaQ, `{tracking_number}` replaced (none: the number alone).
+    #[serde(default)]
+    pub shaq_package_url: Option<String>,
+    /// A link to a ticket at Digishare, `{ticket_id}` replaced.
+    #[serde(default)]
+    pub digishare_ticket_url: Option<String>,
+}
+
+impl Default for ConsoleSettings {
+    fn default() -> Self {
+        ConsoleSettings {
+            operators: Vec::new(),
+            admin_token_signs_in: true,
+            session_ttl: default_session_ttl(),
+            shaq_package_url: None,
+            digishare_ticket_url: None,
+        }
+    }
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn default_session_ttl() -> Duration {
+    Duration::from_secs(12 * 3600)
+}
+
+/// `[[console.operators]]`: one person.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OperatorAccount {
+    /// The name shown on timelines (`ama`).
+    pub name: String,
+    /// `$argon2id$v=19$…`, from `shaq-bridge hash-password`.
+    #[serde(serialize_with = "redact")]
+    pub password_hash: SecretString,
+}
+
+/// `[alerts]`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AlertSettings {
+    /// A shop that sent no webhook for this long is flagged on the Health page.
+    #[serde(default = "default_silent_after", with = "humantime_serde")]
+    pub silent_shop_after: Duration,
+    /// Posts a short JSON message (`{"text": …}`, as Slack and Teams incoming webhooks take)
+    /// when an order starts needing a person or a job dies; once per order per reason.
+    #[serde(default, serialize_with = "redact_option")]
+    pub notify_url: Option<SecretString>,
+}
+
+impl Default for AlertSettings {
+    fn default() -> Self {
+        AlertSettings {
+            silent_shop_after: default_silent_after(),
+            notify_url: None,
+        }
+    }
+}
+
+fn default_silent_after() -> Duration {
+    Duration::from_secs(24 * 3600)
 }
 
 /// `[workflow]`.
@@ -235,6 +321,13 @@ impl Settings {
         {
             problems.push("server.admin_token must be at least 16 characters".to_owned());
         }
+        self.validate_console(&mut problems);
+        if let Some(url) = &self.alerts.notify_url
+            && !url::Url::parse(url.expose_secret())
+                .is_ok_and(|u| matches!(u.scheme(), "http" | "https"))
+        {
+            problems.push("alerts.notify_url must be an http(s) URL".to_owned());
+        }
         if tracing_subscriber::EnvFilter::try_new(&self.log.level).is_err() {
             problems.push(format!(
                 "log.level `{}` is not a valid filter",
@@ -256,6 +349,74 @@ impl Settings {
             TicketKey::CONFIRMED,
             TicketKey::CANCELLED,
         ]
+    }
+
+    fn validate_console(&self, problems: &mut Vec<String>) {
+        use argon2::password_hash::phc::PasswordHash;
+        for (index, operator) in self.console.operators.iter().enumerate() {
+            let name = operator.name.trim();
+            let usable = !name.is_empty()
+                && name.len() <= 64
+                && name
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | '_' | '@' | ' '));
+            if !usable || name != operator.name {
+                problems.push(format!(
+                    "console.operators[{index}].name must be 1 to 64 letters, digits or .-_@"
+                ));
+            }
+            if name == "admin" {
+                problems.push(format!(
+                    "console.operators[{index}].name `admin` is the admin token's"
+                ));
+            }
+            if self.console.operators[..index]
+                .iter()
+                .any(|other| other.name == operator.name)
+            {
+                problems.push(format!(
+                    "console.operators[{index}].name `{}` is used twice",
+                    operator.name
+                ));
+            }
+            if PasswordHash::new(operator.password_hash.expose_secret()).is_err() {
+                problems.push(format!(
+                    "console.operators[{index}].password_hash is not an argon2 hash: make one \
+                     with `shaq-bridge hash-password`"
+                ));
+            }
+        }
+        if self.console.session_ttl < Duration::from_secs(60) {
+            problems.push("console.session_ttl must be at least 1m".to_owned());
+        }
+        for (key, template, placeholder) in [
+            (
+                "console.shaq_package_url",
+                &self.console.shaq_package_url,
+                "{tracking_number}",
+            ),
+            (
+                "console.digishare_ticket_url",
+                &self.console.digishare_ticket_url,
+                "{ticket_id}",
+            ),
+        ] {
+            if let Some(template) = template
+                && (!template.contains(placeholder)
+                    || !url::Url::parse(&template.replace(placeholder, "x"))
+                        .is_ok_and(|u| matches!(u.scheme(), "http" | "https")))
+            {
+                problems.push(format!(
+                    "{key} must be an http(s) URL containing {placeholder}"
+                ));
+            }
+        }
+    }
+
+    /// Whether anyone can sign in to the console.
+    pub fn console_enabled(&self) -> bool {
+        !self.console.operators.is_empty()
+            || (self.console.admin_token_signs_in && self.server.admin_token.is_some())
     }
 
     /// The rules the workflow decides with.

@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod cli;
 pub mod configuration;
+pub mod console;
 #[cfg(feature = "demo")]
 pub mod demo;
 pub mod error;

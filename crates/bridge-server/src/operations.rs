@@ -84,11 +84,76 @@ impl Operations<'_> {
         by: Operator,
         action: OperatorAction,
     ) -> Result<Queued, OperationError> {
+        let mut queued = self.submit_all(order, by, vec![action]).await?;
+        queued
+            .pop()
+            .ok_or_else(|| StoreError::Corrupt("nothing was queued".to_owned()).into())
+    }
+
+    /// Checks each action against the order as the ones before it leave it (a resume after a
+    /// correction is checked against the corrected order), then queues them all, in order, in
+    /// one transaction.
+    pub async fn submit_all(
+        &self,
+        order: &TrackedOrder,
+        by: Operator,
+        actions: Vec<OperatorAction>,
+    ) -> Result<Vec<Queued>, OperationError> {
         let policy = self
             .rules
             .shop(order.shop_id())
             .map_err(|_| OperationError::UnknownShop(order.shop_id().clone()))?;
-        let action = match action {
+        let now = Utc::now();
+        let mut as_it_will_be = order.clone();
+        let mut jobs = Vec::new();
+        for action in actions {
+            let action = self.resolve_replay(order, action).await?;
+            check(&as_it_will_be, &action, policy)?;
+            tracing::info!(
+                order_key = %order.key(),
+                operator = %by,
+                action = action.name(),
+                "operator request queued"
+            );
+            let request = OperatorRequest {
+                by: by.clone(),
+                action,
+                at: now,
+            };
+            if let Some(next) =
+                operator::on_request(&as_it_will_be, request.clone(), policy, now).order
+            {
+                as_it_will_be = next;
+            }
+            jobs.push(operator::request(&order.key(), request));
+        }
+        self.store.enqueue(&jobs, now).await?;
+        if let Some(waker) = self.waker {
+            waker.wake();
+        }
+        let mut queued = Vec::with_capacity(jobs.len());
+        for job in &jobs {
+            let record = self
+                .store
+                .job_by_key(job.dedupe_key())
+                .await?
+                .ok_or_else(|| StoreError::Corrupt("a queued request vanished".to_owned()))?;
+            queued.push(Queued {
+                order_key: order.key(),
+                job_id: record.id,
+            });
+        }
+        Ok(queued)
+    }
+
+    /// A replay of event 0 is a replay of the order's last webhook; any other event must be
+    /// the order's.
+    async fn resolve_replay(
+        &self,
+        order: &TrackedOrder,
+        action: OperatorAction,
+    ) -> Result<OperatorAction, OperationError> {
+        Ok(match action {
             OperatorAction::Replay { event_id: 0 } => {
                 let last = self.store.inbound_events_of(&order.key(), 1).await?;
                 let event = last.first().ok_or(OperationError::NothingToReplay)?;
@@ -102,36 +167,6 @@ impl Operations<'_> {
                 OperatorAction::Replay { event_id }
             }
             other => other,
-        };
-        check(order, &action, policy)?;
-        tracing::info!(
-            order_key = %order.key(),
-            operator = %by,
-            action = action.name(),
-            "operator request queued"
-        );
-        let job = operator::request(
-            &order.key(),
-            OperatorRequest {
-                by,
-                action,
-                at: Utc::now(),
-            },
-        );
-        self.store
-            .enqueue(std::slice::from_ref(&job), Utc::now())
-            .await?;
-        if let Some(waker) = self.waker {
-            waker.wake();
-        }
-        let queued = self
-            .store
-            .job_by_key(job.dedupe_key())
-            .await?
-            .ok_or_else(|| StoreError::Corrupt("the queued request vanished".to_owned()))?;
-        Ok(Queued {
-            order_key: order.key(),
-            job_id: queued.id,
         })
     }
 

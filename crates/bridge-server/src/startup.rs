@@ -27,6 +27,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::configuration::Settings;
+use crate::console::{self, ConsoleState};
 use crate::rate_limit::WebhookRateLimiter;
 use crate::serve::ConnectionLimits;
 use crate::{error, http_metrics, routes, telemetry};
@@ -48,6 +49,8 @@ pub struct AppState {
     pub limiter: WebhookRateLimiter,
     /// The workflow's rules (to check people's requests before they are queued).
     pub rules: Arc<Rules>,
+    /// The web console (`None`: off, nobody can sign in).
+    pub console: Option<Arc<ConsoleState>>,
 }
 
 /// The bridge, built and bound, not yet running.
@@ -111,6 +114,7 @@ impl Application {
         );
         let state = AppState {
             rules: Arc::new(settings.rules()),
+            console: ConsoleState::from_settings(&settings).map(Arc::new),
             store: store.clone(),
             waker,
             metrics: telemetry::metrics_handle(),
@@ -256,6 +260,7 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::health::router())
         .merge(routes::webhooks::router(limiter))
         .merge(routes::admin::router())
+        .merge(console::router())
         .with_state(state)
         .layer(axum::middleware::from_fn(http_metrics::track))
         .layer(DefaultBodyLimit::max(body_limit))

@@ -1,7 +1,7 @@
 //! The `shaq-bridge orders …` commands, run as the real binary against the database of a
 //! running bridge (SQLite file shared by the two processes).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Output, Stdio};
 use std::time::Duration;
 
@@ -9,13 +9,12 @@ use bridge_core::domain::OrderKey;
 use bridge_core::lifecycle::OrderState;
 use bridge_sandbox::bridge_config::{BridgeConfig, Shop};
 use bridge_sandbox::shops::{OrderSpec, WooSender, woocommerce_order};
-use bridge_sandbox::{Sandbox, SandboxConfig, wait_for};
-use bridge_server::configuration::Settings;
-use bridge_server::startup::Application;
+use bridge_sandbox::wait_for;
+
+use crate::helpers::{SandboxBridge, WOO_SECRET};
 use serde_json::Value;
 use tokio::process::Command;
 
-const WOO_SECRET: &str = "cli-woo-secret-0123456789";
 const LIMIT: Duration = Duration::from_secs(60);
 
 async fn shaq_bridge(config: &Path, args: &[&str]) -> Output {
@@ -69,50 +68,8 @@ async fn reading_commands_refuse_to_create_an_empty_database() {
     assert!(!missing.exists(), "no empty database was created");
 }
 
-struct Running {
-    config: PathBuf,
-    sandbox: Sandbox,
-    store: bridge_core::store::Store,
-    shutdown: tokio_util::sync::CancellationToken,
-    running: tokio::task::JoinHandle<anyhow::Result<()>>,
-    _dir: tempfile::TempDir,
-    bridge: String,
-}
-
-async fn running_bridge() -> Running {
-    let dir = tempfile::tempdir().unwrap();
-    let sandbox = Sandbox::start(SandboxConfig::default()).await.unwrap();
-    let database = format!("sqlite://{}", dir.path().join("bridge.db").display());
-    let toml = BridgeConfig::for_sandbox(&sandbox, &database)
-        .poll_interval("50ms")
-        .fast_retries(10)
-        .quick_upstreams("1s")
-        .without_reconciliation()
-        .shop(
-            Shop::woocommerce("atlas", WOO_SECRET)
-                .ship_immediately()
-                .default_country("GH"),
-        )
-        .to_toml();
-    let config = dir.path().join("bridge.toml");
-    std::fs::write(&config, &toml).unwrap();
-    let application = Application::build(Settings::from_toml(&toml).unwrap())
-        .await
-        .unwrap();
-    let bridge = format!("http://127.0.0.1:{}", application.port());
-    let store = application.store().clone();
-    let shutdown = application.shutdown_token();
-    let running = tokio::spawn(application.run_until_stopped());
-    sandbox.send_webhooks_to(&bridge);
-    Running {
-        config,
-        sandbox,
-        store,
-        shutdown,
-        running,
-        _dir: dir,
-        bridge,
-    }
+async fn running_bridge() -> SandboxBridge {
+    SandboxBridge::start("").await
 }
 
 #[tokio::test]
@@ -245,6 +202,5 @@ async fn a_stuck_order_is_found_by_its_name_and_fixed_from_the_command_line() {
     .unwrap();
     assert_eq!(package.request["region_id"], 2, "Ashanti");
 
-    bridge.shutdown.cancel();
-    bridge.running.await.unwrap().unwrap();
+    bridge.stop().await;
 }

@@ -87,3 +87,95 @@ impl TestApp {
         self.running.await.unwrap()
     }
 }
+
+/// The WooCommerce shop of [`SandboxBridge`]: `atlas`, ships at once, Ghana.
+pub const WOO_SECRET: &str = "sandbox-woo-secret-0123456789";
+
+/// A bridge over a file SQLite database with the simulators, its settings also written to a
+/// file (for the CLI), and `extra` TOML appended.
+pub struct SandboxBridge {
+    pub config: std::path::PathBuf,
+    pub sandbox: bridge_sandbox::Sandbox,
+    pub store: bridge_core::store::Store,
+    pub bridge: String,
+    shutdown: CancellationToken,
+    running: JoinHandle<anyhow::Result<()>>,
+    _dir: tempfile::TempDir,
+}
+
+impl SandboxBridge {
+    pub async fn start(extra: &str) -> SandboxBridge {
+        let dir = tempfile::tempdir().unwrap();
+        let sandbox = bridge_sandbox::Sandbox::start(bridge_sandbox::SandboxConfig::default())
+            .await
+            .unwrap();
+        let database = format!("sqlite://{}", dir.path().join("bridge.db").display());
+        let toml = BridgeConfig::for_sandbox(&sandbox, &database)
+            .poll_interval("50ms")
+            .fast_retries(10)
+            .quick_upstreams("1s")
+            .without_reconciliation()
+            .without_rate_limit()
+            .shop(
+                Shop::woocommerce("atlas", WOO_SECRET)
+                    .ship_immediately()
+                    .default_country("GH"),
+            )
+            .extra(extra)
+            .to_toml();
+        let config = dir.path().join("bridge.toml");
+        std::fs::write(&config, &toml).unwrap();
+        let application = Application::build(Settings::from_toml(&toml).unwrap())
+            .await
+            .unwrap();
+        let bridge = format!("http://127.0.0.1:{}", application.port());
+        let store = application.store().clone();
+        let shutdown = application.shutdown_token();
+        let running = tokio::spawn(application.run_until_stopped());
+        sandbox.send_webhooks_to(&bridge);
+        SandboxBridge {
+            config,
+            sandbox,
+            store,
+            bridge,
+            shutdown,
+            running,
+            _dir: dir,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.bridge)
+    }
+
+    /// Sends a WooCommerce `order.created` for `spec`, its city replaced by `city`.
+    pub async fn place_woo_order(&self, spec: &bridge_sandbox::shops::OrderSpec, city: &str) {
+        let mut order = bridge_sandbox::shops::woocommerce_order(spec);
+        order["billing"]["city"] = serde_json::Value::from(city);
+        order["shipping"]["city"] = serde_json::Value::from(city);
+        let sent = bridge_sandbox::shops::WooSender::new("https://atlas.example/", WOO_SECRET)
+            .send(&self.url("/webhooks/shops/atlas"), "order.created", &order)
+            .await;
+        assert_eq!(sent.status, 200);
+    }
+
+    /// Waits until the order is in `state`.
+    pub async fn wait_for_state(&self, key: &str, state: bridge_core::lifecycle::OrderState) {
+        let key = bridge_core::domain::OrderKey::new(key);
+        bridge_sandbox::wait_for(
+            &format!("{key} {state}"),
+            std::time::Duration::from_secs(60),
+            || async {
+                let stored = self.store.order(&key).await.ok().flatten()?;
+                (stored.state() == state).then_some(())
+            },
+        )
+        .await
+        .unwrap();
+    }
+
+    pub async fn stop(self) {
+        self.shutdown.cancel();
+        self.running.await.unwrap().unwrap();
+    }
+}

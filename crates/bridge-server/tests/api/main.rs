@@ -4,6 +4,7 @@
 
 mod admin;
 mod cli;
+mod console;
 mod health;
 mod helpers;
 mod journeys;

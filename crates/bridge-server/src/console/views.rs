@@ -1,0 +1,283 @@
+//! What the templates show, already in words: the templates only lay it out.
+
+use bridge_core::domain::{PhoneE164, mask, mask_digit_runs};
+use bridge_core::jobs::JobRecord;
+use bridge_core::lifecycle::OrderState;
+use bridge_core::store::{InboundEventRecord, TimelineRecord};
+use bridge_core::workflow::TrackedOrder;
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+
+/// A path segment, percent-encoded (order ids may hold any character).
+pub fn encode_segment(segment: &str) -> String {
+    let mut out = String::with_capacity(segment.len());
+    for byte in segment.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+/// A query-string value, percent-encoded.
+pub fn encode_query(value: &str) -> String {
+    url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
+}
+
+/// The console's address of an order.
+pub fn order_href(order: &TrackedOrder) -> String {
+    format!(
+        "/console/orders/{}/{}",
+        encode_segment(order.shop_id().as_str()),
+        encode_segment(order.order().platform_order_id.as_str())
+    )
+}
+
+/// A time as people read it here: `2026-11-23 14:05 UTC`.
+pub fn when(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+/// How long ago, roughly: `5 min ago`, `3 h ago`, `2 days ago`.
+pub fn ago(at: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    let seconds = (now - at).num_seconds().max(0);
+    match seconds {
+        0..60 => "just now".to_owned(),
+        60..3600 => format!("{} min ago", seconds / 60),
+        3600..172_800 => format!("{} h ago", seconds / 3600),
+        _ => format!("{} days ago", seconds / 86_400),
+    }
+}
+
+/// The CSS class of a state's badge.
+pub fn state_class(state: OrderState) -> &'static str {
+    match state {
+        OrderState::NeedsAttention => "bad",
+        OrderState::DeliveryProblem | OrderState::Returning => "warn",
+        OrderState::Delivered => "good",
+        OrderState::Cancelled | OrderState::Returned => "muted",
+        _ => "info",
+    }
+}
+
+/// An order in a list.
+pub struct OrderRow {
+    pub href: String,
+    pub name: String,
+    pub shop: String,
+    pub state: &'static str,
+    pub state_class: &'static str,
+    pub customer: String,
+    pub phone: String,
+    pub received: String,
+    pub reason: String,
+    pub tracking: String,
+    pub collect: String,
+}
+
+impl OrderRow {
+    pub fn of(order: &TrackedOrder, now: DateTime<Utc>) -> OrderRow {
+        let shop_order = order.order();
+        OrderRow {
+            href: order_href(order),
+            name: shop_order.order_ref.clone(),
+            shop: order.shop_id().to_string(),
+            state: order.state().as_str(),
+            state_class: state_class(order.state()),
+            customer: shop_order.recipient.name.clone(),
+            phone: shop_order
+                .recipient
+                .phone
+                .as_ref()
+                .map_or_else(|| "—".to_owned(), PhoneE164::masked),
+            received: ago(order.created_at(), now),
+            reason: order
+                .attention()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
+            tracking: order
+                .tracking_number()
+                .map(|t| t.as_str().to_owned())
+                .unwrap_or_default(),
+            collect: format!("{} {}", order.collect().amount, order.collect().currency),
+        }
+    }
+}
+
+/// A dead job, with what to do about it.
+pub struct DeadJob {
+    pub id: i64,
+    pub kind: &'static str,
+    pub order: String,
+    pub order_href: String,
+    pub error: String,
+    pub when: String,
+}
+
+impl DeadJob {
+    pub fn of(job: &JobRecord, now: DateTime<Utc>) -> DeadJob {
+        let (shop, id) = job
+            .order_key
+            .as_str()
+            .split_once('/')
+            .unwrap_or((job.order_key.as_str(), ""));
+        DeadJob {
+            id: job.id,
+            kind: job.kind().as_str(),
+            order: job.order_key.to_string(),
+            order_href: format!(
+                "/console/orders/{}/{}",
+                encode_segment(shop),
+                encode_segment(id)
+            ),
+            error: mask_digit_runs(job.last_error.as_deref().unwrap_or("")),
+            when: ago(job.updated_at, now),
+        }
+    }
+}
+
+/// One line of an order's journey.
+pub struct Step {
+    pub when: String,
+    pub kind: &'static str,
+    pub summary: String,
+    pub operator: String,
+    pub call: String,
+}
+
+impl Step {
+    pub fn of(line: &TimelineRecord) -> Step {
+        let details = &line.entry.details;
+        let mut call = Vec::new();
+        if let Some(job) = details["job"].as_str() {
+            call.push(job.to_owned());
+        }
+        if let Some(calls) = details["calls"].as_str() {
+            call.push(calls.to_owned());
+        }
+        if let Some(ms) = details["duration_ms"].as_u64() {
+            call.push(format!("{ms} ms"));
+        }
+        if let Some(attempt) = details["attempt"].as_i64().filter(|a| *a > 1) {
+            call.push(format!("attempt {attempt}"));
+        }
+        Step {
+            when: when(line.entry.at),
+            kind: line.entry.kind.as_str(),
+            summary: line.entry.summary.clone(),
+            operator: details["operator"].as_str().unwrap_or("").to_owned(),
+            call: call.join(" · "),
+        }
+    }
+}
+
+/// A job of the order.
+pub struct JobLine {
+    pub id: i64,
+    pub kind: &'static str,
+    pub state: &'static str,
+    pub attempts: i64,
+    pub error: String,
+    pub dead: bool,
+}
+
+impl JobLine {
+    pub fn of(job: &JobRecord) -> JobLine {
+        JobLine {
+            id: job.id,
+            kind: job.kind().as_str(),
+            state: job.state.as_str(),
+            attempts: job.attempts,
+            error: mask_digit_runs(job.last_error.as_deref().unwrap_or("")),
+            dead: job.state == bridge_core::jobs::JobState::Dead,
+        }
+    }
+}
+
+/// A webhook about the order, its body with phones masked.
+pub struct EventLine {
+    pub id: i64,
+    pub source: String,
+    pub when: String,
+    pub outcome: String,
+    pub body: String,
+}
+
+impl EventLine {
+    pub fn of(event: &InboundEventRecord) -> EventLine {
+        let body = if event.body.is_empty() {
+            "(body removed under the retention settings)".to_owned()
+        } else {
+            match serde_json::from_slice::<Value>(&event.body) {
+                Ok(mut json) => {
+                    mask_phones(&mut json, false);
+                    serde_json::to_string_pretty(&json).unwrap_or_default()
+                }
+                Err(_) => mask_digit_runs(&String::from_utf8_lossy(&event.body)),
+            }
+        };
+        EventLine {
+            id: event.id,
+            source: event.source.clone(),
+            when: when(event.received_at),
+            outcome: event.outcome.clone(),
+            body,
+        }
+    }
+}
+
+/// Hides phone numbers in a webhook body: every value under a key that names a phone, and long
+/// runs of digits in any text.
+pub fn mask_phones(value: &mut Value, phone_key: bool) {
+    match value {
+        Value::Object(map) => {
+            for (key, inner) in map.iter_mut() {
+                let key = key.to_ascii_lowercase();
+                let names_phone = ["phone", "mobile", "wa_id", "whatsapp", "msisdn", "tel"]
+                    .iter()
+                    .any(|word| key.contains(word));
+                mask_phones(inner, names_phone);
+            }
+        }
+        Value::Array(items) => items
+            .iter_mut()
+            .for_each(|item| mask_phones(item, phone_key)),
+        Value::String(text) if phone_key && !text.is_empty() => *text = mask(text),
+        Value::String(text) => *text = mask_digit_runs(text),
+        Value::Number(number) if phone_key => *value = Value::String(mask(&number.to_string())),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn phones_in_webhook_bodies_are_hidden_and_ids_kept() {
+        let mut body = json!({
+            "id": 5123456789u64,
+            "billing": { "phone": "024 412 3456", "first_name": "Ama" },
+            "customer": { "mobile": 233244123456u64 },
+            "note": "call me on +233244123456 please",
+        });
+        mask_phones(&mut body, false);
+        let text = body.to_string();
+        assert!(
+            !text.contains("412 3456") && !text.contains("244123456"),
+            "{text}"
+        );
+        assert_eq!(body["id"], 5123456789u64, "ids stay readable");
+        assert_eq!(body["billing"]["first_name"], "Ama");
+    }
+
+    #[test]
+    fn segments_are_encoded_for_paths() {
+        assert_eq!(encode_segment("#1047"), "%231047");
+        assert_eq!(encode_segment("a/b c"), "a%2Fb%20c");
+        assert_eq!(encode_segment("kente-1047"), "kente-1047");
+    }
+}

@@ -1,0 +1,401 @@
+//! The web console over HTTP: sign-in, sessions and CSRF, every page, search by each key, fix and
+//! resume shipping an order, CSV export.
+
+use bridge_core::lifecycle::OrderState;
+use bridge_sandbox::shops::OrderSpec;
+use bridge_sandbox::wait_for;
+use bridge_server::console::session::hash_password;
+use reqwest::StatusCode;
+use reqwest::header::{COOKIE, LOCATION, ORIGIN, SET_COOKIE};
+
+use crate::helpers::SandboxBridge;
+
+const PASSWORD: &str = "kente-and-cocoa-2026";
+
+fn operators_toml() -> String {
+    format!(
+        "[console]\nshaq_package_url = \"https://shaq.example/track/{{tracking_number}}\"\n\
+         [[console.operators]]\nname = \"ama\"\npassword_hash = \"{}\"\n",
+        hash_password(PASSWORD).unwrap()
+    )
+}
+
+fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// Signs in as ama; the session cookie (`name=value`).
+async fn sign_in(bridge: &SandboxBridge, client: &reqwest::Client) -> String {
+    let response = client
+        .post(bridge.url("/console/login"))
+        .form(&[
+            ("name", "ama"),
+            ("password", PASSWORD),
+            ("next", "/console"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let cookie = response.headers()[SET_COOKIE].to_str().unwrap().to_owned();
+    for attribute in ["HttpOnly", "SameSite=Strict", "Path=/console"] {
+        assert!(cookie.contains(attribute), "{cookie}");
+    }
+    cookie.split(';').next().unwrap().to_owned()
+}
+
+async fn page(client: &reqwest::Client, cookie: &str, url: &str) -> (StatusCode, String) {
+    let response = client.get(url).header(COOKIE, cookie).send().await.unwrap();
+    (response.status(), response.text().await.unwrap())
+}
+
+/// The CSRF token in a page's forms.
+fn csrf_of(html: &str) -> String {
+    let start = html.find("name=\"csrf\" value=\"").expect("a form") + 19;
+    html[start..start + 32].to_owned()
+}
+
+#[tokio::test]
+async fn the_console_is_off_when_nobody_can_sign_in() {
+    let bridge = SandboxBridge::start("").await;
+    let response = browser().get(bridge.url("/console")).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("The console is off")
+    );
+    bridge.stop().await;
+}
+
+#[tokio::test]
+async fn pages_need_a_session_and_forms_their_token() {
+    let bridge = SandboxBridge::start(&operators_toml()).await;
+    let client = browser();
+    for path in [
+        "/console",
+        "/console/orders",
+        "/console/health",
+        "/console/orders/atlas/1",
+    ] {
+        let response = client.get(bridge.url(path)).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "{path}");
+        assert!(
+            response.headers()[LOCATION]
+                .to_str()
+                .unwrap()
+                .starts_with("/console/login?next=%2Fconsole"),
+            "{path}"
+        );
+    }
+    let wrong = client
+        .post(bridge.url("/console/login"))
+        .form(&[("name", "ama"), ("password", "guess")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    assert!(
+        wrong
+            .text()
+            .await
+            .unwrap()
+            .contains("Wrong name or password")
+    );
+    let forged = client
+        .get(bridge.url("/console"))
+        .header(COOKIE, "shaq_console=eyJvcGVyYXRvciI6ImFkbWluIn0.AAAA")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        forged.status(),
+        StatusCode::SEE_OTHER,
+        "a forged cookie is no session"
+    );
+
+    let secure = client
+        .post(bridge.url("/console/login"))
+        .header("x-forwarded-proto", "https")
+        .form(&[("name", "ama"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        secure.headers()[SET_COOKIE]
+            .to_str()
+            .unwrap()
+            .contains("; Secure")
+    );
+
+    let cookie = sign_in(&bridge, &client).await;
+    let (status, inbox) = page(&client, &cookie, &bridge.url("/console")).await;
+    assert_eq!(status, StatusCode::OK);
+    let token = csrf_of(&inbox);
+    // A form without the session's token, or posted from another site, is refused.
+    let without = client
+        .post(bridge.url("/console/logout"))
+        .header(COOKIE, &cookie)
+        .form(&[("csrf", "0".repeat(32))])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(without.status(), StatusCode::FORBIDDEN);
+    let foreign = client
+        .post(bridge.url("/console/logout"))
+        .header(COOKIE, &cookie)
+        .header(ORIGIN, "https://evil.example")
+        .form(&[("csrf", token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(foreign.status(), StatusCode::FORBIDDEN);
+    let out = client
+        .post(bridge.url("/console/logout"))
+        .header(COOKIE, &cookie)
+        .form(&[("csrf", token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), StatusCode::SEE_OTHER);
+    assert!(
+        out.headers()[SET_COOKIE]
+            .to_str()
+            .unwrap()
+            .contains("Max-Age=0")
+    );
+
+    // The stylesheet is in the binary.
+    let css = client
+        .get(bridge.url("/console/assets/console.css"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(css.headers()["content-type"], "text/css; charset=utf-8");
+    assert!(css.text().await.unwrap().contains("--accent"));
+    bridge.stop().await;
+}
+
+#[tokio::test]
+async fn sign_in_attempts_are_limited_per_address() {
+    let bridge = SandboxBridge::start(&operators_toml()).await;
+    let client = browser();
+    let mut statuses = Vec::new();
+    for _ in 0..12 {
+        let response = client
+            .post(bridge.url("/console/login"))
+            .form(&[("name", "ama"), ("password", "guess")])
+            .send()
+            .await
+            .unwrap();
+        statuses.push(response.status());
+    }
+    assert_eq!(statuses[0], StatusCode::UNAUTHORIZED);
+    assert_eq!(statuses[11], StatusCode::TOO_MANY_REQUESTS, "{statuses:?}");
+    bridge.stop().await;
+}
+
+#[tokio::test]
+async fn a_stuck_order_is_found_fixed_and_shipped_from_the_console() {
+    let bridge = SandboxBridge::start(&operators_toml()).await;
+    let spec = OrderSpec {
+        id: 1047,
+        cod: true,
+        country: "GH",
+        phone: Some("024 412 3456".to_owned()),
+        region: Some("Atlantis".to_owned()),
+    };
+    bridge.place_woo_order(&spec, "Xyzzy").await;
+    bridge
+        .place_woo_order(
+            &OrderSpec {
+                id: 1048,
+                region: Some("Ashanti".to_owned()),
+                ..spec.clone()
+            },
+            "Kumasi",
+        )
+        .await;
+    bridge
+        .wait_for_state("atlas/1047", OrderState::NeedsAttention)
+        .await;
+    let shipped = wait_for(
+        "the other order's package",
+        std::time::Duration::from_secs(60),
+        || async { bridge.sandbox.shaq.package("atlas-1048") },
+    )
+    .await
+    .unwrap();
+    let client = browser();
+    let cookie = sign_in(&bridge, &client).await;
+
+    let (status, inbox) = page(&client, &cookie, &bridge.url("/console")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        inbox.contains("/console/orders/atlas/1047"),
+        "the stuck order is in the inbox"
+    );
+    assert!(
+        inbox.contains("region `Atlantis` is not one of ShaQ&#39;s regions")
+            || inbox.contains("region `Atlantis` is not one of ShaQ&#x27;s regions"),
+        "with its reason"
+    );
+    assert!(
+        !inbox.contains("/console/orders/atlas/1048"),
+        "a moving order is not"
+    );
+
+    let stored = bridge
+        .store
+        .order(&bridge_core::domain::OrderKey::new("atlas/1047"))
+        .await
+        .unwrap()
+        .unwrap();
+    let surname = stored
+        .order()
+        .recipient
+        .name
+        .split(' ')
+        .next_back()
+        .unwrap()
+        .to_owned();
+    for q in [
+        "%231047",
+        "1047",
+        "0244123456",
+        "%2B233%2024%20412%203456",
+        &surname,
+    ] {
+        let (status, found) = page(
+            &client,
+            &cookie,
+            &bridge.url(&format!("/console/orders?q={q}&state=needs_attention")),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(found.contains("/console/orders/atlas/1047"), "q={q}");
+        assert!(found.contains("1–1 of 1"), "q={q}");
+    }
+    let (_, by_tracking) = page(
+        &client,
+        &cookie,
+        &bridge.url(&format!("/console/orders?q={}", shipped.tracking_number)),
+    )
+    .await;
+    assert!(
+        by_tracking.contains("/console/orders/atlas/1048")
+            && !by_tracking.contains("/console/orders/atlas/1047")
+    );
+    let (status, wrong) = page(
+        &client,
+        &cookie,
+        &bridge.url("/console/orders?from=yesterday"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(wrong.contains("yesterday"));
+
+    let csv = client
+        .get(bridge.url("/console/orders.csv?shop=atlas"))
+        .header(COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(csv.headers()["content-type"], "text/csv; charset=utf-8");
+    let csv = csv.text().await.unwrap();
+    assert!(csv.starts_with("order_key,shop,order_name"), "{csv}");
+    assert_eq!(csv.lines().count(), 3, "header and two orders: {csv}");
+
+    let (status, order) = page(
+        &client,
+        &cookie,
+        &bridge.url("/console/orders/atlas/%231047"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(order.contains("Why it stopped"));
+    assert!(
+        !order.contains("0244123456") && !order.contains("412 3456"),
+        "phones masked outside the form's own field"
+    );
+    let token = csrf_of(&order);
+    let post = |path: &str, form: Vec<(&str, &str)>| {
+        client
+            .post(bridge.url(path))
+            .header(COOKIE, &cookie)
+            .form(&form)
+            .send()
+    };
+    // A region that is not ShaQ's is refused, naming the field; the page keeps what was typed.
+    let refused = post(
+        "/console/orders/atlas/1047/correct",
+        vec![
+            ("csrf", &token),
+            ("region", "Atlantis"),
+            ("line1", "House 5"),
+            ("line2", ""),
+            ("city", "Kumasi"),
+            ("phone", "+233244123456"),
+            ("amount", &stored.collect().amount.to_string()),
+            ("then", "resume"),
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let refused = refused.text().await.unwrap();
+    assert!(
+        refused.contains("Region: `Atlantis` is not one of ShaQ"),
+        "{refused}"
+    );
+    assert!(refused.contains("value=\"House 5\""));
+
+    let saved = post(
+        "/console/orders/atlas/1047/correct",
+        vec![
+            ("csrf", &token),
+            ("region", "Ashanti"),
+            ("line1", &stored.order().address.line1),
+            ("line2", ""),
+            ("city", "Kumasi"),
+            ("phone", "+233244123456"),
+            ("amount", &stored.collect().amount.to_string()),
+            ("then", "resume"),
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    let back = saved.headers()[LOCATION].to_str().unwrap().to_owned();
+    assert_eq!(back, "/console/orders/atlas/1047?done=correct-resume");
+    let package = wait_for(
+        "the package",
+        std::time::Duration::from_secs(60),
+        || async { bridge.sandbox.shaq.package("atlas-1047") },
+    )
+    .await
+    .unwrap();
+    assert_eq!(package.request["region_id"], 2, "Ashanti");
+    let (_, after) = page(&client, &cookie, &bridge.url(&back)).await;
+    assert!(after.contains("Saved and resumed"));
+    assert!(after.contains("corrected by ama: region → Ashanti, city → Kumasi"));
+    assert!(after.contains("resumed by ama"));
+    assert!(
+        after.contains(&format!(
+            "https://shaq.example/track/{}",
+            package.tracking_number
+        )),
+        "linked package"
+    );
+
+    // Health lists the queue, the orders and the last webhook per source.
+    let (status, health) = page(&client, &cookie, &bridge.url("/console/health")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(health.contains("shop:atlas") && health.contains("needs_attention"));
+    bridge.stop().await;
+}
