@@ -59,6 +59,9 @@ enum Command {
         #[command(subcommand)]
         command: OrdersCommand,
     },
+    /// Print an argon2 hash of a password read from standard input, for
+    /// `[[console.operators]] password_hash` (`echo -n 'the password' | shaq-bridge hash-password`).
+    HashPassword,
     /// Ask ShaQ directly, with the configured credentials.
     Shaq {
         #[command(subcommand)]
@@ -236,6 +239,9 @@ impl Cli {
             }
             _ => {}
         }
+        if let Command::HashPassword = self.command {
+            return hash_password_from_stdin();
+        }
         let settings = Settings::load(self.config.as_deref())?;
         let format = self.log_format.unwrap_or(settings.log.format);
         telemetry::init_logging(format, &settings.log.level);
@@ -272,10 +278,26 @@ impl Cli {
                 Ok(())
             }
             Command::Shaq { command } => shaq(settings, command).await,
+            Command::HashPassword => Ok(()),
             #[cfg(feature = "demo")]
             Command::Demo { .. } | Command::Sandbox { .. } => Ok(()),
         }
     }
+}
+
+fn hash_password_from_stdin() -> anyhow::Result<()> {
+    use std::io::{BufRead as _, IsTerminal as _};
+    if std::io::stdin().is_terminal() {
+        eprint!("password (shown as you type; pipe it in to avoid that): ");
+    }
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    let password = line.trim_end_matches(['\n', '\r']);
+    if password.chars().count() < 12 {
+        anyhow::bail!("use at least 12 characters");
+    }
+    let hash = crate::console::session::hash_password(password).map_err(anyhow::Error::msg)?;
+    print_out(&format!("{hash}\n"))
 }
 
 async fn serve(settings: Settings) -> anyhow::Result<()> {

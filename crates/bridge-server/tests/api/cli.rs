@@ -204,3 +204,36 @@ async fn a_stuck_order_is_found_by_its_name_and_fixed_from_the_command_line() {
 
     bridge.stop().await;
 }
+
+#[tokio::test]
+async fn hash_password_makes_a_hash_the_console_accepts() {
+    use tokio::io::AsyncWriteExt as _;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_shaq-bridge"))
+        .arg("hash-password")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(b"kente-and-cocoa-2026\n").await.unwrap();
+    drop(stdin);
+    let output = child.wait_with_output().await.unwrap();
+    assert!(output.status.success());
+    let hash = stdout(&output).trim().to_owned();
+    assert!(hash.starts_with("$argon2id$"), "{hash}");
+    let bridge = SandboxBridge::start(&format!(
+        "[[console.operators]]\nname = \"kofi\"\npassword_hash = \"{hash}\"\n"
+    ))
+    .await;
+    let signed = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .post(bridge.url("/console/login"))
+        .form(&[("name", "kofi"), ("password", "kente-and-cocoa-2026")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed.status(), 303);
+    bridge.stop().await;
+}
