@@ -8,6 +8,7 @@ pub mod intake;
 pub mod jobs;
 pub mod lifecycle;
 pub mod maintenance;
+pub mod notify;
 pub mod retry;
 pub mod settings;
 pub mod shop;

@@ -556,6 +556,87 @@ async fn a_persons_correction_is_stored_with_the_order(store: Store) {
     assert_eq!(stored.collect().amount, Decimal::new(12550, 2));
 }
 
+async fn notices_are_posted_once_per_order_and_reason(store: Store) {
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let now = Utc::now();
+    let stuck = customer_order("7001", "#1047", "Ama", "024 412 3456", now);
+    save(&store, &stuck, now).await;
+    store
+        .enqueue(&[job("kente/7002", "doomed")], now)
+        .await
+        .unwrap();
+    let claimed = store.claim_jobs(1, LEASE, now).await.unwrap();
+    store
+        .bury_job(&claimed[0], "422: destination_region is invalid", &[], now)
+        .await
+        .unwrap();
+
+    let receiver = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/hooks/ops"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&receiver)
+        .await;
+    let notifier = bridge_core::notify::Notifier::new(
+        store.clone(),
+        format!("{}/hooks/ops", receiver.uri()).into(),
+        Some("https://bridge.example".to_owned()),
+    )
+    .unwrap();
+    let first = notifier.round(now).await.unwrap();
+    assert_eq!((first.recorded, first.sent, first.failed), (2, 2, 0));
+    let again = notifier.round(later(now, 60)).await.unwrap();
+    assert_eq!(
+        (again.recorded, again.sent),
+        (0, 0),
+        "once per order and reason"
+    );
+    let posted = receiver.received_requests().await.unwrap();
+    let texts: Vec<String> = posted
+        .iter()
+        .map(|r| {
+            serde_json::from_slice::<serde_json::Value>(&r.body).unwrap()["text"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.starts_with("Order #1047 (kente) needs a person")
+                && t.ends_with("https://bridge.example/console/orders/kente/7001")),
+        "{texts:?}"
+    );
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.starts_with("Job move_ticket of order kente/7002 gave up: 422")),
+        "{texts:?}"
+    );
+
+    // An endpoint that fails is tried again in a later round.
+    let failing = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(503))
+        .up_to_n_times(1)
+        .mount(&failing)
+        .await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(204))
+        .mount(&failing)
+        .await;
+    let other = customer_order("7003", "#1049", "Kofi", "020 111 2222", now);
+    save(&store, &other, now).await;
+    let notifier =
+        bridge_core::notify::Notifier::new(store.clone(), failing.uri().into(), None).unwrap();
+    let failed = notifier.round(later(now, 120)).await.unwrap();
+    assert_eq!((failed.recorded, failed.sent, failed.failed), (1, 0, 1));
+    let retried = notifier.round(later(now, 400)).await.unwrap();
+    assert_eq!((retried.recorded, retried.sent), (0, 1));
+}
+
 async fn group_commit_stores_each_webhook_once(store: Store) {
     let writer = bridge_core::store::IntakeWriter::spawn(store.clone(), 1024, 16);
     let accepts = (0..60).map(|i| {
@@ -869,4 +950,5 @@ conformance!(
     group_commit_stores_each_webhook_once,
     orders_are_found_by_every_name_people_use,
     a_persons_correction_is_stored_with_the_order,
+    notices_are_posted_once_per_order_and_reason,
 );

@@ -178,6 +178,18 @@ impl Application {
             waker,
             shutdown.clone(),
         ));
+        let notifier = match &settings.alerts.notify_url {
+            Some(url) => {
+                let notifier = bridge_core::notify::Notifier::new(
+                    store.clone(),
+                    url.clone(),
+                    settings.server.public_url.clone(),
+                )
+                .map_err(anyhow::Error::msg)?;
+                Some(tokio::spawn(notifier.run_until_stopped(shutdown.clone())))
+            }
+            None => None,
+        };
         let limits = ConnectionLimits {
             max_connections: settings.server.max_connections,
             header_read_timeout: settings.server.header_read_timeout,
@@ -189,6 +201,9 @@ impl Application {
         workers.await.context("the worker pool panicked")?;
         maintenance.await.context("the maintenance task panicked")?;
         backfill.await.context("the catch-up task panicked")?;
+        if let Some(notifier) = notifier {
+            notifier.await.context("the notifier panicked")?;
+        }
         store.close().await;
         tracing::info!("shaq-bridge stopped");
         Ok(())

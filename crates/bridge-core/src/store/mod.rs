@@ -12,6 +12,7 @@
 mod group_commit;
 mod inbound;
 mod jobs;
+mod notices;
 #[macro_use]
 mod orders;
 mod rows;
@@ -31,6 +32,7 @@ use sqlx::{AnyPool, ConnectOptions, Executor};
 pub use group_commit::IntakeWriter;
 pub use inbound::{InboundEventRecord, Intake, JobsFor, NewInboundEvent};
 pub use jobs::{JobEffects, JobFilter};
+pub use notices::{NewNotice, Notice};
 pub use orders::{TimelineEntry, TimelineKind, TimelineRecord};
 pub use search::{MAX_PAGE, OrderPage, OrderQuery, fold_name};
 use write::WriteHealth;

@@ -6,6 +6,7 @@ use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use bridge_core::jobs::JobState;
+use bridge_core::lifecycle::OrderState;
 use serde_json::json;
 
 use crate::startup::AppState;
@@ -50,6 +51,23 @@ async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
         for job_state in JobState::ALL {
             metrics::gauge!("bridge_jobs", "state" => job_state.as_str())
                 .set(counts.get(job_state) as f64);
+        }
+    }
+    // Orders by state (`needs_attention` included, at 0 when none), and the last webhook of
+    // each source: read at scrape time too, for the alert rules in deploy/prometheus.
+    if let Ok(counts) = state.store.order_counts().await {
+        for order_state in OrderState::ALL {
+            let count = counts
+                .iter()
+                .find(|(s, _)| *s == order_state)
+                .map_or(0, |(_, n)| *n);
+            metrics::gauge!("bridge_orders", "state" => order_state.as_str()).set(count as f64);
+        }
+    }
+    if let Ok(sources) = state.store.last_webhook_per_source().await {
+        for (source, at) in sources {
+            metrics::gauge!("bridge_last_webhook_timestamp_seconds", "source" => source)
+                .set(at.timestamp_millis() as f64 / 1000.0);
         }
     }
     (

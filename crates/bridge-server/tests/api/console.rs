@@ -399,3 +399,55 @@ async fn a_stuck_order_is_found_fixed_and_shipped_from_the_console() {
     assert!(health.contains("shop:atlas") && health.contains("needs_attention"));
     bridge.stop().await;
 }
+
+#[tokio::test]
+async fn the_alert_rules_name_metrics_the_bridge_exports() {
+    let bridge = SandboxBridge::start("").await;
+    let spec = OrderSpec {
+        id: 2001,
+        cod: true,
+        country: "GH",
+        phone: Some("024 412 3456".to_owned()),
+        region: Some("Ashanti".to_owned()),
+    };
+    bridge.place_woo_order(&spec, "Kumasi").await;
+    wait_for(
+        "the package",
+        std::time::Duration::from_secs(60),
+        || async { bridge.sandbox.shaq.package("atlas-2001") },
+    )
+    .await
+    .unwrap();
+    let metrics = browser()
+        .get(bridge.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for line in [
+        "bridge_orders{state=\"needs_attention\"}",
+        "bridge_orders{state=\"shipping\"}",
+        "bridge_last_webhook_timestamp_seconds{source=\"shop:atlas\"}",
+        "bridge_jobs{state=\"dead\"}",
+        "bridge_jobs_finished_total{kind=\"create_package\",outcome=\"done\"}",
+    ] {
+        assert!(metrics.contains(line), "{line} in {metrics}");
+    }
+    let rules = include_str!("../../../../deploy/prometheus/alerts.yml");
+    let mut names: Vec<&str> = rules
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|word| word.starts_with("bridge_"))
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    assert!(names.len() >= 4, "{names:?}");
+    for name in names {
+        assert!(
+            metrics.contains(&format!("{name}{{")),
+            "alerts.yml uses {name}, which /metrics lacks"
+        );
+    }
+    bridge.stop().await;
+}
