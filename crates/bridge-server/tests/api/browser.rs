@@ -72,6 +72,16 @@ async fn browser() -> (Child, Client) {
     (child, client)
 }
 
+/// An element of the page the last click leads to: the page may still be loading.
+async fn find(client: &Client, locator: Locator<'_>) -> fantoccini::elements::Element {
+    client
+        .wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(locator)
+        .await
+        .unwrap()
+}
+
 fn screenshots() -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/console-screenshots");
     std::fs::create_dir_all(&dir).unwrap();
@@ -135,7 +145,7 @@ async fn a_merchant_finds_fixes_and_ships_a_stuck_order_in_the_browser() {
         .click()
         .await
         .unwrap();
-    let inbox = client.find(Locator::Id("attention")).await.unwrap();
+    let inbox = find(&client, Locator::Id("attention")).await;
     let listed = inbox.text().await.unwrap();
     assert!(
         listed.contains("1047") && listed.contains("Upcountry"),
@@ -157,7 +167,7 @@ async fn a_merchant_finds_fixes_and_ships_a_stuck_order_in_the_browser() {
         .click()
         .await
         .unwrap();
-    let results = client.find(Locator::Id("orders")).await.unwrap();
+    let results = find(&client, Locator::Id("orders")).await;
     assert!(results.text().await.unwrap().contains("needs_attention"));
     client
         .find(Locator::Css("#orders tbody a"))
@@ -166,7 +176,7 @@ async fn a_merchant_finds_fixes_and_ships_a_stuck_order_in_the_browser() {
         .click()
         .await
         .unwrap();
-    let reason = client.find(Locator::Id("reason")).await.unwrap();
+    let reason = find(&client, Locator::Id("reason")).await;
     assert!(reason.text().await.unwrap().contains("Upcountry"));
 
     // Fix: pick the region, correct the city, save and resume.
@@ -177,7 +187,7 @@ async fn a_merchant_finds_fixes_and_ships_a_stuck_order_in_the_browser() {
         .click()
         .await
         .unwrap();
-    let city = client.find(Locator::Id("city")).await.unwrap();
+    let city = find(&client, Locator::Id("city")).await;
     city.clear().await.unwrap();
     city.send_keys("Kumasi").await.unwrap();
     client
@@ -187,7 +197,7 @@ async fn a_merchant_finds_fixes_and_ships_a_stuck_order_in_the_browser() {
         .click()
         .await
         .unwrap();
-    let flash = client.find(Locator::Css("p.flash")).await.unwrap();
+    let flash = find(&client, Locator::Css("p.flash")).await;
     assert!(flash.text().await.unwrap().contains("Saved and resumed"));
 
     let package = wait_for("the package", LIMIT, || async {
@@ -201,7 +211,7 @@ async fn a_merchant_finds_fixes_and_ships_a_stuck_order_in_the_browser() {
         .await;
     // The page, reloaded, shows the package and who did what.
     client.refresh().await.unwrap();
-    let state = client.find(Locator::Id("state")).await.unwrap();
+    let state = find(&client, Locator::Id("state")).await;
     assert_eq!(state.text().await.unwrap(), "shipping");
     let journey = client
         .find(Locator::Id("timeline"))
