@@ -346,6 +346,31 @@ impl Store {
     }
 
     /// How many jobs are in each state.
+    /// How many jobs of each kind are in each state (the outcomes so far, per kind).
+    pub async fn job_counts_by_kind(&self) -> StoreResult<Vec<(JobKind, JobCounts)>> {
+        let rows: Vec<(String, String, i64)> =
+            sqlx::query_as("SELECT kind, state, COUNT(*) FROM jobs GROUP BY kind, state")
+                .fetch_all(&self.pool)
+                .await?;
+        let mut by_kind: Vec<(JobKind, JobCounts)> = Vec::new();
+        for (kind, state, count) in rows {
+            let corrupt = |e: crate::jobs::UnknownName| StoreError::Corrupt(e.to_string());
+            let kind = kind.parse::<JobKind>().map_err(corrupt)?;
+            let state = state.parse::<JobState>().map_err(corrupt)?;
+            match by_kind.iter_mut().find(|(k, _)| *k == kind) {
+                Some((_, counts)) => counts.set(state, count),
+                None => {
+                    let mut counts = JobCounts::default();
+                    counts.set(state, count);
+                    by_kind.push((kind, counts));
+                }
+            }
+        }
+        by_kind.sort_by_key(|(kind, _)| kind.as_str());
+        Ok(by_kind)
+    }
+
+    /// How many jobs are in each state.
     pub async fn job_counts(&self) -> StoreResult<JobCounts> {
         let rows: Vec<(String, i64)> =
             sqlx::query_as("SELECT state, COUNT(*) FROM jobs GROUP BY state")

@@ -969,6 +969,7 @@ pub async fn retry_job(
 struct HealthPage {
     chrome: Chrome,
     jobs: Vec<(&'static str, i64)>,
+    outcomes: Vec<(&'static str, i64, i64, i64)>,
     orders: Vec<(&'static str, u64)>,
     sources: Vec<SourceLine>,
     silent_after: String,
@@ -998,6 +999,20 @@ pub async fn health(State(state): State<AppState>, headers: HeaderMap) -> Respon
         (Ok(c), Ok(o), Ok(l)) => (c, o, l),
         (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return storage_down(&e),
     };
+    let outcomes = match state.store.job_counts_by_kind().await {
+        Ok(by_kind) => by_kind
+            .into_iter()
+            .map(|(kind, c)| {
+                (
+                    kind.as_str(),
+                    c.get(JobState::Queued) + c.get(JobState::Running),
+                    c.get(JobState::Done),
+                    c.get(JobState::Dead),
+                )
+            })
+            .collect(),
+        Err(e) => return storage_down(&e),
+    };
     let silent_after = state.settings.alerts.silent_shop_after;
     let silent_limit = chrono::Duration::from_std(silent_after).unwrap_or(chrono::Duration::MAX);
     let mut sources: Vec<SourceLine> = last
@@ -1024,6 +1039,7 @@ pub async fn health(State(state): State<AppState>, headers: HeaderMap) -> Respon
         StatusCode::OK,
         &HealthPage {
             chrome: chrome(&session, "health"),
+            outcomes,
             jobs: JobState::ALL
                 .iter()
                 .map(|s| (s.as_str(), counts.get(*s)))

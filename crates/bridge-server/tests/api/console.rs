@@ -397,6 +397,7 @@ async fn a_stuck_order_is_found_fixed_and_shipped_from_the_console() {
     let (status, health) = page(&client, &cookie, &bridge.url("/console/health")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(health.contains("shop:atlas") && health.contains("needs_attention"));
+    assert!(health.contains("id=\"outcomes\"") && health.contains("create_package"));
     bridge.stop().await;
 }
 
@@ -449,5 +450,148 @@ async fn the_alert_rules_name_metrics_the_bridge_exports() {
             "alerts.yml uses {name}, which /metrics lacks"
         );
     }
+    bridge.stop().await;
+}
+
+#[tokio::test]
+async fn replay_cancel_and_retry_from_the_console() {
+    use bridge_core::jobs::{Job, JobState};
+    use bridge_core::store::JobFilter;
+    use bridge_core::workflow::NewJob;
+    let bridge = SandboxBridge::start(&operators_toml()).await;
+    let spec = OrderSpec {
+        id: 3001,
+        cod: true,
+        country: "GH",
+        phone: Some("024 412 3456".to_owned()),
+        region: Some("Ashanti".to_owned()),
+    };
+    bridge.place_woo_order(&spec, "Kumasi").await;
+    wait_for(
+        "the package",
+        std::time::Duration::from_secs(60),
+        || async { bridge.sandbox.shaq.package("atlas-3001") },
+    )
+    .await
+    .unwrap();
+    // A job that dies at once: a label for an order of another shop that has no ticket.
+    bridge
+        .store
+        .enqueue(
+            &[NewJob::for_tests(
+                Job::AttachLabel,
+                "atlas/9999",
+                "attach_label:atlas/9999:doomed",
+            )],
+            chrono::Utc::now(),
+        )
+        .await
+        .unwrap();
+    let dead = wait_for(
+        "the dead job",
+        std::time::Duration::from_secs(60),
+        || async {
+            let dead = bridge
+                .store
+                .list_jobs(&JobFilter {
+                    state: Some(JobState::Dead),
+                    ..JobFilter::default()
+                })
+                .await
+                .ok()?;
+            dead.first().map(|job| job.id)
+        },
+    )
+    .await
+    .unwrap();
+    let client = browser();
+    let cookie = sign_in(&bridge, &client).await;
+    let (_, inbox) = page(&client, &cookie, &bridge.url("/console")).await;
+    assert!(
+        inbox.contains(&format!("/console/jobs/{dead}/retry")),
+        "the dead job has Retry"
+    );
+    let token = csrf_of(&inbox);
+    let post = |path: String, form: Vec<(&'static str, String)>| {
+        client
+            .post(bridge.url(&path))
+            .header(COOKIE, &cookie)
+            .form(&form)
+            .send()
+    };
+    let retried = post(
+        format!("/console/jobs/{dead}/retry"),
+        vec![("csrf", token.clone()), ("back", "/console".to_owned())],
+    )
+    .await
+    .unwrap();
+    assert_eq!(retried.status(), StatusCode::SEE_OTHER);
+    assert_eq!(retried.headers()[LOCATION], "/console?done=retry");
+    let again = post(
+        format!("/console/jobs/{dead}/retry"),
+        vec![("csrf", token.clone())],
+    )
+    .await
+    .unwrap();
+    assert!(matches!(
+        again.status(),
+        StatusCode::CONFLICT | StatusCode::SEE_OTHER
+    ));
+
+    let replayed = post(
+        "/console/orders/atlas/3001/replay".to_owned(),
+        vec![("csrf", token.clone())],
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        replayed.headers()[LOCATION],
+        "/console/orders/atlas/3001?done=replay"
+    );
+    // Cancel needs the box ticked.
+    let unticked = post(
+        "/console/orders/atlas/3001/cancel".to_owned(),
+        vec![("csrf", token.clone())],
+    )
+    .await
+    .unwrap();
+    assert_eq!(unticked.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let cancelled = post(
+        "/console/orders/atlas/3001/cancel".to_owned(),
+        vec![("csrf", token.clone()), ("confirm", "yes".to_owned())],
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        cancelled.headers()[LOCATION],
+        "/console/orders/atlas/3001?done=cancel"
+    );
+    bridge
+        .wait_for_state("atlas/3001", OrderState::Cancelled)
+        .await;
+    wait_for(
+        "the package deleted",
+        std::time::Duration::from_secs(60),
+        || async {
+            bridge
+                .sandbox
+                .shaq
+                .package("atlas-3001")
+                .is_none()
+                .then_some(())
+        },
+    )
+    .await
+    .unwrap();
+    let (_, order) = page(&client, &cookie, &bridge.url("/console/orders/atlas/3001")).await;
+    for line in ["replayed by ama", "cancelled by ama"] {
+        assert!(order.contains(line), "{line}");
+    }
+    let (status, refused) = page(&client, &cookie, &bridge.url("/console/orders/atlas/3001")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        !refused.contains("Cancel order"),
+        "a cancelled order offers no cancel"
+    );
     bridge.stop().await;
 }
