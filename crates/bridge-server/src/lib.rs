@@ -12,6 +12,7 @@ pub mod export;
 pub mod http_metrics;
 pub mod operations;
 pub mod rate_limit;
+pub mod refusals;
 pub mod routes;
 pub mod serve;
 pub mod startup;

@@ -7,7 +7,8 @@
 //! - a **connection limit**: past `max_connections` open connections, a new one is closed at
 //!   once instead of queueing behind the others.
 //!
-//! Each request carries the client's address (`ConnectInfo`), for the per-address limits.
+//! Each request carries the client's address (`ConnectInfo`), for the per-address limits, and
+//! hyper's own refusals of unparsable requests get JSON bodies ([`JsonRefusals`]).
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -25,6 +26,8 @@ use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 use tower::ServiceExt;
+
+use crate::refusals::JsonRefusals;
 
 /// The limits of the server loop.
 #[derive(Debug, Clone, Copy)]
@@ -84,7 +87,10 @@ pub async fn serve(
             }
         });
         let connection = builder
-            .serve_connection_with_upgrades(TokioIo::new(stream), TowerToHyperService::new(service))
+            .serve_connection_with_upgrades(
+                TokioIo::new(JsonRefusals::new(stream)),
+                TowerToHyperService::new(service),
+            )
             .into_owned();
         let connection = graceful.watch(connection);
         tokio::spawn(async move {

@@ -248,3 +248,66 @@ async fn only_well_formed_request_ids_are_echoed() {
     assert_eq!(long.headers()["x-request-id"].len(), 36);
     app.stop().await.unwrap();
 }
+
+/// Sends raw bytes and reads the whole answer (hyper closes the connection after a refusal).
+async fn raw_exchange(address: &str, request: &[u8]) -> String {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let mut stream = tokio::net::TcpStream::connect(address.trim_start_matches("http://"))
+        .await
+        .unwrap();
+    // The peer may stop reading once it has refused: a failed write is expected then.
+    let _ = stream.write_all(request).await;
+    let mut answer = Vec::new();
+    let _ = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        stream.read_to_end(&mut answer),
+    )
+    .await;
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+#[tokio::test]
+async fn requests_hyper_cannot_parse_are_refused_in_json_too() {
+    let app = spawn_app_with(TestBackend::Sqlite, Arc::new(Succeeds), |_| {}).await;
+    let many_headers: String = (0..150).map(|i| format!("x-filler-{i}: {i}\r\n")).collect();
+    let long_uri = format!("/healthz?{}", "a".repeat(70_000));
+    for (request, status, code) in [
+        (b"THIS IS NOT HTTP\r\n\r\n".to_vec(), "400", "bad_request"),
+        (
+            format!("GET /healthz HTTP/1.1\r\nhost: x\r\n{many_headers}\r\n").into_bytes(),
+            "431",
+            "headers_too_large",
+        ),
+        (
+            format!("GET {long_uri} HTTP/1.1\r\nhost: x\r\n\r\n").into_bytes(),
+            "414",
+            "uri_too_long",
+        ),
+    ] {
+        let answer = raw_exchange(&app.address, &request).await;
+        assert!(
+            answer.starts_with(&format!("HTTP/1.1 {status} ")),
+            "{answer}"
+        );
+        assert!(
+            answer
+                .to_ascii_lowercase()
+                .contains("content-type: application/json"),
+            "{answer}"
+        );
+        let body = answer.split("\r\n\r\n").nth(1).unwrap_or_default();
+        let json: Value = serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {answer}"));
+        assert_eq!(json["error"]["code"], code, "{answer}");
+    }
+    // A well-formed request on a fresh connection is answered as usual.
+    let ok = raw_exchange(
+        &app.address,
+        b"GET /healthz HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n",
+    )
+    .await;
+    assert!(
+        ok.starts_with("HTTP/1.1 200 ") && ok.ends_with(r#"{"status":"ok"}"#),
+        "{ok}"
+    );
+    app.stop().await.unwrap();
+}
