@@ -42,6 +42,9 @@ pub trait JobExecutor: Send + Sync + 'static {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct WorkerSettings {
+    /// Whether this process runs jobs at all. `false` makes an intake-only replica: it stores
+    /// webhooks and their jobs, and the replicas with workers run them.
+    pub enabled: bool,
     /// Jobs run in parallel (jobs of one order never run in parallel with each other).
     pub concurrency: usize,
     /// How long a claimed job is reserved; a worker that dies loses it after this.
@@ -60,6 +63,7 @@ pub struct WorkerSettings {
 impl Default for WorkerSettings {
     fn default() -> Self {
         WorkerSettings {
+            enabled: true,
             concurrency: 16,
             lease: Duration::from_secs(300),
             poll_interval: Duration::from_secs(1),

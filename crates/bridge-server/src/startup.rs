@@ -164,7 +164,12 @@ impl Application {
             shutdown,
         } = self;
         tracing::info!(address = %listener.local_addr()?, "shaq-bridge listening");
-        let workers = tokio::spawn(workers.run_until_stopped(shutdown.clone()));
+        let workers = if settings.workers.enabled {
+            tokio::spawn(workers.run_until_stopped(shutdown.clone()))
+        } else {
+            tracing::info!("workers disabled (workers.enabled = false): intake only");
+            tokio::spawn(async {})
+        };
         let backfill = tokio::spawn(bridge_core::backfill::run_until_stopped(
             intake,
             shops_to_catch_up(&settings)?,

@@ -1,0 +1,482 @@
+//! End to end: the real `shaq-bridge serve` process against the simulators, real HTTP both ways.
+//!
+//! ```sh
+//! cargo bench -p bridge-server --bench e2e                       # SQLite FULL and NORMAL
+//! BRIDGE_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test \
+//!   cargo bench -p bridge-server --bench e2e                     # + PostgreSQL
+//! ```
+//!
+//! `BENCH_ORDERS` (default 2 000) and `BENCH_BACKLOG` (default 5 000) change the sizes.
+//!
+//! For each backend: a Shopify shop in `ship_immediately`, COD orders sent by 32 concurrent
+//! senders (signed, as Shopify sends them); acknowledgements/s with p50/p99; orders/s until every
+//! order has its ShaQ package and its Digishare ticket; then one courier status per package and
+//! orders/s until every ticket shows it; then a backlog of orders stored by an intake-only bridge
+//! and drained by a fresh one (small and large, for the ratio). Idle and peak RSS and the time to
+//! `/readyz` are read from the bridge process. A bare axum server and the simulators alone are
+//! measured in the same run, with the same load generator.
+
+#![allow(clippy::unwrap_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bridge_sandbox::bridge_config::{BridgeConfig, SHAQ_WEBHOOK_SECRET, Shop};
+use bridge_sandbox::shops::{OrderSpec, shopify_order, shopify_signature};
+use bridge_sandbox::{Sandbox, SandboxConfig};
+use serde_json::{Value, json};
+use tokio::process::{Child, Command};
+use tokio::sync::Semaphore;
+
+const SECRET: &str = "bench-shopify-secret-0123456789";
+const SENDERS: usize = 32;
+const LIMIT: Duration = Duration::from_secs(600);
+
+fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A `(name, value)` of `/proc/<pid>/status` in MB.
+fn proc_mb(pid: u32, field: &str) -> f64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find(|l| l.starts_with(field))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+        })
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+struct Load {
+    per_second: f64,
+    p50: Duration,
+    p99: Duration,
+}
+
+/// Posts every request with `SENDERS` in flight; each must be answered 2xx.
+async fn load(client: &reqwest::Client, requests: Vec<(String, Vec<(String, String)>, Vec<u8>)>) -> Load {
+    let gate = Arc::new(Semaphore::new(SENDERS));
+    let started = Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for (url, headers, body) in requests {
+        let permit = gate.clone().acquire_owned().await.unwrap();
+        let client = client.clone();
+        tasks.spawn(async move {
+            let sent = Instant::now();
+            loop {
+                let mut request = client.post(&url).body(body.clone());
+                for (name, value) in &headers {
+                    request = request.header(name.as_str(), value.as_str());
+                }
+                match request.send().await {
+                    Ok(response) if response.status().is_success() => break,
+                    Ok(response) if response.status().as_u16() == 503 || response.status().as_u16() == 429 => {
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                    }
+                    Ok(response) => panic!("{url}: {}", response.status()),
+                    Err(error) => panic!("{url}: {error}"),
+                }
+            }
+            drop(permit);
+            sent.elapsed()
+        });
+    }
+    let mut latencies = Vec::new();
+    while let Some(latency) = tasks.join_next().await {
+        latencies.push(latency.unwrap());
+    }
+    let elapsed = started.elapsed();
+    latencies.sort();
+    let pick = |q: f64| latencies[((latencies.len() as f64 - 1.0) * q) as usize];
+    Load {
+        per_second: latencies.len() as f64 / elapsed.as_secs_f64(),
+        p50: pick(0.5),
+        p99: pick(0.99),
+    }
+}
+
+fn order_requests(url: &str, ids: std::ops::Range<u64>) -> Vec<(String, Vec<(String, String)>, Vec<u8>)> {
+    ids.map(|id| {
+        let spec = OrderSpec {
+            id,
+            cod: true,
+            country: "GH",
+            phone: Some("024 412 3456".to_owned()),
+            region: Some("Ashanti".to_owned()),
+        };
+        let body = shopify_order(&spec).to_string().into_bytes();
+        let headers = vec![
+            ("content-type".to_owned(), "application/json".to_owned()),
+            ("x-shopify-topic".to_owned(), "orders/create".to_owned()),
+            ("x-shopify-hmac-sha256".to_owned(), shopify_signature(SECRET, &body)),
+            ("x-shopify-shop-domain".to_owned(), "kente.myshopify.com".to_owned()),
+            ("x-shopify-webhook-id".to_owned(), uuid::Uuid::new_v4().to_string()),
+        ];
+        (url.to_owned(), headers, body)
+    })
+    .collect()
+}
+
+struct Bridge {
+    child: Child,
+    url: String,
+    ready_after: Duration,
+}
+
+impl Bridge {
+    async fn spawn(config: &Path, env: &[(&str, &str)]) -> Bridge {
+        let toml = std::fs::read_to_string(config).unwrap();
+        let url = toml
+            .lines()
+            .find_map(|l| l.strip_prefix("listen = \""))
+            .map(|l| format!("http://{}", l.trim_end_matches('"')))
+            .unwrap();
+        let started = Instant::now();
+        let mut command = Command::new(env!("CARGO_BIN_EXE_shaq-bridge"));
+        command
+            .arg("serve")
+            .arg("--config")
+            .arg(config)
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true);
+        for (name, value) in env {
+            command.env(name, value);
+        }
+        let child = command.spawn().unwrap();
+        let client = reqwest::Client::new();
+        loop {
+            if let Ok(response) = client.get(format!("{url}/readyz")).send().await
+                && response.status().is_success()
+            {
+                break;
+            }
+            assert!(started.elapsed() < Duration::from_secs(30), "the bridge did not start");
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+        Bridge {
+            child,
+            url,
+            ready_after: started.elapsed(),
+        }
+    }
+
+    fn pid(&self) -> u32 {
+        self.child.id().unwrap_or(0)
+    }
+
+    async fn stop(mut self) {
+        if let Some(pid) = self.child.id() {
+            let _ = std::process::Command::new("kill").arg("-TERM").arg(pid.to_string()).status();
+        }
+        let _ = tokio::time::timeout(Duration::from_secs(60), self.child.wait()).await;
+    }
+}
+
+/// Waits until `done()` holds; the time from `since`.
+async fn until(what: &str, since: Instant, mut done: impl FnMut() -> bool) -> Duration {
+    while !done() {
+        assert!(since.elapsed() < LIMIT, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    since.elapsed()
+}
+
+fn packages_and_tickets(sandbox: &Sandbox) -> (usize, usize) {
+    (sandbox.shaq.packages().len(), sandbox.digishare.tickets().len())
+}
+
+struct Row {
+    backend: String,
+    ack: Load,
+    e2e: f64,
+    courier: f64,
+    drain_small: f64,
+    drain_large: f64,
+    idle_rss: f64,
+    peak_rss: f64,
+    ready_ms: f64,
+}
+
+fn write_config(dir: &Path, sandbox: &Sandbox, database_url: &str) -> PathBuf {
+    let toml = BridgeConfig::for_sandbox(sandbox, database_url)
+        .listen(&format!("127.0.0.1:{}", free_port()))
+        .without_rate_limit()
+        .without_reconciliation()
+        .quick_upstreams("10s")
+        .fast_retries(20)
+        .poll_interval("200ms")
+        .shop(Shop::shopify("kente", SECRET).ship_immediately())
+        .to_toml();
+    let path = dir.join("bridge.toml");
+    std::fs::write(&path, toml).unwrap();
+    path
+}
+
+async fn fresh_database(backend: &str, dir: &Path, name: &str) -> String {
+    match backend {
+        "postgres" => {
+            let base = std::env::var("BRIDGE_TEST_POSTGRES_URL").unwrap();
+            let db = format!("bridge_bench_{name}_{}", std::process::id());
+            let admin = base.clone();
+            let status = std::process::Command::new("psql")
+                .arg(&admin)
+                .arg("-qc")
+                .arg(format!("DROP DATABASE IF EXISTS {db}; CREATE DATABASE {db}"))
+                .status()
+                .unwrap();
+            assert!(status.success(), "creating {db}");
+            let (prefix, _) = base.rsplit_once('/').unwrap();
+            format!("{prefix}/{db}")
+        }
+        _ => format!("sqlite://{}", dir.join(format!("{name}.db")).display()),
+    }
+}
+
+async fn run_backend(backend: &str, synchronous: &str, orders: u64, backlog: u64) -> (Row, Captured) {
+    let dir = tempfile::tempdir().unwrap();
+    let client = reqwest::Client::builder().pool_max_idle_per_host(SENDERS).build().unwrap();
+    let env = [("SHAQ_BRIDGE__DATABASE__SQLITE_SYNCHRONOUS", synchronous)];
+
+    // 1. Orders while the workers run: acknowledgements, then package + ticket for each.
+    let sandbox = Sandbox::start(SandboxConfig::default()).await.unwrap();
+    let database = fresh_database(backend, dir.path(), "live").await;
+    let config = write_config(dir.path(), &sandbox, &database);
+    let bridge = Bridge::spawn(&config, &env).await;
+    sandbox.send_webhooks_to(&bridge.url);
+    let ready_ms = bridge.ready_after.as_secs_f64() * 1000.0;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let idle_rss = proc_mb(bridge.pid(), "VmRSS:");
+    let url = format!("{}/webhooks/shops/kente", bridge.url);
+    let started = Instant::now();
+    let ack = load(&client, order_requests(&url, 1..orders + 1)).await;
+    let total = orders as usize;
+    let e2e = until("packages and tickets", started, || {
+        let (p, t) = packages_and_tickets(&sandbox);
+        p >= total && t >= total
+    })
+    .await;
+
+    // 2. One courier status per package, until every ticket shows it.
+    let in_transit = sandbox.digishare.statuses()["in_transit"].clone();
+    let courier_requests = sandbox
+        .shaq
+        .packages()
+        .iter()
+        .map(|package| {
+            let body = json!({
+                "event": "package.status_updated", "event_id": uuid::Uuid::new_v4().to_string(),
+                "api_version": "v1", "occurred_at": chrono::Utc::now().to_rfc3339(),
+                "data": { "tracking_number": package.tracking_number, "partner_ref": package.partner_ref(),
+                          "status": "in_transit", "description": "In transit", "comment": null, "meta": {} }
+            })
+            .to_string()
+            .into_bytes();
+            let headers = vec![
+                ("content-type".to_owned(), "application/json".to_owned()),
+                ("x-shaq-webhook-secret".to_owned(), SHAQ_WEBHOOK_SECRET.to_owned()),
+            ];
+            (format!("{}/webhooks/shaq", bridge.url), headers, body)
+        })
+        .collect();
+    let started = Instant::now();
+    load(&client, courier_requests).await;
+    let courier = until("tickets in transit", started, || {
+        sandbox
+            .digishare
+            .tickets()
+            .iter()
+            .filter(|t| t["ticket_status_id"] == Value::from(in_transit.as_str()))
+            .count()
+            >= total
+    })
+    .await;
+    let mut peak_rss = proc_mb(bridge.pid(), "VmHWM:");
+    let captured = Captured {
+        package: sandbox.shaq.packages()[0].request.clone(),
+        ticket: serde_json::from_str(
+            &sandbox.digishare.recorder.matching("POST", "/v1/tickets")[0].body,
+        )
+        .unwrap(),
+    };
+    bridge.stop().await;
+    sandbox.shutdown();
+
+    // 3. Backlogs: stored by an intake-only bridge, drained by a fresh one.
+    let mut drains = Vec::new();
+    for (name, size) in [("small", 200u64), ("large", backlog)] {
+        let sandbox = Sandbox::start(SandboxConfig::default()).await.unwrap();
+        let database = fresh_database(backend, dir.path(), name).await;
+        let config = write_config(dir.path(), &sandbox, &database);
+        let mut intake_env = env.to_vec();
+        intake_env.push(("SHAQ_BRIDGE__WORKERS__ENABLED", "false"));
+        let intake = Bridge::spawn(&config, &intake_env).await;
+        let url = format!("{}/webhooks/shops/kente", intake.url);
+        load(&client, order_requests(&url, 1..size + 1)).await;
+        intake.stop().await;
+        let workers = Bridge::spawn(&config, &env).await;
+        sandbox.send_webhooks_to(&workers.url);
+        let started = Instant::now();
+        let drained = until("the backlog", started, || {
+            let (p, t) = packages_and_tickets(&sandbox);
+            p >= size as usize && t >= size as usize
+        })
+        .await;
+        peak_rss = peak_rss.max(proc_mb(workers.pid(), "VmHWM:"));
+        workers.stop().await;
+        sandbox.shutdown();
+        drains.push(size as f64 / drained.as_secs_f64());
+    }
+
+    (Row {
+        backend: format!("{backend}{}", if backend == "sqlite" { format!(" {synchronous}") } else { String::new() }),
+        ack,
+        e2e: orders as f64 / e2e.as_secs_f64(),
+        courier: orders as f64 / courier.as_secs_f64(),
+        drain_small: drains[0],
+        drain_large: drains[1],
+        idle_rss,
+        peak_rss,
+        ready_ms,
+    }, captured)
+}
+
+/// A bare axum server answering 200: the most the machine and the load generator can do.
+async fn bare_axum(client: &reqwest::Client, requests: u64) -> Load {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    let app = axum::Router::new().route("/", axum::routing::post(|_: axum::body::Bytes| async { "ok" }));
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let body = shopify_order(&OrderSpec {
+        id: 1,
+        cod: true,
+        country: "GH",
+        phone: None,
+        region: None,
+    })
+    .to_string()
+    .into_bytes();
+    load(client, (0..requests).map(|_| (url.clone(), Vec::new(), body.clone())).collect()).await
+}
+
+/// What the bridge sent the simulators for one order, to replay at them alone.
+struct Captured {
+    package: Value,
+    ticket: Value,
+}
+
+/// The simulators alone: the bridge's own package and ticket requests, replayed directly.
+async fn simulators(client: &reqwest::Client, captured: &Captured, requests: u64) -> (f64, f64) {
+    let sandbox = Sandbox::start(SandboxConfig::default()).await.unwrap();
+    let login: Value = client
+        .post(format!("{}/auth/login", sandbox.shaq_url()))
+        .json(&json!({ "identifier": "sandbox-partner", "secret": "sandbox-secret" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = login["data"]["token"].as_str().unwrap().to_owned();
+    let packages = (0..requests)
+        .map(|i| {
+            let mut body = captured.package.clone();
+            body["partner_ref"] = Value::from(format!("sim-{i}"));
+            (
+                format!("{}/packages", sandbox.shaq_url()),
+                vec![
+                    ("content-type".to_owned(), "application/json".to_owned()),
+                    ("authorization".to_owned(), format!("Bearer {token}")),
+                ],
+                body.to_string().into_bytes(),
+            )
+        })
+        .collect();
+    let shaq = load(client, packages).await.per_second;
+    let tickets = (0..requests)
+        .map(|i| {
+            let mut body = captured.ticket.clone();
+            body["external_id"] = Value::from(format!("sim-{i}"));
+            (
+                format!("{}/tickets", sandbox.digishare_url()),
+                vec![
+                    ("content-type".to_owned(), "application/json".to_owned()),
+                    ("authorization".to_owned(), "Bearer sandbox-digishare-token".to_owned()),
+                ],
+                body.to_string().into_bytes(),
+            )
+        })
+        .collect();
+    let digishare = load(client, tickets).await.per_second;
+    assert_eq!(sandbox.shaq.packages().len(), requests as usize, "every replayed package was taken");
+    sandbox.shutdown();
+    (shaq, digishare)
+}
+
+#[tokio::main(flavor = "multi_thread")]
+async fn main() {
+    let orders = env_usize("BENCH_ORDERS", 2000) as u64;
+    let backlog = env_usize("BENCH_BACKLOG", 5000) as u64;
+    let client = reqwest::Client::builder().pool_max_idle_per_host(SENDERS).build().unwrap();
+    let bare = bare_axum(&client, 20_000).await;
+    println!(
+        "bare axum: {:.0} req/s (p50 {:.1} ms, p99 {:.1} ms)",
+        bare.per_second,
+        bare.p50.as_secs_f64() * 1e3,
+        bare.p99.as_secs_f64() * 1e3
+    );
+    let (full, captured) = run_backend("sqlite", "full", orders, backlog).await;
+    let mut rows = vec![full, run_backend("sqlite", "normal", orders, backlog).await.0];
+    if std::env::var("BRIDGE_TEST_POSTGRES_URL").is_ok_and(|v| !v.is_empty()) {
+        rows.push(run_backend("postgres", "full", orders, backlog).await.0);
+    }
+    let (shaq, digishare) = simulators(&client, &captured, 5_000).await;
+    println!("simulators alone: ShaQ {shaq:.0} packages/s, Digishare {digishare:.0} tickets/s");
+    println!(
+        "\n{orders} orders, backlog {backlog}, {SENDERS} senders\n\n\
+         | backend | acks/s | ack p50 | ack p99 | e2e orders/s | courier/s | drain 200 /s | drain {backlog} /s | ratio | idle RSS | peak RSS | ready |\n\
+         |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    );
+    for row in &rows {
+        println!(
+            "| {} | {:.0} | {:.1} ms | {:.1} ms | {:.0} | {:.0} | {:.0} | {:.0} | {:.2} | {:.1} MB | {:.1} MB | {:.0} ms |",
+            row.backend,
+            row.ack.per_second,
+            row.ack.p50.as_secs_f64() * 1e3,
+            row.ack.p99.as_secs_f64() * 1e3,
+            row.e2e,
+            row.courier,
+            row.drain_small,
+            row.drain_large,
+            row.drain_large / row.drain_small,
+            row.idle_rss,
+            row.peak_rss,
+            row.ready_ms,
+        );
+    }
+    let sqlite = &rows[0];
+    let postgres = rows.iter().find(|r| r.backend == "postgres");
+    println!(
+        "\ne2e: sqlite {:.0} orders/s, postgres {} orders/s, backlog-drain {:.0} orders/s, ingest ratio {:.2}",
+        sqlite.e2e,
+        postgres.map_or_else(|| "-".to_owned(), |p| format!("{:.0}", p.e2e)),
+        sqlite.drain_large,
+        sqlite.ack.per_second / bare.per_second
+    );
+}
