@@ -69,7 +69,10 @@ struct Load {
 }
 
 /// Posts every request with `SENDERS` in flight; each must be answered 2xx.
-async fn load(client: &reqwest::Client, requests: Vec<(String, Vec<(String, String)>, Vec<u8>)>) -> Load {
+async fn load(
+    client: &reqwest::Client,
+    requests: Vec<(String, Vec<(String, String)>, Vec<u8>)>,
+) -> Load {
     let gate = Arc::new(Semaphore::new(SENDERS));
     let started = Instant::now();
     let mut tasks = tokio::task::JoinSet::new();
@@ -85,7 +88,10 @@ async fn load(client: &reqwest::Client, requests: Vec<(String, Vec<(String, Stri
                 }
                 match request.send().await {
                     Ok(response) if response.status().is_success() => break,
-                    Ok(response) if response.status().as_u16() == 503 || response.status().as_u16() == 429 => {
+                    Ok(response)
+                        if response.status().as_u16() == 503
+                            || response.status().as_u16() == 429 =>
+                    {
                         tokio::time::sleep(Duration::from_millis(50)).await;
                     }
                     Ok(response) => panic!("{url}: {}", response.status()),
@@ -110,7 +116,10 @@ async fn load(client: &reqwest::Client, requests: Vec<(String, Vec<(String, Stri
     }
 }
 
-fn order_requests(url: &str, ids: std::ops::Range<u64>) -> Vec<(String, Vec<(String, String)>, Vec<u8>)> {
+fn order_requests(
+    url: &str,
+    ids: std::ops::Range<u64>,
+) -> Vec<(String, Vec<(String, String)>, Vec<u8>)> {
     ids.map(|id| {
         let spec = OrderSpec {
             id,
@@ -123,9 +132,18 @@ fn order_requests(url: &str, ids: std::ops::Range<u64>) -> Vec<(String, Vec<(Str
         let headers = vec![
             ("content-type".to_owned(), "application/json".to_owned()),
             ("x-shopify-topic".to_owned(), "orders/create".to_owned()),
-            ("x-shopify-hmac-sha256".to_owned(), shopify_signature(SECRET, &body)),
-            ("x-shopify-shop-domain".to_owned(), "kente.myshopify.com".to_owned()),
-            ("x-shopify-webhook-id".to_owned(), uuid::Uuid::new_v4().to_string()),
+            (
+                "x-shopify-hmac-sha256".to_owned(),
+                shopify_signature(SECRET, &body),
+            ),
+            (
+                "x-shopify-shop-domain".to_owned(),
+                "kente.myshopify.com".to_owned(),
+            ),
+            (
+                "x-shopify-webhook-id".to_owned(),
+                uuid::Uuid::new_v4().to_string(),
+            ),
         ];
         (url.to_owned(), headers, body)
     })
@@ -167,7 +185,10 @@ impl Bridge {
             {
                 break;
             }
-            assert!(started.elapsed() < Duration::from_secs(30), "the bridge did not start");
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "the bridge did not start"
+            );
             tokio::time::sleep(Duration::from_millis(2)).await;
         }
         Bridge {
@@ -183,7 +204,10 @@ impl Bridge {
 
     async fn stop(mut self) {
         if let Some(pid) = self.child.id() {
-            let _ = std::process::Command::new("kill").arg("-TERM").arg(pid.to_string()).status();
+            let _ = std::process::Command::new("kill")
+                .arg("-TERM")
+                .arg(pid.to_string())
+                .status();
         }
         let _ = tokio::time::timeout(Duration::from_secs(60), self.child.wait()).await;
     }
@@ -199,7 +223,10 @@ async fn until(what: &str, since: Instant, mut done: impl FnMut() -> bool) -> Du
 }
 
 fn packages_and_tickets(sandbox: &Sandbox) -> (usize, usize) {
-    (sandbox.shaq.packages().len(), sandbox.digishare.tickets().len())
+    (
+        sandbox.shaq.packages().len(),
+        sandbox.digishare.tickets().len(),
+    )
 }
 
 struct Row {
@@ -235,13 +262,18 @@ async fn fresh_database(backend: &str, dir: &Path, name: &str) -> String {
             let base = std::env::var("BRIDGE_TEST_POSTGRES_URL").unwrap();
             let db = format!("bridge_bench_{name}_{}", std::process::id());
             let admin = base.clone();
-            let status = std::process::Command::new("psql")
-                .arg(&admin)
-                .arg("-qc")
-                .arg(format!("DROP DATABASE IF EXISTS {db}; CREATE DATABASE {db}"))
-                .status()
-                .unwrap();
-            assert!(status.success(), "creating {db}");
+            for statement in [
+                format!("DROP DATABASE IF EXISTS {db}"),
+                format!("CREATE DATABASE {db}"),
+            ] {
+                let status = std::process::Command::new("psql")
+                    .arg(&admin)
+                    .arg("-qc")
+                    .arg(&statement)
+                    .status()
+                    .unwrap();
+                assert!(status.success(), "{statement}");
+            }
             let (prefix, _) = base.rsplit_once('/').unwrap();
             format!("{prefix}/{db}")
         }
@@ -249,9 +281,17 @@ async fn fresh_database(backend: &str, dir: &Path, name: &str) -> String {
     }
 }
 
-async fn run_backend(backend: &str, synchronous: &str, orders: u64, backlog: u64) -> (Row, Captured) {
+async fn run_backend(
+    backend: &str,
+    synchronous: &str,
+    orders: u64,
+    backlog: u64,
+) -> (Row, Captured) {
     let dir = tempfile::tempdir().unwrap();
-    let client = reqwest::Client::builder().pool_max_idle_per_host(SENDERS).build().unwrap();
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(SENDERS)
+        .build()
+        .unwrap();
     let env = [("SHAQ_BRIDGE__DATABASE__SQLITE_SYNCHRONOUS", synchronous)];
 
     // 1. Orders while the workers run: acknowledgements, then package + ticket for each.
@@ -344,24 +384,37 @@ async fn run_backend(backend: &str, synchronous: &str, orders: u64, backlog: u64
         drains.push(size as f64 / drained.as_secs_f64());
     }
 
-    (Row {
-        backend: format!("{backend}{}", if backend == "sqlite" { format!(" {synchronous}") } else { String::new() }),
-        ack,
-        e2e: orders as f64 / e2e.as_secs_f64(),
-        courier: orders as f64 / courier.as_secs_f64(),
-        drain_small: drains[0],
-        drain_large: drains[1],
-        idle_rss,
-        peak_rss,
-        ready_ms,
-    }, captured)
+    (
+        Row {
+            backend: format!(
+                "{backend}{}",
+                if backend == "sqlite" {
+                    format!(" {synchronous}")
+                } else {
+                    String::new()
+                }
+            ),
+            ack,
+            e2e: orders as f64 / e2e.as_secs_f64(),
+            courier: orders as f64 / courier.as_secs_f64(),
+            drain_small: drains[0],
+            drain_large: drains[1],
+            idle_rss,
+            peak_rss,
+            ready_ms,
+        },
+        captured,
+    )
 }
 
 /// A bare axum server answering 200: the most the machine and the load generator can do.
 async fn bare_axum(client: &reqwest::Client, requests: u64) -> Load {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/", listener.local_addr().unwrap());
-    let app = axum::Router::new().route("/", axum::routing::post(|_: axum::body::Bytes| async { "ok" }));
+    let app = axum::Router::new().route(
+        "/",
+        axum::routing::post(|_: axum::body::Bytes| async { "ok" }),
+    );
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     let body = shopify_order(&OrderSpec {
         id: 1,
@@ -372,7 +425,13 @@ async fn bare_axum(client: &reqwest::Client, requests: u64) -> Load {
     })
     .to_string()
     .into_bytes();
-    load(client, (0..requests).map(|_| (url.clone(), Vec::new(), body.clone())).collect()).await
+    load(
+        client,
+        (0..requests)
+            .map(|_| (url.clone(), Vec::new(), body.clone()))
+            .collect(),
+    )
+    .await
 }
 
 /// What the bridge sent the simulators for one order, to replay at them alone.
@@ -417,14 +476,21 @@ async fn simulators(client: &reqwest::Client, captured: &Captured, requests: u64
                 format!("{}/tickets", sandbox.digishare_url()),
                 vec![
                     ("content-type".to_owned(), "application/json".to_owned()),
-                    ("authorization".to_owned(), "Bearer sandbox-digishare-token".to_owned()),
+                    (
+                        "authorization".to_owned(),
+                        "Bearer sandbox-digishare-token".to_owned(),
+                    ),
                 ],
                 body.to_string().into_bytes(),
             )
         })
         .collect();
     let digishare = load(client, tickets).await.per_second;
-    assert_eq!(sandbox.shaq.packages().len(), requests as usize, "every replayed package was taken");
+    assert_eq!(
+        sandbox.shaq.packages().len(),
+        requests as usize,
+        "every replayed package was taken"
+    );
     sandbox.shutdown();
     (shaq, digishare)
 }
@@ -433,7 +499,10 @@ async fn simulators(client: &reqwest::Client, captured: &Captured, requests: u64
 async fn main() {
     let orders = env_usize("BENCH_ORDERS", 2000) as u64;
     let backlog = env_usize("BENCH_BACKLOG", 5000) as u64;
-    let client = reqwest::Client::builder().pool_max_idle_per_host(SENDERS).build().unwrap();
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(SENDERS)
+        .build()
+        .unwrap();
     let bare = bare_axum(&client, 20_000).await;
     println!(
         "bare axum: {:.0} req/s (p50 {:.1} ms, p99 {:.1} ms)",
@@ -441,11 +510,28 @@ async fn main() {
         bare.p50.as_secs_f64() * 1e3,
         bare.p99.as_secs_f64() * 1e3
     );
-    let (full, captured) = run_backend("sqlite", "full", orders, backlog).await;
-    let mut rows = vec![full, run_backend("sqlite", "normal", orders, backlog).await.0];
-    if std::env::var("BRIDGE_TEST_POSTGRES_URL").is_ok_and(|v| !v.is_empty()) {
-        rows.push(run_backend("postgres", "full", orders, backlog).await.0);
+    // `BENCH_BACKENDS=postgres` (or `sqlite-full`, comma-separated) runs only those.
+    let only = std::env::var("BENCH_BACKENDS").unwrap_or_default();
+    let wanted = |name: &str| only.is_empty() || only.split(',').any(|w| w.trim() == name);
+    let mut rows = Vec::new();
+    let mut captured = None;
+    for (backend, synchronous, name) in [
+        ("sqlite", "full", "sqlite-full"),
+        ("sqlite", "normal", "sqlite-normal"),
+    ] {
+        if wanted(name) {
+            let (row, capture) = run_backend(backend, synchronous, orders, backlog).await;
+            rows.push(row);
+            captured.get_or_insert(capture);
+        }
     }
+    if std::env::var("BRIDGE_TEST_POSTGRES_URL").is_ok_and(|v| !v.is_empty()) && wanted("postgres")
+    {
+        let (row, capture) = run_backend("postgres", "full", orders, backlog).await;
+        rows.push(row);
+        captured.get_or_insert(capture);
+    }
+    let captured = captured.expect("BENCH_BACKENDS names no backend");
     let (shaq, digishare) = simulators(&client, &captured, 5_000).await;
     println!("simulators alone: ShaQ {shaq:.0} packages/s, Digishare {digishare:.0} tickets/s");
     println!(
@@ -470,13 +556,17 @@ async fn main() {
             row.ready_ms,
         );
     }
-    let sqlite = &rows[0];
+    let sqlite = rows.iter().find(|r| r.backend == "sqlite full");
     let postgres = rows.iter().find(|r| r.backend == "postgres");
+    let figure = |row: Option<&Row>, f: fn(&Row) -> f64| {
+        row.map_or_else(|| "-".to_owned(), |r| format!("{:.0}", f(r)))
+    };
+    let first = &rows[0];
     println!(
-        "\ne2e: sqlite {:.0} orders/s, postgres {} orders/s, backlog-drain {:.0} orders/s, ingest ratio {:.2}",
-        sqlite.e2e,
-        postgres.map_or_else(|| "-".to_owned(), |p| format!("{:.0}", p.e2e)),
-        sqlite.drain_large,
-        sqlite.ack.per_second / bare.per_second
+        "\ne2e: sqlite {} orders/s, postgres {} orders/s, backlog-drain {:.0} orders/s, ingest ratio {:.2}",
+        figure(sqlite, |r| r.e2e),
+        figure(postgres, |r| r.e2e),
+        first.drain_large,
+        first.ack.per_second / bare.per_second
     );
 }

@@ -43,25 +43,47 @@ pub struct JobFilter {
     pub limit: Option<u32>,
 }
 
+/// How many of the oldest due jobs a claim looks at. A claim reads this window from the
+/// `(state, run_at)` index and checks each candidate's order with the `(order_key, state, id)`
+/// index, so its cost grows with the window and the logarithm of the backlog, not with the
+/// backlog itself. Candidates held back by an earlier job of their order (one running or due)
+/// are at most a few per running job, far fewer than the window.
+const CLAIM_WINDOW: i64 = 512;
+
+/// A job's lease expired (its worker died): it is queued again, keeping its attempts, and
+/// claimed like any other. Runs in the claim's transaction; cheap (an index range, usually empty).
+const REQUEUE_EXPIRED: &str = "UPDATE jobs SET state = 'queued', lease_until = NULL, \
+     lease_id = NULL, run_at = $1 WHERE state = 'running' AND lease_until < $1";
+
+/// The candidates and the order rule, shared by both engines (`$3` now, `$4` limit, `$5` the
+/// window).
+macro_rules! claimable {
+    () => {
+        concat!(
+            "SELECT j.id FROM (SELECT id, order_key, run_at FROM jobs ",
+            "WHERE state = 'queued' AND run_at <= $3 ORDER BY run_at, id LIMIT $5) j ",
+            "WHERE NOT EXISTS (SELECT 1 FROM jobs e WHERE e.order_key = j.order_key ",
+            "AND e.state IN ('running', 'queued') AND e.id < j.id ",
+            "AND (e.state = 'running' OR e.run_at <= $3 OR e.attempts > 0)) ",
+            "ORDER BY j.run_at, j.id LIMIT $4"
+        )
+    };
+}
+
 /// Claims for SQLite: the write transaction is the lock.
 const CLAIM_SQLITE: &str = concat!(
     "UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_until = $1, ",
     "lease_id = $2, updated_at = $3 WHERE id IN (",
-    "SELECT j.id FROM jobs j WHERE ",
-    "((j.state = 'queued' AND j.run_at <= $3) OR (j.state = 'running' AND j.lease_until < $3)) ",
-    "AND NOT EXISTS (SELECT 1 FROM jobs e WHERE e.order_key = j.order_key AND e.id < j.id AND ",
-    "(e.state = 'running' OR (e.state = 'queued' AND (e.run_at <= $3 OR e.attempts > 0)))) ",
-    "ORDER BY j.run_at, j.id LIMIT $4) RETURNING ",
+    claimable!(),
+    ") RETURNING ",
     job_columns!()
 );
 
 /// Claims for PostgreSQL: `SKIP LOCKED` lets several replicas claim side by side.
 const CLAIM_POSTGRES: &str = concat!(
-    "WITH picked AS (SELECT j.id FROM jobs j WHERE ",
-    "((j.state = 'queued' AND j.run_at <= $3) OR (j.state = 'running' AND j.lease_until < $3)) ",
-    "AND NOT EXISTS (SELECT 1 FROM jobs e WHERE e.order_key = j.order_key AND e.id < j.id AND ",
-    "(e.state = 'running' OR (e.state = 'queued' AND (e.run_at <= $3 OR e.attempts > 0)))) ",
-    "ORDER BY j.run_at, j.id LIMIT $4 FOR UPDATE OF j SKIP LOCKED) ",
+    "WITH picked AS (SELECT id FROM jobs WHERE id IN (",
+    claimable!(),
+    ") AND state = 'queued' ORDER BY run_at, id FOR UPDATE SKIP LOCKED) ",
     "UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_until = $1, ",
     "lease_id = $2, updated_at = $3 WHERE id IN (SELECT id FROM picked) RETURNING ",
     job_columns!()
@@ -119,11 +141,16 @@ impl Store {
             Backend::Postgres => CLAIM_POSTGRES,
         };
         let mut tx = self.begin_write().await?;
+        sqlx::query(REQUEUE_EXPIRED)
+            .bind(to_millis(now))
+            .execute(&mut *tx)
+            .await?;
         let rows: Vec<JobRow> = sqlx::query_as(sql)
             .bind(lease_until)
             .bind(&lease_id)
             .bind(to_millis(now))
             .bind(i64::from(limit))
+            .bind(CLAIM_WINDOW)
             .fetch_all(&mut *tx)
             .await?;
         tx.commit().await?;
