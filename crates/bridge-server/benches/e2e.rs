@@ -62,6 +62,9 @@ fn proc_mb(pid: u32, field: &str) -> f64 {
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
+/// A request to post: URL, headers, body.
+type Post = (String, Vec<(String, String)>, Vec<u8>);
+
 struct Load {
     per_second: f64,
     p50: Duration,
@@ -69,10 +72,7 @@ struct Load {
 }
 
 /// Posts every request with `SENDERS` in flight; each must be answered 2xx.
-async fn load(
-    client: &reqwest::Client,
-    requests: Vec<(String, Vec<(String, String)>, Vec<u8>)>,
-) -> Load {
+async fn load(client: &reqwest::Client, requests: Vec<Post>) -> Load {
     let gate = Arc::new(Semaphore::new(SENDERS));
     let started = Instant::now();
     let mut tasks = tokio::task::JoinSet::new();
@@ -116,10 +116,7 @@ async fn load(
     }
 }
 
-fn order_requests(
-    url: &str,
-    ids: std::ops::Range<u64>,
-) -> Vec<(String, Vec<(String, String)>, Vec<u8>)> {
+fn order_requests(url: &str, ids: std::ops::Range<u64>) -> Vec<Post> {
     ids.map(|id| {
         let spec = OrderSpec {
             id,
@@ -342,7 +339,7 @@ async fn run_backend(
             .digishare
             .tickets()
             .iter()
-            .filter(|t| t["ticket_status_id"] == Value::from(in_transit.as_str()))
+            .filter(|t| t["ticket_status_id"] == in_transit.as_str())
             .count()
             >= total
     })
