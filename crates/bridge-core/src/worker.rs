@@ -23,7 +23,7 @@ use crate::domain::mask_digit_runs;
 pub use crate::jobs::JobError;
 use crate::jobs::{ClaimedJob, JobRecord};
 use crate::retry::{RetryDecision, RetryPolicy};
-use crate::store::{JobEffects, Store, StoreError, TimelineEntry};
+use crate::store::{CompletionWriter, JobEffects, Store, StoreError, TimelineEntry};
 
 /// Runs one job. Implementations must be idempotent: a job can run more than once (a crash
 /// after the remote call but before the completion was committed).
@@ -125,6 +125,9 @@ pub struct WorkerPool {
     executor: Arc<dyn JobExecutor>,
     settings: WorkerSettings,
     waker: JobWaker,
+    /// Commits finished jobs in batches; started with the first completion (it needs the
+    /// runtime).
+    completions: Arc<std::sync::OnceLock<CompletionWriter>>,
 }
 
 impl WorkerPool {
@@ -140,6 +143,7 @@ impl WorkerPool {
             executor,
             settings,
             waker,
+            completions: Arc::default(),
         }
     }
 
@@ -307,10 +311,13 @@ impl WorkerPool {
     ) -> JobOutcome {
         let now = Utc::now();
         let job = &claimed.job;
-        let stored = match &result {
+        let stored = match result {
             Ok(effects) => {
                 tracing::debug!("job done");
-                match self.store.complete_job(claimed, effects, now).await {
+                let writer = self.completions.get_or_init(|| {
+                    CompletionWriter::spawn(self.store.clone(), self.settings.concurrency.max(1))
+                });
+                match writer.complete(claimed.clone(), effects).await {
                     Ok(()) => Ok(JobOutcome::Done),
                     Err(StoreError::LeaseLost { job_id }) => Err(StoreError::LeaseLost { job_id }),
                     // Its effects could not be stored (a constraint, a failing disk): the job
@@ -324,7 +331,7 @@ impl WorkerPool {
                     }
                 }
             }
-            Err(error) => {
+            Err(ref error) => {
                 let timeline = self.executor.failure_timeline(job, error);
                 let attempts = u32::try_from(job.attempts).unwrap_or(u32::MAX);
                 let decision = match error {

@@ -637,6 +637,46 @@ async fn notices_are_posted_once_per_order_and_reason(store: Store) {
     assert_eq!((retried.recorded, retried.sent), (0, 1));
 }
 
+async fn completions_commit_together_each_on_its_own(store: Store) {
+    let now = Utc::now();
+    store
+        .enqueue(&[job("kente/1", "a"), job("kente/2", "b")], now)
+        .await
+        .unwrap();
+    let claimed = store.claim_jobs(2, LEASE, now).await.unwrap();
+    assert_eq!(claimed.len(), 2);
+    // The second job's lease is taken over: its completion must commit nothing.
+    let stale = claimed[1].clone();
+    store.release_job(&claimed[1], now).await.unwrap();
+    let _thief = store.claim_jobs(1, LEASE, now).await.unwrap();
+    let kept = JobEffects {
+        order: Some(order_record("1", OrderState::Shipping)),
+        ..JobEffects::default()
+    };
+    let lost = JobEffects {
+        order: Some(order_record("2", OrderState::Delivered)),
+        ..JobEffects::default()
+    };
+    let results = store
+        .complete_jobs(&[(&claimed[0], &kept), (&stale, &lost)], now)
+        .await;
+    assert!(results[0].is_ok(), "{:?}", results[0]);
+    assert!(
+        matches!(results[1], Err(StoreError::LeaseLost { .. })),
+        "{:?}",
+        results[1]
+    );
+    assert!(store.order(&key("kente/1")).await.unwrap().is_some());
+    assert!(
+        store.order(&key("kente/2")).await.unwrap().is_none(),
+        "nothing of the lost job"
+    );
+    assert_eq!(
+        store.job(claimed[0].id()).await.unwrap().unwrap().state,
+        JobState::Done
+    );
+}
+
 async fn group_commit_stores_each_webhook_once(store: Store) {
     let writer = bridge_core::store::IntakeWriter::spawn(store.clone(), 1024, 16);
     let accepts = (0..60).map(|i| {
@@ -951,4 +991,5 @@ conformance!(
     orders_are_found_by_every_name_people_use,
     a_persons_correction_is_stored_with_the_order,
     notices_are_posted_once_per_order_and_reason,
+    completions_commit_together_each_on_its_own,
 );

@@ -76,3 +76,64 @@ async fn run(store: Store, mut receiver: mpsc::Receiver<Request>, max_batch: usi
         }
     }
 }
+
+/// Group commit for job completions: jobs finishing together are marked done, with their
+/// effects, in one transaction (each all or nothing on its own, see [`Store::complete_jobs`]).
+/// A worker still waits for its own job's commit before taking the next one, so nothing is
+/// acknowledged before it is on disk.
+#[derive(Clone)]
+pub struct CompletionWriter {
+    sender: mpsc::Sender<Completion>,
+}
+
+struct Completion {
+    job: crate::jobs::ClaimedJob,
+    effects: super::JobEffects,
+    reply: oneshot::Sender<StoreResult<()>>,
+}
+
+impl CompletionWriter {
+    /// Starts the writer task; `max_batch` bounds one transaction.
+    pub fn spawn(store: Store, max_batch: usize) -> CompletionWriter {
+        let (sender, receiver) = mpsc::channel(max_batch.max(1) * 4);
+        tokio::spawn(complete(store, receiver, max_batch.max(1)));
+        CompletionWriter { sender }
+    }
+
+    /// Marks `job` done with its effects; returns once committed (or why not).
+    pub async fn complete(
+        &self,
+        job: crate::jobs::ClaimedJob,
+        effects: super::JobEffects,
+    ) -> StoreResult<()> {
+        let (reply, answer) = oneshot::channel();
+        self.sender
+            .send(Completion {
+                job,
+                effects,
+                reply,
+            })
+            .await
+            .map_err(|_| StoreError::Closed)?;
+        answer.await.map_err(|_| StoreError::Closed)?
+    }
+}
+
+async fn complete(store: Store, mut receiver: mpsc::Receiver<Completion>, max_batch: usize) {
+    while let Some(first) = receiver.recv().await {
+        let mut batch = vec![first];
+        while batch.len() < max_batch {
+            match receiver.try_recv() {
+                Ok(next) => batch.push(next),
+                Err(_) => break,
+            }
+        }
+        metrics::histogram!("bridge_completion_batch_size").record(batch.len() as f64);
+        let pairs: Vec<(&crate::jobs::ClaimedJob, &super::JobEffects)> =
+            batch.iter().map(|c| (&c.job, &c.effects)).collect();
+        let results = store.complete_jobs(&pairs, chrono::Utc::now()).await;
+        for (completion, result) in batch.into_iter().zip(results) {
+            drop(completion.reply.send(result));
+        }
+    }
+}

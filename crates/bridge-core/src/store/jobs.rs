@@ -176,21 +176,90 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
         let mut tx = self.begin_write().await?;
-        self.finish(&mut tx, job, JobState::Done, None, None, now)
+        self.apply_completion(&mut tx, job, effects, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Completes several jobs in one transaction (one disk sync for all). Each job's completion
+    /// and effects are all or nothing within it (a savepoint each): a job whose lease was lost,
+    /// or whose effects cannot be stored, gets its own error and the others commit. If the
+    /// commit itself fails, every job gets the error.
+    pub async fn complete_jobs(
+        &self,
+        completions: &[(&ClaimedJob, &JobEffects)],
+        now: DateTime<Utc>,
+    ) -> Vec<StoreResult<()>> {
+        let mut tx = match self.begin_write().await {
+            Ok(tx) => tx,
+            Err(error) => {
+                let message = error.to_string();
+                return completions
+                    .iter()
+                    .map(|_| Err(StoreError::BatchFailed(message.clone())))
+                    .collect();
+            }
+        };
+        let mut results = Vec::with_capacity(completions.len());
+        for (job, effects) in completions {
+            let result = async {
+                sqlx::query("SAVEPOINT completion")
+                    .execute(&mut *tx)
+                    .await?;
+                match self.apply_completion(&mut tx, job, effects, now).await {
+                    Ok(()) => {
+                        sqlx::query("RELEASE SAVEPOINT completion")
+                            .execute(&mut *tx)
+                            .await?;
+                        Ok(())
+                    }
+                    Err(error) => {
+                        sqlx::query("ROLLBACK TO SAVEPOINT completion")
+                            .execute(&mut *tx)
+                            .await?;
+                        sqlx::query("RELEASE SAVEPOINT completion")
+                            .execute(&mut *tx)
+                            .await?;
+                        Err(error)
+                    }
+                }
+            }
+            .await;
+            results.push(result);
+        }
+        match tx.commit().await {
+            Ok(()) => results,
+            Err(error) => {
+                let message = error.to_string();
+                completions
+                    .iter()
+                    .map(|_| Err(StoreError::BatchFailed(message.clone())))
+                    .collect()
+            }
+        }
+    }
+
+    async fn apply_completion(
+        &self,
+        tx: &mut WriteTx,
+        job: &ClaimedJob,
+        effects: &JobEffects,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        self.finish(tx, job, JobState::Done, None, None, now)
             .await?;
         if let Some(order) = &effects.order {
-            upsert_order(&mut tx, order, now).await?;
+            upsert_order(tx, order, now).await?;
         }
-        insert_jobs(&mut tx, &effects.jobs, now).await?;
-        write_timeline(&mut tx, &effects.timeline).await?;
+        insert_jobs(tx, &effects.jobs, now).await?;
+        write_timeline(tx, &effects.timeline).await?;
         if let Some((event_id, outcome)) = &effects.inbound_outcome {
             sqlx::query("UPDATE inbound_events SET outcome = $1 WHERE id = $2")
                 .bind(outcome)
                 .bind(*event_id)
-                .execute(&mut *tx)
+                .execute(&mut **tx)
                 .await?;
         }
-        tx.commit().await?;
         Ok(())
     }
 

@@ -29,7 +29,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, ConnectOptions, Executor};
 
-pub use group_commit::IntakeWriter;
+pub use group_commit::{CompletionWriter, IntakeWriter};
 pub use inbound::{InboundEventRecord, Intake, JobsFor, NewInboundEvent};
 pub use jobs::{JobEffects, JobFilter};
 pub use notices::{NewNotice, Notice};
