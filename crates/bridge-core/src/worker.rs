@@ -314,10 +314,21 @@ impl WorkerPool {
         let stored = match result {
             Ok(effects) => {
                 tracing::debug!("job done");
-                let writer = self.completions.get_or_init(|| {
-                    CompletionWriter::spawn(self.store.clone(), self.settings.concurrency.max(1))
-                });
-                match writer.complete(claimed.clone(), effects).await {
+                // SQLite has one writer: batching turns many disk syncs into one. PostgreSQL
+                // commits concurrent transactions side by side; funnelling them through one
+                // connection would only serialise them.
+                let stored = if self.store.backend() == crate::store::Backend::Sqlite {
+                    let writer = self.completions.get_or_init(|| {
+                        CompletionWriter::spawn(
+                            self.store.clone(),
+                            self.settings.concurrency.max(1),
+                        )
+                    });
+                    writer.complete(claimed.clone(), effects).await
+                } else {
+                    self.store.complete_job(claimed, &effects, now).await
+                };
+                match stored {
                     Ok(()) => Ok(JobOutcome::Done),
                     Err(StoreError::LeaseLost { job_id }) => Err(StoreError::LeaseLost { job_id }),
                     // Its effects could not be stored (a constraint, a failing disk): the job

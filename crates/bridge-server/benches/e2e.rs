@@ -49,6 +49,20 @@ fn free_port() -> u16 {
         .port()
 }
 
+/// CPU seconds (user + system) a process has used, from `/proc/<pid>/stat`.
+fn cpu_seconds(pid: u32) -> f64 {
+    let ticks_per_second = 100.0; // USER_HZ on Linux
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|stat| {
+            let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+            let user: f64 = fields.get(11)?.parse().ok()?;
+            let system: f64 = fields.get(12)?.parse().ok()?;
+            Some((user + system) / ticks_per_second)
+        })
+        .unwrap_or(0.0)
+}
+
 /// A `(name, value)` of `/proc/<pid>/status` in MB.
 fn proc_mb(pid: u32, field: &str) -> f64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
@@ -236,6 +250,7 @@ struct Row {
     idle_rss: f64,
     peak_rss: f64,
     ready_ms: f64,
+    cpu_ms_per_order: f64,
 }
 
 fn write_config(dir: &Path, sandbox: &Sandbox, database_url: &str) -> PathBuf {
@@ -301,6 +316,7 @@ async fn run_backend(
     tokio::time::sleep(Duration::from_millis(500)).await;
     let idle_rss = proc_mb(bridge.pid(), "VmRSS:");
     let url = format!("{}/webhooks/shops/kente", bridge.url);
+    let cpu_before = cpu_seconds(bridge.pid());
     let started = Instant::now();
     let ack = load(&client, order_requests(&url, 1..orders + 1)).await;
     let total = orders as usize;
@@ -309,6 +325,7 @@ async fn run_backend(
         p >= total && t >= total
     })
     .await;
+    let cpu_ms_per_order = (cpu_seconds(bridge.pid()) - cpu_before) * 1000.0 / orders as f64;
 
     // 2. One courier status per package, until every ticket shows it.
     let in_transit = sandbox.digishare.statuses()["in_transit"].clone();
@@ -399,6 +416,7 @@ async fn run_backend(
             idle_rss,
             peak_rss,
             ready_ms,
+            cpu_ms_per_order,
         },
         captured,
     )
@@ -533,12 +551,12 @@ async fn main() {
     println!("simulators alone: ShaQ {shaq:.0} packages/s, Digishare {digishare:.0} tickets/s");
     println!(
         "\n{orders} orders, backlog {backlog}, {SENDERS} senders\n\n\
-         | backend | acks/s | ack p50 | ack p99 | e2e orders/s | courier/s | drain 200 /s | drain {backlog} /s | ratio | idle RSS | peak RSS | ready |\n\
-         |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+         | backend | acks/s | ack p50 | ack p99 | e2e orders/s | courier/s | drain 200 /s | drain {backlog} /s | ratio | idle RSS | peak RSS | ready | bridge CPU/order |\n\
+         |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     );
     for row in &rows {
         println!(
-            "| {} | {:.0} | {:.1} ms | {:.1} ms | {:.0} | {:.0} | {:.0} | {:.0} | {:.2} | {:.1} MB | {:.1} MB | {:.0} ms |",
+            "| {} | {:.0} | {:.1} ms | {:.1} ms | {:.0} | {:.0} | {:.0} | {:.0} | {:.2} | {:.1} MB | {:.1} MB | {:.0} ms | {:.2} ms |",
             row.backend,
             row.ack.per_second,
             row.ack.p50.as_secs_f64() * 1e3,
@@ -551,6 +569,7 @@ async fn main() {
             row.idle_rss,
             row.peak_rss,
             row.ready_ms,
+            row.cpu_ms_per_order,
         );
     }
     let sqlite = rows.iter().find(|r| r.backend == "sqlite full");
