@@ -317,6 +317,16 @@ async fn run_backend(
     let idle_rss = proc_mb(bridge.pid(), "VmRSS:");
     let url = format!("{}/webhooks/shops/kente", bridge.url);
     let cpu_before = cpu_seconds(bridge.pid());
+    // `BENCH_PERF=<file>`: a CPU profile of the bridge during this phase (`perf report -i <file>`).
+    let profiler = std::env::var("BENCH_PERF").ok().map(|file| {
+        std::process::Command::new("perf")
+            .args(["record", "-e", "cpu-clock", "-F", "499", "-g", "-o", &file, "-p"])
+            .arg(bridge.pid().to_string())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap()
+    });
     let started = Instant::now();
     let ack = load(&client, order_requests(&url, 1..orders + 1)).await;
     let total = orders as usize;
@@ -326,6 +336,10 @@ async fn run_backend(
     })
     .await;
     let cpu_ms_per_order = (cpu_seconds(bridge.pid()) - cpu_before) * 1000.0 / orders as f64;
+    if let Some(profiler) = profiler {
+        let _ = std::process::Command::new("kill").arg("-INT").arg(profiler.id().to_string()).status();
+        let _ = profiler.wait_with_output();
+    }
 
     // 2. One courier status per package, until every ticket shows it.
     let in_transit = sandbox.digishare.statuses()["in_transit"].clone();

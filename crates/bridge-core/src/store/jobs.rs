@@ -94,23 +94,40 @@ pub(super) async fn insert_jobs(
     jobs: &[NewJob],
     now: DateTime<Utc>,
 ) -> StoreResult<u64> {
+    // One statement for all the jobs: each statement is a round trip to the database.
     let mut inserted = 0;
-    for job in jobs {
-        let run_at = job.not_before().unwrap_or(now);
-        let result = sqlx::query(
+    for chunk in jobs.chunks(100) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|i| {
+                let n = i * 6;
+                format!(
+                    "(${}, ${}, ${}, ${}, 'queued', 0, ${}, ${n6}, ${n6})",
+                    n + 1,
+                    n + 2,
+                    n + 3,
+                    n + 4,
+                    n + 5,
+                    n6 = n + 6
+                )
+            })
+            .collect();
+        let sql = format!(
             "INSERT INTO jobs (kind, order_key, dedupe_key, payload, state, attempts, run_at, \
-             created_at, updated_at) VALUES ($1, $2, $3, $4, 'queued', 0, $5, $6, $6) \
-             ON CONFLICT (dedupe_key) DO NOTHING",
-        )
-        .bind(job.job().kind().as_str())
-        .bind(job.order_key().as_str())
-        .bind(job.dedupe_key())
-        .bind(job.job().payload().to_string())
-        .bind(to_millis(run_at))
-        .bind(to_millis(now))
-        .execute(&mut **tx)
-        .await?;
-        inserted += result.rows_affected();
+             created_at, updated_at) VALUES {} ON CONFLICT (dedupe_key) DO NOTHING",
+            values.join(", ")
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for job in chunk {
+            let run_at = job.not_before().unwrap_or(now);
+            query = query
+                .bind(job.job().kind().as_str())
+                .bind(job.order_key().as_str())
+                .bind(job.dedupe_key().to_owned())
+                .bind(job.job().payload().to_string())
+                .bind(to_millis(run_at))
+                .bind(to_millis(now));
+        }
+        inserted += query.execute(&mut **tx).await?.rows_affected();
     }
     Ok(inserted)
 }
@@ -141,10 +158,16 @@ impl Store {
             Backend::Postgres => CLAIM_POSTGRES,
         };
         let mut tx = self.begin_write().await?;
-        sqlx::query(REQUEUE_EXPIRED)
-            .bind(to_millis(now))
-            .execute(&mut *tx)
-            .await?;
+        // Expired leases are rare (a worker died): look for them at most once a second.
+        let last = self.last_requeue.load(std::sync::atomic::Ordering::Relaxed);
+        if to_millis(now) - last >= 1000 {
+            sqlx::query(REQUEUE_EXPIRED)
+                .bind(to_millis(now))
+                .execute(&mut *tx)
+                .await?;
+            self.last_requeue
+                .store(to_millis(now), std::sync::atomic::Ordering::Relaxed);
+        }
         let rows: Vec<JobRow> = sqlx::query_as(sql)
             .bind(lease_until)
             .bind(&lease_id)
@@ -200,6 +223,15 @@ impl Store {
                     .collect();
             }
         };
+        if let [(job, effects)] = completions {
+            // Alone in its transaction: no savepoint needed.
+            let result = self.apply_completion(&mut tx, job, effects, now).await;
+            let committed = match result {
+                Ok(()) => tx.commit().await,
+                Err(error) => return vec![Err(error)],
+            };
+            return vec![committed];
+        }
         let mut results = Vec::with_capacity(completions.len());
         for (job, effects) in completions {
             let result = async {

@@ -189,6 +189,8 @@ pub struct Store {
     writer: AnyPool,
     /// Whether the last write failed (readiness probes until one succeeds).
     health: Arc<WriteHealth>,
+    /// When the claim last looked for expired leases (Unix ms).
+    last_requeue: Arc<std::sync::atomic::AtomicI64>,
     #[cfg_attr(not(any(test, feature = "test-support")), allow(dead_code))]
     /// SQLite only, for fault-injection tests: every connection opened from now on refuses
     /// writes, as when the database files cannot be written (a full disk, a read-only mount).
@@ -287,6 +289,7 @@ impl Store {
             pool,
             writer,
             health: Arc::default(),
+            last_requeue: Arc::default(),
             unwritable,
         })
     }
@@ -303,6 +306,7 @@ impl Store {
             writer: pool.clone(),
             pool,
             health: Arc::default(),
+            last_requeue: Arc::default(),
             unwritable: Arc::default(),
         })
     }

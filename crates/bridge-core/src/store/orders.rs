@@ -305,18 +305,28 @@ pub(super) async fn upsert_order(
 }
 
 pub(super) async fn write_timeline(tx: &mut WriteTx, entries: &[TimelineEntry]) -> StoreResult<()> {
-    for entry in entries {
-        sqlx::query(
-            "INSERT INTO timeline (order_key, at, kind, summary, details) \
-             VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(entry.order_key.as_str())
-        .bind(to_millis(entry.at))
-        .bind(entry.kind.as_str())
-        .bind(&entry.summary)
-        .bind(entry.details.to_string())
-        .execute(&mut **tx)
-        .await?;
+    // One statement for all the lines: each statement is a round trip to the database.
+    for chunk in entries.chunks(100) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|i| {
+                let n = i * 5;
+                format!("(${}, ${}, ${}, ${}, ${})", n + 1, n + 2, n + 3, n + 4, n + 5)
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO timeline (order_key, at, kind, summary, details) VALUES {}",
+            values.join(", ")
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for entry in chunk {
+            query = query
+                .bind(entry.order_key.as_str())
+                .bind(to_millis(entry.at))
+                .bind(entry.kind.as_str())
+                .bind(entry.summary.clone())
+                .bind(entry.details.to_string());
+        }
+        query.execute(&mut **tx).await?;
     }
     Ok(())
 }
