@@ -320,7 +320,17 @@ async fn run_backend(
     // `BENCH_PERF=<file>`: a CPU profile of the bridge during this phase (`perf report -i <file>`).
     let profiler = std::env::var("BENCH_PERF").ok().map(|file| {
         std::process::Command::new("perf")
-            .args(["record", "-e", "cpu-clock", "-F", "499", "-g", "-o", &file, "-p"])
+            .args([
+                "record",
+                "-e",
+                "cpu-clock",
+                "-F",
+                "499",
+                "-g",
+                "-o",
+                &file,
+                "-p",
+            ])
             .arg(bridge.pid().to_string())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -337,7 +347,10 @@ async fn run_backend(
     .await;
     let cpu_ms_per_order = (cpu_seconds(bridge.pid()) - cpu_before) * 1000.0 / orders as f64;
     if let Some(profiler) = profiler {
-        let _ = std::process::Command::new("kill").arg("-INT").arg(profiler.id().to_string()).status();
+        let _ = std::process::Command::new("kill")
+            .arg("-INT")
+            .arg(profiler.id().to_string())
+            .status();
         let _ = profiler.wait_with_output();
     }
 

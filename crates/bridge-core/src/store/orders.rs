@@ -310,7 +310,14 @@ pub(super) async fn write_timeline(tx: &mut WriteTx, entries: &[TimelineEntry]) 
         let values: Vec<String> = (0..chunk.len())
             .map(|i| {
                 let n = i * 5;
-                format!("(${}, ${}, ${}, ${}, ${})", n + 1, n + 2, n + 3, n + 4, n + 5)
+                format!(
+                    "(${}, ${}, ${}, ${}, ${})",
+                    n + 1,
+                    n + 2,
+                    n + 3,
+                    n + 4,
+                    n + 5
+                )
             })
             .collect();
         let sql = format!(
