@@ -300,6 +300,121 @@ async fn a_timer_for_later_does_not_hold_back_the_order(store: Store) {
     assert_eq!(name_of(&claimed[0].job.job), Some("next"));
 }
 
+/// An outage: every order's first job fails and waits for its retry while the order's next job
+/// is due. More orders than a claim looks at in one go must not hide the retries behind the jobs
+/// they hold back.
+async fn a_long_outage_does_not_stall_the_queue(store: Store) {
+    let now = Utc::now();
+    let orders = 700;
+    let jobs: Vec<NewJob> = (0..orders)
+        .flat_map(|i| {
+            let order = format!("kente/{i}");
+            [job(&order, "first"), job(&order, "second")]
+        })
+        .collect();
+    store.enqueue(&jobs, now).await.unwrap();
+    let mut failed = 0;
+    loop {
+        let claimed = store.claim_jobs(100, LEASE, now).await.unwrap();
+        if claimed.is_empty() {
+            break;
+        }
+        for claimed in &claimed {
+            assert_eq!(name_of(&claimed.job.job), Some("first"));
+            store
+                .retry_job(claimed, later(now, 60), "503 from ShaQ", &[], now)
+                .await
+                .unwrap();
+            failed += 1;
+        }
+    }
+    assert_eq!(failed, orders, "every order's first job ran once");
+    assert!(!store.is_idle(now).await.unwrap());
+
+    // The upstream is back: every first job, then every second one, runs.
+    let after = later(now, 60);
+    let mut ran: Vec<String> = Vec::new();
+    loop {
+        let claimed = store.claim_jobs(100, LEASE, after).await.unwrap();
+        if claimed.is_empty() {
+            break;
+        }
+        for claimed in &claimed {
+            ran.push(name_of(&claimed.job.job).unwrap().to_owned());
+            store
+                .complete_job(claimed, &JobEffects::default(), after)
+                .await
+                .unwrap();
+        }
+    }
+    assert_eq!(ran.iter().filter(|n| *n == "first").count(), orders);
+    assert_eq!(ran.iter().filter(|n| *n == "second").count(), orders);
+    assert!(store.is_idle(after).await.unwrap());
+    assert_eq!(store.job_counts().await.unwrap().done, 2 * orders as i64);
+}
+
+/// The pages PostgreSQL touched for a claim's search (the top node's buffers: its children's
+/// included), from `EXPLAIN (ANALYZE, BUFFERS)`.
+fn pages_touched(plan: &str) -> u64 {
+    let line = plan
+        .lines()
+        .find(|line| line.trim_start().starts_with("Buffers:"))
+        .unwrap_or_else(|| panic!("no buffers in the plan:\n{plan}"));
+    line.split_whitespace()
+        .filter_map(|part| part.split_once('='))
+        .filter(|(what, _)| ["hit", "read"].contains(what))
+        .map(|(_, n)| n.parse::<u64>().unwrap())
+        .sum()
+}
+
+/// A claim's cost does not grow with the backlog (issue: a claim used to read every queued
+/// job, so a backlog slowed every claim and the bridge nearly stopped). Measured by what the
+/// database does rather than by a clock: SQLite's plan reaches `jobs` only through indexes
+/// (any full pass is over the bounded window), PostgreSQL touches at most three times the
+/// pages with eleven times the jobs queued (2,200 orders against 200).
+async fn a_claim_costs_the_same_whatever_the_backlog(store: Store) {
+    let now = Utc::now();
+    let enqueue = |from: usize, to: usize| {
+        let jobs: Vec<NewJob> = (from..to)
+            .flat_map(|i| {
+                let order = format!("kente/{i}");
+                [job(&order, "first"), job(&order, "second")]
+            })
+            .collect();
+        let store = store.clone();
+        async move { store.enqueue(&jobs, now).await.unwrap() }
+    };
+    enqueue(0, 200).await;
+    let small = store.explain_claim(now, 8).await.unwrap();
+    enqueue(200, 2200).await;
+    let large = store.explain_claim(now, 8).await.unwrap();
+    if large.contains("Buffers:") {
+        let (small_pages, large_pages) = (pages_touched(&small), pages_touched(&large));
+        assert!(
+            // Eleven times the jobs: a claim reading them all would touch ten times the pages
+            // or more; walking indexes costs a level or two more per lookup.
+            large_pages <= 3 * small_pages,
+            "a claim touched {small_pages} pages with 200 orders queued, {large_pages} with 2,200:\n{large}"
+        );
+    } else {
+        for plan in [&small, &large] {
+            for step in plan.lines() {
+                let step = step.trim();
+                assert!(
+                    !step.starts_with("SCAN jobs") && !step.starts_with("SCAN e"),
+                    "a full pass over the jobs:\n{plan}"
+                );
+                if step.starts_with("SEARCH") {
+                    assert!(step.contains("INDEX"), "a search without an index:\n{plan}");
+                }
+            }
+            assert!(plan.contains("jobs_ready"), "{plan}");
+            assert!(plan.contains("jobs_order"), "{plan}");
+        }
+    }
+    println!("claim plan with 2,200 orders queued:\n{large}");
+}
+
 async fn two_workers_never_claim_the_same_job(db: TestDatabase) {
     // A second connection pool on the same database: as a second process or replica would.
     let other = Store::connect(&db.settings).await.unwrap();
@@ -992,4 +1107,6 @@ conformance!(
     a_persons_correction_is_stored_with_the_order,
     notices_are_posted_once_per_order_and_reason,
     completions_commit_together_each_on_its_own,
+    a_long_outage_does_not_stall_the_queue,
+    a_claim_costs_the_same_whatever_the_backlog,
 );

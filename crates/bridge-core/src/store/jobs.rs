@@ -3,6 +3,13 @@
 //! Ordering rule: jobs of one order run one at a time and in enqueue order. A queued job is
 //! held back while an earlier job of the same order is running, due, or waiting for a retry;
 //! a job merely scheduled for later (a timer that never ran) does not hold anything back.
+//!
+//! Stored states: `queued`, `running`, `done`, `dead`, and `held` — a queued job a claim found
+//! held back by an earlier job of its order, set aside so that it no longer fills the window of
+//! candidates every claim reads (see [`CLAIM_WINDOW`]). A held job is shown as queued; it goes
+//! back to `queued` when a job of its order finishes (done or dead), and a sweep once a second
+//! puts back any held job nothing holds back any more (on PostgreSQL a claim and a completion
+//! can cross, leaving one set aside a moment too late).
 
 use std::time::Duration;
 
@@ -43,11 +50,25 @@ pub struct JobFilter {
     pub limit: Option<u32>,
 }
 
+/// The state a stored state is shown as: a held job is queued as far as anyone outside the
+/// queue is concerned.
+pub(super) fn public_state(stored: &str) -> &str {
+    if stored == "held" { "queued" } else { stored }
+}
+
+/// [`public_state`] in SQL.
+macro_rules! public_state_sql {
+    () => {
+        "CASE state WHEN 'held' THEN 'queued' ELSE state END"
+    };
+}
+
 /// How many of the oldest due jobs a claim looks at. A claim reads this window from the
 /// `(state, run_at)` index and checks each candidate's order with the `(order_key, state, id)`
 /// index, so its cost grows with the window and the logarithm of the backlog, not with the
-/// backlog itself. Candidates held back by an earlier job of their order (one running or due)
-/// are at most a few per running job, far fewer than the window.
+/// backlog itself. Candidates held back by an earlier job of their order are set aside
+/// (`held`) when a claim finds nothing to run, so they cannot fill the window for good (an
+/// outage leaves every order's next job due behind its first job's retry).
 const CLAIM_WINDOW: i64 = 512;
 
 /// A job's lease expired (its worker died): it is queued again, keeping its attempts, and
@@ -55,17 +76,45 @@ const CLAIM_WINDOW: i64 = 512;
 const REQUEUE_EXPIRED: &str = "UPDATE jobs SET state = 'queued', lease_until = NULL, \
      lease_id = NULL, run_at = $1 WHERE state = 'running' AND lease_until < $1";
 
-/// The candidates and the order rule, shared by both engines (`$3` now, `$4` limit, `$5` the
-/// window).
-macro_rules! claimable {
-    () => {
+/// "An earlier job of the order holds `$job` back": one running, held, due, or waiting for a
+/// retry. Read through the `(order_key, state, id)` index.
+macro_rules! held_back {
+    ($job:literal, $now:literal) => {
         concat!(
-            "SELECT j.id FROM (SELECT id, order_key, run_at FROM jobs ",
-            "WHERE state = 'queued' AND run_at <= $3 ORDER BY run_at, id LIMIT $5) j ",
-            "WHERE NOT EXISTS (SELECT 1 FROM jobs e WHERE e.order_key = j.order_key ",
-            "AND e.state IN ('running', 'queued') AND e.id < j.id ",
-            "AND (e.state = 'running' OR e.run_at <= $3 OR e.attempts > 0)) ",
-            "ORDER BY j.run_at, j.id LIMIT $4"
+            "EXISTS (SELECT 1 FROM jobs e WHERE e.order_key = ",
+            $job,
+            ".order_key AND e.state IN ('running', 'held', 'queued') AND e.id < ",
+            $job,
+            ".id AND (e.state <> 'queued' OR e.run_at <= ",
+            $now,
+            " OR e.attempts > 0))"
+        )
+    };
+}
+
+/// The window of candidates: the oldest due queued jobs, read from the `(state, run_at)` index.
+macro_rules! window {
+    ($now:literal, $window:literal) => {
+        concat!(
+            "(SELECT id, order_key, run_at FROM jobs WHERE state = 'queued' AND run_at <= ",
+            $now,
+            " ORDER BY run_at, id LIMIT ",
+            $window,
+            ") j "
+        )
+    };
+}
+
+/// The candidates nothing holds back, oldest first.
+macro_rules! claimable {
+    ($now:literal, $limit:literal, $window:literal) => {
+        concat!(
+            "SELECT j.id FROM ",
+            window!($now, $window),
+            "WHERE NOT ",
+            held_back!("j", $now),
+            " ORDER BY j.run_at, j.id LIMIT ",
+            $limit
         )
     };
 }
@@ -74,7 +123,7 @@ macro_rules! claimable {
 const CLAIM_SQLITE: &str = concat!(
     "UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_until = $1, ",
     "lease_id = $2, updated_at = $3 WHERE id IN (",
-    claimable!(),
+    claimable!("$3", "$4", "$5"),
     ") RETURNING ",
     job_columns!()
 );
@@ -82,11 +131,47 @@ const CLAIM_SQLITE: &str = concat!(
 /// Claims for PostgreSQL: `SKIP LOCKED` lets several replicas claim side by side.
 const CLAIM_POSTGRES: &str = concat!(
     "WITH picked AS (SELECT id FROM jobs WHERE id IN (",
-    claimable!(),
+    claimable!("$3", "$4", "$5"),
     ") AND state = 'queued' ORDER BY run_at, id FOR UPDATE SKIP LOCKED) ",
     "UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_until = $1, ",
     "lease_id = $2, updated_at = $3 WHERE id IN (SELECT id FROM picked) RETURNING ",
     job_columns!()
+);
+
+/// PostgreSQL plans a query from its statistics, which lag behind a queue's churn: on a table
+/// it believes small it reads every queued job and sorts them (a bitmap scan), which is what
+/// made a backlog slow every claim. Within a claim's transaction it must walk the
+/// `(state, run_at, id)` index in order and stop after the window, whatever it believes.
+const POSTGRES_CLAIM_PLANNER: &str = "SET LOCAL enable_bitmapscan = off; SET LOCAL enable_seqscan = off; SET LOCAL enable_sort = off";
+
+/// Sets aside the window's candidates that are held back (`$1` now, `$2` the window). Run
+/// only when a claim found nothing, so it costs nothing while work flows.
+const HOLD_SQLITE: &str = concat!(
+    "UPDATE jobs SET state = 'held' WHERE state = 'queued' AND id IN (SELECT j.id FROM ",
+    window!("$1", "$2"),
+    "WHERE ",
+    held_back!("j", "$1"),
+    ")"
+);
+
+/// The same for PostgreSQL, skipping rows another replica is claiming.
+const HOLD_POSTGRES: &str = concat!(
+    "WITH held AS (SELECT id FROM jobs WHERE id IN (SELECT j.id FROM ",
+    window!("$1", "$2"),
+    "WHERE ",
+    held_back!("j", "$1"),
+    ") AND state = 'queued' ORDER BY run_at, id FOR UPDATE SKIP LOCKED) ",
+    "UPDATE jobs SET state = 'held' WHERE id IN (SELECT id FROM held)"
+);
+
+/// Held jobs of a finished job's order go back in the queue (the claim checks them again).
+const RELEASE_HELD: &str =
+    "UPDATE jobs SET state = 'queued' WHERE order_key = $1 AND state = 'held'";
+
+/// The safety net: held jobs that nothing holds back any more are queued again (`$1` now).
+const RELEASE_STRANDED: &str = concat!(
+    "UPDATE jobs SET state = 'queued' WHERE state = 'held' AND NOT ",
+    held_back!("jobs", "$1")
 );
 
 pub(super) async fn insert_jobs(
@@ -153,29 +238,55 @@ impl Store {
         let lease_id = Uuid::new_v4().to_string();
         let lease_until =
             to_millis(now + chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::MAX));
-        let sql = match self.backend {
-            Backend::Sqlite => CLAIM_SQLITE,
-            Backend::Postgres => CLAIM_POSTGRES,
-        };
         let mut tx = self.begin_write().await?;
-        // Expired leases are rare (a worker died): look for them at most once a second.
+        if self.backend == Backend::Postgres {
+            sqlx::raw_sql(POSTGRES_CLAIM_PLANNER)
+                .execute(&mut *tx)
+                .await?;
+        }
+        // Expired leases are rare (a worker died), and so are held jobs left behind: look for
+        // both at most once a second.
         let last = self.last_requeue.load(std::sync::atomic::Ordering::Relaxed);
         if to_millis(now) - last >= 1000 {
             sqlx::query(REQUEUE_EXPIRED)
                 .bind(to_millis(now))
                 .execute(&mut *tx)
                 .await?;
+            sqlx::query(RELEASE_STRANDED)
+                .bind(to_millis(now))
+                .execute(&mut *tx)
+                .await?;
             self.last_requeue
                 .store(to_millis(now), std::sync::atomic::Ordering::Relaxed);
         }
-        let rows: Vec<JobRow> = sqlx::query_as(sql)
-            .bind(lease_until)
-            .bind(&lease_id)
-            .bind(to_millis(now))
-            .bind(i64::from(limit))
-            .bind(CLAIM_WINDOW)
-            .fetch_all(&mut *tx)
-            .await?;
+        let (claim, hold) = match self.backend {
+            Backend::Sqlite => (CLAIM_SQLITE, HOLD_SQLITE),
+            Backend::Postgres => (CLAIM_POSTGRES, HOLD_POSTGRES),
+        };
+        let mut rows: Vec<JobRow> = Vec::new();
+        // A window full of held-back jobs yields nothing: set them aside and look again, a
+        // bounded number of times (the next claim goes on where this one stopped).
+        for _ in 0..4 {
+            rows = sqlx::query_as(claim)
+                .bind(lease_until)
+                .bind(&lease_id)
+                .bind(to_millis(now))
+                .bind(i64::from(limit))
+                .bind(CLAIM_WINDOW)
+                .fetch_all(&mut *tx)
+                .await?;
+            if !rows.is_empty() {
+                break;
+            }
+            let held = sqlx::query(hold)
+                .bind(to_millis(now))
+                .bind(CLAIM_WINDOW)
+                .execute(&mut *tx)
+                .await?;
+            if held.rows_affected() == 0 {
+                break;
+            }
+        }
         tx.commit().await?;
         let mut claimed = rows
             .into_iter()
@@ -379,6 +490,13 @@ impl Store {
         if result.rows_affected() == 0 {
             return Err(StoreError::LeaseLost { job_id: job.id() });
         }
+        if matches!(state, JobState::Done | JobState::Dead) {
+            // What this job held back may run now. (A retry still holds the order's next jobs.)
+            sqlx::query(RELEASE_HELD)
+                .bind(job.job.order_key.as_str())
+                .execute(&mut **tx)
+                .await?;
+        }
         Ok(())
     }
 
@@ -413,7 +531,8 @@ impl Store {
         let rows: Vec<JobRow> = sqlx::query_as(concat!(
             "SELECT ",
             job_columns!(),
-            " FROM jobs WHERE ($1 IS NULL OR state = $1) AND ($2 IS NULL OR kind = $2) ",
+            " FROM jobs WHERE ($1 IS NULL OR state = $1 OR ($1 = 'queued' AND state = 'held')) ",
+            "AND ($2 IS NULL OR kind = $2) ",
             "AND ($3 IS NULL OR order_key = $3) ORDER BY updated_at DESC, id DESC LIMIT $4"
         ))
         .bind(filter.state.map(JobState::as_str))
@@ -473,13 +592,16 @@ impl Store {
         Ok(result.rows_affected())
     }
 
-    /// How many jobs are in each state.
     /// How many jobs of each kind are in each state (the outcomes so far, per kind).
     pub async fn job_counts_by_kind(&self) -> StoreResult<Vec<(JobKind, JobCounts)>> {
-        let rows: Vec<(String, String, i64)> =
-            sqlx::query_as("SELECT kind, state, COUNT(*) FROM jobs GROUP BY kind, state")
-                .fetch_all(&self.pool)
-                .await?;
+        let rows: Vec<(String, String, i64)> = sqlx::query_as(concat!(
+            "SELECT kind, ",
+            public_state_sql!(),
+            ", COUNT(*) FROM jobs GROUP BY kind, ",
+            public_state_sql!()
+        ))
+        .fetch_all(&self.pool)
+        .await?;
         let mut by_kind: Vec<(JobKind, JobCounts)> = Vec::new();
         for (kind, state, count) in rows {
             let corrupt = |e: crate::jobs::UnknownName| StoreError::Corrupt(e.to_string());
@@ -500,10 +622,14 @@ impl Store {
 
     /// How many jobs are in each state.
     pub async fn job_counts(&self) -> StoreResult<JobCounts> {
-        let rows: Vec<(String, i64)> =
-            sqlx::query_as("SELECT state, COUNT(*) FROM jobs GROUP BY state")
-                .fetch_all(&self.pool)
-                .await?;
+        let rows: Vec<(String, i64)> = sqlx::query_as(concat!(
+            "SELECT ",
+            public_state_sql!(),
+            ", COUNT(*) FROM jobs GROUP BY ",
+            public_state_sql!()
+        ))
+        .fetch_all(&self.pool)
+        .await?;
         let mut counts = JobCounts::default();
         for (state, count) in rows {
             let state = state
@@ -518,7 +644,7 @@ impl Store {
     /// is done (timers set for later, like a confirmation timeout, do not count).
     pub async fn is_idle(&self, now: DateTime<Utc>) -> StoreResult<bool> {
         let (busy,): (i64,) = sqlx::query_as(
-            "SELECT COUNT(*) FROM jobs WHERE state = 'running' \
+            "SELECT COUNT(*) FROM jobs WHERE state IN ('running', 'held') \
              OR (state = 'queued' AND (run_at <= $1 OR attempts > 0))",
         )
         .bind(to_millis(now))
@@ -534,5 +660,53 @@ impl Store {
                 .fetch_optional(&self.pool)
                 .await?;
         Ok(row.and_then(|(at,)| at).map(super::from_millis))
+    }
+}
+
+/// What a claim costs, for the tests that keep it independent of the backlog's size.
+#[cfg(feature = "test-support")]
+impl Store {
+    /// How the database runs a claim's search at `now`: SQLite's `EXPLAIN QUERY PLAN`, one
+    /// line per step (`SEARCH jobs USING INDEX …`), or PostgreSQL's
+    /// `EXPLAIN (ANALYZE, BUFFERS)`, which runs the search (it changes nothing)
+    /// and counts the pages it touched.
+    pub async fn explain_claim(&self, now: DateTime<Utc>, limit: u32) -> StoreResult<String> {
+        match self.backend {
+            Backend::Sqlite => {
+                let rows: Vec<(i64, i64, i64, String)> =
+                    sqlx::query_as(concat!("EXPLAIN QUERY PLAN ", claimable!("$1", "$2", "$3")))
+                        .bind(to_millis(now))
+                        .bind(i64::from(limit))
+                        .bind(CLAIM_WINDOW)
+                        .fetch_all(&self.pool)
+                        .await?;
+                Ok(rows
+                    .into_iter()
+                    .map(|(_, _, _, detail)| detail)
+                    .collect::<Vec<_>>()
+                    .join("\n"))
+            }
+            Backend::Postgres => {
+                let mut tx = self.pool.begin().await?;
+                sqlx::raw_sql(POSTGRES_CLAIM_PLANNER)
+                    .execute(&mut *tx)
+                    .await?;
+                let lines: Vec<(String,)> = sqlx::query_as(concat!(
+                    "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF, TIMING OFF) ",
+                    claimable!("$1", "$2", "$3")
+                ))
+                .bind(to_millis(now))
+                .bind(i64::from(limit))
+                .bind(CLAIM_WINDOW)
+                .fetch_all(&mut *tx)
+                .await?;
+                tx.rollback().await?;
+                Ok(lines
+                    .into_iter()
+                    .map(|(line,)| line)
+                    .collect::<Vec<_>>()
+                    .join("\n"))
+            }
+        }
     }
 }

@@ -41,8 +41,7 @@ impl TryFrom<JobRow> for JobRecord {
             job: Job::from_stored(&row.kind, &row.payload).map_err(|e| corrupt("job", &e))?,
             order_key: OrderKey::new(row.order_key.clone()),
             dedupe_key: row.dedupe_key.clone(),
-            state: row
-                .state
+            state: super::jobs::public_state(&row.state)
                 .parse::<JobState>()
                 .map_err(|e| corrupt("state", &e))?,
             attempts: row.attempts,
