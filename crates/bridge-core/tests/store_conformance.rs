@@ -1110,3 +1110,20 @@ conformance!(
     a_long_outage_does_not_stall_the_queue,
     a_claim_costs_the_same_whatever_the_backlog,
 );
+
+/// The database holds customers' details: only the bridge's user may read its file.
+#[cfg(unix)]
+#[tokio::test]
+async fn the_sqlite_file_is_private_to_its_owner() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let db = TestDatabase::new(TestBackend::Sqlite).await;
+    let path = db.settings.url.trim_start_matches("sqlite://").to_owned();
+    db.store
+        .enqueue(&[job("kente/1", "a")], Utc::now())
+        .await
+        .unwrap();
+    for file in [path.clone(), format!("{path}-wal")] {
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{file} has mode {mode:o}");
+    }
+}

@@ -19,9 +19,17 @@ use crate::routes::admin::OrdersQuery;
 use crate::startup::{Application, shutdown_signal};
 use crate::telemetry;
 
+/// The version and the git revision the binary was built from (`shaq-bridge --version`).
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (",
+    env!("SHAQ_BRIDGE_REVISION"),
+    ")"
+);
+
 /// shaq-bridge links your shop, the courier ShaQ Express and Digishare (WhatsApp tickets).
 #[derive(Debug, Parser)]
-#[command(name = "shaq-bridge", version, about, long_about = None)]
+#[command(name = "shaq-bridge", version = VERSION, about, long_about = None)]
 pub struct Cli {
     /// Your settings file (TOML); defaults apply to everything it leaves out.
     #[arg(long, global = true, env = "SHAQ_BRIDGE_CONFIG")]
@@ -256,9 +264,17 @@ impl Cli {
             Command::CheckConfig { online } => {
                 println!("# configuration is valid; effective settings:\n");
                 print!("{}", settings.to_redacted_toml());
+                if let Some(warning) = self
+                    .config
+                    .as_deref()
+                    .and_then(crate::setup::file_permission_warning)
+                {
+                    eprintln!("{warning}");
+                }
                 if online {
                     check_online(&settings).await?;
                 }
+                println!("\n{}", crate::setup::paste_where(&settings));
                 Ok(())
             }
             Command::Jobs { command } => jobs(settings, command).await,

@@ -17,6 +17,8 @@ use serde::{Deserialize, Serialize, Serializer};
 
 use crate::rate_limit::RateLimitSettings;
 
+mod secret_sources;
+
 /// The defaults, compiled in so the binary runs from any folder.
 pub const DEFAULT_TOML: &str = include_str!("../../../config/default.toml");
 
@@ -200,23 +202,37 @@ fn defaults() -> config::ConfigBuilder<config::builder::DefaultState> {
     ))
 }
 
-/// Lays the environment over `builder`, deserializes and validates.
+/// Lays the environment over `builder`, then the shops' variables and the `*_file` secrets
+/// ([`secret_sources`]), deserializes and validates.
 fn finish(
     builder: config::ConfigBuilder<config::builder::DefaultState>,
     env: impl IntoIterator<Item = (String, String)>,
 ) -> Result<Settings, ConfigError> {
-    let env: config::Map<String, String> = env
+    type Variables = Vec<(String, String)>;
+    let (shop_env, env): (Variables, Variables) = env
         .into_iter()
         .filter(|(key, _)| key.starts_with(ENV_PREFIX))
-        .collect();
-    let settings: Settings = builder
+        .partition(|(key, _)| key.starts_with(secret_sources::SHOP_ENV_PREFIX));
+    let merged = builder
         .add_source(
             config::Environment::with_prefix(ENV_PREFIX)
                 .prefix_separator("__")
                 .separator("__")
                 .try_parsing(true)
-                .source(Some(env)),
+                .source(Some(env.into_iter().collect())),
         )
+        .build()?;
+    let mut tree: serde_json::Value = merged.try_deserialize()?;
+    let mut problems = secret_sources::apply_shop_env(&mut tree, &shop_env);
+    problems.extend(secret_sources::read_secret_files(&mut tree));
+    if !problems.is_empty() {
+        return Err(ConfigError::Invalid(problems));
+    }
+    let settings: Settings = config::Config::builder()
+        .add_source(config::File::from_str(
+            &tree.to_string(),
+            config::FileFormat::Json,
+        ))
         .build()?
         .try_deserialize()?;
     settings.validate()?;
@@ -568,6 +584,162 @@ mod tests {
         assert_eq!(
             settings.shaq.secret.expose_secret(),
             "secret-from-the-environment"
+        );
+    }
+
+    #[test]
+    fn shop_secrets_come_from_the_environment_by_shop_id() {
+        let settings = example(&[
+            (
+                "SHAQ_BRIDGE__SHOPS__KENTE__WEBHOOK_SECRETS",
+                "old-key-0123456789, new-key-0123456789",
+            ),
+            (
+                "SHAQ_BRIDGE__SHOPS__KENTE__WRITE_BACK__TOKEN",
+                "shpat_from_env",
+            ),
+            ("SHAQ_BRIDGE__SHOPS__ATLAS__WRITE_BACK__ENABLED", "true"),
+            (
+                "SHAQ_BRIDGE__SHOPS__ATLAS__WRITE_BACK__ADMIN_URL",
+                "https://atlas.example",
+            ),
+            (
+                "SHAQ_BRIDGE__SHOPS__ATLAS__WRITE_BACK__CONSUMER_KEY",
+                "ck_env",
+            ),
+            ("SHAQ_BRIDGE__SHOPS__ATLAS__WRITE_BACK__TOKEN", "cs_env"),
+        ])
+        .expect("valid");
+        let kente = &settings.shops[0];
+        let secrets: Vec<&str> = kente
+            .webhook_secrets
+            .iter()
+            .map(|s| s.expose_secret())
+            .collect();
+        assert_eq!(secrets, ["old-key-0123456789", "new-key-0123456789"]);
+        assert_eq!(
+            kente.write_back.token.as_ref().map(|t| t.expose_secret()),
+            Some("shpat_from_env")
+        );
+        let atlas = &settings.shops[1];
+        assert!(atlas.write_back.enabled);
+        assert_eq!(
+            atlas.write_back.token.as_ref().map(|t| t.expose_secret()),
+            Some("cs_env")
+        );
+    }
+
+    #[test]
+    fn a_shop_variable_for_no_shop_is_refused_by_name() {
+        let error = example(&[("SHAQ_BRIDGE__SHOPS__NOPE__WEBHOOK_SECRETS", "x")])
+            .expect_err("no such shop");
+        let message = error.to_string();
+        assert!(
+            message
+                .contains("SHAQ_BRIDGE__SHOPS__NOPE__WEBHOOK_SECRETS: no shop with the id `nope`"),
+            "{message}"
+        );
+        let error = example(&[("SHAQ_BRIDGE__SHOPS__KENTE", "x")]).expect_err("no key");
+        assert!(error.to_string().contains("<SHOP ID>__<KEY>"), "{error}");
+    }
+
+    #[test]
+    fn secrets_come_from_files_in_the_file_or_the_environment() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let write = |name: &str, content: &str| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, content).expect("write");
+            path.display().to_string()
+        };
+        let shaq_secret = write("shaq", "from-a-file\n");
+        let shop_keys = write("kente", "first-key-0123456789\nsecond-key-0123456789\n\n");
+        let token = write("token", "shpat_from_a_file");
+        let text = std::fs::read_to_string(EXAMPLE).expect("example").replace(
+            "token = \"shpat_your_admin_api_token\"",
+            &format!("token_file = \"{token}\""),
+        );
+        let file = dir.path().join("bridge.toml");
+        std::fs::write(&file, text).expect("write");
+        let settings = Settings::load_with_env(
+            Some(&file),
+            env(&[
+                ("SHAQ_BRIDGE__SHAQ__SECRET_FILE", &shaq_secret),
+                (
+                    "SHAQ_BRIDGE__SHOPS__KENTE__WEBHOOK_SECRETS_FILE",
+                    &shop_keys,
+                ),
+            ]),
+        )
+        .expect("valid");
+        assert_eq!(settings.shaq.secret.expose_secret(), "from-a-file");
+        let keys: Vec<&str> = settings.shops[0]
+            .webhook_secrets
+            .iter()
+            .map(|s| s.expose_secret())
+            .collect();
+        assert_eq!(keys, ["first-key-0123456789", "second-key-0123456789"]);
+        assert_eq!(
+            settings.shops[0]
+                .write_back
+                .token
+                .as_ref()
+                .map(|t| t.expose_secret()),
+            Some("shpat_from_a_file")
+        );
+
+        let error = Settings::load_with_env(
+            Some(&file),
+            env(&[(
+                "SHAQ_BRIDGE__DIGISHARE__ACCESS_TOKEN_FILE",
+                "/nonexistent/token",
+            )]),
+        )
+        .expect_err("missing file");
+        assert!(
+            error
+                .to_string()
+                .contains("digishare.access_token_file: cannot read /nonexistent/token"),
+            "{error}"
+        );
+    }
+
+    /// The Kubernetes manifests' settings (ConfigMap) with their Secret's variables make a
+    /// valid configuration: what `kubectl apply -k deploy/kubernetes` would start.
+    #[test]
+    fn the_kubernetes_configmap_and_secret_are_a_valid_configuration() {
+        let deploy = concat!(env!("CARGO_MANIFEST_DIR"), "/../../deploy/kubernetes/");
+        let configmap =
+            std::fs::read_to_string(format!("{deploy}configmap.yaml")).expect("configmap");
+        let toml: String = configmap
+            .split_once("bridge.toml: |\n")
+            .expect("a bridge.toml key")
+            .1
+            .lines()
+            .map(|line| line.strip_prefix("    ").unwrap_or(line))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let secret =
+            std::fs::read_to_string(format!("{deploy}secret.example.yaml")).expect("secret");
+        let variables: Vec<(String, String)> = secret
+            .split_once("stringData:\n")
+            .expect("stringData")
+            .1
+            .lines()
+            .filter_map(|line| line.trim().split_once(": "))
+            .map(|(key, value)| (key.to_owned(), value.to_owned()))
+            .collect();
+        assert!(variables.len() >= 8, "{variables:?}");
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("bridge.toml");
+        std::fs::write(&file, toml).expect("write");
+        let settings = Settings::load_with_env(Some(&file), variables).expect("valid");
+        assert_eq!(
+            settings.database.backend(),
+            Ok(bridge_core::store::Backend::Postgres)
+        );
+        assert_eq!(
+            settings.shops[0].webhook_secrets[0].expose_secret(),
+            "your-shopify-webhook-key"
         );
     }
 

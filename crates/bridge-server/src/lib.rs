@@ -15,5 +15,6 @@ pub mod rate_limit;
 pub mod refusals;
 pub mod routes;
 pub mod serve;
+pub mod setup;
 pub mod startup;
 pub mod telemetry;

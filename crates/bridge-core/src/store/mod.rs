@@ -240,13 +240,17 @@ impl Store {
         if let Some(parent) = std::path::Path::new(&path).parent()
             && !parent.as_os_str().is_empty()
         {
-            std::fs::create_dir_all(parent).map_err(|e| {
+            create_private_dir(parent).map_err(|e| {
                 StoreError::Config(format!(
                     "database.url: cannot create folder {}: {e}",
                     parent.display()
                 ))
             })?;
         }
+        // The database holds customers' names, phones and addresses: only the bridge's user
+        // may read it. SQLite gives its -wal and -shm files the database file's permissions.
+        create_private_file(std::path::Path::new(&path))
+            .map_err(|e| StoreError::Config(format!("database.url: cannot create {path}: {e}")))?;
         let url = if settings.url.contains('?') {
             settings.url.clone()
         } else {
@@ -411,6 +415,31 @@ fn sqlite_path(url: &str) -> String {
         .or_else(|| url.strip_prefix("sqlite:"))
         .unwrap_or(url);
     rest.split('?').next().unwrap_or(rest).to_owned()
+}
+
+/// Creates `dir` (and its parents) readable by the owner only, if missing.
+fn create_private_dir(dir: &std::path::Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
+}
+
+/// Creates an empty `file` readable and writable by the owner only, unless it exists.
+fn create_private_file(file: &std::path::Path) -> std::io::Result<()> {
+    if file.as_os_str().is_empty() || file.to_str().is_some_and(|f| f.starts_with(':')) {
+        return Ok(()); // in-memory databases
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(file) {
+        Ok(_) => Ok(()),
+        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(error) => Err(error),
+    }
 }
 
 /// Milliseconds since the Unix epoch: how times are stored.

@@ -1,0 +1,215 @@
+//! Setting up: what to paste into each platform's admin so its webhooks reach the bridge, and
+//! the checks `check-config` ends with.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use bridge_core::settings::WebhookSecretLocation;
+use bridge_core::shop::Platform;
+
+use crate::configuration::Settings;
+
+/// The text `check-config` ends with: for each shop, ShaQ and Digishare, the URL to paste, what
+/// to subscribe to and which secret goes where. Secrets are named by their setting, never shown.
+pub fn paste_where(settings: &Settings) -> String {
+    let base = settings
+        .server
+        .public_url
+        .as_deref()
+        .map(|url| url.trim_end_matches('/').to_owned());
+    let url = |path: &str| match &base {
+        Some(base) => format!("{base}{path}"),
+        None => format!("https://<server.public_url>{path}"),
+    };
+    let mut out = String::from("# What to paste where\n");
+    if base.is_none() {
+        out.push_str(
+            "#\n# server.public_url is not set: set it to the https:// address shops, ShaQ and \
+             Digishare reach this bridge at, and the URLs below are complete.\n",
+        );
+    }
+    for (index, shop) in settings.shops.iter().enumerate() {
+        let secret = format!("shops[{index}].webhook_secrets (shop `{}`)", shop.id);
+        let hook = url(&format!("/webhooks/shops/{}", shop.id));
+        let platform = match shop.platform {
+            Platform::Shopify => "Shopify",
+            Platform::Woocommerce => "WooCommerce",
+            Platform::Youcan => "YouCan",
+            Platform::Generic => "generic JSON",
+        };
+        let _ = writeln!(out, "\n## Shop `{}` ({platform})", shop.id);
+        match shop.platform {
+            Platform::Shopify => {
+                let _ = writeln!(
+                    out,
+                    "Shopify admin → Settings → Notifications → Webhooks → Create webhook, once per event:\n\
+                     \x20 events:  Order creation, Order update, Order cancellation\n\
+                     \x20 format:  JSON\n\
+                     \x20 URL:     {hook}\n\
+                     \x20 then copy the key shown under the list (\"Your webhooks will be signed with …\")\n\
+                     \x20 into {secret}. (Webhooks of a custom app are signed with the app's client\n\
+                     \x20 secret instead: put that one there.) Guide: docs/setup/shopify.md"
+                );
+            }
+            Platform::Woocommerce => {
+                let _ = writeln!(
+                    out,
+                    "WordPress admin → WooCommerce → Settings → Advanced → Webhooks → Add webhook, twice:\n\
+                     \x20 topics:       Order created, Order updated\n\
+                     \x20 status:       Active; API version: WP REST API Integration v3\n\
+                     \x20 delivery URL: {hook}\n\
+                     \x20 secret:       the value of {secret}\n\
+                     \x20 Guide: docs/setup/woocommerce.md"
+                );
+            }
+            Platform::Youcan => {
+                let _ = writeln!(
+                    out,
+                    "YouCan: subscribe the event `order.create` (REST hook or app webhook):\n\
+                     \x20 URL:    {hook}\n\
+                     \x20 secret: the value of {secret} (YouCan signs with it)\n\
+                     \x20 Guide: docs/setup/youcan.md"
+                );
+            }
+            Platform::Generic => {
+                let encoding = format!("{:?}", shop.generic.encoding).to_lowercase();
+                let _ = writeln!(
+                    out,
+                    "Your shop posts the bridge's JSON shape (docs/shops.md) for created, updated\n\
+                     and cancelled orders:\n\
+                     \x20 URL:       {hook}\n\
+                     \x20 signature: header {}, HMAC-SHA256 of the raw body with {secret}, {encoding}{}",
+                    shop.generic.header,
+                    shop.generic
+                        .prefix
+                        .as_deref()
+                        .map(|prefix| format!(", prefixed `{prefix}`"))
+                        .unwrap_or_default()
+                );
+            }
+        }
+    }
+    let shaq = &settings.shaq;
+    let _ = writeln!(out, "\n## ShaQ Express");
+    match shaq.webhook_secret_location {
+        WebhookSecretLocation::Header => {
+            let _ = writeln!(
+                out,
+                "Send this to your ShaQ account manager (docs/setup/shaq.md has the full message):\n\
+                 \x20 webhook URL: {}\n\
+                 \x20 events:      package status updates (all statuses)\n\
+                 \x20 header:      {}: <the value of shaq.webhook_secret>",
+                url("/webhooks/shaq"),
+                shaq.webhook_secret_header
+            );
+        }
+        WebhookSecretLocation::Path => {
+            let _ = writeln!(
+                out,
+                "Send this to your ShaQ account manager (docs/setup/shaq.md has the full message):\n\
+                 \x20 webhook URL: {} (the secret is the last part of the URL)\n\
+                 \x20 events:      package status updates (all statuses)",
+                url("/webhooks/shaq/<the value of shaq.webhook_secret>")
+            );
+        }
+    }
+    let digishare = &settings.digishare;
+    let header = &digishare.webhook_secret_header;
+    let value = if header.eq_ignore_ascii_case("authorization") {
+        "Bearer <the value of digishare.webhook_secret>"
+    } else {
+        "<the value of digishare.webhook_secret>"
+    };
+    let _ = writeln!(
+        out,
+        "\n## Digishare\n\
+         Digishare → Advanced Settings → API Provider → + → Custom Webhooks → \"+\" next to the event:\n\
+         \x20 URL:    {}\n\
+         \x20 event:  ticket.updated (method POST, content type application/json)\n\
+         \x20 header: {header}: {value}\n\
+         \x20 Guide (ticket type and status ids, automations and WhatsApp templates): docs/setup/digishare.md",
+        url("/webhooks/digishare")
+    );
+    out
+}
+
+/// A warning when the settings file, which holds secrets, can be read by other users.
+pub fn file_permission_warning(path: &Path) -> Option<String> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(path).ok()?.permissions().mode();
+        (mode & 0o077 != 0).then(|| {
+            format!(
+                "warning: {} can be read by other users (mode {:o}) and holds secrets: \
+                 chmod 600 {0}",
+                path.display(),
+                mode & 0o777
+            )
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../config/example.toml");
+
+    #[test]
+    fn every_platform_gets_its_url_topics_and_secret() {
+        let settings = Settings::load_with_env(Some(Path::new(EXAMPLE)), Vec::new())
+            .expect("the example is valid");
+        let text = paste_where(&settings);
+        for needle in [
+            "https://bridge.example.com/webhooks/shops/kente",
+            "Order creation, Order update, Order cancellation",
+            "shops[0].webhook_secrets (shop `kente`)",
+            "https://bridge.example.com/webhooks/shops/atlas",
+            "Order created, Order updated",
+            "https://bridge.example.com/webhooks/shaq",
+            "X-Shaq-Webhook-Secret: <the value of shaq.webhook_secret>",
+            "https://bridge.example.com/webhooks/digishare",
+            "event:  ticket.updated (method POST",
+            "Authorization: Bearer <the value of digishare.webhook_secret>",
+        ] {
+            assert!(text.contains(needle), "`{needle}` missing from:\n{text}");
+        }
+        assert!(
+            !text.contains("a-long-random-secret"),
+            "a secret is shown:\n{text}"
+        );
+    }
+
+    #[test]
+    fn a_missing_public_url_is_said() {
+        let mut settings = Settings::load_with_env(Some(Path::new(EXAMPLE)), Vec::new())
+            .expect("the example is valid");
+        settings.server.public_url = None;
+        let text = paste_where(&settings);
+        assert!(text.contains("server.public_url is not set"), "{text}");
+        assert!(
+            text.contains("https://<server.public_url>/webhooks/shaq"),
+            "{text}"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_settings_file_others_can_read_is_flagged() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("bridge.toml");
+        std::fs::write(&file, "").expect("write");
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+        let warning = file_permission_warning(&file).expect("flagged");
+        assert!(warning.contains("mode 644"), "{warning}");
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+        assert_eq!(file_permission_warning(&file), None);
+    }
+}
