@@ -21,6 +21,10 @@ use crate::Sandbox;
 pub const SHAQ_WEBHOOK_SECRET: &str = "sandbox-shaq-webhook-secret";
 /// The secret Digishare presents on the bridge's webhook.
 pub const DIGISHARE_WEBHOOK_SECRET: &str = "sandbox-digishare-webhook-secret";
+/// The key the sandbox's Shopify shop (`kente`) signs its order webhooks with.
+pub const SHOPIFY_WEBHOOK_SECRET: &str = "sandbox-shopify-webhook-key";
+/// The admin token of the bridge settings `shaq-bridge sandbox` writes.
+pub const SANDBOX_ADMIN_TOKEN: &str = "sandbox-admin-token-0123456789";
 
 /// A shop of the bridge's settings.
 #[derive(Debug, Clone)]

@@ -486,6 +486,8 @@ struct Data {
     fulfillments: Vec<String>,
     /// Orders the shops hold (what their order lists return), by platform.
     orders: Vec<(String, Value)>,
+    /// Where `POST /_sandbox/orders` sends the Shopify shop's webhooks, and its signing key.
+    order_target: Option<(String, String)>,
 }
 
 /// The shops' admin APIs. Cheap to clone.
@@ -531,6 +533,12 @@ impl ShopSim {
             .collect()
     }
 
+    /// Sends the Shopify shop's order webhooks (`POST /_sandbox/orders`) to `url`, signed with
+    /// `secret`.
+    pub fn send_orders_to(&self, url: &str, secret: &str) {
+        self.lock().order_target = Some((url.to_owned(), secret.to_owned()));
+    }
+
     /// Everything written back so far.
     pub fn received(&self) -> Vec<WriteBackRecord> {
         self.lock().received.clone()
@@ -556,12 +564,81 @@ impl ShopSim {
             .route("/wp-json/wc/v3/orders/{id}/notes", post(woo_note))
             .route("/orders/{id}/{action}", put(youcan_action))
             .route("/callback", post(callback))
+            .route("/_sandbox/received", get(control_received))
+            .route("/_sandbox/orders", post(control_place_order))
             .with_state(self.clone())
             .layer(axum::middleware::from_fn_with_state(
                 self.recorder.clone(),
                 crate::recording::record,
             ))
     }
+}
+
+/// `GET /_sandbox/received`: every write-back the shops received, oldest first.
+async fn control_received(State(sim): State<ShopSim>) -> Json<Vec<WriteBackRecord>> {
+    Json(sim.received())
+}
+
+/// What `POST /_sandbox/orders` may say about the order (everything optional).
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct PlaceOrder {
+    /// The platform's order id (default: the next one).
+    id: Option<u64>,
+    /// Cash on delivery (default true).
+    cod: Option<bool>,
+    /// The customer's phone as typed (default `024 412 3456`).
+    phone: Option<String>,
+    /// The region as the shop has it (default `Greater Accra`).
+    region: Option<String>,
+}
+
+/// `POST /_sandbox/orders`: a customer orders in the Shopify shop. The order joins the shop's
+/// order list and its signed `orders/create` webhook goes to the bridge (see
+/// [`ShopSim::send_orders_to`]). Answers the order's id and name and the bridge's status code.
+async fn control_place_order(State(sim): State<ShopSim>, body: axum::body::Bytes) -> Response {
+    let request: PlaceOrder = if body.is_empty() {
+        PlaceOrder::default()
+    } else {
+        match serde_json::from_slice(&body) {
+            Ok(request) => request,
+            Err(error) => {
+                return (
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    Json(json!({ "error": format!("body: {error}") })),
+                )
+                    .into_response();
+            }
+        }
+    };
+    let Some((url, secret)) = sim.lock().order_target.clone() else {
+        return (
+            StatusCode::CONFLICT,
+            Json(json!({ "error": "no bridge to send orders to: start the sandbox with --bridge-url" })),
+        )
+            .into_response();
+    };
+    let id = request
+        .id
+        .unwrap_or_else(|| 5_127_389_001 + sim.orders_of("shopify").len() as u64);
+    let spec = OrderSpec {
+        id,
+        cod: request.cod.unwrap_or(true),
+        country: "GH",
+        phone: Some(request.phone.unwrap_or_else(|| "024 412 3456".to_owned())),
+        region: Some(request.region.unwrap_or_else(|| "Greater Accra".to_owned())),
+    };
+    let order = shopify_order(&spec);
+    sim.place_order("shopify", order.clone());
+    let sent = ShopifySender::new("kente.myshopify.com", &secret)
+        .send(&url, "orders/create", &order)
+        .await;
+    Json(json!({
+        "order_id": id.to_string(),
+        "name": order["name"],
+        "bridge_status": sent.status,
+    }))
+    .into_response()
 }
 
 fn unauthorized() -> Response {

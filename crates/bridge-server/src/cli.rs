@@ -88,6 +88,15 @@ enum Command {
         /// Simulator settings (TOML): listen addresses, credentials, faults.
         #[arg(long)]
         sandbox_config: Option<PathBuf>,
+        /// A running bridge (`http://127.0.0.1:8080`) the simulators send their webhooks to:
+        /// ShaQ's courier updates, Digishare's `ticket.updated`, and the orders placed with
+        /// `POST <shop simulator>/_sandbox/orders`.
+        #[arg(long)]
+        bridge_url: Option<String>,
+        /// Write settings for a bridge using these simulators (listening at --bridge-url) to
+        /// this file, instead of printing them.
+        #[arg(long)]
+        write_bridge_config: Option<PathBuf>,
     },
 }
 
@@ -241,9 +250,13 @@ impl Cli {
                 telemetry::init_logging(self.log_format.unwrap_or(LogFormat::Pretty), "warn");
                 return crate::demo::run(keep_running).await;
             }
-            Command::Sandbox { sandbox_config } => {
+            Command::Sandbox {
+                sandbox_config,
+                bridge_url,
+                write_bridge_config,
+            } => {
                 telemetry::init_logging(self.log_format.unwrap_or(LogFormat::Pretty), "info");
-                return sandbox(sandbox_config).await;
+                return sandbox(sandbox_config, bridge_url, write_bridge_config).await;
             }
             _ => {}
         }
@@ -675,7 +688,14 @@ async fn shaq(settings: Settings, command: ShaqCommand) -> anyhow::Result<()> {
 }
 
 #[cfg(feature = "demo")]
-async fn sandbox(config: Option<PathBuf>) -> anyhow::Result<()> {
+async fn sandbox(
+    config: Option<PathBuf>,
+    bridge_url: Option<String>,
+    write_bridge_config: Option<PathBuf>,
+) -> anyhow::Result<()> {
+    use bridge_sandbox::bridge_config::{
+        BridgeConfig, SANDBOX_ADMIN_TOKEN, SHOPIFY_WEBHOOK_SECRET, Shop,
+    };
     let config: bridge_sandbox::SandboxConfig = match config {
         Some(path) => {
             let text = std::fs::read_to_string(&path)
@@ -684,12 +704,110 @@ async fn sandbox(config: Option<PathBuf>) -> anyhow::Result<()> {
         }
         None => bridge_sandbox::SandboxConfig::default(),
     };
+    let bridge = bridge_url
+        .as_deref()
+        .map(|url| {
+            let url = url.trim_end_matches('/').to_owned();
+            let parsed = reqwest::Url::parse(&url).context("--bridge-url")?;
+            let host = parsed
+                .host_str()
+                .context("--bridge-url has no host")?
+                .to_owned();
+            let port = parsed
+                .port_or_known_default()
+                .context("--bridge-url has no port")?;
+            anyhow::Ok((url, format!("{host}:{port}")))
+        })
+        .transpose()?;
+    let shaq_login = (config.shaq.identifier.clone(), config.shaq.secret.clone());
+    let digishare_token = config.digishare.access_token.clone();
     let sandbox = bridge_sandbox::Sandbox::start(config).await?;
-    println!("ShaQ simulator       {}", sandbox.shaq_url());
-    println!("Digishare simulator  {}", sandbox.digishare_url());
-    println!("Shop admin APIs      {}", sandbox.shop_url());
-    println!("Control APIs under /_sandbox on each. Ctrl-C to stop.");
+    let settings = BridgeConfig::for_sandbox(&sandbox, "sqlite://data/sandbox.db")
+        .listen(
+            bridge
+                .as_ref()
+                .map_or("127.0.0.1:8080", |(_, listen)| listen.as_str()),
+        )
+        .admin_token(SANDBOX_ADMIN_TOKEN)
+        .shop(Shop::shopify("kente", SHOPIFY_WEBHOOK_SECRET).writes_back_to(&sandbox))
+        .to_toml();
+    if let Some((url, _)) = &bridge {
+        sandbox.send_webhooks_to(url);
+        sandbox.shops.send_orders_to(
+            &format!("{url}/webhooks/shops/kente"),
+            SHOPIFY_WEBHOOK_SECRET,
+        );
+    }
+    let (shaq, digishare, shop) = (
+        sandbox.shaq_url(),
+        sandbox.digishare_url(),
+        sandbox.shop_url(),
+    );
+    // The control routes (`/_sandbox/…`) sit at the simulators' roots, beside their APIs.
+    let root = |url: &str| {
+        reqwest::Url::parse(url)
+            .map(|url| url.origin().ascii_serialization())
+            .unwrap_or_else(|_| url.to_owned())
+    };
+    let (shaq_root, digishare_root, shop_root) = (root(&shaq), root(&digishare), root(&shop));
+    println!(
+        "ShaQ simulator       {shaq}\n\
+         \x20 login: identifier `{}`, secret `{}`\n\
+         Digishare simulator  {digishare}\n\
+         \x20 access token `{digishare_token}`; ticket type and status ids as in config/example.toml\n\
+         Shop admin APIs      {shop}\n\
+         \x20 Shopify token `shpat_sandbox`; WooCommerce `ck_sandbox` / `cs_sandbox`\n\
+         \x20 the Shopify shop `kente` signs its webhooks with `{SHOPIFY_WEBHOOK_SECRET}`",
+        shaq_login.0, shaq_login.1
+    );
+    match &bridge {
+        Some((url, _)) => {
+            println!("Webhooks go to       {url} (ShaQ, Digishare, and the shop `kente`)")
+        }
+        None => println!(
+            "Webhooks go nowhere: pass --bridge-url http://127.0.0.1:8080 to send them to a bridge"
+        ),
+    }
+    match &write_bridge_config {
+        Some(path) => {
+            write_private(path, &settings)?;
+            println!(
+                "\nBridge settings written to {}: run\n  shaq-bridge serve --config {0}",
+                path.display()
+            );
+        }
+        None => println!(
+            "\nBridge settings for these simulators (save as sandbox.toml, then \
+             `shaq-bridge serve --config sandbox.toml`):\n\n{settings}"
+        ),
+    }
+    println!(
+        "Try:\n\
+         \x20 curl -X POST {shop_root}/_sandbox/orders                  # a customer orders (COD)\n\
+         \x20 curl {digishare_root}/_sandbox/tickets                     # the tickets and their ids\n\
+         \x20 curl -X POST {digishare_root}/_sandbox/tickets/<id>/answer -H 'content-type: application/json' -d '{{\"answer\":\"confirm\"}}'\n\
+         \x20 curl {shaq_root}/_sandbox/packages                         # the packages and their partner refs\n\
+         \x20 curl -X POST {shaq_root}/_sandbox/packages/<partner ref>/status -H 'content-type: application/json' -d '{{\"status\":\"delivered\"}}'\n\
+         \x20 curl {shop_root}/_sandbox/received                        # what the bridge wrote back to the shop\n\
+         Ctrl-C to stop."
+    );
     shutdown_signal().await;
     sandbox.shutdown();
+    Ok(())
+}
+
+/// Writes `text` to `path`, readable by its owner only (it holds secrets).
+#[cfg(feature = "demo")]
+fn write_private(path: &std::path::Path, text: &str) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options
+        .open(path)
+        .with_context(|| format!("writing {}", path.display()))?;
+    file.write_all(text.as_bytes())
+        .with_context(|| format!("writing {}", path.display()))?;
     Ok(())
 }

@@ -9,4 +9,5 @@ mod console;
 mod health;
 mod helpers;
 mod journeys;
+mod sandbox;
 mod webhooks;

@@ -1,0 +1,249 @@
+//! `shaq-bridge sandbox --bridge-url` and `shaq-bridge serve` as two processes, talking over
+//! real HTTP: one order driven from the shop through confirmation and delivery with HTTP calls
+//! only, as a merchant trying the bridge without accounts would (docs/operations.md).
+
+use std::path::Path;
+use std::process::Stdio;
+use std::time::Duration;
+
+use bridge_sandbox::bridge_config::SANDBOX_ADMIN_TOKEN;
+use bridge_sandbox::wait_for;
+use serde_json::{Value, json};
+use tokio::io::{AsyncBufReadExt as _, BufReader};
+use tokio::process::{Child, Command};
+
+const LIMIT: Duration = Duration::from_secs(30);
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn shaq_bridge(dir: &Path, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_shaq-bridge"));
+    command
+        .current_dir(dir)
+        .args(args)
+        .env_remove("SHAQ_BRIDGE_CONFIG")
+        .kill_on_drop(true);
+    command
+}
+
+/// Reads the sandbox's banner until the settings file is written; the simulators' URLs.
+async fn simulator_urls(sandbox: &mut Child) -> (String, String, String) {
+    let mut lines = BufReader::new(sandbox.stdout.take().unwrap()).lines();
+    let (mut shaq, mut digishare, mut shop) = (None, None, None);
+    // The API's address is the line's last word; the control routes sit at its root.
+    let url_in = |line: &str| {
+        let url = reqwest::Url::parse(line.split_whitespace().last()?).ok()?;
+        Some(url.origin().ascii_serialization())
+    };
+    while let Some(line) = tokio::time::timeout(LIMIT, lines.next_line())
+        .await
+        .expect("the sandbox's banner")
+        .unwrap()
+    {
+        if line.starts_with("ShaQ simulator") {
+            shaq = url_in(&line);
+        } else if line.starts_with("Digishare simulator") {
+            digishare = url_in(&line);
+        } else if line.starts_with("Shop admin APIs") {
+            shop = url_in(&line);
+        } else if line.starts_with("Bridge settings written") {
+            break;
+        }
+    }
+    // Keep reading so the sandbox never blocks on a full pipe.
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    (shaq.unwrap(), digishare.unwrap(), shop.unwrap())
+}
+
+#[tokio::test]
+async fn sandbox_and_serve_as_two_processes_carry_an_order_to_delivery() {
+    let dir = tempfile::tempdir().unwrap();
+    let bridge = format!("http://127.0.0.1:{}", free_port());
+    let settings = dir.path().join("sandbox.toml");
+    let mut sandbox = shaq_bridge(
+        dir.path(),
+        &[
+            "sandbox",
+            "--bridge-url",
+            &bridge,
+            "--write-bridge-config",
+            settings.to_str().unwrap(),
+        ],
+    )
+    .stdout(Stdio::piped())
+    .stderr(Stdio::null())
+    .spawn()
+    .unwrap();
+    let (shaq, digishare, shop) = simulator_urls(&mut sandbox).await;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(&settings).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "the settings hold secrets");
+    }
+    let _serve = shaq_bridge(
+        dir.path(),
+        &["serve", "--config", settings.to_str().unwrap()],
+    )
+    .stdout(Stdio::null())
+    .stderr(Stdio::null())
+    .spawn()
+    .unwrap();
+    let http = reqwest::Client::new();
+    wait_for("the bridge to be ready", LIMIT, || async {
+        let ready = http.get(format!("{bridge}/readyz")).send().await.ok()?;
+        ready.status().is_success().then_some(())
+    })
+    .await
+    .unwrap();
+
+    // A customer orders in the simulated Shopify shop; its signed webhook reaches the bridge.
+    let placed: Value = http
+        .post(format!("{shop}/_sandbox/orders"))
+        .json(&json!({ "id": 4242, "phone": "024 412 3456" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(placed["bridge_status"], 200, "{placed}");
+    assert_eq!(placed["order_id"], "4242");
+
+    // Digishare got a ticket awaiting the customer's confirmation; the customer confirms.
+    let ticket = wait_for("the ticket", LIMIT, || async {
+        let tickets: Value = http
+            .get(format!("{digishare}/_sandbox/tickets"))
+            .send()
+            .await
+            .ok()?
+            .json()
+            .await
+            .ok()?;
+        tickets.as_array()?.first().cloned()
+    })
+    .await
+    .unwrap();
+    let ticket_id = ticket["id"].as_str().unwrap();
+    let answered = http
+        .post(format!("{digishare}/_sandbox/tickets/{ticket_id}/answer"))
+        .json(&json!({ "answer": "confirm" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answered.status(), 200);
+
+    // The bridge ships: ShaQ has the package; the courier delivers it.
+    let partner_ref = wait_for("the package", LIMIT, || async {
+        let packages: Value = http
+            .get(format!("{shaq}/_sandbox/packages"))
+            .send()
+            .await
+            .ok()?
+            .json()
+            .await
+            .ok()?;
+        packages.as_array()?.first()?["request"]["partner_ref"]
+            .as_str()
+            .map(str::to_owned)
+    })
+    .await
+    .unwrap();
+    for status in ["picked_up", "delivered"] {
+        let moved = http
+            .post(format!("{shaq}/_sandbox/packages/{partner_ref}/status"))
+            .json(&json!({ "status": status }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(moved.status(), 200, "{status}");
+    }
+
+    // The bridge saw it all: the order is delivered, and the shop was told.
+    let order = wait_for("the order delivered", LIMIT, || async {
+        let shown: Value = http
+            .get(format!("{bridge}/api/orders/kente/4242"))
+            .bearer_auth(SANDBOX_ADMIN_TOKEN)
+            .send()
+            .await
+            .ok()?
+            .json()
+            .await
+            .ok()?;
+        (shown["order"]["state"] == "delivered").then_some(shown)
+    })
+    .await
+    .unwrap();
+    assert!(
+        order["order"]["tracking_number"].is_string() || order["order"]["package"].is_object(),
+        "{order}"
+    );
+    let received: Value = wait_for("the shop's write-backs", LIMIT, || async {
+        let received: Value = http
+            .get(format!("{shop}/_sandbox/received"))
+            .send()
+            .await
+            .ok()?
+            .json()
+            .await
+            .ok()?;
+        (received.as_array()?.len() >= 2).then_some(received)
+    })
+    .await
+    .unwrap();
+    assert!(
+        received
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|record| record["order_id"]
+                .as_str()
+                .is_none_or(|id| id.contains("4242"))),
+        "{received}"
+    );
+    let messages: Value = http
+        .get(format!("{digishare}/_sandbox/messages"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        messages.as_array().unwrap().len() >= 3,
+        "the customer heard of each step: {messages}"
+    );
+}
+
+/// A merchant who points `config/example.toml` at the sandbox gets working tickets: its status
+/// ids are the simulator's.
+#[test]
+fn the_example_settings_use_the_sandboxs_ticket_statuses() {
+    let example: toml::Value = toml::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../config/example.toml"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let configured = example["digishare"]["statuses"].as_table().unwrap();
+    let simulated = bridge_sandbox::digishare::DigishareSimConfig::default().statuses;
+    assert_eq!(configured.len(), simulated.len());
+    for (key, id) in &simulated {
+        assert_eq!(configured[key].as_str(), Some(id.as_str()), "{key}");
+    }
+    assert_eq!(
+        example["digishare"]["type_ticket_id"].as_str(),
+        bridge_sandbox::digishare::DigishareSimConfig::default()
+            .ticket_types
+            .first()
+            .map(String::as_str)
+    );
+}
