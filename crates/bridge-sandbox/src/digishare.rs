@@ -173,6 +173,17 @@ impl DigishareSim {
         });
     }
 
+    /// How many tickets exist, and how many of them are in `status_id`, without copying them.
+    pub fn ticket_counts(&self, status_id: &str) -> (usize, usize) {
+        let data = self.lock();
+        let in_status = data
+            .tickets
+            .values()
+            .filter(|t| t["ticket_status_id"] == status_id)
+            .count();
+        (data.tickets.len(), in_status)
+    }
+
     /// Every ticket, in creation order.
     pub fn tickets(&self) -> Vec<Value> {
         let data = self.lock();
@@ -486,9 +497,13 @@ async fn list_tickets(
     if let Err(response) = sim.authorize(&headers) {
         return response;
     }
-    let matching: Vec<Value> = sim
-        .tickets()
-        .into_iter()
+    // Filtered under the lock, copying only what matches: the bridge searches before every
+    // ticket it creates, and the benchmark makes thousands.
+    let data = sim.lock();
+    let matching: Vec<Value> = data
+        .order
+        .iter()
+        .filter_map(|id| data.tickets.get(id))
         .filter(|t| {
             q.search.as_deref().is_none_or(|s| {
                 ["subject", "ticket_number", "external_id"]
@@ -501,7 +516,9 @@ async fn list_tickets(
                 .as_deref()
                 .is_none_or(|s| t["ticket_status_id"] == s)
         })
+        .cloned()
         .collect();
+    drop(data);
     let per_page = q.limit.unwrap_or(25).clamp(1, 100);
     let page = q.page.unwrap_or(1).max(1);
     let total_pages = matching.len().div_ceil(per_page).max(1);

@@ -149,8 +149,22 @@ fn decimal(value: &Value) -> Option<Decimal> {
 struct Data {
     tokens: BTreeMap<String, (Instant, String)>,
     packages: Vec<SimPackage>,
+    /// Where each live package is in `packages`, by partner reference (lookups stay cheap
+    /// with thousands of packages, as in the benchmark).
+    live: std::collections::HashMap<String, usize>,
     next_tracking: u64,
     shipments: BTreeMap<String, Value>,
+}
+
+impl Data {
+    fn live(&self, partner_ref: &str) -> Option<&SimPackage> {
+        self.live.get(partner_ref).map(|&at| &self.packages[at])
+    }
+
+    fn live_mut(&mut self, partner_ref: &str) -> Option<&mut SimPackage> {
+        let at = *self.live.get(partner_ref)?;
+        self.packages.get_mut(at)
+    }
 }
 
 /// The ShaQ simulator. Cheap to clone.
@@ -242,13 +256,14 @@ impl ShaqSim {
         self.lock().packages.clone()
     }
 
+    /// How many packages were created (deleted ones included), without copying them.
+    pub fn package_count(&self) -> usize {
+        self.lock().packages.len()
+    }
+
     /// The live package with this reference.
     pub fn package(&self, partner_ref: &str) -> Option<SimPackage> {
-        self.lock()
-            .packages
-            .iter()
-            .find(|p| p.partner_ref() == partner_ref && !p.deleted)
-            .cloned()
+        self.lock().live(partner_ref).cloned()
     }
 
     /// Moves a package to `status`, records it and sends `package.status_updated`.
@@ -257,9 +272,7 @@ impl ShaqSim {
         let payload = {
             let mut data = self.lock();
             let package = data
-                .packages
-                .iter_mut()
-                .find(|p| p.partner_ref() == partner_ref && !p.deleted)
+                .live_mut(partner_ref)
                 .ok_or_else(|| format!("no package {partner_ref}"))?;
             package.status = status.to_owned();
             package
@@ -297,9 +310,7 @@ impl ShaqSim {
         let payload = {
             let mut data = self.lock();
             let package = data
-                .packages
-                .iter_mut()
-                .find(|p| p.partner_ref() == partner_ref && !p.deleted)
+                .live_mut(partner_ref)
                 .ok_or_else(|| format!("no package {partner_ref}"))?;
             let old = package.amount_to_collect;
             package.amount_to_collect = amount;
@@ -411,10 +422,7 @@ impl ShaqSim {
         }
         if check_ref
             && let Some(partner_ref) = text("partner_ref")
-            && data
-                .packages
-                .iter()
-                .any(|p| p.partner_ref() == partner_ref && !p.deleted)
+            && data.live(partner_ref).is_some()
         {
             fail("partner_ref", "The partner ref has already been taken.");
         }
@@ -497,6 +505,8 @@ impl ShaqSim {
             created: Some(Instant::now()),
         };
         let api = package.to_api();
+        let position = data.packages.len();
+        data.live.insert(package.partner_ref().to_owned(), position);
         data.packages.push(package);
         Ok(api)
     }
@@ -655,9 +665,7 @@ async fn update_package(
     sim.authorize(&headers)?;
     let mut data = sim.lock();
     let package = data
-        .packages
-        .iter_mut()
-        .find(|p| p.partner_ref() == partner_ref && !p.deleted)
+        .live_mut(&partner_ref)
         .ok_or_else(|| error(StatusCode::NOT_FOUND, "Package not found"))?;
     if package.status != "pending" {
         return Err(error(
@@ -686,9 +694,7 @@ async fn delete_package(
     sim.authorize(&headers)?;
     let mut data = sim.lock();
     let package = data
-        .packages
-        .iter_mut()
-        .find(|p| p.partner_ref() == partner_ref && !p.deleted)
+        .live_mut(&partner_ref)
         .ok_or_else(|| error(StatusCode::NOT_FOUND, "Package not found"))?;
     if package.status != "pending" {
         return Err(error(
@@ -697,6 +703,7 @@ async fn delete_package(
         ));
     }
     package.deleted = true;
+    data.live.remove(&partner_ref);
     Ok(ok("Package deleted successfully", Value::Null))
 }
 
@@ -708,9 +715,7 @@ async fn cancel_order(
     sim.authorize(&headers)?;
     let mut data = sim.lock();
     let package = data
-        .packages
-        .iter_mut()
-        .find(|p| p.partner_ref() == partner_ref && !p.deleted)
+        .live_mut(&partner_ref)
         .ok_or_else(|| error(StatusCode::NOT_FOUND, "Package not found"))?;
     if matches!(package.status.as_str(), "delivered" | "returned_to_sender") {
         return Err(error(

@@ -233,10 +233,12 @@ async fn until(what: &str, since: Instant, mut done: impl FnMut() -> bool) -> Du
     since.elapsed()
 }
 
+/// Counted without copying the simulators' records (polled every 20 ms: a copy of thousands
+/// of packages would make the harness the bottleneck).
 fn packages_and_tickets(sandbox: &Sandbox) -> (usize, usize) {
     (
-        sandbox.shaq.packages().len(),
-        sandbox.digishare.tickets().len(),
+        sandbox.shaq.package_count(),
+        sandbox.digishare.ticket_counts("").0,
     )
 }
 
@@ -379,13 +381,7 @@ async fn run_backend(
     let started = Instant::now();
     load(&client, courier_requests).await;
     let courier = until("tickets in transit", started, || {
-        sandbox
-            .digishare
-            .tickets()
-            .iter()
-            .filter(|t| t["ticket_status_id"] == in_transit.as_str())
-            .count()
-            >= total
+        sandbox.digishare.ticket_counts(&in_transit).1 >= total
     })
     .await;
     let mut peak_rss = proc_mb(bridge.pid(), "VmHWM:");
@@ -529,7 +525,7 @@ async fn simulators(client: &reqwest::Client, captured: &Captured, requests: u64
         .collect();
     let digishare = load(client, tickets).await.per_second;
     assert_eq!(
-        sandbox.shaq.packages().len(),
+        sandbox.shaq.package_count(),
         requests as usize,
         "every replayed package was taken"
     );

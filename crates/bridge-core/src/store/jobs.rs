@@ -105,44 +105,65 @@ macro_rules! window {
     };
 }
 
-/// The candidates nothing holds back, oldest first.
+/// The candidates nothing holds back, oldest first. `$order` is the final ordering: PostgreSQL
+/// keeps the index's order through the window and needs it said to keep reading lazily;
+/// SQLite reads the window as a co-routine in index order, but an `ORDER BY` here makes it sort
+/// the whole window first (a temporary B-tree), so it is left out there.
 macro_rules! claimable {
-    ($now:literal, $limit:literal, $window:literal) => {
+    ($now:literal, $limit:literal, $window:literal, $order:literal) => {
         concat!(
             "SELECT j.id FROM ",
             window!($now, $window),
             "WHERE NOT ",
             held_back!("j", $now),
-            " ORDER BY j.run_at, j.id LIMIT ",
+            $order,
+            " LIMIT ",
             $limit
         )
     };
 }
 
 /// Claims for SQLite: the write transaction is the lock.
-const CLAIM_SQLITE: &str = concat!(
-    "UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_until = $1, ",
-    "lease_id = $2, updated_at = $3 WHERE id IN (",
-    claimable!("$3", "$4", "$5"),
-    ") RETURNING ",
-    job_columns!()
-);
+macro_rules! claim_sqlite {
+    () => {
+        concat!(
+            "UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_until = $1, ",
+            "lease_id = $2, updated_at = $3 WHERE id IN (",
+            claimable!("$3", "$4", "$5", ""),
+            ") RETURNING ",
+            job_columns!()
+        )
+    };
+}
+const CLAIM_SQLITE: &str = claim_sqlite!();
 
-/// Claims for PostgreSQL: `SKIP LOCKED` lets several replicas claim side by side.
-const CLAIM_POSTGRES: &str = concat!(
-    "WITH picked AS (SELECT id FROM jobs WHERE id IN (",
-    claimable!("$3", "$4", "$5"),
-    ") AND state = 'queued' ORDER BY run_at, id FOR UPDATE SKIP LOCKED) ",
-    "UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_until = $1, ",
-    "lease_id = $2, updated_at = $3 WHERE id IN (SELECT id FROM picked) RETURNING ",
-    job_columns!()
-);
+/// Claims for PostgreSQL: `SKIP LOCKED` lets several replicas claim side by side. The
+/// candidates are materialized first (at most the limit), so locking them is a primary-key
+/// lookup each, never a walk over every queued job in order.
+macro_rules! claim_postgres {
+    () => {
+        concat!(
+            "WITH candidates AS MATERIALIZED (",
+            claimable!("$3", "$4", "$5", " ORDER BY j.run_at, j.id"),
+            "), picked AS (SELECT id FROM jobs WHERE id IN (SELECT id FROM candidates) ",
+            "AND state = 'queued' FOR UPDATE SKIP LOCKED) ",
+            "UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_until = $1, ",
+            "lease_id = $2, updated_at = $3 WHERE id IN (SELECT id FROM picked) RETURNING ",
+            job_columns!()
+        )
+    };
+}
+const CLAIM_POSTGRES: &str = claim_postgres!();
 
 /// PostgreSQL plans a query from its statistics, which lag behind a queue's churn: on a table
 /// it believes small it reads every queued job and sorts them (a bitmap scan), which is what
 /// made a backlog slow every claim. Within a claim's transaction it must walk the
-/// `(state, run_at, id)` index in order and stop after the window, whatever it believes.
-const POSTGRES_CLAIM_PLANNER: &str = "SET LOCAL enable_bitmapscan = off; SET LOCAL enable_seqscan = off; SET LOCAL enable_sort = off";
+/// `(state, run_at, id)` index in order and stop after the window, whatever it believes; and
+/// it must plan each claim with its values (a prepared statement's generic plan, chosen after
+/// five runs, knows neither the time nor the limits).
+const POSTGRES_CLAIM_PLANNER: &str = "SET LOCAL enable_bitmapscan = off; \
+     SET LOCAL enable_seqscan = off; SET LOCAL enable_sort = off; \
+     SET LOCAL plan_cache_mode = force_custom_plan";
 
 /// Sets aside the window's candidates that are held back (`$1` now, `$2` the window). Run
 /// only when a claim found nothing, so it costs nothing while work flows.
@@ -156,11 +177,12 @@ const HOLD_SQLITE: &str = concat!(
 
 /// The same for PostgreSQL, skipping rows another replica is claiming.
 const HOLD_POSTGRES: &str = concat!(
-    "WITH held AS (SELECT id FROM jobs WHERE id IN (SELECT j.id FROM ",
+    "WITH candidates AS MATERIALIZED (SELECT j.id FROM ",
     window!("$1", "$2"),
     "WHERE ",
     held_back!("j", "$1"),
-    ") AND state = 'queued' ORDER BY run_at, id FOR UPDATE SKIP LOCKED) ",
+    "), held AS (SELECT id FROM jobs WHERE id IN (SELECT id FROM candidates) ",
+    "AND state = 'queued' FOR UPDATE SKIP LOCKED) ",
     "UPDATE jobs SET state = 'held' WHERE id IN (SELECT id FROM held)"
 );
 
@@ -666,47 +688,44 @@ impl Store {
 /// What a claim costs, for the tests that keep it independent of the backlog's size.
 #[cfg(feature = "test-support")]
 impl Store {
-    /// How the database runs a claim's search at `now`: SQLite's `EXPLAIN QUERY PLAN`, one
-    /// line per step (`SEARCH jobs USING INDEX …`), or PostgreSQL's
-    /// `EXPLAIN (ANALYZE, BUFFERS)`, which runs the search (it changes nothing)
+    /// How the database runs a claim at `now` (the statement workers run): SQLite's
+    /// `EXPLAIN QUERY PLAN`, one line per step (`SEARCH jobs USING INDEX …`), or PostgreSQL's
+    /// `EXPLAIN (ANALYZE, BUFFERS)`, which runs the claim in a transaction rolled back after
     /// and counts the pages it touched.
     pub async fn explain_claim(&self, now: DateTime<Utc>, limit: u32) -> StoreResult<String> {
-        match self.backend {
+        let mut tx = self.pool.begin().await?;
+        let lines: Vec<String> = match self.backend {
             Backend::Sqlite => {
                 let rows: Vec<(i64, i64, i64, String)> =
-                    sqlx::query_as(concat!("EXPLAIN QUERY PLAN ", claimable!("$1", "$2", "$3")))
+                    sqlx::query_as(concat!("EXPLAIN QUERY PLAN ", claim_sqlite!()))
+                        .bind(to_millis(now) + 60_000)
+                        .bind("explain")
                         .bind(to_millis(now))
                         .bind(i64::from(limit))
                         .bind(CLAIM_WINDOW)
-                        .fetch_all(&self.pool)
+                        .fetch_all(&mut *tx)
                         .await?;
-                Ok(rows
-                    .into_iter()
-                    .map(|(_, _, _, detail)| detail)
-                    .collect::<Vec<_>>()
-                    .join("\n"))
+                rows.into_iter().map(|(_, _, _, detail)| detail).collect()
             }
             Backend::Postgres => {
-                let mut tx = self.pool.begin().await?;
                 sqlx::raw_sql(POSTGRES_CLAIM_PLANNER)
                     .execute(&mut *tx)
                     .await?;
-                let lines: Vec<(String,)> = sqlx::query_as(concat!(
+                let rows: Vec<(String,)> = sqlx::query_as(concat!(
                     "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF, TIMING OFF) ",
-                    claimable!("$1", "$2", "$3")
+                    claim_postgres!()
                 ))
+                .bind(to_millis(now) + 60_000)
+                .bind("explain")
                 .bind(to_millis(now))
                 .bind(i64::from(limit))
                 .bind(CLAIM_WINDOW)
                 .fetch_all(&mut *tx)
                 .await?;
-                tx.rollback().await?;
-                Ok(lines
-                    .into_iter()
-                    .map(|(line,)| line)
-                    .collect::<Vec<_>>()
-                    .join("\n"))
+                rows.into_iter().map(|(line,)| line).collect()
             }
-        }
+        };
+        tx.rollback().await?;
+        Ok(lines.join("\n"))
     }
 }
