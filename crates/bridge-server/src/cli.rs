@@ -75,6 +75,11 @@ enum Command {
         #[command(subcommand)]
         command: ShaqCommand,
     },
+    /// Ask Digishare directly, with the configured credentials.
+    Digishare {
+        #[command(subcommand)]
+        command: DigishareCommand,
+    },
     /// Run one order through simulated ShaQ, Digishare and Shopify, and print its journey.
     #[cfg(feature = "demo")]
     Demo {
@@ -206,6 +211,23 @@ enum OrdersCommand {
 }
 
 #[derive(Debug, Subcommand)]
+enum DigishareCommand {
+    /// Ticket status ids seen on the account's most recent tickets, and the key each is
+    /// configured as (Digishare has no endpoint listing statuses).
+    Statuses {
+        /// How many pages of 100 recent tickets to read.
+        #[arg(long, default_value_t = 5)]
+        pages: u32,
+    },
+    /// Ticket type ids seen on the account's most recent tickets.
+    Types {
+        /// How many pages of 100 recent tickets to read.
+        #[arg(long, default_value_t = 5)]
+        pages: u32,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 enum ShaqCommand {
     /// ShaQ's regions (ids to use in addresses).
     Regions,
@@ -307,6 +329,15 @@ impl Cli {
                 Ok(())
             }
             Command::Shaq { command } => shaq(settings, command).await,
+            Command::Digishare { command } => {
+                let client = settings.digishare.client().map_err(anyhow::Error::msg)?;
+                let (pages, statuses) = match command {
+                    DigishareCommand::Statuses { pages } => (pages, true),
+                    DigishareCommand::Types { pages } => (pages, false),
+                };
+                let seen = crate::setup::SeenOnTickets::read(&client, pages).await?;
+                print_out(&seen.listing(&settings, statuses))
+            }
             Command::HashPassword => Ok(()),
             #[cfg(feature = "demo")]
             Command::Demo { .. } | Command::Sandbox { .. } => Ok(()),
@@ -341,22 +372,72 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
 
 async fn check_online(settings: &Settings) -> anyhow::Result<()> {
     println!();
+    let mut failed = false;
     let shaq = settings.shaq.client().map_err(anyhow::Error::msg)?;
-    let shaq_result = shaq.login().await.map(drop);
+    match shaq.login().await {
+        Ok(_) => println!("# ShaQ: logged in at {}", settings.shaq.base_url),
+        Err(error) => {
+            failed = true;
+            println!("# ShaQ: FAILED: {error}");
+        }
+    }
     let digishare = settings.digishare.client().map_err(anyhow::Error::msg)?;
-    let digishare_result = digishare.verify_credentials().await.map(drop);
-    match &shaq_result {
-        Ok(()) => println!("# ShaQ: logged in at {}", settings.shaq.base_url),
-        Err(error) => println!("# ShaQ: FAILED: {error}"),
+    match digishare.verify_credentials().await {
+        Ok(_) => {
+            println!(
+                "# Digishare: credentials accepted at {}",
+                settings.digishare.base_url
+            );
+            // Not seeing an id is a warning: a status no ticket reached yet is not seen either.
+            match crate::setup::SeenOnTickets::read(&digishare, 2).await {
+                Ok(seen) => print!("{}", seen.check(settings).0),
+                Err(error) => println!("# Digishare ids: cannot list tickets: {error}"),
+            }
+        }
+        Err(error) => {
+            failed = true;
+            println!("# Digishare: FAILED: {error}");
+        }
     }
-    match &digishare_result {
-        Ok(()) => println!(
-            "# Digishare: credentials accepted at {}",
-            settings.digishare.base_url
-        ),
-        Err(error) => println!("# Digishare: FAILED: {error}"),
+    // Each shop's admin API, read-only: its recent orders (writing would change the shop).
+    let since = Utc::now() - chrono::Duration::days(1);
+    for shop in &settings.shops {
+        let client = match shop.admin_client(&shop_client::Timeouts::default()) {
+            Ok(Some(client)) => client,
+            Ok(None) if shop.write_back.enabled => {
+                failed = true;
+                println!(
+                    "# Shop {}: FAILED: write-back is on but its credentials are incomplete",
+                    shop.id
+                );
+                continue;
+            }
+            Ok(None) => {
+                println!("# Shop {}: write-back off, no admin API to check", shop.id);
+                continue;
+            }
+            Err(error) => {
+                failed = true;
+                println!("# Shop {}: FAILED: {error}", shop.id);
+                continue;
+            }
+        };
+        match client.recent_orders(since).await {
+            Ok(orders) => println!(
+                "# Shop {}: admin API credentials accepted ({} order(s) changed in the last day)",
+                shop.id,
+                orders.len()
+            ),
+            Err(shop_client::ShopError::Invalid(reason)) => {
+                println!("# Shop {}: not checked: {reason}", shop.id);
+            }
+            Err(error) => {
+                failed = true;
+                println!("# Shop {}: FAILED: {error}", shop.id);
+            }
+        }
     }
-    if shaq_result.is_err() || digishare_result.is_err() {
+    if failed {
         anyhow::bail!("the online check failed");
     }
     Ok(())

@@ -1,13 +1,147 @@
 //! Setting up: what to paste into each platform's admin so its webhooks reach the bridge, and
 //! the checks `check-config` ends with.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
 
 use bridge_core::settings::WebhookSecretLocation;
 use bridge_core::shop::Platform;
+use digishare_client::{DigishareClient, DigishareError, TicketFilter};
 
 use crate::configuration::Settings;
+
+/// Ticket types and statuses as the account's recent tickets show them: Digishare has no
+/// endpoint listing either, so this is the only way to see ids from the API.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct SeenOnTickets {
+    /// How many tickets were read.
+    pub tickets: usize,
+    /// Type id → how many of those tickets have it.
+    pub types: BTreeMap<String, usize>,
+    /// Status id → how many of those tickets are in it.
+    pub statuses: BTreeMap<String, usize>,
+}
+
+impl SeenOnTickets {
+    /// Reads up to `pages` pages of 100 of the most recent tickets.
+    pub async fn read(client: &DigishareClient, pages: u32) -> Result<Self, DigishareError> {
+        let mut seen = SeenOnTickets::default();
+        for page in 1..=pages.max(1) {
+            let listed = client
+                .list_tickets(&TicketFilter {
+                    page: Some(page),
+                    limit: Some(100),
+                    ..TicketFilter::default()
+                })
+                .await?;
+            for ticket in &listed.items {
+                seen.tickets += 1;
+                if let Some(kind) = &ticket.type_ticket_id {
+                    *seen.types.entry(kind.clone()).or_default() += 1;
+                }
+                if let Some(status) = &ticket.ticket_status_id {
+                    *seen.statuses.entry(status.clone()).or_default() += 1;
+                }
+            }
+            if u64::from(page) >= listed.total_pages || listed.items.is_empty() {
+                break;
+            }
+        }
+        Ok(seen)
+    }
+
+    /// One line per configured id (the ticket type, then each status key): seen on how many
+    /// recent tickets, or not seen. Returns the text and whether every id was seen.
+    pub fn check(&self, settings: &Settings) -> (String, bool) {
+        let mut out = String::new();
+        if self.tickets == 0 {
+            out.push_str(
+                "# Digishare ids: the account has no tickets yet, so its ticket type and status \
+                 ids cannot be checked from the API; copy them from the dashboard \
+                 (docs/setup/digishare.md)\n",
+            );
+            return (out, false);
+        }
+        let _ = writeln!(
+            out,
+            "# Digishare ids, as the {} most recent tickets show them (Digishare lists neither \
+             types nor statuses):",
+            self.tickets
+        );
+        let mut all_seen = true;
+        let mut line = |what: String, id: &str, count: Option<&usize>| match count {
+            Some(count) => {
+                let _ = writeln!(out, "#   {what} {id}: on {count} of them");
+            }
+            None => {
+                all_seen = false;
+                let _ = writeln!(
+                    out,
+                    "#   {what} {id}: NOT SEEN (check the id in the dashboard; a status no \
+                         ticket has reached yet is not seen either)"
+                );
+            }
+        };
+        let kind = &settings.digishare.type_ticket_id;
+        line(
+            "digishare.type_ticket_id".to_owned(),
+            kind,
+            self.types.get(kind),
+        );
+        for (key, id) in &settings.digishare.statuses.0 {
+            line(
+                format!("digishare.statuses.{key}"),
+                id.as_str(),
+                self.statuses.get(id.as_str()),
+            );
+        }
+        (out, all_seen)
+    }
+
+    /// The ids seen, most used first, each with the configured name it has, if any: what
+    /// `shaq-bridge digishare statuses` and `… types` print.
+    pub fn listing(&self, settings: &Settings, statuses: bool) -> String {
+        let seen = if statuses {
+            &self.statuses
+        } else {
+            &self.types
+        };
+        let mut rows: Vec<(&String, &usize)> = seen.iter().collect();
+        rows.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        let mut out = format!(
+            "# {} seen on the {} most recent tickets (Digishare has no endpoint listing them; \
+             names are in the dashboard)\n{:<24} {:>7}  configured as\n",
+            if statuses {
+                "ticket statuses"
+            } else {
+                "ticket types"
+            },
+            self.tickets,
+            "id",
+            "tickets"
+        );
+        for (id, count) in rows {
+            let name = if statuses {
+                settings
+                    .digishare
+                    .statuses
+                    .0
+                    .iter()
+                    .filter(|(_, mapped)| mapped.as_str() == id)
+                    .map(|(key, _)| format!("statuses.{key}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            } else if *id == settings.digishare.type_ticket_id {
+                "type_ticket_id".to_owned()
+            } else {
+                String::new()
+            };
+            let _ = writeln!(out, "{id:<24} {count:>7}  {name}");
+        }
+        out
+    }
+}
 
 /// The text `check-config` ends with: for each shop, ShaQ and Digishare, the URL to paste, what
 /// to subscribe to and which secret goes where. Secrets are named by their setting, never shown.

@@ -237,3 +237,84 @@ async fn hash_password_makes_a_hash_the_console_accepts() {
     assert_eq!(signed.status(), 303);
     bridge.stop().await;
 }
+
+/// `check-config --online` checks every account the settings name, and `digishare statuses`
+/// shows the ids the account's tickets carry (Digishare lists neither types nor statuses).
+#[tokio::test]
+async fn the_online_check_and_digishare_listings_read_the_accounts() {
+    let bridge = SandboxBridge::start("").await;
+    let spec = OrderSpec {
+        id: 1047,
+        cod: true,
+        country: "GH",
+        phone: Some("024 412 3456".to_owned()),
+        region: Some("Greater Accra".to_owned()),
+    };
+    bridge.place_woo_order(&spec, "Accra").await;
+    wait_for("the ticket", LIMIT, || async {
+        (!bridge.sandbox.digishare.tickets().is_empty()).then_some(())
+    })
+    .await
+    .unwrap();
+
+    let checked = shaq_bridge(&bridge.config, &["check-config", "--online"]).await;
+    assert!(checked.status.success(), "{checked:?}");
+    let text = stdout(&checked);
+    for needle in [
+        "# ShaQ: logged in at",
+        "# Digishare: credentials accepted at",
+        "# Digishare ids, as the 1 most recent tickets show them",
+        "digishare.type_ticket_id npvrxamq9l94y8dz: on 1 of them",
+        "NOT SEEN",
+        "# Shop atlas: write-back off, no admin API to check",
+        "# What to paste where",
+    ] {
+        assert!(text.contains(needle), "`{needle}` missing from:\n{text}");
+    }
+
+    let ticket = bridge.sandbox.digishare.tickets()[0].clone();
+    let status = ticket["ticket_status_id"].as_str().unwrap().to_owned();
+    let listed = shaq_bridge(&bridge.config, &["digishare", "statuses"]).await;
+    assert!(listed.status.success(), "{listed:?}");
+    let text = stdout(&listed);
+    let row = text
+        .lines()
+        .find(|line| line.starts_with(&status))
+        .unwrap_or_else(|| panic!("{status} not listed:\n{text}"));
+    assert!(row.contains("statuses."), "{row}");
+    let types = stdout(&shaq_bridge(&bridge.config, &["digishare", "types"]).await);
+    assert!(
+        types
+            .lines()
+            .any(|line| line.starts_with("npvrxamq9l94y8dz") && line.ends_with("type_ticket_id")),
+        "{types}"
+    );
+
+    // A shop that writes back: its admin API is read (never written) with its credentials.
+    let dir = tempfile::tempdir().unwrap();
+    let toml = BridgeConfig::for_sandbox(
+        &bridge.sandbox,
+        &format!("sqlite://{}", dir.path().join("other.db").display()),
+    )
+    .shop(Shop::shopify("kente", "kente-webhook-key-0123456789").writes_back_to(&bridge.sandbox))
+    .to_toml();
+    let good = dir.path().join("good.toml");
+    std::fs::write(&good, &toml).unwrap();
+    let checked = shaq_bridge(&good, &["check-config", "--online"]).await;
+    assert!(checked.status.success(), "{checked:?}");
+    assert!(
+        stdout(&checked).contains("# Shop kente: admin API credentials accepted"),
+        "{}",
+        stdout(&checked)
+    );
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, toml.replace("shpat_sandbox", "shpat_revoked")).unwrap();
+    let refused = shaq_bridge(&bad, &["check-config", "--online"]).await;
+    assert!(!refused.status.success(), "{refused:?}");
+    assert!(
+        stdout(&refused).contains("# Shop kente: FAILED"),
+        "{}",
+        stdout(&refused)
+    );
+    bridge.stop().await;
+}
