@@ -347,3 +347,197 @@ mod tests {
         assert_eq!(file_permission_warning(&file), None);
     }
 }
+
+/// The answers `shaq-bridge setup` turns into a starter settings file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Starter {
+    /// `server.public_url`.
+    pub public_url: String,
+    /// `database.url`.
+    pub database_url: String,
+    /// `shaq.base_url`.
+    pub shaq_base_url: String,
+    /// `shaq.identifier`.
+    pub shaq_identifier: String,
+    /// `shaq.secret`.
+    pub shaq_secret: String,
+    /// `shaq.source_address_line_1`: where ShaQ picks parcels up.
+    pub pickup_address: String,
+    /// `shaq.source_country_iso2`, and the shop's `default_country`.
+    pub country: String,
+    /// `digishare.access_token`.
+    pub digishare_token: String,
+    /// `digishare.type_ticket_id`.
+    pub ticket_type: String,
+    /// The shop's `id`.
+    pub shop_id: String,
+    /// `shopify`, `woocommerce`, `youcan` or `generic`.
+    pub platform: String,
+    /// `confirm_first` or `ship_immediately`.
+    pub flow: String,
+    /// The shop's webhook signing secret.
+    pub shop_secret: String,
+}
+
+/// Marks a value the merchant still has to fill in; `check-config` accepts it, the platforms
+/// will not.
+pub const TO_FILL: &str = "fill-me-in";
+
+impl Default for Starter {
+    fn default() -> Self {
+        Starter {
+            public_url: "https://bridge.example.com".to_owned(),
+            database_url: "sqlite://data/shaq-bridge.db".to_owned(),
+            shaq_base_url: "https://test-partner.shaqexpress.com/api/v1".to_owned(),
+            shaq_identifier: TO_FILL.to_owned(),
+            shaq_secret: TO_FILL.to_owned(),
+            pickup_address: TO_FILL.to_owned(),
+            country: "GH".to_owned(),
+            digishare_token: TO_FILL.to_owned(),
+            ticket_type: TO_FILL.to_owned(),
+            shop_id: "myshop".to_owned(),
+            platform: "shopify".to_owned(),
+            flow: "confirm_first".to_owned(),
+            shop_secret: format!("{TO_FILL}-with-the-shops-webhook-key"),
+        }
+    }
+}
+
+/// A long random secret (two random UUIDs' hex: 244 random bits).
+pub fn random_secret() -> String {
+    format!(
+        "{}{}",
+        uuid::Uuid::new_v4().simple(),
+        uuid::Uuid::new_v4().simple()
+    )
+}
+
+/// `value` as a TOML basic string (JSON's string escapes are TOML's).
+fn quoted(value: &str) -> String {
+    serde_json::to_string(value).unwrap_or_else(|_| "\"\"".to_owned())
+}
+
+impl Starter {
+    /// The settings file: these answers, fresh random secrets for what the bridge itself
+    /// checks (its admin token, the ShaQ and Digishare webhook secrets), placeholders for the
+    /// Digishare status ids, comments pointing at the guides.
+    pub fn to_toml(&self) -> String {
+        let q = quoted;
+        let statuses = [
+            "awaiting_confirmation",
+            "received",
+            "confirmed",
+            "cancelled",
+            "package_created",
+            "out_for_delivery",
+            "delivered",
+            "delivery_problem",
+            "returned",
+        ]
+        .iter()
+        .map(|key| format!("{key} = {}\n", q(&format!("{TO_FILL}-{key}"))))
+        .collect::<String>();
+        format!(
+            "# shaq-bridge settings written by `shaq-bridge setup`. Every key is explained in\n\
+             # docs/configuration.md; the platforms' steps are in docs/setup/. Keep this file\n\
+             # private (it holds secrets): it was created readable by you only.\n\
+             # Then: shaq-bridge check-config --config <this file> --online\n\n\
+             [server]\n\
+             listen = \"127.0.0.1:8080\"\n\
+             public_url = {public_url}\n\
+             admin_token = {admin_token}   # signs in to the console as `admin`\n\n\
+             [database]\n\
+             url = {database}\n\n\
+             [shaq]\n\
+             base_url = {shaq_base}\n\
+             identifier = {shaq_id}\n\
+             secret = {shaq_secret}\n\
+             # Send this to ShaQ with the webhook URL (check-config prints the message):\n\
+             webhook_secret = {shaq_hook}\n\
+             source_country_iso2 = {country}\n\
+             source_address_line_1 = {pickup}\n\
+             service_countries = [{country}]\n\n\
+             [digishare]\n\
+             base_url = \"https://api.digishare.ma/v1\"\n\
+             access_token = {token}\n\
+             # From the dashboard, or `shaq-bridge digishare types` once tickets exist:\n\
+             type_ticket_id = {ticket_type}\n\
+             # Put this in Digishare's webhook (Bearer token):\n\
+             webhook_secret = {digishare_hook}\n\n\
+             # From the dashboard, or `shaq-bridge digishare statuses` (docs/setup/digishare.md).\n\
+             # A key you delete sends nothing at that step; the first four are required.\n\
+             [digishare.statuses]\n\
+             {statuses}\n\
+             [[shops]]\n\
+             id = {shop_id}\n\
+             platform = {platform}\n\
+             flow = {flow}\n\
+             # The key that signs the shop's webhooks (docs/setup/{platform_doc}.md):\n\
+             webhook_secrets = [{shop_secret}]\n\
+             default_country = {country}\n\n\
+             [shops.write_back]\n\
+             enabled = false   # turn on once the admin API credentials are in (docs/setup/)\n",
+            public_url = q(&self.public_url),
+            admin_token = q(&random_secret()),
+            database = q(&self.database_url),
+            shaq_base = q(&self.shaq_base_url),
+            shaq_id = q(&self.shaq_identifier),
+            shaq_secret = q(&self.shaq_secret),
+            shaq_hook = q(&random_secret()),
+            country = q(&self.country),
+            pickup = q(&self.pickup_address),
+            token = q(&self.digishare_token),
+            ticket_type = q(&self.ticket_type),
+            digishare_hook = q(&random_secret()),
+            shop_id = q(&self.shop_id),
+            platform = q(&self.platform),
+            platform_doc = if self.platform == "generic" {
+                "../shops"
+            } else {
+                self.platform.as_str()
+            },
+            flow = q(&self.flow),
+            shop_secret = q(&self.shop_secret),
+        )
+    }
+}
+
+#[cfg(test)]
+mod starter_tests {
+    use super::*;
+
+    #[test]
+    fn a_starter_file_is_valid_settings_with_fresh_secrets() {
+        let starter = Starter {
+            shop_id: "kente".to_owned(),
+            shop_secret: "the \"key\" Shopify shows, with quotes".to_owned(),
+            ..Starter::default()
+        };
+        let first = starter.to_toml();
+        let settings = Settings::from_toml(&first).expect("a starter file is valid");
+        assert_eq!(settings.shops[0].id.as_str(), "kente");
+        assert_eq!(
+            secrecy::ExposeSecret::expose_secret(&settings.shops[0].webhook_secrets[0]),
+            "the \"key\" Shopify shows, with quotes"
+        );
+        assert_eq!(
+            settings.server.public_url.as_deref(),
+            Some("https://bridge.example.com")
+        );
+        let second = Settings::from_toml(&starter.to_toml()).expect("valid");
+        assert_ne!(
+            secrecy::ExposeSecret::expose_secret(&settings.shaq.webhook_secret),
+            secrecy::ExposeSecret::expose_secret(&second.shaq.webhook_secret),
+            "every file gets its own secrets"
+        );
+        for platform in ["woocommerce", "youcan", "generic"] {
+            let text = Starter {
+                platform: platform.to_owned(),
+                flow: "ship_immediately".to_owned(),
+                ..Starter::default()
+            }
+            .to_toml();
+            Settings::from_toml(&text).unwrap_or_else(|e| panic!("{platform}: {e}"));
+        }
+    }
+}

@@ -318,3 +318,65 @@ async fn the_online_check_and_digishare_listings_read_the_accounts() {
     );
     bridge.stop().await;
 }
+
+/// `shaq-bridge setup` without a terminal: flags and defaults make a private, valid settings
+/// file that `check-config` accepts; an existing file is kept unless `--force`.
+#[tokio::test]
+async fn setup_writes_a_private_starter_file_check_config_accepts() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bridge.toml");
+    let setup = |extra: &'static [&'static str]| {
+        let file = file.clone();
+        async move {
+            Command::new(env!("CARGO_BIN_EXE_shaq-bridge"))
+                .args(["setup", "--no-input", "--output"])
+                .arg(&file)
+                .args([
+                    "--public-url",
+                    "https://bridge.kente.example",
+                    "--shop-id",
+                    "kente",
+                    "--platform",
+                    "woocommerce",
+                    "--shop-secret",
+                    "woo-secret-0123456789",
+                ])
+                .args(extra)
+                .stdin(Stdio::null())
+                .output()
+                .await
+                .unwrap()
+        }
+    };
+    let written = setup(&[]).await;
+    assert!(written.status.success(), "{written:?}");
+    let said = stdout(&written);
+    assert!(
+        said.contains("still to fill in: shaq.identifier, shaq.secret"),
+        "{said}"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+    let checked = shaq_bridge(&file, &["check-config"]).await;
+    assert!(checked.status.success(), "{checked:?}");
+    let text = stdout(&checked);
+    assert!(
+        text.contains("delivery URL: https://bridge.kente.example/webhooks/shops/kente"),
+        "{text}"
+    );
+
+    let again = setup(&[]).await;
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("--force"));
+    let forced = setup(&["--force", "--flow", "ship_immediately"]).await;
+    assert!(forced.status.success(), "{forced:?}");
+    assert!(
+        std::fs::read_to_string(&file)
+            .unwrap()
+            .contains("flow = \"ship_immediately\"")
+    );
+}
