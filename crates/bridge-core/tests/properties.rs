@@ -29,6 +29,7 @@ fn shop(platform: Platform) -> ShopSettings {
         shaq: Default::default(),
         digishare: Default::default(),
         backfill: Default::default(),
+        confirmation: Default::default(),
     }
 }
 

@@ -653,7 +653,7 @@ async fn a_persons_correction_is_stored_with_the_order(store: Store) {
     let policy = ShopPolicy {
         flow: Flow::ShipImmediately,
         prepaid_skips_confirmation: true,
-        confirmation_timeout: None,
+        confirmation: bridge_core::workflow::confirmation::ConfirmationPolicy::default(),
         service_countries: Vec::new(),
         write_back: None,
         regions: RegionRules::default(),

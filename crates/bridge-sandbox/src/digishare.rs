@@ -57,6 +57,8 @@ impl Default for DigishareSimConfig {
             ("on_hold", "0nh0ldkz69v8e001"),
             ("returning", "r3turn1ngz69v8e1"),
             ("returned", "r3turn3dkz69v8e1"),
+            ("reminder_1", "r3m1nd3r1z69v8e1"),
+            ("reminder_2", "r3m1nd3r2z69v8e1"),
         ];
         DigishareSimConfig {
             access_token: "sandbox-digishare-token".to_owned(),

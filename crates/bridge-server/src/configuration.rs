@@ -307,6 +307,23 @@ impl Settings {
         }
         for (index, shop) in self.shops.iter().enumerate() {
             shop.validate(index, &mut problems);
+            let at = format!("shops[{index}].confirmation");
+            shop.confirmation.validate(
+                &at,
+                Some(self.workflow.confirmation_timeout),
+                &mut problems,
+            );
+            // Each reminder moves the ticket to `reminder_N`: that status must exist.
+            for key in shop.confirmation.reminder_keys() {
+                if self.digishare.statuses.id(&key).is_none()
+                    && shop.digishare.statuses.id(&key).is_none()
+                {
+                    problems.push(format!(
+                        "{at}.reminders: no ticket status `{key}` in [digishare.statuses] (or the \
+                         shop's): map it to the status whose automation sends that reminder"
+                    ));
+                }
+            }
             if self.shops[..index].iter().any(|other| other.id == shop.id) {
                 problems.push(format!("shops[{index}].id `{}` is used twice", shop.id));
             }
@@ -740,6 +757,66 @@ mod tests {
         assert_eq!(
             settings.shops[0].webhook_secrets[0].expose_secret(),
             "your-shopify-webhook-key"
+        );
+    }
+
+    #[test]
+    fn a_shops_confirmation_schedule_is_read_and_checked() {
+        let text = std::fs::read_to_string(EXAMPLE).expect("example");
+        let with = |extra: &str| {
+            Settings::from_toml(&text.replacen(
+                "prepaid_skips_confirmation = true\n",
+                &format!("prepaid_skips_confirmation = true\n{extra}"),
+                1,
+            ))
+        };
+        let settings = with(
+            "[shops.confirmation]\nreminders = [\"2h\", \"20h\"]\nconfirm_within = \"30h\"\n\
+             on_no_answer = \"cancel\"\nquiet_hours = \"21:00-08:00\"\n\
+             [shops.digishare.statuses]\nreminder_1 = \"r3m1nd3r0000001a\"\n\
+             reminder_2 = \"r3m1nd3r0000002b\"\n",
+        )
+        .expect("valid");
+        let shared = bridge_core::shop::SharedRules {
+            confirmation_timeout: Some(settings.workflow.confirmation_timeout),
+            service_countries: &[],
+            region_aliases: &Default::default(),
+            statuses: &settings.digishare.statuses,
+        };
+        let policy = settings.shops[0].policy(&shared).confirmation;
+        assert_eq!(
+            policy.reminders,
+            [
+                Duration::from_secs(2 * 3600),
+                Duration::from_secs(20 * 3600)
+            ]
+        );
+        assert_eq!(policy.confirm_within, Some(Duration::from_secs(30 * 3600)));
+        assert_eq!(
+            policy.on_no_answer,
+            bridge_core::workflow::confirmation::NoAnswer::Cancel
+        );
+        assert_eq!(
+            policy.quiet_hours.map(|quiet| quiet.to_string()).as_deref(),
+            Some("21:00-08:00")
+        );
+
+        let error = with(
+            "[shops.confirmation]\nreminders = [\"20h\", \"2h\", \"60h\"]\nquiet_hours = \"9pm-8am\"\n",
+        )
+        .expect_err("invalid");
+        let message = error.to_string();
+        for needle in [
+            "shops[0].confirmation.reminders must be in increasing order",
+            "shops[0].confirmation.reminders: the last one comes after the order stops waiting",
+            "shops[0].confirmation.quiet_hours: `9pm` is not a time of day",
+            "no ticket status `reminder_3`",
+        ] {
+            assert!(message.contains(needle), "`{needle}` not in: {message}");
+        }
+        assert!(
+            !message.contains("`reminder_1`"),
+            "the example maps reminder_1: {message}"
         );
     }
 

@@ -67,8 +67,19 @@ pub enum Job {
     },
     /// Look the package up at ShaQ and apply statuses whose webhooks were missed.
     Reconcile,
-    /// A timer: an order still unconfirmed when it fires needs a person.
+    /// A timer: an order still unconfirmed when it fires needs a person, or is cancelled
+    /// (the shop's `on_no_answer`).
     ExpireConfirmation,
+    /// A timer: reminds a customer who has not answered yet (reminder `number` of `of`).
+    RemindConfirmation {
+        /// Which reminder (1-based).
+        number: u8,
+        /// Of how many.
+        of: u8,
+        /// It was due during quiet hours and waited for their end.
+        #[serde(default)]
+        held: bool,
+    },
     /// A person's request (correct, resume, replay, cancel), decided in the order's turn.
     Operator(OperatorRequest),
 }
@@ -116,6 +127,7 @@ impl Job {
             Job::WriteBackToShop { .. } => JobKind::WriteBackToShop,
             Job::Reconcile => JobKind::Reconcile,
             Job::ExpireConfirmation => JobKind::ExpireConfirmation,
+            Job::RemindConfirmation { .. } => JobKind::RemindConfirmation,
             Job::Operator(_) => JobKind::Operator,
         }
     }
@@ -169,13 +181,15 @@ pub enum JobKind {
     Reconcile,
     /// [`Job::ExpireConfirmation`].
     ExpireConfirmation,
+    /// [`Job::RemindConfirmation`].
+    RemindConfirmation,
     /// [`Job::Operator`].
     Operator,
 }
 
 impl JobKind {
     /// Every kind, for metrics and listings.
-    pub const ALL: [JobKind; 11] = [
+    pub const ALL: [JobKind; 12] = [
         JobKind::ApplyInboundEvent,
         JobKind::CreatePackage,
         JobKind::CreateTicket,
@@ -186,6 +200,7 @@ impl JobKind {
         JobKind::WriteBackToShop,
         JobKind::Reconcile,
         JobKind::ExpireConfirmation,
+        JobKind::RemindConfirmation,
         JobKind::Operator,
     ];
 
@@ -202,6 +217,7 @@ impl JobKind {
             JobKind::WriteBackToShop => "write_back_to_shop",
             JobKind::Reconcile => "reconcile",
             JobKind::ExpireConfirmation => "expire_confirmation",
+            JobKind::RemindConfirmation => "remind_confirmation",
             JobKind::Operator => "operator",
         }
     }

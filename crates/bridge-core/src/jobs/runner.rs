@@ -158,6 +158,11 @@ impl JobRunner {
                 write_back_to_shop::run(services, &order, *milestone).await?
             }
             Job::ExpireConfirmation => expire_confirmation::run(),
+            Job::RemindConfirmation { number, of, held } => JobNews::ReminderDue {
+                number: *number,
+                of: *of,
+                held: *held,
+            },
             Job::Operator(request) => JobNews::Operator(request.clone()),
         };
         workflow::decide(&self.rules, key, Some(&order), news, Utc::now())
@@ -176,7 +181,7 @@ fn calls(kind: JobKind) -> &'static str {
         JobKind::CreateTicket => create_ticket::CALLS,
         JobKind::MoveTicket => move_ticket::CALLS,
         JobKind::WriteBackToShop => write_back_to_shop::CALLS,
-        JobKind::ExpireConfirmation => expire_confirmation::CALLS,
+        JobKind::ExpireConfirmation | JobKind::RemindConfirmation => expire_confirmation::CALLS,
         JobKind::Operator => "workflow",
     }
 }

@@ -17,8 +17,9 @@ use shop_client::ShopClient;
 
 use crate::domain::{CountryCode, Language, LanguageChoice, Order, RegionRules, ShopId};
 use crate::settings::{PackageDefaults, check_secret};
-use crate::workflow::TicketStatuses;
+use crate::workflow::confirmation::{ConfirmationPolicy, NoAnswer, QuietHours};
 use crate::workflow::{Flow, ShopMilestone, ShopPolicy};
+use crate::workflow::{TicketKey, TicketStatuses};
 
 pub use fields::{ShopError, clean_text};
 pub use shop_client::signature::{SignatureEncoding, sign};
@@ -102,6 +103,69 @@ pub struct ShopSettings {
     /// Reading the shop's own order list, to catch up on webhooks the bridge missed.
     #[serde(default)]
     pub backfill: BackfillSettings,
+    /// Reminders, quiet hours and what happens to orders nobody confirms.
+    #[serde(default)]
+    pub confirmation: ConfirmationSettings,
+}
+
+/// `[shops.confirmation]`: how a `confirm_first` shop asks its cash-on-delivery customers.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ConfirmationSettings {
+    /// When to remind a customer who has not answered, counted from the first message
+    /// (`["2h", "20h"]`): reminder N moves the ticket to the status `reminder_N`.
+    pub reminders: Vec<humantime_serde::Serde<Duration>>,
+    /// How long to wait for an answer (default: `[workflow].confirmation_timeout`).
+    #[serde(with = "humantime_serde")]
+    pub confirm_within: Option<Duration>,
+    /// `needs_attention` (default: a person decides) or `cancel`.
+    pub on_no_answer: NoAnswer,
+    /// No reminder or automatic cancellation in these hours of the shop's time zone
+    /// (`"21:00-08:00"`); one due then waits for their end.
+    pub quiet_hours: Option<String>,
+}
+
+impl ConfirmationSettings {
+    fn reminders(&self) -> Vec<Duration> {
+        self.reminders.iter().map(|delay| **delay).collect()
+    }
+
+    /// Every problem, naming its key under `at` (`shops[0].confirmation`).
+    pub fn validate(&self, at: &str, shared_timeout: Option<Duration>, problems: &mut Vec<String>) {
+        let reminders = self.reminders();
+        if reminders.len() > 9 {
+            problems.push(format!("{at}.reminders: at most 9"));
+        }
+        if reminders.iter().any(Duration::is_zero) {
+            problems.push(format!(
+                "{at}.reminders: each must be after the first message"
+            ));
+        }
+        if reminders.windows(2).any(|pair| pair[0] >= pair[1]) {
+            problems.push(format!("{at}.reminders must be in increasing order"));
+        }
+        if let (Some(last), Some(within)) =
+            (reminders.last(), self.confirm_within.or(shared_timeout))
+            && *last >= within
+        {
+            problems.push(format!(
+                "{at}.reminders: the last one comes after the order stops waiting \
+                 (confirm_within / [workflow].confirmation_timeout)"
+            ));
+        }
+        if let Some(quiet) = &self.quiet_hours
+            && let Err(problem) = quiet.parse::<QuietHours>()
+        {
+            problems.push(format!("{at}.quiet_hours: {problem}"));
+        }
+    }
+
+    /// The ticket statuses the reminders move tickets to (`reminder_1`…).
+    pub fn reminder_keys(&self) -> Vec<TicketKey> {
+        (1..=self.reminders.len())
+            .map(|number| TicketKey::new(ConfirmationPolicy::reminder_key(number)))
+            .collect()
+    }
 }
 
 /// `[shops.backfill]`: read the shop's order list now and then (and at start-up) and take in
@@ -363,7 +427,21 @@ impl ShopSettings {
         ShopPolicy {
             flow: self.flow,
             prepaid_skips_confirmation: self.prepaid_skips_confirmation,
-            confirmation_timeout: shared.confirmation_timeout,
+            confirmation: ConfirmationPolicy {
+                reminders: self.confirmation.reminders(),
+                confirm_within: self
+                    .confirmation
+                    .confirm_within
+                    .or(shared.confirmation_timeout),
+                on_no_answer: self.confirmation.on_no_answer,
+                // Checked by `validate`: the bridge does not start with a bad value.
+                quiet_hours: self
+                    .confirmation
+                    .quiet_hours
+                    .as_deref()
+                    .and_then(|quiet| quiet.parse().ok()),
+                time_zone: self.time_zone.parse().unwrap_or(chrono_tz::Africa::Accra),
+            },
             service_countries: shared.service_countries.to_vec(),
             write_back,
             regions: RegionRules::new(shared.region_aliases, self.default_region.clone()),

@@ -28,6 +28,7 @@ fn shop(platform: Platform, secrets: &[&str]) -> ShopSettings {
         shaq: Default::default(),
         digishare: Default::default(),
         backfill: Default::default(),
+        confirmation: Default::default(),
     }
 }
 

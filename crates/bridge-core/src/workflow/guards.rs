@@ -85,9 +85,12 @@ pub fn precheck(job: &Job, order: &TrackedOrder, rules: &Rules, now: DateTime<Ut
             Ok(policy) if !policy.writes_back(*milestone) => skip(Decision::nothing()),
             Ok(_) => Precheck::Proceed,
         },
-        Job::ExpireConfirmation if order.state() != OrderState::AwaitingConfirmation => {
+        // A timer of the confirmation schedule does nothing once the customer answered.
+        Job::ExpireConfirmation | Job::RemindConfirmation { .. }
+            if order.state() != OrderState::AwaitingConfirmation =>
+        {
             skip(Decision::nothing())
         }
-        Job::ExpireConfirmation => Precheck::Proceed,
+        Job::ExpireConfirmation | Job::RemindConfirmation { .. } => Precheck::Proceed,
     }
 }

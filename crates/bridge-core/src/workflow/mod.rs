@@ -20,6 +20,7 @@
 //! [`crate::jobs`] make calls and report news; the job runner commits the [`Decision`] with the
 //! job's completion, in one transaction.
 
+pub mod confirmation;
 pub mod courier;
 pub mod guards;
 pub mod mapping;
@@ -34,7 +35,6 @@ pub mod ticket;
 mod tracked;
 
 use std::collections::HashMap;
-use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -137,8 +137,9 @@ pub struct ShopPolicy {
     pub flow: Flow,
     /// Prepaid orders skip the confirmation step.
     pub prepaid_skips_confirmation: bool,
-    /// An order not confirmed within this time needs a person (`None`: wait forever).
-    pub confirmation_timeout: Option<Duration>,
+    /// How a cash-on-delivery customer is asked to confirm: reminders, quiet hours, and what
+    /// happens without an answer.
+    pub confirmation: confirmation::ConfirmationPolicy,
     /// Destination countries ShaQ serves; orders elsewhere need a person.
     pub service_countries: Vec<CountryCode>,
     /// Which milestones are written back to the shop (`None`: none).

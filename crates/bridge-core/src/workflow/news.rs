@@ -160,6 +160,15 @@ pub enum JobNews {
     },
     /// The confirmation timer fired.
     ConfirmationDeadlinePassed,
+    /// A reminder timer fired (reminder `number` of `of`; `held` by quiet hours).
+    ReminderDue {
+        /// Which reminder (1-based).
+        number: u8,
+        /// Of how many.
+        of: u8,
+        /// It waited for the end of quiet hours.
+        held: bool,
+    },
     /// A person's request reached the head of the order's queue.
     Operator(super::operator::OperatorRequest),
 }

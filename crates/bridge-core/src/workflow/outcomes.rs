@@ -146,6 +146,19 @@ pub fn on_job_news(
             };
             Decision::noted(&key, now, TimelineKind::WriteBack, summary)
         }
-        JobNews::ConfirmationDeadlinePassed => ticket::on_confirmation_deadline(order, now),
+        JobNews::ConfirmationDeadlinePassed => {
+            let on_no_answer = rules
+                .shop(order.shop_id())
+                .map(|policy| policy.confirmation.on_no_answer)
+                .unwrap_or_default();
+            ticket::on_confirmation_deadline(order, on_no_answer, now)
+        }
+        JobNews::ReminderDue { number, of, held } => {
+            let quiet_hours = rules
+                .shop(order.shop_id())
+                .ok()
+                .and_then(|policy| policy.confirmation.quiet_hours);
+            ticket::on_reminder(order, number, of, held, quiet_hours, now)
+        }
     }
 }

@@ -98,9 +98,31 @@ pub(super) fn start(
         let mut jobs = vec![job(Job::CreateTicket {
             status_key: TicketKey::AWAITING_CONFIRMATION,
         })];
-        if let Some(timeout) = policy.confirmation_timeout {
-            let at = now + chrono::Duration::from_std(timeout).unwrap_or(chrono::Duration::MAX);
-            jobs.push(job(Job::ExpireConfirmation).run_at(at));
+        // The schedule is set now, as timers: they survive restarts, run once across replicas,
+        // and do nothing once the customer has answered (see `guards`).
+        let reminders = policy.confirmation.reminder_timers(now);
+        let of = u8::try_from(reminders.len()).unwrap_or(u8::MAX);
+        for (index, timer) in reminders.into_iter().enumerate() {
+            let number = u8::try_from(index + 1).unwrap_or(u8::MAX);
+            let discriminator = match again {
+                Some(again) => format!("{again}-{number}"),
+                None => number.to_string(),
+            };
+            jobs.push(
+                NewJob::new(
+                    Job::RemindConfirmation {
+                        number,
+                        of,
+                        held: timer.held,
+                    },
+                    &key,
+                    Some(&discriminator),
+                )
+                .run_at(timer.at),
+            );
+        }
+        if let Some(deadline) = policy.confirmation.deadline(now) {
+            jobs.push(job(Job::ExpireConfirmation).run_at(deadline.at));
         }
         (OrderState::AwaitingConfirmation, jobs)
     } else {

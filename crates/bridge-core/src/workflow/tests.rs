@@ -6,11 +6,12 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use rust_decimal::Decimal;
 use shaq_client::PackageStatus;
 
+use super::confirmation::{ConfirmationPolicy, NoAnswer};
 use super::courier::{on_amount_changed, on_courier_status, on_tracking_history};
 use super::guards::{Precheck, precheck};
 use super::outcomes::on_job_news;
 use super::shop::on_shop_news;
-use super::ticket::{on_confirmation_deadline, on_ticket_status};
+use super::ticket::{on_confirmation_deadline, on_reminder, on_ticket_status};
 use super::*;
 use crate::domain::{
     Address, Attention, CountryCode, Item, Language, Order, Payment, PhoneE164, PlatformOrderId,
@@ -138,7 +139,10 @@ fn policy(flow: Flow) -> ShopPolicy {
     ShopPolicy {
         flow,
         prepaid_skips_confirmation: true,
-        confirmation_timeout: Some(std::time::Duration::from_secs(24 * 3600)),
+        confirmation: ConfirmationPolicy {
+            confirm_within: Some(std::time::Duration::from_secs(24 * 3600)),
+            ..ConfirmationPolicy::default()
+        },
         service_countries: vec![CountryCode::parse("GH").expect("valid")],
         write_back: Some(ShopMilestone::ALL.to_vec()),
         regions: RegionRules::default(),
@@ -647,9 +651,13 @@ fn fixing_an_order_after_its_jobs_ran_starts_it_again_with_fresh_job_keys() {
 
 #[test]
 fn a_confirmation_after_the_timeout_still_ships() {
-    let timed_out = on_confirmation_deadline(&order(OrderState::AwaitingConfirmation), at(3))
-        .order
-        .expect("flagged");
+    let timed_out = on_confirmation_deadline(
+        &order(OrderState::AwaitingConfirmation),
+        NoAnswer::NeedsAttention,
+        at(3),
+    )
+    .order
+    .expect("flagged");
     assert_eq!(timed_out.state(), OrderState::NeedsAttention);
     assert_eq!(
         timed_out.attention(),
@@ -1100,4 +1108,182 @@ mod operator_requests {
         let stored = Job::from_stored("operator", &first.job().payload().to_string());
         assert_eq!(stored.as_ref(), Ok(first.job()));
     }
+}
+
+/// A shop that reminds twice, cancels unconfirmed orders after a day, and sends nothing
+/// between 21:00 and 08:00 (Accra: UTC all year).
+fn reminding_policy() -> ShopPolicy {
+    ShopPolicy {
+        confirmation: ConfirmationPolicy {
+            reminders: vec![
+                std::time::Duration::from_secs(2 * 3600),
+                std::time::Duration::from_secs(20 * 3600),
+            ],
+            confirm_within: Some(std::time::Duration::from_secs(24 * 3600)),
+            on_no_answer: NoAnswer::Cancel,
+            quiet_hours: Some("21:00-08:00".parse().expect("valid")),
+            time_zone: chrono_tz::Africa::Accra,
+        },
+        ..policy(Flow::ConfirmFirst)
+    }
+}
+
+fn utc(text: &str) -> DateTime<Utc> {
+    text.parse().expect("a time")
+}
+
+#[test]
+fn a_confirm_first_order_gets_its_reminders_and_deadline_as_timers_out_of_quiet_hours() {
+    // Ordered at 20:00: reminder 1 (22:00) waits for 08:00, reminder 2 (16:00 next day) goes,
+    // the deadline (20:00 next day) cancels at once (outside quiet hours).
+    let decision = on_shop_news(
+        None,
+        ShopNews::Order(Box::new(shop_order(true, 0))),
+        &reminding_policy(),
+        utc("2026-11-24T20:00:00Z"),
+    );
+    assert_eq!(
+        kinds(&decision),
+        [
+            JobKind::CreateTicket,
+            JobKind::RemindConfirmation,
+            JobKind::RemindConfirmation,
+            JobKind::ExpireConfirmation
+        ]
+    );
+    let timers: Vec<(Job, Option<DateTime<Utc>>)> = decision.jobs[1..]
+        .iter()
+        .map(|job| (job.job().clone(), job.not_before()))
+        .collect();
+    assert_eq!(
+        timers,
+        [
+            (
+                Job::RemindConfirmation {
+                    number: 1,
+                    of: 2,
+                    held: true
+                },
+                Some(utc("2026-11-25T08:00:00Z"))
+            ),
+            (
+                Job::RemindConfirmation {
+                    number: 2,
+                    of: 2,
+                    held: false
+                },
+                Some(utc("2026-11-25T16:00:00Z"))
+            ),
+            (Job::ExpireConfirmation, Some(utc("2026-11-25T20:00:00Z"))),
+        ]
+    );
+    let keys: std::collections::HashSet<&str> =
+        decision.jobs.iter().map(|job| job.dedupe_key()).collect();
+    assert_eq!(keys.len(), 4, "each timer has its own key");
+}
+
+#[test]
+fn a_reminder_moves_the_ticket_and_says_so_on_the_timeline() {
+    let waiting = order(OrderState::AwaitingConfirmation);
+    let quiet = reminding_policy().confirmation.quiet_hours;
+    let decision = on_reminder(&waiting, 1, 2, true, quiet, at(30));
+    assert_eq!(ticket_key(&decision).as_deref(), Some("reminder_1"));
+    assert_eq!(
+        decision.timeline[0].summary,
+        "reminder 1 of 2: ticket moved to reminder_1 (its Digishare automation messages the \
+         customer); it waited for the end of quiet hours (21:00-08:00)"
+    );
+    // Through the job's news, with the shop's rules.
+    let mut rules = rules(false);
+    rules.shops.insert(ShopId::new("kente"), reminding_policy());
+    let decided = on_job_news(
+        &rules,
+        &waiting,
+        JobNews::ReminderDue {
+            number: 2,
+            of: 2,
+            held: false,
+        },
+        at(31),
+    );
+    assert_eq!(ticket_key(&decided).as_deref(), Some("reminder_2"));
+    assert!(!decided.timeline[0].summary.contains("quiet hours"));
+}
+
+#[test]
+fn an_answer_stops_the_schedule() {
+    let rules = rules(false);
+    for state in [
+        OrderState::Shipping,
+        OrderState::Cancelled,
+        OrderState::NeedsAttention,
+    ] {
+        for job in [
+            Job::RemindConfirmation {
+                number: 1,
+                of: 2,
+                held: false,
+            },
+            Job::ExpireConfirmation,
+        ] {
+            match precheck(&job, &order(state), &rules, at(5)) {
+                Precheck::Skip(decision) => {
+                    assert!(decision.jobs.is_empty() && decision.timeline.is_empty());
+                }
+                _ => panic!("{job:?} on a {state} order should do nothing"),
+            }
+        }
+    }
+    assert!(matches!(
+        precheck(
+            &Job::RemindConfirmation {
+                number: 1,
+                of: 1,
+                held: false
+            },
+            &order(OrderState::AwaitingConfirmation),
+            &rules,
+            at(5)
+        ),
+        Precheck::Proceed
+    ));
+}
+
+#[test]
+fn no_answer_in_time_cancels_and_a_late_confirmation_is_flagged_not_shipped() {
+    let cancelled = on_confirmation_deadline(
+        &order(OrderState::AwaitingConfirmation),
+        NoAnswer::Cancel,
+        at(3),
+    );
+    assert_eq!(
+        kinds(&cancelled),
+        [JobKind::MoveTicket, JobKind::WriteBackToShop]
+    );
+    assert_eq!(ticket_key(&cancelled).as_deref(), Some("cancelled"));
+    assert_eq!(
+        cancelled.jobs[1].job(),
+        &Job::WriteBackToShop {
+            milestone: ShopMilestone::Cancelled
+        }
+    );
+    let stored = cancelled.order.expect("cancelled");
+    assert_eq!(stored.state(), OrderState::Cancelled);
+
+    let late = on_ticket_status(&stored, &ticket_news("st-yes", None), &statuses(), at(9));
+    assert!(late.jobs.is_empty(), "nothing ships: {:?}", kinds(&late));
+    assert_eq!(
+        late.order.as_ref().map(TrackedOrder::state),
+        Some(OrderState::Cancelled)
+    );
+    assert!(
+        late.timeline
+            .iter()
+            .any(|line| line.kind == TimelineKind::Attention
+                && line
+                    .summary
+                    .contains("confirmed after the order was cancelled")),
+        "{:?}",
+        late.timeline
+    );
 }

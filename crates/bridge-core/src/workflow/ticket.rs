@@ -3,12 +3,13 @@
 
 use chrono::{DateTime, Utc};
 
+use super::confirmation::{ConfirmationPolicy, NoAnswer, QuietHours};
 use super::{
     Decision, NewJob, ShopMilestone, TicketKey, TicketNews, TicketStatuses, TrackedOrder, move_to,
     needs_attention, timeline, write_back,
 };
 use crate::domain::Attention;
-use crate::jobs::Job;
+use crate::jobs::{Job, MoveTicket};
 use crate::lifecycle::OrderState;
 use crate::store::TimelineKind;
 
@@ -63,6 +64,21 @@ pub fn on_ticket_status(
         jobs.push(write_back(&key, ShopMilestone::Confirmed));
         next.set_attention(None);
         move_to(&mut next, OrderState::Shipping, now, &mut lines);
+    } else if confirmed
+        && order.state() == OrderState::Cancelled
+        && order.tracking_number().is_none()
+        && order.attention() == Some(&Attention::ConfirmationTimedOut)
+    {
+        // Cancelled for want of an answer, then confirmed: the shop was already told it is
+        // cancelled, so nothing ships by itself; a person decides.
+        lines.push(timeline(
+            &key,
+            now,
+            TimelineKind::Attention,
+            "the customer confirmed after the order was cancelled for want of an answer: nothing \
+             ships by itself; contact the customer, and re-create the order in the shop if they \
+             still want it",
+        ));
     } else if cancelled && order.state().is_before_pickup() {
         jobs.push(NewJob::new(Job::CancelPackage, &key, None));
         jobs.push(write_back(&key, ShopMilestone::Cancelled));
@@ -85,10 +101,71 @@ pub fn on_ticket_status(
 }
 
 /// The confirmation timer fired while the order still waited for the customer: a person takes
-/// it (a late "confirmed" still ships it, see [`on_ticket_status`]).
-pub fn on_confirmation_deadline(order: &TrackedOrder, now: DateTime<Utc>) -> Decision {
+/// it (a late "confirmed" still ships it, see [`on_ticket_status`]), or it is cancelled — the
+/// ticket and the shop are told, no package exists — as the shop's `on_no_answer` says.
+pub fn on_confirmation_deadline(
+    order: &TrackedOrder,
+    on_no_answer: NoAnswer,
+    now: DateTime<Utc>,
+) -> Decision {
+    let key = order.key();
     let mut next = order.clone();
     let mut lines = Vec::new();
-    needs_attention(&mut next, Attention::ConfirmationTimedOut, now, &mut lines);
-    Decision::decided(next, Vec::new(), lines, "applied")
+    match on_no_answer {
+        NoAnswer::NeedsAttention => {
+            needs_attention(&mut next, Attention::ConfirmationTimedOut, now, &mut lines);
+            Decision::decided(next, Vec::new(), lines, "applied")
+        }
+        NoAnswer::Cancel => {
+            lines.push(timeline(
+                &key,
+                now,
+                TimelineKind::State,
+                "no answer from the customer in time: the order is cancelled (on_no_answer = cancel)",
+            ));
+            // Remembered so that a late "confirmed" is flagged instead of ignored.
+            next.set_attention(Some(Attention::ConfirmationTimedOut));
+            move_to(&mut next, OrderState::Cancelled, now, &mut lines);
+            let jobs = vec![
+                NewJob::new(
+                    Job::MoveTicket(MoveTicket::to(TicketKey::CANCELLED)),
+                    &key,
+                    Some("no-answer"),
+                ),
+                write_back(&key, ShopMilestone::Cancelled),
+            ];
+            next.touch(now);
+            Decision::decided(next, jobs, lines, "applied")
+        }
+    }
+}
+
+/// A reminder timer fired while the order still waits: the ticket moves to `reminder_N`, and
+/// the Digishare automation of that status messages the customer.
+pub fn on_reminder(
+    order: &TrackedOrder,
+    number: u8,
+    of: u8,
+    held: bool,
+    quiet_hours: Option<QuietHours>,
+    now: DateTime<Utc>,
+) -> Decision {
+    let key = order.key();
+    let status = TicketKey::new(ConfirmationPolicy::reminder_key(usize::from(number)));
+    let mut summary = format!(
+        "reminder {number} of {of}: ticket moved to {status} (its Digishare automation messages \
+         the customer)"
+    );
+    if let (true, Some(quiet)) = (held, quiet_hours) {
+        summary.push_str(&format!("; it waited for the end of quiet hours ({quiet})"));
+    }
+    let jobs = vec![NewJob::new(
+        Job::MoveTicket(MoveTicket::to(status)),
+        &key,
+        Some(&format!("reminder-{number}-{}", now.timestamp_millis())),
+    )];
+    let lines = vec![timeline(&key, now, TimelineKind::Ticket, summary)];
+    let mut next = order.clone();
+    next.touch(now);
+    Decision::decided(next, jobs, lines, "applied")
 }

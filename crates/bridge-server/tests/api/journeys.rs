@@ -1469,6 +1469,161 @@ async fn orders_placed_while_the_bridge_was_down_ship_after_it_comes_back(backen
     journey.stop().await;
 }
 
+/// The Shopify shop (`kente`, confirm first) reminds after 1 s and 2 s and stops waiting after
+/// 4 s, with `on_no_answer`.
+fn remind_quickly(on_no_answer: &str) -> impl FnOnce(&mut Settings) {
+    let schedule: bridge_core::shop::ConfirmationSettings = toml::from_str(&format!(
+        "reminders = [\"1s\", \"2s\"]\nconfirm_within = \"4s\"\non_no_answer = \"{on_no_answer}\"\n"
+    ))
+    .unwrap();
+    move |settings: &mut Settings| {
+        assert_eq!(settings.shops[0].id.as_str(), "kente");
+        settings.shops[0].confirmation = schedule;
+    }
+}
+
+/// The WhatsApp messages the customer of `partner_ref` received, by status key.
+fn messages_to(journey: &Journey, partner_ref: &str) -> Vec<String> {
+    journey
+        .sandbox
+        .digishare
+        .messages()
+        .into_iter()
+        .filter(|message| message.external_id == partner_ref)
+        .map(|message| message.status)
+        .collect()
+}
+
+async fn timeline_of(journey: &Journey, key: &str) -> Vec<String> {
+    journey
+        .store
+        .timeline(&OrderKey::new(key))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|line| line.entry.summary)
+        .collect()
+}
+
+async fn an_unanswered_order_is_reminded_then_cancelled_in_the_shop(backend: TestBackend) {
+    let journey =
+        Journey::start_with(backend, SandboxConfig::default(), remind_quickly("cancel")).await;
+    assert_eq!(
+        journey
+            .send_shopify("orders/create", &shopify_order(&cod_spec(3001)))
+            .await,
+        200
+    );
+    wait_for(
+        "the order cancelled for want of an answer",
+        LIMIT,
+        || async {
+            (journey.order_state("kente/3001").await == Some(OrderState::Cancelled)).then_some(())
+        },
+    )
+    .await
+    .unwrap();
+    journey.settle().await;
+    assert_eq!(
+        messages_to(&journey, "kente-3001"),
+        [
+            "awaiting_confirmation",
+            "reminder_1",
+            "reminder_2",
+            "cancelled"
+        ],
+        "asked, reminded twice, told of the cancellation"
+    );
+    assert!(journey.sandbox.shaq.packages().is_empty(), "no package");
+    assert!(
+        journey
+            .sandbox
+            .shops
+            .received()
+            .iter()
+            .any(|record| record.operation == "orderCancel"),
+        "the shop was told"
+    );
+    let timeline = timeline_of(&journey, "kente/3001").await;
+    for needle in [
+        "reminder 1 of 2",
+        "reminder 2 of 2",
+        "no answer from the customer in time",
+    ] {
+        assert!(
+            timeline.iter().any(|line| line.contains(needle)),
+            "`{needle}` not in {timeline:#?}"
+        );
+    }
+
+    // The customer answers "yes" after all: flagged for a person, nothing ships.
+    let ticket = journey.ticket("kente-3001").await;
+    journey
+        .sandbox
+        .digishare
+        .customer_confirms(ticket["id"].as_str().unwrap())
+        .unwrap();
+    wait_for("the late answer noted", LIMIT, || async {
+        timeline_of(&journey, "kente/3001")
+            .await
+            .iter()
+            .any(|line| line.contains("confirmed after the order was cancelled"))
+            .then_some(())
+    })
+    .await
+    .unwrap();
+    journey.settle().await;
+    assert!(
+        journey.sandbox.shaq.packages().is_empty(),
+        "still no package"
+    );
+    assert_eq!(
+        journey.order_state("kente/3001").await,
+        Some(OrderState::Cancelled)
+    );
+    journey.stop().await;
+}
+
+async fn a_customer_confirming_on_the_second_reminder_gets_the_order_shipped(backend: TestBackend) {
+    let journey =
+        Journey::start_with(backend, SandboxConfig::default(), remind_quickly("cancel")).await;
+    assert_eq!(
+        journey
+            .send_shopify("orders/create", &shopify_order(&cod_spec(3002)))
+            .await,
+        200
+    );
+    wait_for("the second reminder", LIMIT, || async {
+        messages_to(&journey, "kente-3002")
+            .contains(&"reminder_2".to_owned())
+            .then_some(())
+    })
+    .await
+    .unwrap();
+    let ticket = journey.ticket("kente-3002").await;
+    journey
+        .sandbox
+        .digishare
+        .customer_confirms(ticket["id"].as_str().unwrap())
+        .unwrap();
+    let package = wait_for("the package", LIMIT, || async {
+        journey.sandbox.shaq.package("kente-3002")
+    })
+    .await
+    .unwrap();
+    assert_eq!(package.status, "pending");
+    // The deadline passes: the order is shipping, so the timer does nothing.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    journey.settle().await;
+    assert_eq!(
+        journey.order_state("kente/3002").await,
+        Some(OrderState::Shipping)
+    );
+    let messages = messages_to(&journey, "kente-3002");
+    assert!(!messages.contains(&"cancelled".to_owned()), "{messages:?}");
+    journey.stop().await;
+}
+
 macro_rules! journeys {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
@@ -1492,6 +1647,8 @@ macro_rules! journeys {
 }
 
 journeys!(
+    an_unanswered_order_is_reminded_then_cancelled_in_the_shop,
+    a_customer_confirming_on_the_second_reminder_gets_the_order_shipped,
     a_cod_shopify_order_is_confirmed_shipped_and_delivered,
     a_prepaid_woocommerce_order_ships_at_once_and_collects_nothing,
     the_customer_declines_and_the_shop_order_is_cancelled,
