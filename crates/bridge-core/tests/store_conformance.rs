@@ -497,6 +497,14 @@ async fn job_effects_commit_with_the_completion(store: Store) {
             .key(),
         key("kente/1")
     );
+    for reference in ["SHQ123", stored.partner_ref().as_str()] {
+        assert_eq!(
+            store.order_key_by_package(reference).await.unwrap(),
+            Some(key("kente/1")),
+            "{reference}"
+        );
+    }
+    assert_eq!(store.order_key_by_package("SHQ999").await.unwrap(), None);
     assert_eq!(store.timeline(&key("kente/1")).await.unwrap().len(), 1);
     assert_eq!(
         store.job_counts().await.unwrap().queued,

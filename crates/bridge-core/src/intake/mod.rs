@@ -18,10 +18,18 @@ use crate::shop::ShopSettings;
 use crate::store::{Intake, IntakeWriter, NewInboundEvent, Store, StoreError};
 use crate::workflow::apply_webhook;
 
+/// How many package references intake remembers (then it starts over: memory stays bounded).
+const PACKAGE_KEYS_KEPT: usize = 100_000;
+
 /// Everything intake needs: the store (and its group-commit writer) and the secrets.
 pub struct WebhookIntake {
     store: Store,
     writer: IntakeWriter,
+    /// Package reference (partner ref or tracking number) → order key, as found in the store.
+    /// The mapping never changes once a package exists, so a courier webhook for a known package
+    /// costs no database read. References not found are not remembered (the package may be
+    /// created a moment later).
+    package_keys: std::sync::Mutex<HashMap<String, OrderKey>>,
     shops: HashMap<ShopId, ShopSettings>,
     shaq: ShaqSettings,
     digishare: DigishareSettings,
@@ -39,10 +47,36 @@ impl WebhookIntake {
         WebhookIntake {
             store,
             writer,
+            package_keys: std::sync::Mutex::default(),
             shops: shops.iter().map(|s| (s.id.clone(), s.clone())).collect(),
             shaq,
             digishare,
         }
+    }
+
+    /// The key of the order a package reference belongs to, from memory when seen before.
+    async fn order_key_of_package(&self, reference: &str) -> Result<Option<OrderKey>, StoreError> {
+        let remembered = self
+            .package_keys
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(reference)
+            .cloned();
+        if remembered.is_some() {
+            return Ok(remembered);
+        }
+        let found = self.store.order_key_by_package(reference).await?;
+        if let Some(key) = &found {
+            let mut keys = self
+                .package_keys
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if keys.len() >= PACKAGE_KEYS_KEPT {
+                keys.clear();
+            }
+            keys.insert(reference.to_owned(), key.clone());
+        }
+        Ok(found)
     }
 
     /// Stores a verified webhook with its `apply_inbound_event` job (group commit).

@@ -365,6 +365,18 @@ impl Store {
         .await
     }
 
+    /// The key of the order whose package has this tracking number or partner reference (the
+    /// key alone: intake needs nothing else).
+    pub async fn order_key_by_package(&self, reference: &str) -> StoreResult<Option<OrderKey>> {
+        let row: Option<(String,)> = sqlx::query_as(
+            "SELECT order_key FROM orders WHERE partner_ref = $1 OR tracking_number = $1 LIMIT 1",
+        )
+        .bind(reference)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|(key,)| OrderKey::new(key)))
+    }
+
     /// The order whose ticket has this id (or whose `external_id` this is).
     pub async fn order_by_ticket(&self, ticket_id: &str) -> StoreResult<Option<TrackedOrder>> {
         self.order_where(
