@@ -647,6 +647,24 @@ mod tests {
     }
 
     #[test]
+    fn a_secret_of_digits_stays_text() {
+        // Atlas's file has no token: nothing says the value is text but its name.
+        let settings = example(&[(
+            "SHAQ_BRIDGE__SHOPS__ATLAS__WRITE_BACK__TOKEN",
+            "12345678901234567",
+        )])
+        .expect("valid");
+        assert_eq!(
+            settings.shops[1]
+                .write_back
+                .token
+                .as_ref()
+                .map(|t| t.expose_secret()),
+            Some("12345678901234567")
+        );
+    }
+
+    #[test]
     fn a_shop_variable_for_no_shop_is_refused_by_name() {
         let error = example(&[("SHAQ_BRIDGE__SHOPS__NOPE__WEBHOOK_SECRETS", "x")])
             .expect_err("no such shop");

@@ -83,8 +83,15 @@ impl QuietHours {
         } else {
             local.date_naive() + chrono::Days::new(1)
         };
-        zone.from_local_datetime(&day.and_time(self.end))
+        let end = day.and_time(self.end);
+        // An end that falls in a daylight-saving gap does not exist that day: the first hour
+        // after it does.
+        zone.from_local_datetime(&end)
             .earliest()
+            .or_else(|| {
+                zone.from_local_datetime(&(end + chrono::Duration::hours(1)))
+                    .earliest()
+            })
             .map_or(at, |end| end.with_timezone(&Utc))
     }
 }
@@ -205,6 +212,20 @@ mod tests {
         assert_eq!(
             released.with_timezone(&casablanca).time(),
             NaiveTime::from_hms_opt(8, 0, 0).expect("time")
+        );
+    }
+
+    #[test]
+    fn quiet_hours_ending_in_a_daylight_saving_gap_end_an_hour_later() {
+        // Paris skips 02:00-03:00 on 2026-03-29: an end at 02:30 does not exist that night.
+        let quiet: QuietHours = "21:00-02:30".parse().expect("valid");
+        let paris = chrono_tz::Europe::Paris;
+        let due = utc("2026-03-28T22:00:00Z"); // 23:00 in Paris, inside quiet hours
+        let released = quiet.release(due, paris);
+        assert!(released > due);
+        assert_eq!(
+            released.with_timezone(&paris).time(),
+            NaiveTime::from_hms_opt(3, 30, 0).expect("time")
         );
     }
 

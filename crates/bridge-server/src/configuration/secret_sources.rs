@@ -22,6 +22,16 @@ const FILE_SUFFIX: &str = "_file";
 /// Secrets that are lists (several during a rotation).
 const LIST_KEYS: &[&str] = &["webhook_secrets"];
 
+/// Keys whose value is always text, even when it reads as a number or a boolean (a token of
+/// digits stays a token).
+const TEXT_KEYS: &[&str] = &[
+    "token",
+    "secret",
+    "webhook_secret",
+    "consumer_key",
+    "identifier",
+];
+
 /// Applies `SHAQ_BRIDGE__SHOPS__…` variables to the shops in `tree`, each problem naming its
 /// variable.
 pub(super) fn apply_shop_env(tree: &mut Value, overrides: &[(String, String)]) -> Vec<String> {
@@ -83,6 +93,7 @@ fn typed_like(existing: Option<&Value>, key: &str, value: &str) -> Value {
         )
     };
     match existing {
+        _ if TEXT_KEYS.contains(&key) => Value::String(value.to_owned()),
         Some(Value::Array(_)) => list(),
         Some(Value::String(_)) => Value::String(value.to_owned()),
         Some(Value::Bool(_)) | None if value == "true" || value == "false" => {
