@@ -61,6 +61,11 @@ async fn simulator_urls(sandbox: &mut Child) -> (String, String, String) {
     (shaq.unwrap(), digishare.unwrap(), shop.unwrap())
 }
 
+/// `GET url` as JSON, `None` while it does not answer with JSON.
+async fn get_json(http: &reqwest::Client, url: String) -> Option<Value> {
+    http.get(url).send().await.ok()?.json().await.ok()
+}
+
 #[tokio::test]
 async fn sandbox_and_serve_as_two_processes_carry_an_order_to_delivery() {
     let dir = tempfile::tempdir().unwrap();
@@ -118,14 +123,7 @@ async fn sandbox_and_serve_as_two_processes_carry_an_order_to_delivery() {
 
     // Digishare got a ticket awaiting the customer's confirmation; the customer confirms.
     let ticket = wait_for("the ticket", LIMIT, || async {
-        let tickets: Value = http
-            .get(format!("{digishare}/_sandbox/tickets"))
-            .send()
-            .await
-            .ok()?
-            .json()
-            .await
-            .ok()?;
+        let tickets = get_json(&http, format!("{digishare}/_sandbox/tickets")).await?;
         tickets.as_array()?.first().cloned()
     })
     .await
@@ -141,14 +139,7 @@ async fn sandbox_and_serve_as_two_processes_carry_an_order_to_delivery() {
 
     // The bridge ships: ShaQ has the package; the courier delivers it.
     let partner_ref = wait_for("the package", LIMIT, || async {
-        let packages: Value = http
-            .get(format!("{shaq}/_sandbox/packages"))
-            .send()
-            .await
-            .ok()?
-            .json()
-            .await
-            .ok()?;
+        let packages = get_json(&http, format!("{shaq}/_sandbox/packages")).await?;
         packages.as_array()?.first()?["request"]["partner_ref"]
             .as_str()
             .map(str::to_owned)
@@ -185,14 +176,7 @@ async fn sandbox_and_serve_as_two_processes_carry_an_order_to_delivery() {
         "{order}"
     );
     let received: Value = wait_for("the shop's write-backs", LIMIT, || async {
-        let received: Value = http
-            .get(format!("{shop}/_sandbox/received"))
-            .send()
-            .await
-            .ok()?
-            .json()
-            .await
-            .ok()?;
+        let received = get_json(&http, format!("{shop}/_sandbox/received")).await?;
         (received.as_array()?.len() >= 2).then_some(received)
     })
     .await
@@ -207,12 +191,7 @@ async fn sandbox_and_serve_as_two_processes_carry_an_order_to_delivery() {
                 .is_none_or(|id| id.contains("4242"))),
         "{received}"
     );
-    let messages: Value = http
-        .get(format!("{digishare}/_sandbox/messages"))
-        .send()
-        .await
-        .unwrap()
-        .json()
+    let messages = get_json(&http, format!("{digishare}/_sandbox/messages"))
         .await
         .unwrap();
     assert!(
