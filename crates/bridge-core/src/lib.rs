@@ -9,6 +9,7 @@ pub mod jobs;
 pub mod lifecycle;
 pub mod maintenance;
 pub mod notify;
+pub mod reports;
 pub mod retry;
 pub mod settings;
 pub mod shop;

@@ -12,12 +12,13 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use bridge_core::domain::{
-    Address, Language, Order, OrderKey, Payment, PhoneE164, PlatformOrderId, Recipient,
-    RegionRules, ShopId, TrackingNumber,
+    Address, Language, Located, Order, OrderKey, Payment, PhoneE164, PlatformOrderId, Recipient,
+    RegionRules, RegionSource, ShopId, TrackingNumber,
 };
 use bridge_core::jobs::{Job, JobRecord, JobState, MoveTicket};
 use bridge_core::lifecycle::OrderState;
 use bridge_core::maintenance::{RetentionSettings, apply_retention};
+use bridge_core::reports::{Granularity, ReportRequest};
 use bridge_core::store::{
     Intake, JobEffects, JobFilter, NewInboundEvent, OrderPage, OrderQuery, Store, StoreError,
     TimelineEntry, TimelineKind,
@@ -31,7 +32,8 @@ use bridge_core::workflow::operator::{
 };
 use bridge_core::workflow::outcomes::on_job_news;
 use bridge_core::workflow::{
-    CourierMapping, Flow, JobNews, NewJob, Rules, ShopPolicy, TicketStatuses, TrackedOrder,
+    CourierMapping, Flow, JobNews, Milestones, NewJob, Rules, ShopPolicy, TicketStatuses,
+    TrackedOrder,
 };
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
@@ -1065,6 +1067,243 @@ async fn drain_reports_outcomes(store: Store) {
     assert_eq!(pool.run_claimed(&claimed[0]).await, JobOutcome::Dead);
 }
 
+/// One seeded order of [`reports_count_a_known_history_exactly`]: when it came and what
+/// happened to it, in minutes after it came.
+struct Seeded {
+    id: usize,
+    shop: &'static str,
+    received: DateTime<Utc>,
+    asked: bool,
+    confirmed_after: Option<i64>,
+    declined: bool,
+    expired: bool,
+    shipped_after: Option<i64>,
+    delivered_after: Option<i64>,
+    returned: bool,
+    region: Option<&'static str>,
+    amount_cents: i64,
+}
+
+/// A history with every outcome, drawn from a fixed pseudo-random sequence.
+fn seeded_history(start: DateTime<Utc>) -> Vec<Seeded> {
+    let mut state: u64 = 0x5eed;
+    let mut next = move |n: u64| {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (state >> 33) % n
+    };
+    let regions = [
+        Some("Greater Accra"),
+        Some("Ashanti"),
+        Some("Northern"),
+        None,
+    ];
+    (0..1_200)
+        .map(|id| {
+            let received = start + chrono::Duration::minutes((next(10 * 24 * 60)) as i64);
+            let asked = next(10) < 8;
+            let answer = next(10);
+            let confirmed_after = (asked && answer < 6).then(|| 1 + next(600) as i64);
+            let declined = asked && (6..8).contains(&answer);
+            let expired = asked && answer >= 8;
+            let shipped_after = if asked {
+                confirmed_after.map(|m| m + 1)
+            } else {
+                Some(1)
+            };
+            let outcome = next(10);
+            let delivered_after = shipped_after
+                .filter(|_| outcome < 6)
+                .map(|m| m + 60 * (1 + next(96) as i64));
+            let returned = shipped_after.is_some() && (6..8).contains(&outcome);
+            Seeded {
+                id,
+                shop: if id % 17 == 0 { "other" } else { "kente" },
+                received,
+                asked,
+                confirmed_after,
+                declined,
+                expired,
+                shipped_after,
+                delivered_after,
+                returned,
+                region: regions[next(4) as usize],
+                amount_cents: 1_000 + next(50_000) as i64,
+            }
+        })
+        .collect()
+}
+
+fn seeded_record(seed: &Seeded) -> TrackedOrder {
+    let mut order = order_record(&seed.id.to_string(), OrderState::Received)
+        .order()
+        .clone();
+    order.shop_id = ShopId::new(seed.shop);
+    order.payment = Payment::CashOnDelivery {
+        amount_to_collect: Decimal::new(seed.amount_cents, 2),
+    };
+    let after = |minutes: i64| seed.received + chrono::Duration::minutes(minutes);
+    let state = match (seed.delivered_after, seed.returned, seed.shipped_after) {
+        (Some(_), _, _) => OrderState::Delivered,
+        (None, true, _) => OrderState::Returned,
+        (None, false, Some(_)) => OrderState::InTransit,
+        (None, false, None) => OrderState::Cancelled,
+    };
+    let milestones = Milestones {
+        asked_at: seed.asked.then_some(seed.received),
+        confirmed_at: seed.confirmed_after.map(after),
+        declined_at: seed.declined.then(|| after(30)),
+        expired_at: seed.expired.then(|| after(48 * 60)),
+        shipped_at: seed.shipped_after.map(after),
+        delivered_at: seed.delivered_after.map(after),
+        returned_at: seed.returned.then(|| after(10 * 24 * 60)),
+        cancelled_at: (state == OrderState::Cancelled).then(|| after(48 * 60)),
+    };
+    let region = seed.region.map(|region| Located {
+        region: region.to_owned(),
+        source: RegionSource::RegionField,
+    });
+    TrackedOrder::for_tests(order, state, seed.received)
+        .with_milestones_for_tests(milestones, region)
+}
+
+/// The median of whole numbers, as the report computes it.
+fn median_of(mut values: Vec<i64>) -> Option<f64> {
+    values.sort_unstable();
+    let n = values.len();
+    (n > 0).then(|| (values[(n - 1) / 2] + values[n / 2]) as f64 / 2.0)
+}
+
+async fn reports_count_a_known_history_exactly(store: Store) {
+    let start: DateTime<Utc> = "2026-11-01T00:00:00Z".parse().unwrap();
+    let history = seeded_history(start);
+    for seed in &history {
+        save(&store, &seeded_record(seed), seed.received).await;
+    }
+    let request = ReportRequest {
+        shop: ShopId::new("kente"),
+        from: "2026-11-01".parse().unwrap(),
+        to: "2026-11-10".parse().unwrap(),
+        by: Granularity::Day,
+        time_zone: chrono_tz::Africa::Accra,
+    };
+    let report = store.report(&request).await.unwrap();
+    assert_eq!(report.periods.len(), 10);
+
+    // The oracle: the same figures counted one order at a time.
+    let kente: Vec<&Seeded> = history.iter().filter(|s| s.shop == "kente").collect();
+    assert_eq!(report.total.received, kente.len() as u64);
+    assert_eq!(report.total.received, 1_129);
+    for (day, figures) in report.periods.iter().enumerate() {
+        let of_day: Vec<&&Seeded> = kente
+            .iter()
+            .filter(|s| (s.received - start).num_days() == day as i64)
+            .collect();
+        let count = |f: &dyn Fn(&Seeded) -> bool| of_day.iter().filter(|s| f(s)).count() as u64;
+        let asked = count(&|s| s.asked);
+        let confirmed = count(&|s| s.confirmed_after.is_some());
+        let delivered = count(&|s| s.delivered_after.is_some());
+        let returned = count(&|s| s.returned);
+        assert_eq!(figures.received, of_day.len() as u64, "day {day}");
+        assert_eq!(figures.asked, asked, "day {day}");
+        assert_eq!(figures.confirmed, confirmed, "day {day}");
+        assert_eq!(figures.declined, count(&|s| s.declined), "day {day}");
+        assert_eq!(figures.expired, count(&|s| s.expired), "day {day}");
+        assert_eq!(figures.shipped, count(&|s| s.shipped_after.is_some()));
+        assert_eq!(figures.delivered, delivered, "day {day}");
+        assert_eq!(figures.returned, returned, "day {day}");
+        assert_eq!(
+            figures.cancelled,
+            count(&|s| s.shipped_after.is_none()),
+            "day {day}"
+        );
+        assert_eq!(
+            figures.confirmation_rate,
+            Some(confirmed as f64 / asked as f64)
+        );
+        assert_eq!(
+            figures.return_rate,
+            Some(returned as f64 / (delivered + returned) as f64)
+        );
+        assert_eq!(
+            figures.median_minutes_to_confirm,
+            median_of(of_day.iter().filter_map(|s| s.confirmed_after).collect()),
+            "day {day}"
+        );
+        let cents = |f: &dyn Fn(&Seeded) -> bool| -> Decimal {
+            Decimal::new(
+                of_day.iter().filter(|s| f(s)).map(|s| s.amount_cents).sum(),
+                2,
+            )
+        };
+        let cash = &figures.cash[0];
+        assert_eq!(cash.currency, "GHS");
+        assert_eq!(cash.expected, cents(&|s| s.shipped_after.is_some()));
+        assert_eq!(cash.collected, cents(&|s| s.delivered_after.is_some()));
+        assert_eq!(
+            cash.outstanding,
+            cents(&|s| s.shipped_after.is_some() && s.delivered_after.is_none() && !s.returned)
+        );
+    }
+    for region in &report.regions {
+        let of_region: Vec<&&Seeded> = kente
+            .iter()
+            .filter(|s| s.region == region.region.as_deref())
+            .collect();
+        let delivered: Vec<i64> = of_region
+            .iter()
+            .filter_map(|s| Some(s.delivered_after? - s.shipped_after?))
+            .collect();
+        let returned = of_region.iter().filter(|s| s.returned).count() as u64;
+        assert_eq!(region.delivered, delivered.len() as u64);
+        assert_eq!(region.returned, returned);
+        assert_eq!(
+            region.delivery_success_rate,
+            Some(delivered.len() as f64 / (delivered.len() as u64 + returned) as f64)
+        );
+        // Seeded deliveries take whole hours: the hour-resolution median is exact.
+        assert_eq!(
+            region.median_days_to_deliver,
+            median_of(delivered.iter().map(|m| m / 60).collect()).map(|h| h / 24.0)
+        );
+    }
+    assert_eq!(report.regions.len(), 4);
+
+    // Weeks add up to the same total; a shop whose day starts an hour earlier counts the
+    // orders of 23:00–24:00 UTC in the next day.
+    let weekly = store
+        .report(&ReportRequest {
+            by: Granularity::Week,
+            ..request.clone()
+        })
+        .await
+        .unwrap();
+    assert_eq!(weekly.total, report.total);
+    assert_eq!(
+        weekly.periods.iter().map(|p| p.received).sum::<u64>(),
+        1_129
+    );
+    let lagos = store
+        .report(&ReportRequest {
+            time_zone: chrono_tz::Africa::Lagos,
+            ..request.clone()
+        })
+        .await
+        .unwrap();
+    // Lagos (UTC+1): its 1 November runs from 23:00 UTC the day before to 23:00 UTC.
+    let received_between = |from_hour: i64, to_hour: i64| {
+        kente
+            .iter()
+            .filter(|s| {
+                (from_hour * 60..to_hour * 60).contains(&(s.received - start).num_minutes())
+            })
+            .count() as u64
+    };
+    assert_eq!(lagos.periods[0].received, received_between(0, 23));
+    assert_eq!(lagos.periods[1].received, received_between(23, 47));
+}
+
 macro_rules! conformance {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
@@ -1124,6 +1363,7 @@ conformance!(
     completions_commit_together_each_on_its_own,
     a_long_outage_does_not_stall_the_queue,
     a_claim_costs_the_same_whatever_the_backlog,
+    reports_count_a_known_history_exactly,
 );
 
 /// The database holds customers' details: only the bridge's user may read its file.

@@ -15,6 +15,7 @@ mod jobs;
 mod notices;
 #[macro_use]
 mod orders;
+mod reports;
 mod rows;
 mod search;
 mod write;
@@ -34,6 +35,7 @@ pub use inbound::{InboundEventRecord, Intake, JobsFor, NewInboundEvent};
 pub use jobs::{JobEffects, JobFilter};
 pub use notices::{NewNotice, Notice};
 pub use orders::{TimelineEntry, TimelineKind, TimelineRecord};
+pub use reports::ReportError;
 pub use search::{MAX_PAGE, OrderPage, OrderQuery, fold_name};
 use write::WriteHealth;
 pub(crate) use write::WriteTx;

@@ -17,7 +17,7 @@ use crate::domain::{
 use crate::jobs::UnknownName;
 use crate::lifecycle::OrderState;
 use crate::workflow::operator::Correction;
-use crate::workflow::{Collect, CourierProgress, StoredOrder, TrackedOrder};
+use crate::workflow::{Collect, CourierProgress, Milestones, StoredOrder, TrackedOrder};
 
 /// What a timeline line is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -136,7 +136,9 @@ macro_rules! order_columns {
         "order_key, shop_id, platform_order_id, order_ref, state, attention_reason, order_json, \
          order_version, partner_ref, tracking_number, ticket_id, courier_status, \
          courier_status_at, ticket_status, amount_to_collect, currency, created_at, updated_at, \
-         ticket_status_at, attention, region, phone, name_folded, corrections"
+         ticket_status_at, attention, region, phone, name_folded, corrections, asked_at, \
+         confirmed_at, declined_at, expired_at, shipped_at, delivered_at, returned_at, \
+         cancelled_at, region_name, collect_milli"
     };
 }
 
@@ -172,6 +174,19 @@ pub(super) struct OrderRow {
     #[allow(dead_code)]
     name_folded: Option<String>,
     corrections: Option<String>,
+    asked_at: Option<i64>,
+    confirmed_at: Option<i64>,
+    declined_at: Option<i64>,
+    expired_at: Option<i64>,
+    shipped_at: Option<i64>,
+    delivered_at: Option<i64>,
+    returned_at: Option<i64>,
+    cancelled_at: Option<i64>,
+    // Copies of `region` and the amount for the reports' queries.
+    #[allow(dead_code)]
+    region_name: Option<String>,
+    #[allow(dead_code)]
+    collect_milli: Option<i64>,
 }
 
 /// The row, read back as a typed order. The order's ids, reference and version columns are
@@ -234,6 +249,16 @@ impl TryFrom<OrderRow> for TrackedOrder {
             ticket_status_at: row.ticket_status_at.map(from_millis),
             collect: Collect { amount, currency },
             corrections,
+            milestones: Milestones {
+                asked_at: row.asked_at.map(from_millis),
+                confirmed_at: row.confirmed_at.map(from_millis),
+                declined_at: row.declined_at.map(from_millis),
+                expired_at: row.expired_at.map(from_millis),
+                shipped_at: row.shipped_at.map(from_millis),
+                delivered_at: row.delivered_at.map(from_millis),
+                returned_at: row.returned_at.map(from_millis),
+                cancelled_at: row.cancelled_at.map(from_millis),
+            },
             created_at: from_millis(row.created_at),
             updated_at,
         }))
@@ -260,10 +285,11 @@ pub(super) async fn upsert_order(
         .transpose()?;
     let order_json =
         serde_json::to_string(shop_order).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let milestones = order.milestones();
     sqlx::query(concat!(
         "INSERT INTO orders (",
         order_columns!(),
-        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24) ",
+        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34) ",
         "ON CONFLICT (order_key) DO UPDATE SET order_ref = excluded.order_ref, ",
         "state = excluded.state, attention_reason = excluded.attention_reason, ",
         "order_json = excluded.order_json, order_version = excluded.order_version, ",
@@ -273,7 +299,12 @@ pub(super) async fn upsert_order(
         "currency = excluded.currency, updated_at = excluded.updated_at, ",
         "ticket_status_at = excluded.ticket_status_at, attention = excluded.attention, ",
         "region = excluded.region, phone = excluded.phone, name_folded = excluded.name_folded, ",
-        "corrections = excluded.corrections"
+        "corrections = excluded.corrections, asked_at = excluded.asked_at, ",
+        "confirmed_at = excluded.confirmed_at, declined_at = excluded.declined_at, ",
+        "expired_at = excluded.expired_at, shipped_at = excluded.shipped_at, ",
+        "delivered_at = excluded.delivered_at, returned_at = excluded.returned_at, ",
+        "cancelled_at = excluded.cancelled_at, region_name = excluded.region_name, ",
+        "collect_milli = excluded.collect_milli"
     ))
     .bind(order.key().as_str())
     .bind(shop_order.shop_id.as_str())
@@ -299,9 +330,25 @@ pub(super) async fn upsert_order(
     .bind(shop_order.recipient.phone.as_ref().map(PhoneE164::expose))
     .bind(fold_name(&shop_order.recipient.name))
     .bind(corrections)
+    .bind(milestones.asked_at.map(to_millis))
+    .bind(milestones.confirmed_at.map(to_millis))
+    .bind(milestones.declined_at.map(to_millis))
+    .bind(milestones.expired_at.map(to_millis))
+    .bind(milestones.shipped_at.map(to_millis))
+    .bind(milestones.delivered_at.map(to_millis))
+    .bind(milestones.returned_at.map(to_millis))
+    .bind(milestones.cancelled_at.map(to_millis))
+    .bind(order.region().map(|located| located.region.clone()))
+    .bind(milli(order.collect().amount))
     .execute(&mut **tx)
     .await?;
     Ok(())
+}
+
+/// An amount in thousandths of its unit, for exact sums in SQL (every ISO 4217 currency but
+/// two has at most three decimals; a finer amount is rounded, a huge one left out).
+fn milli(amount: Decimal) -> Option<i64> {
+    (amount * Decimal::ONE_THOUSAND).round().try_into().ok()
 }
 
 pub(super) async fn write_timeline(tx: &mut WriteTx, entries: &[TimelineEntry]) -> StoreResult<()> {

@@ -45,7 +45,8 @@ pub use news::{
     AmountNews, Cancellation, CourierNews, InboundNews, JobNews, ShopNews, TicketNews, TrackingStep,
 };
 pub use statuses::{TicketKey, TicketStatuses};
-pub use tracked::{Collect, CourierProgress, StoredOrder, TrackedOrder};
+use tracked::Milestone;
+pub use tracked::{Collect, CourierProgress, Milestones, StoredOrder, TrackedOrder};
 
 use crate::domain::{Attention, CountryCode, OrderKey, RegionRules, ShopId};
 use crate::jobs::{Job, JobError};
@@ -286,7 +287,7 @@ fn move_to(
             TimelineKind::State,
             format!("{} → {}", order.state(), state),
         ));
-        order.set_state(state);
+        order.set_state(state, now);
     }
     order.touch(now);
 }
@@ -305,7 +306,7 @@ fn needs_attention(
         TimelineKind::Attention,
         format!("needs attention: {reason}"),
     ));
-    order.set_state(OrderState::NeedsAttention);
+    order.set_state(OrderState::NeedsAttention, now);
     order.set_attention(Some(reason));
     order.touch(now);
 }

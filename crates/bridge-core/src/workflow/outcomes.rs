@@ -4,8 +4,8 @@
 use chrono::{DateTime, Utc};
 
 use super::{
-    Cancellation, Collect, CourierProgress, Decision, JobNews, NewJob, Rules, ShopMilestone,
-    TicketKey, TrackedOrder, courier, needs_attention, ticket, timeline, write_back,
+    Cancellation, Collect, CourierProgress, Decision, JobNews, Milestone, NewJob, Rules,
+    ShopMilestone, TicketKey, TrackedOrder, courier, needs_attention, ticket, timeline, write_back,
 };
 use crate::jobs::{Job, MoveTicket};
 use crate::store::TimelineKind;
@@ -42,6 +42,7 @@ pub fn on_job_news(
             );
             let mut next = order.clone();
             next.set_package(tracking_number);
+            next.mark(Milestone::Shipped, now);
             next.set_courier(CourierProgress {
                 status: status.clone(),
                 at: now,

@@ -54,7 +54,7 @@ fn on_new_order(order: Order, policy: &ShopPolicy, now: DateTime<Utc>) -> Decisi
     let shippable = where_to(&order, policy, None);
     let mut tracked = TrackedOrder::received(order, now);
     if cancelled {
-        tracked.set_state(OrderState::Cancelled);
+        tracked.set_state(OrderState::Cancelled, now);
         lines.push(timeline(
             &key,
             now,
@@ -71,7 +71,7 @@ fn on_new_order(order: Order, policy: &ShopPolicy, now: DateTime<Utc>) -> Decisi
         Ok(located) => locate_at(&mut tracked, located, now, &mut lines),
     }
     let (state, jobs) = start(&tracked, policy, now, None);
-    tracked.set_state(state);
+    tracked.set_state(state, now);
     lines.push(timeline(
         &key,
         now,

@@ -1287,3 +1287,70 @@ fn no_answer_in_time_cancels_and_a_late_confirmation_is_flagged_not_shipped() {
         late.timeline
     );
 }
+
+#[test]
+fn each_step_the_reports_count_is_recorded_once_when_it_first_happens() {
+    let asked = from_shop(None, shop_order(true, 0), Flow::ConfirmFirst, 1)
+        .order
+        .expect("stored");
+    assert_eq!(asked.milestones().asked_at, Some(at(1)));
+
+    let mut waiting = asked.clone();
+    waiting.set_ticket(TicketId::new("tkt1"));
+    let confirmed = on_ticket_status(&waiting, &ticket_news("st-yes", None), &statuses(), at(5))
+        .order
+        .expect("confirmed");
+    assert_eq!(confirmed.milestones().confirmed_at, Some(at(5)));
+    assert_eq!(confirmed.milestones().declined_at, None);
+
+    let news = JobNews::PackageCreated {
+        tracking_number: TrackingNumber::new("SHQ1"),
+        status: PackageStatus::Pending,
+        adopted: false,
+        amount_to_collect: Decimal::new(30000, 2),
+    };
+    let created = on_job_news(&rules(false), &confirmed, news, at(6))
+        .order
+        .expect("created");
+    assert_eq!(created.milestones().shipped_at, Some(at(6)));
+
+    let delivered = on_courier_status(
+        &created,
+        &courier("delivered", 40),
+        &CourierMapping::default(),
+        at(41),
+    )
+    .order
+    .expect("delivered");
+    assert_eq!(delivered.milestones().delivered_at, Some(at(41)));
+    // The same news again moves nothing, and the first times stay.
+    let again = on_courier_status(
+        &delivered,
+        &courier("delivered", 42),
+        &CourierMapping::default(),
+        at(43),
+    );
+    if let Some(order) = again.order {
+        assert_eq!(order.milestones().delivered_at, Some(at(41)));
+    }
+    assert_eq!(delivered.milestones().asked_at, Some(at(1)));
+    assert_eq!(delivered.milestones().confirmed_at, Some(at(5)));
+
+    // A decline is a decline only before a confirmation; no answer is an expiry.
+    let declined = on_ticket_status(&waiting, &ticket_news("st-no", None), &statuses(), at(7))
+        .order
+        .expect("declined");
+    assert_eq!(declined.milestones().declined_at, Some(at(7)));
+    assert_eq!(declined.milestones().cancelled_at, Some(at(7)));
+    let expired = on_confirmation_deadline(&waiting, NoAnswer::Cancel, at(8))
+        .order
+        .expect("expired");
+    assert_eq!(expired.milestones().expired_at, Some(at(8)));
+    assert_eq!(expired.milestones().cancelled_at, Some(at(8)));
+    assert_eq!(expired.milestones().declined_at, None);
+    let flagged = on_confirmation_deadline(&waiting, NoAnswer::NeedsAttention, at(8))
+        .order
+        .expect("flagged");
+    assert_eq!(flagged.milestones().expired_at, Some(at(8)));
+    assert_eq!(flagged.milestones().cancelled_at, None);
+}

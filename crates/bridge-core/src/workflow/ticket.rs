@@ -5,8 +5,8 @@ use chrono::{DateTime, Utc};
 
 use super::confirmation::{ConfirmationPolicy, NoAnswer, QuietHours};
 use super::{
-    Decision, NewJob, ShopMilestone, TicketKey, TicketNews, TicketStatuses, TrackedOrder, move_to,
-    needs_attention, timeline, write_back,
+    Decision, Milestone, NewJob, ShopMilestone, TicketKey, TicketNews, TicketStatuses,
+    TrackedOrder, move_to, needs_attention, timeline, write_back,
 };
 use crate::domain::Attention;
 use crate::jobs::{Job, MoveTicket};
@@ -63,6 +63,7 @@ pub fn on_ticket_status(
         jobs.push(NewJob::new(Job::CreatePackage, &key, None));
         jobs.push(write_back(&key, ShopMilestone::Confirmed));
         next.set_attention(None);
+        next.mark(Milestone::Confirmed, now);
         move_to(&mut next, OrderState::Shipping, now, &mut lines);
     } else if confirmed
         && order.state() == OrderState::Cancelled
@@ -82,6 +83,9 @@ pub fn on_ticket_status(
     } else if cancelled && order.state().is_before_pickup() {
         jobs.push(NewJob::new(Job::CancelPackage, &key, None));
         jobs.push(write_back(&key, ShopMilestone::Cancelled));
+        if order.milestones().confirmed_at.is_none() {
+            next.mark(Milestone::Declined, now);
+        }
         move_to(&mut next, OrderState::Cancelled, now, &mut lines);
     } else if cancelled && !order.state().is_final() {
         lines.push(timeline(
@@ -110,6 +114,7 @@ pub fn on_confirmation_deadline(
 ) -> Decision {
     let key = order.key();
     let mut next = order.clone();
+    next.mark(Milestone::Expired, now);
     let mut lines = Vec::new();
     match on_no_answer {
         NoAnswer::NeedsAttention => {

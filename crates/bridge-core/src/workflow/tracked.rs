@@ -32,6 +32,59 @@ pub struct Collect {
     pub currency: String,
 }
 
+/// When an order first reached each step the reports count; set once by the workflow, never
+/// moved afterwards (a redelivered webhook does not make an order "delivered" twice).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Milestones {
+    /// The customer was asked to confirm (the order went to `awaiting_confirmation`).
+    pub asked_at: Option<DateTime<Utc>>,
+    /// The customer confirmed on WhatsApp.
+    pub confirmed_at: Option<DateTime<Utc>>,
+    /// The customer declined.
+    pub declined_at: Option<DateTime<Utc>>,
+    /// No answer came within `confirm_within`.
+    pub expired_at: Option<DateTime<Utc>>,
+    /// The ShaQ package was created.
+    pub shipped_at: Option<DateTime<Utc>>,
+    /// Delivered.
+    pub delivered_at: Option<DateTime<Utc>>,
+    /// Back at the merchant (RTO).
+    pub returned_at: Option<DateTime<Utc>>,
+    /// Cancelled (by the shop, the customer, an operator or for want of an answer).
+    pub cancelled_at: Option<DateTime<Utc>>,
+}
+
+/// A step the workflow records without a state of its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(in crate::workflow) enum Milestone {
+    Confirmed,
+    Declined,
+    Expired,
+    Shipped,
+}
+
+impl Milestones {
+    fn slot(&mut self, milestone: Milestone) -> &mut Option<DateTime<Utc>> {
+        match milestone {
+            Milestone::Confirmed => &mut self.confirmed_at,
+            Milestone::Declined => &mut self.declined_at,
+            Milestone::Expired => &mut self.expired_at,
+            Milestone::Shipped => &mut self.shipped_at,
+        }
+    }
+
+    /// The step a state marks, if it marks one.
+    fn of_state(&mut self, state: OrderState) -> Option<&mut Option<DateTime<Utc>>> {
+        match state {
+            OrderState::AwaitingConfirmation => Some(&mut self.asked_at),
+            OrderState::Delivered => Some(&mut self.delivered_at),
+            OrderState::Returned => Some(&mut self.returned_at),
+            OrderState::Cancelled => Some(&mut self.cancelled_at),
+            _ => None,
+        }
+    }
+}
+
 /// Every part of a stored order, for the store to rebuild one from its row.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredOrder {
@@ -59,6 +112,8 @@ pub struct StoredOrder {
     pub collect: Collect,
     /// What a person corrected (laid over every later version from the shop).
     pub corrections: Option<Correction>,
+    /// When it reached the steps the reports count.
+    pub milestones: Milestones,
     /// First stored.
     pub created_at: DateTime<Utc>,
     /// Last changed.
@@ -93,6 +148,7 @@ impl TrackedOrder {
                 ticket_status_at: None,
                 collect,
                 corrections: None,
+                milestones: Milestones::default(),
                 created_at: now,
                 updated_at: now,
             },
@@ -110,6 +166,18 @@ impl TrackedOrder {
         let mut tracked = TrackedOrder::received(order, now);
         tracked.parts.state = state;
         tracked
+    }
+
+    /// An order with these milestones, for report tests of other crates (a seeded history).
+    #[cfg(any(test, feature = "test-support"))]
+    pub fn with_milestones_for_tests(
+        mut self,
+        milestones: Milestones,
+        region: Option<Located>,
+    ) -> TrackedOrder {
+        self.parts.milestones = milestones;
+        self.parts.region = region;
+        self
     }
 
     /// The shop's order.
@@ -209,6 +277,11 @@ impl TrackedOrder {
         self.parts.corrections.as_ref()
     }
 
+    /// When it reached the steps the reports count.
+    pub fn milestones(&self) -> &Milestones {
+        &self.parts.milestones
+    }
+
     /// First stored.
     pub fn created_at(&self) -> DateTime<Utc> {
         self.parts.created_at
@@ -219,8 +292,18 @@ impl TrackedOrder {
         self.parts.updated_at
     }
 
-    pub(in crate::workflow) fn set_state(&mut self, state: OrderState) {
+    /// Moves the order to `state`, recording the first time it reached a state the reports
+    /// count.
+    pub(in crate::workflow) fn set_state(&mut self, state: OrderState, now: DateTime<Utc>) {
         self.parts.state = state;
+        if let Some(slot) = self.parts.milestones.of_state(state) {
+            slot.get_or_insert(now);
+        }
+    }
+
+    /// Records a step that has no state of its own (first time only).
+    pub(in crate::workflow) fn mark(&mut self, milestone: Milestone, now: DateTime<Utc>) {
+        self.parts.milestones.slot(milestone).get_or_insert(now);
     }
 
     pub(in crate::workflow) fn set_attention(&mut self, attention: Option<Attention>) {
