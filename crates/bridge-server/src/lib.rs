@@ -13,6 +13,7 @@ pub mod http_metrics;
 pub mod operations;
 pub mod rate_limit;
 pub mod refusals;
+pub mod reports;
 pub mod routes;
 pub mod serve;
 pub mod setup;

@@ -51,6 +51,9 @@ pub struct AppState {
     pub rules: Arc<Rules>,
     /// The web console (`None`: off, nobody can sign in).
     pub console: Option<Arc<ConsoleState>>,
+    /// When the report gauges of `/metrics` were last computed (they are recomputed at most
+    /// once a minute, whatever the scrape rate).
+    pub report_gauges: Arc<tokio::sync::Mutex<Option<std::time::Instant>>>,
 }
 
 /// The bridge, built and bound, not yet running.
@@ -121,6 +124,7 @@ impl Application {
             intake,
             settings: Arc::new(settings),
             limiter,
+            report_gauges: Arc::new(tokio::sync::Mutex::new(None)),
         };
         Ok(Application {
             listener,

@@ -72,6 +72,8 @@ pub fn router() -> Router<AppState> {
         )
         .route("/console/jobs/{id}/retry", post(pages::retry_job))
         .route("/console/health", get(pages::health))
+        .route("/console/reports", get(pages::reports))
+        .route("/console/reports.csv", get(pages::reports_csv))
         .route("/console/assets/console.css", get(stylesheet))
 }
 

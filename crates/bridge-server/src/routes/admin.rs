@@ -21,6 +21,7 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 use crate::auth::Admin;
 use crate::error::ApiError;
 use crate::operations::{CorrectionInput, Operations, find_order};
+use crate::reports::ReportsQuery;
 use crate::startup::AppState;
 
 /// How long an action waits for the workflow to decide it before answering 202.
@@ -50,6 +51,8 @@ pub fn router() -> axum::Router<AppState> {
         .route("/api/jobs", get(list_jobs))
         .route("/api/jobs/{id}/retry", post(retry_job))
         .route("/api/jobs/retry-dead", post(retry_dead_jobs))
+        .route("/api/reports", get(reports))
+        .route("/api/reports.csv", get(reports_csv))
 }
 
 /// The admin API's OpenAPI document, generated from the handlers below.
@@ -70,7 +73,9 @@ pub fn router() -> axum::Router<AppState> {
         cancel_order,
         list_jobs,
         retry_job,
-        retry_dead_jobs
+        retry_dead_jobs,
+        reports,
+        reports_csv
     ),
     components(schemas(CorrectionInput, ReplayInput, ActionAnswer, ErrorBody)),
     modifiers(&BearerAuth),
@@ -519,4 +524,59 @@ async fn retry_dead_jobs(_: Admin, State(state): State<AppState>) -> Result<Json
     let revived = state.store.revive_dead_jobs(Utc::now()).await?;
     state.waker.wake();
     Ok(Json(json!({ "revived": revived })))
+}
+
+/// Confirmation, delivery and cash figures per shop and period: the orders received in each
+/// period (shop time zone) and what became of them.
+#[utoipa::path(
+    get,
+    path = "/api/reports",
+    params(ReportsQuery),
+    responses(
+        (status = 200, description = "`{reports: [{shop, time_zone, from, to, by, periods, total, regions}]}`", body = Object),
+        (status = 422, description = "A parameter is wrong", body = ErrorBody),
+    )
+)]
+async fn reports(
+    _: Admin,
+    State(state): State<AppState>,
+    Query(query): Query<ReportsQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let requests = query.requests(&state.settings, &state.rules, Utc::now())?;
+    let reports = crate::reports::make(&state.store, &requests).await?;
+    Ok(Json(json!({ "reports": reports })))
+}
+
+/// The same figures as CSV: one line per shop and period (`table=periods`) or per shop and
+/// ShaQ region (`table=regions`).
+#[utoipa::path(
+    get,
+    path = "/api/reports.csv",
+    params(ReportsQuery),
+    responses(
+        (status = 200, description = "CSV with a header line", content_type = "text/csv"),
+        (status = 422, description = "A parameter is wrong", body = ErrorBody),
+    )
+)]
+async fn reports_csv(
+    _: Admin,
+    State(state): State<AppState>,
+    Query(query): Query<ReportsQuery>,
+) -> Result<Response, ApiError> {
+    let table = query.table()?;
+    let requests = query.requests(&state.settings, &state.rules, Utc::now())?;
+    let reports = crate::reports::make(&state.store, &requests).await?;
+    let body = crate::reports::to_csv(&reports, table)
+        .map_err(|e| ApiError::Internal(format!("report CSV: {e}")))?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                "attachment; filename=\"shaq-bridge-report.csv\"",
+            ),
+        ],
+        body,
+    )
+        .into_response())
 }

@@ -9,7 +9,9 @@ use bridge_core::jobs::JobState;
 use bridge_core::lifecycle::OrderState;
 use serde_json::json;
 
+use crate::reports::ReportsQuery;
 use crate::startup::AppState;
+use bridge_core::reports::Granularity;
 
 /// The health routes.
 pub fn router() -> axum::Router<AppState> {
@@ -70,8 +72,64 @@ async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
                 .set(at.timestamp_millis() as f64 / 1000.0);
         }
     }
+    report_gauges(&state).await;
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
         state.metrics.render(),
     )
+}
+
+/// How often the report gauges are recomputed at most.
+const REPORT_GAUGES_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Per shop, the last seven days (today included, shop time zone): orders received,
+/// confirmation and return rates, cash on the road — for alert rules such as "the confirmation
+/// rate dropped".
+async fn report_gauges(state: &AppState) {
+    let mut last = state.report_gauges.lock().await;
+    if last.is_some_and(|at| at.elapsed() < REPORT_GAUGES_EVERY) {
+        return;
+    }
+    *last = Some(std::time::Instant::now());
+    let today = chrono::Utc::now();
+    for shop in &state.settings.shops {
+        let query = ReportsQuery {
+            shop: Some(shop.id.to_string()),
+            ..ReportsQuery::default()
+        };
+        let Ok(mut requests) = query.requests(&state.settings, &state.rules, today) else {
+            continue;
+        };
+        for request in &mut requests {
+            request.from = request.to - chrono::Duration::days(6);
+            request.by = Granularity::Month;
+        }
+        let Ok(reports) = crate::reports::make(&state.store, &requests).await else {
+            continue;
+        };
+        for report in reports {
+            let shop = report.shop.to_string();
+            let total = &report.total;
+            metrics::gauge!("bridge_report_orders_received", "shop" => shop.clone(), "window" => "7d")
+                .set(total.received as f64);
+            metrics::gauge!("bridge_report_orders_asked", "shop" => shop.clone(), "window" => "7d")
+                .set(total.asked as f64);
+            // NaN when there is nothing to measure (nobody asked, no parcel finished): a
+            // comparison with NaN is false, so no alert fires on an idle shop.
+            metrics::gauge!("bridge_report_confirmation_rate", "shop" => shop.clone(), "window" => "7d")
+                .set(total.confirmation_rate.unwrap_or(f64::NAN));
+            metrics::gauge!("bridge_report_return_rate", "shop" => shop.clone(), "window" => "7d")
+                .set(total.return_rate.unwrap_or(f64::NAN));
+            for cash in &total.cash {
+                let outstanding = cash.outstanding.to_string().parse::<f64>().unwrap_or(0.0);
+                metrics::gauge!(
+                    "bridge_report_cod_outstanding",
+                    "shop" => shop.clone(),
+                    "currency" => cash.currency.clone(),
+                    "window" => "7d"
+                )
+                .set(outstanding);
+            }
+        }
+    }
 }

@@ -433,6 +433,8 @@ async fn the_alert_rules_name_metrics_the_bridge_exports() {
         "bridge_last_webhook_timestamp_seconds{source=\"shop:atlas\"}",
         "bridge_jobs{state=\"dead\"}",
         "bridge_jobs_finished_total{kind=\"create_package\",outcome=\"done\"}",
+        "bridge_report_orders_received{shop=\"atlas\",window=\"7d\"} 1",
+        "bridge_report_confirmation_rate{shop=\"atlas\",window=\"7d\"} NaN",
     ] {
         assert!(metrics.contains(line), "{line} in {metrics}");
     }
@@ -593,5 +595,82 @@ async fn replay_cancel_and_retry_from_the_console() {
         !refused.contains("Cancel order"),
         "a cancelled order offers no cancel"
     );
+    bridge.stop().await;
+}
+
+#[tokio::test]
+async fn the_reports_page_shows_each_shops_figures_with_a_chart_and_exports_them() {
+    let bridge = SandboxBridge::start(&operators_toml()).await;
+    for id in [4001, 4002] {
+        let spec = OrderSpec {
+            id,
+            cod: true,
+            country: "GH",
+            phone: Some("024 412 3456".to_owned()),
+            region: Some("Ashanti".to_owned()),
+        };
+        bridge.place_woo_order(&spec, "Kumasi").await;
+    }
+    for id in [4001, 4002] {
+        wait_for(
+            "the package",
+            std::time::Duration::from_secs(60),
+            || async { bridge.sandbox.shaq.package(&format!("atlas-{id}")) },
+        )
+        .await
+        .unwrap();
+    }
+    bridge
+        .sandbox
+        .shaq
+        .advance("atlas-4001", "delivered")
+        .unwrap();
+    bridge
+        .wait_for_state("atlas/4001", bridge_core::lifecycle::OrderState::Delivered)
+        .await;
+    let client = browser();
+    let cookie = sign_in(&bridge, &client).await;
+    let (status, html) = page(&client, &cookie, &bridge.url("/console/reports?by=week")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("id=\"report-atlas\""), "{html}");
+    assert!(
+        html.contains("<strong class=\"received-total\">2</strong>"),
+        "{html}"
+    );
+    assert!(html.contains("<svg class=\"chart\""), "{html}");
+    assert!(html.contains(": 2 received</title>"), "{html}");
+    assert!(html.contains(": 1 delivered</title>"), "{html}");
+    assert!(html.contains("<td>Ashanti</td>"), "{html}");
+    // Nothing is fetched from elsewhere: the page works offline.
+    assert!(
+        !html.contains("http://") && !html.contains("https://"),
+        "{html}"
+    );
+
+    let csv = client
+        .get(bridge.url("/console/reports.csv?by=month&table=regions"))
+        .header(COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(csv.status(), StatusCode::OK);
+    let text = csv.text().await.unwrap();
+    assert!(
+        text.lines()
+            .any(|line| line.starts_with("atlas,") && line.contains(",Ashanti,2,1,0,1.0000,")),
+        "{text}"
+    );
+    let (status, refused) = page(&client, &cookie, &bridge.url("/console/reports?by=decade")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        refused.contains("`decade` is not one of day, week, month"),
+        "{refused}"
+    );
+    let signed_out = client
+        .get(bridge.url("/console/reports.csv"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_out.status(), StatusCode::SEE_OTHER);
     bridge.stop().await;
 }

@@ -1624,6 +1624,131 @@ async fn a_customer_confirming_on_the_second_reminder_gets_the_order_shipped(bac
     journey.stop().await;
 }
 
+/// Three customers: one confirms and receives the parcel, one confirms and refuses it at the door
+/// (it comes back), one declines. The report, over the admin API, as JSON and CSV.
+async fn the_report_counts_what_became_of_each_order(backend: TestBackend) {
+    let journey = Journey::start_with(backend, SandboxConfig::default(), |settings| {
+        settings.server.admin_token = Some(ADMIN_TOKEN.to_owned().into());
+    })
+    .await;
+    for id in [3001, 3002, 3003] {
+        let order = shopify_order(&OrderSpec {
+            region: Some(
+                if id == 3001 {
+                    "Ashanti"
+                } else {
+                    "Greater Accra"
+                }
+                .to_owned(),
+            ),
+            ..cod_spec(id)
+        });
+        assert_eq!(journey.send_shopify("orders/create", &order).await, 200);
+    }
+    for id in [3001, 3002] {
+        let ticket = journey.ticket(&format!("kente-{id}")).await;
+        journey
+            .sandbox
+            .digishare
+            .customer_confirms(ticket["id"].as_str().unwrap())
+            .unwrap();
+    }
+    let declined = journey.ticket("kente-3003").await;
+    journey
+        .sandbox
+        .digishare
+        .customer_cancels(declined["id"].as_str().unwrap())
+        .unwrap();
+    for id in [3001, 3002] {
+        wait_for("the package", LIMIT, || async {
+            journey.sandbox.shaq.package(&format!("kente-{id}"))
+        })
+        .await
+        .unwrap();
+    }
+    journey.settle().await;
+    journey
+        .courier("kente-3001", "kente/3001", "delivered")
+        .await;
+    journey
+        .courier("kente-3002", "kente/3002", "returned_to_sender")
+        .await;
+    wait_for("the decline", LIMIT, || async {
+        (journey.order_state("kente/3003").await == Some(OrderState::Cancelled)).then_some(())
+    })
+    .await
+    .unwrap();
+
+    let client = reqwest::Client::new();
+    let get = |path: &str| {
+        client
+            .get(format!("{}{path}", journey.bridge))
+            .bearer_auth(ADMIN_TOKEN)
+            .send()
+    };
+    let response = get("/api/reports?shop=kente&by=week").await.unwrap();
+    assert_eq!(response.status(), 200);
+    let body: Value = response.json().await.unwrap();
+    let total = &body["reports"][0]["total"];
+    for (figure, expected) in [
+        ("received", 3),
+        ("asked", 3),
+        ("confirmed", 2),
+        ("declined", 1),
+        ("expired", 0),
+        ("shipped", 2),
+        ("delivered", 1),
+        ("returned", 1),
+        ("cancelled", 1),
+    ] {
+        assert_eq!(total[figure], expected, "{figure}: {total}");
+    }
+    assert_eq!(total["confirmation_rate"].as_f64(), Some(2.0 / 3.0));
+    assert_eq!(total["return_rate"], 0.5);
+    assert!(total["median_minutes_to_confirm"].as_f64().is_some());
+    let cash = &total["cash"][0];
+    assert_eq!(cash["currency"], "GHS");
+    assert_eq!(cash["outstanding"], "0");
+    let amount = |name: &str| cash[name].as_str().unwrap().parse::<f64>().unwrap();
+    assert!(amount("collected") > 0.0 && amount("expected") > amount("collected"));
+    let regions = body["reports"][0]["regions"].as_array().unwrap();
+    let ashanti = regions.iter().find(|r| r["region"] == "Ashanti").unwrap();
+    assert_eq!(
+        (ashanti["delivered"].as_u64(), ashanti["returned"].as_u64()),
+        (Some(1), Some(0))
+    );
+    assert!(ashanti["median_days_to_deliver"].as_f64().is_some());
+
+    let csv = get("/api/reports.csv?shop=kente&by=month").await.unwrap();
+    assert_eq!(csv.status(), 200);
+    let text = csv.text().await.unwrap();
+    assert!(
+        text.starts_with("shop,first_day,last_day,received,"),
+        "{text}"
+    );
+    // The last 30 days: one line per month they touch.
+    let line = text
+        .lines()
+        .find(|line| line.contains(",3,3,2,"))
+        .unwrap_or_else(|| panic!("no line with the 3 orders: {text}"));
+    assert!(line.starts_with("kente,"), "{text}");
+    assert!(line.contains(",3,3,2,0.6667,"), "{line}");
+
+    for (query, field) in [
+        ("shop=nowhere", "shop"),
+        ("by=year", "by"),
+        ("from=yesterday", "from"),
+        ("from=2026-02-01&to=2026-01-01", "to"),
+        ("from=2000-01-01&to=2026-01-01&by=day", "by"),
+    ] {
+        let refused = get(&format!("/api/reports?{query}")).await.unwrap();
+        assert_eq!(refused.status(), 422, "{query}");
+        let error: Value = refused.json().await.unwrap();
+        assert_eq!(error["error"]["field"], field, "{query}: {error}");
+    }
+    journey.stop().await;
+}
+
 macro_rules! journeys {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
@@ -1670,4 +1795,5 @@ journeys!(
     a_shop_with_its_own_accounts_and_settings_uses_them,
     orders_whose_ids_differ_only_in_odd_characters_both_ship,
     orders_placed_while_the_bridge_was_down_ship_after_it_comes_back,
+    the_report_counts_what_became_of_each_order,
 );
