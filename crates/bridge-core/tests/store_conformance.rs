@@ -1284,6 +1284,20 @@ async fn reports_count_a_known_history_exactly(store: Store) {
         weekly.periods.iter().map(|p| p.received).sum::<u64>(),
         1_129
     );
+    // Months are told apart by their ends rather than a division: the same total.
+    let monthly = store
+        .report(&ReportRequest {
+            by: Granularity::Month,
+            to: "2026-12-31".parse().unwrap(),
+            ..request.clone()
+        })
+        .await
+        .unwrap();
+    assert_eq!(monthly.periods.len(), 2);
+    assert_eq!(monthly.periods[0].received, 1_129);
+    assert_eq!(monthly.periods[1].received, 0);
+    assert_eq!(monthly.total.confirmed, report.total.confirmed);
+    assert_eq!(monthly.regions, report.regions);
     let lagos = store
         .report(&ReportRequest {
             time_zone: chrono_tz::Africa::Lagos,

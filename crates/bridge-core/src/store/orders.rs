@@ -534,6 +534,17 @@ impl Store {
             .collect()
     }
 
+    /// Stores orders as they are, outside of any job: a seeded history for other crates' tests
+    /// (the console's reports), never the bridge's own path.
+    #[cfg(feature = "test-support")]
+    pub async fn seed_orders_for_tests(&self, orders: &[TrackedOrder]) -> StoreResult<()> {
+        let mut tx = self.begin_write().await?;
+        for order in orders {
+            upsert_order(&mut tx, order, order.updated_at()).await?;
+        }
+        tx.commit().await
+    }
+
     /// Adds timeline lines outside of a job (intake refusals, operator actions).
     pub async fn append_timeline(&self, entries: &[TimelineEntry]) -> StoreResult<()> {
         let mut tx = self.begin_write().await?;

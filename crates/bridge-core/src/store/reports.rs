@@ -19,23 +19,62 @@ pub enum ReportError {
     Store(#[from] super::StoreError),
 }
 
-/// `CASE WHEN created_at < $3 THEN 0 WHEN created_at < $4 THEN 1 … END`: the period of an order,
-/// from the periods' ends bound from `$3` on (`$1` is the shop, `$2` the range's start).
-fn period_of(periods: &[Period]) -> String {
-    let mut sql = String::from("CAST(CASE");
-    for (index, _) in periods.iter().enumerate() {
-        sql.push_str(&format!(" WHEN created_at < ${} THEN {index}", index + 3));
+/// How SQL tells an order's period: `$1` is the shop, `$2` and `$3` the range's start and end,
+/// and the expression's own numbers follow from `$4`.
+struct PeriodSql {
+    expression: String,
+    numbers: Vec<i64>,
+}
+
+impl PeriodSql {
+    /// Arithmetic when every period has the same length (days or weeks without a daylight
+    /// saving change in the range): `(created_at - anchor) / length`, one division per order
+    /// whatever the number of periods. Otherwise (months, or a change of the clocks) a `CASE`
+    /// over the periods' ends.
+    fn of(periods: &[Period]) -> PeriodSql {
+        if let Some(sql) = Self::uniform(periods) {
+            return sql;
+        }
+        let mut expression = String::from("CAST(CASE");
+        for (index, _) in periods.iter().enumerate() {
+            expression.push_str(&format!(" WHEN created_at < ${} THEN {index}", index + 4));
+        }
+        expression.push_str(" END AS BIGINT)");
+        PeriodSql {
+            expression,
+            numbers: periods.iter().map(|p| to_millis(p.ends)).collect(),
+        }
     }
-    sql.push_str(" END AS BIGINT)");
-    sql
+
+    fn uniform(periods: &[Period]) -> Option<PeriodSql> {
+        let first = periods.first()?;
+        let second_end = periods.get(1).map_or(first.ends, |p| p.ends);
+        let length = if periods.len() > 1 {
+            to_millis(second_end) - to_millis(first.ends)
+        } else {
+            to_millis(first.ends) - to_millis(first.starts)
+        };
+        if length <= 0 {
+            return None;
+        }
+        // The first period may be cut (a week asked from a Wednesday): it is counted from
+        // where it would have started.
+        let anchor = to_millis(first.ends) - length;
+        let last = periods.len() - 1;
+        let regular = periods.iter().enumerate().all(|(index, period)| {
+            let end = anchor + length * (index as i64 + 1);
+            let ends = to_millis(period.ends);
+            ends == end || (index == last && ends < end)
+        });
+        regular.then(|| PeriodSql {
+            expression: "(created_at - $4) / $5".to_owned(),
+            numbers: vec![anchor, length],
+        })
+    }
 }
 
 /// The filter every pass shares: the shop's orders received in the range.
-const IN_RANGE: &str = "shop_id = $1 AND created_at >= $2 AND created_at < ";
-
-fn range_end_param(periods: &[Period]) -> String {
-    format!("${}", periods.len() + 2)
-}
+const IN_RANGE: &str = "shop_id = $1 AND created_at >= $2 AND created_at < $3";
 
 impl Store {
     /// One shop's report.
@@ -54,6 +93,7 @@ impl Store {
         request: &ReportRequest,
         periods: &[Period],
     ) -> StoreResult<Vec<TallyGroup>> {
+        let period = PeriodSql::of(periods);
         let sql = format!(
             "SELECT {period} AS period, region_name, COALESCE(currency, ''), COUNT(*), \
              COUNT(asked_at), COUNT(confirmed_at), COUNT(declined_at), COUNT(expired_at), \
@@ -62,9 +102,8 @@ impl Store {
              CAST(COALESCE(SUM(CASE WHEN delivered_at IS NOT NULL THEN collect_milli END), 0) AS BIGINT), \
              CAST(COALESCE(SUM(CASE WHEN shipped_at IS NOT NULL AND delivered_at IS NULL \
                   AND returned_at IS NULL AND cancelled_at IS NULL THEN collect_milli END), 0) AS BIGINT) \
-             FROM orders WHERE {IN_RANGE}{end} GROUP BY 1, 2, 3",
-            period = period_of(periods),
-            end = range_end_param(periods),
+             FROM orders WHERE {IN_RANGE} GROUP BY 1, 2, 3",
+            period = period.expression,
         );
         type Row = (
             i64,
@@ -83,9 +122,14 @@ impl Store {
             i64,
             i64,
         );
-        let rows: Vec<Row> = bind_range(sqlx::query_as(sqlx::AssertSqlSafe(sql)), request, periods)
-            .fetch_all(&self.pool)
-            .await?;
+        let rows: Vec<Row> = bind_range(
+            sqlx::query_as(sqlx::AssertSqlSafe(sql)),
+            request,
+            periods,
+            Some(&period),
+        )
+        .fetch_all(&self.pool)
+        .await?;
         let count = |n: i64| u64::try_from(n).unwrap_or(0);
         Ok(rows
             .into_iter()
@@ -116,17 +160,21 @@ impl Store {
         request: &ReportRequest,
         periods: &[Period],
     ) -> StoreResult<Vec<Bucket<usize>>> {
+        let period = PeriodSql::of(periods);
         let sql = format!(
             "SELECT {period} AS period, (confirmed_at - asked_at) / 60000 AS minutes, COUNT(*) \
-             FROM orders WHERE {IN_RANGE}{end} \
+             FROM orders WHERE {IN_RANGE} \
              AND confirmed_at IS NOT NULL AND asked_at IS NOT NULL GROUP BY 1, 2",
-            period = period_of(periods),
-            end = range_end_param(periods),
+            period = period.expression,
         );
-        let rows: Vec<(i64, i64, i64)> =
-            bind_range(sqlx::query_as(sqlx::AssertSqlSafe(sql)), request, periods)
-                .fetch_all(&self.pool)
-                .await?;
+        let rows: Vec<(i64, i64, i64)> = bind_range(
+            sqlx::query_as(sqlx::AssertSqlSafe(sql)),
+            request,
+            periods,
+            Some(&period),
+        )
+        .fetch_all(&self.pool)
+        .await?;
         Ok(rows
             .into_iter()
             .map(|(period, value, count)| Bucket {
@@ -142,19 +190,19 @@ impl Store {
         request: &ReportRequest,
         periods: &[Period],
     ) -> StoreResult<Vec<Bucket<Option<String>>>> {
-        // The periods' ends are bound too (the parameters are numbered the same in every pass)
-        // though this pass groups by region only.
         let sql = format!(
             "SELECT region_name, (delivered_at - shipped_at) / 3600000 AS hours, COUNT(*) \
-             FROM orders WHERE {IN_RANGE}{end} AND {period} IS NOT NULL \
-             AND delivered_at IS NOT NULL AND shipped_at IS NOT NULL GROUP BY 1, 2",
-            period = period_of(periods),
-            end = range_end_param(periods),
+             FROM orders WHERE {IN_RANGE} \
+             AND delivered_at IS NOT NULL AND shipped_at IS NOT NULL GROUP BY 1, 2"
         );
-        let rows: Vec<(Option<String>, i64, i64)> =
-            bind_range(sqlx::query_as(sqlx::AssertSqlSafe(sql)), request, periods)
-                .fetch_all(&self.pool)
-                .await?;
+        let rows: Vec<(Option<String>, i64, i64)> = bind_range(
+            sqlx::query_as(sqlx::AssertSqlSafe(sql)),
+            request,
+            periods,
+            None,
+        )
+        .fetch_all(&self.pool)
+        .await?;
         Ok(rows
             .into_iter()
             .map(|(region, value, count)| Bucket {
@@ -166,16 +214,87 @@ impl Store {
     }
 }
 
-/// Binds `$1` the shop, `$2` the range's start, then each period's end.
+/// Binds `$1` the shop, `$2` and `$3` the range's start and end, then the period
+/// expression's numbers, if the query has one.
 fn bind_range<'q, O>(
     mut query: sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments>,
     request: &ReportRequest,
     periods: &[Period],
+    period: Option<&PeriodSql>,
 ) -> sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments> {
     let starts = periods.first().map_or(0, |p| to_millis(p.starts));
-    query = query.bind(request.shop.as_str().to_owned()).bind(starts);
-    for period in periods {
-        query = query.bind(to_millis(period.ends));
+    let ends = periods.last().map_or(0, |p| to_millis(p.ends));
+    query = query
+        .bind(request.shop.as_str().to_owned())
+        .bind(starts)
+        .bind(ends);
+    for number in period.map_or(&[][..], |p| &p.numbers[..]) {
+        query = query.bind(*number);
     }
     query
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reports::Granularity;
+    use chrono_tz::Tz;
+
+    fn periods(from: &str, to: &str, by: Granularity, zone: Tz) -> Vec<Period> {
+        ReportRequest {
+            shop: crate::domain::ShopId::new("kente"),
+            from: from.parse().unwrap(),
+            to: to.parse().unwrap(),
+            by,
+            time_zone: zone,
+        }
+        .periods()
+        .unwrap()
+    }
+
+    #[test]
+    fn equal_periods_are_told_by_a_division_and_the_others_by_their_ends() {
+        // A year of Accra's days (no daylight saving): one division per order.
+        let days = PeriodSql::of(&periods(
+            "2026-01-01",
+            "2026-12-31",
+            Granularity::Day,
+            chrono_tz::Africa::Accra,
+        ));
+        assert_eq!(days.expression, "(created_at - $4) / $5");
+        assert_eq!(days.numbers[1], 86_400_000);
+        // Weeks asked from a Wednesday: the first is counted from its Monday.
+        let weeks = periods(
+            "2026-11-04",
+            "2026-11-20",
+            Granularity::Week,
+            chrono_tz::UTC,
+        );
+        let sql = PeriodSql::of(&weeks);
+        assert_eq!(
+            sql.numbers,
+            vec![to_millis(weeks[1].starts) - 7 * 86_400_000, 7 * 86_400_000]
+        );
+        // Paris changes its clocks on 25 October: that day lasts 25 hours.
+        let paris = PeriodSql::of(&periods(
+            "2026-10-20",
+            "2026-10-30",
+            Granularity::Day,
+            chrono_tz::Europe::Paris,
+        ));
+        assert!(
+            paris
+                .expression
+                .starts_with("CAST(CASE WHEN created_at < $4 THEN 0")
+        );
+        assert_eq!(paris.numbers.len(), 11);
+        // Months differ in length.
+        let months = PeriodSql::of(&periods(
+            "2026-01-01",
+            "2026-03-31",
+            Granularity::Month,
+            chrono_tz::UTC,
+        ));
+        assert!(months.expression.contains("WHEN created_at < $6 THEN 2"));
+    }
 }

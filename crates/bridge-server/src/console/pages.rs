@@ -1084,10 +1084,26 @@ pub struct ReportView {
     pub confirmation_rate: String,
     pub median_to_confirm: String,
     pub return_rate: String,
-    pub cash: Vec<bridge_core::reports::CashFigures>,
+    pub cash: Vec<CashLine>,
     pub chart: String,
     pub periods: Vec<PeriodRow>,
     pub regions: Vec<RegionRow>,
+}
+
+/// Cash on delivery in one currency, as people read money (two decimals at least).
+pub struct CashLine {
+    pub currency: String,
+    pub expected: String,
+    pub collected: String,
+    pub outstanding: String,
+}
+
+fn money(amount: rust_decimal::Decimal) -> String {
+    if amount.scale() <= 2 {
+        format!("{amount:.2}")
+    } else {
+        amount.to_string()
+    }
 }
 
 pub struct PeriodRow {
@@ -1159,7 +1175,16 @@ impl ReportView {
             confirmation_rate: percent(t.confirmation_rate),
             median_to_confirm: minutes(t.median_minutes_to_confirm),
             return_rate: percent(t.return_rate),
-            cash: t.cash.clone(),
+            cash: t
+                .cash
+                .iter()
+                .map(|c| CashLine {
+                    currency: c.currency.clone(),
+                    expected: money(c.expected),
+                    collected: money(c.collected),
+                    outstanding: money(c.outstanding),
+                })
+                .collect(),
             chart: crate::reports::chart_svg(report),
             periods: report
                 .periods
@@ -1180,8 +1205,8 @@ impl ReportView {
                     delivered: p.delivered,
                     returned: p.returned,
                     return_rate: percent(p.return_rate),
-                    collected: amounts(&p.cash, |c| c.collected.to_string()),
-                    outstanding: amounts(&p.cash, |c| c.outstanding.to_string()),
+                    collected: amounts(&p.cash, |c| money(c.collected)),
+                    outstanding: amounts(&p.cash, |c| money(c.outstanding)),
                 })
                 .collect(),
             regions: report

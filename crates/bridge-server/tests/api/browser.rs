@@ -1,6 +1,6 @@
 //! The console in a real browser: headless Chromium driven through ChromeDriver signs in, finds a
 //! stuck order by the number the customer quotes, fixes its region and sees it ship. Saves
-//! screenshots of the inbox and the order page under `target/console-screenshots/` (the ones in
+//! screenshots of the inbox, the order page and the reports under `target/console-screenshots/` (the ones in
 //! docs/console.md).
 //!
 //! Runs when `BRIDGE_TEST_CHROMEDRIVER` names a chromedriver (`.ci/run` installs Debian's
@@ -239,6 +239,116 @@ async fn a_merchant_finds_fixes_and_ships_a_stuck_order_in_the_browser() {
     let shot = client.screenshot().await.unwrap();
     std::fs::write(screenshots().join("order.png"), shot).unwrap();
 
+    // Reports, from the header: a month of earlier orders (seeded) and today's two counted,
+    // the chart drawn by the browser.
+    let seeded = seed_a_month_of_orders(&bridge).await;
+    client
+        .find(Locator::LinkText("Reports"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let received = find(&client, Locator::Css("#report-atlas .received-total")).await;
+    assert_eq!(received.text().await.unwrap(), (seeded + 2).to_string());
+    let chart = client
+        .find(Locator::Css("#report-atlas svg.chart"))
+        .await
+        .unwrap();
+    assert!(chart.is_displayed().await.unwrap());
+    let (_, _, width, height) = chart.rectangle().await.unwrap();
+    assert!(
+        width > 300.0 && height > 80.0,
+        "the chart is laid out ({width} × {height} px)"
+    );
+    let shot = client.screenshot().await.unwrap();
+    std::fs::write(screenshots().join("reports.png"), shot).unwrap();
+
     client.close().await.unwrap();
     bridge.stop().await;
+}
+
+/// Orders of the 29 days before today for the shop `atlas`, every few of them confirmed,
+/// declined, delivered or returned, so the reports page has a month to show. Returns how many.
+async fn seed_a_month_of_orders(bridge: &SandboxBridge) -> u64 {
+    use bridge_core::domain::{Located, RegionSource};
+    use bridge_core::workflow::{Milestones, TrackedOrder};
+    use chrono::{Duration as Days, Utc};
+
+    let today = Utc::now();
+    let regions = ["Greater Accra", "Ashanti", "Northern", "Volta"];
+    let mut orders = Vec::new();
+    for day in 1..30_i64 {
+        for n in 0..(8 + (day * 7) % 9) {
+            let id = 50_000 + day * 100 + n;
+            // From 08:00 on each day (Accra is UTC): every order falls inside the 30 days shown.
+            let received = today.date_naive().and_hms_opt(8, 0, 0).unwrap().and_utc()
+                - Days::days(day)
+                + Days::minutes(n * 37);
+            let shop_order = bridge_core::domain::Order {
+                shop_id: bridge_core::domain::ShopId::new("atlas"),
+                platform_order_id: bridge_core::domain::PlatformOrderId::new(id.to_string()),
+                order_ref: format!("#{id}"),
+                version: None,
+                cancelled: false,
+                payment: bridge_core::domain::Payment::CashOnDelivery {
+                    amount_to_collect: rust_decimal::Decimal::new(15_000 + n * 1_250, 2),
+                },
+                total: rust_decimal::Decimal::new(15_000 + n * 1_250, 2),
+                currency: "GHS".to_owned(),
+                recipient: bridge_core::domain::Recipient {
+                    name: "Seeded customer".to_owned(),
+                    phone: None,
+                    phone_problem: None,
+                    email: None,
+                },
+                address: bridge_core::domain::Address::default(),
+                items: Vec::new(),
+                note: None,
+                language: bridge_core::domain::Language::En,
+            };
+            let at = |minutes: i64| Some(received + Days::minutes(minutes));
+            let answer = (id * 13) % 10;
+            let confirmed = answer < 7;
+            let outcome = (id * 7) % 10;
+            let milestones = Milestones {
+                asked_at: Some(received),
+                confirmed_at: if confirmed { at(5 + (id % 50)) } else { None },
+                declined_at: if (7..9).contains(&answer) {
+                    at(30)
+                } else {
+                    None
+                },
+                expired_at: if answer == 9 { at(24 * 60) } else { None },
+                shipped_at: if confirmed { at(60) } else { None },
+                delivered_at: if confirmed && outcome < 8 && day > 2 {
+                    at(60 + 60 * (20 + id % 50))
+                } else {
+                    None
+                },
+                returned_at: if confirmed && outcome >= 8 && day > 2 {
+                    at(6 * 24 * 60)
+                } else {
+                    None
+                },
+                cancelled_at: if confirmed { None } else { at(30) },
+            };
+            let state = match (&milestones.delivered_at, &milestones.returned_at, confirmed) {
+                (Some(_), _, _) => OrderState::Delivered,
+                (None, Some(_), _) => OrderState::Returned,
+                (None, None, true) => OrderState::InTransit,
+                (None, None, false) => OrderState::Cancelled,
+            };
+            let region = Located {
+                region: regions[(id % 4) as usize].to_owned(),
+                source: RegionSource::RegionField,
+            };
+            orders.push(
+                TrackedOrder::for_tests(shop_order, state, received)
+                    .with_milestones_for_tests(milestones, Some(region)),
+            );
+        }
+    }
+    bridge.store.seed_orders_for_tests(&orders).await.unwrap();
+    orders.len() as u64
 }
