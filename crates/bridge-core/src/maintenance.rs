@@ -141,3 +141,91 @@ pub async fn run_until_stopped(
         }
     }
 }
+
+/// A shop's daily handover: when, in which time zone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HandoverSchedule {
+    /// The shop.
+    pub shop: crate::domain::ShopId,
+    /// The time of day.
+    pub at: chrono::NaiveTime,
+    /// The shop's time zone.
+    pub zone: chrono_tz::Tz,
+}
+
+impl HandoverSchedule {
+    /// The shop's date whose handover is due at `now`: today once its time has come.
+    pub fn due(&self, now: chrono::DateTime<Utc>) -> Option<chrono::NaiveDate> {
+        let local = now.with_timezone(&self.zone);
+        (local.time() >= self.at).then(|| local.date_naive())
+    }
+}
+
+/// Gathers each scheduled shop's handover once its time has come each day (once per shop and
+/// day across replicas and restarts: `Store::gather_handover` records the day), until
+/// `shutdown`. A bridge that was down at the time hands over when it comes back that day.
+pub async fn run_handover_schedule(
+    store: Store,
+    schedules: Vec<HandoverSchedule>,
+    waker: JobWaker,
+    shutdown: CancellationToken,
+) {
+    if schedules.is_empty() {
+        return;
+    }
+    let mut ticks = tokio::time::interval(Duration::from_secs(30));
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = ticks.tick() => {}
+            () = shutdown.cancelled() => return,
+        }
+        let now = Utc::now();
+        for schedule in &schedules {
+            let Some(day) = schedule.due(now) else {
+                continue;
+            };
+            match store
+                .gather_handover(&schedule.shop, "schedule", Some(day), now)
+                .await
+            {
+                Ok(Some(shipment)) => {
+                    tracing::info!(
+                        shop = %schedule.shop,
+                        shipment = shipment.id,
+                        packages = shipment.packages,
+                        "scheduled handover gathered"
+                    );
+                    waker.wake();
+                }
+                Ok(None) => {}
+                Err(error) => {
+                    tracing::error!(shop = %schedule.shop, error = %error, "scheduled handover failed");
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod handover_schedule_tests {
+    use super::HandoverSchedule;
+
+    #[test]
+    fn a_days_handover_is_due_from_its_time_in_the_shops_zone() {
+        let schedule = HandoverSchedule {
+            shop: crate::domain::ShopId::new("kente"),
+            at: "16:00".parse().unwrap(),
+            zone: chrono_tz::Africa::Lagos,
+        };
+        let at = |text: &str| text.parse::<chrono::DateTime<chrono::Utc>>().unwrap();
+        // 14:59 UTC is 15:59 in Lagos: not yet; 15:00 UTC is 16:00 there.
+        assert_eq!(schedule.due(at("2026-11-24T14:59:00Z")), None);
+        assert_eq!(
+            schedule.due(at("2026-11-24T15:00:00Z")),
+            Some("2026-11-24".parse().unwrap())
+        );
+        // 23:30 UTC is already the next day in Lagos, before its 16:00.
+        assert_eq!(schedule.due(at("2026-11-24T23:30:00Z")), None);
+    }
+}

@@ -30,6 +30,7 @@ fn shop(platform: Platform) -> ShopSettings {
         digishare: Default::default(),
         backfill: Default::default(),
         confirmation: Default::default(),
+        handover: Default::default(),
     }
 }
 

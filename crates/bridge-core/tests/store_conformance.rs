@@ -20,8 +20,8 @@ use bridge_core::lifecycle::OrderState;
 use bridge_core::maintenance::{RetentionSettings, apply_retention};
 use bridge_core::reports::{Granularity, ReportRequest};
 use bridge_core::store::{
-    Intake, JobEffects, JobFilter, NewInboundEvent, OrderPage, OrderQuery, Store, StoreError,
-    TimelineEntry, TimelineKind,
+    Intake, JobEffects, JobFilter, NewInboundEvent, OrderPage, OrderQuery, ShipmentState, Store,
+    StoreError, TimelineEntry, TimelineKind,
 };
 use bridge_core::testing::{TestBackend, TestDatabase};
 use bridge_core::worker::{
@@ -1318,6 +1318,233 @@ async fn reports_count_a_known_history_exactly(store: Store) {
     assert_eq!(lagos.periods[1].received, received_between(23, 47));
 }
 
+/// Orders stored before the reports existed: migration 8 reads their steps back from the state
+/// lines and package line of their timelines, their region and amount from their row.
+async fn older_orders_get_their_steps_from_their_timelines(db: TestDatabase, migration: &str) {
+    use sqlx::Executor as _;
+    let store = &db.store;
+    let received: DateTime<Utc> = "2026-11-01T10:00:00Z".parse().unwrap();
+    let minutes = |m: i64| received + chrono::Duration::minutes(m);
+    let order = TrackedOrder::for_tests(
+        order_record("7001", OrderState::Delivered).order().clone(),
+        OrderState::Delivered,
+        received,
+    )
+    .with_milestones_for_tests(
+        Milestones::default(),
+        Some(Located {
+            region: "Ashanti".to_owned(),
+            source: RegionSource::RegionField,
+        }),
+    );
+    store.seed_orders_for_tests(&[order]).await.unwrap();
+    let line = |m: i64, kind: TimelineKind, summary: &str| TimelineEntry {
+        order_key: key("kente/7001"),
+        at: minutes(m),
+        kind,
+        summary: summary.to_owned(),
+        details: serde_json::Value::Null,
+    };
+    store
+        .append_timeline(&[
+            line(0, TimelineKind::Shop, "order #1001 received"),
+            line(0, TimelineKind::State, "received → awaiting_confirmation"),
+            line(
+                25,
+                TimelineKind::Ticket,
+                "Digishare: ticket moved to confirmed",
+            ),
+            line(25, TimelineKind::State, "awaiting_confirmation → shipping"),
+            line(
+                26,
+                TimelineKind::Call,
+                "ShaQ package SHQ1 created (collect 300.00 GHS)",
+            ),
+            line(900, TimelineKind::State, "shipping → in_transit"),
+            line(
+                2 * 24 * 60,
+                TimelineKind::State,
+                "out_for_delivery → delivered",
+            ),
+        ])
+        .await
+        .unwrap();
+    // The row as version 7 left it, then the migration's backfill.
+    let pool = sqlx::AnyPool::connect(&db.settings.url).await.unwrap();
+    pool.execute(
+        "UPDATE orders SET asked_at = NULL, confirmed_at = NULL, declined_at = NULL, \
+         expired_at = NULL, shipped_at = NULL, delivered_at = NULL, returned_at = NULL, \
+         cancelled_at = NULL, region_name = NULL, collect_milli = NULL",
+    )
+    .await
+    .unwrap();
+    let start = migration.find("UPDATE orders SET").unwrap();
+    let end = start + migration[start..].find(';').unwrap();
+    pool.execute(sqlx::AssertSqlSafe(migration[start..end].to_owned()))
+        .await
+        .unwrap();
+
+    let stored = store.order(&key("kente/7001")).await.unwrap().unwrap();
+    let steps = stored.milestones();
+    assert_eq!(steps.asked_at, Some(minutes(0)));
+    assert_eq!(steps.confirmed_at, Some(minutes(25)));
+    assert_eq!(steps.shipped_at, Some(minutes(26)));
+    assert_eq!(steps.delivered_at, Some(minutes(2 * 24 * 60)));
+    assert_eq!(
+        (steps.declined_at, steps.returned_at, steps.cancelled_at),
+        (None, None, None)
+    );
+    let report = store
+        .report(&ReportRequest {
+            shop: ShopId::new("kente"),
+            from: "2026-11-01".parse().unwrap(),
+            to: "2026-11-01".parse().unwrap(),
+            by: Granularity::Day,
+            time_zone: chrono_tz::Africa::Accra,
+        })
+        .await
+        .unwrap();
+    assert_eq!(report.total.median_minutes_to_confirm, Some(25.0));
+    assert_eq!(report.total.cash[0].collected, Decimal::new(300, 0));
+    assert_eq!(report.regions[0].region.as_deref(), Some("Ashanti"));
+}
+
+mod backfill {
+    use super::*;
+
+    #[tokio::test]
+    async fn sqlite() {
+        older_orders_get_their_steps_from_their_timelines(
+            TestDatabase::new(TestBackend::Sqlite).await,
+            include_str!("../../../migrations/sqlite/20261125000008_report_milestones.sql"),
+        )
+        .await;
+    }
+
+    #[tokio::test]
+    #[cfg_attr(
+        not(postgres_tests),
+        ignore = "PostgreSQL suite not run: set BRIDGE_TEST_POSTGRES_URL"
+    )]
+    async fn postgres() {
+        older_orders_get_their_steps_from_their_timelines(
+            TestDatabase::new(TestBackend::Postgres).await,
+            include_str!("../../../migrations/postgres/20261125000008_report_milestones.sql"),
+        )
+        .await;
+    }
+}
+
+/// An order of shop `kente` with a ShaQ package in `status`, in `state`.
+fn with_package(id: &str, state: OrderState, status: &str) -> TrackedOrder {
+    order_record(id, state).with_package_for_tests(
+        TrackingNumber::new(format!("SHQ{id}")),
+        status.parse().unwrap(),
+    )
+}
+
+async fn a_package_is_handed_over_once_whatever_the_requests(store: Store) {
+    let now = Utc::now();
+    let kente = ShopId::new("kente");
+    let mut orders = Vec::new();
+    for n in 0..30 {
+        orders.push(with_package(
+            &format!("h{n}"),
+            OrderState::Shipping,
+            "pending",
+        ));
+    }
+    orders.push(with_package("picked", OrderState::InTransit, "received"));
+    orders.push(with_package("gone", OrderState::Cancelled, "pending"));
+    orders.push(order_record("nopackage", OrderState::Shipping));
+    store.seed_orders_for_tests(&orders).await.unwrap();
+    assert_eq!(
+        store.ready_for_handover().await.unwrap(),
+        vec![(kente.clone(), 30)]
+    );
+
+    // Three requests at once (two replicas and a double click): 30 packages, each once.
+    let (a, b, c) = tokio::join!(
+        store.gather_handover(&kente, "ama", None, now),
+        store.gather_handover(&kente, "kofi", None, now),
+        store.gather_handover(&kente, "schedule", None, now),
+    );
+    let gathered: Vec<_> = [a, b, c].into_iter().filter_map(|r| r.unwrap()).collect();
+    assert_eq!(gathered.iter().map(|s| s.packages).sum::<u64>(), 30);
+    let mut keys = Vec::new();
+    for shipment in &gathered {
+        let orders = store.shipment_orders(shipment.id).await.unwrap();
+        assert_eq!(orders.len() as u64, shipment.packages);
+        keys.extend(orders.iter().map(|o| o.key()));
+        let job = store
+            .job_by_key(&format!("handover:handover/kente:{}", shipment.id))
+            .await
+            .unwrap();
+        assert!(
+            job.is_some(),
+            "the handover of shipment {} is queued",
+            shipment.id
+        );
+    }
+    keys.sort();
+    keys.dedup();
+    assert_eq!(keys.len(), 30);
+    assert!(!keys.contains(&key("kente/picked")) && !keys.contains(&key("kente/gone")));
+    assert!(store.ready_for_handover().await.unwrap().is_empty());
+    assert!(
+        store
+            .gather_handover(&kente, "ama", None, now)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(
+        store.shipments(Some(&kente), 10).await.unwrap().len(),
+        gathered.len()
+    );
+
+    // A scheduled day runs once, even when a later package is ready by then.
+    let day: chrono::NaiveDate = "2026-11-24".parse().unwrap();
+    store
+        .seed_orders_for_tests(&[with_package("late", OrderState::Shipping, "pending")])
+        .await
+        .unwrap();
+    let first = store
+        .gather_handover(&kente, "schedule", Some(day), now)
+        .await
+        .unwrap();
+    assert_eq!(first.map(|s| s.packages), Some(1));
+    store
+        .seed_orders_for_tests(&[with_package("later", OrderState::Shipping, "pending")])
+        .await
+        .unwrap();
+    assert!(
+        store
+            .gather_handover(&kente, "schedule", Some(day), now)
+            .await
+            .unwrap()
+            .is_none(),
+        "the day's handover already ran"
+    );
+    let shipment = store.shipments(Some(&kente), 1).await.unwrap().remove(0);
+    store
+        .set_shipment_reference(shipment.id, "SAAM-1", now)
+        .await
+        .unwrap();
+    assert!(store.shipment_pdf(shipment.id).await.unwrap().is_none());
+    store
+        .save_shipment_pdf(shipment.id, b"%PDF-1.5", now)
+        .await
+        .unwrap();
+    let ready = store.shipment(shipment.id).await.unwrap().unwrap();
+    assert_eq!(ready.state, ShipmentState::Ready);
+    assert_eq!(ready.reference.as_deref(), Some("SAAM-1"));
+    assert_eq!(
+        store.shipment_pdf(shipment.id).await.unwrap().as_deref(),
+        Some(&b"%PDF-1.5"[..])
+    );
+}
+
 macro_rules! conformance {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
@@ -1378,6 +1605,7 @@ conformance!(
     a_long_outage_does_not_stall_the_queue,
     a_claim_costs_the_same_whatever_the_backlog,
     reports_count_a_known_history_exactly,
+    a_package_is_handed_over_once_whatever_the_requests,
 );
 
 /// The database holds customers' details: only the bridge's user may read its file.

@@ -98,6 +98,8 @@ pub struct SimPackage {
     pub cancel_requested: bool,
     /// The partner account that created it.
     pub account: String,
+    /// The handover shipment it went in, if any.
+    pub shipment: Option<String>,
     #[serde(skip)]
     created: Option<Instant>,
 }
@@ -502,6 +504,7 @@ impl ShaqSim {
             deleted: false,
             cancel_requested: false,
             account: account.to_owned(),
+            shipment: None,
             created: Some(Instant::now()),
         };
         let api = package.to_api();
@@ -754,13 +757,16 @@ async fn label(
     ))
 }
 
-/// A tiny PDF standing in for a label.
-async fn label_pdf(Path(_file): Path<String>) -> Response {
-    (
-        [(axum::http::header::CONTENT_TYPE, "application/pdf")],
-        b"%PDF-1.4\n% shaq-bridge sandbox label\n%%EOF\n".to_vec(),
-    )
-        .into_response()
+/// A one-page PDF standing in for a label: `SANDBOX LABEL <tracking number>`.
+async fn label_pdf(Path(file): Path<String>) -> Response {
+    let tracking_number = file.trim_end_matches(".pdf");
+    match shipment_pdf::simple_page(&[
+        "ShaQ Express (sandbox)".to_owned(),
+        format!("SANDBOX LABEL {tracking_number}"),
+    ]) {
+        Ok(pdf) => ([(axum::http::header::CONTENT_TYPE, "application/pdf")], pdf).into_response(),
+        Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+    }
 }
 
 async fn track(
@@ -830,7 +836,8 @@ async fn create_shipment(
     Json(body): Json<Value>,
 ) -> ApiResult {
     let account = sim.authorize(&headers)?;
-    let mut created = create_all(&sim, &account, &body)?;
+    let reference = format!("SAAM-{}", Utc::now().format("%Y%m%d%H%M%S%f"));
+    let mut created = ship_all(&sim, &account, &body, &reference)?;
     for package in &mut created {
         let tracking = package["trackingNumber"]
             .as_str()
@@ -838,10 +845,89 @@ async fn create_shipment(
             .to_owned();
         package["trackingUrl"] = json!(format!("https://sandbox.shaq.invalid/track/{tracking}"));
     }
-    let reference = format!("SAAM-{}", Utc::now().format("%Y%m%d%H%M%S%f"));
     let shipment = json!({ "reference": reference, "date": Utc::now().format("%Y-%m-%d %H:%M").to_string(), "packages": created });
     sim.lock().shipments.insert(reference, shipment.clone());
     Ok(ok("Shipment created successfully", shipment))
+}
+
+/// The packages of a shipment: one this account already created (same `partner_ref`) is taken
+/// as it is if it is still `pending` and in no other shipment, and refused otherwise (the
+/// stricter reading of ShaQ's undocumented rule); an unknown one is created, as the seed
+/// describes. All or nothing: one refusal, and no package joins the shipment.
+fn ship_all(
+    sim: &ShaqSim,
+    account: &str,
+    body: &Value,
+    reference: &str,
+) -> Result<Vec<Value>, Response> {
+    let packages = body
+        .get("packages")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    if packages.is_empty() {
+        return Err(validation(BTreeMap::from([(
+            "packages".to_owned(),
+            vec!["The packages field is required.".to_owned()],
+        )])));
+    }
+    {
+        let data = sim.lock();
+        let mut errors = BTreeMap::new();
+        for (i, package) in packages.iter().enumerate() {
+            let partner_ref = package["partner_ref"].as_str().unwrap_or_default();
+            if let Some(existing) = data.live(partner_ref).filter(|p| p.account == account) {
+                if existing.status != "pending" {
+                    errors.insert(
+                        format!("packages.{i}.partner_ref"),
+                        vec![format!(
+                            "The package is {} and can no longer be shipped.",
+                            existing.status
+                        )],
+                    );
+                } else if let Some(other) = &existing.shipment {
+                    errors.insert(
+                        format!("packages.{i}.partner_ref"),
+                        vec![format!("The package is already in shipment {other}.")],
+                    );
+                }
+            }
+        }
+        if !errors.is_empty() {
+            return Err(validation(errors));
+        }
+    }
+    let mut shipped = Vec::new();
+    for (i, package) in packages.into_iter().enumerate() {
+        let partner_ref = package["partner_ref"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        let exists = sim
+            .lock()
+            .live(&partner_ref)
+            .is_some_and(|p| p.account == account);
+        if !exists && let Err(errors) = sim.create(package, account) {
+            let prefixed = errors
+                .into_iter()
+                .map(|(k, v)| (format!("packages.{i}.{k}"), v))
+                .collect();
+            return Err(validation(prefixed));
+        }
+        let mut data = sim.lock();
+        if let Some(existing) = data.live_mut(&partner_ref) {
+            existing.shipment = Some(reference.to_owned());
+            shipped.push(existing.to_api());
+        }
+    }
+    Ok(shipped)
+}
+
+impl ShaqSim {
+    /// The handover shipments made so far, by reference.
+    pub fn shipments(&self) -> BTreeMap<String, Value> {
+        self.lock().shipments.clone()
+    }
 }
 
 async fn get_shipment(

@@ -66,6 +66,28 @@ pub struct Operations<'a> {
 }
 
 impl Operations<'_> {
+    /// Gathers the packages of `shop` ready to hand over into one ShaQ shipment and queues it
+    /// (`None`: nothing is ready). `by` names who asked, on the shipment.
+    pub async fn hand_over(
+        &self,
+        shop: &ShopId,
+        by: &Operator,
+    ) -> Result<Option<bridge_core::store::Shipment>, OperationError> {
+        if !self.rules.shops.contains_key(shop) {
+            return Err(OperationError::UnknownShop(shop.clone()));
+        }
+        let shipment = self
+            .store
+            .gather_handover(shop, by.as_str(), None, Utc::now())
+            .await?;
+        if shipment.is_some()
+            && let Some(waker) = self.waker
+        {
+            waker.wake();
+        }
+        Ok(shipment)
+    }
+
     /// The order `reference` names in `shop`: its platform id (`5123456789`), or the name
     /// merchant and customer use (`#1047`, with or without `#`).
     pub async fn find(

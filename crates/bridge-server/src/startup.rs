@@ -180,6 +180,22 @@ impl Application {
             waker.clone(),
             shutdown.clone(),
         ));
+        let handovers = tokio::spawn(bridge_core::maintenance::run_handover_schedule(
+            store.clone(),
+            settings
+                .shops
+                .iter()
+                .filter_map(|shop| {
+                    Some(bridge_core::maintenance::HandoverSchedule {
+                        shop: shop.id.clone(),
+                        at: shop.handover.time()?,
+                        zone: shop.zone(),
+                    })
+                })
+                .collect(),
+            waker.clone(),
+            shutdown.clone(),
+        ));
         let maintenance = tokio::spawn(bridge_core::maintenance::run_until_stopped(
             store.clone(),
             settings.shaq.reconcile.clone(),
@@ -209,6 +225,7 @@ impl Application {
         shutdown.cancel();
         workers.await.context("the worker pool panicked")?;
         maintenance.await.context("the maintenance task panicked")?;
+        handovers.await.context("the handover schedule panicked")?;
         backfill.await.context("the catch-up task panicked")?;
         if let Some(notifier) = notifier {
             notifier.await.context("the notifier panicked")?;

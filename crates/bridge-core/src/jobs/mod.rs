@@ -13,6 +13,7 @@ mod cancel_package;
 mod create_package;
 mod create_ticket;
 mod expire_confirmation;
+mod handover;
 mod move_ticket;
 mod package_request;
 mod reconcile;
@@ -82,6 +83,12 @@ pub enum Job {
     },
     /// A person's request (correct, resume, replay, cancel), decided in the order's turn.
     Operator(OperatorRequest),
+    /// Hand a gathered batch of packages to ShaQ: create the shipment, fetch the labels, print
+    /// the manifest (queued under the shop's `handover/{shop}` key, not an order's).
+    Handover {
+        /// The batch (`shipments.id`).
+        shipment_id: i64,
+    },
 }
 
 /// `MoveTicket`: the status to show the customer, and the courier's words for it.
@@ -129,6 +136,7 @@ impl Job {
             Job::ExpireConfirmation => JobKind::ExpireConfirmation,
             Job::RemindConfirmation { .. } => JobKind::RemindConfirmation,
             Job::Operator(_) => JobKind::Operator,
+            Job::Handover { .. } => JobKind::Handover,
         }
     }
 
@@ -185,11 +193,13 @@ pub enum JobKind {
     RemindConfirmation,
     /// [`Job::Operator`].
     Operator,
+    /// [`Job::Handover`].
+    Handover,
 }
 
 impl JobKind {
     /// Every kind, for metrics and listings.
-    pub const ALL: [JobKind; 12] = [
+    pub const ALL: [JobKind; 13] = [
         JobKind::ApplyInboundEvent,
         JobKind::CreatePackage,
         JobKind::CreateTicket,
@@ -202,6 +212,7 @@ impl JobKind {
         JobKind::ExpireConfirmation,
         JobKind::RemindConfirmation,
         JobKind::Operator,
+        JobKind::Handover,
     ];
 
     /// The stored name.
@@ -219,6 +230,7 @@ impl JobKind {
             JobKind::ExpireConfirmation => "expire_confirmation",
             JobKind::RemindConfirmation => "remind_confirmation",
             JobKind::Operator => "operator",
+            JobKind::Handover => "handover",
         }
     }
 }

@@ -15,8 +15,8 @@ use tokio::sync::Mutex;
 
 use super::{
     Job, JobError, JobKind, JobRecord, apply_inbound_event, attach_label, cancel_package,
-    create_package, create_ticket, expire_confirmation, move_ticket, reconcile, update_package,
-    write_back_to_shop,
+    create_package, create_ticket, expire_confirmation, handover, move_ticket, reconcile,
+    update_package, write_back_to_shop,
 };
 use crate::domain::{OrderKey, ShopId, mask_digit_runs};
 use crate::settings::{DigishareSettings, ShaqSettings};
@@ -131,6 +131,9 @@ impl JobRunner {
                 Utc::now(),
             );
         }
+        if let Job::Handover { shipment_id } = &record.job {
+            return handover::run(services, &self.rules, *shipment_id).await;
+        }
         let order = services.order(key).await?;
         match precheck(&record.job, &order, &self.rules, Utc::now()) {
             Precheck::Proceed => {}
@@ -164,6 +167,7 @@ impl JobRunner {
                 held: *held,
             },
             Job::Operator(request) => JobNews::Operator(request.clone()),
+            Job::Handover { .. } => return Ok(Decision::nothing()),
         };
         workflow::decide(&self.rules, key, Some(&order), news, Utc::now())
     }
@@ -183,6 +187,7 @@ fn calls(kind: JobKind) -> &'static str {
         JobKind::WriteBackToShop => write_back_to_shop::CALLS,
         JobKind::ExpireConfirmation | JobKind::RemindConfirmation => expire_confirmation::CALLS,
         JobKind::Operator => "workflow",
+        JobKind::Handover => handover::CALLS,
     }
 }
 

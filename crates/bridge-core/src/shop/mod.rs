@@ -106,6 +106,39 @@ pub struct ShopSettings {
     /// Reminders, quiet hours and what happens to orders nobody confirms.
     #[serde(default)]
     pub confirmation: ConfirmationSettings,
+    /// When the day's packages are handed to ShaQ's rider.
+    #[serde(default)]
+    pub handover: HandoverSettings,
+}
+
+/// `[shops.handover]`: the daily handover of the shop's packages to ShaQ's rider.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HandoverSettings {
+    /// Every day at this time of the shop's time zone (`"16:00"`), the packages ready then are
+    /// gathered into one ShaQ shipment with its printable manifest and labels. Unset: only on
+    /// demand (console, admin API, `shaq-bridge handover`).
+    pub at: Option<String>,
+}
+
+impl HandoverSettings {
+    /// The time of day, if one is set and valid.
+    pub fn time(&self) -> Option<chrono::NaiveTime> {
+        self.at
+            .as_deref()
+            .and_then(|at| chrono::NaiveTime::parse_from_str(at.trim(), "%H:%M").ok())
+    }
+
+    /// Every problem, naming its key under `at` (`shops[0].handover`).
+    pub fn validate(&self, at: &str, problems: &mut Vec<String>) {
+        if let Some(time) = &self.at
+            && self.time().is_none()
+        {
+            problems.push(format!(
+                "{at}.at `{time}` is not a time of day like \"16:00\""
+            ));
+        }
+    }
 }
 
 /// `[shops.confirmation]`: how a `confirm_first` shop asks its cash-on-delivery customers.
@@ -341,6 +374,7 @@ impl ShopSettings {
                 "{at}.default_country must be two uppercase letters"
             ));
         }
+        self.handover.validate(&format!("{at}.handover"), problems);
         if self.time_zone.parse::<chrono_tz::Tz>().is_err() {
             problems.push(format!(
                 "{at}.time_zone `{}` is not an IANA time zone (e.g. Africa/Accra)",

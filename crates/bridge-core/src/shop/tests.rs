@@ -29,6 +29,7 @@ fn shop(platform: Platform, secrets: &[&str]) -> ShopSettings {
         digishare: Default::default(),
         backfill: Default::default(),
         confirmation: Default::default(),
+        handover: Default::default(),
     }
 }
 

@@ -18,6 +18,7 @@ mod orders;
 mod reports;
 mod rows;
 mod search;
+mod shipments;
 mod write;
 
 use std::str::FromStr;
@@ -37,6 +38,7 @@ pub use notices::{NewNotice, Notice};
 pub use orders::{TimelineEntry, TimelineKind, TimelineRecord};
 pub use reports::ReportError;
 pub use search::{MAX_PAGE, OrderPage, OrderQuery, fold_name};
+pub use shipments::{Shipment, ShipmentState};
 use write::WriteHealth;
 pub(crate) use write::WriteTx;
 

@@ -33,7 +33,10 @@ fn skip(decision: Decision) -> Precheck {
 pub fn precheck(job: &Job, order: &TrackedOrder, rules: &Rules, now: DateTime<Utc>) -> Precheck {
     let key = order.key();
     match job {
-        Job::ApplyInboundEvent { .. } | Job::CancelPackage | Job::Operator(_) => Precheck::Proceed,
+        Job::ApplyInboundEvent { .. }
+        | Job::CancelPackage
+        | Job::Operator(_)
+        | Job::Handover { .. } => Precheck::Proceed,
         Job::CreatePackage if order.tracking_number().is_some() => skip(Decision::nothing()),
         Job::CreatePackage
             if matches!(

@@ -23,6 +23,7 @@
 pub mod confirmation;
 pub mod courier;
 pub mod guards;
+pub mod handover;
 pub mod mapping;
 mod new_job;
 mod news;

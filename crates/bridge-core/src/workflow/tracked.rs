@@ -168,6 +168,21 @@ impl TrackedOrder {
         tracked
     }
 
+    /// An order with a ShaQ package in `status`, for tests of other crates.
+    #[cfg(any(test, feature = "test-support"))]
+    pub fn with_package_for_tests(
+        mut self,
+        tracking_number: TrackingNumber,
+        status: PackageStatus,
+    ) -> TrackedOrder {
+        self.parts.tracking_number = Some(tracking_number);
+        self.parts.courier = Some(CourierProgress {
+            status,
+            at: self.parts.created_at,
+        });
+        self
+    }
+
     /// An order with these milestones, for report tests of other crates (a seeded history).
     #[cfg(any(test, feature = "test-support"))]
     pub fn with_milestones_for_tests(

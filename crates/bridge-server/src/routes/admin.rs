@@ -51,6 +51,10 @@ pub fn router() -> axum::Router<AppState> {
         .route("/api/jobs", get(list_jobs))
         .route("/api/jobs/{id}/retry", post(retry_job))
         .route("/api/jobs/retry-dead", post(retry_dead_jobs))
+        .route("/api/shops/{shop_id}/handover", post(hand_over))
+        .route("/api/shipments", get(list_shipments))
+        .route("/api/shipments/{id}", get(show_shipment))
+        .route("/api/shipments/{id}/pdf", get(shipment_pdf))
         .route("/api/reports", get(reports))
         .route("/api/reports.csv", get(reports_csv))
 }
@@ -75,7 +79,11 @@ pub fn router() -> axum::Router<AppState> {
         retry_job,
         retry_dead_jobs,
         reports,
-        reports_csv
+        reports_csv,
+        hand_over,
+        list_shipments,
+        show_shipment,
+        shipment_pdf
     ),
     components(schemas(CorrectionInput, ReplayInput, ActionAnswer, ErrorBody)),
     modifiers(&BearerAuth),
@@ -577,6 +585,181 @@ async fn reports_csv(
             ),
         ],
         body,
+    )
+        .into_response())
+}
+
+/// Hand over the shop's ready packages now: every package created at ShaQ and still pending
+/// there, its order not cancelled, in no shipment yet, goes into one ShaQ shipment. The
+/// shipment is made in the background (ShaQ's reference, the labels, the PDF); follow it at
+/// `/api/shipments/{id}`.
+#[utoipa::path(
+    post,
+    path = "/api/shops/{shop_id}/handover",
+    params(("shop_id" = String, Path, description = "The shop's configured id")),
+    responses(
+        (status = 202, description = "`{shipment}`: gathered, being handed over", body = Object),
+        (status = 200, description = "`{shipment: null, message}`: nothing ready", body = Object),
+        (status = 404, description = "No such shop", body = ErrorBody),
+    )
+)]
+async fn hand_over(
+    _: Admin,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(shop_id): Path<String>,
+) -> Result<Response, ApiError> {
+    let operations = Operations {
+        store: &state.store,
+        rules: &state.rules,
+        waker: Some(&state.waker),
+    };
+    let shop = ShopId::new(shop_id);
+    Ok(
+        match operations.hand_over(&shop, &operator_of(&headers)).await? {
+            Some(shipment) => {
+                (StatusCode::ACCEPTED, Json(json!({ "shipment": shipment }))).into_response()
+            }
+            None => Json(json!({
+                "shipment": null,
+                "message": format!("no package of `{shop}` is waiting to be handed over"),
+            }))
+            .into_response(),
+        },
+    )
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct ShipmentsQuery {
+    /// Only this shop.
+    shop: Option<String>,
+    /// At most this many (default 50).
+    limit: Option<u32>,
+}
+
+/// Handover shipments, newest first.
+#[utoipa::path(
+    get,
+    path = "/api/shipments",
+    params(ShipmentsQuery),
+    responses((status = 200, description = "`{shipments}`", body = Object))
+)]
+async fn list_shipments(
+    _: Admin,
+    State(state): State<AppState>,
+    Query(query): Query<ShipmentsQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let shop = query
+        .shop
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .map(ShopId::new);
+    let shipments = state
+        .store
+        .shipments(shop.as_ref(), query.limit.unwrap_or(50).min(500))
+        .await?;
+    Ok(Json(json!({ "shipments": shipments })))
+}
+
+/// One shipment and its packages.
+#[utoipa::path(
+    get,
+    path = "/api/shipments/{id}",
+    params(("id" = i64, Path)),
+    responses(
+        (status = 200, description = "`{shipment, packages}`", body = Object),
+        (status = 404, description = "No such shipment", body = ErrorBody),
+    )
+)]
+async fn show_shipment(
+    _: Admin,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Json<Value>, ApiError> {
+    let shipment = state
+        .store
+        .shipment(id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no shipment {id}")))?;
+    let packages: Vec<Value> = state
+        .store
+        .shipment_orders(id)
+        .await?
+        .iter()
+        .map(|order| {
+            json!({
+                "order_key": order.key(),
+                "order_ref": order.order().order_ref,
+                "tracking_number": order.tracking_number(),
+                "state": order.state(),
+                "amount_to_collect": order.amount_for_courier().to_string(),
+                "currency": order.collect().currency,
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "shipment": shipment, "packages": packages })))
+}
+
+/// The printable handover: the manifest, then every package's label (PDF).
+#[utoipa::path(
+    get,
+    path = "/api/shipments/{id}/pdf",
+    params(("id" = i64, Path)),
+    responses(
+        (status = 200, description = "The PDF", content_type = "application/pdf"),
+        (status = 404, description = "No such shipment", body = ErrorBody),
+        (status = 409, description = "Not ready yet (the labels are being fetched)", body = ErrorBody),
+    )
+)]
+async fn shipment_pdf(
+    _: Admin,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
+    pdf_response(&state, id).await
+}
+
+/// A shipment's PDF as a download, or why there is none yet.
+pub async fn pdf_response(state: &AppState, id: i64) -> Result<Response, ApiError> {
+    let shipment = state
+        .store
+        .shipment(id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no shipment {id}")))?;
+    let Some(pdf) = state.store.shipment_pdf(id).await? else {
+        return Err(ApiError::Conflict(format!(
+            "shipment {id} is {}: its PDF is not ready yet{}",
+            shipment.state,
+            shipment
+                .last_error
+                .as_deref()
+                .map(|e| format!(" ({e})"))
+                .unwrap_or_default()
+        )));
+    };
+    let name = format!(
+        "attachment; filename=\"handover-{}-{}.pdf\"",
+        shipment.shop,
+        shipment
+            .reference
+            .as_deref()
+            .unwrap_or("shipment")
+            .replace(|c: char| !c.is_ascii_alphanumeric() && c != '-', "_")
+    );
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                axum::http::HeaderValue::from_static("application/pdf"),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                axum::http::HeaderValue::from_str(&name)
+                    .unwrap_or_else(|_| axum::http::HeaderValue::from_static("attachment")),
+            ),
+        ],
+        pdf,
     )
         .into_response())
 }

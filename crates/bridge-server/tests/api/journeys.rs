@@ -1749,6 +1749,194 @@ async fn the_report_counts_what_became_of_each_order(backend: TestBackend) {
     journey.stop().await;
 }
 
+/// A day of 20 orders, 3 cancelled before the rider comes: one handover over the admin API
+/// makes one ShaQ shipment of the 17, and one PDF listing them with the cash to collect, then
+/// their labels; asking again adds nothing.
+async fn the_days_parcels_are_handed_over_with_a_manifest_and_labels(backend: TestBackend) {
+    let journey = Journey::start_with(
+        backend,
+        SandboxConfig {
+            shaq: bridge_sandbox::shaq::ShaqSimConfig {
+                label_ready_after_secs: 0,
+                ..Default::default()
+            },
+            ..SandboxConfig::default()
+        },
+        |settings| {
+            settings.server.admin_token = Some(ADMIN_TOKEN.to_owned().into());
+        },
+    )
+    .await;
+    let (sender, url) = journey.woo();
+    let ids: Vec<u64> = (501..=520).collect();
+    for id in &ids {
+        sender
+            .send(&url, "order.created", &woocommerce_order(&cod_spec(*id)))
+            .await;
+    }
+    for id in &ids {
+        wait_for("the package", LIMIT, || async {
+            journey.sandbox.shaq.package(&format!("atlas-{id}"))
+        })
+        .await
+        .unwrap();
+    }
+    journey.settle().await;
+    for id in [503, 509, 517] {
+        let mut cancelled = woocommerce_order(&cod_spec(id));
+        cancelled["status"] = Value::from("cancelled");
+        cancelled["date_modified_gmt"] = Value::from("2099-01-01T00:00:00");
+        sender.send(&url, "order.updated", &cancelled).await;
+    }
+    for id in [503, 509, 517] {
+        wait_for("the cancellation", LIMIT, || async {
+            (journey.order_state(&format!("atlas/{id}")).await == Some(OrderState::Cancelled))
+                .then_some(())
+        })
+        .await
+        .unwrap();
+    }
+    journey.settle().await;
+
+    let client = reqwest::Client::new();
+    let api = |path: &str| format!("{}{path}", journey.bridge);
+    let hand_over = || {
+        client
+            .post(api("/api/shops/atlas/handover"))
+            .bearer_auth(ADMIN_TOKEN)
+            .header("X-Operator", "kofi")
+            .send()
+    };
+    let response = hand_over().await.unwrap();
+    assert_eq!(response.status(), 202);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["shipment"]["packages"], 17, "{body}");
+    assert_eq!(body["shipment"]["requested_by"], "kofi");
+    let id = body["shipment"]["id"].as_i64().unwrap();
+    let shipment = wait_for("the shipment to be ready", LIMIT, || async {
+        let body: Value = client
+            .get(api(&format!("/api/shipments/{id}")))
+            .bearer_auth(ADMIN_TOKEN)
+            .send()
+            .await
+            .ok()?
+            .json()
+            .await
+            .ok()?;
+        (body["shipment"]["state"] == "ready").then_some(body)
+    })
+    .await
+    .unwrap();
+    let reference = shipment["shipment"]["reference"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(reference.starts_with("SAAM-"), "{reference}");
+
+    // ShaQ got one shipment of the 17 packages the bridge had created (none created again).
+    let shipments = journey.sandbox.shaq.shipments();
+    assert_eq!(shipments.len(), 1);
+    assert_eq!(
+        shipments[&reference]["packages"].as_array().unwrap().len(),
+        17
+    );
+    assert_eq!(journey.sandbox.shaq.package_count(), 20);
+    let kept: Vec<String> = ids
+        .iter()
+        .filter(|id| ![503, 509, 517].contains(*id))
+        .map(|id| {
+            journey
+                .sandbox
+                .shaq
+                .package(&format!("atlas-{id}"))
+                .unwrap()
+                .tracking_number
+        })
+        .collect();
+    let pdf = client
+        .get(api(&format!("/api/shipments/{id}/pdf")))
+        .bearer_auth(ADMIN_TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(pdf.status(), 200);
+    assert_eq!(pdf.headers()["content-type"], "application/pdf");
+    let pages = shipment_pdf::page_texts(&pdf.bytes().await.unwrap()).unwrap();
+    let manifest = pages[0].clone();
+    for tracking in &kept {
+        assert!(
+            manifest.contains(tracking.as_str()),
+            "{tracking} in {manifest}"
+        );
+    }
+    // The manifest adds up what ShaQ will collect on the 17 packages.
+    let total: rust_decimal::Decimal = ids
+        .iter()
+        .filter(|id| ![503, 509, 517].contains(*id))
+        .map(|id| {
+            journey
+                .sandbox
+                .shaq
+                .package(&format!("atlas-{id}"))
+                .unwrap()
+                .amount_to_collect
+        })
+        .sum();
+    assert!(total > rust_decimal::Decimal::ZERO);
+    assert!(
+        manifest.contains(&format!("Total to collect: {total:.2} GHS")),
+        "{total:.2} in {manifest}"
+    );
+    assert!(manifest.contains(&reference));
+    assert_eq!(
+        pages.len(),
+        1 + 17,
+        "the manifest, then one label per package"
+    );
+    // One label per package, in the manifest's order.
+    let labelled: Vec<&String> = pages[1..]
+        .iter()
+        .map(|page| {
+            kept.iter()
+                .find(|tracking| page.contains(&format!("SANDBOX LABEL {tracking}")))
+                .unwrap_or_else(|| panic!("a label of the shipment: {page}"))
+        })
+        .collect();
+    let mut distinct = labelled.clone();
+    distinct.sort();
+    distinct.dedup();
+    assert_eq!(distinct.len(), 17);
+    let positions: Vec<usize> = labelled
+        .iter()
+        .map(|tracking| manifest.find(tracking.as_str()).unwrap())
+        .collect();
+    assert!(
+        positions.windows(2).all(|w| w[0] < w[1]),
+        "labels follow the manifest"
+    );
+    // Each order's journey says where its package went; a cancelled one was left alone.
+    let line = format!("handed over to ShaQ in shipment {reference} (17 packages)");
+    assert!(timeline_of(&journey, "atlas/501").await.contains(&line));
+    assert!(!timeline_of(&journey, "atlas/503").await.contains(&line));
+
+    // Nothing new since: nothing to hand over.
+    let again = hand_over().await.unwrap();
+    assert_eq!(again.status(), 200);
+    assert_eq!(
+        again.json::<Value>().await.unwrap()["shipment"],
+        Value::Null
+    );
+    assert_eq!(journey.sandbox.shaq.shipments().len(), 1);
+    let unknown = client
+        .post(api("/api/shops/nowhere/handover"))
+        .bearer_auth(ADMIN_TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), 404);
+    journey.stop().await;
+}
+
 macro_rules! journeys {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
@@ -1796,4 +1984,5 @@ journeys!(
     orders_whose_ids_differ_only_in_odd_characters_both_ship,
     orders_placed_while_the_bridge_was_down_ship_after_it_comes_back,
     the_report_counts_what_became_of_each_order,
+    the_days_parcels_are_handed_over_with_a_manifest_and_labels,
 );

@@ -1,0 +1,191 @@
+//! `handover`: tell ShaQ which packages its rider takes (one shipment), fetch every package's
+//! label, and print the manifest and labels as one PDF. Each step is kept as it is done, so a
+//! retry (a label not ready yet, a crash) goes on from where it stopped and never asks ShaQ for
+//! a second shipment.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use chrono::Utc;
+use reqwest::Method;
+use rust_decimal::Decimal;
+use shaq_client::{Classify, Disposition, LabelOutcome};
+use shipment_pdf::{Label, Manifest, ManifestLine};
+
+use super::JobError;
+use super::package_request::new_package;
+use super::runner::Services;
+use crate::workflow::{Decision, Rules, TrackedOrder, handover};
+
+pub(super) const CALLS: &str = "ShaQ POST /shipments, GET /packages/{ref}/label for each package";
+
+/// How long to wait before asking again for a label ShaQ has not made yet.
+const LABEL_RETRY: Duration = Duration::from_secs(30);
+
+fn store_failed(error: impl std::fmt::Display) -> JobError {
+    JobError::retryable(format!("storage: {error}"))
+}
+
+pub(super) async fn run(
+    services: &Services,
+    rules: &Rules,
+    shipment_id: i64,
+) -> Result<Decision, JobError> {
+    let store = &services.store;
+    let shipment = store
+        .shipment(shipment_id)
+        .await
+        .map_err(store_failed)?
+        .ok_or_else(|| JobError::permanent(format!("shipment {shipment_id} is not stored")))?;
+    let shop = services.shop(&shipment.shop)?;
+    let orders = store
+        .shipment_orders(shipment_id)
+        .await
+        .map_err(store_failed)?;
+    let (going, left_out): (Vec<TrackedOrder>, Vec<TrackedOrder>) =
+        orders.into_iter().partition(handover::still_goes);
+    let reference = match shipment.reference.clone() {
+        Some(reference) => reference,
+        None if going.is_empty() => "none (every order was cancelled)".to_owned(),
+        None => {
+            let policy = rules.shop(&shipment.shop)?;
+            let regions = services.regions().await?;
+            let packages = going
+                .iter()
+                .map(|order| {
+                    new_package(order, &shop.shaq_settings, &policy.regions, &regions).map_err(
+                        |reason| {
+                            JobError::permanent(format!(
+                                "order {} can no longer be sent: {reason}",
+                                order.key()
+                            ))
+                        },
+                    )
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            let answer = shop.shaq.create_shipment(&packages).await?;
+            let reference = answer
+                .get("reference")
+                .and_then(serde_json::Value::as_str)
+                .ok_or_else(|| {
+                    JobError::permanent("ShaQ's answer to the shipment has no `reference`")
+                })?
+                .to_owned();
+            store
+                .set_shipment_reference(shipment_id, &reference, Utc::now())
+                .await
+                .map_err(store_failed)?;
+            reference
+        }
+    };
+    let mut labels = Vec::with_capacity(going.len());
+    for order in &going {
+        let tracking_number = order
+            .tracking_number()
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        let partner_ref = order.partner_ref().to_string();
+        let url = match shop.shaq.label(&partner_ref).await {
+            Ok(LabelOutcome::Ready(url)) => url,
+            Ok(LabelOutcome::NotReady) => {
+                let waiting = format!("waiting for ShaQ to make the label of {tracking_number}");
+                store
+                    .note_shipment_error(shipment_id, &waiting, Utc::now())
+                    .await
+                    .map_err(store_failed)?;
+                return Err(JobError::Retryable {
+                    message: waiting,
+                    retry_after: Some(LABEL_RETRY),
+                });
+            }
+            Err(error) => match error.disposition() {
+                Disposition::Retry { .. } => return Err(error.into()),
+                Disposition::NotFound | Disposition::Reject => {
+                    labels.push(Label::Missing {
+                        tracking_number,
+                        note: format!("ShaQ has no label for it ({error}): print it from ShaQ"),
+                    });
+                    continue;
+                }
+            },
+        };
+        let downloads = &services.downloads;
+        match downloads
+            .send(downloads.request(Method::GET, &url), "the label")
+            .await
+        {
+            Ok(file) => labels.push(Label::Pdf {
+                tracking_number,
+                bytes: file.body,
+            }),
+            Err(error) if matches!(error.disposition(), Disposition::Retry { .. }) => {
+                return Err(error.into());
+            }
+            Err(error) => labels.push(Label::Missing {
+                tracking_number,
+                note: format!("the label could not be downloaded ({error}): {url}"),
+            }),
+        }
+    }
+    let now = Utc::now();
+    let zone = shop.settings.zone();
+    let manifest = Manifest {
+        shop: shipment.shop.to_string(),
+        reference: reference.clone(),
+        date: format!(
+            "{} ({})",
+            now.with_timezone(&zone).format("%Y-%m-%d %H:%M"),
+            zone.name()
+        ),
+        lines: going.iter().map(manifest_line).collect(),
+        totals: totals(&going),
+    };
+    let pdf = shipment_pdf::render(&manifest, &labels)
+        .map_err(|e| JobError::permanent(format!("printing the handover: {e}")))?;
+    store
+        .save_shipment_pdf(shipment_id, &pdf, now)
+        .await
+        .map_err(store_failed)?;
+    Ok(handover::on_handed_over(&going, &left_out, &reference, now))
+}
+
+fn money(amount: Decimal, currency: &str) -> String {
+    if amount.scale() <= 2 {
+        format!("{amount:.2} {currency}")
+    } else {
+        format!("{amount} {currency}")
+    }
+}
+
+fn manifest_line(order: &TrackedOrder) -> ManifestLine {
+    let amount = order.amount_for_courier();
+    ManifestLine {
+        order_ref: order.order().order_ref.clone(),
+        tracking_number: order
+            .tracking_number()
+            .map(ToString::to_string)
+            .unwrap_or_default(),
+        customer: order.order().recipient.name.clone(),
+        city: order.order().address.city.clone(),
+        to_collect: if amount.is_zero() {
+            "prepaid".to_owned()
+        } else {
+            money(amount, &order.collect().currency)
+        },
+    }
+}
+
+/// Cash to collect on the shipment, per currency.
+pub(crate) fn totals(orders: &[TrackedOrder]) -> Vec<String> {
+    let mut by_currency: BTreeMap<&str, Decimal> = BTreeMap::new();
+    for order in orders {
+        let amount = order.amount_for_courier();
+        if !amount.is_zero() {
+            *by_currency.entry(&order.collect().currency).or_default() += amount;
+        }
+    }
+    by_currency
+        .into_iter()
+        .map(|(currency, amount)| money(amount, currency))
+        .collect()
+}

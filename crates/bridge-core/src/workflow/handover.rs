@@ -1,0 +1,76 @@
+//! Handover: the daily batch of packages a shop gives ShaQ's rider. The store gathers the
+//! batch (see `Store::gather_handover`); this module names its job and says what handing it
+//! over means for each order.
+
+use chrono::{DateTime, Utc};
+
+use super::{Decision, NewJob, TrackedOrder, timeline};
+use crate::domain::{OrderKey, ShopId};
+use crate::jobs::Job;
+use crate::lifecycle::OrderState;
+use crate::store::TimelineKind;
+
+/// The queue key of a shop's handovers: they run one at a time per shop, beside the orders.
+pub fn queue_key(shop: &ShopId) -> OrderKey {
+    OrderKey::new(format!("handover/{shop}"))
+}
+
+/// The job that hands batch `shipment_id` to ShaQ.
+pub fn handover_job(shop: &ShopId, shipment_id: i64) -> NewJob {
+    NewJob::new(
+        Job::Handover { shipment_id },
+        &queue_key(shop),
+        Some(&shipment_id.to_string()),
+    )
+}
+
+/// Whether an order gathered into a batch still goes: one cancelled since is left out (its
+/// package is being deleted at ShaQ).
+pub fn still_goes(order: &TrackedOrder) -> bool {
+    order.tracking_number().is_some()
+        && !matches!(
+            order.state(),
+            OrderState::Cancelled | OrderState::NeedsAttention
+        )
+}
+
+/// ShaQ has the shipment: each order's timeline says so, with the reference the rider's
+/// paperwork carries; an order left out says why.
+pub fn on_handed_over(
+    going: &[TrackedOrder],
+    left_out: &[TrackedOrder],
+    reference: &str,
+    now: DateTime<Utc>,
+) -> Decision {
+    let count = going.len();
+    let mut lines: Vec<_> = going
+        .iter()
+        .map(|order| {
+            timeline(
+                &order.key(),
+                now,
+                TimelineKind::Call,
+                format!(
+                    "handed over to ShaQ in shipment {reference} ({count} package{})",
+                    if count == 1 { "" } else { "s" }
+                ),
+            )
+        })
+        .collect();
+    lines.extend(left_out.iter().map(|order| {
+        timeline(
+            &order.key(),
+            now,
+            TimelineKind::Ignored,
+            format!(
+                "left out of shipment {reference}: the order is {} since it was gathered",
+                order.state()
+            ),
+        )
+    }));
+    Decision {
+        timeline: lines,
+        outcome: "handed over".to_owned(),
+        ..Decision::default()
+    }
+}
