@@ -65,6 +65,19 @@ enum Command {
     /// finished orders past `customer_data`, delete old finished jobs (the bridge also does
     /// this every hour).
     Retention,
+    /// Hand the shop's ready packages to ShaQ now, in one shipment (the running bridge makes
+    /// it: ShaQ's reference, the labels, the PDF), and save its manifest and labels as a PDF.
+    Handover {
+        /// The shop (its configured id).
+        #[arg(long)]
+        shop: String,
+        /// Where to write the PDF (default `handover-<shop>-<reference>.pdf` here).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// How long to wait for the running bridge to make the shipment, in seconds.
+        #[arg(long, default_value_t = 120)]
+        wait: u64,
+    },
     /// Show orders and their timelines.
     Orders {
         #[command(subcommand)]
@@ -386,6 +399,7 @@ impl Cli {
                 );
                 Ok(())
             }
+            Command::Handover { shop, out, wait } => handover(settings, &shop, out, wait).await,
             Command::Shaq { command } => shaq(settings, command).await,
             Command::Digishare { command } => {
                 let client = settings.digishare.client().map_err(anyhow::Error::msg)?;
@@ -1077,4 +1091,67 @@ fn write_private(path: &std::path::Path, text: &str) -> anyhow::Result<()> {
     file.write_all(text.as_bytes())
         .with_context(|| format!("writing {}", path.display()))?;
     Ok(())
+}
+
+/// `shaq-bridge handover`: gather, then wait for the running bridge's workers to make the
+/// shipment, and write its PDF.
+async fn handover(
+    settings: Settings,
+    shop: &str,
+    out: Option<PathBuf>,
+    wait: u64,
+) -> anyhow::Result<()> {
+    let store = Store::open_existing(&settings.database).await?;
+    let rules = settings.rules();
+    let operations = crate::operations::Operations {
+        store: &store,
+        rules: &rules,
+        waker: None,
+    };
+    let shop = bridge_core::domain::ShopId::new(shop);
+    let operator = bridge_core::workflow::operator::Operator::new("cli");
+    let Some(shipment) = operations.hand_over(&shop, &operator).await? else {
+        println!("nothing of `{shop}` is waiting to be handed over");
+        return Ok(());
+    };
+    println!(
+        "{} package(s) of `{shop}` gathered in shipment {}; waiting for the running bridge to make it at ShaQ…",
+        shipment.packages, shipment.id
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(wait);
+    loop {
+        if let Some(pdf) = store.shipment_pdf(shipment.id).await? {
+            let ready = store
+                .shipment(shipment.id)
+                .await?
+                .context("the shipment disappeared")?;
+            let reference = ready.reference.unwrap_or_else(|| "shipment".to_owned());
+            let path = out.unwrap_or_else(|| {
+                PathBuf::from(format!(
+                    "handover-{shop}-{}.pdf",
+                    reference.replace(|c: char| !c.is_ascii_alphanumeric() && c != '-', "_")
+                ))
+            });
+            std::fs::write(&path, pdf).with_context(|| format!("writing {}", path.display()))?;
+            println!(
+                "ShaQ shipment {reference}: manifest and labels in {}",
+                path.display()
+            );
+            return Ok(());
+        }
+        if std::time::Instant::now() >= deadline {
+            let now = store.shipment(shipment.id).await?;
+            let why = now
+                .and_then(|s| s.last_error)
+                .map(|e| format!(" ({e})"))
+                .unwrap_or_default();
+            anyhow::bail!(
+                "shipment {} is not ready after {wait} s{why}: is `shaq-bridge serve` running? \
+                 Its PDF will be in the console (Handover) and at /api/shipments/{}/pdf",
+                shipment.id,
+                shipment.id
+            );
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
 }

@@ -380,3 +380,64 @@ async fn setup_writes_a_private_starter_file_check_config_accepts() {
             .contains("flow = \"ship_immediately\"")
     );
 }
+
+#[tokio::test]
+async fn handover_from_the_command_line_writes_the_manifest_and_labels() {
+    let bridge = SandboxBridge::start("").await;
+    for id in [61, 62] {
+        let spec = OrderSpec {
+            id,
+            cod: true,
+            country: "GH",
+            phone: Some("024 412 3456".to_owned()),
+            region: Some("Ashanti".to_owned()),
+        };
+        bridge.place_woo_order(&spec, "Kumasi").await;
+        bridge
+            .wait_for_state(&format!("atlas/{id}"), OrderState::Shipping)
+            .await;
+    }
+    wait_for("both packages", LIMIT, || async {
+        let stored = bridge.store.ready_for_handover().await.ok()?;
+        (stored.first().map(|(_, n)| *n) == Some(2)).then_some(())
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = dir.path().join("today.pdf");
+    let output = shaq_bridge(
+        &bridge.config,
+        &[
+            "handover",
+            "--shop",
+            "atlas",
+            "--out",
+            pdf.to_str().unwrap(),
+            "--wait",
+            "60",
+        ],
+    )
+    .await;
+    assert!(output.status.success(), "{output:?}");
+    let said = stdout(&output);
+    assert!(said.contains("2 package(s) of `atlas` gathered"), "{said}");
+    assert!(said.contains("manifest and labels in"), "{said}");
+    let pages = shipment_pdf::page_texts(&std::fs::read(&pdf).unwrap()).unwrap();
+    assert_eq!(pages.len(), 3, "the manifest and two labels");
+    for id in [61, 62] {
+        let tracking = bridge
+            .sandbox
+            .shaq
+            .package(&format!("atlas-{id}"))
+            .unwrap()
+            .tracking_number;
+        assert!(pages[0].contains(&tracking), "{}", pages[0]);
+    }
+    let again = shaq_bridge(&bridge.config, &["handover", "--shop", "atlas"]).await;
+    assert!(again.status.success());
+    assert!(stdout(&again).contains("nothing of `atlas` is waiting"));
+    let unknown = shaq_bridge(&bridge.config, &["handover", "--shop", "nowhere"]).await;
+    assert!(!unknown.status.success());
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("shop `nowhere` is not configured"));
+    bridge.stop().await;
+}

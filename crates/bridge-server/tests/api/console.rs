@@ -674,3 +674,86 @@ async fn the_reports_page_shows_each_shops_figures_with_a_chart_and_exports_them
     assert_eq!(signed_out.status(), StatusCode::SEE_OTHER);
     bridge.stop().await;
 }
+
+#[tokio::test]
+async fn a_person_hands_the_days_parcels_over_from_the_console() {
+    let bridge = SandboxBridge::start(&operators_toml()).await;
+    let spec = OrderSpec {
+        id: 7001,
+        cod: true,
+        country: "GH",
+        phone: Some("024 412 3456".to_owned()),
+        region: Some("Ashanti".to_owned()),
+    };
+    bridge.place_woo_order(&spec, "Kumasi").await;
+    bridge
+        .wait_for_state("atlas/7001", bridge_core::lifecycle::OrderState::Shipping)
+        .await;
+    wait_for(
+        "the package ready",
+        std::time::Duration::from_secs(60),
+        || async {
+            let ready = bridge.store.ready_for_handover().await.ok()?;
+            (!ready.is_empty()).then_some(())
+        },
+    )
+    .await
+    .unwrap();
+    let client = browser();
+    let cookie = sign_in(&bridge, &client).await;
+    let (status, html) = page(&client, &cookie, &bridge.url("/console/handover")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("<td>atlas</td><td class=\"num\">1</td>"),
+        "{html}"
+    );
+    let csrf = csrf_of(&html);
+    let forged = client
+        .post(bridge.url("/console/handover/atlas"))
+        .header(COOKIE, &cookie)
+        .header(ORIGIN, bridge.url(""))
+        .form(&[("csrf", "not-the-token")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    let done = client
+        .post(bridge.url("/console/handover/atlas"))
+        .header(COOKIE, &cookie)
+        .header(ORIGIN, bridge.url(""))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(done.status(), StatusCode::SEE_OTHER);
+    assert_eq!(done.headers()[LOCATION], "/console/handover?gathered=1");
+    let shipment = wait_for(
+        "the shipment",
+        std::time::Duration::from_secs(60),
+        || async {
+            let shipments = bridge.store.shipments(None, 1).await.ok()?;
+            shipments
+                .into_iter()
+                .find(|s| s.state == bridge_core::store::ShipmentState::Ready)
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(shipment.requested_by, "ama");
+    let (_, listed) = page(&client, &cookie, &bridge.url("/console/handover")).await;
+    let link = format!("/console/shipments/{}/pdf", shipment.id);
+    assert!(listed.contains(&link), "{listed}");
+    let pdf = client
+        .get(bridge.url(&link))
+        .header(COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(pdf.status(), StatusCode::OK);
+    let pages = shipment_pdf::page_texts(&pdf.bytes().await.unwrap()).unwrap();
+    assert!(pages[0].contains(shipment.reference.as_deref().unwrap()));
+    // The order's page shows the handover on its journey.
+    let (_, order) = page(&client, &cookie, &bridge.url("/console/orders/atlas/7001")).await;
+    assert!(order.contains("handed over to ShaQ in shipment"), "{order}");
+    bridge.stop().await;
+}
