@@ -102,6 +102,10 @@ enum Command {
         /// Leave the bridge and the simulators running afterwards.
         #[arg(long)]
         keep_running: bool,
+        /// Also hand the package over to ShaQ before pickup, and write the handover PDF
+        /// (manifest and label) to the temporary folder.
+        #[arg(long)]
+        handover: bool,
     },
     /// Serve the ShaQ, Digishare and shop simulators (for trying the bridge without accounts).
     #[cfg(feature = "demo")]
@@ -336,9 +340,12 @@ impl Cli {
     pub async fn run(self) -> anyhow::Result<()> {
         #[cfg(feature = "demo")]
         match self.command {
-            Command::Demo { keep_running } => {
+            Command::Demo {
+                keep_running,
+                handover,
+            } => {
                 telemetry::init_logging(self.log_format.unwrap_or(LogFormat::Pretty), "warn");
-                return crate::demo::run(keep_running).await;
+                return crate::demo::run(keep_running, handover).await;
             }
             Command::Sandbox {
                 sandbox_config,

@@ -30,8 +30,8 @@ async fn order_state(store: &Store, key: &OrderKey) -> Option<OrderState> {
 }
 
 /// Runs the demo; on failure, prints the jobs that did not finish and why.
-pub async fn run(keep_running: bool) -> anyhow::Result<()> {
-    let outcome = journey(keep_running).await;
+pub async fn run(keep_running: bool, handover: bool) -> anyhow::Result<()> {
+    let outcome = journey(keep_running, handover).await;
     if let Err(error) = &outcome {
         eprintln!("\nthe demo failed: {error:#}");
     }
@@ -60,8 +60,16 @@ async fn print_unfinished_jobs(store: &Store) {
     }
 }
 
-async fn journey(keep_running: bool) -> anyhow::Result<()> {
-    let sandbox = Sandbox::start(SandboxConfig::default()).await?;
+async fn journey(keep_running: bool, handover: bool) -> anyhow::Result<()> {
+    // Labels at once: the handover step prints them without waiting for ShaQ to make them.
+    let sandbox = Sandbox::start(SandboxConfig {
+        shaq: bridge_sandbox::ShaqSimConfig {
+            label_ready_after_secs: 0,
+            ..Default::default()
+        },
+        ..SandboxConfig::default()
+    })
+    .await?;
     let dir = tempfile::tempdir().context("a temporary folder")?;
     let database_url = format!("sqlite://{}", dir.path().join("demo.db").display());
     let config = BridgeConfig::for_sandbox(&sandbox, &database_url)
@@ -137,6 +145,36 @@ async fn journey(keep_running: bool) -> anyhow::Result<()> {
         "4. ShaQ package {} created (collect {} GHS on delivery)",
         package.tracking_number, package.amount_to_collect
     );
+
+    if handover {
+        let settled = wait_for("the package to settle", limit, || async {
+            settled(&store).await.then_some(())
+        })
+        .await;
+        settled?;
+        let shipment = store
+            .gather_handover(
+                &bridge_core::domain::ShopId::new("kente"),
+                "demo",
+                None,
+                chrono::Utc::now(),
+            )
+            .await?
+            .context("the package is ready to hand over")?;
+        let ready = wait_for("the handover", limit, || async {
+            let pdf = store.shipment_pdf(shipment.id).await.ok().flatten()?;
+            let shipment = store.shipment(shipment.id).await.ok().flatten()?;
+            Some((shipment, pdf))
+        })
+        .await?;
+        let reference = ready.0.reference.unwrap_or_default();
+        let path = std::env::temp_dir().join(format!("shaq-bridge-demo-handover-{reference}.pdf"));
+        std::fs::write(&path, &ready.1).with_context(|| format!("writing {}", path.display()))?;
+        println!(
+            "   Handed over to ShaQ in shipment {reference}: manifest and label in {}",
+            path.display()
+        );
+    }
 
     for (step, status, state) in [
         (5, "received", OrderState::InTransit),

@@ -441,3 +441,25 @@ async fn handover_from_the_command_line_writes_the_manifest_and_labels() {
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("shop `nowhere` is not configured"));
     bridge.stop().await;
 }
+
+#[tokio::test]
+async fn the_demo_hands_its_parcel_over_and_prints_where_the_pdf_is() {
+    let output = Command::new(env!("CARGO_BIN_EXE_shaq-bridge"))
+        .args(["demo", "--handover"])
+        .stdin(Stdio::null())
+        .output()
+        .await
+        .unwrap();
+    let said = stdout(&output);
+    assert!(output.status.success(), "{said}\n{output:?}");
+    let line = said
+        .lines()
+        .find(|line| line.contains("Handed over to ShaQ in shipment SAAM-"))
+        .unwrap_or_else(|| panic!("{said}"));
+    let path = line.rsplit(" in ").next().unwrap().trim();
+    let pages = shipment_pdf::page_texts(&std::fs::read(path).unwrap()).unwrap();
+    assert_eq!(pages.len(), 2, "the manifest and the label");
+    assert!(pages[1].contains("SANDBOX LABEL"), "{}", pages[1]);
+    std::fs::remove_file(path).unwrap();
+    assert!(said.contains("Final order state: delivered"), "{said}");
+}
