@@ -1526,7 +1526,28 @@ async fn a_package_is_handed_over_once_whatever_the_requests(store: Store) {
             .is_none(),
         "the day's handover already ran"
     );
+    // ShaQ refuses that one: its package is ready again, and goes in the next.
     let shipment = store.shipments(Some(&kente), 1).await.unwrap().remove(0);
+    store
+        .refuse_shipment(shipment.id, "422: not today", now)
+        .await
+        .unwrap();
+    let refused = store.shipment(shipment.id).await.unwrap().unwrap();
+    assert_eq!(refused.state, ShipmentState::Refused);
+    assert_eq!(refused.last_error.as_deref(), Some("422: not today"));
+    assert_eq!(
+        store.ready_for_handover().await.unwrap(),
+        vec![(kente.clone(), 2)],
+        "the refused package and the later one"
+    );
+    let next = store
+        .gather_handover(&kente, "ama", None, now)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(next.packages, 2);
+    let shipment = store.shipments(Some(&kente), 1).await.unwrap().remove(0);
+    assert_eq!(shipment.id, next.id);
     store
         .set_shipment_reference(shipment.id, "SAAM-1", now)
         .await

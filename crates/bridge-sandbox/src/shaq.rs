@@ -156,6 +156,8 @@ struct Data {
     live: std::collections::HashMap<String, usize>,
     next_tracking: u64,
     shipments: BTreeMap<String, Value>,
+    /// While set, every shipment is refused with this reason (422).
+    refuse_shipments: Option<String>,
 }
 
 impl Data {
@@ -873,6 +875,12 @@ fn ship_all(
     }
     {
         let data = sim.lock();
+        if let Some(reason) = &data.refuse_shipments {
+            return Err(validation(BTreeMap::from([(
+                "packages".to_owned(),
+                vec![reason.clone()],
+            )])));
+        }
         let mut errors = BTreeMap::new();
         for (i, package) in packages.iter().enumerate() {
             let partner_ref = package["partner_ref"].as_str().unwrap_or_default();
@@ -924,6 +932,11 @@ fn ship_all(
 }
 
 impl ShaqSim {
+    /// Refuses every shipment with `reason` (a 422 on `packages`) until called with `None`.
+    pub fn refuse_shipments(&self, reason: Option<&str>) {
+        self.lock().refuse_shipments = reason.map(str::to_owned);
+    }
+
     /// The handover shipments made so far, by reference.
     pub fn shipments(&self) -> BTreeMap<String, Value> {
         self.lock().shipments.clone()

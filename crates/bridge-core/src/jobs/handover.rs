@@ -63,7 +63,20 @@ pub(super) async fn run(
                     )
                 })
                 .collect::<Result<Vec<_>, _>>()?;
-            let answer = shop.shaq.create_shipment(&packages).await?;
+            let answer = match shop.shaq.create_shipment(&packages).await {
+                Ok(answer) => answer,
+                Err(error) if !matches!(error.disposition(), Disposition::Retry { .. }) => {
+                    // A refusal is an answer, not a dead job: the packages go back to "ready"
+                    // and every order's timeline says why.
+                    let reason = crate::domain::mask_digit_runs(&error.to_string());
+                    store
+                        .refuse_shipment(shipment_id, &reason, Utc::now())
+                        .await
+                        .map_err(store_failed)?;
+                    return Ok(handover::on_refused(&going, &reason, Utc::now()));
+                }
+                Err(error) => return Err(error.into()),
+            };
             let reference = answer
                 .get("reference")
                 .and_then(serde_json::Value::as_str)

@@ -23,6 +23,8 @@ pub enum ShipmentState {
     Created,
     /// The manifest and labels are ready to print.
     Ready,
+    /// ShaQ refused it: its packages were released, ready for the next handover.
+    Refused,
 }
 
 impl ShipmentState {
@@ -32,6 +34,7 @@ impl ShipmentState {
             ShipmentState::Gathered => "gathered",
             ShipmentState::Created => "created",
             ShipmentState::Ready => "ready",
+            ShipmentState::Refused => "refused",
         }
     }
 }
@@ -50,6 +53,7 @@ impl FromStr for ShipmentState {
             ShipmentState::Gathered,
             ShipmentState::Created,
             ShipmentState::Ready,
+            ShipmentState::Refused,
         ]
         .into_iter()
         .find(|state| state.as_str() == s)
@@ -270,6 +274,31 @@ impl Store {
         .bind(id)
         .execute(&mut *tx)
         .await?;
+        tx.commit().await
+    }
+
+    /// ShaQ refused the shipment: it is marked refused with ShaQ's reason, and its packages are
+    /// released (one transaction), so the next handover can take them again.
+    pub async fn refuse_shipment(
+        &self,
+        id: i64,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "UPDATE shipments SET state = 'refused', last_error = $1, updated_at = $2 \
+             WHERE id = $3",
+        )
+        .bind(reason)
+        .bind(to_millis(now))
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("UPDATE orders SET shipment_id = NULL WHERE shipment_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await
     }
 

@@ -74,3 +74,26 @@ pub fn on_handed_over(
         ..Decision::default()
     }
 }
+
+/// ShaQ refused the shipment: each order's timeline says why; its package is ready to be
+/// handed over again.
+pub fn on_refused(orders: &[TrackedOrder], reason: &str, now: DateTime<Utc>) -> Decision {
+    Decision {
+        timeline: orders
+            .iter()
+            .map(|order| {
+                timeline(
+                    &order.key(),
+                    now,
+                    TimelineKind::Attention,
+                    format!(
+                        "ShaQ refused the handover shipment ({reason}): the package is ready to \
+                         hand over again once the cause is fixed"
+                    ),
+                )
+            })
+            .collect(),
+        outcome: "refused".to_owned(),
+        ..Decision::default()
+    }
+}

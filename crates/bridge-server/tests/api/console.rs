@@ -757,3 +757,109 @@ async fn a_person_hands_the_days_parcels_over_from_the_console() {
     assert!(order.contains("handed over to ShaQ in shipment"), "{order}");
     bridge.stop().await;
 }
+
+#[tokio::test]
+async fn a_refused_handover_gives_its_packages_back_with_shaqs_reason() {
+    let bridge = SandboxBridge::start(&operators_toml()).await;
+    let spec = OrderSpec {
+        id: 7101,
+        cod: true,
+        country: "GH",
+        phone: Some("024 412 3456".to_owned()),
+        region: Some("Ashanti".to_owned()),
+    };
+    bridge.place_woo_order(&spec, "Kumasi").await;
+    wait_for(
+        "the package ready",
+        std::time::Duration::from_secs(60),
+        || async {
+            let ready = bridge.store.ready_for_handover().await.ok()?;
+            (!ready.is_empty()).then_some(())
+        },
+    )
+    .await
+    .unwrap();
+    bridge
+        .sandbox
+        .shaq
+        .refuse_shipments(Some("Your account cannot create shipments today."));
+    let client = browser();
+    let cookie = sign_in(&bridge, &client).await;
+    let (_, html) = page(&client, &cookie, &bridge.url("/console/handover")).await;
+    let hand_over = |csrf: String| {
+        let client = client.clone();
+        let cookie = cookie.clone();
+        let url = bridge.url("/console/handover/atlas");
+        let origin = bridge.url("");
+        async move {
+            client
+                .post(url)
+                .header(COOKIE, cookie)
+                .header(ORIGIN, origin)
+                .form(&[("csrf", csrf)])
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(
+        hand_over(csrf_of(&html)).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    let refused = wait_for(
+        "the refusal",
+        std::time::Duration::from_secs(60),
+        || async {
+            let shipments = bridge.store.shipments(None, 1).await.ok()?;
+            shipments
+                .into_iter()
+                .find(|s| s.state == bridge_core::store::ShipmentState::Refused)
+        },
+    )
+    .await
+    .unwrap();
+    assert!(
+        refused
+            .last_error
+            .as_deref()
+            .is_some_and(|e| e.contains("cannot create shipments today")),
+        "{refused:?}"
+    );
+    // Nothing is stuck: the package is ready again, the order says why, no job died.
+    assert_eq!(bridge.store.ready_for_handover().await.unwrap().len(), 1);
+    let (_, order) = page(&client, &cookie, &bridge.url("/console/orders/atlas/7101")).await;
+    assert!(
+        order.contains("ShaQ refused the handover shipment"),
+        "{order}"
+    );
+    assert_eq!(
+        bridge
+            .store
+            .job_counts()
+            .await
+            .unwrap()
+            .get(bridge_core::jobs::JobState::Dead),
+        0
+    );
+    bridge.sandbox.shaq.refuse_shipments(None);
+    let (_, html) = page(&client, &cookie, &bridge.url("/console/handover")).await;
+    assert!(html.contains("refused"), "{html}");
+    assert_eq!(
+        hand_over(csrf_of(&html)).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    wait_for(
+        "the shipment",
+        std::time::Duration::from_secs(60),
+        || async {
+            let shipments = bridge.store.shipments(None, 1).await.ok()?;
+            shipments
+                .into_iter()
+                .find(|s| s.state == bridge_core::store::ShipmentState::Ready)
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(bridge.sandbox.shaq.shipments().len(), 1);
+    bridge.stop().await;
+}
