@@ -59,6 +59,12 @@ impl Default for DigishareSimConfig {
             ("returned", "r3turn3dkz69v8e1"),
             ("reminder_1", "r3m1nd3r1z69v8e1"),
             ("reminder_2", "r3m1nd3r2z69v8e1"),
+            ("return_requested", "r3tr3qu3st3d9v8e"),
+            ("return_collected", "r3tc0ll3ct3d9v8e"),
+            ("return_received", "r3tr3c31v3d09v8e"),
+            ("replacement_sent", "r3pl4c3s3nt09v8e"),
+            ("replacement_out_for_delivery", "r3pl0utf0rd9v8e1"),
+            ("replacement_delivered", "r3pld3l1v3r3dv8e"),
         ];
         DigishareSimConfig {
             access_token: "sandbox-digishare-token".to_owned(),

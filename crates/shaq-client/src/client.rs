@@ -8,8 +8,8 @@ use std::time::Duration;
 use outbound_http::{Answer, HttpError, TokenCache, Upstream, UpstreamConfig};
 use reqwest::{Method, StatusCode};
 use secrecy::{ExposeSecret, SecretString};
-use serde::Serialize;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::error::ShaqError;
@@ -412,7 +412,7 @@ impl ShaqClient {
 }
 
 /// What a replacement does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ReplacementRule {
     /// One package, action `deliver`.
@@ -424,7 +424,7 @@ pub enum ReplacementRule {
 }
 
 /// A replacement package's role.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ReplacementAction {
     /// Deliver to the customer.

@@ -77,6 +77,7 @@ fn courier_news(body: &[u8]) -> Result<InboundNews, JobError> {
             description: update.data.description,
             comment: update.data.comment,
             proof_url: update.data.meta.and_then(|m| m.proof_url),
+            package: Some(update.data.partner_ref).filter(|r| !r.is_empty()),
         }),
         WebhookEvent::AmountToCollectUpdated(update) => InboundNews::AmountChanged(AmountNews {
             event_id: update.event_id,

@@ -11,6 +11,7 @@ mod apply_inbound_event;
 mod attach_label;
 mod cancel_package;
 mod create_package;
+mod create_replacement;
 mod create_ticket;
 mod expire_confirmation;
 mod handover;
@@ -83,6 +84,13 @@ pub enum Job {
     },
     /// A person's request (correct, resume, replay, cancel), decided in the order's turn.
     Operator(OperatorRequest),
+    /// Ask ShaQ for the packages of a return, replacement or exchange after delivery.
+    CreateReplacement {
+        /// What for.
+        after_sale: crate::workflow::returns::AfterSale,
+        /// Which request of the order (part of the packages' references).
+        number: u32,
+    },
     /// Hand a gathered batch of packages to ShaQ: create the shipment, fetch the labels, print
     /// the manifest (queued under the shop's `handover/{shop}` key, not an order's).
     Handover {
@@ -137,6 +145,7 @@ impl Job {
             Job::RemindConfirmation { .. } => JobKind::RemindConfirmation,
             Job::Operator(_) => JobKind::Operator,
             Job::Handover { .. } => JobKind::Handover,
+            Job::CreateReplacement { .. } => JobKind::CreateReplacement,
         }
     }
 
@@ -195,11 +204,13 @@ pub enum JobKind {
     Operator,
     /// [`Job::Handover`].
     Handover,
+    /// [`Job::CreateReplacement`].
+    CreateReplacement,
 }
 
 impl JobKind {
     /// Every kind, for metrics and listings.
-    pub const ALL: [JobKind; 13] = [
+    pub const ALL: [JobKind; 14] = [
         JobKind::ApplyInboundEvent,
         JobKind::CreatePackage,
         JobKind::CreateTicket,
@@ -213,6 +224,7 @@ impl JobKind {
         JobKind::RemindConfirmation,
         JobKind::Operator,
         JobKind::Handover,
+        JobKind::CreateReplacement,
     ];
 
     /// The stored name.
@@ -231,6 +243,7 @@ impl JobKind {
             JobKind::RemindConfirmation => "remind_confirmation",
             JobKind::Operator => "operator",
             JobKind::Handover => "handover",
+            JobKind::CreateReplacement => "create_replacement",
         }
     }
 }

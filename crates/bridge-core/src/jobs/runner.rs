@@ -15,8 +15,8 @@ use tokio::sync::Mutex;
 
 use super::{
     Job, JobError, JobKind, JobRecord, apply_inbound_event, attach_label, cancel_package,
-    create_package, create_ticket, expire_confirmation, handover, move_ticket, reconcile,
-    update_package, write_back_to_shop,
+    create_package, create_replacement, create_ticket, expire_confirmation, handover, move_ticket,
+    reconcile, update_package, write_back_to_shop,
 };
 use crate::domain::{OrderKey, ShopId, mask_digit_runs};
 use crate::settings::{DigishareSettings, ShaqSettings};
@@ -168,6 +168,11 @@ impl JobRunner {
             },
             Job::Operator(request) => JobNews::Operator(request.clone()),
             Job::Handover { .. } => return Ok(Decision::nothing()),
+            Job::CreateReplacement { after_sale, number } => {
+                let shop = self.rules.shop(order.shop_id())?;
+                create_replacement::run(services, &order, &shop.regions, *after_sale, *number)
+                    .await?
+            }
         };
         workflow::decide(&self.rules, key, Some(&order), news, Utc::now())
     }
@@ -188,6 +193,7 @@ fn calls(kind: JobKind) -> &'static str {
         JobKind::ExpireConfirmation | JobKind::RemindConfirmation => expire_confirmation::CALLS,
         JobKind::Operator => "workflow",
         JobKind::Handover => handover::CALLS,
+        JobKind::CreateReplacement => create_replacement::CALLS,
     }
 }
 

@@ -17,6 +17,7 @@ use crate::domain::{
 use crate::jobs::UnknownName;
 use crate::lifecycle::OrderState;
 use crate::workflow::operator::Correction;
+use crate::workflow::returns::LinkedPackage;
 use crate::workflow::{Collect, CourierProgress, Milestones, StoredOrder, TrackedOrder};
 
 /// What a timeline line is about.
@@ -138,7 +139,7 @@ macro_rules! order_columns {
          courier_status_at, ticket_status, amount_to_collect, currency, created_at, updated_at, \
          ticket_status_at, attention, region, phone, name_folded, corrections, asked_at, \
          confirmed_at, declined_at, expired_at, shipped_at, delivered_at, returned_at, \
-         cancelled_at, region_name, collect_milli"
+         cancelled_at, region_name, collect_milli, linked_packages"
     };
 }
 
@@ -187,6 +188,7 @@ pub(super) struct OrderRow {
     region_name: Option<String>,
     #[allow(dead_code)]
     collect_milli: Option<i64>,
+    linked_packages: Option<String>,
 }
 
 /// The row, read back as a typed order. The order's ids, reference and version columns are
@@ -220,6 +222,13 @@ impl TryFrom<OrderRow> for TrackedOrder {
             .map(serde_json::from_str::<Correction>)
             .transpose()
             .map_err(|e| corrupt("corrections", &e))?;
+        let linked = row
+            .linked_packages
+            .as_deref()
+            .map(serde_json::from_str::<Vec<LinkedPackage>>)
+            .transpose()
+            .map_err(|e| corrupt("linked_packages", &e))?
+            .unwrap_or_default();
         let updated_at = from_millis(row.updated_at);
         let courier = row.courier_status.as_deref().map(|status| CourierProgress {
             status: status.parse().unwrap_or_else(|never| match never {}),
@@ -259,6 +268,7 @@ impl TryFrom<OrderRow> for TrackedOrder {
                 returned_at: row.returned_at.map(from_millis),
                 cancelled_at: row.cancelled_at.map(from_millis),
             },
+            linked,
             created_at: from_millis(row.created_at),
             updated_at,
         }))
@@ -286,10 +296,14 @@ pub(super) async fn upsert_order(
     let order_json =
         serde_json::to_string(shop_order).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let milestones = order.milestones();
+    let linked = (!order.linked().is_empty())
+        .then(|| serde_json::to_string(order.linked()))
+        .transpose()
+        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
     sqlx::query(concat!(
         "INSERT INTO orders (",
         order_columns!(),
-        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34) ",
+        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35) ",
         "ON CONFLICT (order_key) DO UPDATE SET order_ref = excluded.order_ref, ",
         "state = excluded.state, attention_reason = excluded.attention_reason, ",
         "order_json = excluded.order_json, order_version = excluded.order_version, ",
@@ -304,7 +318,7 @@ pub(super) async fn upsert_order(
         "expired_at = excluded.expired_at, shipped_at = excluded.shipped_at, ",
         "delivered_at = excluded.delivered_at, returned_at = excluded.returned_at, ",
         "cancelled_at = excluded.cancelled_at, region_name = excluded.region_name, ",
-        "collect_milli = excluded.collect_milli"
+        "collect_milli = excluded.collect_milli, linked_packages = excluded.linked_packages"
     ))
     .bind(order.key().as_str())
     .bind(shop_order.shop_id.as_str())
@@ -340,8 +354,24 @@ pub(super) async fn upsert_order(
     .bind(milestones.cancelled_at.map(to_millis))
     .bind(order.region().map(|located| located.region.clone()))
     .bind(milli(order.collect().amount))
+    .bind(linked)
     .execute(&mut **tx)
     .await?;
+    // Every name a ShaQ webhook may give a linked package leads to the order.
+    for package in order.linked() {
+        for reference in
+            std::iter::once(package.partner_ref.as_str()).chain(package.tracking_number.as_deref())
+        {
+            sqlx::query(
+                "INSERT INTO package_refs (reference, order_key) VALUES ($1, $2) \
+                 ON CONFLICT (reference) DO NOTHING",
+            )
+            .bind(reference)
+            .bind(order.key().as_str())
+            .execute(&mut **tx)
+            .await?;
+        }
+    }
     Ok(())
 }
 
@@ -405,7 +435,8 @@ impl Store {
             concat!(
                 "SELECT ",
                 order_columns!(),
-                " FROM orders WHERE partner_ref = $1 OR tracking_number = $1 LIMIT 1"
+                " FROM orders WHERE partner_ref = $1 OR tracking_number = $1 ",
+                "OR order_key = (SELECT order_key FROM package_refs WHERE reference = $1) LIMIT 1"
             ),
             reference,
         )
@@ -416,7 +447,8 @@ impl Store {
     /// key alone: intake needs nothing else).
     pub async fn order_key_by_package(&self, reference: &str) -> StoreResult<Option<OrderKey>> {
         let row: Option<(String,)> = sqlx::query_as(
-            "SELECT order_key FROM orders WHERE partner_ref = $1 OR tracking_number = $1 LIMIT 1",
+            "SELECT order_key FROM orders WHERE partner_ref = $1 OR tracking_number = $1 \
+             UNION ALL SELECT order_key FROM package_refs WHERE reference = $1 LIMIT 1",
         )
         .bind(reference)
         .fetch_optional(&self.pool)

@@ -182,6 +182,7 @@ pub fn on_tracking_history(
             description: step.description,
             comment: None,
             proof_url: None,
+            package: None,
         };
         let step_decision = on_courier_status(&current, &news, mapping, now);
         if let Some(next) = step_decision.order {

@@ -95,5 +95,12 @@ pub fn precheck(job: &Job, order: &TrackedOrder, rules: &Rules, now: DateTime<Ut
             skip(Decision::nothing())
         }
         Job::ExpireConfirmation | Job::RemindConfirmation { .. } => Precheck::Proceed,
+        // Its packages are already linked: a retry after the answer was stored does nothing.
+        Job::CreateReplacement { number, .. }
+            if order.linked().iter().any(|p| p.number == *number) =>
+        {
+            skip(Decision::nothing())
+        }
+        Job::CreateReplacement { .. } => Precheck::Proceed,
     }
 }

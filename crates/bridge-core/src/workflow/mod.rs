@@ -30,6 +30,7 @@ mod news;
 pub mod operator;
 pub mod outcomes;
 pub mod retention;
+pub mod returns;
 pub mod shop;
 mod statuses;
 pub mod ticket;
@@ -227,9 +228,12 @@ fn on_inbound(
         (InboundNews::TicketStatus(_), None) => {
             Decision::ignored(key, "no order has this ticket", now)
         }
-        (InboundNews::CourierStatus(news), Some(order)) => {
-            courier::on_courier_status(order, &news, &rules.mapping, now)
-        }
+        (InboundNews::CourierStatus(news), Some(order)) => match news.package.as_deref() {
+            Some(reference) if order.linked().iter().any(|p| p.is(reference)) => {
+                returns::on_linked_status(rules, order, &news, reference, now)
+            }
+            _ => courier::on_courier_status(order, &news, &rules.mapping, now),
+        },
         (InboundNews::AmountChanged(news), Some(order)) => {
             courier::on_amount_changed(order, &news, now)
         }

@@ -39,6 +39,9 @@ pub struct CourierNews {
     pub comment: Option<String>,
     /// Proof of delivery.
     pub proof_url: Option<String>,
+    /// The package it is about (partner reference), when the event names it: the order's own,
+    /// or one linked after delivery (a return, a replacement).
+    pub package: Option<String>,
 }
 
 /// A changed amount to collect.
@@ -171,4 +174,18 @@ pub enum JobNews {
     },
     /// A person's request reached the head of the order's queue.
     Operator(super::operator::OperatorRequest),
+    /// ShaQ made the packages of a return, replacement or exchange (or already had them).
+    ReplacementCreated {
+        /// What for.
+        kind: super::returns::AfterSale,
+        /// The packages, linked to the order.
+        packages: Vec<super::returns::LinkedPackage>,
+    },
+    /// ShaQ refused the return, replacement or exchange.
+    ReplacementRefused {
+        /// What for.
+        kind: super::returns::AfterSale,
+        /// ShaQ's reason.
+        reason: String,
+    },
 }

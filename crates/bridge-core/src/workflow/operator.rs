@@ -199,6 +199,11 @@ pub enum OperatorAction {
     },
     /// Cancel the order: the package, the ticket, and the shop if it is told of cancellations.
     Cancel,
+    /// After delivery: collect the item back, send a replacement, or exchange it.
+    AfterSale {
+        /// Which (not `kind`: the queued job's own tag is `kind`).
+        after_sale: super::returns::AfterSale,
+    },
 }
 
 impl OperatorAction {
@@ -209,6 +214,7 @@ impl OperatorAction {
             OperatorAction::Resume => "resume",
             OperatorAction::Replay { .. } => "replay",
             OperatorAction::Cancel => "cancel",
+            OperatorAction::AfterSale { after_sale: kind } => kind.as_str(),
         }
     }
 }
@@ -246,6 +252,12 @@ pub enum Refusal {
     /// Resuming would stop again at once.
     #[error("the order still cannot ship: {0}")]
     StillUnshippable(Unshippable),
+    /// Returns, replacements and exchanges follow a delivery.
+    #[error("the order is {0}: a return, replacement or exchange needs a delivered order")]
+    NotDelivered(OrderState),
+    /// One at a time.
+    #[error("a return, replacement or exchange of this order is still on its way ({0})")]
+    AfterSaleUnderway(String),
 }
 
 /// Whether `action` can be done to `order` now.
@@ -282,6 +294,15 @@ pub fn check(
         OperatorAction::Replay { .. } => Ok(()),
         OperatorAction::Cancel if state.is_final() => Err(Refusal::Finished(state)),
         OperatorAction::Cancel => Ok(()),
+        OperatorAction::AfterSale { .. } => {
+            if state != OrderState::Delivered || order.tracking_number().is_none() {
+                return Err(Refusal::NotDelivered(state));
+            }
+            match order.linked().iter().find(|p| !p.is_finished()) {
+                Some(underway) => Err(Refusal::AfterSaleUnderway(underway.partner_ref.clone())),
+                None => Ok(()),
+            }
+        }
     }
 }
 
@@ -333,6 +354,20 @@ pub fn on_request(
             outcome: "applied".to_owned(),
         },
         OperatorAction::Cancel => cancel(order, &by, policy, &tag, now),
+        OperatorAction::AfterSale { after_sale: kind } => {
+            let number = super::returns::next_number(order);
+            Decision {
+                order: None,
+                jobs: vec![super::returns::replacement_job(order, kind, number)],
+                timeline: vec![operator_line(
+                    &key,
+                    now,
+                    &by,
+                    format!("{} asked by {by}: {}", kind.as_str(), kind.describe()),
+                )],
+                outcome: "applied".to_owned(),
+            }
+        }
     }
 }
 

@@ -97,6 +97,12 @@ pub fn on_job_news(
             Decision::noted(&key, now, TimelineKind::Call, summary)
         }
         JobNews::LabelAttached => Decision::noted(&key, now, TimelineKind::Ticket, LABELLED),
+        JobNews::ReplacementCreated { kind, packages } => {
+            super::returns::on_created(rules, order, kind, packages, now)
+        }
+        JobNews::ReplacementRefused { kind, reason } => {
+            super::returns::on_refused(order, kind, &reason, now)
+        }
         JobNews::TrackingHistory(steps) => {
             courier::on_tracking_history(order, steps, &rules.mapping, now)
         }

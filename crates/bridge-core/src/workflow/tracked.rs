@@ -114,6 +114,8 @@ pub struct StoredOrder {
     pub corrections: Option<Correction>,
     /// When it reached the steps the reports count.
     pub milestones: Milestones,
+    /// ShaQ packages made after delivery (returns, replacements), linked to the order.
+    pub linked: Vec<super::returns::LinkedPackage>,
     /// First stored.
     pub created_at: DateTime<Utc>,
     /// Last changed.
@@ -149,6 +151,7 @@ impl TrackedOrder {
                 collect,
                 corrections: None,
                 milestones: Milestones::default(),
+                linked: Vec::new(),
                 created_at: now,
                 updated_at: now,
             },
@@ -297,6 +300,11 @@ impl TrackedOrder {
         &self.parts.milestones
     }
 
+    /// ShaQ packages made after delivery (returns, replacements).
+    pub fn linked(&self) -> &[super::returns::LinkedPackage] {
+        &self.parts.linked
+    }
+
     /// First stored.
     pub fn created_at(&self) -> DateTime<Utc> {
         self.parts.created_at
@@ -313,6 +321,19 @@ impl TrackedOrder {
         self.parts.state = state;
         if let Some(slot) = self.parts.milestones.of_state(state) {
             slot.get_or_insert(now);
+        }
+    }
+
+    /// Links a package made after delivery (or updates the one with its reference).
+    pub(in crate::workflow) fn link_package(&mut self, package: super::returns::LinkedPackage) {
+        match self
+            .parts
+            .linked
+            .iter_mut()
+            .find(|p| p.partner_ref == package.partner_ref)
+        {
+            Some(existing) => *existing = package,
+            None => self.parts.linked.push(package),
         }
     }
 
@@ -390,6 +411,8 @@ struct OrderView<'a> {
     amount_to_collect: String,
     currency: &'a str,
     corrections: Option<&'a Correction>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    linked_packages: &'a [super::returns::LinkedPackage],
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
 }
@@ -417,6 +440,7 @@ impl Serialize for TrackedOrder {
             amount_to_collect: self.parts.collect.amount.to_string(),
             currency: &self.parts.collect.currency,
             corrections: self.parts.corrections.as_ref(),
+            linked_packages: &self.parts.linked,
             created_at: self.parts.created_at,
             updated_at: self.parts.updated_at,
         }

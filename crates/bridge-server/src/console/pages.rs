@@ -580,6 +580,7 @@ struct OrderPage {
     can_resume: bool,
     resume_blocked: String,
     can_cancel: bool,
+    can_after_sale: bool,
     steps: Vec<Step>,
     messages: Vec<Step>,
     jobs: Vec<JobLine>,
@@ -693,6 +694,10 @@ async fn order_page(
             String::new()
         },
         can_cancel: allowed(&OperatorAction::Cancel).is_ok(),
+        can_after_sale: allowed(&OperatorAction::AfterSale {
+            after_sale: bridge_core::workflow::returns::AfterSale::Return,
+        })
+        .is_ok(),
         steps,
         messages,
         jobs: jobs.iter().map(JobLine::of).collect(),
@@ -713,6 +718,15 @@ fn flash_text(code: &str) -> Option<&'static str> {
         "resume" => "Resumed: the order is on its way again.",
         "replay" => "The webhook was run through the workflow again.",
         "cancel" => "Cancelled: ShaQ, Digishare and the shop are being told.",
+        "return" => {
+            "Return asked: ShaQ will collect the item from the customer; its package appears on the journey."
+        }
+        "replace" => {
+            "Replacement asked: ShaQ will deliver a new item; its package appears on the journey."
+        }
+        "exchange" => {
+            "Exchange asked: ShaQ will collect the item and deliver a new one; their packages appear on the journey."
+        }
         "retry" => "The job is queued again.",
         "queued" => "Queued: the order's earlier jobs are still running; reload in a moment.",
         _ => return None,
@@ -842,6 +856,17 @@ pub async fn order_action(
             (actions, done)
         }
         "resume" => (vec![OperatorAction::Resume], "resume"),
+        "return" | "replace" | "exchange" => {
+            let kind = match action.as_str() {
+                "return" => bridge_core::workflow::returns::AfterSale::Return,
+                "replace" => bridge_core::workflow::returns::AfterSale::Replace,
+                _ => bridge_core::workflow::returns::AfterSale::Exchange,
+            };
+            (
+                vec![OperatorAction::AfterSale { after_sale: kind }],
+                kind.as_str(),
+            )
+        }
         "replay" => (vec![OperatorAction::Replay { event_id: 0 }], "replay"),
         "cancel" if form.get("confirm").is_some_and(|c| c == "yes") => {
             (vec![OperatorAction::Cancel], "cancel")

@@ -48,6 +48,10 @@ pub fn router() -> axum::Router<AppState> {
             "/api/orders/{shop_id}/{order_id}/cancel",
             post(cancel_order),
         )
+        .route(
+            "/api/orders/{shop_id}/{order_id}/after-sale",
+            post(after_sale_order),
+        )
         .route("/api/jobs", get(list_jobs))
         .route("/api/jobs/{id}/retry", post(retry_job))
         .route("/api/jobs/retry-dead", post(retry_dead_jobs))
@@ -75,6 +79,7 @@ pub fn router() -> axum::Router<AppState> {
         resume_order,
         replay_order,
         cancel_order,
+        after_sale_order,
         list_jobs,
         retry_job,
         retry_dead_jobs,
@@ -762,4 +767,51 @@ pub async fn pdf_response(state: &AppState, id: i64) -> Result<Response, ApiErro
         pdf,
     )
         .into_response())
+}
+
+/// What to do after delivery.
+#[derive(Debug, Deserialize, ToSchema)]
+struct AfterSaleInput {
+    /// `return` (collect the item back), `replace` (deliver a replacement) or `exchange`
+    /// (both, on one visit).
+    kind: String,
+}
+
+/// After delivery: ask ShaQ to collect the item back, deliver a replacement, or both. Only a
+/// delivered order, one request at a time; the packages ShaQ makes are linked to the order and
+/// their courier news reach its timeline and ticket. Nothing is refunded automatically.
+#[utoipa::path(
+    post,
+    path = "/api/orders/{shop_id}/{order_id}/after-sale",
+    params(("shop_id" = String, Path), ("order_id" = String, Path)),
+    request_body = AfterSaleInput,
+    responses(
+        (status = 200, description = "Decided", body = ActionAnswer),
+        (status = 202, description = "Queued behind the order's earlier jobs", body = ActionAnswer),
+        (status = 409, description = "Not delivered, or one is already on its way", body = ErrorBody),
+        (status = 422, description = "`kind` is not one of return, replace, exchange", body = ErrorBody),
+    )
+)]
+async fn after_sale_order(
+    _: Admin,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((shop_id, order_id)): Path<(String, String)>,
+    body: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    let input: AfterSaleInput = serde_json::from_slice(&body).map_err(|e| {
+        ApiError::invalid_field("kind", format!("a JSON body {{\"kind\": …}}: {e}"))
+    })?;
+    let kind = input
+        .kind
+        .parse::<bridge_core::workflow::returns::AfterSale>()
+        .map_err(|message| ApiError::invalid_field("kind", message))?;
+    act(
+        &state,
+        shop_id,
+        &order_id,
+        operator_of(&headers),
+        move |_| Ok(OperatorAction::AfterSale { after_sale: kind }),
+    )
+    .await
 }

@@ -863,3 +863,67 @@ async fn a_refused_handover_gives_its_packages_back_with_shaqs_reason() {
     assert_eq!(bridge.sandbox.shaq.shipments().len(), 1);
     bridge.stop().await;
 }
+
+#[tokio::test]
+async fn an_exchange_is_asked_from_a_delivered_orders_page() {
+    let bridge = SandboxBridge::start(&operators_toml()).await;
+    let spec = OrderSpec {
+        id: 7201,
+        cod: true,
+        country: "GH",
+        phone: Some("024 412 3456".to_owned()),
+        region: Some("Ashanti".to_owned()),
+    };
+    bridge.place_woo_order(&spec, "Kumasi").await;
+    wait_for(
+        "the package",
+        std::time::Duration::from_secs(60),
+        || async { bridge.sandbox.shaq.package("atlas-7201") },
+    )
+    .await
+    .unwrap();
+    let client = browser();
+    let cookie = sign_in(&bridge, &client).await;
+    let url = bridge.url("/console/orders/atlas/7201");
+    let (_, before) = page(&client, &cookie, &url).await;
+    assert!(!before.contains("id=\"exchange\""), "only after delivery");
+    bridge
+        .sandbox
+        .shaq
+        .advance("atlas-7201", "delivered")
+        .unwrap();
+    bridge
+        .wait_for_state("atlas/7201", OrderState::Delivered)
+        .await;
+    let (_, delivered) = page(&client, &cookie, &url).await;
+    assert!(delivered.contains("id=\"exchange\""), "{delivered}");
+    let asked = client
+        .post(format!("{url}/exchange"))
+        .header(COOKIE, &cookie)
+        .header(ORIGIN, bridge.url(""))
+        .form(&[("csrf", csrf_of(&delivered))])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(asked.status(), StatusCode::SEE_OTHER);
+    for reference in ["atlas-7201-R1", "atlas-7201-D1"] {
+        wait_for(reference, std::time::Duration::from_secs(60), || async {
+            bridge.sandbox.shaq.package(reference)
+        })
+        .await
+        .unwrap();
+    }
+    let (_, after) = wait_for(
+        "the journey",
+        std::time::Duration::from_secs(60),
+        || async {
+            let shown = page(&client, &cookie, &url).await;
+            shown.1.contains("replacement package").then_some(shown)
+        },
+    )
+    .await
+    .unwrap();
+    assert!(after.contains("exchange asked by ama"), "{after}");
+    assert!(!after.contains("id=\"exchange\""), "one at a time");
+    bridge.stop().await;
+}

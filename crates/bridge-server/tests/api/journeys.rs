@@ -1937,6 +1937,159 @@ async fn the_days_parcels_are_handed_over_with_a_manifest_and_labels(backend: Te
     journey.stop().await;
 }
 
+/// After delivery the merchant exchanges the item over the admin API: ShaQ makes a return and a
+/// delivery package linked to the order, their courier news reach the timeline and the
+/// customer's ticket, and the delivered order stays delivered. A return on an order still on the
+/// road is refused before any call.
+async fn an_exchange_after_delivery_follows_its_two_packages(backend: TestBackend) {
+    let journey = Journey::start_with(backend, SandboxConfig::default(), |settings| {
+        settings.server.admin_token = Some(ADMIN_TOKEN.to_owned().into());
+    })
+    .await;
+    let (sender, url) = journey.woo();
+    for id in [801, 802] {
+        sender
+            .send(&url, "order.created", &woocommerce_order(&cod_spec(id)))
+            .await;
+        wait_for("the package", LIMIT, || async {
+            journey.sandbox.shaq.package(&format!("atlas-{id}"))
+        })
+        .await
+        .unwrap();
+    }
+    journey.settle().await;
+    journey.courier("atlas-801", "atlas/801", "delivered").await;
+    let client = reqwest::Client::new();
+    let ask = |order: &str, kind: &str| {
+        client
+            .post(format!(
+                "{}/api/orders/atlas/{order}/after-sale",
+                journey.bridge
+            ))
+            .bearer_auth(ADMIN_TOKEN)
+            .header("X-Operator", "kofi")
+            .json(&serde_json::json!({ "kind": kind }))
+            .send()
+    };
+    // Still on the road: refused at once, nothing asked of ShaQ.
+    let refused = ask("802", "return").await.unwrap();
+    assert_eq!(refused.status(), 409);
+    let body: Value = refused.json().await.unwrap();
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("needs a delivered order"),
+        "{body}"
+    );
+    let wrong = ask("801", "refund").await.unwrap();
+    assert_eq!(wrong.status(), 422);
+    assert_eq!(
+        wrong.json::<Value>().await.unwrap()["error"]["field"],
+        "kind"
+    );
+
+    let asked = ask("801", "exchange").await.unwrap();
+    assert!(asked.status().is_success(), "{:?}", asked.text().await);
+    let collect = wait_for("the return package", LIMIT, || async {
+        journey.sandbox.shaq.package("atlas-801-R1")
+    })
+    .await
+    .unwrap();
+    let deliver = journey.sandbox.shaq.package("atlas-801-D1").unwrap();
+    assert_eq!(collect.amount_to_collect, rust_decimal::Decimal::ZERO);
+    assert_eq!(deliver.amount_to_collect, rust_decimal::Decimal::ZERO);
+    journey.settle().await;
+    let ticket = journey.ticket("atlas-801").await;
+    assert_eq!(
+        ticket["ticket_status_id"],
+        journey.status_id("return_requested")
+    );
+
+    journey
+        .sandbox
+        .shaq
+        .advance("atlas-801-R1", "return_picked")
+        .unwrap();
+    wait_for("the return's news", LIMIT, || async {
+        timeline_of(&journey, "atlas/801")
+            .await
+            .iter()
+            .any(|line| line.contains("return package") && line.contains("return_picked"))
+            .then_some(())
+    })
+    .await
+    .unwrap();
+    journey.settle().await;
+    let ticket = journey.ticket("atlas-801").await;
+    assert_eq!(
+        ticket["ticket_status_id"],
+        journey.status_id("return_collected")
+    );
+    journey
+        .sandbox
+        .shaq
+        .advance("atlas-801-D1", "delivered")
+        .unwrap();
+    wait_for("the replacement's delivery", LIMIT, || async {
+        timeline_of(&journey, "atlas/801")
+            .await
+            .iter()
+            .any(|line| line.contains("replacement package") && line.contains("delivered"))
+            .then_some(())
+    })
+    .await
+    .unwrap();
+    journey.settle().await;
+    let ticket = journey.ticket("atlas-801").await;
+    assert_eq!(
+        ticket["ticket_status_id"],
+        journey.status_id("replacement_delivered")
+    );
+    assert_eq!(
+        journey.order_state("atlas/801").await,
+        Some(OrderState::Delivered)
+    );
+    let lines = timeline_of(&journey, "atlas/801").await;
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("exchange asked by kofi")),
+        "{lines:?}"
+    );
+    // The return is still on its way back: another request waits for it.
+    assert_eq!(ask("801", "return").await.unwrap().status(), 409);
+    journey
+        .sandbox
+        .shaq
+        .advance("atlas-801-R1", "returned_to_sender")
+        .unwrap();
+    wait_for("the item back at the shop", LIMIT, || async {
+        timeline_of(&journey, "atlas/801")
+            .await
+            .iter()
+            .any(|line| line.contains("return package") && line.contains("returned_to_sender"))
+            .then_some(())
+    })
+    .await
+    .unwrap();
+    journey.settle().await;
+    let ticket = journey.ticket("atlas-801").await;
+    assert_eq!(
+        ticket["ticket_status_id"],
+        journey.status_id("return_received")
+    );
+    // Both trips are over: another request may follow.
+    let again = ask("801", "return").await.unwrap();
+    assert!(again.status().is_success());
+    wait_for("the second return package", LIMIT, || async {
+        journey.sandbox.shaq.package("atlas-801-R2")
+    })
+    .await
+    .unwrap();
+    journey.stop().await;
+}
+
 macro_rules! journeys {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
@@ -1985,4 +2138,5 @@ journeys!(
     orders_placed_while_the_bridge_was_down_ship_after_it_comes_back,
     the_report_counts_what_became_of_each_order,
     the_days_parcels_are_handed_over_with_a_manifest_and_labels,
+    an_exchange_after_delivery_follows_its_two_packages,
 );

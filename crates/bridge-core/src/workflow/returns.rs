@@ -1,0 +1,313 @@
+//! After delivery: a return (ShaQ collects the item back from the customer), a replacement
+//! (ShaQ delivers a new one) or an exchange (both, on one visit). Each is a ShaQ "replacement"
+//! whose packages are linked to the order; their courier news reach the order's timeline and
+//! the customer's ticket, and never move the delivered order itself.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use shaq_client::{PackageStatus, ReplacementAction, ReplacementRule};
+
+use super::{CourierNews, Decision, NewJob, Rules, TicketKey, TrackedOrder, timeline};
+use crate::jobs::{Job, MoveTicket};
+use crate::store::TimelineKind;
+
+/// What the merchant wants after delivery.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AfterSale {
+    /// Collect the item back from the customer.
+    Return,
+    /// Deliver a replacement item.
+    Replace,
+    /// Collect the item and deliver a new one on the same visit.
+    Exchange,
+}
+
+impl AfterSale {
+    /// Every kind.
+    pub const ALL: [AfterSale; 3] = [AfterSale::Return, AfterSale::Replace, AfterSale::Exchange];
+
+    /// The stored and requested name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AfterSale::Return => "return",
+            AfterSale::Replace => "replace",
+            AfterSale::Exchange => "exchange",
+        }
+    }
+
+    /// ShaQ's replacement rule.
+    pub fn rule(self) -> ReplacementRule {
+        match self {
+            AfterSale::Return => ReplacementRule::Return,
+            AfterSale::Replace => ReplacementRule::Deliver,
+            AfterSale::Exchange => ReplacementRule::ReturnDeliver,
+        }
+    }
+
+    /// The packages it takes, in ShaQ's order.
+    pub fn actions(self) -> &'static [ReplacementAction] {
+        match self {
+            AfterSale::Return => &[ReplacementAction::Return],
+            AfterSale::Replace => &[ReplacementAction::Deliver],
+            AfterSale::Exchange => &[ReplacementAction::Return, ReplacementAction::Deliver],
+        }
+    }
+
+    /// In words, for timelines and buttons.
+    pub fn describe(self) -> &'static str {
+        match self {
+            AfterSale::Return => "collect the item back from the customer",
+            AfterSale::Replace => "deliver a replacement to the customer",
+            AfterSale::Exchange => "collect the item and deliver a new one on the same visit",
+        }
+    }
+
+    /// The ticket status the customer's message hangs on, once ShaQ has the packages.
+    fn requested_key(self) -> TicketKey {
+        match self {
+            AfterSale::Return | AfterSale::Exchange => TicketKey::new("return_requested"),
+            AfterSale::Replace => TicketKey::new("replacement_sent"),
+        }
+    }
+}
+
+impl std::str::FromStr for AfterSale {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        AfterSale::ALL
+            .into_iter()
+            .find(|kind| kind.as_str() == text)
+            .ok_or_else(|| format!("`{text}` is not one of return, replace, exchange"))
+    }
+}
+
+/// A ShaQ package made after delivery, linked to its order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkedPackage {
+    /// Why it exists.
+    pub kind: AfterSale,
+    /// Collect or deliver.
+    pub action: ReplacementAction,
+    /// Which request of the order (1, 2…): part of its reference.
+    pub number: u32,
+    /// Our reference at ShaQ (`kente-1047-R1`).
+    pub partner_ref: String,
+    /// ShaQ's tracking number.
+    pub tracking_number: Option<String>,
+    /// Its last courier status.
+    pub status: Option<PackageStatus>,
+    /// When that status happened.
+    pub status_at: Option<DateTime<Utc>>,
+}
+
+impl LinkedPackage {
+    /// The reference of package `action` of request `number` of an order.
+    pub fn reference(order_ref: &str, action: ReplacementAction, number: u32) -> String {
+        let letter = match action {
+            ReplacementAction::Return => 'R',
+            ReplacementAction::Deliver => 'D',
+        };
+        format!("{order_ref}-{letter}{number}")
+    }
+
+    /// Whether its trip is over.
+    pub fn is_finished(&self) -> bool {
+        matches!(
+            self.status,
+            Some(
+                PackageStatus::Delivered
+                    | PackageStatus::ReturnedToSender
+                    | PackageStatus::Confirmed
+            )
+        )
+    }
+
+    /// Whether `reference` (a partner reference or tracking number) names it.
+    pub fn is(&self, reference: &str) -> bool {
+        self.partner_ref == reference || self.tracking_number.as_deref() == Some(reference)
+    }
+
+    fn noun(&self) -> &'static str {
+        match self.action {
+            ReplacementAction::Return => "return package",
+            ReplacementAction::Deliver => "replacement package",
+        }
+    }
+}
+
+/// The job that asks ShaQ for request `number` of `kind`.
+pub(super) fn replacement_job(order: &TrackedOrder, kind: AfterSale, number: u32) -> NewJob {
+    NewJob::new(
+        Job::CreateReplacement {
+            after_sale: kind,
+            number,
+        },
+        &order.key(),
+        Some(&number.to_string()),
+    )
+}
+
+/// The next request's number.
+pub(super) fn next_number(order: &TrackedOrder) -> u32 {
+    order.linked().iter().map(|p| p.number).max().unwrap_or(0) + 1
+}
+
+/// A move of the ticket to `key`, only if the shop maps that status (these are optional).
+fn move_if_mapped(
+    rules: &Rules,
+    order: &TrackedOrder,
+    key: TicketKey,
+    tag: &str,
+) -> Option<NewJob> {
+    let policy = rules.shop(order.shop_id()).ok()?;
+    order.ticket_id()?;
+    policy.statuses.id(&key)?;
+    Some(NewJob::new(
+        Job::MoveTicket(MoveTicket::to(key)),
+        &order.key(),
+        Some(tag),
+    ))
+}
+
+/// ShaQ made the packages: they are linked to the order, and the customer hears of it.
+pub(super) fn on_created(
+    rules: &Rules,
+    order: &TrackedOrder,
+    kind: AfterSale,
+    packages: Vec<LinkedPackage>,
+    now: DateTime<Utc>,
+) -> Decision {
+    let key = order.key();
+    let original = order
+        .tracking_number()
+        .map_or_else(|| "the original package".to_owned(), ToString::to_string);
+    let mut next = order.clone();
+    let lines = packages
+        .iter()
+        .map(|package| {
+            timeline(
+                &key,
+                now,
+                TimelineKind::Call,
+                format!(
+                    "ShaQ {} {} created for the {} ({}; linked to {original})",
+                    package.noun(),
+                    package
+                        .tracking_number
+                        .as_deref()
+                        .unwrap_or(&package.partner_ref),
+                    kind.as_str(),
+                    kind.describe()
+                ),
+            )
+        })
+        .collect();
+    let number = packages.first().map_or(0, |p| p.number);
+    for package in packages {
+        next.link_package(package);
+    }
+    next.touch(now);
+    let jobs = move_if_mapped(
+        rules,
+        order,
+        kind.requested_key(),
+        &format!("{}-{number}", kind.as_str()),
+    )
+    .into_iter()
+    .collect();
+    Decision::decided(next, jobs, lines, "applied")
+}
+
+/// ShaQ refused the replacement: a clear line for a person, no dead job.
+pub(super) fn on_refused(
+    order: &TrackedOrder,
+    kind: AfterSale,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Decision {
+    Decision::noted(
+        &order.key(),
+        now,
+        TimelineKind::Attention,
+        format!("ShaQ refused the {}: {reason}", kind.as_str()),
+    )
+}
+
+/// The ticket status a linked package's courier status tells the customer of, if any.
+fn customer_key(package: &LinkedPackage, status: &PackageStatus) -> Option<TicketKey> {
+    match (package.action, status) {
+        (ReplacementAction::Return, PackageStatus::ReturnPicked) => {
+            Some(TicketKey::new("return_collected"))
+        }
+        (ReplacementAction::Return, PackageStatus::ReturnedToSender) => {
+            Some(TicketKey::new("return_received"))
+        }
+        (ReplacementAction::Deliver, PackageStatus::Dispatched) => {
+            Some(TicketKey::new("replacement_out_for_delivery"))
+        }
+        (ReplacementAction::Deliver, PackageStatus::Delivered) => {
+            Some(TicketKey::new("replacement_delivered"))
+        }
+        _ => None,
+    }
+}
+
+/// Courier news of a linked package: recorded on it and the timeline, and the customer hears
+/// of the steps that matter; the delivered order itself does not move.
+pub(super) fn on_linked_status(
+    rules: &Rules,
+    order: &TrackedOrder,
+    news: &CourierNews,
+    reference: &str,
+    now: DateTime<Utc>,
+) -> Decision {
+    let key = order.key();
+    let Some(package) = order.linked().iter().find(|p| p.is(reference)).cloned() else {
+        return Decision::ignored(&key, "no linked package has this reference", now);
+    };
+    if package.status_at.is_some_and(|at| at >= news.occurred_at) {
+        return Decision::ignored(
+            &key,
+            format!("older news of {} {reference}", package.noun()),
+            now,
+        );
+    }
+    let mut updated = package.clone();
+    updated.status = Some(news.status.clone());
+    updated.status_at = Some(news.occurred_at);
+    let mut next = order.clone();
+    next.link_package(updated);
+    next.touch(now);
+    let line = timeline(
+        &key,
+        now,
+        TimelineKind::Courier,
+        format!(
+            "ShaQ: {} {}: {}{}",
+            package.noun(),
+            package
+                .tracking_number
+                .as_deref()
+                .unwrap_or(&package.partner_ref),
+            news.status,
+            news.description
+                .as_deref()
+                .map(|d| format!(" ({d})"))
+                .unwrap_or_default()
+        ),
+    );
+    let jobs = customer_key(&package, &news.status)
+        .and_then(|ticket| {
+            move_if_mapped(
+                rules,
+                order,
+                ticket,
+                &format!("{}-{}", package.partner_ref, news.status),
+            )
+        })
+        .into_iter()
+        .collect();
+    Decision::decided(next, jobs, vec![line], "applied")
+}
