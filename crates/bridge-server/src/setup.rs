@@ -178,6 +178,7 @@ pub fn paste_where(settings: &Settings) -> String {
                     out,
                     "Shopify admin → Settings → Notifications → Webhooks → Create webhook, once per event:\n\
                      \x20 events:  Order creation, Order update, Order cancellation\n\
+                     \x20          (optional) Return approval: returns approved in Shopify are booked with ShaQ\n\
                      \x20 format:  JSON\n\
                      \x20 URL:     {hook}\n\
                      \x20 then copy the key shown under the list (\"Your webhooks will be signed with …\")\n\

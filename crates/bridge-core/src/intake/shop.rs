@@ -70,10 +70,17 @@ impl WebhookIntake {
             Ok(ShopWebhook::Ping) => return Ok(IntakeOutcome::Ignored("ping".to_owned())),
             Ok(ShopWebhook::Ignored(reason)) => return Ok(IntakeOutcome::Ignored(reason)),
             Ok(ShopWebhook::Order(event)) => event,
-            Ok(ShopWebhook::Deleted {
-                platform_order_id,
-                dedupe_key,
-            }) => {
+            Ok(
+                ShopWebhook::Deleted {
+                    platform_order_id,
+                    dedupe_key,
+                }
+                | ShopWebhook::AfterSale {
+                    platform_order_id,
+                    dedupe_key,
+                    ..
+                },
+            ) => {
                 let order_key = OrderKey::of(shop_id, &PlatformOrderId::new(platform_order_id));
                 return self
                     .store(shop_source(shop_id), dedupe_key, order_key, headers, body)

@@ -59,6 +59,17 @@ fn shop_news(
             shop: shop_id.clone(),
             platform_order_id: PlatformOrderId::new(platform_order_id),
         }),
+        ShopWebhook::AfterSale {
+            platform_order_id,
+            kind,
+            reference,
+            ..
+        } => InboundNews::Shop(ShopNews::AfterSale {
+            shop: shop_id.clone(),
+            platform_order_id: PlatformOrderId::new(platform_order_id),
+            kind,
+            reference,
+        }),
         ShopWebhook::Ping | ShopWebhook::Ignored(_) => {
             InboundNews::NotUsed("not an order event".to_owned())
         }

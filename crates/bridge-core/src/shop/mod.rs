@@ -555,6 +555,18 @@ pub enum ShopWebhook {
         /// Unique per delivery.
         dedupe_key: String,
     },
+    /// The shop approved a return or an exchange of a delivered order (Shopify
+    /// `returns/approve`): ShaQ is asked to collect the item back (and bring the new one).
+    AfterSale {
+        /// The platform's order id.
+        platform_order_id: String,
+        /// A return, or an exchange when the shop's return carries new items.
+        kind: crate::workflow::returns::AfterSale,
+        /// The shop's name for the return (`#1001-R1`).
+        reference: String,
+        /// Unique per delivery.
+        dedupe_key: String,
+    },
     /// A topic the bridge does not act on.
     Ignored(String),
 }

@@ -21,6 +21,31 @@ const ORDER_TOPICS: [&str; 5] = [
     "orders/edited",
 ];
 
+/// A return the merchant approved (or created in the admin, which approves it).
+const RETURN_TOPIC: &str = "returns/approve";
+
+/// `returns/approve`: the return's order, and whether it is an exchange (new items to deliver).
+fn approved_return(json: &Value, dedupe_key: String) -> Result<ShopWebhook, ShopError> {
+    let platform_order_id = id(json, "order.id").or_else(|_| id(json, "order_id"))?;
+    let exchange = json
+        .get("exchange_line_items")
+        .and_then(Value::as_array)
+        .is_some_and(|items| !items.is_empty());
+    let reference = first_text(json, &["name"])
+        .or_else(|| id(json, "id").ok().map(|id| format!("return {id}")))
+        .unwrap_or_else(|| "return".to_owned());
+    Ok(ShopWebhook::AfterSale {
+        platform_order_id,
+        kind: if exchange {
+            crate::workflow::returns::AfterSale::Exchange
+        } else {
+            crate::workflow::returns::AfterSale::Return
+        },
+        reference,
+        dedupe_key,
+    })
+}
+
 /// Words in a payment gateway name that mean cash on delivery.
 const COD_WORDS: [&str; 5] = [
     "cash on delivery",
@@ -40,16 +65,19 @@ pub(super) fn parse(
         .or_else(|| header("shopify-topic"))
         .ok_or_else(|| ShopError::field("X-Shopify-Topic", "header is required"))?
         .to_owned();
-    if !ORDER_TOPICS.contains(&topic.as_str()) {
-        return Ok(ShopWebhook::Ignored(format!("topic {topic} is not used")));
-    }
-    let json = object(body)?;
-    let order = order(shop, &json)?;
     // Shopify's documented idempotency key; a body hash when a proxy dropped the header.
     let dedupe_key = match header("x-shopify-webhook-id").or_else(|| header("x-shopify-event-id")) {
         Some(id) => format!("{topic}:{id}"),
         None => format!("{topic}:{}", hex::encode(Sha256::digest(body))),
     };
+    if topic == RETURN_TOPIC {
+        return approved_return(&object(body)?, dedupe_key);
+    }
+    if !ORDER_TOPICS.contains(&topic.as_str()) {
+        return Ok(ShopWebhook::Ignored(format!("topic {topic} is not used")));
+    }
+    let json = object(body)?;
+    let order = order(shop, &json)?;
     Ok(ShopWebhook::Order(Box::new(ShopEvent {
         topic,
         order,

@@ -404,3 +404,37 @@ fn settings_validation_names_keys() {
         "{text}"
     );
 }
+
+#[test]
+fn a_return_approved_in_shopify_names_its_order_and_whether_it_is_an_exchange() {
+    use crate::workflow::returns::AfterSale;
+    let settings = shop(Platform::Shopify, &["shopify-secret"]);
+    let h = headers(&[
+        ("x-shopify-topic", "returns/approve"),
+        ("x-shopify-webhook-id", "w-1"),
+    ]);
+    let body = json!({
+        "id": 7001, "name": "#1001-R1",
+        "order": {"id": 450789469},
+        "return_line_items": [{"id": 1, "quantity": 1}],
+        "exchange_line_items": [{"id": 2, "quantity": 1}],
+    });
+    assert_eq!(
+        parse(&settings, &h, body.to_string().as_bytes()),
+        Ok(ShopWebhook::AfterSale {
+            platform_order_id: "450789469".to_owned(),
+            kind: AfterSale::Exchange,
+            reference: "#1001-R1".to_owned(),
+            dedupe_key: "returns/approve:w-1".to_owned(),
+        })
+    );
+    let plain = json!({"id": 7002, "order_id": "450789470", "return_line_items": []});
+    assert!(matches!(
+        parse(&settings, &h, plain.to_string().as_bytes()),
+        Ok(ShopWebhook::AfterSale { kind: AfterSale::Return, ref reference, .. }) if reference == "return 7002"
+    ));
+    assert!(matches!(
+        parse(&settings, &h, br#"{"id": 7003}"#),
+        Err(ShopError::Field { .. })
+    ));
+}

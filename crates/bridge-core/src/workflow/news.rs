@@ -22,6 +22,17 @@ pub enum ShopNews {
         /// The platform's id of the order.
         platform_order_id: PlatformOrderId,
     },
+    /// The shop approved a return or an exchange of the order.
+    AfterSale {
+        /// The shop.
+        shop: ShopId,
+        /// The platform's id of the order.
+        platform_order_id: PlatformOrderId,
+        /// A return or an exchange.
+        kind: super::returns::AfterSale,
+        /// The shop's name for it.
+        reference: String,
+    },
 }
 
 /// A courier status, from a webhook or from reconciliation.

@@ -294,15 +294,10 @@ pub fn check(
         OperatorAction::Replay { .. } => Ok(()),
         OperatorAction::Cancel if state.is_final() => Err(Refusal::Finished(state)),
         OperatorAction::Cancel => Ok(()),
-        OperatorAction::AfterSale { .. } => {
-            if state != OrderState::Delivered || order.tracking_number().is_none() {
-                return Err(Refusal::NotDelivered(state));
-            }
-            match order.linked().iter().find(|p| !p.is_finished()) {
-                Some(underway) => Err(Refusal::AfterSaleUnderway(underway.partner_ref.clone())),
-                None => Ok(()),
-            }
-        }
+        OperatorAction::AfterSale { .. } => match super::returns::refusal(order) {
+            Some(refusal) => Err(refusal),
+            None => Ok(()),
+        },
     }
 }
 

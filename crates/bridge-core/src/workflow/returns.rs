@@ -311,3 +311,57 @@ pub(super) fn on_linked_status(
         .collect();
     Decision::decided(next, jobs, vec![line], "applied")
 }
+
+/// Why an after-sale request cannot be booked on `order` now (the one rule for people and
+/// shops).
+pub(super) fn refusal(order: &TrackedOrder) -> Option<super::operator::Refusal> {
+    use super::operator::Refusal;
+    if order.state() != crate::lifecycle::OrderState::Delivered || order.tracking_number().is_none()
+    {
+        return Some(Refusal::NotDelivered(order.state()));
+    }
+    order
+        .linked()
+        .iter()
+        .find(|p| !p.is_finished())
+        .map(|underway| Refusal::AfterSaleUnderway(underway.partner_ref.clone()))
+}
+
+/// The shop approved a return or an exchange (`reference` is its name for it): booked with
+/// ShaQ like a person's request, or a line for a person saying why it was not.
+pub(super) fn on_shop_after_sale(
+    order: &TrackedOrder,
+    kind: AfterSale,
+    reference: &str,
+    now: DateTime<Utc>,
+) -> Decision {
+    let key = order.key();
+    if let Some(refusal) = refusal(order) {
+        return Decision::noted(
+            &key,
+            now,
+            TimelineKind::Attention,
+            format!(
+                "the shop approved {reference} ({}), but {refusal}: nothing booked with ShaQ; \
+                 book it from the console when it can be",
+                kind.as_str()
+            ),
+        );
+    }
+    let number = next_number(order);
+    Decision {
+        order: None,
+        jobs: vec![replacement_job(order, kind, number)],
+        timeline: vec![timeline(
+            &key,
+            now,
+            TimelineKind::Shop,
+            format!(
+                "the shop approved {reference}: a {} ({})",
+                kind.as_str(),
+                kind.describe()
+            ),
+        )],
+        outcome: "applied".to_owned(),
+    }
+}

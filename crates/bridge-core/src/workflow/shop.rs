@@ -39,6 +39,25 @@ pub fn on_shop_news(
             "deleted before the bridge saw it",
             now,
         ),
+        (
+            ShopNews::AfterSale {
+                kind, reference, ..
+            },
+            Some(stored),
+        ) => super::returns::on_shop_after_sale(stored, kind, &reference, now),
+        (
+            ShopNews::AfterSale {
+                shop,
+                platform_order_id,
+                reference,
+                ..
+            },
+            None,
+        ) => Decision::ignored(
+            &OrderKey::of(&shop, &platform_order_id),
+            format!("{reference}: the bridge has no such order, nothing booked with ShaQ"),
+            now,
+        ),
     }
 }
 

@@ -2090,6 +2090,93 @@ async fn an_exchange_after_delivery_follows_its_two_packages(backend: TestBacken
     journey.stop().await;
 }
 
+/// Shopify approves a return of a delivered order: ShaQ is asked to collect the item back; the
+/// same webhook again books nothing more; a return approved for an order still on the road is
+/// a line for a person, not a call.
+async fn a_return_approved_in_shopify_is_booked_with_shaq(backend: TestBackend) {
+    let journey = Journey::start(backend, SandboxConfig::default()).await;
+    for id in [9101, 9102] {
+        let order = shopify_order(&cod_spec(id));
+        assert_eq!(journey.send_shopify("orders/create", &order).await, 200);
+        let ticket = journey.ticket(&format!("kente-{id}")).await;
+        journey
+            .sandbox
+            .digishare
+            .customer_confirms(ticket["id"].as_str().unwrap())
+            .unwrap();
+        wait_for("the package", LIMIT, || async {
+            journey.sandbox.shaq.package(&format!("kente-{id}"))
+        })
+        .await
+        .unwrap();
+    }
+    journey.settle().await;
+    journey
+        .courier("kente-9101", "kente/9101", "delivered")
+        .await;
+    let approved = |order_id: u64| {
+        serde_json::json!({
+            "id": 7001,
+            "name": format!("#{order_id}-R1"),
+            "status": "open",
+            "order": { "id": order_id, "admin_graphql_api_id": format!("gid://shopify/Order/{order_id}") },
+            "return_line_items": [{ "id": 1, "quantity": 1, "return_reason": "size_too_small" }],
+            "exchange_line_items": [],
+        })
+    };
+    assert_eq!(
+        journey
+            .send_shopify("returns/approve", &approved(9101))
+            .await,
+        200
+    );
+    wait_for("the return package", LIMIT, || async {
+        journey.sandbox.shaq.package("kente-9101-R1")
+    })
+    .await
+    .unwrap();
+    journey.settle().await;
+    assert!(journey.sandbox.shaq.package("kente-9101-D1").is_none());
+    let lines = timeline_of(&journey, "kente/9101").await;
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("the shop approved #9101-R1: a return")),
+        "{lines:?}"
+    );
+    assert_eq!(
+        journey.ticket("kente-9101").await["ticket_status_id"],
+        journey.status_id("return_requested")
+    );
+
+    assert_eq!(
+        journey
+            .send_shopify("returns/approve", &approved(9102))
+            .await,
+        200
+    );
+    wait_for("the refusal", LIMIT, || async {
+        timeline_of(&journey, "kente/9102")
+            .await
+            .iter()
+            .any(|l| l.contains("needs a delivered order") && l.contains("nothing booked"))
+            .then_some(())
+    })
+    .await
+    .unwrap();
+    journey.settle().await;
+    assert!(journey.sandbox.shaq.package("kente-9102-R1").is_none());
+    let made: Vec<_> = journey
+        .sandbox
+        .shaq
+        .packages()
+        .into_iter()
+        .filter(|p| p.partner_ref().contains("-R") || p.partner_ref().contains("-D"))
+        .collect();
+    assert_eq!(made.len(), 1, "one return package in all");
+    journey.stop().await;
+}
+
 macro_rules! journeys {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
@@ -2139,4 +2226,5 @@ journeys!(
     the_report_counts_what_became_of_each_order,
     the_days_parcels_are_handed_over_with_a_manifest_and_labels,
     an_exchange_after_delivery_follows_its_two_packages,
+    a_return_approved_in_shopify_is_booked_with_shaq,
 );
