@@ -228,6 +228,20 @@ enum OrdersCommand {
         #[arg(long = "as")]
         operator: Option<String>,
     },
+    /// After delivery: ShaQ collects the item back (`return`), delivers a replacement
+    /// (`replace`), or both on one visit (`exchange`).
+    AfterSale {
+        /// The shop id.
+        shop: String,
+        /// The order.
+        order: String,
+        /// `return`, `replace` or `exchange`.
+        #[arg(long)]
+        kind: bridge_core::workflow::returns::AfterSale,
+        /// Your name on the order's timeline.
+        #[arg(long = "as")]
+        operator: Option<String>,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -818,6 +832,17 @@ async fn orders(settings: Settings, command: OrdersCommand) -> anyhow::Result<()
             order,
             operator,
         } => (operator, shop, order, OperatorAction::Cancel),
+        OrdersCommand::AfterSale {
+            shop,
+            order,
+            kind,
+            operator,
+        } => (
+            operator,
+            shop,
+            order,
+            OperatorAction::AfterSale { after_sale: kind },
+        ),
     };
     let by = Operator::new(&by.unwrap_or_else(|| {
         format!(

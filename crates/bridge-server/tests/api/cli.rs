@@ -463,3 +463,81 @@ async fn the_demo_hands_its_parcel_over_and_prints_where_the_pdf_is() {
     std::fs::remove_file(path).unwrap();
     assert!(said.contains("Final order state: delivered"), "{said}");
 }
+
+#[tokio::test]
+async fn a_return_is_booked_from_the_command_line_only_after_delivery() {
+    let bridge = SandboxBridge::start("").await;
+    let spec = OrderSpec {
+        id: 7301,
+        cod: true,
+        country: "GH",
+        phone: Some("024 412 3456".to_owned()),
+        region: Some("Ashanti".to_owned()),
+    };
+    bridge.place_woo_order(&spec, "Kumasi").await;
+    wait_for("the package", LIMIT, || async {
+        bridge.sandbox.shaq.package("atlas-7301")
+    })
+    .await
+    .unwrap();
+    bridge
+        .wait_for_state("atlas/7301", OrderState::Shipping)
+        .await;
+    let early = shaq_bridge(
+        &bridge.config,
+        &[
+            "orders",
+            "after-sale",
+            "atlas",
+            "7301",
+            "--kind",
+            "return",
+            "--as",
+            "esi",
+        ],
+    )
+    .await;
+    assert!(!early.status.success());
+    assert!(
+        String::from_utf8_lossy(&early.stderr).contains("needs a delivered order"),
+        "{early:?}"
+    );
+    bridge
+        .sandbox
+        .shaq
+        .advance("atlas-7301", "delivered")
+        .unwrap();
+    bridge
+        .wait_for_state("atlas/7301", OrderState::Delivered)
+        .await;
+    let booked = shaq_bridge(
+        &bridge.config,
+        &[
+            "orders",
+            "after-sale",
+            "atlas",
+            "7301",
+            "--kind",
+            "return",
+            "--as",
+            "esi",
+        ],
+    )
+    .await;
+    assert!(booked.status.success(), "{booked:?}");
+    wait_for("the return package", LIMIT, || async {
+        bridge.sandbox.shaq.package("atlas-7301-R1")
+    })
+    .await
+    .unwrap();
+    let wrong = shaq_bridge(
+        &bridge.config,
+        &["orders", "after-sale", "atlas", "7301", "--kind", "refund"],
+    )
+    .await;
+    assert!(!wrong.status.success());
+    assert!(
+        String::from_utf8_lossy(&wrong.stderr).contains("not one of return, replace, exchange")
+    );
+    bridge.stop().await;
+}
