@@ -113,10 +113,58 @@ pub struct ShaqSettings {
     /// Reconciliation: look packages up when their last news is older than this.
     #[serde(default)]
     pub reconcile: ReconcileSettings,
+    /// Creating many packages at once through ShaQ's bulk endpoint (off by default).
+    #[serde(default)]
+    pub bulk: BulkSettings,
     /// More names for regions, as shops write them (`GRA = "Greater Accra"`): matched on the
     /// region field after Ghana's region names and codes (see docs/configuration.md).
     #[serde(default)]
     pub region_aliases: BTreeMap<String, String>,
+}
+
+/// `[shaq.bulk]`: when many packages are to be created at once (a flash sale, a backlog after
+/// an outage), create them with one bulk call per batch instead of one call each. Off by
+/// default: ShaQ has not documented its bulk endpoint's answer; the bridge only trusts a package
+/// the answer names, and creates every other one singly (adopting it if the bulk call made it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BulkSettings {
+    /// Switch.
+    pub enabled: bool,
+    /// Use the bulk call only when at least this many packages wait together.
+    pub min_batch: usize,
+    /// At most this many packages per call.
+    pub max_batch: usize,
+    /// How long a package waits for others to join its batch.
+    #[serde(with = "humantime_serde")]
+    pub window: Duration,
+}
+
+impl Default for BulkSettings {
+    fn default() -> Self {
+        BulkSettings {
+            enabled: false,
+            min_batch: 10,
+            max_batch: 100,
+            window: Duration::from_millis(50),
+        }
+    }
+}
+
+impl BulkSettings {
+    /// Every problem, under `shaq.bulk`.
+    pub fn validate(&self, problems: &mut Vec<String>) {
+        if self.min_batch < 2 || self.min_batch > self.max_batch {
+            problems
+                .push("shaq.bulk.min_batch must be at least 2 and at most max_batch".to_owned());
+        }
+        if self.max_batch > 1000 {
+            problems.push("shaq.bulk.max_batch must be at most 1000".to_owned());
+        }
+        if self.window.is_zero() || self.window > Duration::from_secs(5) {
+            problems.push("shaq.bulk.window must be between 1ms and 5s".to_owned());
+        }
+    }
 }
 
 /// `[shaq.defaults]`.
@@ -191,6 +239,7 @@ impl ShaqSettings {
         if url::Url::parse(&self.base_url).is_err() {
             problems.push("shaq.base_url is not a valid URL".to_owned());
         }
+        self.bulk.validate(problems);
         if self.identifier.trim().is_empty() {
             problems.push("shaq.identifier is empty".to_owned());
         }

@@ -158,6 +158,8 @@ struct Data {
     shipments: BTreeMap<String, Value>,
     /// While set, every shipment is refused with this reason (422).
     refuse_shipments: Option<String>,
+    /// Packages a bulk call leaves out (each once), to exercise per-item failures.
+    fail_in_bulk: std::collections::HashSet<String>,
 }
 
 impl Data {
@@ -606,19 +608,15 @@ async fn create_package(
     }
 }
 
+/// Bulk create, with per-item outcomes (ShaQ has not documented its answer; this is the reading
+/// the bridge is built to survive): the valid packages are created and listed in `data`, the
+/// others are left out and named in `errors` (`packages.N.field`).
 async fn bulk_create(
     State(sim): State<ShaqSim>,
     headers: HeaderMap,
     Json(body): Json<Value>,
 ) -> ApiResult {
     let account = sim.authorize(&headers)?;
-    let created = create_all(&sim, &account, &body)?;
-    Ok(ok("Packages created successfully", Value::Array(created)))
-}
-
-/// Creates every package of a batch (bulk create, shipments), or answers the first one's errors
-/// prefixed with its index, as Laravel does.
-fn create_all(sim: &ShaqSim, account: &str, body: &Value) -> Result<Vec<Value>, Response> {
     let packages = body
         .get("packages")
         .and_then(Value::as_array)
@@ -631,19 +629,37 @@ fn create_all(sim: &ShaqSim, account: &str, body: &Value) -> Result<Vec<Value>, 
         )])));
     }
     let mut created = Vec::new();
+    let mut errors: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for (i, package) in packages.into_iter().enumerate() {
-        match sim.create(package, account) {
+        let partner_ref = package["partner_ref"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        if sim.lock().fail_in_bulk.remove(&partner_ref) {
+            errors.insert(
+                format!("packages.{i}.partner_ref"),
+                vec!["Could not be created now.".to_owned()],
+            );
+            continue;
+        }
+        match sim.create(package, &account) {
             Ok(p) => created.push(p),
-            Err(errors) => {
-                let prefixed = errors
-                    .into_iter()
-                    .map(|(k, v)| (format!("packages.{i}.{k}"), v))
-                    .collect();
-                return Err(validation(prefixed));
+            Err(item_errors) => {
+                for (field, messages) in item_errors {
+                    errors.insert(format!("packages.{i}.{field}"), messages);
+                }
             }
         }
     }
-    Ok(created)
+    Ok((
+        StatusCode::OK,
+        Json(json!({
+            "message": "Packages created successfully",
+            "data": created,
+            "errors": errors,
+        })),
+    )
+        .into_response())
 }
 
 async fn get_package(
@@ -932,6 +948,14 @@ fn ship_all(
 }
 
 impl ShaqSim {
+    /// The next bulk call that carries one of these references leaves it out of its answer
+    /// (with an error for it), once per reference; a single create of it then works.
+    pub fn fail_in_bulk(&self, references: &[&str]) {
+        self.lock()
+            .fail_in_bulk
+            .extend(references.iter().map(|r| (*r).to_owned()));
+    }
+
     /// Refuses every shipment with `reason` (a 422 on `packages`) until called with `None`.
     pub fn refuse_shipments(&self, reason: Option<&str>) {
         self.lock().refuse_shipments = reason.map(str::to_owned);

@@ -252,13 +252,22 @@ pub fn build_runner(settings: &Settings, store: Store) -> anyhow::Result<Arc<dyn
         connect: Duration::from_secs(5),
     };
     let mut shops = HashMap::new();
+    // One coalescer per ShaQ account: the shared one, and each shop's own.
+    let shared_bulk =
+        settings.shaq.bulk.enabled.then(|| {
+            bridge_core::jobs::BulkCreator::spawn(shaq.clone(), settings.shaq.bulk.clone())
+        });
     for shop in &settings.shops {
         let in_shop = |e: String| anyhow::anyhow!("shop `{}`: {e}", shop.id);
         let shaq_settings = settings.shaq.for_shop(&shop.shaq);
-        let shop_shaq = if ShaqSettings::has_own_account(&shop.shaq) {
-            shaq_settings.client().map_err(in_shop)?
+        let (shop_shaq, bulk) = if ShaqSettings::has_own_account(&shop.shaq) {
+            let own = shaq_settings.client().map_err(in_shop)?;
+            let bulk = settings.shaq.bulk.enabled.then(|| {
+                bridge_core::jobs::BulkCreator::spawn(own.clone(), settings.shaq.bulk.clone())
+            });
+            (own, bulk)
         } else {
-            shaq.clone()
+            (shaq.clone(), shared_bulk.clone())
         };
         let runtime = ShopRuntime {
             settings: shop.clone(),
@@ -266,6 +275,7 @@ pub fn build_runner(settings: &Settings, store: Store) -> anyhow::Result<Arc<dyn
             shaq_settings,
             digishare_settings: settings.digishare.for_shop(&shop.digishare),
             writer: shop.client(&timeouts).map_err(in_shop)?,
+            bulk,
         };
         shops.insert(shop.id.clone(), runtime);
     }

@@ -9,7 +9,8 @@ use super::runner::Services;
 use crate::domain::RegionRules;
 use crate::workflow::{JobNews, TrackedOrder};
 
-pub(super) const CALLS: &str = "ShaQ GET /setup/regions (cached), POST /packages";
+pub(super) const CALLS: &str =
+    "ShaQ GET /setup/regions (cached), POST /packages (or in a bulk batch: POST /packages/bulk)";
 
 pub(super) async fn run(
     services: &Services,
@@ -22,6 +23,16 @@ pub(super) async fn run(
         Ok(package) => package,
         Err(reason) => return Ok(JobNews::Unshippable(reason)),
     };
+    if let Some(bulk) = &shop.bulk
+        && let super::bulk::Bulked::Created(created) = bulk.create(package.clone()).await
+    {
+        return Ok(JobNews::PackageCreated {
+            tracking_number: crate::domain::TrackingNumber::new(created.tracking_number.clone()),
+            status: created.status.clone(),
+            adopted: false,
+            amount_to_collect: package.amount_to_collect,
+        });
+    }
     let outcome = shop.shaq.create_package_idempotent(&package).await?;
     let adopted = matches!(outcome, CreateOutcome::AlreadyExisted(_));
     let created = outcome.package();

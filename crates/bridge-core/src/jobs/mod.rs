@@ -9,6 +9,7 @@
 
 mod apply_inbound_event;
 mod attach_label;
+mod bulk;
 mod cancel_package;
 mod create_package;
 mod create_replacement;
@@ -35,6 +36,7 @@ use crate::domain::OrderKey;
 use crate::workflow::operator::OperatorRequest;
 use crate::workflow::{ShopMilestone, TicketKey};
 
+pub use bulk::BulkCreator;
 pub use runner::{JobRunner, Services, ShopRuntime};
 
 /// A job: what to do, with what it needs beyond its order (which it reads fresh when it runs).

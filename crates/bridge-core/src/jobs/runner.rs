@@ -42,6 +42,8 @@ pub struct ShopRuntime {
     pub digishare_settings: DigishareSettings,
     /// Its admin API, when it writes back.
     pub writer: Option<ShopClient>,
+    /// Its ShaQ account's bulk coalescer, when `[shaq.bulk]` is on.
+    pub bulk: Option<super::BulkCreator>,
 }
 
 /// What the executors call with: the store, the shops and the upstream clients.

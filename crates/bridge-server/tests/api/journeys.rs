@@ -2177,6 +2177,105 @@ async fn a_return_approved_in_shopify_is_booked_with_shaq(backend: TestBackend) 
     journey.stop().await;
 }
 
+/// A backlog of 300 orders with `[shaq.bulk]` on: packages go to ShaQ in bulk batches; the 5 a
+/// batch leaves out are created singly; every order has exactly one package.
+async fn a_backlog_is_created_in_bulk_and_the_left_out_ones_singly(backend: TestBackend) {
+    let journey = Journey::start_with(backend, SandboxConfig::default(), |settings| {
+        settings.shaq.bulk = bridge_core::settings::BulkSettings {
+            enabled: true,
+            min_batch: 4,
+            max_batch: 50,
+            window: Duration::from_millis(150),
+        };
+        // A flash sale arrives faster than one shop's webhook budget.
+        settings.server.webhook_rate_limit.enabled = false;
+    })
+    .await;
+    let ids: Vec<u64> = (10_001..=10_300).collect();
+    let failing: Vec<String> = ids[..5].iter().map(|id| format!("atlas-{id}")).collect();
+    journey
+        .sandbox
+        .shaq
+        .fail_in_bulk(&failing.iter().map(String::as_str).collect::<Vec<_>>());
+    let (sender, url) = journey.woo();
+    for chunk in ids.chunks(30) {
+        futures::future::join_all(chunk.iter().map(|id| {
+            let order = woocommerce_order(&cod_spec(*id));
+            let (sender, url) = (sender.clone(), url.clone());
+            async move { sender.send(&url, "order.created", &order).await.status }
+        }))
+        .await
+        .into_iter()
+        .for_each(|status| assert_eq!(status, 200));
+    }
+    let all = wait_for("every package", Duration::from_secs(120), || async {
+        (journey.sandbox.shaq.package_count() >= 300).then_some(())
+    })
+    .await;
+    if all.is_err() {
+        let bulk = journey
+            .sandbox
+            .shaq
+            .recorder
+            .matching("POST", "/api/v1/packages/bulk")
+            .len();
+        let dead = journey
+            .store
+            .list_jobs(&bridge_core::store::JobFilter {
+                state: Some(bridge_core::jobs::JobState::Dead),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        panic!(
+            "{} packages, {bulk} bulk calls, dead jobs: {:?}",
+            journey.sandbox.shaq.package_count(),
+            dead.iter()
+                .take(3)
+                .map(|j| j.last_error.clone())
+                .collect::<Vec<_>>()
+        );
+    }
+    journey.settle().await;
+    let shaq = &journey.sandbox.shaq;
+    assert_eq!(shaq.package_count(), 300, "no package twice");
+    for id in &ids {
+        assert!(shaq.package(&format!("atlas-{id}")).is_some(), "atlas-{id}");
+    }
+    let bulk_calls = shaq.recorder.matching("POST", "/api/v1/packages/bulk");
+    assert!(!bulk_calls.is_empty(), "the backlog went in bulk");
+    let singles: Vec<String> = shaq
+        .recorder
+        .matching("POST", "/api/v1/packages")
+        .into_iter()
+        .filter(|r| r.path == "/api/v1/packages")
+        .map(|r| r.body)
+        .collect();
+    for reference in &failing {
+        assert!(
+            singles
+                .iter()
+                .any(|body| body.contains(&format!("\"{reference}\""))),
+            "{reference} was created singly"
+        );
+    }
+    let bulked: usize = bulk_calls
+        .iter()
+        .map(|r| r.body.matches("\"partner_ref\"").count())
+        .sum();
+    assert!(
+        bulked >= 150,
+        "most packages went in bulk ({bulked} of 300)"
+    );
+    for id in [10_001, 10_150, 10_300] {
+        assert_eq!(
+            journey.order_state(&format!("atlas/{id}")).await,
+            Some(OrderState::Shipping)
+        );
+    }
+    journey.stop().await;
+}
+
 macro_rules! journeys {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
@@ -2227,4 +2326,5 @@ journeys!(
     the_days_parcels_are_handed_over_with_a_manifest_and_labels,
     an_exchange_after_delivery_follows_its_two_packages,
     a_return_approved_in_shopify_is_booked_with_shaq,
+    a_backlog_is_created_in_bulk_and_the_left_out_ones_singly,
 );
