@@ -89,6 +89,10 @@ pub struct Tags {
     pub returning: String,
     /// Back at the merchant.
     pub returned: String,
+    /// After delivery, a return, replacement or exchange was booked with ShaQ.
+    pub after_sale_booked: String,
+    /// A returned item is back at the merchant.
+    pub return_received: String,
 }
 
 impl Default for Tags {
@@ -98,6 +102,8 @@ impl Default for Tags {
             suspected_scam: "ShaQ-Suspected-Scam".to_owned(),
             returning: "ShaQ-Returning".to_owned(),
             returned: "ShaQ-Returned".to_owned(),
+            after_sale_booked: "ShaQ-Return-Booked".to_owned(),
+            return_received: "ShaQ-Return-Received".to_owned(),
         }
     }
 }

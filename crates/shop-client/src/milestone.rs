@@ -29,11 +29,15 @@ pub enum Milestone {
     Returned,
     /// Declined by the customer or cancelled: cancel in the shop.
     Cancelled,
+    /// After delivery, a return, replacement or exchange was booked with the courier.
+    AfterSaleBooked,
+    /// The returned item is back at the merchant (restock and refund are the merchant's).
+    ReturnReceived,
 }
 
 impl Milestone {
     /// Every milestone.
-    pub const ALL: [Milestone; 11] = [
+    pub const ALL: [Milestone; 13] = [
         Milestone::Confirmed,
         Milestone::PackageCreated,
         Milestone::InTransit,
@@ -45,6 +49,8 @@ impl Milestone {
         Milestone::Returning,
         Milestone::Returned,
         Milestone::Cancelled,
+        Milestone::AfterSaleBooked,
+        Milestone::ReturnReceived,
     ];
 
     /// The stored name.
@@ -61,6 +67,8 @@ impl Milestone {
             Milestone::Returning => "returning",
             Milestone::Returned => "returned",
             Milestone::Cancelled => "cancelled",
+            Milestone::AfterSaleBooked => "after_sale_booked",
+            Milestone::ReturnReceived => "return_received",
         }
     }
 }

@@ -65,6 +65,13 @@ impl Shopify {
                 self.tags_add(update, &[&self.tags.returning]).await?
             }
             Milestone::Returned => self.tags_add(update, &[&self.tags.returned]).await?,
+            Milestone::AfterSaleBooked => {
+                self.tags_add(update, &[&self.tags.after_sale_booked])
+                    .await?
+            }
+            Milestone::ReturnReceived => {
+                self.tags_add(update, &[&self.tags.return_received]).await?
+            }
             Milestone::Cancelled => {
                 self.graphql(
                     "mutation orderCancel($orderId: ID!, $reason: OrderCancelReason!, $refund: Boolean!, $restock: Boolean!) { orderCancel(orderId: $orderId, reason: $reason, refund: $refund, restock: $restock, notifyCustomer: false) { job { id } orderCancelUserErrors { field message } userErrors { field message } } }",

@@ -62,6 +62,27 @@ impl WooCommerce {
                     .await?;
                 "status cancelled"
             }
+            Milestone::AfterSaleBooked => {
+                self.note(
+                    update,
+                    &format!(
+                        "{COMPANY} booked to collect the item back and/or deliver a replacement. \
+                         Refund and restock are yours to do."
+                    ),
+                    false,
+                )
+                .await?;
+                "private note: after-sale booked"
+            }
+            Milestone::ReturnReceived => {
+                self.note(
+                    update,
+                    &format!("{COMPANY} brought the returned item back. Restock and refund as you decide."),
+                    false,
+                )
+                .await?;
+                "private note: return received"
+            }
             other => {
                 self.note(
                     update,

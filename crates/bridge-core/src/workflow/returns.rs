@@ -7,7 +7,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use shaq_client::{PackageStatus, ReplacementAction, ReplacementRule};
 
-use super::{CourierNews, Decision, NewJob, Rules, TicketKey, TrackedOrder, timeline};
+use super::{
+    CourierNews, Decision, NewJob, Rules, ShopMilestone, TicketKey, TrackedOrder, timeline,
+};
 use crate::jobs::{Job, MoveTicket};
 use crate::store::TimelineKind;
 
@@ -137,6 +139,15 @@ impl LinkedPackage {
     }
 }
 
+/// Tells the shop of an after-sale milestone, once per request (`tag`).
+fn tell_shop(order: &TrackedOrder, milestone: ShopMilestone, tag: &str) -> NewJob {
+    NewJob::new(
+        Job::WriteBackToShop { milestone },
+        &order.key(),
+        Some(&format!("{}-{tag}", milestone.as_str())),
+    )
+}
+
 /// The job that asks ShaQ for request `number` of `kind`.
 pub(super) fn replacement_job(order: &TrackedOrder, kind: AfterSale, number: u32) -> NewJob {
     NewJob::new(
@@ -209,7 +220,7 @@ pub(super) fn on_created(
         next.link_package(package);
     }
     next.touch(now);
-    let jobs = move_if_mapped(
+    let mut jobs: Vec<NewJob> = move_if_mapped(
         rules,
         order,
         kind.requested_key(),
@@ -217,6 +228,11 @@ pub(super) fn on_created(
     )
     .into_iter()
     .collect();
+    jobs.push(tell_shop(
+        order,
+        ShopMilestone::AfterSaleBooked,
+        &number.to_string(),
+    ));
     Decision::decided(next, jobs, lines, "applied")
 }
 
@@ -298,7 +314,7 @@ pub(super) fn on_linked_status(
                 .unwrap_or_default()
         ),
     );
-    let jobs = customer_key(&package, &news.status)
+    let mut jobs: Vec<NewJob> = customer_key(&package, &news.status)
         .and_then(|ticket| {
             move_if_mapped(
                 rules,
@@ -309,6 +325,14 @@ pub(super) fn on_linked_status(
         })
         .into_iter()
         .collect();
+    if package.action == ReplacementAction::Return && news.status == PackageStatus::ReturnedToSender
+    {
+        jobs.push(tell_shop(
+            order,
+            ShopMilestone::ReturnReceived,
+            &package.partner_ref,
+        ));
+    }
     Decision::decided(next, jobs, vec![line], "applied")
 }
 

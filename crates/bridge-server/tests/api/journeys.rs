@@ -2079,6 +2079,28 @@ async fn an_exchange_after_delivery_follows_its_two_packages(backend: TestBacken
         ticket["ticket_status_id"],
         journey.status_id("return_received")
     );
+    // WooCommerce got private notes: booked, then the item back (refund and restock are the
+    // merchant's).
+    let notes: Vec<String> = journey
+        .sandbox
+        .shops
+        .received()
+        .iter()
+        .filter(|r| r.order_id.as_deref() == Some("801"))
+        .map(|r| r.body.to_string())
+        .collect();
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains("booked to collect the item back")),
+        "{notes:?}"
+    );
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains("brought the returned item back")),
+        "{notes:?}"
+    );
     // Both trips are over: another request may follow.
     let again = ask("801", "return").await.unwrap();
     assert!(again.status().is_success());
@@ -2148,6 +2170,15 @@ async fn a_return_approved_in_shopify_is_booked_with_shaq(backend: TestBackend) 
         journey.ticket("kente-9101").await["ticket_status_id"],
         journey.status_id("return_requested")
     );
+    // The shop is told (a tag), and nothing is refunded.
+    let written = journey.sandbox.shops.received();
+    assert!(
+        written.iter().any(|r| r.operation == "tagsAdd"
+            && r.order_id.as_deref() == Some("9101")
+            && r.body.to_string().contains("ShaQ-Return-Booked")),
+        "{written:?}"
+    );
+    assert!(!written.iter().any(|r| r.operation.contains("refund")));
 
     assert_eq!(
         journey
