@@ -31,6 +31,7 @@ fn shop(platform: Platform) -> ShopSettings {
         backfill: Default::default(),
         confirmation: Default::default(),
         handover: Default::default(),
+        returns: Default::default(),
     }
 }
 

@@ -13,6 +13,14 @@
 //!     "note": "Call before delivery" } }
 //! ```
 //! Signed with HMAC-SHA256 of the raw body in the configured header (hex by default).
+//!
+//! After delivery, a return, replacement or exchange the shop approved:
+//!
+//! ```json
+//! { "topic": "return", "order_id": "5127", "kind": "return", "reference": "RMA-12" }
+//! ```
+//! (`kind`: `return` | `replace` | `exchange`; `reference`, the shop's name for it, is
+//! optional and makes the request unique: the same reference twice books once.)
 
 use http::HeaderMap;
 use rust_decimal::Decimal;
@@ -34,10 +42,13 @@ pub(super) fn parse(
 ) -> Result<ShopWebhook, ShopError> {
     let json = object(body)?;
     let topic = text(&json, "topic").ok_or_else(|| ShopError::field("topic", "is required"))?;
+    if topic == "return" {
+        return after_sale(&json, body);
+    }
     if !matches!(topic.as_str(), "created" | "updated" | "cancelled") {
         return Err(ShopError::field(
             "topic",
-            "must be created, updated or cancelled",
+            "must be created, updated, cancelled or return",
         ));
     }
     let order_json = at(&json, "order")
@@ -57,6 +68,29 @@ pub(super) fn parse(
         order,
         dedupe_key,
     })))
+}
+
+/// `{"topic": "return", "order_id", "kind", "reference"?}`.
+fn after_sale(json: &Value, body: &[u8]) -> Result<ShopWebhook, ShopError> {
+    let platform_order_id = id(json, "order_id")?;
+    let kind = text(json, "kind")
+        .ok_or_else(|| ShopError::field("kind", "is required (return, replace or exchange)"))?
+        .parse::<crate::workflow::returns::AfterSale>()
+        .map_err(|message| ShopError::field("kind", &message))?;
+    let reference = text(json, "reference");
+    let dedupe_key = match &reference {
+        Some(reference) => format!("return:{platform_order_id}:{reference}"),
+        None => format!(
+            "return:{platform_order_id}:{}",
+            hex::encode(Sha256::digest(body))
+        ),
+    };
+    Ok(ShopWebhook::AfterSale {
+        platform_order_id,
+        kind,
+        reference: reference.unwrap_or_else(|| format!("a {}", kind.as_str())),
+        dedupe_key,
+    })
 }
 
 fn order(shop: &ShopSettings, json: &Value) -> Result<Order, ShopError> {

@@ -109,6 +109,29 @@ pub struct ShopSettings {
     /// When the day's packages are handed to ShaQ's rider.
     #[serde(default)]
     pub handover: HandoverSettings,
+    /// How the shop asks for returns after delivery.
+    #[serde(default)]
+    pub returns: ReturnSettings,
+}
+
+/// `[shops.returns]`: how the shop itself asks for a return after delivery (besides the
+/// console and the admin API; Shopify's approved returns need no setting).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReturnSettings {
+    /// WooCommerce: an order set to this status (a returns plugin's, or your own, e.g.
+    /// `return-requested`) asks ShaQ to collect the item back, once per order.
+    pub status: Option<String>,
+}
+
+impl ReturnSettings {
+    /// The status as WooCommerce's webhooks spell it (without the `wc-` prefix).
+    pub fn woocommerce_status(&self) -> Option<&str> {
+        self.status
+            .as_deref()
+            .map(|status| status.trim().trim_start_matches("wc-"))
+            .filter(|status| !status.is_empty())
+    }
 }
 
 /// `[shops.handover]`: the daily handover of the shop's packages to ShaQ's rider.

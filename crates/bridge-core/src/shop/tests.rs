@@ -30,6 +30,7 @@ fn shop(platform: Platform, secrets: &[&str]) -> ShopSettings {
         backfill: Default::default(),
         confirmation: Default::default(),
         handover: Default::default(),
+        returns: Default::default(),
     }
 }
 
@@ -436,5 +437,68 @@ fn a_return_approved_in_shopify_names_its_order_and_whether_it_is_an_exchange() 
     assert!(matches!(
         parse(&settings, &h, br#"{"id": 7003}"#),
         Err(ShopError::Field { .. })
+    ));
+}
+
+#[test]
+fn a_woocommerce_order_set_to_the_return_status_asks_for_a_return_once() {
+    use crate::workflow::returns::AfterSale;
+    let mut settings = shop(Platform::Woocommerce, &["woo-secret"]);
+    let h = headers(&[("x-wc-webhook-topic", "order.updated")]);
+    let mut order = woo_order();
+    order["status"] = json!("return-requested");
+    // Not configured: an ordinary update.
+    assert!(matches!(
+        parse(&settings, &h, order.to_string().as_bytes()),
+        Ok(ShopWebhook::Order(_))
+    ));
+    settings.returns.status = Some("wc-return-requested".to_owned());
+    let first = parse(&settings, &h, order.to_string().as_bytes());
+    order["date_modified_gmt"] = json!("2026-11-24T10:00:00");
+    let again = parse(&settings, &h, order.to_string().as_bytes());
+    let Ok(ShopWebhook::AfterSale {
+        platform_order_id,
+        kind,
+        dedupe_key,
+        ..
+    }) = first
+    else {
+        panic!("{first:?}");
+    };
+    assert_eq!(
+        (platform_order_id.as_str(), kind),
+        ("727", AfterSale::Return)
+    );
+    assert!(
+        matches!(again, Ok(ShopWebhook::AfterSale { dedupe_key: ref later, .. }) if *later == dedupe_key),
+        "a later update in the same status has the same key: booked once"
+    );
+}
+
+#[test]
+fn the_generic_shape_carries_returns_replacements_and_exchanges() {
+    use crate::workflow::returns::AfterSale;
+    let settings = shop(Platform::Generic, &["g-secret"]);
+    let h = headers(&[]);
+    let body =
+        json!({"topic": "return", "order_id": "5127", "kind": "exchange", "reference": "RMA-12"});
+    assert_eq!(
+        parse(&settings, &h, body.to_string().as_bytes()),
+        Ok(ShopWebhook::AfterSale {
+            platform_order_id: "5127".to_owned(),
+            kind: AfterSale::Exchange,
+            reference: "RMA-12".to_owned(),
+            dedupe_key: "return:5127:RMA-12".to_owned(),
+        })
+    );
+    let wrong = json!({"topic": "return", "order_id": "5127", "kind": "refund"});
+    assert!(matches!(
+        parse(&settings, &h, wrong.to_string().as_bytes()),
+        Err(ShopError::Field { ref field, .. }) if field == "kind"
+    ));
+    let missing = json!({"topic": "return", "kind": "return"});
+    assert!(matches!(
+        parse(&settings, &h, missing.to_string().as_bytes()),
+        Err(ShopError::Field { ref field, .. }) if field == "order_id"
     ));
 }

@@ -62,6 +62,18 @@ pub(super) fn parse(
         return Ok(ShopWebhook::Ignored(format!("topic {topic} is not used")));
     }
     let json = object(body)?;
+    if let Some(wanted) = shop.returns.woocommerce_status()
+        && text(&json, "status").as_deref() == Some(wanted)
+    {
+        let platform_order_id = id(&json, "id")?;
+        return Ok(ShopWebhook::AfterSale {
+            // Once per order and status: later updates in the same status book nothing more.
+            dedupe_key: format!("return-status:{platform_order_id}:{wanted}"),
+            platform_order_id,
+            kind: crate::workflow::returns::AfterSale::Return,
+            reference: format!("a return (status {wanted})"),
+        });
+    }
     let order = order(shop, &json)?;
     // The delivery id changes on every delivery, and payloads are built at delivery time:
     // the order's own modification time is the stable key.

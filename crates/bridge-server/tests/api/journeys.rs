@@ -2307,6 +2307,49 @@ async fn a_backlog_is_created_in_bulk_and_the_left_out_ones_singly(backend: Test
     journey.stop().await;
 }
 
+/// A WooCommerce shop that marks returns with a status: setting a delivered order to it books
+/// the return with ShaQ, once, however many updates follow in that status.
+async fn a_woocommerce_return_status_books_the_return_once(backend: TestBackend) {
+    let journey = Journey::start_with(backend, SandboxConfig::default(), |settings| {
+        for shop in &mut settings.shops {
+            if shop.id.as_str() == "atlas" {
+                shop.returns.status = Some("return-requested".to_owned());
+            }
+        }
+    })
+    .await;
+    let (sender, url) = journey.woo();
+    sender
+        .send(&url, "order.created", &woocommerce_order(&cod_spec(811)))
+        .await;
+    wait_for("the package", LIMIT, || async {
+        journey.sandbox.shaq.package("atlas-811")
+    })
+    .await
+    .unwrap();
+    journey.settle().await;
+    journey.courier("atlas-811", "atlas/811", "delivered").await;
+    for modified in ["2099-01-01T00:00:00", "2099-01-02T00:00:00"] {
+        let mut marked = woocommerce_order(&cod_spec(811));
+        marked["status"] = Value::from("return-requested");
+        marked["date_modified_gmt"] = Value::from(modified);
+        sender.send(&url, "order.updated", &marked).await;
+    }
+    wait_for("the return package", LIMIT, || async {
+        journey.sandbox.shaq.package("atlas-811-R1")
+    })
+    .await
+    .unwrap();
+    journey.settle().await;
+    assert!(journey.sandbox.shaq.package("atlas-811-R2").is_none());
+    assert_eq!(
+        journey.order_state("atlas/811").await,
+        Some(OrderState::Delivered),
+        "the return status is not a cancellation"
+    );
+    journey.stop().await;
+}
+
 macro_rules! journeys {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
@@ -2358,4 +2401,5 @@ journeys!(
     an_exchange_after_delivery_follows_its_two_packages,
     a_return_approved_in_shopify_is_booked_with_shaq,
     a_backlog_is_created_in_bulk_and_the_left_out_ones_singly,
+    a_woocommerce_return_status_books_the_return_once,
 );
