@@ -65,6 +65,17 @@ pub struct Operations<'a> {
     pub waker: Option<&'a JobWaker>,
 }
 
+impl<'a> Operations<'a> {
+    /// The operations of a running bridge (its store, rules and workers' wake-up).
+    pub fn of(state: &'a crate::startup::AppState) -> Operations<'a> {
+        Operations {
+            store: &state.store,
+            rules: &state.rules,
+            waker: Some(&state.waker),
+        }
+    }
+}
+
 impl Operations<'_> {
     /// Gathers the packages of `shop` ready to hand over into one ShaQ shipment and queues it
     /// (`None`: nothing is ready). `by` names who asked, on the shipment.

@@ -748,11 +748,7 @@ pub async fn order(
         Ok(session) => session,
         Err(response) => return response,
     };
-    let operations = Operations {
-        store: &state.store,
-        rules: &state.rules,
-        waker: Some(&state.waker),
-    };
+    let operations = Operations::of(&state);
     let order = match operations.find(&ShopId::new(shop_id), &order_id).await {
         Ok(order) => order,
         Err(error) => return operation_refused(&error),
@@ -788,11 +784,7 @@ pub async fn order_action(
         Ok(session) => session,
         Err(response) => return response,
     };
-    let operations = Operations {
-        store: &state.store,
-        rules: &state.rules,
-        waker: Some(&state.waker),
-    };
+    let operations = Operations::of(&state);
     let order = match operations.find(&ShopId::new(shop_id), &order_id).await {
         Ok(order) => order,
         Err(error) => return operation_refused(&error),
@@ -1488,11 +1480,7 @@ pub async fn hand_over(
         Ok(session) => session,
         Err(response) => return response,
     };
-    let operations = Operations {
-        store: &state.store,
-        rules: &state.rules,
-        waker: Some(&state.waker),
-    };
+    let operations = Operations::of(&state);
     let shop = ShopId::new(shop_id);
     match operations
         .hand_over(&shop, &Operator::new(&session.operator))

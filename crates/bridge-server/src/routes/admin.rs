@@ -286,11 +286,7 @@ async fn act(
     by: Operator,
     action: impl FnOnce(&bridge_core::workflow::TrackedOrder) -> Result<OperatorAction, ApiError>,
 ) -> Result<Response, ApiError> {
-    let operations = Operations {
-        store: &state.store,
-        rules: &state.rules,
-        waker: Some(&state.waker),
-    };
+    let operations = Operations::of(state);
     let order = operations.find(&ShopId::new(shop_id), order_id).await?;
     let action = action(&order)?;
     let queued = operations.submit(&order, by, action).await?;
@@ -614,11 +610,7 @@ async fn hand_over(
     headers: HeaderMap,
     Path(shop_id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let operations = Operations {
-        store: &state.store,
-        rules: &state.rules,
-        waker: Some(&state.waker),
-    };
+    let operations = Operations::of(&state);
     let shop = ShopId::new(shop_id);
     Ok(
         match operations.hand_over(&shop, &operator_of(&headers)).await? {
