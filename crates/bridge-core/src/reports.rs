@@ -61,14 +61,13 @@ impl Granularity {
         }
     }
 
-    /// The first day of the period after the one starting on `start`.
-    fn next(self, start: NaiveDate) -> NaiveDate {
+    /// The first day of the period after the one starting on `start` (`None` past the
+    /// calendar's end).
+    fn next(self, start: NaiveDate) -> Option<NaiveDate> {
         match self {
-            Granularity::Day => start + Duration::days(1),
-            Granularity::Week => start + Duration::days(7),
-            Granularity::Month => start
-                .checked_add_months(chrono::Months::new(1))
-                .unwrap_or(NaiveDate::MAX),
+            Granularity::Day => start.checked_add_days(chrono::Days::new(1)),
+            Granularity::Week => start.checked_add_days(chrono::Days::new(7)),
+            Granularity::Month => start.checked_add_months(chrono::Months::new(1)),
         }
     }
 }
@@ -123,6 +122,9 @@ pub enum ReportRangeError {
         /// How many.
         periods: usize,
     },
+    /// A day outside the years a report can cover.
+    #[error("{0} is outside the years 2000 to 2100")]
+    OutOfRange(NaiveDate),
 }
 
 /// One period of a report: its dates and where it starts and ends in time.
@@ -141,6 +143,11 @@ pub struct Period {
 impl ReportRequest {
     /// The periods, in order; the first and last are cut to the range.
     pub fn periods(&self) -> Result<Vec<Period>, ReportRangeError> {
+        for day in [self.from, self.to] {
+            if !(2000..=2100).contains(&day.year()) {
+                return Err(ReportRangeError::OutOfRange(day));
+            }
+        }
         if self.to < self.from {
             return Err(ReportRangeError::Backwards {
                 from: self.from,
@@ -150,7 +157,10 @@ impl ReportRequest {
         let mut periods = Vec::new();
         let mut start = self.by.start_of(self.from);
         while start <= self.to {
-            let next = self.by.next(start);
+            let next = self
+                .by
+                .next(start)
+                .ok_or(ReportRangeError::OutOfRange(start))?;
             let first_day = start.max(self.from);
             let last_day = (next - Duration::days(1)).min(self.to);
             periods.push(Period {
@@ -173,7 +183,10 @@ fn count_periods(by: Granularity, mut start: NaiveDate, to: NaiveDate) -> usize 
     let mut count = 0;
     while start <= to {
         count += 1;
-        start = by.next(start);
+        match by.next(start) {
+            Some(next) => start = next,
+            None => break,
+        }
     }
     count
 }
@@ -579,6 +592,11 @@ mod tests {
                 .periods()
                 .is_ok()
         );
+        // The calendar's far end is refused, not looped over.
+        assert!(matches!(
+            request("2026-01-01", "+262142-12-31", Granularity::Month, Tz::UTC).periods(),
+            Err(ReportRangeError::OutOfRange(_))
+        ));
     }
 
     #[test]

@@ -41,9 +41,16 @@ fn non_empty(value: Option<&str>) -> Option<&str> {
 fn day(field: &str, value: Option<&str>) -> Result<Option<NaiveDate>, ApiError> {
     non_empty(value)
         .map(|v| {
-            v.parse::<NaiveDate>().map_err(|_| {
+            let day = v.parse::<NaiveDate>().map_err(|_| {
                 ApiError::invalid_field(field, format!("`{v}` is not a day like 2026-11-01"))
-            })
+            })?;
+            if !(2000..=2100).contains(&chrono::Datelike::year(&day)) {
+                return Err(ApiError::invalid_field(
+                    field,
+                    format!("{day} is outside the years 2000 to 2100"),
+                ));
+            }
+            Ok(day)
         })
         .transpose()
 }
@@ -118,7 +125,7 @@ impl ReportsQuery {
 
 fn range_error(error: ReportRangeError) -> ApiError {
     let field = match error {
-        ReportRangeError::Backwards { .. } => "to",
+        ReportRangeError::Backwards { .. } | ReportRangeError::OutOfRange(_) => "to",
         ReportRangeError::TooLong { .. } => "by",
     };
     ApiError::invalid_field(field, error.to_string())

@@ -5,7 +5,8 @@
 
 use super::{Store, StoreResult, to_millis};
 use crate::reports::{
-    Bucket, Period, Report, ReportData, ReportRangeError, ReportRequest, Tally, TallyGroup, build,
+    Bucket, Granularity, Period, Report, ReportData, ReportRangeError, ReportRequest, Tally,
+    TallyGroup, build,
 };
 
 /// Why a report could not be made.
@@ -31,8 +32,8 @@ impl PeriodSql {
     /// saving change in the range): `(created_at - anchor) / length`, one division per order
     /// whatever the number of periods. Otherwise (months, or a change of the clocks) a `CASE`
     /// over the periods' ends.
-    fn of(periods: &[Period]) -> PeriodSql {
-        if let Some(sql) = Self::uniform(periods) {
+    fn of(by: Granularity, periods: &[Period]) -> PeriodSql {
+        if let Some(sql) = Self::uniform(by, periods) {
             return sql;
         }
         let mut expression = String::from("CAST(CASE");
@@ -46,25 +47,25 @@ impl PeriodSql {
         }
     }
 
-    fn uniform(periods: &[Period]) -> Option<PeriodSql> {
-        let first = periods.first()?;
-        let second_end = periods.get(1).map_or(first.ends, |p| p.ends);
-        let length = if periods.len() > 1 {
-            to_millis(second_end) - to_millis(first.ends)
-        } else {
-            to_millis(first.ends) - to_millis(first.starts)
+    fn uniform(by: Granularity, periods: &[Period]) -> Option<PeriodSql> {
+        // The length comes from the granularity, never from a period that may be cut.
+        let length = match by {
+            Granularity::Day => 86_400_000,
+            Granularity::Week => 7 * 86_400_000,
+            Granularity::Month => return None,
         };
-        if length <= 0 {
-            return None;
-        }
+        let first = periods.first()?;
         // The first period may be cut (a week asked from a Wednesday): it is counted from
         // where it would have started.
         let anchor = to_millis(first.ends) - length;
+        if to_millis(first.starts) < anchor {
+            return None;
+        }
         let last = periods.len() - 1;
         let regular = periods.iter().enumerate().all(|(index, period)| {
             let end = anchor + length * (index as i64 + 1);
             let ends = to_millis(period.ends);
-            ends == end || (index == last && ends < end)
+            ends == end || (index == last && ends < end && ends > end - length)
         });
         regular.then(|| PeriodSql {
             expression: "(created_at - $4) / $5".to_owned(),
@@ -93,7 +94,7 @@ impl Store {
         request: &ReportRequest,
         periods: &[Period],
     ) -> StoreResult<Vec<TallyGroup>> {
-        let period = PeriodSql::of(periods);
+        let period = PeriodSql::of(request.by, periods);
         let sql = format!(
             "SELECT {period} AS period, region_name, COALESCE(currency, ''), COUNT(*), \
              COUNT(asked_at), COUNT(confirmed_at), COUNT(declined_at), COUNT(expired_at), \
@@ -160,7 +161,7 @@ impl Store {
         request: &ReportRequest,
         periods: &[Period],
     ) -> StoreResult<Vec<Bucket<usize>>> {
-        let period = PeriodSql::of(periods);
+        let period = PeriodSql::of(request.by, periods);
         let sql = format!(
             "SELECT {period} AS period, (confirmed_at - asked_at) / 60000 AS minutes, COUNT(*) \
              FROM orders WHERE {IN_RANGE} \
@@ -255,12 +256,15 @@ mod tests {
     #[test]
     fn equal_periods_are_told_by_a_division_and_the_others_by_their_ends() {
         // A year of Accra's days (no daylight saving): one division per order.
-        let days = PeriodSql::of(&periods(
-            "2026-01-01",
-            "2026-12-31",
+        let days = PeriodSql::of(
             Granularity::Day,
-            chrono_tz::Africa::Accra,
-        ));
+            &periods(
+                "2026-01-01",
+                "2026-12-31",
+                Granularity::Day,
+                chrono_tz::Africa::Accra,
+            ),
+        );
         assert_eq!(days.expression, "(created_at - $4) / $5");
         assert_eq!(days.numbers[1], 86_400_000);
         // Weeks asked from a Wednesday: the first is counted from its Monday.
@@ -270,18 +274,21 @@ mod tests {
             Granularity::Week,
             chrono_tz::UTC,
         );
-        let sql = PeriodSql::of(&weeks);
+        let sql = PeriodSql::of(Granularity::Week, &weeks);
         assert_eq!(
             sql.numbers,
             vec![to_millis(weeks[1].starts) - 7 * 86_400_000, 7 * 86_400_000]
         );
         // Paris changes its clocks on 25 October: that day lasts 25 hours.
-        let paris = PeriodSql::of(&periods(
-            "2026-10-20",
-            "2026-10-30",
+        let paris = PeriodSql::of(
             Granularity::Day,
-            chrono_tz::Europe::Paris,
-        ));
+            &periods(
+                "2026-10-20",
+                "2026-10-30",
+                Granularity::Day,
+                chrono_tz::Europe::Paris,
+            ),
+        );
         assert!(
             paris
                 .expression
@@ -289,12 +296,37 @@ mod tests {
         );
         assert_eq!(paris.numbers.len(), 11);
         // Months differ in length.
-        let months = PeriodSql::of(&periods(
-            "2026-01-01",
-            "2026-03-31",
+        let months = PeriodSql::of(
+            Granularity::Month,
+            &periods(
+                "2026-01-01",
+                "2026-03-31",
+                Granularity::Month,
+                chrono_tz::UTC,
+            ),
+        );
+        assert!(months.expression.contains("WHEN created_at < $6 THEN 2"));
+        // A full week then a one-day week: the division still counts in weeks from the first
+        // Monday, so the first week's orders fall in period 0.
+        let cut = periods(
+            "2026-11-09",
+            "2026-11-16",
+            Granularity::Week,
+            chrono_tz::UTC,
+        );
+        let sql = PeriodSql::of(Granularity::Week, &cut);
+        assert_eq!(sql.numbers, vec![to_millis(cut[0].starts), 7 * 86_400_000]);
+        // A cut first month then two days: months never take the division.
+        let cut = periods(
+            "2026-11-03",
+            "2026-12-02",
             Granularity::Month,
             chrono_tz::UTC,
-        ));
-        assert!(months.expression.contains("WHEN created_at < $6 THEN 2"));
+        );
+        assert!(
+            PeriodSql::of(Granularity::Month, &cut)
+                .expression
+                .starts_with("CAST(CASE")
+        );
     }
 }
