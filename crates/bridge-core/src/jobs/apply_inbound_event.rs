@@ -96,6 +96,7 @@ fn courier_news(body: &[u8]) -> Result<InboundNews, JobError> {
             new_amount: update.data.meta.new_amount_to_collect,
             currency: update.data.meta.currency,
             reason: update.data.meta.reason,
+            package: Some(update.data.partner_ref).filter(|r| !r.is_empty()),
         }),
         WebhookEvent::Unknown { event, .. } => {
             InboundNews::NotUsed(format!("event {event} is not used"))

@@ -95,11 +95,18 @@ pub fn precheck(job: &Job, order: &TrackedOrder, rules: &Rules, now: DateTime<Ut
             skip(Decision::nothing())
         }
         Job::ExpireConfirmation | Job::RemindConfirmation { .. } => Precheck::Proceed,
-        // Its packages are already linked: a retry after the answer was stored does nothing.
+        // Its packages are already linked (a retry after the answer was stored, or a second
+        // request queued before the first ran): nothing more is asked of ShaQ.
         Job::CreateReplacement { number, .. }
             if order.linked().iter().any(|p| p.number == *number) =>
         {
-            skip(Decision::nothing())
+            skip(Decision::ignored(
+                &key,
+                format!(
+                    "return or replacement {number} is already booked with ShaQ: nothing more asked"
+                ),
+                now,
+            ))
         }
         Job::CreateReplacement { .. } => Precheck::Proceed,
     }

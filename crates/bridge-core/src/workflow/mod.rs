@@ -234,9 +234,15 @@ fn on_inbound(
             }
             _ => courier::on_courier_status(order, &news, &rules.mapping, now),
         },
-        (InboundNews::AmountChanged(news), Some(order)) => {
-            courier::on_amount_changed(order, &news, now)
-        }
+        (InboundNews::AmountChanged(news), Some(order)) => match news.package.as_deref() {
+            // A return or a replacement collects nothing: its amount is not the order's.
+            Some(reference) if order.linked().iter().any(|p| p.is(reference)) => Decision::ignored(
+                key,
+                format!("amount news of the after-delivery package {reference}: not the order's"),
+                now,
+            ),
+            _ => courier::on_amount_changed(order, &news, now),
+        },
         (InboundNews::TicketStatus(news), Some(order)) => {
             let statuses = &rules.shop(order.shop_id())?.statuses;
             ticket::on_ticket_status(order, &news, statuses, now)

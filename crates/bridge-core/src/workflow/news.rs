@@ -68,6 +68,8 @@ pub struct AmountNews {
     pub currency: Option<String>,
     /// Why (the customer asked).
     pub reason: Option<String>,
+    /// The package it is about (partner reference), when the event names it.
+    pub package: Option<String>,
 }
 
 /// A ticket's current status, from a `ticket.updated` webhook.

@@ -353,7 +353,7 @@ pub fn on_request(
             let number = super::returns::next_number(order);
             Decision {
                 order: None,
-                jobs: vec![super::returns::replacement_job(order, kind, number)],
+                jobs: vec![super::returns::replacement_job(order, kind, number, &tag)],
                 timeline: vec![operator_line(
                     &key,
                     now,

@@ -148,15 +148,21 @@ fn tell_shop(order: &TrackedOrder, milestone: ShopMilestone, tag: &str) -> NewJo
     )
 }
 
-/// The job that asks ShaQ for request `number` of `kind`.
-pub(super) fn replacement_job(order: &TrackedOrder, kind: AfterSale, number: u32) -> NewJob {
+/// The job that asks ShaQ for request `number` of `kind`; `tag` makes each request its own job
+/// (a request after a refused one reuses its number, and must still run).
+pub(super) fn replacement_job(
+    order: &TrackedOrder,
+    kind: AfterSale,
+    number: u32,
+    tag: &str,
+) -> NewJob {
     NewJob::new(
         Job::CreateReplacement {
             after_sale: kind,
             number,
         },
         &order.key(),
-        Some(&number.to_string()),
+        Some(&format!("{number}-{tag}")),
     )
 }
 
@@ -375,7 +381,12 @@ pub(super) fn on_shop_after_sale(
     let number = next_number(order);
     Decision {
         order: None,
-        jobs: vec![replacement_job(order, kind, number)],
+        jobs: vec![replacement_job(
+            order,
+            kind,
+            number,
+            &format!("{}-{}", kind.as_str(), now.timestamp_micros()),
+        )],
         timeline: vec![timeline(
             &key,
             now,

@@ -318,6 +318,7 @@ fn amount_change_updates_the_order_and_refreshes_the_ticket() {
         new_amount: Decimal::new(25000, 2),
         currency: Some("GHS".to_owned()),
         reason: Some("customer returned one item".to_owned()),
+        package: None,
     };
     let decision = on_amount_changed(&order(OrderState::OutForDelivery), &news, at(6));
     assert_eq!(
@@ -1502,4 +1503,70 @@ fn linked_packages_tell_the_customer_and_leave_the_delivered_order_alone() {
     )
     .expect("decided");
     assert!(again.order.is_none() && again.jobs.is_empty());
+}
+
+#[test]
+fn a_request_after_a_refused_one_is_its_own_job_and_linked_amounts_are_not_the_orders() {
+    use super::returns::{AfterSale, LinkedPackage};
+    use shaq_client::ReplacementAction;
+    let delivered = shipped(OrderState::Delivered, "delivered");
+    let first = after_sale(&delivered, AfterSale::Return, 9);
+    let refused = on_job_news(
+        &rules(false),
+        &delivered,
+        JobNews::ReplacementRefused {
+            kind: AfterSale::Return,
+            reason: "422: not today".into(),
+        },
+        at(10),
+    );
+    assert!(
+        refused.timeline[0]
+            .summary
+            .contains("ShaQ refused the return")
+    );
+    let second = after_sale(&delivered, AfterSale::Return, 11);
+    assert_eq!(
+        first.jobs[0].job(),
+        second.jobs[0].job(),
+        "both are request 1"
+    );
+    assert_ne!(
+        first.jobs[0].dedupe_key(),
+        second.jobs[0].dedupe_key(),
+        "but each is its own job, so the second runs"
+    );
+
+    let mut linked = delivered.clone();
+    linked.link_package(LinkedPackage {
+        kind: AfterSale::Return,
+        action: ReplacementAction::Return,
+        number: 1,
+        partner_ref: "kente-1047-R1".into(),
+        tracking_number: Some("SHQR1".into()),
+        status: None,
+        status_at: None,
+    });
+    let news = AmountNews {
+        event_id: "evt-amt-r1".to_owned(),
+        occurred_at: at(12),
+        new_amount: Decimal::new(5000, 2),
+        currency: Some("GHS".to_owned()),
+        reason: None,
+        package: Some("kente-1047-R1".into()),
+    };
+    let decision = super::decide(
+        &rules(false),
+        &linked.key(),
+        Some(&linked),
+        JobNews::Inbound(InboundNews::AmountChanged(news)),
+        at(13),
+    )
+    .expect("decided");
+    assert!(decision.order.is_none() && decision.jobs.is_empty());
+    assert!(
+        decision.outcome.starts_with("ignored"),
+        "{}",
+        decision.outcome
+    );
 }
