@@ -22,7 +22,13 @@ UPDATE orders SET
     confirmed_at = (SELECT MIN(t.at) FROM timeline t WHERE t.order_key = orders.order_key
                 AND t.kind = 'state' AND t.summary = 'awaiting_confirmation → shipping'),
     declined_at = (SELECT MIN(t.at) FROM timeline t WHERE t.order_key = orders.order_key
-                AND t.kind = 'state' AND t.summary = 'awaiting_confirmation → cancelled'),
+                AND t.kind = 'state' AND t.summary = 'awaiting_confirmation → cancelled'
+                AND NOT EXISTS (SELECT 1 FROM timeline n WHERE n.order_key = orders.order_key
+                    AND n.kind = 'state' AND n.summary LIKE 'no answer from the customer in time%')),
+    expired_at = (SELECT MIN(t.at) FROM timeline t WHERE t.order_key = orders.order_key
+                AND ((t.kind = 'state' AND t.summary LIKE 'no answer from the customer in time%')
+                  OR (t.kind = 'attention'
+                      AND t.summary = 'needs attention: the customer did not confirm in time'))),
     shipped_at = (SELECT MIN(t.at) FROM timeline t WHERE t.order_key = orders.order_key
                 AND t.kind = 'call' AND t.summary LIKE 'ShaQ package % (collect %'),
     delivered_at = (SELECT MIN(t.at) FROM timeline t WHERE t.order_key = orders.order_key

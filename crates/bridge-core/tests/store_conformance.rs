@@ -1369,7 +1369,33 @@ async fn older_orders_get_their_steps_from_their_timelines(db: TestDatabase, mig
         ])
         .await
         .unwrap();
-    // The row as version 7 left it, then the migration's backfill.
+    // An order cancelled for want of an answer: expired, not declined.
+    let silent = TrackedOrder::for_tests(
+        order_record("7002", OrderState::Cancelled).order().clone(),
+        OrderState::Cancelled,
+        received,
+    );
+    store.seed_orders_for_tests(&[silent]).await.unwrap();
+    let silent_line = |m: i64, kind: TimelineKind, summary: &str| TimelineEntry {
+        order_key: key("kente/7002"),
+        at: minutes(m),
+        kind,
+        summary: summary.to_owned(),
+        details: serde_json::Value::Null,
+    };
+    store
+        .append_timeline(&[
+            silent_line(0, TimelineKind::State, "received → awaiting_confirmation"),
+            silent_line(
+                48 * 60,
+                TimelineKind::State,
+                "no answer from the customer in time: the order is cancelled (on_no_answer = cancel)",
+            ),
+            silent_line(48 * 60, TimelineKind::State, "awaiting_confirmation → cancelled"),
+        ])
+        .await
+        .unwrap();
+    // The rows as version 7 left them, then the migration's backfill.
     let pool = sqlx::AnyPool::connect(&db.settings.url).await.unwrap();
     pool.execute(
         "UPDATE orders SET asked_at = NULL, confirmed_at = NULL, declined_at = NULL, \
@@ -1394,6 +1420,9 @@ async fn older_orders_get_their_steps_from_their_timelines(db: TestDatabase, mig
         (steps.declined_at, steps.returned_at, steps.cancelled_at),
         (None, None, None)
     );
+    let silent = store.order(&key("kente/7002")).await.unwrap().unwrap();
+    assert_eq!(silent.milestones().expired_at, Some(minutes(48 * 60)));
+    assert_eq!(silent.milestones().declined_at, None);
     let report = store
         .report(&ReportRequest {
             shop: ShopId::new("kente"),

@@ -122,7 +122,7 @@ impl SimPackage {
             "units": r["units"], "type": r["type"], "handling": r["handling"],
             "value": format!("{:.2}", decimal(&r["value"]).unwrap_or_default()),
             "amountToCollect": format!("{:.2}", self.amount_to_collect),
-            "paymentCollector": "shaq", "status": self.status,
+            "paymentCollector": "shaq", "status": self.status, "shipmentReference": self.shipment,
             "statusDescription": describe(&self.status),
             "dateCreated": self.history.first().map(|h| h.2.format("%Y-%m-%d %H:%M").to_string()),
             "eta": (Utc::now() + chrono::Duration::days(2)).format("%Y-%m-%d").to_string()

@@ -497,6 +497,10 @@ pub struct Package {
     /// History, newest first (get-one only).
     #[serde(default)]
     pub tracking_history: Vec<HistoryStep>,
+    /// The handover shipment it went in (`SAAM-…`), when ShaQ says (a peer reads it from the
+    /// package record; undocumented).
+    #[serde(default)]
+    pub shipment_reference: Option<String>,
 }
 
 /// A ShaQ region.

@@ -15,6 +15,7 @@ use shipment_pdf::{Label, Manifest, ManifestLine};
 use super::JobError;
 use super::package_request::new_package;
 use super::runner::Services;
+use crate::store::ShipmentState;
 use crate::workflow::{Decision, Rules, TrackedOrder, handover};
 
 pub(super) const CALLS: &str = "ShaQ POST /shipments, GET /packages/{ref}/label for each package";
@@ -37,60 +38,84 @@ pub(super) async fn run(
         .await
         .map_err(store_failed)?
         .ok_or_else(|| JobError::permanent(format!("shipment {shipment_id} is not stored")))?;
-    let shop = services.shop(&shipment.shop)?;
+    // Finished (a retry after the answer was stored, or after ShaQ refused it): nothing to do.
+    if matches!(
+        shipment.state,
+        ShipmentState::Ready | ShipmentState::Refused
+    ) {
+        return Ok(Decision::nothing());
+    }
     let orders = store
         .shipment_orders(shipment_id)
         .await
         .map_err(store_failed)?;
     let (going, left_out): (Vec<TrackedOrder>, Vec<TrackedOrder>) =
         orders.into_iter().partition(handover::still_goes);
+    // What cannot work whatever the retries gives the packages back, with the reason, rather
+    // than leaving them in a dead shipment that nothing will gather again.
+    let going_now = &going;
+    let give_back = move |reason: String| async move {
+        let reason = crate::domain::mask_digit_runs(&reason);
+        store
+            .refuse_shipment(shipment_id, &reason, Utc::now())
+            .await
+            .map_err(store_failed)?;
+        Ok::<Decision, JobError>(handover::on_refused(going_now, &reason, Utc::now()))
+    };
+    let shop = match services.shop(&shipment.shop) {
+        Ok(shop) => shop,
+        Err(error) => return give_back(error.to_string()).await,
+    };
     let reference = match shipment.reference.clone() {
         Some(reference) => reference,
         None if going.is_empty() => "none (every order was cancelled)".to_owned(),
         None => {
-            let policy = rules.shop(&shipment.shop)?;
-            let regions = services.regions().await?;
-            let packages = going
-                .iter()
-                .map(|order| {
-                    new_package(order, &shop.shaq_settings, &policy.regions, &regions).map_err(
-                        |reason| {
-                            JobError::permanent(format!(
-                                "order {} can no longer be sent: {reason}",
-                                order.key()
-                            ))
-                        },
-                    )
-                })
-                .collect::<Result<Vec<_>, _>>()?;
-            let answer = match shop.shaq.create_shipment(&packages).await {
-                Ok(answer) => answer,
-                Err(error) if !matches!(error.disposition(), Disposition::Retry { .. }) => {
-                    // A refusal is an answer, not a dead job: the packages go back to "ready"
-                    // and every order's timeline says why.
-                    let reason = crate::domain::mask_digit_runs(&error.to_string());
+            let adopted = if shipment.state == ShipmentState::Requesting {
+                made_by_an_earlier_attempt(shop, &going).await?
+            } else {
+                None
+            };
+            match adopted {
+                Some(reference) => reference,
+                None => {
+                    let packages = match packages_of(rules, services, shop, &shipment, &going).await
+                    {
+                        Ok(packages) => packages,
+                        Err(JobError::Permanent { message }) => return give_back(message).await,
+                        Err(error) => return Err(error),
+                    };
                     store
-                        .refuse_shipment(shipment_id, &reason, Utc::now())
+                        .mark_shipment_requesting(shipment_id, Utc::now())
                         .await
                         .map_err(store_failed)?;
-                    return Ok(handover::on_refused(&going, &reason, Utc::now()));
+                    let answer = match shop.shaq.create_shipment(&packages).await {
+                        Ok(answer) => answer,
+                        Err(error) if !matches!(error.disposition(), Disposition::Retry { .. }) => {
+                            // A refusal is an answer, not a dead job: the packages go back to
+                            // "ready" and every order's timeline says why.
+                            return give_back(error.to_string()).await;
+                        }
+                        Err(error) => return Err(error.into()),
+                    };
+                    match answer.get("reference").and_then(serde_json::Value::as_str) {
+                        Some(reference) => reference.to_owned(),
+                        None => {
+                            return give_back(
+                                "ShaQ's answer to the shipment has no `reference`".to_owned(),
+                            )
+                            .await;
+                        }
+                    }
                 }
-                Err(error) => return Err(error.into()),
-            };
-            let reference = answer
-                .get("reference")
-                .and_then(serde_json::Value::as_str)
-                .ok_or_else(|| {
-                    JobError::permanent("ShaQ's answer to the shipment has no `reference`")
-                })?
-                .to_owned();
-            store
-                .set_shipment_reference(shipment_id, &reference, Utc::now())
-                .await
-                .map_err(store_failed)?;
-            reference
+            }
         }
     };
+    if shipment.reference.is_none() && !going.is_empty() {
+        store
+            .set_shipment_reference(shipment_id, &reference, Utc::now())
+            .await
+            .map_err(store_failed)?;
+    }
     let mut labels = Vec::with_capacity(going.len());
     for order in &going {
         let tracking_number = order
@@ -160,6 +185,46 @@ pub(super) async fn run(
         .await
         .map_err(store_failed)?;
     Ok(handover::on_handed_over(&going, &left_out, &reference, now))
+}
+
+/// The packages to send, as they were created.
+async fn packages_of(
+    rules: &Rules,
+    services: &Services,
+    shop: &super::runner::ShopRuntime,
+    shipment: &crate::store::Shipment,
+    going: &[TrackedOrder],
+) -> Result<Vec<shaq_client::NewPackage>, JobError> {
+    let policy = rules.shop(&shipment.shop)?;
+    let regions = services.regions().await?;
+    going
+        .iter()
+        .map(|order| {
+            new_package(order, &shop.shaq_settings, &policy.regions, &regions).map_err(|reason| {
+                JobError::permanent(format!(
+                    "order {} can no longer be sent: {reason}",
+                    order.key()
+                ))
+            })
+        })
+        .collect()
+}
+
+/// An attempt that asked ShaQ and was interrupted before its answer was stored may have made
+/// the shipment: ShaQ names it on its packages (`shipmentReference`), so it is adopted rather
+/// than asked for twice.
+async fn made_by_an_earlier_attempt(
+    shop: &super::runner::ShopRuntime,
+    going: &[TrackedOrder],
+) -> Result<Option<String>, JobError> {
+    let Some(first) = going.first() else {
+        return Ok(None);
+    };
+    Ok(shop
+        .shaq
+        .find_package(first.partner_ref().as_ref())
+        .await?
+        .and_then(|package| package.shipment_reference))
 }
 
 fn money(amount: Decimal, currency: &str) -> String {

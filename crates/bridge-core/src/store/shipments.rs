@@ -19,6 +19,8 @@ use crate::workflow::{TrackedOrder, handover};
 pub enum ShipmentState {
     /// Its packages are chosen; ShaQ has not been told yet.
     Gathered,
+    /// ShaQ is being asked for it: an attempt interrupted now may have made it at ShaQ.
+    Requesting,
     /// ShaQ created it; its labels and PDF are being prepared.
     Created,
     /// The manifest and labels are ready to print.
@@ -32,6 +34,7 @@ impl ShipmentState {
     pub fn as_str(self) -> &'static str {
         match self {
             ShipmentState::Gathered => "gathered",
+            ShipmentState::Requesting => "requesting",
             ShipmentState::Created => "created",
             ShipmentState::Ready => "ready",
             ShipmentState::Refused => "refused",
@@ -51,6 +54,7 @@ impl FromStr for ShipmentState {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         [
             ShipmentState::Gathered,
+            ShipmentState::Requesting,
             ShipmentState::Created,
             ShipmentState::Ready,
             ShipmentState::Refused,
@@ -234,6 +238,21 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         rows.into_iter().map(TrackedOrder::try_from).collect()
+    }
+
+    /// About to ask ShaQ for the shipment: a retry that finds this state knows an earlier
+    /// attempt may have made it, and looks before asking again.
+    pub async fn mark_shipment_requesting(&self, id: i64, now: DateTime<Utc>) -> StoreResult<()> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "UPDATE shipments SET state = 'requesting', updated_at = $1 \
+             WHERE id = $2 AND state = 'gathered'",
+        )
+        .bind(to_millis(now))
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await
     }
 
     /// ShaQ created the shipment: its reference is kept at once, so a retry never asks ShaQ

@@ -927,3 +927,78 @@ async fn an_exchange_is_asked_from_a_delivered_orders_page() {
     assert!(!after.contains("id=\"exchange\""), "one at a time");
     bridge.stop().await;
 }
+
+/// ShaQ makes the shipment but its answer never arrives: the retry finds the shipment on the
+/// package (ShaQ's `shipmentReference`) and adopts it rather than asking for a second one.
+#[tokio::test]
+async fn a_handover_whose_answer_was_lost_adopts_the_shipment_shaq_made() {
+    let bridge = SandboxBridge::start("").await;
+    let spec = OrderSpec {
+        id: 7401,
+        cod: true,
+        country: "GH",
+        phone: Some("024 412 3456".to_owned()),
+        region: Some("Ashanti".to_owned()),
+    };
+    bridge.place_woo_order(&spec, "Kumasi").await;
+    wait_for(
+        "the package ready",
+        std::time::Duration::from_secs(60),
+        || async {
+            let ready = bridge.store.ready_for_handover().await.ok()?;
+            (!ready.is_empty()).then_some(())
+        },
+    )
+    .await
+    .unwrap();
+    bridge
+        .sandbox
+        .shaq
+        .faults
+        .set_plan(bridge_sandbox::faults::FaultPlan {
+            hang_after_apply: 1.0,
+            hang: std::time::Duration::from_secs(3),
+            paths: vec!["/api/v1/shipments".to_owned()],
+            ..Default::default()
+        });
+    let gathered = bridge
+        .store
+        .gather_handover(
+            &bridge_core::domain::ShopId::new("atlas"),
+            "ama",
+            None,
+            chrono::Utc::now(),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    wait_for(
+        "the lost answer",
+        std::time::Duration::from_secs(60),
+        || async { (bridge.sandbox.shaq.shipments().len() == 1).then_some(()) },
+    )
+    .await
+    .unwrap();
+    bridge
+        .sandbox
+        .shaq
+        .faults
+        .set_plan(bridge_sandbox::faults::FaultPlan::default());
+    let ready = wait_for(
+        "the shipment adopted",
+        std::time::Duration::from_secs(60),
+        || async {
+            let shipment = bridge.store.shipment(gathered.id).await.ok()??;
+            (shipment.state == bridge_core::store::ShipmentState::Ready).then_some(shipment)
+        },
+    )
+    .await
+    .unwrap();
+    let made = bridge.sandbox.shaq.shipments();
+    assert_eq!(made.len(), 1, "one shipment at ShaQ: {made:?}");
+    assert_eq!(
+        ready.reference.as_deref(),
+        made.keys().next().map(String::as_str)
+    );
+    bridge.stop().await;
+}
