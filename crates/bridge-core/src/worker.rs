@@ -160,11 +160,7 @@ impl WorkerPool {
             let claimed = if free == 0 {
                 Vec::new()
             } else {
-                match self
-                    .store
-                    .claim_jobs(free as u32, self.settings.lease, Utc::now())
-                    .await
-                {
+                match self.claim(free as u32).await {
                     Ok(claimed) => claimed,
                     Err(error) => {
                         tracing::error!(error = %error, "claiming jobs failed");
@@ -266,6 +262,29 @@ impl WorkerPool {
         }
     }
 
+    /// SQLite's writer, which batches completions and claims (its one connection commits
+    /// them in turns anyway). PostgreSQL commits concurrent transactions side by side;
+    /// funnelling them through one connection would only serialise them.
+    fn writer(&self) -> Option<&CompletionWriter> {
+        (self.store.backend() == crate::store::Backend::Sqlite).then(|| {
+            self.completions.get_or_init(|| {
+                CompletionWriter::spawn(self.store.clone(), self.settings.concurrency.max(1))
+            })
+        })
+    }
+
+    /// Claims up to `limit` jobs (on SQLite, in the writer's next batch).
+    async fn claim(&self, limit: u32) -> Result<Vec<ClaimedJob>, StoreError> {
+        match self.writer() {
+            Some(writer) => writer.claim(limit, self.settings.lease).await,
+            None => {
+                self.store
+                    .claim_jobs(limit, self.settings.lease, Utc::now())
+                    .await
+            }
+        }
+    }
+
     /// Runs one claimed job and records how it ended.
     pub async fn run_claimed(&self, claimed: &ClaimedJob) -> JobOutcome {
         let job = &claimed.job;
@@ -314,19 +333,10 @@ impl WorkerPool {
         let stored = match result {
             Ok(effects) => {
                 tracing::debug!("job done");
-                // SQLite has one writer: batching turns many disk syncs into one. PostgreSQL
-                // commits concurrent transactions side by side; funnelling them through one
-                // connection would only serialise them.
-                let stored = if self.store.backend() == crate::store::Backend::Sqlite {
-                    let writer = self.completions.get_or_init(|| {
-                        CompletionWriter::spawn(
-                            self.store.clone(),
-                            self.settings.concurrency.max(1),
-                        )
-                    });
-                    writer.complete(claimed.clone(), effects).await
-                } else {
-                    self.store.complete_job(claimed, &effects, now).await
+                // SQLite has one writer: batching turns many disk syncs into one.
+                let stored = match self.writer() {
+                    Some(writer) => writer.complete(claimed.clone(), effects).await,
+                    None => self.store.complete_job(claimed, &effects, now).await,
                 };
                 match stored {
                     Ok(()) => Ok(JobOutcome::Done),

@@ -809,6 +809,77 @@ async fn completions_commit_together_each_on_its_own(store: Store) {
     );
 }
 
+async fn a_completion_that_cannot_be_stored_leaves_its_batch_intact(store: Store) {
+    let now = Utc::now();
+    // Order 3 is stored; job 2's effects give order 2 order 3's partner reference, which the
+    // store refuses (it is unique): job 2 fails alone, jobs 1 and 3 of the batch commit.
+    save(&store, &order_record("3", OrderState::Shipping), now).await;
+    store
+        .enqueue(
+            &[
+                job("kente/1", "a"),
+                job("kente/2", "b"),
+                job("kente/3", "c"),
+            ],
+            now,
+        )
+        .await
+        .unwrap();
+    let claimed = store.claim_jobs(3, LEASE, now).await.unwrap();
+    assert_eq!(claimed.len(), 3);
+    let taken = order_record("3", OrderState::Shipping).partner_ref();
+    let effects = [
+        JobEffects {
+            order: Some(order_record("1", OrderState::Shipping)),
+            ..JobEffects::default()
+        },
+        JobEffects {
+            order: Some(order_record("2", OrderState::Shipping).with_partner_ref_for_tests(taken)),
+            ..JobEffects::default()
+        },
+        JobEffects {
+            jobs: vec![job("kente/3", "next")],
+            ..JobEffects::default()
+        },
+    ];
+    let pairs: Vec<_> = claimed.iter().zip(effects.iter()).collect();
+    let (results, follow_ups) = store
+        .complete_jobs_and_claim(&pairs, Some((10, LEASE)), now)
+        .await;
+    assert!(results[0].is_ok(), "{:?}", results[0]);
+    assert!(
+        matches!(results[1], Err(StoreError::Database(_))),
+        "{:?}",
+        results[1]
+    );
+    assert!(results[2].is_ok(), "{:?}", results[2]);
+    assert!(store.order(&key("kente/1")).await.unwrap().is_some());
+    assert!(
+        store.order(&key("kente/2")).await.unwrap().is_none(),
+        "nothing of the failed job"
+    );
+    let states: Vec<JobState> =
+        futures::future::join_all(claimed.iter().map(|c| store.job(c.id())))
+            .await
+            .into_iter()
+            .map(|j| j.unwrap().unwrap().state)
+            .collect();
+    assert_eq!(
+        states,
+        [JobState::Done, JobState::Running, JobState::Done],
+        "the failed job is still its worker's, to retry"
+    );
+    // The claim in the same transaction saw the follow-up job 3 queued.
+    let follow_ups = follow_ups.unwrap();
+    assert_eq!(follow_ups.len(), 1, "{follow_ups:?}");
+    assert_eq!(name_of(&follow_ups[0].job.job), Some("next"));
+    assert_eq!(
+        store.job(follow_ups[0].id()).await.unwrap().unwrap().state,
+        JobState::Running,
+        "claimed and committed with the completions"
+    );
+}
+
 async fn group_commit_stores_each_webhook_once(store: Store) {
     let writer = bridge_core::store::IntakeWriter::spawn(store.clone(), 1024, 16);
     let accepts = (0..60).map(|i| {
@@ -1047,8 +1118,8 @@ async fn shutdown_gives_back_jobs_that_outlive_the_grace(store: Store) {
     let jobs = store.list_jobs(&JobFilter::default()).await.unwrap();
     assert_eq!(jobs[0].state, JobState::Queued, "re-queued, not lost");
     assert_eq!(
-        jobs[0].attempts, 0,
-        "the interrupted attempt is not counted"
+        jobs[0].attempts, 1,
+        "the interrupted attempt counts: its call may have been made, so the next run looks first"
     );
 }
 
@@ -1652,6 +1723,7 @@ conformance!(
     a_persons_correction_is_stored_with_the_order,
     notices_are_posted_once_per_order_and_reason,
     completions_commit_together_each_on_its_own,
+    a_completion_that_cannot_be_stored_leaves_its_batch_intact,
     a_long_outage_does_not_stall_the_queue,
     a_claim_costs_the_same_whatever_the_backlog,
     reports_count_a_known_history_exactly,

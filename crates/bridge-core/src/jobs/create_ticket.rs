@@ -9,12 +9,17 @@ use super::{JobError, MoveTicket};
 use crate::domain::{TicketId, TicketStatusId};
 use crate::workflow::{JobNews, TicketKey, TrackedOrder};
 
-pub(super) const CALLS: &str = "Digishare GET /tickets?search, POST /tickets";
+pub(super) const CALLS: &str = "Digishare GET /tickets?search (on a retry), POST /tickets";
 
+/// Creates the ticket. `look_first`: an earlier run may have created it (its answer lost), so
+/// search for it before creating. Digishare documents no uniqueness of `external_id`, so this
+/// search is the only guard against a second ticket; a first run skips it (a search is one
+/// more call per order, and Digishare's is a substring match over every ticket).
 pub(super) async fn run(
     services: &Services,
     order: &TrackedOrder,
     status_key: &TicketKey,
+    look_first: bool,
 ) -> Result<JobNews, JobError> {
     let shop = services.shop(order.shop_id())?;
     let settings = &shop.digishare_settings;
@@ -23,11 +28,15 @@ pub(super) async fn run(
     })?;
     let partner_ref = order.partner_ref().to_string();
     // A create whose answer was lost may have made the ticket: look it up first.
-    let (ticket, adopted) = match services
-        .digishare
-        .find_ticket_by_external_id(&partner_ref)
-        .await?
-    {
+    let existing = if look_first {
+        services
+            .digishare
+            .find_ticket_by_external_id(&partner_ref)
+            .await?
+    } else {
+        None
+    };
+    let (ticket, adopted) = match existing {
         Some(existing) => (existing, true),
         None => {
             let shop_order = order.order();

@@ -405,6 +405,13 @@ impl JobRecord {
     pub fn kind(&self) -> JobKind {
         self.job.kind()
     }
+
+    /// Whether an earlier run of this job may have made its call: it was claimed before (and
+    /// failed, died, or was interrupted at shutdown, which keeps the attempt), or revived after
+    /// failing. Only a job that certainly never ran may create without looking first.
+    pub fn may_have_run_before(&self) -> bool {
+        self.attempts > 1 || self.last_error.is_some()
+    }
 }
 
 /// A job as the admin API shows it: its kind and payload side by side, as stored.

@@ -156,7 +156,8 @@ impl JobRunner {
             Job::AttachLabel => attach_label::run(services, &order).await?,
             Job::Reconcile => reconcile::run(services, &order).await?,
             Job::CreateTicket { status_key } => {
-                create_ticket::run(services, &order, status_key).await?
+                create_ticket::run(services, &order, status_key, record.may_have_run_before())
+                    .await?
             }
             Job::MoveTicket(payload) => move_ticket::run(services, &order, payload).await?,
             Job::WriteBackToShop { milestone } => {

@@ -6,6 +6,8 @@
 //! There is no batching window: while one batch commits, the next requests queue, and the next
 //! batch takes them all. A single webhook waits for nothing but its own commit.
 
+use std::time::Duration;
+
 use tokio::sync::{mpsc, oneshot};
 
 use super::{Intake, JobsFor, NewInboundEvent, Store, StoreError, StoreResult};
@@ -80,16 +82,30 @@ async fn run(store: Store, mut receiver: mpsc::Receiver<Request>, max_batch: usi
 /// Group commit for job completions: jobs finishing together are marked done, with their
 /// effects, in one transaction (each all or nothing on its own, see [`Store::complete_jobs`]).
 /// A worker still waits for its own job's commit before taking the next one, so nothing is
-/// acknowledged before it is on disk.
+/// acknowledged before it is on disk. Claims go through the same writer and join the next
+/// batch's transaction: on SQLite's single writer a claim on its own would cost a transaction
+/// and a disk sync for one statement.
 #[derive(Clone)]
 pub struct CompletionWriter {
-    sender: mpsc::Sender<Completion>,
+    sender: mpsc::Sender<WriterRequest>,
+}
+
+enum WriterRequest {
+    // Boxed: a completion carries an order (over a kilobyte), a claim a few words.
+    Complete(Box<Completion>),
+    Claim(ClaimRequest),
 }
 
 struct Completion {
     job: crate::jobs::ClaimedJob,
     effects: super::JobEffects,
     reply: oneshot::Sender<StoreResult<()>>,
+}
+
+struct ClaimRequest {
+    limit: u32,
+    lease: Duration,
+    reply: oneshot::Sender<StoreResult<Vec<crate::jobs::ClaimedJob>>>,
 }
 
 impl CompletionWriter {
@@ -108,32 +124,90 @@ impl CompletionWriter {
     ) -> StoreResult<()> {
         let (reply, answer) = oneshot::channel();
         self.sender
-            .send(Completion {
+            .send(WriterRequest::Complete(Box::new(Completion {
                 job,
                 effects,
                 reply,
-            })
+            })))
+            .await
+            .map_err(|_| StoreError::Closed)?;
+        answer.await.map_err(|_| StoreError::Closed)?
+    }
+
+    /// Claims up to `limit` jobs for `lease`, in the next batch's transaction (or alone when
+    /// nothing else is waiting). Returns once committed.
+    pub async fn claim(
+        &self,
+        limit: u32,
+        lease: Duration,
+    ) -> StoreResult<Vec<crate::jobs::ClaimedJob>> {
+        let (reply, answer) = oneshot::channel();
+        self.sender
+            .send(WriterRequest::Claim(ClaimRequest {
+                limit,
+                lease,
+                reply,
+            }))
             .await
             .map_err(|_| StoreError::Closed)?;
         answer.await.map_err(|_| StoreError::Closed)?
     }
 }
 
-async fn complete(store: Store, mut receiver: mpsc::Receiver<Completion>, max_batch: usize) {
+async fn complete(store: Store, mut receiver: mpsc::Receiver<WriterRequest>, max_batch: usize) {
     while let Some(first) = receiver.recv().await {
-        let mut batch = vec![first];
-        while batch.len() < max_batch {
-            match receiver.try_recv() {
-                Ok(next) => batch.push(next),
-                Err(_) => break,
+        let mut batch = Vec::new();
+        let mut claims = Vec::new();
+        let mut next = Some(first);
+        while let Some(request) = next.take() {
+            match request {
+                WriterRequest::Complete(completion) => batch.push(*completion),
+                WriterRequest::Claim(claim) => claims.push(claim),
+            }
+            if batch.len() < max_batch {
+                next = receiver.try_recv().ok();
             }
         }
+        let limit: u32 = claims.iter().map(|c| c.limit).sum();
+        let claim = claims.first().map(|c| (limit, c.lease));
         metrics::histogram!("bridge_completion_batch_size").record(batch.len() as f64);
         let pairs: Vec<(&crate::jobs::ClaimedJob, &super::JobEffects)> =
             batch.iter().map(|c| (&c.job, &c.effects)).collect();
-        let results = store.complete_jobs(&pairs, chrono::Utc::now()).await;
+        let now = chrono::Utc::now();
+        let (results, claimed) = if pairs.is_empty() {
+            let (limit, lease) = claim.unwrap_or((0, Duration::ZERO));
+            (Vec::new(), store.claim_jobs(limit, lease, now).await)
+        } else {
+            store.complete_jobs_and_claim(&pairs, claim, now).await
+        };
         for (completion, result) in batch.into_iter().zip(results) {
             drop(completion.reply.send(result));
+        }
+        // Several claim requests share one claim: each takes its share, in order.
+        match claimed {
+            Ok(claimed) => {
+                let mut claimed = claimed.into_iter();
+                for request in claims {
+                    let share: Vec<_> = claimed.by_ref().take(request.limit as usize).collect();
+                    if let Err(Ok(unwanted)) = request.reply.send(Ok(share)) {
+                        // The claimer is gone (shutting down): give its jobs back now rather
+                        // than when their lease ends.
+                        for job in unwanted {
+                            drop(store.release_job(&job, chrono::Utc::now()).await);
+                        }
+                    }
+                }
+            }
+            Err(error) => {
+                let message = error.to_string();
+                for request in claims {
+                    drop(
+                        request
+                            .reply
+                            .send(Err(StoreError::BatchFailed(message.clone()))),
+                    );
+                }
+            }
         }
     }
 }

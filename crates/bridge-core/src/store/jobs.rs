@@ -257,13 +257,26 @@ impl Store {
         lease: Duration,
         now: DateTime<Utc>,
     ) -> StoreResult<Vec<ClaimedJob>> {
+        let mut tx = self.begin_write().await?;
+        let claimed = self.claim_in(&mut tx, limit, lease, now).await?;
+        tx.commit().await?;
+        Ok(claimed)
+    }
+
+    /// The claim, in a write transaction the caller commits.
+    async fn claim_in(
+        &self,
+        tx: &mut WriteTx,
+        limit: u32,
+        lease: Duration,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<ClaimedJob>> {
         let lease_id = Uuid::new_v4().to_string();
         let lease_until =
             to_millis(now + chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::MAX));
-        let mut tx = self.begin_write().await?;
         if self.backend == Backend::Postgres {
             sqlx::raw_sql(POSTGRES_CLAIM_PLANNER)
-                .execute(&mut *tx)
+                .execute(&mut **tx)
                 .await?;
         }
         // Expired leases are rare (a worker died), and so are held jobs left behind: look for
@@ -272,11 +285,11 @@ impl Store {
         if to_millis(now) - last >= 1000 {
             sqlx::query(REQUEUE_EXPIRED)
                 .bind(to_millis(now))
-                .execute(&mut *tx)
+                .execute(&mut **tx)
                 .await?;
             sqlx::query(RELEASE_STRANDED)
                 .bind(to_millis(now))
-                .execute(&mut *tx)
+                .execute(&mut **tx)
                 .await?;
             self.last_requeue
                 .store(to_millis(now), std::sync::atomic::Ordering::Relaxed);
@@ -295,7 +308,7 @@ impl Store {
                 .bind(to_millis(now))
                 .bind(i64::from(limit))
                 .bind(CLAIM_WINDOW)
-                .fetch_all(&mut *tx)
+                .fetch_all(&mut **tx)
                 .await?;
             if !rows.is_empty() {
                 break;
@@ -303,13 +316,12 @@ impl Store {
             let held = sqlx::query(hold)
                 .bind(to_millis(now))
                 .bind(CLAIM_WINDOW)
-                .execute(&mut *tx)
+                .execute(&mut **tx)
                 .await?;
             if held.rows_affected() == 0 {
                 break;
             }
         }
-        tx.commit().await?;
         let mut claimed = rows
             .into_iter()
             .map(|row| {
@@ -338,70 +350,164 @@ impl Store {
     }
 
     /// Completes several jobs in one transaction (one disk sync for all). Each job's completion
-    /// and effects are all or nothing within it (a savepoint each): a job whose lease was lost,
-    /// or whose effects cannot be stored, gets its own error and the others commit. If the
-    /// commit itself fails, every job gets the error.
+    /// and effects are all or nothing: a job whose lease was lost, or whose effects cannot be
+    /// stored, gets its own error and the others commit. If the commit itself fails, every job
+    /// gets the error.
     pub async fn complete_jobs(
         &self,
         completions: &[(&ClaimedJob, &JobEffects)],
         now: DateTime<Utc>,
     ) -> Vec<StoreResult<()>> {
+        self.complete_jobs_and_claim(completions, None, now).await.0
+    }
+
+    /// [`Store::complete_jobs`], then, when `claim` is `(limit, lease)`, a claim in the same
+    /// transaction: SQLite has one writer, and a claim committed on its own costs a
+    /// transaction and a disk sync of its own for what is one more statement here. The claim
+    /// sees the jobs these completions queued or released. If the claim fails, the completions
+    /// still commit (the claim's error comes back beside them).
+    pub async fn complete_jobs_and_claim(
+        &self,
+        completions: &[(&ClaimedJob, &JobEffects)],
+        claim: Option<(u32, Duration)>,
+        now: DateTime<Utc>,
+    ) -> (Vec<StoreResult<()>>, StoreResult<Vec<ClaimedJob>>) {
+        let every = |error: &StoreError| -> Vec<StoreResult<()>> {
+            let message = error.to_string();
+            completions
+                .iter()
+                .map(|_| Err(StoreError::BatchFailed(message.clone())))
+                .collect()
+        };
         let mut tx = match self.begin_write().await {
             Ok(tx) => tx,
             Err(error) => {
-                let message = error.to_string();
-                return completions
-                    .iter()
-                    .map(|_| Err(StoreError::BatchFailed(message.clone())))
-                    .collect();
+                let results = every(&error);
+                return (results, Err(error));
             }
         };
-        if let [(job, effects)] = completions {
-            // Alone in its transaction: no savepoint needed.
-            let result = self.apply_completion(&mut tx, job, effects, now).await;
-            let committed = match result {
-                Ok(()) => tx.commit().await,
-                Err(error) => return vec![Err(error)],
-            };
-            return vec![committed];
-        }
-        let mut results = Vec::with_capacity(completions.len());
-        for (job, effects) in completions {
-            let result = async {
-                sqlx::query("SAVEPOINT completion")
-                    .execute(&mut *tx)
-                    .await?;
-                match self.apply_completion(&mut tx, job, effects, now).await {
-                    Ok(()) => {
-                        sqlx::query("RELEASE SAVEPOINT completion")
-                            .execute(&mut *tx)
-                            .await?;
-                        Ok(())
-                    }
+        let results = match self.apply_completions(&mut tx, completions, now).await {
+            Ok(results) => results,
+            Err(error) => {
+                // A job's effects failed half-way: start again with a savepoint per job, so
+                // that job alone is left out.
+                tracing::warn!(error = %error, "a completion in a batch failed; retrying the batch job by job");
+                if let Err(error) = tx.rollback().await {
+                    let results = every(&error);
+                    return (results, Err(error));
+                }
+                tx = match self.begin_write().await {
+                    Ok(tx) => tx,
                     Err(error) => {
-                        sqlx::query("ROLLBACK TO SAVEPOINT completion")
-                            .execute(&mut *tx)
-                            .await?;
-                        sqlx::query("RELEASE SAVEPOINT completion")
-                            .execute(&mut *tx)
-                            .await?;
-                        Err(error)
+                        let results = every(&error);
+                        return (results, Err(error));
+                    }
+                };
+                match self
+                    .apply_completions_one_by_one(&mut tx, completions, now)
+                    .await
+                {
+                    Ok(results) => results,
+                    Err(error) => {
+                        let results = every(&error);
+                        return (results, Err(error));
                     }
                 }
             }
-            .await;
-            results.push(result);
-        }
+        };
+        let claimed = match claim {
+            None => Ok(Vec::new()),
+            Some((limit, lease)) => {
+                // A failed claim must not undo the completions: it runs in a savepoint (the
+                // statement failed is rolled back, PostgreSQL's aborted transaction too).
+                let attempt = async {
+                    sqlx::query("SAVEPOINT claim").execute(&mut *tx).await?;
+                    let claimed = self.claim_in(&mut tx, limit, lease, now).await;
+                    match claimed {
+                        Ok(claimed) => {
+                            sqlx::query("RELEASE SAVEPOINT claim")
+                                .execute(&mut *tx)
+                                .await?;
+                            Ok(claimed)
+                        }
+                        Err(error) => {
+                            sqlx::query("ROLLBACK TO SAVEPOINT claim")
+                                .execute(&mut *tx)
+                                .await?;
+                            sqlx::query("RELEASE SAVEPOINT claim")
+                                .execute(&mut *tx)
+                                .await?;
+                            Err(error)
+                        }
+                    }
+                };
+                attempt.await
+            }
+        };
         match tx.commit().await {
-            Ok(()) => results,
+            Ok(()) => (results, claimed),
             Err(error) => {
-                let message = error.to_string();
-                completions
-                    .iter()
-                    .map(|_| Err(StoreError::BatchFailed(message.clone())))
-                    .collect()
+                let results = every(&error);
+                (results, Err(error))
             }
         }
+    }
+
+    /// Every completion in `tx`, without savepoints: the common case, where each job's lease
+    /// holds and its effects store. A lost lease is found by the job's first statement, before
+    /// it wrote anything, so it needs no undo; any other error (`Err`) leaves a job half
+    /// written, and the caller rolls the whole transaction back.
+    async fn apply_completions(
+        &self,
+        tx: &mut WriteTx,
+        completions: &[(&ClaimedJob, &JobEffects)],
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<StoreResult<()>>> {
+        let mut results = Vec::with_capacity(completions.len());
+        for (job, effects) in completions {
+            match self.apply_completion(tx, job, effects, now).await {
+                Ok(()) => results.push(Ok(())),
+                Err(StoreError::LeaseLost { job_id }) => {
+                    results.push(Err(StoreError::LeaseLost { job_id }));
+                }
+                Err(error) => return Err(error),
+            }
+        }
+        Ok(results)
+    }
+
+    /// Every completion in `tx`, each in a savepoint: a job whose effects fail is left out and
+    /// gets its error, the others stay.
+    async fn apply_completions_one_by_one(
+        &self,
+        tx: &mut WriteTx,
+        completions: &[(&ClaimedJob, &JobEffects)],
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<StoreResult<()>>> {
+        let mut results = Vec::with_capacity(completions.len());
+        for (job, effects) in completions {
+            sqlx::query("SAVEPOINT completion")
+                .execute(&mut **tx)
+                .await?;
+            match self.apply_completion(tx, job, effects, now).await {
+                Ok(()) => {
+                    sqlx::query("RELEASE SAVEPOINT completion")
+                        .execute(&mut **tx)
+                        .await?;
+                    results.push(Ok(()));
+                }
+                Err(error) => {
+                    sqlx::query("ROLLBACK TO SAVEPOINT completion")
+                        .execute(&mut **tx)
+                        .await?;
+                    sqlx::query("RELEASE SAVEPOINT completion")
+                        .execute(&mut **tx)
+                        .await?;
+                    results.push(Err(error));
+                }
+            }
+        }
+        Ok(results)
     }
 
     async fn apply_completion(
@@ -468,11 +574,13 @@ impl Store {
         Ok(())
     }
 
-    /// Gives a claimed job back untouched (at shutdown): the attempt is not counted.
+    /// Gives a claimed job back (at shutdown). The attempt still counts: it was interrupted,
+    /// perhaps after its call reached ShaQ or Digishare, so the next run must look for what it
+    /// made before creating anything (executors skip that look-up on a first attempt only).
     pub async fn release_job(&self, job: &ClaimedJob, now: DateTime<Utc>) -> StoreResult<()> {
         let mut tx = self.begin_write().await?;
         let result = sqlx::query(
-            "UPDATE jobs SET state = 'queued', attempts = attempts - 1, lease_until = NULL, \
+            "UPDATE jobs SET state = 'queued', lease_until = NULL, \
              lease_id = NULL, updated_at = $1 WHERE id = $2 AND lease_id = $3 AND state = 'running'",
         )
         .bind(to_millis(now))

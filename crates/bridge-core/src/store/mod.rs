@@ -277,6 +277,10 @@ impl Store {
             AnyPoolOptions::new()
                 .max_connections(max)
                 .acquire_timeout(settings.busy_timeout.max(Duration::from_secs(5)))
+                // An embedded database has no network to lose a connection to: pinging it
+                // before every use was one more round trip to its thread per query. A
+                // connection whose transaction failed is closed by `WriteTx` instead.
+                .test_before_acquire(false)
                 .after_connect(move |conn, _meta| {
                     let pragmas = pragmas.clone();
                     let unwritable = unwritable.load(Ordering::Relaxed);

@@ -89,6 +89,20 @@ impl WriteTx {
     }
 }
 
+impl WriteTx {
+    /// Rolls back. If even that fails, the connection is closed (the database rolls back).
+    pub(crate) async fn rollback(mut self) -> StoreResult<()> {
+        let outcome = self.conn.execute("ROLLBACK").await;
+        self.finished = true;
+        if let Err(error) = outcome {
+            self.health.suspect();
+            self.conn.close_on_drop();
+            return Err(error.into());
+        }
+        Ok(())
+    }
+}
+
 impl Drop for WriteTx {
     /// Dropped before `commit` (a statement failed, or a lease was lost): the transaction is
     /// still open, so the connection is closed rather than returned to the pool; the database

@@ -171,6 +171,14 @@ impl TrackedOrder {
         tracked
     }
 
+    /// The order under another partner reference, for tests that need two orders to collide
+    /// (the store refuses a reference already taken).
+    #[cfg(any(test, feature = "test-support"))]
+    pub fn with_partner_ref_for_tests(mut self, partner_ref: PartnerRef) -> TrackedOrder {
+        self.parts.partner_ref = partner_ref;
+        self
+    }
+
     /// An order with a ShaQ package in `status`, for tests of other crates.
     #[cfg(any(test, feature = "test-support"))]
     pub fn with_package_for_tests(
