@@ -63,6 +63,23 @@ fn cpu_seconds(pid: u32) -> f64 {
         .unwrap_or(0.0)
 }
 
+/// CPU seconds every running PostgreSQL process has used (the server the bridge talks to runs
+/// on the same two cores: its share of the budget is part of the answer).
+fn postgres_cpu_seconds() -> f64 {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return 0.0;
+    };
+    entries
+        .flatten()
+        .filter_map(|entry| entry.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            std::fs::read_to_string(format!("/proc/{pid}/comm"))
+                .is_ok_and(|comm| comm.trim() == "postgres")
+        })
+        .map(cpu_seconds)
+        .sum()
+}
+
 /// A `(name, value)` of `/proc/<pid>/status` in MB.
 fn proc_mb(pid: u32, field: &str) -> f64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
@@ -253,6 +270,12 @@ struct Row {
     peak_rss: f64,
     ready_ms: f64,
     cpu_ms_per_order: f64,
+    /// This process (load generator and simulators) during the same phase.
+    harness_cpu_ms_per_order: f64,
+    /// The PostgreSQL server during the same phase (`None` for SQLite, which is in the bridge).
+    database_cpu_ms_per_order: Option<f64>,
+    /// All of the above over the phase's wall time: how many of the two cores were busy.
+    cores_busy: f64,
 }
 
 fn write_config(dir: &Path, sandbox: &Sandbox, database_url: &str) -> PathBuf {
@@ -319,6 +342,8 @@ async fn run_backend(
     let idle_rss = proc_mb(bridge.pid(), "VmRSS:");
     let url = format!("{}/webhooks/shops/kente", bridge.url);
     let cpu_before = cpu_seconds(bridge.pid());
+    let harness_before = cpu_seconds(std::process::id());
+    let database_before = postgres_cpu_seconds();
     // `BENCH_PERF=<file>`: a CPU profile of the bridge during this phase (`perf report -i <file>`).
     let profiler = std::env::var("BENCH_PERF").ok().map(|file| {
         std::process::Command::new("perf")
@@ -347,7 +372,15 @@ async fn run_backend(
         p >= total && t >= total
     })
     .await;
-    let cpu_ms_per_order = (cpu_seconds(bridge.pid()) - cpu_before) * 1000.0 / orders as f64;
+    let bridge_cpu = cpu_seconds(bridge.pid()) - cpu_before;
+    let harness_cpu = cpu_seconds(std::process::id()) - harness_before;
+    let database_cpu = (backend == "postgres").then(|| postgres_cpu_seconds() - database_before);
+    let per_order = |seconds: f64| seconds * 1000.0 / orders as f64;
+    let cpu_ms_per_order = per_order(bridge_cpu);
+    let harness_cpu_ms_per_order = per_order(harness_cpu);
+    let database_cpu_ms_per_order = database_cpu.map(per_order);
+    let cores_busy =
+        (bridge_cpu + harness_cpu + database_cpu.unwrap_or(0.0)) / e2e.as_secs_f64().max(1e-3);
     if let Some(profiler) = profiler {
         let _ = std::process::Command::new("kill")
             .arg("-INT")
@@ -440,6 +473,9 @@ async fn run_backend(
             peak_rss,
             ready_ms,
             cpu_ms_per_order,
+            harness_cpu_ms_per_order,
+            database_cpu_ms_per_order,
+            cores_busy,
         },
         captured,
     )
@@ -593,6 +629,23 @@ async fn main() {
             row.peak_rss,
             row.ready_ms,
             row.cpu_ms_per_order,
+        );
+    }
+    println!(
+        "\nCPU per order while orders flow (e2e phase), and how many of the {} cores were busy:\n\n\
+         | backend | bridge | harness (load + simulators) | database server | cores busy |\n\
+         |---|---:|---:|---:|---:|",
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    );
+    for row in &rows {
+        println!(
+            "| {} | {:.2} ms | {:.2} ms | {} | {:.2} |",
+            row.backend,
+            row.cpu_ms_per_order,
+            row.harness_cpu_ms_per_order,
+            row.database_cpu_ms_per_order
+                .map_or_else(|| "in the bridge".to_owned(), |ms| format!("{ms:.2} ms")),
+            row.cores_busy,
         );
     }
     let sqlite = rows.iter().find(|r| r.backend == "sqlite full");
