@@ -318,6 +318,22 @@ async fn fresh_database(backend: &str, dir: &Path, name: &str) -> String {
     }
 }
 
+/// Drops what [`fresh_database`] created on PostgreSQL (after the bridges stopped).
+fn drop_databases(backend: &str, names: &[&str]) {
+    if backend != "postgres" {
+        return;
+    }
+    let base = std::env::var("BRIDGE_TEST_POSTGRES_URL").unwrap();
+    for name in names {
+        let db = format!("bridge_bench_{name}_{}", std::process::id());
+        let _ = std::process::Command::new("psql")
+            .arg(&base)
+            .arg("-qc")
+            .arg(format!("DROP DATABASE IF EXISTS {db}"))
+            .status();
+    }
+}
+
 async fn run_backend(
     backend: &str,
     synchronous: &str,
@@ -453,6 +469,7 @@ async fn run_backend(
         sandbox.shutdown();
         drains.push(size as f64 / drained.as_secs_f64());
     }
+    drop_databases(backend, &["live", "small", "large"]);
 
     (
         Row {
