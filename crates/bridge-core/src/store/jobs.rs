@@ -19,6 +19,7 @@ use uuid::Uuid;
 
 use super::orders::{upsert_order, write_timeline};
 use super::rows::{JobRow, job_columns};
+use super::write::Savepoint;
 use super::{Backend, Store, StoreError, StoreResult, TimelineEntry, WriteTx, to_millis};
 use crate::domain::OrderKey;
 use crate::jobs::{ClaimedJob, JobCounts, JobKind, JobRecord, JobState};
@@ -440,25 +441,10 @@ impl Store {
                 // A failed claim must not undo the completions: it runs in a savepoint (the
                 // statement failed is rolled back, PostgreSQL's aborted transaction too).
                 let attempt = async {
-                    sqlx::query("SAVEPOINT claim").execute(&mut *tx).await?;
+                    tx.savepoint(Savepoint::Claim).await?;
                     let claimed = self.claim_in(&mut tx, limit, lease, now).await;
-                    match claimed {
-                        Ok(claimed) => {
-                            sqlx::query("RELEASE SAVEPOINT claim")
-                                .execute(&mut *tx)
-                                .await?;
-                            Ok(claimed)
-                        }
-                        Err(error) => {
-                            sqlx::query("ROLLBACK TO SAVEPOINT claim")
-                                .execute(&mut *tx)
-                                .await?;
-                            sqlx::query("RELEASE SAVEPOINT claim")
-                                .execute(&mut *tx)
-                                .await?;
-                            Err(error)
-                        }
-                    }
+                    tx.end_savepoint(Savepoint::Claim, claimed.is_ok()).await?;
+                    claimed
                 };
                 attempt.await
             }
@@ -505,26 +491,11 @@ impl Store {
     ) -> StoreResult<Vec<StoreResult<()>>> {
         let mut results = Vec::with_capacity(completions.len());
         for (job, effects) in completions {
-            sqlx::query("SAVEPOINT completion")
-                .execute(&mut **tx)
+            tx.savepoint(Savepoint::Completion).await?;
+            let result = self.apply_completion(tx, job, effects, now).await;
+            tx.end_savepoint(Savepoint::Completion, result.is_ok())
                 .await?;
-            match self.apply_completion(tx, job, effects, now).await {
-                Ok(()) => {
-                    sqlx::query("RELEASE SAVEPOINT completion")
-                        .execute(&mut **tx)
-                        .await?;
-                    results.push(Ok(()));
-                }
-                Err(error) => {
-                    sqlx::query("ROLLBACK TO SAVEPOINT completion")
-                        .execute(&mut **tx)
-                        .await?;
-                    sqlx::query("RELEASE SAVEPOINT completion")
-                        .execute(&mut **tx)
-                        .await?;
-                    results.push(Err(error));
-                }
-            }
+            results.push(result);
         }
         Ok(results)
     }

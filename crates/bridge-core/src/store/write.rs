@@ -89,7 +89,55 @@ impl WriteTx {
     }
 }
 
+/// A savepoint inside a write transaction: a part that can fail alone.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Savepoint {
+    /// One job's completion in a batch.
+    Completion,
+    /// The claim that follows a batch of completions.
+    Claim,
+}
+
+impl Savepoint {
+    fn statements(self) -> [&'static str; 3] {
+        match self {
+            Savepoint::Completion => [
+                "SAVEPOINT completion",
+                "RELEASE SAVEPOINT completion",
+                "ROLLBACK TO SAVEPOINT completion",
+            ],
+            Savepoint::Claim => [
+                "SAVEPOINT claim",
+                "RELEASE SAVEPOINT claim",
+                "ROLLBACK TO SAVEPOINT claim",
+            ],
+        }
+    }
+}
+
 impl WriteTx {
+    /// Opens `savepoint`.
+    pub(crate) async fn savepoint(&mut self, savepoint: Savepoint) -> StoreResult<()> {
+        let [open, _, _] = savepoint.statements();
+        self.conn.execute(open).await?;
+        Ok(())
+    }
+
+    /// Ends `savepoint`, keeping its changes when `keep`, undoing them otherwise (on
+    /// PostgreSQL this also ends the aborted state a failed statement left).
+    pub(crate) async fn end_savepoint(
+        &mut self,
+        savepoint: Savepoint,
+        keep: bool,
+    ) -> StoreResult<()> {
+        let [_, release, undo] = savepoint.statements();
+        if !keep {
+            self.conn.execute(undo).await?;
+        }
+        self.conn.execute(release).await?;
+        Ok(())
+    }
+
     /// Rolls back. If even that fails, the connection is closed (the database rolls back).
     pub(crate) async fn rollback(mut self) -> StoreResult<()> {
         let outcome = self.conn.execute("ROLLBACK").await;
