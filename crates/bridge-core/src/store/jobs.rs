@@ -406,7 +406,10 @@ impl Store {
                 return (results, Err(error));
             }
         };
-        let results = match self.apply_completions(&mut tx, completions, now).await {
+        let results = match self
+            .apply_completions(&mut tx, completions, now, false)
+            .await
+        {
             Ok(results) => results,
             Err(error) => {
                 // A job's effects failed half-way: start again with a savepoint per job, so
@@ -424,7 +427,7 @@ impl Store {
                     }
                 };
                 match self
-                    .apply_completions_one_by_one(&mut tx, completions, now)
+                    .apply_completions(&mut tx, completions, now, true)
                     .await
                 {
                     Ok(results) => results,
@@ -458,43 +461,34 @@ impl Store {
         }
     }
 
-    /// Every completion in `tx`, without savepoints: the common case, where each job's lease
-    /// holds and its effects store. A lost lease is found by the job's first statement, before
-    /// it wrote anything, so it needs no undo; any other error (`Err`) leaves a job half
-    /// written, and the caller rolls the whole transaction back.
+    /// Every completion in `tx`. Without savepoints (the common case, where each job's lease
+    /// holds and its effects store) a lost lease is found by the job's first statement, before
+    /// it wrote anything, so it needs no undo, and any other error (`Err`) leaves a job half
+    /// written: the caller rolls the whole transaction back and comes again `one_by_one`, with a
+    /// savepoint per job, so a job whose effects fail is left out with its error.
     async fn apply_completions(
         &self,
         tx: &mut WriteTx,
         completions: &[(&ClaimedJob, &JobEffects)],
         now: DateTime<Utc>,
+        one_by_one: bool,
     ) -> StoreResult<Vec<StoreResult<()>>> {
         let mut results = Vec::with_capacity(completions.len());
         for (job, effects) in completions {
-            match self.apply_completion(tx, job, effects, now).await {
-                Ok(()) => results.push(Ok(())),
-                Err(StoreError::LeaseLost { job_id }) => {
-                    results.push(Err(StoreError::LeaseLost { job_id }));
-                }
-                Err(error) => return Err(error),
+            if one_by_one {
+                tx.savepoint(Savepoint::Completion).await?;
             }
-        }
-        Ok(results)
-    }
-
-    /// Every completion in `tx`, each in a savepoint: a job whose effects fail is left out and
-    /// gets its error, the others stay.
-    async fn apply_completions_one_by_one(
-        &self,
-        tx: &mut WriteTx,
-        completions: &[(&ClaimedJob, &JobEffects)],
-        now: DateTime<Utc>,
-    ) -> StoreResult<Vec<StoreResult<()>>> {
-        let mut results = Vec::with_capacity(completions.len());
-        for (job, effects) in completions {
-            tx.savepoint(Savepoint::Completion).await?;
             let result = self.apply_completion(tx, job, effects, now).await;
-            tx.end_savepoint(Savepoint::Completion, result.is_ok())
-                .await?;
+            if one_by_one {
+                tx.end_savepoint(Savepoint::Completion, result.is_ok())
+                    .await?;
+            } else if let Err(error) = result {
+                if !matches!(error, StoreError::LeaseLost { .. }) {
+                    return Err(error);
+                }
+                results.push(Err(error));
+                continue;
+            }
             results.push(result);
         }
         Ok(results)
