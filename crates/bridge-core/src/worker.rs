@@ -182,16 +182,23 @@ impl WorkerPool {
                 };
                 let pool = self.clone();
                 let in_flight = in_flight.clone();
-                in_flight
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .insert(job.id(), job.clone());
+                let shutdown = shutdown.clone();
                 tasks.spawn(async move {
-                    pool.run_claimed(&job).await;
-                    in_flight
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .remove(&job.id());
+                    // A slot goes on with the next job claimed with its completion, if any
+                    // (not once shutting down): no hand-back, no wait for another claim.
+                    let mut next = Some(job);
+                    while let Some(job) = next.take() {
+                        in_flight
+                            .lock()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .insert(job.id(), job.clone());
+                        let claim_next = !shutdown.is_cancelled();
+                        next = pool.run_and_claim_next(&job, claim_next).await.1;
+                        in_flight
+                            .lock()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .remove(&job.id());
+                    }
                     drop(permit);
                     // Finishing a job may unblock the next job of the same order.
                     pool.waker.wake();
@@ -262,31 +269,33 @@ impl WorkerPool {
         }
     }
 
-    /// SQLite's writer, which batches completions and claims (its one connection commits
-    /// them in turns anyway). PostgreSQL commits concurrent transactions side by side;
-    /// funnelling them through one connection would only serialise them.
-    fn writer(&self) -> Option<&CompletionWriter> {
-        (self.store.backend() == crate::store::Backend::Sqlite).then(|| {
-            self.completions.get_or_init(|| {
-                CompletionWriter::spawn(self.store.clone(), self.settings.concurrency.max(1))
-            })
+    /// The writer that batches completions and claims. On SQLite its one connection commits
+    /// them in turns anyway; on PostgreSQL a batch of completions costs a handful of statements
+    /// in one transaction instead of a transaction of five or six statements per job, which is
+    /// what the database server spent its CPU on (docs/benchmarks.md).
+    fn writer(&self) -> &CompletionWriter {
+        self.completions.get_or_init(|| {
+            CompletionWriter::spawn(self.store.clone(), self.settings.concurrency.max(1))
         })
     }
 
-    /// Claims up to `limit` jobs (on SQLite, in the writer's next batch).
+    /// Claims up to `limit` jobs, in the writer's next batch.
     async fn claim(&self, limit: u32) -> Result<Vec<ClaimedJob>, StoreError> {
-        match self.writer() {
-            Some(writer) => writer.claim(limit, self.settings.lease).await,
-            None => {
-                self.store
-                    .claim_jobs(limit, self.settings.lease, Utc::now())
-                    .await
-            }
-        }
+        self.writer().claim(limit, self.settings.lease).await
     }
 
     /// Runs one claimed job and records how it ended.
     pub async fn run_claimed(&self, claimed: &ClaimedJob) -> JobOutcome {
+        self.run_and_claim_next(claimed, false).await.0
+    }
+
+    /// [`WorkerPool::run_claimed`]; with `claim_next`, the job's completion also claims the
+    /// next job for this slot when it can (SQLite's writer: the same transaction).
+    async fn run_and_claim_next(
+        &self,
+        claimed: &ClaimedJob,
+        claim_next: bool,
+    ) -> (JobOutcome, Option<ClaimedJob>) {
         let job = &claimed.job;
         let span = info_span!("job", job_id = job.id, kind = %job.kind(), order_key = %job.order_key, attempt = job.attempts);
         async move {
@@ -307,7 +316,7 @@ impl WorkerPool {
                     .await
                     .unwrap_or_else(|_| Err(JobError::retryable("the job panicked")))
             };
-            let outcome = self.finish(claimed, result).await;
+            let (outcome, next) = self.finish(claimed, result, claim_next).await;
             let label = match &outcome {
                 JobOutcome::Done => "done",
                 JobOutcome::Retried(_) => "retried",
@@ -317,30 +326,37 @@ impl WorkerPool {
             metrics::counter!("bridge_jobs_finished_total", "kind" => job.kind().as_str(), "outcome" => label).increment(1);
             metrics::histogram!("bridge_job_duration_seconds", "kind" => job.kind().as_str())
                 .record(started.elapsed().as_secs_f64());
-            outcome
+            (outcome, next)
         }
         .instrument(span)
         .await
     }
 
+    /// Records how the job ended; returns the next job claimed with it (see
+    /// [`WorkerPool::run_and_claim_next`]).
     async fn finish(
         &self,
         claimed: &ClaimedJob,
         result: Result<JobEffects, JobError>,
-    ) -> JobOutcome {
+        claim_next: bool,
+    ) -> (JobOutcome, Option<ClaimedJob>) {
         let now = Utc::now();
         let job = &claimed.job;
         let stored = match result {
             Ok(effects) => {
                 tracing::debug!("job done");
-                // SQLite has one writer: batching turns many disk syncs into one.
-                let stored = match self.writer() {
-                    Some(writer) => writer.complete(claimed.clone(), effects).await,
-                    None => self.store.complete_job(claimed, &effects, now).await,
-                };
+                // Batched: many completions share a transaction, its statements and its disk
+                // sync.
+                let lease = claim_next.then_some(self.settings.lease);
+                let (stored, next) = self
+                    .writer()
+                    .complete(claimed.clone(), effects, lease)
+                    .await;
                 match stored {
-                    Ok(()) => Ok(JobOutcome::Done),
-                    Err(StoreError::LeaseLost { job_id }) => Err(StoreError::LeaseLost { job_id }),
+                    Ok(()) => return (JobOutcome::Done, next),
+                    Err(StoreError::LeaseLost { job_id }) => {
+                        return (Self::unrecorded(StoreError::LeaseLost { job_id }), next);
+                    }
                     // Its effects could not be stored (a constraint, a failing disk): the job
                     // failed, and is retried or buried like any other failure, so it cannot run
                     // forever on lease expiries.
@@ -348,7 +364,8 @@ impl WorkerPool {
                         let failed = JobError::retryable(format!(
                             "storing the job's result failed: {error}"
                         ));
-                        return Box::pin(self.finish(claimed, Err(failed))).await;
+                        let (outcome, _) = Box::pin(self.finish(claimed, Err(failed), false)).await;
+                        return (outcome, next);
                     }
                 }
             }
@@ -393,16 +410,22 @@ impl WorkerPool {
             }
         };
         match stored {
-            Ok(outcome) => outcome,
-            Err(StoreError::LeaseLost { .. }) => {
+            Ok(outcome) => (outcome, None),
+            Err(error) => (Self::unrecorded(error), None),
+        }
+    }
+
+    /// A job's end that could not be recorded.
+    fn unrecorded(error: StoreError) -> JobOutcome {
+        match error {
+            StoreError::LeaseLost { .. } => {
                 tracing::warn!("lease lost: another worker took this job over");
-                JobOutcome::LeaseLost
             }
-            Err(error) => {
+            error => {
                 // The lease will expire and the job will run again; executors are idempotent.
                 tracing::error!(error = %error, "could not record the job's end");
-                JobOutcome::LeaseLost
             }
         }
+        JobOutcome::LeaseLost
     }
 }

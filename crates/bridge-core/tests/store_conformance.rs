@@ -20,8 +20,8 @@ use bridge_core::lifecycle::OrderState;
 use bridge_core::maintenance::{RetentionSettings, apply_retention};
 use bridge_core::reports::{Granularity, ReportRequest};
 use bridge_core::store::{
-    Intake, JobEffects, JobFilter, NewInboundEvent, OrderPage, OrderQuery, ShipmentState, Store,
-    StoreError, TimelineEntry, TimelineKind,
+    CompletionWriter, Intake, JobEffects, JobFilter, NewInboundEvent, OrderPage, OrderQuery,
+    ShipmentState, Store, StoreError, TimelineEntry, TimelineKind,
 };
 use bridge_core::testing::{TestBackend, TestDatabase};
 use bridge_core::worker::{
@@ -880,6 +880,60 @@ async fn a_completion_that_cannot_be_stored_leaves_its_batch_intact(store: Store
     );
 }
 
+async fn a_finished_job_brings_its_workers_next_job(store: Store) {
+    let now = Utc::now();
+    store
+        .enqueue(&[job("kente/1", "first"), job("kente/2", "other")], now)
+        .await
+        .unwrap();
+    let claimed = store.claim_jobs(1, LEASE, now).await.unwrap();
+    assert_eq!(name_of(&claimed[0].job.job), Some("first"));
+    let writer = CompletionWriter::spawn(store.clone(), 16);
+    // The job's follow-up is queued behind it; the worker asks for its next job with the
+    // completion and gets one in the same transaction: the oldest due one nothing holds back.
+    let effects = JobEffects {
+        order: Some(order_record("1", OrderState::Shipping)),
+        jobs: vec![job("kente/1", "second")],
+        ..JobEffects::default()
+    };
+    let (stored, next) = writer
+        .complete(claimed[0].clone(), effects, Some(LEASE))
+        .await;
+    stored.unwrap();
+    let next = next.expect("a next job for the same slot");
+    assert_eq!(name_of(&next.job.job), Some("other"));
+    assert_eq!(
+        store.job(next.id()).await.unwrap().unwrap().state,
+        JobState::Running,
+        "claimed and committed with the completion"
+    );
+    assert!(store.order(&key("kente/1")).await.unwrap().is_some());
+    // Its own order's follow-up comes next, with the next completion.
+    let (stored, after) = writer
+        .complete(next, JobEffects::default(), Some(LEASE))
+        .await;
+    stored.unwrap();
+    let after = after.expect("the follow-up");
+    assert_eq!(name_of(&after.job.job), Some("second"));
+    // Nothing left: the slot is handed back. Without asking, nothing is claimed.
+    let (stored, none) = writer
+        .complete(after.clone(), JobEffects::default(), Some(LEASE))
+        .await;
+    stored.unwrap();
+    assert!(none.is_none());
+    store
+        .enqueue(&[job("kente/3", "later")], now)
+        .await
+        .unwrap();
+    let (stored, none) = writer.complete(after, JobEffects::default(), None).await;
+    assert!(
+        matches!(stored, Err(StoreError::LeaseLost { .. })),
+        "a second completion of a done job: {stored:?}"
+    );
+    assert!(none.is_none(), "not asked for");
+    assert_eq!(store.job_counts().await.unwrap().queued, 1);
+}
+
 async fn group_commit_stores_each_webhook_once(store: Store) {
     let writer = bridge_core::store::IntakeWriter::spawn(store.clone(), 1024, 16);
     let accepts = (0..60).map(|i| {
@@ -1724,6 +1778,7 @@ conformance!(
     notices_are_posted_once_per_order_and_reason,
     completions_commit_together_each_on_its_own,
     a_completion_that_cannot_be_stored_leaves_its_batch_intact,
+    a_finished_job_brings_its_workers_next_job,
     a_long_outage_does_not_stall_the_queue,
     a_claim_costs_the_same_whatever_the_backlog,
     reports_count_a_known_history_exactly,

@@ -84,7 +84,9 @@ async fn run(store: Store, mut receiver: mpsc::Receiver<Request>, max_batch: usi
 /// A worker still waits for its own job's commit before taking the next one, so nothing is
 /// acknowledged before it is on disk. Claims go through the same writer and join the next
 /// batch's transaction: on SQLite's single writer a claim on its own would cost a transaction
-/// and a disk sync for one statement.
+/// and a disk sync for one statement. A worker finishing a job can ask for its next job in the
+/// same transaction ([`CompletionWriter::complete`] with `claim_next`): it goes straight on,
+/// instead of handing its slot back and waiting for another batch to claim for it.
 #[derive(Clone)]
 pub struct CompletionWriter {
     sender: mpsc::Sender<WriterRequest>,
@@ -99,7 +101,9 @@ enum WriterRequest {
 struct Completion {
     job: crate::jobs::ClaimedJob,
     effects: super::JobEffects,
-    reply: oneshot::Sender<StoreResult<()>>,
+    /// Whether to claim one more job for this worker.
+    claim_next: Option<Duration>,
+    reply: oneshot::Sender<(StoreResult<()>, Option<crate::jobs::ClaimedJob>)>,
 }
 
 struct ClaimRequest {
@@ -116,22 +120,25 @@ impl CompletionWriter {
         CompletionWriter { sender }
     }
 
-    /// Marks `job` done with its effects; returns once committed (or why not).
+    /// Marks `job` done with its effects; returns once committed (or why not). With
+    /// `claim_next` (a lease), also claims the worker's next job in the same transaction.
     pub async fn complete(
         &self,
         job: crate::jobs::ClaimedJob,
         effects: super::JobEffects,
-    ) -> StoreResult<()> {
+        claim_next: Option<Duration>,
+    ) -> (StoreResult<()>, Option<crate::jobs::ClaimedJob>) {
         let (reply, answer) = oneshot::channel();
-        self.sender
-            .send(WriterRequest::Complete(Box::new(Completion {
-                job,
-                effects,
-                reply,
-            })))
-            .await
-            .map_err(|_| StoreError::Closed)?;
-        answer.await.map_err(|_| StoreError::Closed)?
+        let request = WriterRequest::Complete(Box::new(Completion {
+            job,
+            effects,
+            claim_next,
+            reply,
+        }));
+        if self.sender.send(request).await.is_err() {
+            return (Err(StoreError::Closed), None);
+        }
+        answer.await.unwrap_or((Err(StoreError::Closed), None))
     }
 
     /// Claims up to `limit` jobs for `lease`, in the next batch's transaction (or alone when
@@ -168,8 +175,15 @@ async fn complete(store: Store, mut receiver: mpsc::Receiver<WriterRequest>, max
                 next = receiver.try_recv().ok();
             }
         }
-        let limit: u32 = claims.iter().map(|c| c.limit).sum();
-        let claim = claims.first().map(|c| (limit, c.lease));
+        // One claim serves every request: first the workers asking for their next job (one
+        // each, they hold a slot already), then the pool's own claims.
+        let chained = batch.iter().filter(|c| c.claim_next.is_some()).count() as u32;
+        let limit: u32 = chained + claims.iter().map(|c| c.limit).sum::<u32>();
+        let lease = batch
+            .iter()
+            .find_map(|c| c.claim_next)
+            .or_else(|| claims.first().map(|c| c.lease));
+        let claim = lease.filter(|_| limit > 0).map(|lease| (limit, lease));
         metrics::histogram!("bridge_completion_batch_size").record(batch.len() as f64);
         let pairs: Vec<(&crate::jobs::ClaimedJob, &super::JobEffects)> =
             batch.iter().map(|c| (&c.job, &c.effects)).collect();
@@ -180,34 +194,30 @@ async fn complete(store: Store, mut receiver: mpsc::Receiver<WriterRequest>, max
         } else {
             store.complete_jobs_and_claim(&pairs, claim, now).await
         };
+        let (mut claimed, claim_error) = match claimed {
+            Ok(claimed) => (claimed.into_iter(), None),
+            Err(error) => (Vec::new().into_iter(), Some(error.to_string())),
+        };
+        // Jobs nobody is left to run (their claimer went away, shutting down) go back now
+        // rather than when their lease ends.
+        let mut unwanted = Vec::new();
         for (completion, result) in batch.into_iter().zip(results) {
-            drop(completion.reply.send(result));
+            let next = completion.claim_next.and_then(|_| claimed.next());
+            if let Err((_, Some(job))) = completion.reply.send((result, next)) {
+                unwanted.push(job);
+            }
         }
-        // Several claim requests share one claim: each takes its share, in order.
-        match claimed {
-            Ok(claimed) => {
-                let mut claimed = claimed.into_iter();
-                for request in claims {
-                    let share: Vec<_> = claimed.by_ref().take(request.limit as usize).collect();
-                    if let Err(Ok(unwanted)) = request.reply.send(Ok(share)) {
-                        // The claimer is gone (shutting down): give its jobs back now rather
-                        // than when their lease ends.
-                        for job in unwanted {
-                            drop(store.release_job(&job, chrono::Utc::now()).await);
-                        }
-                    }
-                }
+        for request in claims {
+            let answer = match &claim_error {
+                None => Ok(claimed.by_ref().take(request.limit as usize).collect()),
+                Some(message) => Err(StoreError::BatchFailed(message.clone())),
+            };
+            if let Err(Ok(jobs)) = request.reply.send(answer) {
+                unwanted.extend(jobs);
             }
-            Err(error) => {
-                let message = error.to_string();
-                for request in claims {
-                    drop(
-                        request
-                            .reply
-                            .send(Err(StoreError::BatchFailed(message.clone()))),
-                    );
-                }
-            }
+        }
+        for job in unwanted {
+            drop(store.release_job(&job, chrono::Utc::now()).await);
         }
     }
 }

@@ -17,7 +17,7 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::orders::{upsert_order, write_timeline};
+use super::orders::{upsert_orders, write_timeline};
 use super::rows::{JobRow, job_columns};
 use super::write::Savepoint;
 use super::{Backend, Store, StoreError, StoreResult, TimelineEntry, WriteTx, to_millis};
@@ -218,7 +218,7 @@ const RELEASE_STRANDED: &str = concat!(
 
 pub(super) async fn insert_jobs(
     tx: &mut WriteTx,
-    jobs: &[NewJob],
+    jobs: &[impl std::borrow::Borrow<NewJob>],
     now: DateTime<Utc>,
 ) -> StoreResult<u64> {
     // One statement for all the jobs: each statement is a round trip to the database.
@@ -245,6 +245,7 @@ pub(super) async fn insert_jobs(
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
         for job in chunk {
+            let job = job.borrow();
             let run_at = job.not_before().unwrap_or(now);
             query = query
                 .bind(job.job().kind().as_str())
@@ -257,6 +258,107 @@ pub(super) async fn insert_jobs(
         inserted += query.execute(&mut **tx).await?.rows_affected();
     }
     Ok(inserted)
+}
+
+/// Marks finished jobs done if their leases still hold, and puts their orders' held jobs
+/// back in the queue, in one statement. Returns the ids of the jobs whose lease held.
+async fn finish_done(
+    tx: &mut WriteTx,
+    jobs: &[&ClaimedJob],
+    now: DateTime<Utc>,
+) -> StoreResult<std::collections::HashSet<i64>> {
+    // `$1` now; then `(id, lease)` pairs; then the orders. A row matched is either one of
+    // these jobs, running under its lease, or a held job of one of their orders.
+    let mut leases = String::new();
+    let mut ids = String::new();
+    for (i, _) in jobs.iter().enumerate() {
+        let (id, lease) = (2 + 2 * i, 3 + 2 * i);
+        if i > 0 {
+            ids.push_str(", ");
+        }
+        ids.push_str(&format!("${id}"));
+        leases.push_str(&format!(" WHEN ${id} THEN ${lease}"));
+    }
+    let first_order = 2 + 2 * jobs.len();
+    let orders: Vec<String> = (0..jobs.len())
+        .map(|i| format!("${}", first_order + i))
+        .collect();
+    let sql = format!(
+        "UPDATE jobs SET state = CASE state WHEN 'running' THEN 'done' ELSE 'queued' END, \
+         lease_until = NULL, lease_id = NULL, \
+         updated_at = CASE state WHEN 'running' THEN $1 ELSE updated_at END \
+         WHERE (id IN ({ids}) AND state = 'running' AND lease_id = CASE id{leases} END) \
+         OR (order_key IN ({orders}) AND state = 'held') RETURNING id",
+        orders = orders.join(", ")
+    );
+    let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(to_millis(now));
+    for job in jobs {
+        query = query.bind(job.id()).bind(job.lease_id.as_str());
+    }
+    for job in jobs {
+        query = query.bind(job.job.order_key.as_str());
+    }
+    let updated: Vec<(i64,)> = query.fetch_all(&mut **tx).await?;
+    Ok(updated.into_iter().map(|(id,)| id).collect())
+}
+
+/// Completions in one go: see [`Store::apply_completions`]. A job whose lease was lost gets
+/// its error and nothing of its effects is written.
+async fn apply_together(
+    tx: &mut WriteTx,
+    completions: &[(&ClaimedJob, &JobEffects)],
+    now: DateTime<Utc>,
+) -> StoreResult<Vec<StoreResult<()>>> {
+    let jobs: Vec<&ClaimedJob> = completions.iter().map(|(job, _)| *job).collect();
+    let finished = finish_done(tx, &jobs, now).await?;
+    let kept: Vec<&JobEffects> = completions
+        .iter()
+        .filter(|(job, _)| finished.contains(&job.id()))
+        .map(|(_, effects)| *effects)
+        .collect();
+    // Jobs of one order run one at a time, so a batch holds one job per order; should two
+    // ever meet, the later one's order is the one stored, as if they had run in turn.
+    let mut orders: Vec<&TrackedOrder> = Vec::with_capacity(kept.len());
+    for order in kept.iter().filter_map(|effects| effects.order.as_ref()) {
+        orders.retain(|stored| stored.key() != order.key());
+        orders.push(order);
+    }
+    upsert_orders(tx, &orders, now).await?;
+    let new_jobs: Vec<&NewJob> = kept.iter().flat_map(|effects| &effects.jobs).collect();
+    insert_jobs(tx, &new_jobs, now).await?;
+    let timeline: Vec<&TimelineEntry> = kept.iter().flat_map(|effects| &effects.timeline).collect();
+    write_timeline(tx, &timeline).await?;
+    let outcomes: Vec<&(i64, String)> = kept
+        .iter()
+        .filter_map(|effects| effects.inbound_outcome.as_ref())
+        .collect();
+    if !outcomes.is_empty() {
+        let cases: String = (0..outcomes.len())
+            .map(|i| format!(" WHEN ${} THEN ${}", 2 * i + 1, 2 * i + 2))
+            .collect();
+        let ids: Vec<String> = (0..outcomes.len())
+            .map(|i| format!("${}", 2 * i + 1))
+            .collect();
+        let sql = format!(
+            "UPDATE inbound_events SET outcome = CASE id{cases} END WHERE id IN ({})",
+            ids.join(", ")
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (event_id, outcome) in outcomes {
+            query = query.bind(*event_id).bind(outcome.as_str());
+        }
+        query.execute(&mut **tx).await?;
+    }
+    Ok(jobs
+        .iter()
+        .map(|job| {
+            if finished.contains(&job.id()) {
+                Ok(())
+            } else {
+                Err(StoreError::LeaseLost { job_id: job.id() })
+            }
+        })
+        .collect())
 }
 
 impl Store {
@@ -461,11 +563,14 @@ impl Store {
         }
     }
 
-    /// Every completion in `tx`. Without savepoints (the common case, where each job's lease
-    /// holds and its effects store) a lost lease is found by the job's first statement, before
-    /// it wrote anything, so it needs no undo, and any other error (`Err`) leaves a job half
-    /// written: the caller rolls the whole transaction back and comes again `one_by_one`, with a
-    /// savepoint per job, so a job whose effects fail is left out with its error.
+    /// Every completion in `tx`. Together (the common case, where each job's lease holds and
+    /// its effects store), the whole batch costs a handful of statements — one marks every job
+    /// done, one stores every changed order, one queues every follow-up job, one writes every
+    /// timeline line — whatever its size: each statement is a round trip to the database (on
+    /// SQLite, a hand-off to its thread). A lost lease is found by that first statement, before
+    /// anything was written, so it needs no undo; any other error (`Err`) leaves the batch half
+    /// written: the caller rolls the whole transaction back and comes again `one_by_one`, with
+    /// a savepoint per job, so a job whose effects fail is left out with its error.
     async fn apply_completions(
         &self,
         tx: &mut WriteTx,
@@ -473,22 +578,18 @@ impl Store {
         now: DateTime<Utc>,
         one_by_one: bool,
     ) -> StoreResult<Vec<StoreResult<()>>> {
+        if !one_by_one {
+            return apply_together(tx, completions, now).await;
+        }
         let mut results = Vec::with_capacity(completions.len());
-        for (job, effects) in completions {
-            if one_by_one {
-                tx.savepoint(Savepoint::Completion).await?;
-            }
-            let result = self.apply_completion(tx, job, effects, now).await;
-            if one_by_one {
-                tx.end_savepoint(Savepoint::Completion, result.is_ok())
-                    .await?;
-            } else if let Err(error) = result {
-                if !matches!(error, StoreError::LeaseLost { .. }) {
-                    return Err(error);
-                }
-                results.push(Err(error));
-                continue;
-            }
+        for &completion in completions {
+            tx.savepoint(Savepoint::Completion).await?;
+            let result = match apply_together(tx, &[completion], now).await {
+                Ok(mut result) => result.pop().unwrap_or(Ok(())),
+                Err(error) => Err(error),
+            };
+            tx.end_savepoint(Savepoint::Completion, result.is_ok())
+                .await?;
             results.push(result);
         }
         Ok(results)
@@ -501,21 +602,10 @@ impl Store {
         effects: &JobEffects,
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
-        self.finish(tx, job, JobState::Done, None, None, now)
-            .await?;
-        if let Some(order) = &effects.order {
-            upsert_order(tx, order, now).await?;
-        }
-        insert_jobs(tx, &effects.jobs, now).await?;
-        write_timeline(tx, &effects.timeline).await?;
-        if let Some((event_id, outcome)) = &effects.inbound_outcome {
-            sqlx::query("UPDATE inbound_events SET outcome = $1 WHERE id = $2")
-                .bind(outcome)
-                .bind(*event_id)
-                .execute(&mut **tx)
-                .await?;
-        }
-        Ok(())
+        apply_together(tx, &[(job, effects)], now)
+            .await?
+            .pop()
+            .unwrap_or(Ok(()))
     }
 
     /// Puts a failed job back in the queue for `run_at`, recording why it failed.

@@ -275,104 +275,160 @@ impl TryFrom<OrderRow> for TrackedOrder {
     }
 }
 
+/// How many orders one upsert statement carries (35 values each).
+const ORDERS_PER_STATEMENT: usize = 25;
+
+/// The update half of the order upsert: every column but the key and the creation.
+const ORDER_UPSERT_SET: &str = "ON CONFLICT (order_key) DO UPDATE SET order_ref = excluded.order_ref, \
+     state = excluded.state, attention_reason = excluded.attention_reason, \
+     order_json = excluded.order_json, order_version = excluded.order_version, \
+     tracking_number = excluded.tracking_number, ticket_id = excluded.ticket_id, \
+     courier_status = excluded.courier_status, courier_status_at = excluded.courier_status_at, \
+     ticket_status = excluded.ticket_status, amount_to_collect = excluded.amount_to_collect, \
+     currency = excluded.currency, updated_at = excluded.updated_at, \
+     ticket_status_at = excluded.ticket_status_at, attention = excluded.attention, \
+     region = excluded.region, phone = excluded.phone, name_folded = excluded.name_folded, \
+     corrections = excluded.corrections, asked_at = excluded.asked_at, \
+     confirmed_at = excluded.confirmed_at, declined_at = excluded.declined_at, \
+     expired_at = excluded.expired_at, shipped_at = excluded.shipped_at, \
+     delivered_at = excluded.delivered_at, returned_at = excluded.returned_at, \
+     cancelled_at = excluded.cancelled_at, region_name = excluded.region_name, \
+     collect_milli = excluded.collect_milli, linked_packages = excluded.linked_packages";
+
+/// Stores one order as it now is.
 pub(super) async fn upsert_order(
     tx: &mut WriteTx,
     order: &TrackedOrder,
     now: DateTime<Utc>,
 ) -> StoreResult<()> {
-    let shop_order = order.order();
-    let attention = order
-        .attention()
-        .map(|a| serde_json::to_string(a).map_err(|e| StoreError::Corrupt(e.to_string())))
-        .transpose()?;
-    let region = order
-        .region()
-        .map(|r| serde_json::to_string(r).map_err(|e| StoreError::Corrupt(e.to_string())))
-        .transpose()?;
-    let corrections = order
-        .corrections()
-        .map(|c| serde_json::to_string(c).map_err(|e| StoreError::Corrupt(e.to_string())))
-        .transpose()?;
-    let order_json =
-        serde_json::to_string(shop_order).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    let milestones = order.milestones();
-    let linked = (!order.linked().is_empty())
-        .then(|| serde_json::to_string(order.linked()))
-        .transpose()
-        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    sqlx::query(concat!(
-        "INSERT INTO orders (",
-        order_columns!(),
-        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35) ",
-        "ON CONFLICT (order_key) DO UPDATE SET order_ref = excluded.order_ref, ",
-        "state = excluded.state, attention_reason = excluded.attention_reason, ",
-        "order_json = excluded.order_json, order_version = excluded.order_version, ",
-        "tracking_number = excluded.tracking_number, ticket_id = excluded.ticket_id, ",
-        "courier_status = excluded.courier_status, courier_status_at = excluded.courier_status_at, ",
-        "ticket_status = excluded.ticket_status, amount_to_collect = excluded.amount_to_collect, ",
-        "currency = excluded.currency, updated_at = excluded.updated_at, ",
-        "ticket_status_at = excluded.ticket_status_at, attention = excluded.attention, ",
-        "region = excluded.region, phone = excluded.phone, name_folded = excluded.name_folded, ",
-        "corrections = excluded.corrections, asked_at = excluded.asked_at, ",
-        "confirmed_at = excluded.confirmed_at, declined_at = excluded.declined_at, ",
-        "expired_at = excluded.expired_at, shipped_at = excluded.shipped_at, ",
-        "delivered_at = excluded.delivered_at, returned_at = excluded.returned_at, ",
-        "cancelled_at = excluded.cancelled_at, region_name = excluded.region_name, ",
-        "collect_milli = excluded.collect_milli, linked_packages = excluded.linked_packages"
-    ))
-    .bind(order.key().as_str())
-    .bind(shop_order.shop_id.as_str())
-    .bind(shop_order.platform_order_id.as_str())
-    .bind(&shop_order.order_ref)
-    .bind(order.state().as_str())
-    .bind(order.attention().map(ToString::to_string))
-    .bind(order_json)
-    .bind(shop_order.version.map(|v| v.to_rfc3339()))
-    .bind(order.partner_ref().as_str())
-    .bind(order.tracking_number().map(TrackingNumber::as_str))
-    .bind(order.ticket_id().map(TicketId::as_str))
-    .bind(order.courier_status().map(PackageStatus::as_str))
-    .bind(order.courier().map(|c| to_millis(c.at)))
-    .bind(order.ticket_status().map(TicketStatusId::as_str))
-    .bind(order.collect().amount.to_string())
-    .bind(&order.collect().currency)
-    .bind(to_millis(order.created_at()))
-    .bind(to_millis(now))
-    .bind(order.ticket_status_at().map(to_millis))
-    .bind(attention)
-    .bind(region)
-    .bind(shop_order.recipient.phone.as_ref().map(PhoneE164::expose))
-    .bind(fold_name(&shop_order.recipient.name))
-    .bind(corrections)
-    .bind(milestones.asked_at.map(to_millis))
-    .bind(milestones.confirmed_at.map(to_millis))
-    .bind(milestones.declined_at.map(to_millis))
-    .bind(milestones.expired_at.map(to_millis))
-    .bind(milestones.shipped_at.map(to_millis))
-    .bind(milestones.delivered_at.map(to_millis))
-    .bind(milestones.returned_at.map(to_millis))
-    .bind(milestones.cancelled_at.map(to_millis))
-    .bind(order.region().map(|located| located.region.clone()))
-    .bind(milli(order.collect().amount))
-    .bind(linked)
-    .execute(&mut **tx)
-    .await?;
+    upsert_orders(tx, &[order], now).await
+}
+
+/// Stores orders as they now are, many per statement (each statement is a round trip to the
+/// database). Each key must appear once: PostgreSQL refuses to update a row twice in one
+/// statement.
+pub(super) async fn upsert_orders(
+    tx: &mut WriteTx,
+    orders: &[&TrackedOrder],
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    for chunk in orders.chunks(ORDERS_PER_STATEMENT) {
+        let sql = format!(
+            "INSERT INTO orders ({}) VALUES {} {ORDER_UPSERT_SET}",
+            order_columns!(),
+            placeholder_rows(chunk.len(), 35)
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for order in chunk {
+            query = bind_order(query, order, now)?;
+        }
+        query.execute(&mut **tx).await?;
+    }
     // Every name a ShaQ webhook may give a linked package leads to the order.
-    for package in order.linked() {
-        for reference in
-            std::iter::once(package.partner_ref.as_str()).chain(package.tracking_number.as_deref())
-        {
-            sqlx::query(
-                "INSERT INTO package_refs (reference, order_key) VALUES ($1, $2) \
-                 ON CONFLICT (reference) DO NOTHING",
-            )
-            .bind(reference)
-            .bind(order.key().as_str())
-            .execute(&mut **tx)
-            .await?;
+    for order in orders {
+        for package in order.linked() {
+            for reference in std::iter::once(package.partner_ref.as_str())
+                .chain(package.tracking_number.as_deref())
+            {
+                sqlx::query(
+                    "INSERT INTO package_refs (reference, order_key) VALUES ($1, $2) \
+                     ON CONFLICT (reference) DO NOTHING",
+                )
+                .bind(reference)
+                .bind(order.key().as_str())
+                .execute(&mut **tx)
+                .await?;
+            }
         }
     }
     Ok(())
+}
+
+/// `rows` groups of `columns` numbered placeholders: `($1, $2), ($3, $4)`.
+pub(super) fn placeholder_rows(rows: usize, columns: usize) -> String {
+    let mut sql = String::with_capacity(rows * columns * 5);
+    for row in 0..rows {
+        if row > 0 {
+            sql.push_str(", ");
+        }
+        sql.push('(');
+        for column in 0..columns {
+            if column > 0 {
+                sql.push_str(", ");
+            }
+            sql.push('$');
+            sql.push_str(&(row * columns + column + 1).to_string());
+        }
+        sql.push(')');
+    }
+    sql
+}
+
+type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
+
+/// Binds an order's 35 columns, in [`order_columns!`]'s order.
+fn bind_order<'q>(
+    query: AnyQuery<'q>,
+    order: &'q TrackedOrder,
+    now: DateTime<Utc>,
+) -> StoreResult<AnyQuery<'q>> {
+    let json = |value: Result<String, serde_json::Error>| {
+        value.map_err(|e| StoreError::Corrupt(e.to_string()))
+    };
+    let shop_order = order.order();
+    let attention = order
+        .attention()
+        .map(|a| json(serde_json::to_string(a)))
+        .transpose()?;
+    let region = order
+        .region()
+        .map(|r| json(serde_json::to_string(r)))
+        .transpose()?;
+    let corrections = order
+        .corrections()
+        .map(|c| json(serde_json::to_string(c)))
+        .transpose()?;
+    let order_json = json(serde_json::to_string(shop_order))?;
+    let milestones = order.milestones();
+    let linked = (!order.linked().is_empty())
+        .then(|| json(serde_json::to_string(order.linked())))
+        .transpose()?;
+    Ok(query
+        .bind(order.key().as_str())
+        .bind(shop_order.shop_id.as_str())
+        .bind(shop_order.platform_order_id.as_str())
+        .bind(&shop_order.order_ref)
+        .bind(order.state().as_str())
+        .bind(order.attention().map(ToString::to_string))
+        .bind(order_json)
+        .bind(shop_order.version.map(|v| v.to_rfc3339()))
+        .bind(order.partner_ref().as_str())
+        .bind(order.tracking_number().map(TrackingNumber::as_str))
+        .bind(order.ticket_id().map(TicketId::as_str))
+        .bind(order.courier_status().map(PackageStatus::as_str))
+        .bind(order.courier().map(|c| to_millis(c.at)))
+        .bind(order.ticket_status().map(TicketStatusId::as_str))
+        .bind(order.collect().amount.to_string())
+        .bind(&order.collect().currency)
+        .bind(to_millis(order.created_at()))
+        .bind(to_millis(now))
+        .bind(order.ticket_status_at().map(to_millis))
+        .bind(attention)
+        .bind(region)
+        .bind(shop_order.recipient.phone.as_ref().map(PhoneE164::expose))
+        .bind(fold_name(&shop_order.recipient.name))
+        .bind(corrections)
+        .bind(milestones.asked_at.map(to_millis))
+        .bind(milestones.confirmed_at.map(to_millis))
+        .bind(milestones.declined_at.map(to_millis))
+        .bind(milestones.expired_at.map(to_millis))
+        .bind(milestones.shipped_at.map(to_millis))
+        .bind(milestones.delivered_at.map(to_millis))
+        .bind(milestones.returned_at.map(to_millis))
+        .bind(milestones.cancelled_at.map(to_millis))
+        .bind(order.region().map(|located| located.region.clone()))
+        .bind(milli(order.collect().amount))
+        .bind(linked))
 }
 
 /// An amount in thousandths of its unit, for exact sums in SQL (every ISO 4217 currency but
@@ -381,28 +437,19 @@ fn milli(amount: Decimal) -> Option<i64> {
     (amount * Decimal::ONE_THOUSAND).round().try_into().ok()
 }
 
-pub(super) async fn write_timeline(tx: &mut WriteTx, entries: &[TimelineEntry]) -> StoreResult<()> {
+pub(super) async fn write_timeline(
+    tx: &mut WriteTx,
+    entries: &[impl std::borrow::Borrow<TimelineEntry>],
+) -> StoreResult<()> {
     // One statement for all the lines: each statement is a round trip to the database.
     for chunk in entries.chunks(100) {
-        let values: Vec<String> = (0..chunk.len())
-            .map(|i| {
-                let n = i * 5;
-                format!(
-                    "(${}, ${}, ${}, ${}, ${})",
-                    n + 1,
-                    n + 2,
-                    n + 3,
-                    n + 4,
-                    n + 5
-                )
-            })
-            .collect();
         let sql = format!(
             "INSERT INTO timeline (order_key, at, kind, summary, details) VALUES {}",
-            values.join(", ")
+            placeholder_rows(chunk.len(), 5)
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
         for entry in chunk {
+            let entry = entry.borrow();
             query = query
                 .bind(entry.order_key.as_str())
                 .bind(to_millis(entry.at))
