@@ -224,24 +224,17 @@ pub(super) async fn insert_jobs(
     // One statement for all the jobs: each statement is a round trip to the database.
     let mut inserted = 0;
     for chunk in jobs.chunks(100) {
-        let values: Vec<String> = (0..chunk.len())
-            .map(|i| {
-                let n = i * 6;
-                format!(
-                    "(${}, ${}, ${}, ${}, 'queued', 0, ${}, ${n6}, ${n6})",
-                    n + 1,
-                    n + 2,
-                    n + 3,
-                    n + 4,
-                    n + 5,
-                    n6 = n + 6
-                )
-            })
-            .collect();
+        // Each placeholder is used once: SQLite's are anonymous, bound in order.
+        let values = tx.value_rows(chunk.len(), |next| {
+            let (kind, order, key, payload) = (next(), next(), next(), next());
+            let (run_at, created, updated) = (next(), next(), next());
+            format!(
+                "({kind}, {order}, {key}, {payload}, 'queued', 0, {run_at}, {created}, {updated})"
+            )
+        });
         let sql = format!(
             "INSERT INTO jobs (kind, order_key, dedupe_key, payload, state, attempts, run_at, \
-             created_at, updated_at) VALUES {} ON CONFLICT (dedupe_key) DO NOTHING",
-            values.join(", ")
+             created_at, updated_at) VALUES {values} ON CONFLICT (dedupe_key) DO NOTHING"
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
         for job in chunk {
@@ -253,6 +246,7 @@ pub(super) async fn insert_jobs(
                 .bind(job.dedupe_key().to_owned())
                 .bind(job.job().payload().to_string())
                 .bind(to_millis(run_at))
+                .bind(to_millis(now))
                 .bind(to_millis(now));
         }
         inserted += query.execute(&mut **tx).await?.rows_affected();

@@ -376,11 +376,7 @@ impl Store {
             .acquire()
             .await
             .inspect_err(|_| self.health.suspect())?;
-        let begin = match self.backend {
-            Backend::Sqlite => "BEGIN IMMEDIATE",
-            Backend::Postgres => "BEGIN",
-        };
-        WriteTx::begin(conn, begin, self.health.clone()).await
+        WriteTx::begin(conn, self.backend, self.health.clone()).await
     }
 
     /// Makes the SQLite database refuse every write (`true`: on the writer connection and every

@@ -316,7 +316,7 @@ pub(super) async fn upsert_orders(
         let sql = format!(
             "INSERT INTO orders ({}) VALUES {} {ORDER_UPSERT_SET}",
             order_columns!(),
-            placeholder_rows(chunk.len(), 35)
+            tx.placeholder_rows(chunk.len(), 35)
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
         for order in chunk {
@@ -342,26 +342,6 @@ pub(super) async fn upsert_orders(
         }
     }
     Ok(())
-}
-
-/// `rows` groups of `columns` numbered placeholders: `($1, $2), ($3, $4)`.
-pub(super) fn placeholder_rows(rows: usize, columns: usize) -> String {
-    let mut sql = String::with_capacity(rows * columns * 5);
-    for row in 0..rows {
-        if row > 0 {
-            sql.push_str(", ");
-        }
-        sql.push('(');
-        for column in 0..columns {
-            if column > 0 {
-                sql.push_str(", ");
-            }
-            sql.push('$');
-            sql.push_str(&(row * columns + column + 1).to_string());
-        }
-        sql.push(')');
-    }
-    sql
 }
 
 type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
@@ -445,7 +425,7 @@ pub(super) async fn write_timeline(
     for chunk in entries.chunks(100) {
         let sql = format!(
             "INSERT INTO timeline (order_key, at, kind, summary, details) VALUES {}",
-            placeholder_rows(chunk.len(), 5)
+            tx.placeholder_rows(chunk.len(), 5)
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
         for entry in chunk {
