@@ -269,14 +269,14 @@ impl WorkerPool {
         }
     }
 
-    /// The writer that batches completions and claims. On SQLite its one connection commits
-    /// them in turns anyway; on PostgreSQL a batch of completions costs a handful of statements
-    /// in one transaction instead of a transaction of five or six statements per job, which is
-    /// what the database server spent its CPU on (docs/benchmarks.md).
+    /// The writer that batches completions and claims, shared with intake (one transaction,
+    /// one disk sync, for all that is waiting). On PostgreSQL too: a batch of completions costs
+    /// a handful of statements in one transaction instead of a transaction of five or six
+    /// statements per job, which is what the database server spent its CPU on
+    /// (docs/benchmarks.md).
     fn writer(&self) -> &CompletionWriter {
-        self.completions.get_or_init(|| {
-            CompletionWriter::spawn(self.store.clone(), self.settings.concurrency.max(1))
-        })
+        self.completions
+            .get_or_init(|| self.store.completion_writer())
     }
 
     /// Claims up to `limit` jobs, in the writer's next batch.

@@ -934,6 +934,53 @@ async fn a_finished_job_brings_its_workers_next_job(store: Store) {
     assert_eq!(store.job_counts().await.unwrap().queued, 1);
 }
 
+async fn webhooks_and_completions_share_one_transaction(store: Store) {
+    let now = Utc::now();
+    store.enqueue(&[job("kente/1", "a")], now).await.unwrap();
+    let claimed = store.claim_jobs(1, LEASE, now).await.unwrap();
+    let effects = JobEffects {
+        order: Some(order_record("1", OrderState::Shipping)),
+        ..JobEffects::default()
+    };
+    // Two webhooks (the second a redelivery of the first) stored in the completion's
+    // transaction; the claim in it sees the job the first one queued.
+    let intake: Vec<(NewInboundEvent, bridge_core::store::JobsFor)> = vec![
+        (
+            event("wh-1"),
+            Box::new(|id| vec![job("kente/2", &format!("event-{id}"))]),
+        ),
+        (event("wh-1"), Box::new(|_| vec![job("kente/2", "again")])),
+    ];
+    let written = store
+        .write_batch(
+            &[(&claimed[0], &effects)],
+            intake,
+            Some((10, LEASE)),
+            later(now, 1),
+        )
+        .await;
+    assert!(written.completions[0].is_ok(), "{:?}", written.completions);
+    let intakes = written.intake.unwrap();
+    let Intake::Accepted { event_id } = intakes[0] else {
+        panic!("the first webhook is stored: {intakes:?}");
+    };
+    assert_eq!(
+        intakes[1],
+        Intake::Duplicate,
+        "the redelivery is recognised"
+    );
+    let claimed_now = written.claimed.unwrap();
+    assert_eq!(claimed_now.len(), 1, "{claimed_now:?}");
+    let expected = format!("event-{event_id}");
+    assert_eq!(name_of(&claimed_now[0].job.job), Some(expected.as_str()));
+    assert!(store.inbound_event(event_id).await.unwrap().is_some());
+    assert!(store.order(&key("kente/1")).await.unwrap().is_some());
+    assert_eq!(
+        store.job(claimed[0].id()).await.unwrap().unwrap().state,
+        JobState::Done
+    );
+}
+
 async fn group_commit_stores_each_webhook_once(store: Store) {
     let writer = bridge_core::store::IntakeWriter::spawn(store.clone(), 1024, 16);
     let accepts = (0..60).map(|i| {
@@ -1779,6 +1826,7 @@ conformance!(
     completions_commit_together_each_on_its_own,
     a_completion_that_cannot_be_stored_leaves_its_batch_intact,
     a_finished_job_brings_its_workers_next_job,
+    webhooks_and_completions_share_one_transaction,
     a_long_outage_does_not_stall_the_queue,
     a_claim_costs_the_same_whatever_the_backlog,
     reports_count_a_known_history_exactly,

@@ -193,7 +193,10 @@ impl Bridge {
             .map(|l| format!("http://{}", l.trim_end_matches('"')))
             .unwrap();
         let started = Instant::now();
-        let mut command = Command::new(env!("CARGO_BIN_EXE_shaq-bridge"));
+        // `BENCH_BRIDGE=<binary>`: measure another build (an A/B of two commits in one hour).
+        let binary = std::env::var("BENCH_BRIDGE")
+            .unwrap_or_else(|_| env!("CARGO_BIN_EXE_shaq-bridge").to_owned());
+        let mut command = Command::new(binary);
         command
             .arg("serve")
             .arg("--config")

@@ -36,14 +36,14 @@ pub struct WebhookIntake {
 }
 
 impl WebhookIntake {
-    /// Intake over `store`, with its own group-commit writer.
+    /// Intake over `store`, through its shared group-commit writer.
     pub fn new(
         store: Store,
         shops: &[ShopSettings],
         shaq: ShaqSettings,
         digishare: DigishareSettings,
     ) -> Self {
-        let writer = IntakeWriter::spawn(store.clone(), 4096, 128);
+        let writer = store.intake_writer();
         WebhookIntake {
             store,
             writer,

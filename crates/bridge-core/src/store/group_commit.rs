@@ -1,10 +1,15 @@
-//! Group commit for intake: webhooks arriving together are stored in one transaction, so one
-//! disk sync acknowledges many of them. With `synchronous = FULL` the commit rate is bounded by
-//! the disk's sync rate; batching lifts the webhook rate far above it without weakening the
-//! promise that an acknowledged webhook is on disk.
+//! Group commit: webhooks arriving together, and jobs finishing together, are stored in one
+//! transaction, so one disk sync acknowledges many of them. With `synchronous = FULL` the
+//! commit rate is bounded by the disk's sync rate; batching lifts the webhook and job rates far
+//! above it without weakening the promise that an acknowledged webhook (or a finished job) is
+//! on disk.
 //!
 //! There is no batching window: while one batch commits, the next requests queue, and the next
 //! batch takes them all. A single webhook waits for nothing but its own commit.
+//!
+//! The bridge runs one writer task for both ([`writers`]): webhooks, completions and claims
+//! share its transactions, so SQLite's single writer connection does not take turns between
+//! a webhook transaction and a completion transaction, each with its own disk sync.
 
 use std::time::Duration;
 
@@ -19,17 +24,21 @@ struct Request {
 }
 
 /// The intake writer: send it webhooks, it commits them in batches.
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct IntakeWriter {
     sender: mpsc::Sender<Request>,
 }
 
 impl IntakeWriter {
-    /// Starts the writer task. `queue` bounds the waiting webhooks (beyond it, intake answers
-    /// 503 at once rather than hang); `max_batch` bounds one transaction.
+    /// Starts a writer task for webhooks alone. `queue` bounds the waiting webhooks (beyond
+    /// it, intake answers 503 at once rather than hang); `max_batch` bounds one transaction.
     pub fn spawn(store: Store, queue: usize, max_batch: usize) -> IntakeWriter {
         let (sender, receiver) = mpsc::channel(queue.max(1));
-        tokio::spawn(run(store, receiver, max_batch.max(1)));
+        let limits = Limits {
+            intake: max_batch.max(1),
+            completions: 1,
+        };
+        tokio::spawn(write(store, Some(receiver), None, limits));
         IntakeWriter { sender }
     }
 
@@ -46,39 +55,6 @@ impl IntakeWriter {
     }
 }
 
-async fn run(store: Store, mut receiver: mpsc::Receiver<Request>, max_batch: usize) {
-    while let Some(first) = receiver.recv().await {
-        let mut batch = vec![first];
-        while batch.len() < max_batch {
-            match receiver.try_recv() {
-                Ok(next) => batch.push(next),
-                Err(_) => break,
-            }
-        }
-        let size = batch.len();
-        let (inputs, replies): (Vec<_>, Vec<_>) = batch
-            .into_iter()
-            .map(|r| ((r.event, r.jobs), r.reply))
-            .unzip();
-        metrics::histogram!("bridge_intake_batch_size").record(size as f64);
-        match store.accept_inbound_batch(inputs).await {
-            Ok(intakes) => {
-                for (reply, intake) in replies.into_iter().zip(intakes) {
-                    // The caller may have gone (client disconnected): the webhook is stored anyway.
-                    drop(reply.send(Ok(intake)));
-                }
-            }
-            Err(error) => {
-                tracing::error!(error = %error, size, "storing a batch of webhooks failed");
-                let message = error.to_string();
-                for reply in replies {
-                    drop(reply.send(Err(StoreError::BatchFailed(message.clone()))));
-                }
-            }
-        }
-    }
-}
-
 /// Group commit for job completions: jobs finishing together are marked done, with their
 /// effects, in one transaction (each all or nothing on its own, see [`Store::complete_jobs`]).
 /// A worker still waits for its own job's commit before taking the next one, so nothing is
@@ -87,7 +63,7 @@ async fn run(store: Store, mut receiver: mpsc::Receiver<Request>, max_batch: usi
 /// and a disk sync for one statement. A worker finishing a job can ask for its next job in the
 /// same transaction ([`CompletionWriter::complete`] with `claim_next`): it goes straight on,
 /// instead of handing its slot back and waiting for another batch to claim for it.
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct CompletionWriter {
     sender: mpsc::Sender<WriterRequest>,
 }
@@ -113,10 +89,15 @@ struct ClaimRequest {
 }
 
 impl CompletionWriter {
-    /// Starts the writer task; `max_batch` bounds one transaction.
+    /// Starts a writer task for completions and claims alone; `max_batch` bounds one
+    /// transaction.
     pub fn spawn(store: Store, max_batch: usize) -> CompletionWriter {
         let (sender, receiver) = mpsc::channel(max_batch.max(1) * 4);
-        tokio::spawn(complete(store, receiver, max_batch.max(1)));
+        let limits = Limits {
+            intake: 1,
+            completions: max_batch.max(1),
+        };
+        tokio::spawn(write(store, None, Some(receiver), limits));
         CompletionWriter { sender }
     }
 
@@ -161,63 +142,169 @@ impl CompletionWriter {
     }
 }
 
-async fn complete(store: Store, mut receiver: mpsc::Receiver<WriterRequest>, max_batch: usize) {
-    while let Some(first) = receiver.recv().await {
+/// One writer task for webhooks, completions and claims: see the module's documentation.
+/// `queue` bounds the waiting webhooks, `intake_batch` the webhooks of one transaction and
+/// `max_batch` its completions.
+pub fn writers(
+    store: Store,
+    queue: usize,
+    intake_batch: usize,
+    max_batch: usize,
+) -> (IntakeWriter, CompletionWriter) {
+    let (intake, intake_receiver) = mpsc::channel(queue.max(1));
+    let (work, work_receiver) = mpsc::channel(max_batch.max(1) * 4);
+    let limits = Limits {
+        intake: intake_batch.max(1),
+        completions: max_batch.max(1),
+    };
+    tokio::spawn(write(
+        store,
+        Some(intake_receiver),
+        Some(work_receiver),
+        limits,
+    ));
+    (
+        IntakeWriter { sender: intake },
+        CompletionWriter { sender: work },
+    )
+}
+
+/// How much one transaction takes.
+#[derive(Clone, Copy)]
+struct Limits {
+    intake: usize,
+    completions: usize,
+}
+
+/// The next request of `receiver`, or `None` at once when there is none (or it closed).
+async fn next_of<T>(receiver: &mut Option<mpsc::Receiver<T>>) -> Option<T> {
+    match receiver {
+        Some(receiver) => receiver.recv().await,
+        None => None,
+    }
+}
+
+async fn write(
+    store: Store,
+    mut intake_receiver: Option<mpsc::Receiver<Request>>,
+    mut work_receiver: Option<mpsc::Receiver<WriterRequest>>,
+    limits: Limits,
+) {
+    loop {
+        let mut intake = Vec::new();
         let mut batch = Vec::new();
         let mut claims = Vec::new();
-        let mut next = Some(first);
-        while let Some(request) = next.take() {
-            match request {
-                WriterRequest::Complete(completion) => batch.push(*completion),
-                WriterRequest::Claim(claim) => claims.push(claim),
-            }
-            if batch.len() < max_batch {
-                next = receiver.try_recv().ok();
+        let mut take = |request: WriterRequest, batch: &mut Vec<Completion>| match request {
+            WriterRequest::Complete(completion) => batch.push(*completion),
+            WriterRequest::Claim(claim) => claims.push(claim),
+        };
+        // Wait for the first request of either kind; then take what else is waiting.
+        tokio::select! {
+            Some(request) = next_of(&mut work_receiver) => take(request, &mut batch),
+            Some(request) = next_of(&mut intake_receiver) => intake.push(request),
+            else => return,
+        }
+        if let Some(receiver) = &mut work_receiver {
+            while batch.len() < limits.completions {
+                match receiver.try_recv() {
+                    Ok(request) => take(request, &mut batch),
+                    Err(_) => break,
+                }
             }
         }
-        // One claim serves every request: first the workers asking for their next job (one
-        // each, they hold a slot already), then the pool's own claims.
-        let chained = batch.iter().filter(|c| c.claim_next.is_some()).count() as u32;
-        let limit: u32 = chained + claims.iter().map(|c| c.limit).sum::<u32>();
-        let lease = batch
-            .iter()
-            .find_map(|c| c.claim_next)
-            .or_else(|| claims.first().map(|c| c.lease));
-        let claim = lease.filter(|_| limit > 0).map(|lease| (limit, lease));
+        if let Some(receiver) = &mut intake_receiver {
+            while intake.len() < limits.intake {
+                match receiver.try_recv() {
+                    Ok(request) => intake.push(request),
+                    Err(_) => break,
+                }
+            }
+        }
+        write_batch(&store, intake, batch, claims).await;
+    }
+}
+
+/// Commits one batch and answers everyone in it.
+async fn write_batch(
+    store: &Store,
+    intake: Vec<Request>,
+    batch: Vec<Completion>,
+    claims: Vec<ClaimRequest>,
+) {
+    // One claim serves every request: first the workers asking for their next job (one
+    // each, they hold a slot already), then the pool's own claims.
+    let chained = batch.iter().filter(|c| c.claim_next.is_some()).count() as u32;
+    let limit: u32 = chained + claims.iter().map(|c| c.limit).sum::<u32>();
+    let lease = batch
+        .iter()
+        .find_map(|c| c.claim_next)
+        .or_else(|| claims.first().map(|c| c.lease));
+    let claim = lease.filter(|_| limit > 0).map(|lease| (limit, lease));
+    if !batch.is_empty() {
         metrics::histogram!("bridge_completion_batch_size").record(batch.len() as f64);
-        let pairs: Vec<(&crate::jobs::ClaimedJob, &super::JobEffects)> =
-            batch.iter().map(|c| (&c.job, &c.effects)).collect();
-        let now = chrono::Utc::now();
-        let (results, claimed) = if pairs.is_empty() {
-            let (limit, lease) = claim.unwrap_or((0, Duration::ZERO));
-            (Vec::new(), store.claim_jobs(limit, lease, now).await)
-        } else {
-            store.complete_jobs_and_claim(&pairs, claim, now).await
-        };
-        let (mut claimed, claim_error) = match claimed {
-            Ok(claimed) => (claimed.into_iter(), None),
-            Err(error) => (Vec::new().into_iter(), Some(error.to_string())),
-        };
-        // Jobs nobody is left to run (their claimer went away, shutting down) go back now
-        // rather than when their lease ends.
-        let mut unwanted = Vec::new();
-        for (completion, result) in batch.into_iter().zip(results) {
-            let next = completion.claim_next.and_then(|_| claimed.next());
-            if let Err((_, Some(job))) = completion.reply.send((result, next)) {
-                unwanted.push(job);
+    }
+    if !intake.is_empty() {
+        metrics::histogram!("bridge_intake_batch_size").record(intake.len() as f64);
+    }
+    let pairs: Vec<(&crate::jobs::ClaimedJob, &super::JobEffects)> =
+        batch.iter().map(|c| (&c.job, &c.effects)).collect();
+    let (inputs, intake_replies): (Vec<_>, Vec<_>) = intake
+        .into_iter()
+        .map(|r| ((r.event, r.jobs), r.reply))
+        .unzip();
+    let now = chrono::Utc::now();
+    let (results, stored, claimed) = if pairs.is_empty() && inputs.is_empty() {
+        let (limit, lease) = claim.unwrap_or((0, Duration::ZERO));
+        (
+            Vec::new(),
+            Ok(Vec::new()),
+            store.claim_jobs(limit, lease, now).await,
+        )
+    } else {
+        let size = inputs.len();
+        let written = store.write_batch(&pairs, inputs, claim, now).await;
+        if let Err(error) = &written.intake {
+            tracing::error!(error = %error, size, "storing a batch of webhooks failed");
+        }
+        (written.completions, written.intake, written.claimed)
+    };
+    match stored {
+        Ok(intakes) => {
+            for (reply, intake) in intake_replies.into_iter().zip(intakes) {
+                // The caller may have gone (client disconnected): the webhook is stored anyway.
+                drop(reply.send(Ok(intake)));
             }
         }
-        for request in claims {
-            let answer = match &claim_error {
-                None => Ok(claimed.by_ref().take(request.limit as usize).collect()),
-                Some(message) => Err(StoreError::BatchFailed(message.clone())),
-            };
-            if let Err(Ok(jobs)) = request.reply.send(answer) {
-                unwanted.extend(jobs);
+        Err(error) => {
+            let message = error.to_string();
+            for reply in intake_replies {
+                drop(reply.send(Err(StoreError::BatchFailed(message.clone()))));
             }
         }
-        for job in unwanted {
-            drop(store.release_job(&job, chrono::Utc::now()).await);
+    }
+    let (mut claimed, claim_error) = match claimed {
+        Ok(claimed) => (claimed.into_iter(), None),
+        Err(error) => (Vec::new().into_iter(), Some(error.to_string())),
+    };
+    // Jobs nobody is left to run (their claimer went away, shutting down) go back now rather
+    // than when their lease ends.
+    let mut unwanted = Vec::new();
+    for (completion, result) in batch.into_iter().zip(results) {
+        let next = completion.claim_next.and_then(|_| claimed.next());
+        if let Err((_, Some(job))) = completion.reply.send((result, next)) {
+            unwanted.push(job);
         }
+    }
+    for request in claims {
+        let answer = match &claim_error {
+            None => Ok(claimed.by_ref().take(request.limit as usize).collect()),
+            Some(message) => Err(StoreError::BatchFailed(message.clone())),
+        };
+        if let Err(Ok(jobs)) = request.reply.send(answer) {
+            unwanted.extend(jobs);
+        }
+    }
+    for job in unwanted {
+        drop(store.release_job(&job, chrono::Utc::now()).await);
     }
 }

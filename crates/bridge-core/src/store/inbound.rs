@@ -89,7 +89,7 @@ impl From<InboundRow> for InboundEventRecord {
 /// Builds a webhook's jobs once its event id is known.
 pub type JobsFor = Box<dyn FnOnce(i64) -> Vec<NewJob> + Send>;
 
-async fn insert_inbound(
+pub(super) async fn insert_inbound(
     tx: &mut WriteTx,
     event: &NewInboundEvent,
     jobs: impl FnOnce(i64) -> Vec<NewJob>,

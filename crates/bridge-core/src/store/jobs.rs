@@ -17,10 +17,14 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use uuid::Uuid;
 
+use super::inbound::insert_inbound;
 use super::orders::{upsert_orders, write_timeline};
 use super::rows::{JobRow, job_columns};
 use super::write::Savepoint;
-use super::{Backend, Store, StoreError, StoreResult, TimelineEntry, WriteTx, to_millis};
+use super::{
+    Backend, Intake, JobsFor, NewInboundEvent, Store, StoreError, StoreResult, TimelineEntry,
+    WriteTx, to_millis,
+};
 use crate::domain::OrderKey;
 use crate::jobs::{ClaimedJob, JobCounts, JobKind, JobRecord, JobState};
 use crate::workflow::{NewJob, TrackedOrder};
@@ -36,6 +40,17 @@ pub struct JobEffects {
     pub timeline: Vec<TimelineEntry>,
     /// What the workflow made of an inbound event: `(event id, outcome)`.
     pub inbound_outcome: Option<(i64, String)>,
+}
+
+/// What one writer transaction did with each of its parts (see [`Store::write_batch`]).
+#[derive(Debug)]
+pub struct WrittenBatch {
+    /// Each completion's result, in order.
+    pub completions: Vec<StoreResult<()>>,
+    /// The webhooks stored (in order), or why none was.
+    pub intake: StoreResult<Vec<Intake>>,
+    /// The jobs claimed.
+    pub claimed: StoreResult<Vec<ClaimedJob>>,
 }
 
 /// Which jobs to list.
@@ -488,19 +503,37 @@ impl Store {
         claim: Option<(u32, Duration)>,
         now: DateTime<Utc>,
     ) -> (Vec<StoreResult<()>>, StoreResult<Vec<ClaimedJob>>) {
-        let every = |error: &StoreError| -> Vec<StoreResult<()>> {
+        let written = self.write_batch(completions, Vec::new(), claim, now).await;
+        (written.completions, written.claimed)
+    }
+
+    /// One transaction of the writer: the completions (see [`Store::complete_jobs`]), then
+    /// the webhooks waiting to be stored (see [`Store::accept_inbound_batch`]), then the
+    /// claim (see [`Store::complete_jobs_and_claim`]), which sees the jobs both queued. On
+    /// SQLite's single writer a webhook batch committed on its own costs a transaction and a
+    /// disk sync of its own, taking turns with the completions. Each part fails alone: the
+    /// webhooks and the claim each run under a savepoint.
+    pub async fn write_batch(
+        &self,
+        completions: &[(&ClaimedJob, &JobEffects)],
+        intake: Vec<(NewInboundEvent, JobsFor)>,
+        claim: Option<(u32, Duration)>,
+        now: DateTime<Utc>,
+    ) -> WrittenBatch {
+        let failed = |error: StoreError| -> WrittenBatch {
             let message = error.to_string();
-            completions
-                .iter()
-                .map(|_| Err(StoreError::BatchFailed(message.clone())))
-                .collect()
+            WrittenBatch {
+                completions: completions
+                    .iter()
+                    .map(|_| Err(StoreError::BatchFailed(message.clone())))
+                    .collect(),
+                intake: Err(StoreError::BatchFailed(message.clone())),
+                claimed: Err(error),
+            }
         };
         let mut tx = match self.begin_write().await {
             Ok(tx) => tx,
-            Err(error) => {
-                let results = every(&error);
-                return (results, Err(error));
-            }
+            Err(error) => return failed(error),
         };
         let results = match self
             .apply_completions(&mut tx, completions, now, false)
@@ -512,27 +545,44 @@ impl Store {
                 // that job alone is left out.
                 tracing::warn!(error = %error, "a completion in a batch failed; retrying the batch job by job");
                 if let Err(error) = tx.rollback().await {
-                    let results = every(&error);
-                    return (results, Err(error));
+                    return failed(error);
                 }
                 tx = match self.begin_write().await {
                     Ok(tx) => tx,
-                    Err(error) => {
-                        let results = every(&error);
-                        return (results, Err(error));
-                    }
+                    Err(error) => return failed(error),
                 };
                 match self
                     .apply_completions(&mut tx, completions, now, true)
                     .await
                 {
                     Ok(results) => results,
-                    Err(error) => {
-                        let results = every(&error);
-                        return (results, Err(error));
-                    }
+                    Err(error) => return failed(error),
                 }
             }
+        };
+        let intake = if intake.is_empty() {
+            Ok(Vec::new())
+        } else {
+            // Stored after the completions, whose failures may start the transaction again:
+            // a webhook's jobs are made from its event id once.
+            let attempt = async {
+                tx.savepoint(Savepoint::Intake).await?;
+                let mut stored = Vec::with_capacity(intake.len());
+                let mut failure = None;
+                for (event, jobs) in intake {
+                    match insert_inbound(&mut tx, &event, jobs).await {
+                        Ok(intake) => stored.push(intake),
+                        Err(error) => {
+                            failure = Some(error);
+                            break;
+                        }
+                    }
+                }
+                tx.end_savepoint(Savepoint::Intake, failure.is_none())
+                    .await?;
+                failure.map_or(Ok(stored), Err)
+            };
+            attempt.await
         };
         let claimed = match claim {
             None => Ok(Vec::new()),
@@ -549,11 +599,12 @@ impl Store {
             }
         };
         match tx.commit().await {
-            Ok(()) => (results, claimed),
-            Err(error) => {
-                let results = every(&error);
-                (results, Err(error))
-            }
+            Ok(()) => WrittenBatch {
+                completions: results,
+                intake,
+                claimed,
+            },
+            Err(error) => failed(error),
         }
     }
 

@@ -135,6 +135,8 @@ pub(crate) enum Savepoint {
     Completion,
     /// The claim that follows a batch of completions.
     Claim,
+    /// The webhooks stored with a batch of completions.
+    Intake,
 }
 
 impl Savepoint {
@@ -149,6 +151,11 @@ impl Savepoint {
                 "SAVEPOINT claim",
                 "RELEASE SAVEPOINT claim",
                 "ROLLBACK TO SAVEPOINT claim",
+            ],
+            Savepoint::Intake => [
+                "SAVEPOINT intake",
+                "RELEASE SAVEPOINT intake",
+                "ROLLBACK TO SAVEPOINT intake",
             ],
         }
     }
