@@ -104,6 +104,10 @@ pub struct ShaqSettings {
     /// Client-side limit on calls per second (`0`: none).
     #[serde(default = "default_shaq_rps")]
     pub requests_per_second: u32,
+    /// Client-side limit on calls in flight at once (`0`: none). ShaQ does not say how many it
+    /// accepts, so the default is modest; the workers may run more jobs than this at once.
+    #[serde(default = "default_max_in_flight")]
+    pub max_in_flight: u32,
     /// Log in again this long before the 7-day token expires.
     #[serde(default = "default_token_margin", with = "humantime_serde")]
     pub token_renew_margin: Duration,
@@ -229,6 +233,20 @@ fn default_shaq_rps() -> u32 {
     10
 }
 
+/// Calls in flight at once towards ShaQ or Digishare, by default: what the bridge's 16
+/// workers could send before the workers and the upstreams were limited apart.
+fn default_max_in_flight() -> u32 {
+    16
+}
+
+/// The most calls in flight a `max_in_flight` may allow.
+const MAX_IN_FLIGHT: u32 = 1024;
+
+/// `max_in_flight` as a limit (`0`: none).
+fn in_flight_limit(max_in_flight: u32) -> Option<std::num::NonZeroUsize> {
+    std::num::NonZeroUsize::new(max_in_flight as usize)
+}
+
 fn default_token_margin() -> Duration {
     Duration::from_secs(24 * 3600)
 }
@@ -238,6 +256,11 @@ impl ShaqSettings {
     pub fn validate(&self, problems: &mut Vec<String>) {
         if url::Url::parse(&self.base_url).is_err() {
             problems.push("shaq.base_url is not a valid URL".to_owned());
+        }
+        if self.max_in_flight > MAX_IN_FLIGHT {
+            problems.push(format!(
+                "shaq.max_in_flight must be at most {MAX_IN_FLIGHT} (0: no limit)"
+            ));
         }
         self.bulk.validate(problems);
         if self.identifier.trim().is_empty() {
@@ -331,6 +354,10 @@ pub struct DigishareSettings {
     /// Client-side limit on calls per second (`0`: none).
     #[serde(default = "default_digishare_rps")]
     pub requests_per_second: u32,
+    /// Client-side limit on calls in flight at once (`0`: none). Digishare does not say how
+    /// many it accepts, so the default is modest; the workers may run more jobs than this.
+    #[serde(default = "default_max_in_flight")]
+    pub max_in_flight: u32,
 }
 
 fn default_digishare_secret_header() -> String {
@@ -357,6 +384,11 @@ impl DigishareSettings {
         required_keys: impl IntoIterator<Item = &'a TicketKey>,
         problems: &mut Vec<String>,
     ) {
+        if self.max_in_flight > MAX_IN_FLIGHT {
+            problems.push(format!(
+                "digishare.max_in_flight must be at most {MAX_IN_FLIGHT} (0: no limit)"
+            ));
+        }
         if url::Url::parse(&self.base_url).is_err() {
             problems.push("digishare.base_url is not a valid URL".to_owned());
         }
@@ -460,6 +492,7 @@ impl ShaqSettings {
             connect_timeout: Duration::from_secs(5).min(self.timeout),
             token_renew_margin: self.token_renew_margin,
             requests_per_second: self.rate_limit(),
+            max_in_flight: in_flight_limit(self.max_in_flight),
             paths,
         })
         .map_err(|e| e.to_string())
@@ -501,6 +534,7 @@ impl DigishareSettings {
             timeout: self.timeout,
             connect_timeout: Duration::from_secs(5).min(self.timeout),
             requests_per_second: NonZeroU32::new(self.requests_per_second),
+            max_in_flight: in_flight_limit(self.max_in_flight),
             update_method: if self.update_method == "patch" {
                 digishare_client::UpdateMethod::Patch
             } else {

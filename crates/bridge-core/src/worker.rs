@@ -45,7 +45,9 @@ pub struct WorkerSettings {
     /// Whether this process runs jobs at all. `false` makes an intake-only replica: it stores
     /// webhooks and their jobs, and the replicas with workers run them.
     pub enabled: bool,
-    /// Jobs run in parallel (jobs of one order never run in parallel with each other).
+    /// Jobs run in parallel (jobs of one order never run in parallel with each other). Calls
+    /// to each upstream are limited apart (`shaq.max_in_flight`, `digishare.max_in_flight`):
+    /// a job spends most of its time on the database and waiting its turn, not on the call.
     pub concurrency: usize,
     /// How long a claimed job is reserved; a worker that dies loses it after this.
     #[serde(with = "humantime_serde")]
@@ -64,7 +66,7 @@ impl Default for WorkerSettings {
     fn default() -> Self {
         WorkerSettings {
             enabled: true,
-            concurrency: 16,
+            concurrency: 64,
             lease: Duration::from_secs(300),
             poll_interval: Duration::from_secs(1),
             shutdown_grace: Duration::from_secs(20),

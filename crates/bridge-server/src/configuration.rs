@@ -572,7 +572,15 @@ mod tests {
         let settings = example(&[]).expect("config/example.toml is valid");
         assert_eq!(settings.server.listen.port(), 8080);
         assert_eq!(settings.database.url, "sqlite://data/shaq-bridge.db");
-        assert_eq!(settings.workers.concurrency, 16);
+        assert_eq!(settings.workers.concurrency, 64);
+        assert_eq!(
+            (
+                settings.shaq.max_in_flight,
+                settings.digishare.max_in_flight
+            ),
+            (16, 16),
+            "calls to each upstream are limited apart from the workers"
+        );
         assert_eq!(
             settings.shaq.defaults.package_type,
             shaq_client::PackageType::Box
@@ -581,6 +589,18 @@ mod tests {
             settings.workflow.confirmation_timeout,
             Duration::from_secs(48 * 3600)
         );
+    }
+
+    #[test]
+    fn an_unreasonable_in_flight_limit_is_refused_by_name() {
+        let error =
+            example(&[("SHAQ_BRIDGE__DIGISHARE__MAX_IN_FLIGHT", "5000")]).expect_err("over 1024");
+        assert!(
+            error.to_string().contains("digishare.max_in_flight"),
+            "{error}"
+        );
+        let unlimited = example(&[("SHAQ_BRIDGE__SHAQ__MAX_IN_FLIGHT", "0")]).expect("0: none");
+        assert!(unlimited.shaq.client().is_ok());
     }
 
     #[test]

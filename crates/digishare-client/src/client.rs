@@ -53,6 +53,8 @@ pub struct DigishareConfig {
     pub connect_timeout: Duration,
     /// Client-side limit on calls per second.
     pub requests_per_second: Option<NonZeroU32>,
+    /// Client-side limit on calls in flight at once (`None`: none).
+    pub max_in_flight: Option<std::num::NonZeroUsize>,
     /// `PUT` or `PATCH` for updates.
     pub update_method: UpdateMethod,
 }
@@ -76,7 +78,8 @@ impl DigishareClient {
         let upstream = Upstream::new(
             UpstreamConfig::new("Digishare", config.base_url.clone())
                 .timeouts(config.timeout, config.connect_timeout)
-                .rate_limit(config.requests_per_second),
+                .rate_limit(config.requests_per_second)
+                .in_flight_limit(config.max_in_flight),
         )
         .map_err(|e| DigishareError::Invalid(format!("HTTP client: {e}")))?;
         Ok(DigishareClient {

@@ -11,6 +11,7 @@
 //!     timeout: Duration::from_secs(30),
 //!     connect_timeout: Duration::from_secs(5),
 //!     requests_per_second: None,
+//!     max_in_flight: None,
 //!     update_method: UpdateMethod::Put,
 //! })?;
 //! let ticket = client

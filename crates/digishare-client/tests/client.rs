@@ -21,6 +21,7 @@ fn client(server: &MockServer, auth: Auth, update_method: UpdateMethod) -> Digis
         timeout: Duration::from_millis(800),
         connect_timeout: Duration::from_secs(2),
         requests_per_second: None,
+        max_in_flight: None,
         update_method,
     })
     .unwrap()

@@ -1,7 +1,7 @@
 //! One upstream service: its base URL, its HTTP client and its rate limit.
 
 use std::collections::BTreeMap;
-use std::num::NonZeroU32;
+use std::num::{NonZeroU32, NonZeroUsize};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -32,6 +32,9 @@ pub struct UpstreamConfig {
     pub requests_per_second: Option<NonZeroU32>,
     /// Answers larger than this are refused (a label PDF is the largest expected answer).
     pub max_answer_bytes: usize,
+    /// Client-side limit on calls in flight at once (`None`: none). Calls beyond it wait for
+    /// one to end, before the rate limit.
+    pub max_in_flight: Option<NonZeroUsize>,
 }
 
 impl UpstreamConfig {
@@ -44,6 +47,7 @@ impl UpstreamConfig {
             connect_timeout: Duration::from_secs(5),
             requests_per_second: None,
             max_answer_bytes: 10 * 1024 * 1024,
+            max_in_flight: None,
         }
     }
 
@@ -59,12 +63,19 @@ impl UpstreamConfig {
         self.requests_per_second = requests_per_second;
         self
     }
+
+    /// With a client-side limit on calls in flight at once (`None`: none).
+    pub fn in_flight_limit(mut self, max_in_flight: Option<NonZeroUsize>) -> Self {
+        self.max_in_flight = max_in_flight;
+        self
+    }
 }
 
 struct Inner {
     http: reqwest::Client,
     config: UpstreamConfig,
     limiter: Option<DefaultDirectRateLimiter>,
+    in_flight: Option<tokio::sync::Semaphore>,
 }
 
 /// An upstream service. Cheap to clone; share one per service and credential set.
@@ -129,11 +140,15 @@ impl Upstream {
         let limiter = config
             .requests_per_second
             .map(|rps| RateLimiter::direct(Quota::per_second(rps)));
+        let in_flight = config
+            .max_in_flight
+            .map(|max| tokio::sync::Semaphore::new(max.get()));
         Ok(Upstream {
             inner: Arc::new(Inner {
                 http,
                 config,
                 limiter,
+                in_flight,
             }),
         })
     }
@@ -184,6 +199,11 @@ impl Upstream {
     /// [`HttpError`].
     pub async fn send(&self, request: RequestBuilder, what: &str) -> Result<Answer, HttpError> {
         let service = self.service();
+        // Held until the whole answer is read. The semaphore is never closed.
+        let _in_flight = match &self.inner.in_flight {
+            Some(slots) => slots.acquire().await.ok(),
+            None => None,
+        };
         if let Some(limiter) = &self.inner.limiter {
             limiter.until_ready().await;
         }
@@ -403,6 +423,95 @@ mod tests {
             call("/big").await.unwrap_err(),
             HttpError::Decode { .. }
         ));
+    }
+
+    /// A server that holds every request until `gate` opens, counting those it holds.
+    async fn holding_server(
+        gate: tokio::sync::watch::Receiver<bool>,
+    ) -> (String, Arc<std::sync::Mutex<(usize, usize, usize)>>) {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        // (held now, most held at once, requests seen)
+        let counts = Arc::new(std::sync::Mutex::new((0, 0, 0)));
+        let shared = counts.clone();
+        tokio::spawn(async move {
+            loop {
+                let (mut socket, _) = listener.accept().await.unwrap();
+                let (counts, mut gate) = (shared.clone(), gate.clone());
+                tokio::spawn(async move {
+                    let mut request = Vec::new();
+                    let mut buffer = [0_u8; 1024];
+                    loop {
+                        let Ok(n) = socket.read(&mut buffer).await else {
+                            return;
+                        };
+                        if n == 0 {
+                            return;
+                        }
+                        request.extend_from_slice(&buffer[..n]);
+                        if !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                            continue;
+                        }
+                        request.clear();
+                        {
+                            let mut c = counts.lock().unwrap();
+                            c.0 += 1;
+                            c.1 = c.1.max(c.0);
+                            c.2 += 1;
+                        }
+                        drop(gate.wait_for(|open| *open).await);
+                        counts.lock().unwrap().0 -= 1;
+                        let answer = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}";
+                        if socket.write_all(answer.as_bytes()).await.is_err() {
+                            return;
+                        }
+                    }
+                });
+            }
+        });
+        (url, counts)
+    }
+
+    #[tokio::test]
+    async fn calls_beyond_the_in_flight_limit_wait_for_one_to_end() {
+        let (open, gate) = tokio::sync::watch::channel(false);
+        let (url, counts) = holding_server(gate).await;
+        let upstream =
+            Upstream::new(UpstreamConfig::new("Test", url).in_flight_limit(NonZeroUsize::new(2)))
+                .expect("a client");
+        let calls: Vec<_> = (0..5)
+            .map(|i| {
+                let upstream = upstream.clone();
+                tokio::spawn(async move {
+                    let request = upstream.request(Method::GET, &format!("/call/{i}"));
+                    upstream.send(request, "call").await
+                })
+            })
+            .collect();
+        for _ in 0..250 {
+            if counts.lock().unwrap().0 == 2 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        // Two are held by the server; the other three must not have been sent meanwhile.
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        assert_eq!(
+            *counts.lock().unwrap(),
+            (2, 2, 2),
+            "(held, most held, seen)"
+        );
+        open.send(true).unwrap();
+        for call in calls {
+            assert_eq!(call.await.unwrap().unwrap().status, StatusCode::OK);
+        }
+        let (_, most, seen) = *counts.lock().unwrap();
+        assert_eq!(
+            (most, seen),
+            (2, 5),
+            "never more than two at once, all five sent"
+        );
     }
 
     impl HttpError {

@@ -85,6 +85,8 @@ pub struct ShaqConfig {
     pub token_renew_margin: Duration,
     /// Client-side limit on calls per second.
     pub requests_per_second: Option<NonZeroU32>,
+    /// Client-side limit on calls in flight at once (`None`: none).
+    pub max_in_flight: Option<std::num::NonZeroUsize>,
     /// Undocumented paths.
     pub paths: ShaqPaths,
 }
@@ -136,7 +138,8 @@ impl ShaqClient {
         let upstream = Upstream::new(
             UpstreamConfig::new("ShaQ", config.base_url.clone())
                 .timeouts(config.timeout, config.connect_timeout)
-                .rate_limit(config.requests_per_second),
+                .rate_limit(config.requests_per_second)
+                .in_flight_limit(config.max_in_flight),
         )
         .map_err(|e| ShaqError::Invalid(format!("HTTP client: {e}")))?;
         let max_age = TOKEN_LIFETIME.saturating_sub(config.token_renew_margin);

@@ -13,6 +13,7 @@
 //!     connect_timeout: Duration::from_secs(5),
 //!     token_renew_margin: Duration::from_secs(86_400),
 //!     requests_per_second: None,
+//!     max_in_flight: None,
 //!     paths: ShaqPaths::default(),
 //! })?;
 //! for region in client.regions().await? {

@@ -29,6 +29,7 @@ fn client_with(server: &MockServer, timeout: Duration, margin: Duration) -> Shaq
         connect_timeout: Duration::from_secs(2),
         token_renew_margin: margin,
         requests_per_second: None,
+        max_in_flight: None,
         paths: ShaqPaths::default(),
     })
     .unwrap()

@@ -139,10 +139,16 @@ pub enum ShopClient {
     Callback(callback::Callback),
 }
 
+/// Calls in flight at once towards one shop: what the bridge's 16 workers could send before
+/// the workers and the upstreams were limited apart. A shop platform answers more with a 429
+/// (and the job waits as it says), but a merchant's own server may not say anything.
+const SHOP_CALLS_AT_ONCE: usize = 16;
+
 fn upstream(service: &'static str, base: &str, timeouts: &Timeouts) -> Result<Upstream, ShopError> {
     Upstream::new(
         UpstreamConfig::new(service, base.trim_end_matches('/'))
-            .timeouts(timeouts.request, timeouts.connect),
+            .timeouts(timeouts.request, timeouts.connect)
+            .in_flight_limit(std::num::NonZeroUsize::new(SHOP_CALLS_AT_ONCE)),
     )
     .map_err(|e| ShopError::Invalid(format!("HTTP client: {e}")))
 }
