@@ -7,9 +7,11 @@
 //! There is no batching window: while one batch commits, the next requests queue, and the next
 //! batch takes them all. A single webhook waits for nothing but its own commit.
 //!
-//! The bridge runs one writer task for both ([`writers`]): webhooks, completions and claims
-//! share its transactions, so SQLite's single writer connection does not take turns between
-//! a webhook transaction and a completion transaction, each with its own disk sync.
+//! On SQLite the bridge runs one writer task for both ([`writers`]): webhooks, completions and
+//! claims share its transactions, so the single writer connection does not take turns between
+//! a webhook transaction and a completion transaction, each with its own disk sync. On
+//! PostgreSQL, whose transactions run side by side, intake and the workers each have a writer
+//! task of their own (`Store::shared_writers`).
 
 use std::time::Duration;
 

@@ -129,21 +129,6 @@ impl Store {
         Ok(intake)
     }
 
-    /// Stores many webhooks in one transaction (group commit: one disk sync for the batch).
-    /// Each keeps its own dedupe check; the results are in the same order.
-    pub async fn accept_inbound_batch(
-        &self,
-        batch: Vec<(NewInboundEvent, JobsFor)>,
-    ) -> StoreResult<Vec<Intake>> {
-        let mut tx = self.begin_write().await?;
-        let mut intakes = Vec::with_capacity(batch.len());
-        for (event, jobs) in batch {
-            intakes.push(insert_inbound(&mut tx, &event, jobs).await?);
-        }
-        tx.commit().await?;
-        Ok(intakes)
-    }
-
     /// One inbound event by id.
     pub async fn inbound_event(&self, id: i64) -> StoreResult<Option<InboundEventRecord>> {
         let row: Option<InboundRow> = sqlx::query_as(

@@ -508,7 +508,7 @@ impl Store {
     }
 
     /// One transaction of the writer: the completions (see [`Store::complete_jobs`]), then
-    /// the webhooks waiting to be stored (see [`Store::accept_inbound_batch`]), then the
+    /// the webhooks waiting to be stored (each as [`Store::accept_inbound`] would), then the
     /// claim (see [`Store::complete_jobs_and_claim`]), which sees the jobs both queued. On
     /// SQLite's single writer a webhook batch committed on its own costs a transaction and a
     /// disk sync of its own, taking turns with the completions. Each part fails alone: the
