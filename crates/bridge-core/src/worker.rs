@@ -127,9 +127,6 @@ pub struct WorkerPool {
     executor: Arc<dyn JobExecutor>,
     settings: WorkerSettings,
     waker: JobWaker,
-    /// Commits finished jobs in batches; started with the first completion (it needs the
-    /// runtime).
-    completions: Arc<std::sync::OnceLock<CompletionWriter>>,
 }
 
 impl WorkerPool {
@@ -145,7 +142,6 @@ impl WorkerPool {
             executor,
             settings,
             waker,
-            completions: Arc::default(),
         }
     }
 
@@ -277,8 +273,7 @@ impl WorkerPool {
     /// statements per job, which is what the database server spent its CPU on
     /// (docs/benchmarks.md).
     fn writer(&self) -> &CompletionWriter {
-        self.completions
-            .get_or_init(|| self.store.completion_writer())
+        self.store.completion_writer()
     }
 
     /// Claims up to `limit` jobs, in the writer's next batch.

@@ -400,8 +400,8 @@ impl Store {
     }
 
     /// Where jobs are completed and claimed (the shared writer). Call within the runtime.
-    pub fn completion_writer(&self) -> CompletionWriter {
-        self.shared_writers().1.clone()
+    pub fn completion_writer(&self) -> &CompletionWriter {
+        &self.shared_writers().1
     }
 
     /// Closes every connection (at shutdown).
