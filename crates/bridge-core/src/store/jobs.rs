@@ -110,7 +110,7 @@ macro_rules! held_back {
 
 /// The window of candidates: the oldest due queued jobs, read from the `(state, run_at)` index.
 macro_rules! window {
-    ($now:literal, $window:literal) => {
+    ($now:literal, $window:expr) => {
         concat!(
             "(SELECT id, order_key, run_at FROM jobs WHERE state = 'queued' AND run_at <= ",
             $now,
@@ -126,7 +126,7 @@ macro_rules! window {
 /// SQLite reads the window as a co-routine in index order, but an `ORDER BY` here makes it sort
 /// the whole window first (a temporary B-tree), so it is left out there.
 macro_rules! claimable {
-    ($now:literal, $limit:literal, $window:literal, $order:literal) => {
+    ($now:literal, $limit:expr, $window:expr, $order:literal) => {
         concat!(
             "SELECT j.id FROM ",
             window!($now, $window),
@@ -139,13 +139,23 @@ macro_rules! claimable {
     };
 }
 
+/// SQLite reads a `LIMIT` bound to a plain parameter while it plans, and so prepares the
+/// statement again every time a value is bound to it (`computeLimitRegisters` marks the
+/// parameter in the statement's `expmask`): a claim was parsed and planned anew on each run. A
+/// cast is evaluated when the statement runs, so the prepared claim is kept.
+macro_rules! sqlite_limit {
+    ($parameter:literal) => {
+        concat!("CAST(", $parameter, " AS INTEGER)")
+    };
+}
+
 /// Claims for SQLite: the write transaction is the lock.
 macro_rules! claim_sqlite {
     () => {
         concat!(
             "UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_until = $1, ",
             "lease_id = $2, updated_at = $3 WHERE id IN (",
-            claimable!("$3", "$4", "$5", ""),
+            claimable!("$3", sqlite_limit!("$4"), sqlite_limit!("$5"), ""),
             ") RETURNING ",
             job_columns!()
         )
@@ -185,7 +195,7 @@ const POSTGRES_CLAIM_PLANNER: &str = "SET LOCAL enable_bitmapscan = off; \
 /// only when a claim found nothing, so it costs nothing while work flows.
 const HOLD_SQLITE: &str = concat!(
     "UPDATE jobs SET state = 'held' WHERE state = 'queued' AND id IN (SELECT j.id FROM ",
-    window!("$1", "$2"),
+    window!("$1", sqlite_limit!("$2")),
     "WHERE ",
     held_back!("j", "$1"),
     ")"
@@ -952,5 +962,20 @@ impl Store {
         };
         tx.rollback().await?;
         Ok(lines.join("\n"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{CLAIM_SQLITE, HOLD_SQLITE};
+
+    /// A `LIMIT` bound to a bare parameter makes SQLite prepare the statement again on every
+    /// run (see `sqlite_limit!`): the claim runs with every batch the writer commits.
+    #[test]
+    fn sqlite_claims_never_limit_by_a_bare_parameter() {
+        for sql in [CLAIM_SQLITE, HOLD_SQLITE] {
+            assert!(sql.contains("LIMIT CAST($"), "{sql}");
+            assert!(!sql.contains("LIMIT $"), "{sql}");
+        }
     }
 }

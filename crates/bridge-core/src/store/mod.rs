@@ -275,9 +275,13 @@ impl Store {
             SqliteSynchronous::Full => "FULL",
             SqliteSynchronous::Normal => "NORMAL",
         };
+        // `temp_store = MEMORY` keeps statement and savepoint journals in memory: by default
+        // one spills to a temporary file past 64 KiB, and a batch of completions under a
+        // savepoint wrote and deleted such a file on every transaction. They only undo a
+        // statement or savepoint inside a transaction; crash recovery is the WAL's, unchanged.
         let pragmas = format!(
             "PRAGMA journal_mode = WAL; PRAGMA synchronous = {synchronous}; \
-             PRAGMA busy_timeout = {}; PRAGMA foreign_keys = ON;",
+             PRAGMA busy_timeout = {}; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;",
             settings.busy_timeout.as_millis()
         );
         let unwritable = Arc::new(AtomicBool::new(false));
