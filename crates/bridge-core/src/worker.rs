@@ -32,6 +32,12 @@ pub trait JobExecutor: Send + Sync + 'static {
     /// Do the job's work and say what to store.
     async fn execute(&self, job: &JobRecord) -> Result<JobEffects, JobError>;
 
+    /// [`JobExecutor::execute`] for a job as claimed, with what its claim read for it
+    /// ([`ClaimedJob::inputs`]); executors that need nothing of it keep this default.
+    async fn execute_claimed(&self, claimed: &ClaimedJob) -> Result<JobEffects, JobError> {
+        self.execute(&claimed.job).await
+    }
+
     /// Timeline lines to add when a job fails (so operators see the error on the order).
     fn failure_timeline(&self, _job: &JobRecord, _error: &JobError) -> Vec<TimelineEntry> {
         Vec::new()
@@ -308,7 +314,7 @@ impl WorkerPool {
                     job.attempts
                 )))
             } else {
-                AssertUnwindSafe(self.executor.execute(job))
+                AssertUnwindSafe(self.executor.execute_claimed(claimed))
                     .catch_unwind()
                     .await
                     .unwrap_or_else(|_| Err(JobError::retryable("the job panicked")))

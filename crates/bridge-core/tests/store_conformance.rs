@@ -934,6 +934,72 @@ async fn a_finished_job_brings_its_workers_next_job(store: Store) {
     assert_eq!(store.job_counts().await.unwrap().queued, 1);
 }
 
+/// A claim reads each job's order and webhook in its own transaction, so a job starts without
+/// a round trip per job — and reads them after the completions it is batched with.
+async fn a_claim_reads_what_each_job_starts_from(store: Store) {
+    let now = Utc::now();
+    let stored = order_record("1", OrderState::NeedsAttention);
+    save(&store, &stored, now).await;
+    let Intake::Accepted { event_id } = store
+        .accept_inbound(&event("wh-1"), |id| {
+            vec![NewJob::for_tests(
+                Job::ApplyInboundEvent { event_id: id },
+                "kente/1",
+                &format!("apply:{id}"),
+            )]
+        })
+        .await
+        .unwrap()
+    else {
+        panic!("a first delivery is accepted");
+    };
+    store
+        .enqueue(&[job("kente/2", "no order yet")], now)
+        .await
+        .unwrap();
+    // The webhook's job is due from its arrival, just after `now`.
+    let claimed = store.claim_jobs(10, LEASE, Utc::now()).await.unwrap();
+    assert_eq!(claimed.len(), 2);
+    let apply = claimed
+        .iter()
+        .find(|c| c.job.job == Job::ApplyInboundEvent { event_id })
+        .expect("the webhook's job");
+    let inputs = apply.inputs.as_ref().expect("read with the claim");
+    let as_stored = store.order(&key("kente/1")).await.unwrap();
+    assert!(as_stored.is_some());
+    assert_eq!(
+        inputs.order, as_stored,
+        "the order as a read of it finds it"
+    );
+    let webhook = inputs.event.as_ref().expect("its webhook");
+    assert_eq!(webhook.id, event_id);
+    assert_eq!(webhook.body, br#"{"id":1}"#.to_vec());
+    assert_eq!(webhook.source, "shop:kente");
+    let other = claimed.iter().find(|c| c.id() != apply.id()).unwrap();
+    let inputs = other.inputs.as_ref().expect("read with the claim");
+    assert_eq!(inputs.order, None, "kente/2 is not stored");
+    assert_eq!(inputs.event, None, "not a webhook's job");
+
+    // The next job, claimed with the completion that changes its order, sees the change.
+    let changed = order_record("1", OrderState::Shipping);
+    let writer = CompletionWriter::spawn(store.clone(), 16);
+    let effects = JobEffects {
+        order: Some(changed.clone()),
+        jobs: vec![job("kente/1", "follow-up")],
+        ..JobEffects::default()
+    };
+    let (done, next) = writer.complete(apply.clone(), effects, Some(LEASE)).await;
+    done.unwrap();
+    let next = next.expect("the follow-up, claimed with the completion");
+    assert_eq!(name_of(&next.job.job), Some("follow-up"));
+    let inputs = next.inputs.as_ref().expect("read with the claim");
+    assert_eq!(
+        inputs.order.as_ref().map(TrackedOrder::state),
+        Some(OrderState::Shipping)
+    );
+    assert_eq!(inputs.order, store.order(&key("kente/1")).await.unwrap());
+}
+
 async fn webhooks_and_completions_share_one_transaction(store: Store) {
     let now = Utc::now();
     store.enqueue(&[job("kente/1", "a")], now).await.unwrap();
@@ -978,6 +1044,88 @@ async fn webhooks_and_completions_share_one_transaction(store: Store) {
     assert_eq!(
         store.job(claimed[0].id()).await.unwrap().unwrap().state,
         JobState::Done
+    );
+}
+
+/// A batch of webhooks is stored in two statements; a copy in the same batch, or of one stored
+/// before, is a duplicate and enqueues nothing, and each webhook's jobs carry its own id and
+/// arrival.
+async fn a_batch_of_webhooks_keeps_the_first_of_each_key(store: Store) {
+    let stored_before = store
+        .accept_inbound(&event("wh-0"), |_| vec![job("kente/0", "before")])
+        .await
+        .unwrap();
+    assert!(matches!(stored_before, Intake::Accepted { .. }));
+    let arrived = Utc::now() - chrono::Duration::seconds(30);
+    let batch: Vec<(NewInboundEvent, bridge_core::store::JobsFor)> =
+        ["wh-1", "wh-0", "wh-2", "wh-1"]
+            .into_iter()
+            .enumerate()
+            .map(|(position, key)| {
+                let mut webhook = event(key);
+                webhook.received_at = arrived + chrono::Duration::seconds(position as i64);
+                let jobs: bridge_core::store::JobsFor = Box::new(move |id| {
+                    vec![job(&format!("kente/{id}"), &format!("{key} at {position}"))]
+                });
+                (webhook, jobs)
+            })
+            .collect();
+    let written = store.write_batch(&[], batch, None, Utc::now()).await;
+    let intakes = written.intake.unwrap();
+    let [first, known, second, copy] = intakes[..] else {
+        panic!("one answer per webhook: {intakes:?}");
+    };
+    let (Intake::Accepted { event_id: first }, Intake::Accepted { event_id: second }) =
+        (first, second)
+    else {
+        panic!("new keys are accepted: {intakes:?}");
+    };
+    assert_ne!(first, second);
+    assert_eq!(known, Intake::Duplicate, "stored before");
+    assert_eq!(copy, Intake::Duplicate, "a copy later in the same batch");
+    let jobs = store.list_jobs(&JobFilter::default()).await.unwrap();
+    let mut names: Vec<(String, &str)> = jobs
+        .iter()
+        .map(|job| {
+            (
+                job.order_key.as_str().to_owned(),
+                name_of(&job.job).unwrap(),
+            )
+        })
+        .collect();
+    names.sort();
+    let mut expected = vec![
+        ("kente/0".to_owned(), "before"),
+        (format!("kente/{first}"), "wh-1 at 0"),
+        (format!("kente/{second}"), "wh-2 at 2"),
+    ];
+    expected.sort();
+    assert_eq!(names, expected);
+    let first_job = jobs
+        .iter()
+        .find(|job| job.order_key.as_str() == format!("kente/{first}"))
+        .unwrap();
+    assert_eq!(
+        first_job.run_at.timestamp_millis(),
+        arrived.timestamp_millis(),
+        "due from its webhook's arrival"
+    );
+    let second_job = jobs
+        .iter()
+        .find(|job| job.order_key.as_str() == format!("kente/{second}"))
+        .unwrap();
+    assert_eq!(
+        second_job.run_at.timestamp_millis(),
+        (arrived + chrono::Duration::seconds(2)).timestamp_millis()
+    );
+    assert_eq!(
+        store
+            .inbound_event(second)
+            .await
+            .unwrap()
+            .unwrap()
+            .dedupe_key,
+        "wh-2"
     );
 }
 
@@ -1820,12 +1968,14 @@ conformance!(
     shutdown_gives_back_jobs_that_outlive_the_grace,
     drain_reports_outcomes,
     group_commit_stores_each_webhook_once,
+    a_batch_of_webhooks_keeps_the_first_of_each_key,
     orders_are_found_by_every_name_people_use,
     a_persons_correction_is_stored_with_the_order,
     notices_are_posted_once_per_order_and_reason,
     completions_commit_together_each_on_its_own,
     a_completion_that_cannot_be_stored_leaves_its_batch_intact,
     a_finished_job_brings_its_workers_next_job,
+    a_claim_reads_what_each_job_starts_from,
     webhooks_and_completions_share_one_transaction,
     a_long_outage_does_not_stall_the_queue,
     a_claim_costs_the_same_whatever_the_backlog,

@@ -2,8 +2,8 @@
 
 use http::{HeaderMap, HeaderName, HeaderValue};
 
-use super::JobError;
 use super::runner::Services;
+use super::{JobError, JobInputs};
 use crate::domain::{OrderKey, PlatformOrderId, ShopId, TicketId, TicketStatusId};
 use crate::intake::{DIGISHARE_SOURCE, SHAQ_SOURCE};
 use crate::shop::{self, ShopWebhook};
@@ -12,11 +12,21 @@ use crate::workflow::{AmountNews, CourierNews, InboundNews, ShopNews, TicketNews
 
 pub(super) const CALLS: &str = "workflow";
 
+/// The event's news and its order, from what the claim read (`inputs`) or from the database.
 pub(super) async fn run(
     services: &Services,
     event_id: i64,
     key: &OrderKey,
+    inputs: Option<&JobInputs>,
 ) -> Result<(Option<TrackedOrder>, InboundNews), JobError> {
+    if let Some(inputs) = inputs {
+        let event = inputs
+            .event
+            .as_ref()
+            .filter(|event| event.id == event_id)
+            .ok_or_else(|| JobError::permanent(format!("inbound event {event_id} is gone")))?;
+        return Ok((inputs.order.clone(), read(services, event)?));
+    }
     let event = services
         .store
         .inbound_event(event_id)

@@ -26,6 +26,7 @@ mod write_back_to_shop;
 
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -33,8 +34,9 @@ use serde::{Deserialize, Serialize};
 use shaq_client::{Classify, Disposition, PackageStatus};
 
 use crate::domain::OrderKey;
+use crate::store::InboundEventRecord;
 use crate::workflow::operator::OperatorRequest;
-use crate::workflow::{ShopMilestone, TicketKey};
+use crate::workflow::{ShopMilestone, TicketKey, TrackedOrder};
 
 pub use bulk::BulkCreator;
 pub use runner::{JobRunner, Services, ShopRuntime};
@@ -459,6 +461,22 @@ pub struct ClaimedJob {
     pub job: JobRecord,
     /// This claim's identity.
     pub lease_id: String,
+    /// What the job starts from, read in the claim's transaction; `None` when the claim did
+    /// not read it (the executor reads it itself).
+    pub inputs: Option<Arc<JobInputs>>,
+}
+
+/// A job's order (and, for `apply_inbound_event`, its webhook) as the claim's transaction read
+/// them. Nothing else changes an order while one of its jobs runs — jobs of an order run one
+/// at a time, and only their completions store it — so this is what the job would read when it
+/// starts, without a round trip to the database per job.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct JobInputs {
+    /// The order; `None` when it is not stored (yet).
+    pub order: Option<TrackedOrder>,
+    /// The webhook an `apply_inbound_event` job applies; `None` for other jobs, or when it is
+    /// gone.
+    pub event: Option<InboundEventRecord>,
 }
 
 impl ClaimedJob {

@@ -14,9 +14,9 @@ use shop_client::ShopClient;
 use tokio::sync::Mutex;
 
 use super::{
-    Job, JobError, JobKind, JobRecord, apply_inbound_event, attach_label, cancel_package,
-    create_package, create_replacement, create_ticket, expire_confirmation, handover, move_ticket,
-    reconcile, update_package, write_back_to_shop,
+    ClaimedJob, Job, JobError, JobInputs, JobKind, JobRecord, apply_inbound_event, attach_label,
+    cancel_package, create_package, create_replacement, create_ticket, expire_confirmation,
+    handover, move_ticket, reconcile, update_package, write_back_to_shop,
 };
 use crate::domain::{OrderKey, ShopId, mask_digit_runs};
 use crate::settings::{DigishareSettings, ShaqSettings};
@@ -120,11 +120,17 @@ impl JobRunner {
         JobRunner { services, rules }
     }
 
-    async fn run(&self, record: &JobRecord) -> Result<Decision, JobError> {
+    /// Runs a job from what its claim read (`inputs`), or from the database when it read
+    /// nothing.
+    async fn run(
+        &self,
+        record: &JobRecord,
+        inputs: Option<&JobInputs>,
+    ) -> Result<Decision, JobError> {
         let services = &self.services;
         let key = &record.order_key;
         if let Job::ApplyInboundEvent { event_id } = &record.job {
-            let (order, news) = apply_inbound_event::run(services, *event_id, key).await?;
+            let (order, news) = apply_inbound_event::run(services, *event_id, key, inputs).await?;
             return workflow::decide(
                 &self.rules,
                 key,
@@ -136,7 +142,13 @@ impl JobRunner {
         if let Job::Handover { shipment_id } = &record.job {
             return handover::run(services, &self.rules, *shipment_id).await;
         }
-        let order = services.order(key).await?;
+        let order = match inputs {
+            Some(inputs) => inputs
+                .order
+                .clone()
+                .ok_or_else(|| JobError::permanent(format!("order {key} is not stored")))?,
+            None => services.order(key).await?,
+        };
         match precheck(&record.job, &order, &self.rules, Utc::now()) {
             Precheck::Proceed => {}
             Precheck::Skip(decision) => return Ok(*decision),
@@ -179,6 +191,38 @@ impl JobRunner {
         };
         workflow::decide(&self.rules, key, Some(&order), news, Utc::now())
     }
+
+    /// The job's effects, from the workflow's decision.
+    async fn execute_with(
+        &self,
+        record: &JobRecord,
+        inputs: Option<&JobInputs>,
+    ) -> Result<JobEffects, JobError> {
+        let started = Instant::now();
+        let decision = self.run(record, inputs).await?;
+        let details = serde_json::json!({
+            "job": record.kind(),
+            "attempt": record.attempts,
+            "calls": calls(record.kind()),
+            "duration_ms": started.elapsed().as_millis() as u64,
+        });
+        let mut timeline = decision.timeline;
+        for line in &mut timeline {
+            if line.details.is_null() {
+                line.details = details.clone();
+            }
+        }
+        let inbound_outcome = match record.job {
+            Job::ApplyInboundEvent { event_id } => Some((event_id, decision.outcome)),
+            _ => None,
+        };
+        Ok(JobEffects {
+            order: decision.order,
+            jobs: decision.jobs,
+            timeline,
+            inbound_outcome,
+        })
+    }
 }
 
 /// The remote calls a job kind makes, for the timeline.
@@ -203,30 +247,12 @@ fn calls(kind: JobKind) -> &'static str {
 #[async_trait]
 impl JobExecutor for JobRunner {
     async fn execute(&self, record: &JobRecord) -> Result<JobEffects, JobError> {
-        let started = Instant::now();
-        let decision = self.run(record).await?;
-        let details = serde_json::json!({
-            "job": record.kind(),
-            "attempt": record.attempts,
-            "calls": calls(record.kind()),
-            "duration_ms": started.elapsed().as_millis() as u64,
-        });
-        let mut timeline = decision.timeline;
-        for line in &mut timeline {
-            if line.details.is_null() {
-                line.details = details.clone();
-            }
-        }
-        let inbound_outcome = match record.job {
-            Job::ApplyInboundEvent { event_id } => Some((event_id, decision.outcome)),
-            _ => None,
-        };
-        Ok(JobEffects {
-            order: decision.order,
-            jobs: decision.jobs,
-            timeline,
-            inbound_outcome,
-        })
+        self.execute_with(record, None).await
+    }
+
+    async fn execute_claimed(&self, claimed: &ClaimedJob) -> Result<JobEffects, JobError> {
+        self.execute_with(&claimed.job, claimed.inputs.as_deref())
+            .await
     }
 
     fn failure_timeline(&self, record: &JobRecord, error: &JobError) -> Vec<TimelineEntry> {

@@ -3,7 +3,9 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::jobs::insert_jobs;
+use std::collections::HashMap;
+
+use super::jobs::insert_jobs_enqueued_at;
 use super::{Store, StoreResult, WriteTx, from_millis, to_millis};
 use crate::domain::OrderKey;
 use crate::workflow::NewJob;
@@ -86,32 +88,90 @@ impl From<InboundRow> for InboundEventRecord {
     }
 }
 
+/// The inbound events with these ids, in `tx` (ids not stored are left out).
+pub(super) async fn events_in(
+    tx: &mut WriteTx,
+    ids: &[i64],
+) -> StoreResult<Vec<InboundEventRecord>> {
+    let mut events = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        let placeholders = tx.value_rows(chunk.len(), |next| next());
+        let sql = format!(
+            "SELECT id, source, dedupe_key, order_key, headers, body, received_at, outcome \
+             FROM inbound_events WHERE id IN ({placeholders})"
+        );
+        let mut query = sqlx::query_as::<_, InboundRow>(sqlx::AssertSqlSafe(sql));
+        for id in chunk {
+            query = query.bind(*id);
+        }
+        let rows = query.fetch_all(&mut **tx).await?;
+        events.extend(rows.into_iter().map(InboundEventRecord::from));
+    }
+    Ok(events)
+}
+
 /// Builds a webhook's jobs once its event id is known.
 pub type JobsFor = Box<dyn FnOnce(i64) -> Vec<NewJob> + Send>;
 
-pub(super) async fn insert_inbound(
+/// How many webhooks one insert statement carries (7 values each).
+const EVENTS_PER_STATEMENT: usize = 100;
+
+/// Stores webhooks and enqueues their jobs, in `tx`, in order: a webhook whose
+/// `(source, dedupe_key)` is stored already — or comes earlier in `events` — is a duplicate,
+/// and enqueues nothing. Two statements for the whole batch (each statement is a round trip
+/// to the database, on SQLite a hand-off to its thread): one inserts every webhook, one every
+/// job.
+pub(super) async fn insert_inbound<F: FnOnce(i64) -> Vec<NewJob>>(
     tx: &mut WriteTx,
-    event: &NewInboundEvent,
-    jobs: impl FnOnce(i64) -> Vec<NewJob>,
-) -> StoreResult<Intake> {
-    let inserted: Option<(i64,)> = sqlx::query_as(
-        "INSERT INTO inbound_events (source, dedupe_key, order_key, headers, body, \
-         received_at, outcome) VALUES ($1, $2, $3, $4, $5, $6, 'accepted') \
-         ON CONFLICT (source, dedupe_key) DO NOTHING RETURNING id",
-    )
-    .bind(&event.source)
-    .bind(&event.dedupe_key)
-    .bind(event.order_key.as_ref().map(OrderKey::as_str))
-    .bind(event.headers.to_string())
-    .bind(&event.body)
-    .bind(to_millis(event.received_at))
-    .fetch_optional(&mut **tx)
-    .await?;
-    let Some((event_id,)) = inserted else {
-        return Ok(Intake::Duplicate);
-    };
-    insert_jobs(tx, &jobs(event_id), event.received_at).await?;
-    Ok(Intake::Accepted { event_id })
+    events: Vec<(NewInboundEvent, F)>,
+) -> StoreResult<Vec<Intake>> {
+    // Apart, so that only the events are borrowed across the statements' awaits (a job-maker
+    // need not be `Sync`).
+    let (events, jobs_for): (Vec<NewInboundEvent>, Vec<F>) = events.into_iter().unzip();
+    let mut ids: HashMap<(String, String), i64> = HashMap::new();
+    for chunk in events.chunks(EVENTS_PER_STATEMENT) {
+        let values = tx.value_rows(chunk.len(), |next| {
+            let (source, key, order, headers) = (next(), next(), next(), next());
+            let (body, received) = (next(), next());
+            format!("({source}, {key}, {order}, {headers}, {body}, {received}, 'accepted')")
+        });
+        let sql = format!(
+            "INSERT INTO inbound_events (source, dedupe_key, order_key, headers, body, \
+             received_at, outcome) VALUES {values} \
+             ON CONFLICT (source, dedupe_key) DO NOTHING RETURNING id, source, dedupe_key"
+        );
+        let mut query = sqlx::query_as::<_, (i64, String, String)>(sqlx::AssertSqlSafe(sql));
+        for event in chunk {
+            query = query
+                .bind(event.source.clone())
+                .bind(event.dedupe_key.clone())
+                .bind(event.order_key.as_ref().map(|key| key.as_str().to_owned()))
+                .bind(event.headers.to_string())
+                .bind(event.body.clone())
+                .bind(to_millis(event.received_at));
+        }
+        for (id, source, dedupe_key) in query.fetch_all(&mut **tx).await? {
+            ids.insert((source, dedupe_key), id);
+        }
+    }
+    let mut intakes = Vec::with_capacity(events.len());
+    let mut jobs = Vec::new();
+    for (event, jobs_for) in events.into_iter().zip(jobs_for) {
+        // The first of the batch with a key takes its id; a later one finds it taken.
+        match ids.remove(&(event.source, event.dedupe_key)) {
+            Some(event_id) => {
+                jobs.extend(
+                    jobs_for(event_id)
+                        .into_iter()
+                        .map(|job| (job, event.received_at)),
+                );
+                intakes.push(Intake::Accepted { event_id });
+            }
+            None => intakes.push(Intake::Duplicate),
+        }
+    }
+    insert_jobs_enqueued_at(tx, &jobs).await?;
+    Ok(intakes)
 }
 
 impl Store {
@@ -124,9 +184,9 @@ impl Store {
         jobs: impl FnOnce(i64) -> Vec<NewJob>,
     ) -> StoreResult<Intake> {
         let mut tx = self.begin_write().await?;
-        let intake = insert_inbound(&mut tx, event, jobs).await?;
+        let intake = insert_inbound(&mut tx, vec![(event.clone(), jobs)]).await?;
         tx.commit().await?;
-        Ok(intake)
+        Ok(intake.into_iter().next().unwrap_or(Intake::Duplicate))
     }
 
     /// One inbound event by id.

@@ -11,14 +11,16 @@
 //! puts back any held job nothing holds back any more (on PostgreSQL a claim and a completion
 //! can cross, leaving one set aside a moment too late).
 
+use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::inbound::insert_inbound;
-use super::orders::{upsert_orders, write_timeline};
+use super::inbound::{InboundEventRecord, events_in, insert_inbound};
+use super::orders::{orders_in, upsert_orders, write_timeline};
 use super::rows::{JobRow, job_columns};
 use super::write::Savepoint;
 use super::{
@@ -26,7 +28,7 @@ use super::{
     WriteTx, to_millis,
 };
 use crate::domain::OrderKey;
-use crate::jobs::{ClaimedJob, JobCounts, JobKind, JobRecord, JobState};
+use crate::jobs::{ClaimedJob, Job, JobCounts, JobInputs, JobKind, JobRecord, JobState};
 use crate::workflow::{NewJob, TrackedOrder};
 
 /// Local state changes a finished job makes, committed together with its completion.
@@ -241,10 +243,62 @@ const RELEASE_STRANDED: &str = concat!(
     held_back!("jobs", "$1")
 );
 
+/// Reads what each claimed job starts from ([`JobInputs`]) in the claim's transaction: two
+/// statements for the whole claim, where each job read its order (and its webhook) alone.
+async fn read_inputs(tx: &mut WriteTx, claimed: &mut [ClaimedJob]) -> StoreResult<()> {
+    if claimed.is_empty() {
+        return Ok(());
+    }
+    let mut keys: Vec<&str> = claimed.iter().map(|c| c.job.order_key.as_str()).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    let event_ids: Vec<i64> = claimed
+        .iter()
+        .filter_map(|c| match c.job.job {
+            Job::ApplyInboundEvent { event_id } => Some(event_id),
+            _ => None,
+        })
+        .collect();
+    let orders: HashMap<OrderKey, TrackedOrder> = orders_in(tx, &keys)
+        .await?
+        .into_iter()
+        .map(|order| (order.key().clone(), order))
+        .collect();
+    let mut events: HashMap<i64, InboundEventRecord> = if event_ids.is_empty() {
+        HashMap::new()
+    } else {
+        events_in(tx, &event_ids)
+            .await?
+            .into_iter()
+            .map(|event| (event.id, event))
+            .collect()
+    };
+    for job in claimed {
+        let event = match job.job.job {
+            Job::ApplyInboundEvent { event_id } => events.remove(&event_id),
+            _ => None,
+        };
+        job.inputs = Some(Arc::new(JobInputs {
+            order: orders.get(&job.job.order_key).cloned(),
+            event,
+        }));
+    }
+    Ok(())
+}
+
 pub(super) async fn insert_jobs(
     tx: &mut WriteTx,
     jobs: &[impl std::borrow::Borrow<NewJob>],
     now: DateTime<Utc>,
+) -> StoreResult<u64> {
+    let dated: Vec<(&NewJob, DateTime<Utc>)> = jobs.iter().map(|job| (job.borrow(), now)).collect();
+    insert_jobs_enqueued_at(tx, &dated).await
+}
+
+/// [`insert_jobs`] for jobs each enqueued at its own time (a webhook's at its arrival).
+pub(super) async fn insert_jobs_enqueued_at(
+    tx: &mut WriteTx,
+    jobs: &[(impl std::borrow::Borrow<NewJob>, DateTime<Utc>)],
 ) -> StoreResult<u64> {
     // One statement for all the jobs: each statement is a round trip to the database.
     let mut inserted = 0;
@@ -262,17 +316,17 @@ pub(super) async fn insert_jobs(
              created_at, updated_at) VALUES {values} ON CONFLICT (dedupe_key) DO NOTHING"
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for job in chunk {
+        for (job, now) in chunk {
             let job = job.borrow();
-            let run_at = job.not_before().unwrap_or(now);
+            let run_at = job.not_before().unwrap_or(*now);
             query = query
                 .bind(job.job().kind().as_str())
                 .bind(job.order_key().as_str())
                 .bind(job.dedupe_key().to_owned())
                 .bind(job.job().payload().to_string())
                 .bind(to_millis(run_at))
-                .bind(to_millis(now))
-                .bind(to_millis(now));
+                .bind(to_millis(*now))
+                .bind(to_millis(*now));
         }
         inserted += query.execute(&mut **tx).await?.rows_affected();
     }
@@ -469,10 +523,12 @@ impl Store {
                 Ok(ClaimedJob {
                     job: JobRecord::try_from(row)?,
                     lease_id: lease_id.clone(),
+                    inputs: None,
                 })
             })
             .collect::<StoreResult<Vec<_>>>()?;
         claimed.sort_by_key(|c| (c.job.run_at, c.job.id));
+        read_inputs(tx, &mut claimed).await?;
         Ok(claimed)
     }
 
@@ -577,20 +633,9 @@ impl Store {
             // a webhook's jobs are made from its event id once.
             let attempt = async {
                 tx.savepoint(Savepoint::Intake).await?;
-                let mut stored = Vec::with_capacity(intake.len());
-                let mut failure = None;
-                for (event, jobs) in intake {
-                    match insert_inbound(&mut tx, &event, jobs).await {
-                        Ok(intake) => stored.push(intake),
-                        Err(error) => {
-                            failure = Some(error);
-                            break;
-                        }
-                    }
-                }
-                tx.end_savepoint(Savepoint::Intake, failure.is_none())
-                    .await?;
-                failure.map_or(Ok(stored), Err)
+                let stored = insert_inbound(&mut tx, intake).await;
+                tx.end_savepoint(Savepoint::Intake, stored.is_ok()).await?;
+                stored
             };
             attempt.await
         };

@@ -442,6 +442,31 @@ pub(super) async fn write_timeline(
     Ok(())
 }
 
+/// The orders with these keys, in `tx` (keys not stored are left out). One statement per few
+/// hundred keys.
+pub(super) async fn orders_in(tx: &mut WriteTx, keys: &[&str]) -> StoreResult<Vec<TrackedOrder>> {
+    let mut orders = Vec::with_capacity(keys.len());
+    for chunk in keys.chunks(500) {
+        let placeholders = tx.value_rows(chunk.len(), |next| next());
+        let sql = format!(
+            concat!(
+                "SELECT ",
+                order_columns!(),
+                " FROM orders WHERE order_key IN ({})"
+            ),
+            placeholders
+        );
+        let mut query = sqlx::query_as::<_, OrderRow>(sqlx::AssertSqlSafe(sql));
+        for key in chunk {
+            query = query.bind(*key);
+        }
+        for row in query.fetch_all(&mut **tx).await? {
+            orders.push(TrackedOrder::try_from(row)?);
+        }
+    }
+    Ok(orders)
+}
+
 impl Store {
     /// One order by key.
     pub async fn order(&self, order_key: &OrderKey) -> StoreResult<Option<TrackedOrder>> {
