@@ -279,6 +279,74 @@ struct Row {
     database_cpu_ms_per_order: Option<f64>,
     /// All of the above over the phase's wall time: how many of the two cores were busy.
     cores_busy: f64,
+    /// The writer's transactions during the same phase, from the bridge's `/metrics`.
+    writer: WriterLoad,
+}
+
+/// How busy the writer was over a phase, and what its transactions carried.
+#[derive(Clone, Copy, Default)]
+struct WriterLoad {
+    /// Seconds of transactions per second of the phase.
+    busy: f64,
+    /// Transactions per second.
+    batches_per_second: f64,
+    /// Completions per transaction that had any.
+    completions_per_batch: f64,
+    /// Webhooks per transaction that had any.
+    webhooks_per_batch: f64,
+}
+
+/// The sums and counts of the writer's histograms in `/metrics`.
+#[derive(Clone, Copy, Default)]
+struct WriterCounters {
+    seconds: f64,
+    batches: f64,
+    completions: f64,
+    completion_batches: f64,
+    webhooks: f64,
+    webhook_batches: f64,
+}
+
+async fn writer_counters(client: &reqwest::Client, bridge_url: &str) -> WriterCounters {
+    let text = match client.get(format!("{bridge_url}/metrics")).send().await {
+        Ok(response) => response.text().await.unwrap_or_default(),
+        Err(_) => String::new(),
+    };
+    let value = |name: &str| {
+        text.lines()
+            .find_map(|line| {
+                let (metric, value) = line.split_once(' ')?;
+                (metric == name).then(|| value.trim().parse::<f64>().ok())?
+            })
+            .unwrap_or(0.0)
+    };
+    WriterCounters {
+        seconds: value("bridge_store_writer_batch_seconds_sum"),
+        batches: value("bridge_store_writer_batch_seconds_count"),
+        completions: value("bridge_completion_batch_size_sum"),
+        completion_batches: value("bridge_completion_batch_size_count"),
+        webhooks: value("bridge_intake_batch_size_sum"),
+        webhook_batches: value("bridge_intake_batch_size_count"),
+    }
+}
+
+impl WriterLoad {
+    fn between(before: WriterCounters, after: WriterCounters, phase: Duration) -> WriterLoad {
+        let seconds = phase.as_secs_f64().max(1e-3);
+        let per = |sum: f64, count: f64| if count > 0.0 { sum / count } else { 0.0 };
+        WriterLoad {
+            busy: (after.seconds - before.seconds) / seconds,
+            batches_per_second: (after.batches - before.batches) / seconds,
+            completions_per_batch: per(
+                after.completions - before.completions,
+                after.completion_batches - before.completion_batches,
+            ),
+            webhooks_per_batch: per(
+                after.webhooks - before.webhooks,
+                after.webhook_batches - before.webhook_batches,
+            ),
+        }
+    }
 }
 
 fn write_config(dir: &Path, sandbox: &Sandbox, database_url: &str) -> PathBuf {
@@ -383,6 +451,7 @@ async fn run_backend(
             .spawn()
             .unwrap()
     });
+    let writer_before = writer_counters(&client, &bridge.url).await;
     let started = Instant::now();
     let ack = load(&client, order_requests(&url, 1..orders + 1)).await;
     let total = orders as usize;
@@ -391,6 +460,11 @@ async fn run_backend(
         p >= total && t >= total
     })
     .await;
+    let writer = WriterLoad::between(
+        writer_before,
+        writer_counters(&client, &bridge.url).await,
+        e2e,
+    );
     let bridge_cpu = cpu_seconds(bridge.pid()) - cpu_before;
     let harness_cpu = cpu_seconds(std::process::id()) - harness_before;
     let database_cpu = (backend == "postgres").then(|| postgres_cpu_seconds() - database_before);
@@ -496,6 +570,7 @@ async fn run_backend(
             harness_cpu_ms_per_order,
             database_cpu_ms_per_order,
             cores_busy,
+            writer,
         },
         captured,
     )
@@ -653,19 +728,23 @@ async fn main() {
     }
     println!(
         "\nCPU per order while orders flow (e2e phase), and how many of the {} cores were busy:\n\n\
-         | backend | bridge | harness (load + simulators) | database server | cores busy |\n\
-         |---|---:|---:|---:|---:|",
+         | backend | bridge | harness (load + simulators) | database server | cores busy | writer busy | transactions/s | completions per tx | webhooks per tx |\n\
+         |---|---:|---:|---:|---:|---:|---:|---:|---:|",
         std::thread::available_parallelism().map_or(0, |n| n.get())
     );
     for row in &rows {
         println!(
-            "| {} | {:.2} ms | {:.2} ms | {} | {:.2} |",
+            "| {} | {:.2} ms | {:.2} ms | {} | {:.2} | {:.0} % | {:.0} | {:.1} | {:.1} |",
             row.backend,
             row.cpu_ms_per_order,
             row.harness_cpu_ms_per_order,
             row.database_cpu_ms_per_order
                 .map_or_else(|| "in the bridge".to_owned(), |ms| format!("{ms:.2} ms")),
             row.cores_busy,
+            row.writer.busy * 100.0,
+            row.writer.batches_per_second,
+            row.writer.completions_per_batch,
+            row.writer.webhooks_per_batch,
         );
     }
     let sqlite = rows.iter().find(|r| r.backend == "sqlite full");

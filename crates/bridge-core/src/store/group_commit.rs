@@ -159,12 +159,21 @@ pub fn writers(
         intake: intake_batch.max(1),
         completions: max_batch.max(1),
     };
-    tokio::spawn(write(
-        store,
-        Some(intake_receiver),
-        Some(work_receiver),
-        limits,
-    ));
+    let writer = write(store, Some(intake_receiver), Some(work_receiver), limits);
+    let on_its_own_thread = std::thread::Builder::new()
+        .name("bridge-writer".to_owned())
+        .spawn(move || {
+            match tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
+                Ok(runtime) => runtime.block_on(writer),
+                Err(error) => tracing::error!(error = %error, "the writer's runtime did not start"),
+            }
+        });
+    if let Err(error) = on_its_own_thread {
+        tracing::error!(error = %error, "the writer's thread did not start");
+    }
     (
         IntakeWriter { sender: intake },
         CompletionWriter { sender: work },
@@ -222,7 +231,12 @@ async fn write(
                 }
             }
         }
+        // How long each transaction keeps the writer: its sum over time is how busy the
+        // writer is (near 1 s per second, it is what bounds webhooks and jobs).
+        let started = std::time::Instant::now();
         write_batch(&store, intake, batch, claims).await;
+        metrics::histogram!("bridge_store_writer_batch_seconds")
+            .record(started.elapsed().as_secs_f64());
     }
 }
 
