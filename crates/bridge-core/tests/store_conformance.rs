@@ -1129,6 +1129,22 @@ async fn a_batch_of_webhooks_keeps_the_first_of_each_key(store: Store) {
     );
 }
 
+/// A batch that panics (here a webhook's job-maker) loses its own answers, not the writer: the
+/// next webhook is stored.
+async fn a_panicking_batch_does_not_stop_the_writer(store: Store) {
+    let writer = store.intake_writer();
+    let panics: bridge_core::store::JobsFor = Box::new(|_| panic!("a job-maker's bug"));
+    let refused = writer.accept(event("wh-panic"), panics).await;
+    assert!(
+        refused.is_err(),
+        "no answer for the panicked batch: {refused:?}"
+    );
+    let jobs: bridge_core::store::JobsFor = Box::new(|_| vec![job("kente/1", "after")]);
+    let stored = writer.accept(event("wh-after"), jobs).await.unwrap();
+    assert!(matches!(stored, Intake::Accepted { .. }));
+    assert_eq!(store.job_counts().await.unwrap().queued, 1);
+}
+
 async fn group_commit_stores_each_webhook_once(store: Store) {
     let writer = bridge_core::store::IntakeWriter::spawn(store.clone(), 1024, 16);
     let accepts = (0..60).map(|i| {
@@ -1784,6 +1800,75 @@ mod backfill {
     }
 }
 
+/// An order row that no longer reads (a hand edit, a rolled-back upgrade) fails its own job,
+/// not the claim: the other jobs claimed with it still start from what the claim read.
+async fn an_unreadable_order_fails_its_job_not_the_claim(db: TestDatabase) {
+    use sqlx::Executor as _;
+    let store = db.store.clone();
+    let now = Utc::now();
+    save(&store, &order_record("1", OrderState::NeedsAttention), now).await;
+    save(&store, &order_record("2", OrderState::NeedsAttention), now).await;
+    let pool = sqlx::AnyPool::connect(&db.settings.url).await.unwrap();
+    pool.execute("UPDATE orders SET order_json = 'not json' WHERE order_key = 'kente/1'")
+        .await
+        .unwrap();
+    pool.close().await;
+    store
+        .enqueue(&[job("kente/1", "bad"), job("kente/2", "good")], now)
+        .await
+        .unwrap();
+    let claimed = store.claim_jobs(10, LEASE, Utc::now()).await.unwrap();
+    assert_eq!(claimed.len(), 2, "both claimed: {claimed:?}");
+    let bad = claimed
+        .iter()
+        .find(|c| name_of(&c.job.job) == Some("bad"))
+        .unwrap();
+    assert!(
+        bad.inputs.is_none(),
+        "left to the job, which reads it and fails alone"
+    );
+    assert!(matches!(
+        store.order(&key("kente/1")).await,
+        Err(StoreError::Corrupt(_))
+    ));
+    let good = claimed
+        .iter()
+        .find(|c| name_of(&c.job.job) == Some("good"))
+        .unwrap();
+    let order = good
+        .inputs
+        .as_ref()
+        .and_then(|inputs| inputs.order.as_ref());
+    assert_eq!(
+        order.map(|o| o.key().to_string()),
+        Some("kente/2".to_owned())
+    );
+}
+
+mod unreadable_order {
+    use super::*;
+
+    #[tokio::test]
+    async fn sqlite() {
+        an_unreadable_order_fails_its_job_not_the_claim(
+            TestDatabase::new(TestBackend::Sqlite).await,
+        )
+        .await;
+    }
+
+    #[tokio::test]
+    #[cfg_attr(
+        not(postgres_tests),
+        ignore = "PostgreSQL suite not run: set BRIDGE_TEST_POSTGRES_URL"
+    )]
+    async fn postgres() {
+        an_unreadable_order_fails_its_job_not_the_claim(
+            TestDatabase::new(TestBackend::Postgres).await,
+        )
+        .await;
+    }
+}
+
 /// An order of shop `kente` with a ShaQ package in `status`, in `state`.
 fn with_package(id: &str, state: OrderState, status: &str) -> TrackedOrder {
     order_record(id, state).with_package_for_tests(
@@ -1969,6 +2054,7 @@ conformance!(
     drain_reports_outcomes,
     group_commit_stores_each_webhook_once,
     a_batch_of_webhooks_keeps_the_first_of_each_key,
+    a_panicking_batch_does_not_stop_the_writer,
     orders_are_found_by_every_name_people_use,
     a_persons_correction_is_stored_with_the_order,
     notices_are_posted_once_per_order_and_reason,

@@ -312,13 +312,15 @@ async fn writer_counters(client: &reqwest::Client, bridge_url: &str) -> WriterCo
         Ok(response) => response.text().await.unwrap_or_default(),
         Err(_) => String::new(),
     };
+    // Summed over the series' labels (PostgreSQL has two writers).
     let value = |name: &str| {
         text.lines()
-            .find_map(|line| {
-                let (metric, value) = line.split_once(' ')?;
-                (metric == name).then(|| value.trim().parse::<f64>().ok())?
+            .filter_map(|line| {
+                let (metric, value) = line.rsplit_once(' ')?;
+                let bare = metric.split_once('{').map_or(metric, |(bare, _)| bare);
+                (bare == name).then(|| value.trim().parse::<f64>().ok())?
             })
-            .unwrap_or(0.0)
+            .sum::<f64>()
     };
     WriterCounters {
         seconds: value("bridge_store_writer_batch_seconds_sum"),

@@ -467,9 +467,10 @@ pub struct ClaimedJob {
 }
 
 /// A job's order (and, for `apply_inbound_event`, its webhook) as the claim's transaction read
-/// them. Nothing else changes an order while one of its jobs runs — jobs of an order run one
-/// at a time, and only their completions store it — so this is what the job would read when it
-/// starts, without a round trip to the database per job.
+/// them: what the job would read when it starts, without a round trip to the database per job.
+/// Jobs of an order run one at a time and only their completions store it; the one other
+/// writer, retention forgetting the customer of an order finished long ago, races a running job
+/// as it did when jobs read their orders themselves.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct JobInputs {
     /// The order; `None` when it is not stored (yet).

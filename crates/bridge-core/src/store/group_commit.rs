@@ -15,6 +15,7 @@
 
 use std::time::Duration;
 
+use futures::FutureExt as _;
 use tokio::sync::{mpsc, oneshot};
 
 use super::{Intake, JobsFor, NewInboundEvent, Store, StoreError, StoreResult};
@@ -217,6 +218,11 @@ async fn write(
     mut work_receiver: Option<mpsc::Receiver<WriterRequest>>,
     limits: Limits,
 ) {
+    let writer = match (&intake_receiver, &work_receiver) {
+        (Some(_), Some(_)) => "shared",
+        (Some(_), None) => "intake",
+        _ => "completions",
+    };
     loop {
         let mut intake = Vec::new();
         let mut batch = Vec::new();
@@ -250,8 +256,19 @@ async fn write(
         // How long each transaction keeps the writer: its sum over time is how busy the
         // writer is (near 1 s per second, it is what bounds webhooks and jobs).
         let started = std::time::Instant::now();
-        write_batch(&store, intake, batch, claims).await;
-        metrics::histogram!("bridge_store_writer_batch_seconds")
+        // A panic in one batch (a webhook's job-maker, a bug) must not end the writer: the
+        // batch's callers get no answer (a webhook is refused with 503 and sent again, a job's
+        // lease runs out and it runs again), and the next batch goes on.
+        let written = std::panic::AssertUnwindSafe(write_batch(&store, intake, batch, claims))
+            .catch_unwind()
+            .await;
+        if written.is_err() {
+            tracing::error!(
+                writer,
+                "a batch of the writer panicked; its callers get no answer"
+            );
+        }
+        metrics::histogram!("bridge_store_writer_batch_seconds", "writer" => writer)
             .record(started.elapsed().as_secs_f64());
     }
 }

@@ -259,12 +259,9 @@ async fn read_inputs(tx: &mut WriteTx, claimed: &mut [ClaimedJob]) -> StoreResul
             _ => None,
         })
         .collect();
-    let orders: HashMap<OrderKey, TrackedOrder> = orders_in(tx, &keys)
-        .await?
-        .into_iter()
-        .map(|order| (order.key().clone(), order))
-        .collect();
-    let mut events: HashMap<i64, InboundEventRecord> = if event_ids.is_empty() {
+    let orders: HashMap<OrderKey, StoreResult<TrackedOrder>> =
+        orders_in(tx, &keys).await?.into_iter().collect();
+    let events: HashMap<i64, InboundEventRecord> = if event_ids.is_empty() {
         HashMap::new()
     } else {
         events_in(tx, &event_ids)
@@ -274,14 +271,21 @@ async fn read_inputs(tx: &mut WriteTx, claimed: &mut [ClaimedJob]) -> StoreResul
             .collect()
     };
     for job in claimed {
+        let order = match orders.get(&job.job.order_key) {
+            None => None,
+            Some(Ok(order)) => Some(order.clone()),
+            // Left to the job: it reads the order itself and fails alone, with the error on
+            // its order's timeline, while the claim's other jobs run.
+            Some(Err(error)) => {
+                tracing::warn!(job_id = job.id(), order_key = %job.job.order_key, error = %error, "a claimed job's order does not read");
+                continue;
+            }
+        };
         let event = match job.job.job {
-            Job::ApplyInboundEvent { event_id } => events.remove(&event_id),
+            Job::ApplyInboundEvent { event_id } => events.get(&event_id).cloned(),
             _ => None,
         };
-        job.inputs = Some(Arc::new(JobInputs {
-            order: orders.get(&job.job.order_key).cloned(),
-            event,
-        }));
+        job.inputs = Some(Arc::new(JobInputs { order, event }));
     }
     Ok(())
 }

@@ -275,18 +275,20 @@ impl Store {
             SqliteSynchronous::Full => "FULL",
             SqliteSynchronous::Normal => "NORMAL",
         };
-        // `temp_store = MEMORY` keeps statement and savepoint journals in memory: by default
-        // one spills to a temporary file past 64 KiB, and a batch of completions under a
-        // savepoint wrote and deleted such a file on every transaction. They only undo a
-        // statement or savepoint inside a transaction; crash recovery is the WAL's, unchanged.
         let pragmas = format!(
             "PRAGMA journal_mode = WAL; PRAGMA synchronous = {synchronous}; \
-             PRAGMA busy_timeout = {}; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;",
+             PRAGMA busy_timeout = {}; PRAGMA foreign_keys = ON;",
             settings.busy_timeout.as_millis()
         );
+        // The writer keeps its statement and savepoint journals in memory: by default one
+        // spills to a temporary file past 64 KiB, and the writer's batches under savepoints
+        // wrote and deleted such a file on every transaction. They only undo a statement or a
+        // savepoint inside a transaction; crash recovery is the WAL's, unchanged. (Readers keep
+        // the default, so a large report's sorting may still spill to disk, not to memory.)
+        let writer_pragmas = format!("{pragmas} PRAGMA temp_store = MEMORY;");
         let unwritable = Arc::new(AtomicBool::new(false));
-        let pool_for = |max: u32| {
-            let pragmas = pragmas.clone();
+        let pool_for = |max: u32, pragmas: &str| {
+            let pragmas = pragmas.to_owned();
             let unwritable = unwritable.clone();
             AnyPoolOptions::new()
                 .max_connections(max)
@@ -308,8 +310,8 @@ impl Store {
                 })
                 .connect_with(options.clone())
         };
-        let writer = pool_for(1).await?;
-        let pool = pool_for(settings.max_connections).await?;
+        let writer = pool_for(1, &writer_pragmas).await?;
+        let pool = pool_for(settings.max_connections, &pragmas).await?;
         Ok(Store {
             backend: Backend::Sqlite,
             pool,
@@ -383,18 +385,26 @@ impl Store {
     /// beyond [`INTAKE_QUEUE`] are refused (503) rather than left to hang; one transaction
     /// takes up to [`INTAKE_BATCH`] webhooks and every completion waiting.
     fn shared_writers(&self) -> &(IntakeWriter, CompletionWriter) {
-        self.shared_writers.get_or_init(|| match self.backend {
-            // One connection writes: webhooks and completions share its transactions rather
-            // than take turns, each with a disk sync.
-            Backend::Sqlite => {
-                group_commit::writers(self.clone(), INTAKE_QUEUE, INTAKE_BATCH, COMPLETION_BATCH)
+        self.shared_writers.get_or_init(|| {
+            // The writers hold a copy of the store without them: one holding its own writers'
+            // senders would never see its queue close, and never end.
+            let store = Store {
+                shared_writers: Arc::default(),
+                ..self.clone()
+            };
+            match self.backend {
+                // One connection writes: webhooks and completions share its transactions rather
+                // than take turns, each with a disk sync.
+                Backend::Sqlite => {
+                    group_commit::writers(store, INTAKE_QUEUE, INTAKE_BATCH, COMPLETION_BATCH)
+                }
+                // Transactions run side by side: webhooks need not wait behind a batch of
+                // completions (measured: sharing cost PostgreSQL 5 % of its orders/s).
+                Backend::Postgres => (
+                    IntakeWriter::spawn(store.clone(), INTAKE_QUEUE, INTAKE_BATCH),
+                    CompletionWriter::spawn(store, COMPLETION_BATCH),
+                ),
             }
-            // Transactions run side by side: webhooks need not wait behind a batch of
-            // completions (measured: sharing cost PostgreSQL 5 % of its orders/s).
-            Backend::Postgres => (
-                IntakeWriter::spawn(self.clone(), INTAKE_QUEUE, INTAKE_BATCH),
-                CompletionWriter::spawn(self.clone(), COMPLETION_BATCH),
-            ),
         })
     }
 

@@ -442,9 +442,12 @@ pub(super) async fn write_timeline(
     Ok(())
 }
 
-/// The orders with these keys, in `tx` (keys not stored are left out). One statement per few
-/// hundred keys.
-pub(super) async fn orders_in(tx: &mut WriteTx, keys: &[&str]) -> StoreResult<Vec<TrackedOrder>> {
+/// The orders with these keys, in `tx`, each as it reads (keys not stored are left out). One
+/// statement per few hundred keys.
+pub(super) async fn orders_in(
+    tx: &mut WriteTx,
+    keys: &[&str],
+) -> StoreResult<Vec<(OrderKey, StoreResult<TrackedOrder>)>> {
     let mut orders = Vec::with_capacity(keys.len());
     for chunk in keys.chunks(500) {
         let placeholders = tx.value_rows(chunk.len(), |next| next());
@@ -460,8 +463,11 @@ pub(super) async fn orders_in(tx: &mut WriteTx, keys: &[&str]) -> StoreResult<Ve
         for key in chunk {
             query = query.bind(*key);
         }
+        // Each row decoded on its own: one that no longer reads (a hand-edited row, a rolled
+        // back upgrade) must not fail the reads of the others.
         for row in query.fetch_all(&mut **tx).await? {
-            orders.push(TrackedOrder::try_from(row)?);
+            let key = OrderKey::new(row.order_key.clone());
+            orders.push((key, TrackedOrder::try_from(row)));
         }
     }
     Ok(orders)
