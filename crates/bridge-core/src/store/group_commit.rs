@@ -180,12 +180,19 @@ pub fn writers(
 /// (docs/benchmarks.md). On a thread of its own an answer wakes it at once. PostgreSQL's writers
 /// stay on the main runtime, whose I/O driver their connections answer through (measured on
 /// threads of their own: no more orders/s, more CPU per order).
+///
+/// The runtime has timers (the pool's acquire timeout) but no I/O driver: the writer does no
+/// network I/O (SQLite's connection runs on a thread of its own and answers through a
+/// channel), and with an I/O driver each of the ~80 times a transaction waits for an answer
+/// (a statement's end, or one returned row) the thread slept in `epoll_wait` and was woken
+/// through an `eventfd`; without one it sleeps on a futex. Measured: bridge CPU per order
+/// −10 % (docs/benchmarks.md, session 8).
 fn spawn_on_its_own_thread(writer: impl std::future::Future<Output = ()> + Send + 'static) {
     let started = std::thread::Builder::new()
         .name("bridge-writer".to_owned())
         .spawn(move || {
             match tokio::runtime::Builder::new_current_thread()
-                .enable_all()
+                .enable_time()
                 .build()
             {
                 Ok(runtime) => runtime.block_on(writer),
