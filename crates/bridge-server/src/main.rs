@@ -4,7 +4,9 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-/// mimalloc rather than glibc's allocator: see docs/benchmarks.md ("the allocator").
+/// mimalloc rather than glibc's allocator, without transparent huge pages (its `no_thp`
+/// feature): less CPU per order, idle memory kept low (docs/architecture.md, "The allocator";
+/// the measurements in docs/benchmarks.md, session 8).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
