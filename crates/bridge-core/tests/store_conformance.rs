@@ -769,6 +769,48 @@ async fn notices_are_posted_once_per_order_and_reason(store: Store) {
     assert_eq!((retried.recorded, retried.sent), (0, 1));
 }
 
+/// A job whose lease was lost and which its new claimer already finished, at the same
+/// instant: the stale completion in a batch is still refused, and its effects are not written.
+async fn a_stale_completion_is_refused_after_the_new_claimer_finished(store: Store) {
+    let now = Utc::now();
+    store
+        .enqueue(&[job("kente/1", "a"), job("kente/2", "b")], now)
+        .await
+        .unwrap();
+    let claimed = store.claim_jobs(2, LEASE, now).await.unwrap();
+    assert_eq!(claimed.len(), 2);
+    let stale = claimed[1].clone();
+    store.release_job(&claimed[1], now).await.unwrap();
+    let thief = store.claim_jobs(1, LEASE, now).await.unwrap();
+    assert_eq!(thief.len(), 1);
+    assert_eq!(thief[0].id(), stale.id());
+    store
+        .complete_job(&thief[0], &JobEffects::default(), now)
+        .await
+        .unwrap();
+    let kept = JobEffects {
+        order: Some(order_record("1", OrderState::Shipping)),
+        ..JobEffects::default()
+    };
+    let lost = JobEffects {
+        order: Some(order_record("2", OrderState::Delivered)),
+        ..JobEffects::default()
+    };
+    let results = store
+        .complete_jobs(&[(&claimed[0], &kept), (&stale, &lost)], now)
+        .await;
+    assert!(results[0].is_ok(), "{:?}", results[0]);
+    assert!(
+        matches!(results[1], Err(StoreError::LeaseLost { .. })),
+        "{:?}",
+        results[1]
+    );
+    assert!(
+        store.order(&key("kente/2")).await.unwrap().is_none(),
+        "nothing of the stale completion"
+    );
+}
+
 async fn completions_commit_together_each_on_its_own(store: Store) {
     let now = Utc::now();
     store
@@ -2054,6 +2096,7 @@ conformance!(
     drain_reports_outcomes,
     group_commit_stores_each_webhook_once,
     a_batch_of_webhooks_keeps_the_first_of_each_key,
+    a_stale_completion_is_refused_after_the_new_claimer_finished,
     a_panicking_batch_does_not_stop_the_writer,
     orders_are_found_by_every_name_people_use,
     a_persons_correction_is_stored_with_the_order,

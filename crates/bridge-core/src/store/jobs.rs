@@ -386,6 +386,12 @@ async fn apply_together(
     completions: &[(&ClaimedJob, &JobEffects)],
     now: DateTime<Utc>,
 ) -> StoreResult<Vec<StoreResult<()>>> {
+    // A batch of webhooks alone (PostgreSQL's intake writer sends nothing else) has nothing
+    // to finish: PostgreSQL refuses the empty `IN ()` SQLite takes, and every such batch
+    // failed, was rolled back and started again before this.
+    if completions.is_empty() {
+        return Ok(Vec::new());
+    }
     let jobs: Vec<&ClaimedJob> = completions.iter().map(|(job, _)| *job).collect();
     let finished = finish_done(tx, &jobs, now).await?;
     let kept: Vec<&JobEffects> = completions
@@ -1016,7 +1022,33 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
-    use super::{CLAIM_SQLITE, HOLD_SQLITE};
+    use super::{CLAIM_SQLITE, HOLD_SQLITE, apply_together};
+    use crate::testing::{TestBackend, TestDatabase};
+
+    /// A batch with no completions (webhooks alone) writes nothing for them and fails nothing:
+    /// an empty `IN ()` is an error on PostgreSQL, which made every intake-only batch roll
+    /// back and start again.
+    async fn an_empty_batch_finishes_nothing(backend: TestBackend) {
+        let store = TestDatabase::new(backend).await.store;
+        let mut tx = store.begin_write().await.unwrap();
+        let results = apply_together(&mut tx, &[], chrono::Utc::now()).await;
+        assert!(matches!(&results, Ok(r) if r.is_empty()), "{results:?}");
+        tx.commit().await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn an_empty_batch_finishes_nothing_on_sqlite() {
+        an_empty_batch_finishes_nothing(TestBackend::Sqlite).await;
+    }
+
+    #[tokio::test]
+    #[cfg_attr(
+        not(postgres_tests),
+        ignore = "PostgreSQL suite not run: set BRIDGE_TEST_POSTGRES_URL"
+    )]
+    async fn an_empty_batch_finishes_nothing_on_postgres() {
+        an_empty_batch_finishes_nothing(TestBackend::Postgres).await;
+    }
 
     /// A `LIMIT` bound to a bare parameter makes SQLite prepare the statement again on every
     /// run (see `sqlite_limit!`): the claim runs with every batch the writer commits.
