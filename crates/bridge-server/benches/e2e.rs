@@ -196,14 +196,28 @@ impl Bridge {
         // `BENCH_BRIDGE=<binary>`: measure another build (an A/B of two commits in one hour).
         let binary = std::env::var("BENCH_BRIDGE")
             .unwrap_or_else(|_| env!("CARGO_BIN_EXE_shaq-bridge").to_owned());
+        // `BENCH_LOG=<file>`: the bridges' warnings and errors, appended there (a healthy
+        // run logs none; each is a lead).
+        // The bridge logs to standard output.
+        let (stdout, stderr) = match std::env::var("BENCH_LOG") {
+            Ok(file) => {
+                let log = std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(file)
+                    .unwrap();
+                (Stdio::from(log.try_clone().unwrap()), Stdio::from(log))
+            }
+            Err(_) => (Stdio::null(), Stdio::null()),
+        };
         let mut command = Command::new(binary);
         command
             .arg("serve")
             .arg("--config")
             .arg(config)
             .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stdout(stdout)
+            .stderr(stderr)
             .kill_on_drop(true);
         for (name, value) in env {
             command.env(name, value);
