@@ -23,7 +23,7 @@ use crate::domain::mask_digit_runs;
 pub use crate::jobs::JobError;
 use crate::jobs::{ClaimedJob, JobRecord};
 use crate::retry::{RetryDecision, RetryPolicy};
-use crate::store::{CompletionWriter, JobEffects, Store, StoreError, TimelineEntry};
+use crate::store::{Backend, CompletionWriter, JobEffects, Store, StoreError, TimelineEntry};
 
 /// Runs one job. Implementations must be idempotent: a job can run more than once (a crash
 /// after the remote call but before the completion was committed).
@@ -54,7 +54,8 @@ pub struct WorkerSettings {
     /// Jobs run in parallel (jobs of one order never run in parallel with each other). Calls
     /// to each upstream are limited apart (`shaq.max_in_flight`, `digishare.max_in_flight`):
     /// a job spends most of its time on the database and waiting its turn, not on the call.
-    pub concurrency: usize,
+    /// Unset, it follows the database: see [`WorkerSettings::concurrency_on`].
+    pub concurrency: Option<usize>,
     /// How long a claimed job is reserved; a worker that dies loses it after this.
     #[serde(with = "humantime_serde")]
     pub lease: Duration,
@@ -72,7 +73,7 @@ impl Default for WorkerSettings {
     fn default() -> Self {
         WorkerSettings {
             enabled: true,
-            concurrency: 64,
+            concurrency: None,
             lease: Duration::from_secs(300),
             poll_interval: Duration::from_secs(1),
             shutdown_grace: Duration::from_secs(20),
@@ -82,9 +83,30 @@ impl Default for WorkerSettings {
 }
 
 impl WorkerSettings {
+    /// Jobs in parallel on SQLite when `concurrency` is unset.
+    pub const SQLITE_CONCURRENCY: usize = 64;
+    /// Jobs in parallel on PostgreSQL when `concurrency` is unset.
+    pub const POSTGRES_CONCURRENCY: usize = 256;
+
+    /// How many jobs run in parallel on `backend`: `concurrency` if set, otherwise the
+    /// backend's default. A batch of completions costs PostgreSQL about the same handful of
+    /// statements whatever its size, and the batches are as large as the jobs in flight, so
+    /// PostgreSQL gains from many more workers (256 against 64: about 20 % more orders a second
+    /// in docs/benchmarks.md); SQLite gains nothing and makes webhooks wait behind larger
+    /// transactions, since they share its one writer.
+    pub fn concurrency_on(&self, backend: Backend) -> usize {
+        self.concurrency.unwrap_or(match backend {
+            Backend::Sqlite => Self::SQLITE_CONCURRENCY,
+            Backend::Postgres => Self::POSTGRES_CONCURRENCY,
+        })
+    }
+
     /// Checks the values, naming the key that is wrong.
     pub fn validate(&self) -> Result<(), String> {
-        if self.concurrency == 0 || self.concurrency > 1024 {
+        if self
+            .concurrency
+            .is_some_and(|concurrency| concurrency == 0 || concurrency > 1024)
+        {
             return Err("workers.concurrency must be between 1 and 1024".to_owned());
         }
         if self.lease < Duration::from_secs(5) {
@@ -151,13 +173,19 @@ impl WorkerPool {
         }
     }
 
+    /// Jobs in parallel on this pool's database.
+    fn concurrency(&self) -> usize {
+        self.settings.concurrency_on(self.store.backend())
+    }
+
     /// Runs until `shutdown` fires; then stops claiming, lets running jobs finish for up to
     /// `shutdown_grace`, and gives back the jobs still running after that.
     pub async fn run_until_stopped(self, shutdown: CancellationToken) {
-        let permits = Arc::new(Semaphore::new(self.settings.concurrency));
+        let concurrency = self.concurrency();
+        let permits = Arc::new(Semaphore::new(concurrency));
         let in_flight: Arc<Mutex<HashMap<i64, ClaimedJob>>> = Arc::default();
         let mut tasks = JoinSet::new();
-        tracing::info!(concurrency = self.settings.concurrency, "workers started");
+        tracing::info!(concurrency, "workers started");
         while !shutdown.is_cancelled() {
             while tasks.try_join_next().is_some() {}
             let free = permits.available_permits();
@@ -260,7 +288,7 @@ impl WorkerPool {
             let claimed = self
                 .store
                 .claim_jobs(
-                    self.settings.concurrency as u32,
+                    u32::try_from(self.concurrency()).unwrap_or(u32::MAX),
                     self.settings.lease,
                     Utc::now(),
                 )

@@ -399,7 +399,10 @@ async fn fresh_database(backend: &str, dir: &Path, name: &str) -> String {
                 assert!(status.success(), "{statement}");
             }
             let (prefix, _) = base.rsplit_once('/').unwrap();
-            format!("{prefix}/{db}")
+            match std::env::var("BENCH_POSTGRES_PARAMS") {
+                Ok(params) if !params.is_empty() => format!("{prefix}/{db}?{params}"),
+                _ => format!("{prefix}/{db}"),
+            }
         }
         _ => format!("sqlite://{}", dir.join(format!("{name}.db")).display()),
     }

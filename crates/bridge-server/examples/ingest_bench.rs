@@ -135,7 +135,7 @@ async fn bridge_with(
     settings.log.level = "error".to_owned();
     settings.database = db.settings.clone();
     settings.database.sqlite_synchronous = synchronous;
-    settings.workers.concurrency = concurrency;
+    settings.workers.concurrency = Some(concurrency);
     settings.workers.shutdown_grace = std::time::Duration::from_secs(1);
     // Reopen with the chosen synchronous mode.
     let application = Application::build_with_executor(settings, executor)

@@ -553,6 +553,7 @@ pub fn redact_all<S: Serializer>(v: &[SecretString], s: S) -> Result<S::Ok, S::E
 #[cfg(test)]
 mod tests {
     use super::*;
+    use bridge_core::store::Backend;
 
     const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../config/example.toml");
 
@@ -572,7 +573,10 @@ mod tests {
         let settings = example(&[]).expect("config/example.toml is valid");
         assert_eq!(settings.server.listen.port(), 8080);
         assert_eq!(settings.database.url, "sqlite://data/shaq-bridge.db");
-        assert_eq!(settings.workers.concurrency, 64);
+        // Unset: it follows the database.
+        assert_eq!(settings.workers.concurrency, None);
+        assert_eq!(settings.workers.concurrency_on(Backend::Sqlite), 64);
+        assert_eq!(settings.workers.concurrency_on(Backend::Postgres), 256);
         assert_eq!(
             (
                 settings.shaq.max_in_flight,
@@ -617,7 +621,8 @@ mod tests {
             ("OTHER__WORKERS__CONCURRENCY", "99"),
         ])
         .expect("valid");
-        assert_eq!(settings.workers.concurrency, 3);
+        assert_eq!(settings.workers.concurrency, Some(3));
+        assert_eq!(settings.workers.concurrency_on(Backend::Postgres), 3);
         assert_eq!(
             settings.shaq.secret.expose_secret(),
             "secret-from-the-environment"
