@@ -386,9 +386,12 @@ async fn fresh_database(backend: &str, dir: &Path, name: &str) -> String {
             let base = std::env::var("BRIDGE_TEST_POSTGRES_URL").unwrap();
             let db = format!("bridge_bench_{name}_{}", std::process::id());
             let admin = base.clone();
+            // `BENCH_POSTGRES_CREATE`: options for `CREATE DATABASE`, e.g. a merchant's
+            // collation (`LOCALE_PROVIDER icu ICU_LOCALE 'en-US' TEMPLATE template0`).
+            let options = std::env::var("BENCH_POSTGRES_CREATE").unwrap_or_default();
             for statement in [
                 format!("DROP DATABASE IF EXISTS {db}"),
-                format!("CREATE DATABASE {db}"),
+                format!("CREATE DATABASE {db} {options}"),
             ] {
                 let status = std::process::Command::new("psql")
                     .arg(&admin)
