@@ -11,7 +11,8 @@
 //! webhooks, completions and claims share its transactions, so the single writer connection
 //! does not take turns between a webhook transaction and a completion transaction, each with
 //! its own disk sync. On PostgreSQL, whose transactions run side by side, intake and the
-//! workers each have a writer task of their own (`Store::shared_writers`), on the main runtime.
+//! workers each have a writer task of their own (`Store::shared_writers`): intake's on the
+//! main runtime, the workers' on a thread of its own with its own connection.
 
 use std::time::Duration;
 
@@ -104,6 +105,26 @@ impl CompletionWriter {
         CompletionWriter { sender }
     }
 
+    /// As [`CompletionWriter::spawn`], on a thread and a runtime of its own, writing through a
+    /// connection opened there (PostgreSQL; the module's `spawn_on_its_own_thread` says why).
+    pub fn spawn_on_its_own_thread(store: Store, max_batch: usize) -> CompletionWriter {
+        let (sender, receiver) = mpsc::channel(max_batch.max(1) * 4);
+        let limits = Limits {
+            intake: 1,
+            completions: max_batch.max(1),
+        };
+        spawn_on_its_own_thread(Driver::TimeAndIo, move || async move {
+            // A connection answers through the I/O driver of the runtime that opened it: this
+            // one, not the main runtime's, so the writer is woken here at once.
+            let writer = sqlx::any::AnyPoolOptions::new()
+                .max_connections(1)
+                .acquire_timeout(store.writer.options().get_acquire_timeout())
+                .connect_lazy_with((*store.writer.connect_options()).clone());
+            write(Store { writer, ..store }, None, Some(receiver), limits).await;
+        });
+        CompletionWriter { sender }
+    }
+
     /// Marks `job` done with its effects; returns once committed (or why not). With
     /// `claim_next` (a lease), also claims the worker's next job in the same transaction.
     pub async fn complete(
@@ -160,42 +181,54 @@ pub fn writers(
         intake: intake_batch.max(1),
         completions: max_batch.max(1),
     };
-    spawn_on_its_own_thread(write(
-        store,
-        Some(intake_receiver),
-        Some(work_receiver),
-        limits,
-    ));
+    spawn_on_its_own_thread(Driver::Time, move || {
+        write(store, Some(intake_receiver), Some(work_receiver), limits)
+    });
     (
         IntakeWriter { sender: intake },
         CompletionWriter { sender: work },
     )
 }
 
-/// Runs SQLite's writer task on a thread and a runtime of its own. Each statement of a
-/// transaction is a hand-off to the connection's thread, and the writer's transactions follow
-/// one another: on the main runtime every answer queued the writer behind the workers' and
-/// connections' tasks (a runtime thread looks at tasks woken from outside every ~200 µs of
-/// polling), and that is what its transactions spent most of their time on
-/// (docs/benchmarks.md). On a thread of its own an answer wakes it at once. PostgreSQL's writers
-/// stay on the main runtime, whose I/O driver their connections answer through (measured on
-/// threads of their own: no more orders/s, more CPU per order).
+/// Which drivers a writer's runtime has.
+#[derive(Clone, Copy)]
+enum Driver {
+    /// Timers only (the pool's acquire timeout): SQLite's connection runs on a thread of its
+    /// own and answers through a channel.
+    Time,
+    /// Timers and network I/O: PostgreSQL's connection is a socket.
+    TimeAndIo,
+}
+
+/// Runs a writer task on a thread and a runtime of its own. Each statement of a transaction
+/// is a hand-off to the connection (SQLite's thread, or PostgreSQL's socket) and the writer's
+/// transactions follow one another: on the main runtime every answer queued the writer
+/// behind the workers' and connections' tasks (a runtime thread looks at tasks woken from
+/// outside every ~200 µs of polling), and that is what SQLite's transactions spent most of
+/// their time on (docs/benchmarks.md, session 7). On a thread of its own an answer wakes it at
+/// once. PostgreSQL's completion writer gained from it too once the workers were 256 (session
+/// 10: more of the two cores busy, backlogs drained about 15 % faster); its intake writer
+/// stays on the main runtime (measured on a thread of its own in session 7: smaller batches
+/// of webhooks, more CPU per order).
 ///
-/// The runtime has timers (the pool's acquire timeout) but no I/O driver: the writer does no
-/// network I/O (SQLite's connection runs on a thread of its own and answers through a
-/// channel), and with an I/O driver each of the ~80 times a transaction waits for an answer
-/// (a statement's end, or one returned row) the thread slept in `epoll_wait` and was woken
-/// through an `eventfd`; without one it sleeps on a futex. Measured: bridge CPU per order
-/// −10 % (docs/benchmarks.md, session 8).
-fn spawn_on_its_own_thread(writer: impl std::future::Future<Output = ()> + Send + 'static) {
+/// SQLite's runtime has no I/O driver: with one, each of the ~80 times a transaction waits
+/// for an answer (a statement's end, or one returned row) the thread slept in `epoll_wait`
+/// and was woken through an `eventfd`; without one it sleeps on a futex. Measured: bridge CPU
+/// per order −10 % (docs/benchmarks.md, session 8).
+fn spawn_on_its_own_thread<F>(driver: Driver, writer: impl FnOnce() -> F + Send + 'static)
+where
+    F: std::future::Future<Output = ()>,
+{
     let started = std::thread::Builder::new()
         .name("bridge-writer".to_owned())
         .spawn(move || {
-            match tokio::runtime::Builder::new_current_thread()
-                .enable_time()
-                .build()
-            {
-                Ok(runtime) => runtime.block_on(writer),
+            let mut builder = tokio::runtime::Builder::new_current_thread();
+            match driver {
+                Driver::Time => builder.enable_time(),
+                Driver::TimeAndIo => builder.enable_all(),
+            };
+            match builder.build() {
+                Ok(runtime) => runtime.block_on(writer()),
                 Err(error) => tracing::error!(error = %error, "the writer's runtime did not start"),
             }
         });
