@@ -70,6 +70,8 @@ impl IntakeWriter {
 #[derive(Debug, Clone)]
 pub struct CompletionWriter {
     sender: mpsc::Sender<WriterRequest>,
+    /// The connection the writer has to itself, when it has one, closed with the store.
+    own_connection: Option<sqlx::AnyPool>,
 }
 
 enum WriterRequest {
@@ -102,7 +104,10 @@ impl CompletionWriter {
             completions: max_batch.max(1),
         };
         tokio::spawn(write(store, None, Some(receiver), limits));
-        CompletionWriter { sender }
+        CompletionWriter {
+            sender,
+            own_connection: None,
+        }
     }
 
     /// As [`CompletionWriter::spawn`], on a thread and a runtime of its own, writing through a
@@ -113,16 +118,28 @@ impl CompletionWriter {
             intake: 1,
             completions: max_batch.max(1),
         };
-        spawn_on_its_own_thread(Driver::TimeAndIo, move || async move {
-            // A connection answers through the I/O driver of the runtime that opened it: this
-            // one, not the main runtime's, so the writer is woken here at once.
-            let writer = sqlx::any::AnyPoolOptions::new()
-                .max_connections(1)
-                .acquire_timeout(store.writer.options().get_acquire_timeout())
-                .connect_lazy_with((*store.writer.connect_options()).clone());
-            write(Store { writer, ..store }, None, Some(receiver), limits).await;
+        // Opened on first use, in the writer's runtime: a connection answers through the I/O
+        // driver of the runtime that opened it, so the writer is woken there at once, not
+        // through the main runtime's queue.
+        let own_connection = sqlx::any::AnyPoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(store.writer.options().get_acquire_timeout())
+            .connect_lazy_with((*store.writer.connect_options()).clone());
+        let writer = own_connection.clone();
+        spawn_on_its_own_thread(Driver::TimeAndIo, move || {
+            write(Store { writer, ..store }, None, Some(receiver), limits)
         });
-        CompletionWriter { sender }
+        CompletionWriter {
+            sender,
+            own_connection: Some(own_connection),
+        }
+    }
+
+    /// Closes the writer's own connection, if it has one (at shutdown, with the store's).
+    pub(super) async fn close(&self) {
+        if let Some(connection) = &self.own_connection {
+            connection.close().await;
+        }
     }
 
     /// Marks `job` done with its effects; returns once committed (or why not). With
@@ -186,7 +203,10 @@ pub fn writers(
     });
     (
         IntakeWriter { sender: intake },
-        CompletionWriter { sender: work },
+        CompletionWriter {
+            sender: work,
+            own_connection: None,
+        },
     )
 }
 

@@ -421,6 +421,9 @@ impl Store {
 
     /// Closes every connection (at shutdown).
     pub async fn close(&self) {
+        if let Some((_, completions)) = self.shared_writers.get() {
+            completions.close().await;
+        }
         self.writer.close().await;
         self.pool.close().await;
     }
