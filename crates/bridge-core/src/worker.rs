@@ -91,8 +91,8 @@ impl WorkerSettings {
     /// How many jobs run in parallel on `backend`: `concurrency` if set, otherwise the
     /// backend's default. A batch of completions costs PostgreSQL about the same handful of
     /// statements whatever its size, and the batches are as large as the jobs in flight, so
-    /// PostgreSQL gains from many more workers (256 against 64: about 20 % more orders a second
-    /// in docs/benchmarks.md); SQLite gains nothing and makes webhooks wait behind larger
+    /// PostgreSQL gains from many more workers (256 against 64: 10–20 % more orders a second
+    /// in docs/benchmarks.md, session 10); SQLite gains nothing and makes webhooks wait behind larger
     /// transactions, since they share its one writer.
     pub fn concurrency_on(&self, backend: Backend) -> usize {
         self.concurrency.unwrap_or(match backend {
