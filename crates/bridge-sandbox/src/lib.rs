@@ -9,6 +9,7 @@
 pub mod bridge_config;
 pub mod digishare;
 pub mod faults;
+pub mod ports;
 pub mod recording;
 pub mod shaq;
 pub mod shops;

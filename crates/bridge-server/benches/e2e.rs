@@ -24,6 +24,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bridge_sandbox::bridge_config::{BridgeConfig, SHAQ_WEBHOOK_SECRET, Shop};
+use bridge_sandbox::ports::free_listen_port;
 use bridge_sandbox::shops::{OrderSpec, shopify_order, shopify_signature};
 use bridge_sandbox::{Sandbox, SandboxConfig};
 use serde_json::{Value, json};
@@ -39,14 +40,6 @@ fn env_usize(name: &str, default: usize) -> usize {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// CPU seconds (user + system) a process has used, from `/proc/<pid>/stat`.
@@ -367,7 +360,7 @@ impl WriterLoad {
 
 fn write_config(dir: &Path, sandbox: &Sandbox, database_url: &str) -> PathBuf {
     let toml = BridgeConfig::for_sandbox(sandbox, database_url)
-        .listen(&format!("127.0.0.1:{}", free_port()))
+        .listen(&format!("127.0.0.1:{}", free_listen_port()))
         .without_rate_limit()
         .without_reconciliation()
         .quick_upstreams("10s")

@@ -18,6 +18,7 @@ use bridge_core::testing::{TestBackend, TestDatabase};
 use bridge_sandbox::bridge_config::{
     BridgeConfig, DIGISHARE_WEBHOOK_SECRET, SHAQ_WEBHOOK_SECRET, Shop,
 };
+use bridge_sandbox::ports::free_listen_port;
 use bridge_sandbox::shops::{OrderSpec, shopify_signature};
 use bridge_sandbox::{Sandbox, SandboxConfig};
 use tokio::process::{Child, Command};
@@ -29,14 +30,6 @@ fn orders_to_send() -> usize {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(500)
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// One Shopify shop shipping at once; many workers with a short lease (a killed bridge's jobs
@@ -114,20 +107,40 @@ async fn wait_until(what: &str, within: Duration, mut check: impl AsyncFnMut() -
     }
 }
 
-async fn wait_ready(port: u16) {
+/// The last lines of the bridge's log, for a failure message: without them a bridge that did not
+/// start (a port taken, a bad config) leaves only "timed out" behind.
+fn log_tail(log: &Path) -> String {
+    let text = std::fs::read_to_string(log).unwrap_or_default();
+    let lines: Vec<&str> = text.lines().collect();
+    lines[lines.len().saturating_sub(30)..].join("\n")
+}
+
+/// Waits for `/readyz` to answer 200; fails at once, with the log, if the bridge exits first.
+async fn wait_ready(child: &mut Child, port: u16, log: &Path) {
     let client = reqwest::Client::new();
-    wait_until(
-        "the bridge to be ready",
-        Duration::from_secs(30),
-        async || {
-            client
-                .get(format!("http://127.0.0.1:{port}/readyz"))
-                .send()
-                .await
-                .is_ok_and(|r| r.status().is_success())
-        },
-    )
-    .await;
+    let started = Instant::now();
+    loop {
+        let ready = client
+            .get(format!("http://127.0.0.1:{port}/readyz"))
+            .send()
+            .await
+            .is_ok_and(|r| r.status().is_success());
+        if ready {
+            return;
+        }
+        if let Some(exit) = child.try_wait().unwrap() {
+            panic!(
+                "the bridge exited ({exit}) before it was ready; its log ends with:\n{}",
+                log_tail(log)
+            );
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "timed out waiting for the bridge to be ready; its log ends with:\n{}",
+            log_tail(log)
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
 }
 
 async fn kill_nine_and_sigterm(backend: TestBackend) {
@@ -135,14 +148,14 @@ async fn kill_nine_and_sigterm(backend: TestBackend) {
     let db = TestDatabase::new(backend).await;
     let sandbox = Sandbox::start(SandboxConfig::default()).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
+    let port = free_listen_port();
     let config = write_config(dir.path(), &sandbox, &db.settings.url, port);
     let log = dir.path().join("bridge.log");
     let bridge = format!("http://127.0.0.1:{port}");
     sandbox.send_webhooks_to(&bridge);
 
     let mut child = spawn_bridge(&config, &log);
-    wait_ready(port).await;
+    wait_ready(&mut child, port, &log).await;
 
     // Senders: 16 at a time, each retrying until acknowledged.
     let acknowledged = Arc::new(AtomicUsize::new(0));
@@ -186,7 +199,7 @@ async fn kill_nine_and_sigterm(backend: TestBackend) {
         child.wait().await.unwrap();
         kills += 1;
         child = spawn_bridge(&config, &log);
-        wait_ready(port).await;
+        wait_ready(&mut child, port, &log).await;
     }
     senders.await.unwrap();
     assert_eq!(acknowledged.load(Ordering::SeqCst), orders);
@@ -228,7 +241,7 @@ async fn kill_nine_and_sigterm(backend: TestBackend) {
         .unwrap();
     assert!(exit.success(), "SIGTERM exits 0, got {exit:?}");
     let mut child = spawn_bridge(&config, &log);
-    wait_ready(port).await;
+    wait_ready(&mut child, port, &log).await;
     sandbox.shaq.webhooks.wait_idle().await;
     wait_until(
         "every courier event to be applied",

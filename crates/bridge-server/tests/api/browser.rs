@@ -12,6 +12,7 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use bridge_core::lifecycle::OrderState;
+use bridge_sandbox::ports::free_listen_port;
 use bridge_sandbox::shops::OrderSpec;
 use bridge_sandbox::wait_for;
 use bridge_server::console::session::hash_password;
@@ -24,20 +25,12 @@ use crate::helpers::SandboxBridge;
 const PASSWORD: &str = "kente-and-cocoa-2026";
 const LIMIT: Duration = Duration::from_secs(60);
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// ChromeDriver on a free port, and a headless Chromium session through it.
 async fn browser() -> (Child, Client) {
     let driver = std::env::var("BRIDGE_TEST_CHROMEDRIVER").expect("BRIDGE_TEST_CHROMEDRIVER");
     let chromium =
         std::env::var("BRIDGE_TEST_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".to_owned());
-    let port = free_port();
+    let port = free_listen_port();
     let child = Command::new(&driver)
         .arg(format!("--port={port}"))
         .stdout(Stdio::null())

@@ -7,20 +7,13 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use bridge_sandbox::bridge_config::SANDBOX_ADMIN_TOKEN;
+use bridge_sandbox::ports::free_listen_port;
 use bridge_sandbox::wait_for;
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt as _, BufReader};
 use tokio::process::{Child, Command};
 
 const LIMIT: Duration = Duration::from_secs(30);
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 fn shaq_bridge(dir: &Path, args: &[&str]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_shaq-bridge"));
@@ -69,7 +62,7 @@ async fn get_json(http: &reqwest::Client, url: String) -> Option<Value> {
 #[tokio::test]
 async fn sandbox_and_serve_as_two_processes_carry_an_order_to_delivery() {
     let dir = tempfile::tempdir().unwrap();
-    let bridge = format!("http://127.0.0.1:{}", free_port());
+    let bridge = format!("http://127.0.0.1:{}", free_listen_port());
     let settings = dir.path().join("sandbox.toml");
     let mut sandbox = shaq_bridge(
         dir.path(),
