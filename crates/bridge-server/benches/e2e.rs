@@ -279,14 +279,21 @@ struct Row {
     idle_rss: f64,
     peak_rss: f64,
     ready_ms: f64,
-    cpu_ms_per_order: f64,
-    /// This process (load generator and simulators) during the same phase.
-    harness_cpu_ms_per_order: f64,
-    /// The PostgreSQL server during the same phase (`None` for SQLite, which is in the bridge).
-    database_cpu_ms_per_order: Option<f64>,
-    /// All of the above over the phase's wall time: how many of the two cores were busy.
-    cores_busy: f64,
+    /// Per order, during the e2e phase: the bridge, this process (load generator and
+    /// simulators), the PostgreSQL server (`None` for SQLite, which is in the bridge), and how
+    /// many of the two cores all of them kept busy.
+    cpu: CpuCost,
     /// The writer's transactions during the same phase, from the bridge's `/metrics`.
+    writer: WriterLoad,
+    /// The large backlog stored by the intake-only bridge (workers off): the most the durable
+    /// intake can take on this machine, and what each acknowledgement costs.
+    intake_only: IntakeOnly,
+}
+
+struct IntakeOnly {
+    acks: Load,
+    /// Per acknowledgement.
+    cpu: CpuCost,
     writer: WriterLoad,
 }
 
@@ -420,6 +427,81 @@ fn drop_databases(backend: &str, names: &[&str]) {
     }
 }
 
+/// `perf record` of one process while a phase runs, when the named variable gives a file.
+struct Profiler(std::process::Child);
+
+impl Profiler {
+    fn start(variable: &str, pid: u32) -> Option<Profiler> {
+        let file = std::env::var(variable).ok()?;
+        let child = std::process::Command::new("perf")
+            .args([
+                "record",
+                "-e",
+                "cpu-clock",
+                "-F",
+                "1999",
+                "-g",
+                "-o",
+                &file,
+                "-p",
+            ])
+            .arg(pid.to_string())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        Some(Profiler(child))
+    }
+
+    fn stop(self) {
+        let _ = std::process::Command::new("kill")
+            .arg("-INT")
+            .arg(self.0.id().to_string())
+            .status();
+        let _ = self.0.wait_with_output();
+    }
+}
+
+/// CPU counters of the three parties, read at the start of a phase.
+struct CpuSnapshot {
+    bridge: f64,
+    harness: f64,
+    database: f64,
+}
+
+/// What a phase cost, per unit of work, from two [`CpuSnapshot`]s.
+struct CpuCost {
+    bridge_ms: f64,
+    harness_ms: f64,
+    database_ms: Option<f64>,
+    cores_busy: f64,
+}
+
+impl CpuSnapshot {
+    fn take(bridge_pid: u32) -> CpuSnapshot {
+        CpuSnapshot {
+            bridge: cpu_seconds(bridge_pid),
+            harness: cpu_seconds(std::process::id()),
+            database: postgres_cpu_seconds(),
+        }
+    }
+
+    fn cost_since(&self, bridge_pid: u32, backend: &str, units: u64, phase: Duration) -> CpuCost {
+        let now = CpuSnapshot::take(bridge_pid);
+        let bridge = now.bridge - self.bridge;
+        let harness = now.harness - self.harness;
+        let database = (backend == "postgres").then_some(now.database - self.database);
+        let per_unit = |seconds: f64| seconds * 1000.0 / units as f64;
+        CpuCost {
+            bridge_ms: per_unit(bridge),
+            harness_ms: per_unit(harness),
+            database_ms: database.map(per_unit),
+            cores_busy: (bridge + harness + database.unwrap_or(0.0))
+                / phase.as_secs_f64().max(1e-3),
+        }
+    }
+}
+
 async fn run_backend(
     backend: &str,
     synchronous: &str,
@@ -443,29 +525,9 @@ async fn run_backend(
     tokio::time::sleep(Duration::from_millis(500)).await;
     let idle_rss = proc_mb(bridge.pid(), "VmRSS:");
     let url = format!("{}/webhooks/shops/kente", bridge.url);
-    let cpu_before = cpu_seconds(bridge.pid());
-    let harness_before = cpu_seconds(std::process::id());
-    let database_before = postgres_cpu_seconds();
+    let cpu_before = CpuSnapshot::take(bridge.pid());
     // `BENCH_PERF=<file>`: a CPU profile of the bridge during this phase (`perf report -i <file>`).
-    let profiler = std::env::var("BENCH_PERF").ok().map(|file| {
-        std::process::Command::new("perf")
-            .args([
-                "record",
-                "-e",
-                "cpu-clock",
-                "-F",
-                "499",
-                "-g",
-                "-o",
-                &file,
-                "-p",
-            ])
-            .arg(bridge.pid().to_string())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap()
-    });
+    let profiler = Profiler::start("BENCH_PERF", bridge.pid());
     let writer_before = writer_counters(&client, &bridge.url).await;
     let started = Instant::now();
     let ack = load(&client, order_requests(&url, 1..orders + 1)).await;
@@ -480,21 +542,9 @@ async fn run_backend(
         writer_counters(&client, &bridge.url).await,
         e2e,
     );
-    let bridge_cpu = cpu_seconds(bridge.pid()) - cpu_before;
-    let harness_cpu = cpu_seconds(std::process::id()) - harness_before;
-    let database_cpu = (backend == "postgres").then(|| postgres_cpu_seconds() - database_before);
-    let per_order = |seconds: f64| seconds * 1000.0 / orders as f64;
-    let cpu_ms_per_order = per_order(bridge_cpu);
-    let harness_cpu_ms_per_order = per_order(harness_cpu);
-    let database_cpu_ms_per_order = database_cpu.map(per_order);
-    let cores_busy =
-        (bridge_cpu + harness_cpu + database_cpu.unwrap_or(0.0)) / e2e.as_secs_f64().max(1e-3);
+    let cpu = cpu_before.cost_since(bridge.pid(), backend, orders, e2e);
     if let Some(profiler) = profiler {
-        let _ = std::process::Command::new("kill")
-            .arg("-INT")
-            .arg(profiler.id().to_string())
-            .status();
-        let _ = profiler.wait_with_output();
+        profiler.stop();
     }
 
     // 2. One courier status per package, until every ticket shows it.
@@ -538,6 +588,7 @@ async fn run_backend(
 
     // 3. Backlogs: stored by an intake-only bridge, drained by a fresh one.
     let mut drains = Vec::new();
+    let mut intake_only = None;
     for (name, size) in [("small", 200u64), ("large", backlog)] {
         let sandbox = Sandbox::start(SandboxConfig::default()).await.unwrap();
         let database = fresh_database(backend, dir.path(), name).await;
@@ -546,8 +597,27 @@ async fn run_backend(
         intake_env.push(("SHAQ_BRIDGE__WORKERS__ENABLED", "false"));
         let intake = Bridge::spawn(&config, &intake_env).await;
         let url = format!("{}/webhooks/shops/kente", intake.url);
-        load(&client, order_requests(&url, 1..size + 1)).await;
+        let requests = order_requests(&url, 1..size + 1);
+        // `BENCH_PERF_INTAKE=<file>`: a CPU profile of the intake-only bridge (large backlog).
+        let profiler = (name == "large")
+            .then(|| Profiler::start("BENCH_PERF_INTAKE", intake.pid()))
+            .flatten();
+        let writer_before = writer_counters(&client, &intake.url).await;
+        let cpu_before = CpuSnapshot::take(intake.pid());
+        let started = Instant::now();
+        let acks = load(&client, requests).await;
+        let stored = started.elapsed();
+        let cpu = cpu_before.cost_since(intake.pid(), backend, size, stored);
+        let writer = WriterLoad::between(
+            writer_before,
+            writer_counters(&client, &intake.url).await,
+            stored,
+        );
+        if let Some(profiler) = profiler {
+            profiler.stop();
+        }
         intake.stop().await;
+        intake_only = Some(IntakeOnly { acks, cpu, writer });
         let workers = Bridge::spawn(&config, &env).await;
         sandbox.send_webhooks_to(&workers.url);
         let started = Instant::now();
@@ -581,18 +651,17 @@ async fn run_backend(
             idle_rss,
             peak_rss,
             ready_ms,
-            cpu_ms_per_order,
-            harness_cpu_ms_per_order,
-            database_cpu_ms_per_order,
-            cores_busy,
+            cpu,
             writer,
+            intake_only: intake_only.unwrap(),
         },
         captured,
     )
 }
 
-/// A bare axum server answering 200: the most the machine and the load generator can do.
-async fn bare_axum(client: &reqwest::Client, requests: u64) -> Load {
+/// A bare axum server answering 200: the most the machine and the load generator can do. With
+/// the CPU milliseconds per request of this whole process (server and load generator).
+async fn bare_axum(client: &reqwest::Client, requests: u64) -> (Load, f64) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/", listener.local_addr().unwrap());
     let app = axum::Router::new().route(
@@ -609,13 +678,13 @@ async fn bare_axum(client: &reqwest::Client, requests: u64) -> Load {
     })
     .to_string()
     .into_bytes();
-    load(
-        client,
-        (0..requests)
-            .map(|_| (url.clone(), Vec::new(), body.clone()))
-            .collect(),
-    )
-    .await
+    let posts = (0..requests)
+        .map(|_| (url.clone(), Vec::new(), body.clone()))
+        .collect();
+    let cpu_before = cpu_seconds(std::process::id());
+    let bare = load(client, posts).await;
+    let cpu_ms = (cpu_seconds(std::process::id()) - cpu_before) * 1000.0 / requests as f64;
+    (bare, cpu_ms)
 }
 
 /// What the bridge sent the simulators for one order, to replay at them alone.
@@ -679,6 +748,11 @@ async fn simulators(client: &reqwest::Client, captured: &Captured, requests: u64
     (shaq, digishare)
 }
 
+fn database_ms(cpu: &CpuCost) -> String {
+    cpu.database_ms
+        .map_or_else(|| "in the bridge".to_owned(), |ms| format!("{ms:.3} ms"))
+}
+
 #[tokio::main(flavor = "multi_thread")]
 async fn main() {
     let orders = env_usize("BENCH_ORDERS", 2000) as u64;
@@ -687,12 +761,13 @@ async fn main() {
         .pool_max_idle_per_host(SENDERS)
         .build()
         .unwrap();
-    let bare = bare_axum(&client, 20_000).await;
+    let (bare, bare_cpu_ms) = bare_axum(&client, 20_000).await;
     println!(
-        "bare axum: {:.0} req/s (p50 {:.1} ms, p99 {:.1} ms)",
+        "bare axum: {:.0} req/s (p50 {:.1} ms, p99 {:.1} ms, {:.3} ms CPU per request with the load generator)",
         bare.per_second,
         bare.p50.as_secs_f64() * 1e3,
-        bare.p99.as_secs_f64() * 1e3
+        bare.p99.as_secs_f64() * 1e3,
+        bare_cpu_ms
     );
     // `BENCH_BACKENDS=postgres` (or `sqlite-full`, comma-separated) runs only those.
     let only = std::env::var("BENCH_BACKENDS").unwrap_or_default();
@@ -738,7 +813,7 @@ async fn main() {
             row.idle_rss,
             row.peak_rss,
             row.ready_ms,
-            row.cpu_ms_per_order,
+            row.cpu.bridge_ms,
         );
     }
     println!(
@@ -751,15 +826,36 @@ async fn main() {
         println!(
             "| {} | {:.2} ms | {:.2} ms | {} | {:.2} | {:.0} % | {:.0} | {:.1} | {:.1} |",
             row.backend,
-            row.cpu_ms_per_order,
-            row.harness_cpu_ms_per_order,
-            row.database_cpu_ms_per_order
-                .map_or_else(|| "in the bridge".to_owned(), |ms| format!("{ms:.2} ms")),
-            row.cores_busy,
+            row.cpu.bridge_ms,
+            row.cpu.harness_ms,
+            database_ms(&row.cpu),
+            row.cpu.cores_busy,
             row.writer.busy * 100.0,
             row.writer.batches_per_second,
             row.writer.completions_per_batch,
             row.writer.webhooks_per_batch,
+        );
+    }
+    println!(
+        "\nIntake alone: the backlog of {backlog} stored by a bridge with its workers off, CPU per acknowledgement:\n\n\
+         | backend | acks/s | ratio to bare axum | ack p50 | ack p99 | bridge | harness | database server | cores busy | writer busy | webhooks per tx |\n\
+         |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    );
+    for row in &rows {
+        let intake = &row.intake_only;
+        println!(
+            "| {} | {:.0} | {:.2} | {:.1} ms | {:.1} ms | {:.3} ms | {:.3} ms | {} | {:.2} | {:.0} % | {:.1} |",
+            row.backend,
+            intake.acks.per_second,
+            intake.acks.per_second / bare.per_second,
+            intake.acks.p50.as_secs_f64() * 1e3,
+            intake.acks.p99.as_secs_f64() * 1e3,
+            intake.cpu.bridge_ms,
+            intake.cpu.harness_ms,
+            database_ms(&intake.cpu),
+            intake.cpu.cores_busy,
+            intake.writer.busy * 100.0,
+            intake.writer.webhooks_per_batch,
         );
     }
     let sqlite = rows.iter().find(|r| r.backend == "sqlite full");
