@@ -394,6 +394,8 @@ async fn fresh_database(backend: &str, dir: &Path, name: &str) -> String {
                 format!("CREATE DATABASE {db} {options}"),
             ] {
                 let status = std::process::Command::new("psql")
+                    // No "database does not exist, skipping" notices in the table's output.
+                    .env("PGOPTIONS", "-c client_min_messages=warning")
                     .arg(&admin)
                     .arg("-qc")
                     .arg(&statement)
@@ -420,6 +422,8 @@ fn drop_databases(backend: &str, names: &[&str]) {
     for name in names {
         let db = format!("bridge_bench_{name}_{}", std::process::id());
         let _ = std::process::Command::new("psql")
+            // No "database does not exist, skipping" notices in the table's output.
+            .env("PGOPTIONS", "-c client_min_messages=warning")
             .arg(&base)
             .arg("-qc")
             .arg(format!("DROP DATABASE IF EXISTS {db}"))
