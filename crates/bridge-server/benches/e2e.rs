@@ -288,6 +288,8 @@ struct Row {
     /// The large backlog stored by the intake-only bridge (workers off): the most the durable
     /// intake can take on this machine, and what each acknowledgement costs.
     intake_only: IntakeOnly,
+    /// What the database server wrote per order (PostgreSQL only: it counts).
+    rows_written: Vec<TableWrites>,
 }
 
 struct IntakeOnly {
@@ -411,6 +413,79 @@ async fn fresh_database(backend: &str, dir: &Path, name: &str) -> String {
         }
         _ => format!("sqlite://{}", dir.join(format!("{name}.db")).display()),
     }
+}
+
+/// What the live phase (orders, then their courier statuses) wrote into one table, per order.
+struct TableWrites {
+    table: String,
+    inserted: f64,
+    updated: f64,
+    /// Updates that changed no indexed column and found room on their page: no index written.
+    hot_updated: f64,
+    deleted: f64,
+    indexes: u32,
+}
+
+impl TableWrites {
+    /// Every row version but a HOT update's is written into each of the table's indexes.
+    fn index_entries(&self) -> f64 {
+        (self.inserted + self.updated - self.hot_updated) * f64::from(self.indexes)
+    }
+}
+
+/// PostgreSQL's own counters (`pg_stat_user_tables`) of the named benchmark database, per order:
+/// how many row versions, and index entries, one order costs the server.
+fn rows_written_per_order(name: &str, orders: u64) -> Vec<TableWrites> {
+    let base = std::env::var("BRIDGE_TEST_POSTGRES_URL").unwrap();
+    let (prefix, _) = base.rsplit_once('/').unwrap();
+    let url = format!("{prefix}/bridge_bench_{name}_{}", std::process::id());
+    // A backend flushes its counters as it exits, which may be just after the bridge did.
+    for _ in 0..100 {
+        let others = std::process::Command::new("psql")
+            .arg(&url)
+            .arg("-Atc")
+            .arg(
+                "SELECT COUNT(*) FROM pg_stat_activity \
+                 WHERE datname = current_database() AND pid <> pg_backend_pid()",
+            )
+            .output()
+            .unwrap();
+        if String::from_utf8_lossy(&others.stdout).trim() == "0" {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let output = std::process::Command::new("psql")
+        .arg(&url)
+        .arg("-AtF,")
+        .arg("-c")
+        .arg(
+            "SELECT relname, n_tup_ins, n_tup_upd, n_tup_hot_upd, n_tup_del, \
+             (SELECT COUNT(*) FROM pg_index i WHERE i.indrelid = s.relid) \
+             FROM pg_stat_user_tables s \
+             WHERE n_tup_ins + n_tup_upd + n_tup_del > 0 AND relname NOT LIKE '\\_sqlx%' \
+             ORDER BY relname",
+        )
+        .output()
+        .unwrap();
+    let per_order = |field: &str| field.parse::<f64>().unwrap_or(0.0) / orders as f64;
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|line| {
+            let fields: Vec<&str> = line.split(',').collect();
+            let [table, inserted, updated, hot_updated, deleted, indexes] = fields[..] else {
+                return None;
+            };
+            Some(TableWrites {
+                table: table.to_owned(),
+                inserted: per_order(inserted),
+                updated: per_order(updated),
+                hot_updated: per_order(hot_updated),
+                deleted: per_order(deleted),
+                indexes: indexes.parse().unwrap_or(0),
+            })
+        })
+        .collect()
 }
 
 /// Drops what [`fresh_database`] created on PostgreSQL (after the bridges stopped).
@@ -589,6 +664,12 @@ async fn run_backend(
     };
     bridge.stop().await;
     sandbox.shutdown();
+    // Read once the bridge is gone: PostgreSQL's backends flush their counters as they exit.
+    let rows_written = if backend == "postgres" {
+        rows_written_per_order("live", orders)
+    } else {
+        Vec::new()
+    };
 
     // 3. Backlogs: stored by an intake-only bridge, drained by a fresh one.
     let mut drains = Vec::new();
@@ -658,6 +739,7 @@ async fn run_backend(
             cpu,
             writer,
             intake_only: intake_only.unwrap(),
+            rows_written,
         },
         captured,
     )
@@ -861,6 +943,32 @@ async fn main() {
             intake.writer.busy * 100.0,
             intake.writer.webhooks_per_batch,
         );
+    }
+    for row in rows.iter().filter(|r| !r.rows_written.is_empty()) {
+        println!(
+            "\nWhat {} wrote per order (orders, then their courier statuses; pg_stat_user_tables):\n\n\
+             | table | inserted | updated | of which HOT | deleted | indexes | index entries |\n\
+             |---|---:|---:|---:|---:|---:|---:|",
+            row.backend
+        );
+        for writes in &row.rows_written {
+            println!(
+                "| {} | {:.1} | {:.1} | {:.1} | {:.1} | {} | {:.0} |",
+                writes.table,
+                writes.inserted,
+                writes.updated,
+                writes.hot_updated,
+                writes.deleted,
+                writes.indexes,
+                writes.index_entries(),
+            );
+        }
+        let total: f64 = row
+            .rows_written
+            .iter()
+            .map(TableWrites::index_entries)
+            .sum();
+        println!("| all | | | | | | {total:.0} |");
     }
     let sqlite = rows.iter().find(|r| r.backend == "sqlite full");
     let postgres = rows.iter().find(|r| r.backend == "postgres");
