@@ -12,9 +12,13 @@
 //! senders (signed, as Shopify sends them); acknowledgements/s with p50/p99; orders/s until every
 //! order has its ShaQ package and its Digishare ticket; then one courier status per package and
 //! orders/s until every ticket shows it; then a backlog of orders stored by an intake-only bridge
-//! and drained by a fresh one (small and large, for the ratio). Idle and peak RSS and the time to
-//! `/readyz` are read from the bridge process. A bare axum server and the simulators alone are
-//! measured in the same run, with the same load generator.
+//! and drained by a fresh one (small and large, for the ratio); the large one's storing is the
+//! "intake alone" measurement, with its CPU per acknowledgement. Idle and peak RSS and the time to
+//! `/readyz` are read from the bridge process; with PostgreSQL, the rows and index entries the
+//! server wrote per order from its own counters. A bare axum server and the simulators alone are
+//! measured in the same run, with the same load generator. The other variables
+//! (`BENCH_BACKENDS`, `BENCH_PERF`, `BENCH_PERF_INTAKE`, `BENCH_LOG`, `BENCH_BRIDGE`, …) are
+//! described in docs/benchmarks.md.
 
 #![allow(clippy::unwrap_used)]
 
