@@ -386,11 +386,16 @@ fn write_config(dir: &Path, sandbox: &Sandbox, database_url: &str) -> PathBuf {
     path
 }
 
+/// The PostgreSQL database of one phase of this run (the process id keeps runs apart).
+fn bench_database(name: &str) -> String {
+    format!("bridge_bench_{name}_{}", std::process::id())
+}
+
 async fn fresh_database(backend: &str, dir: &Path, name: &str) -> String {
     match backend {
         "postgres" => {
             let base = std::env::var("BRIDGE_TEST_POSTGRES_URL").unwrap();
-            let db = format!("bridge_bench_{name}_{}", std::process::id());
+            let db = bench_database(name);
             let admin = base.clone();
             // `BENCH_POSTGRES_CREATE`: options for `CREATE DATABASE`, e.g. a merchant's
             // collation (`LOCALE_PROVIDER icu ICU_LOCALE 'en-US' TEMPLATE template0`).
@@ -442,7 +447,7 @@ impl TableWrites {
 fn rows_written_per_order(name: &str, orders: u64) -> Vec<TableWrites> {
     let base = std::env::var("BRIDGE_TEST_POSTGRES_URL").unwrap();
     let (prefix, _) = base.rsplit_once('/').unwrap();
-    let url = format!("{prefix}/bridge_bench_{name}_{}", std::process::id());
+    let url = format!("{prefix}/{}", bench_database(name));
     // A backend flushes its counters as it exits, which may be just after the bridge did.
     for _ in 0..100 {
         let others = std::process::Command::new("psql")
@@ -499,7 +504,7 @@ fn drop_databases(backend: &str, names: &[&str]) {
     }
     let base = std::env::var("BRIDGE_TEST_POSTGRES_URL").unwrap();
     for name in names {
-        let db = format!("bridge_bench_{name}_{}", std::process::id());
+        let db = bench_database(name);
         let _ = std::process::Command::new("psql")
             // No "database does not exist, skipping" notices in the table's output.
             .env("PGOPTIONS", "-c client_min_messages=warning")
