@@ -522,18 +522,19 @@ impl Profiler {
     fn start(variable: &str, pid: u32) -> Option<Profiler> {
         let file = std::env::var(variable).ok()?;
         let child = std::process::Command::new("perf")
-            .args([
-                "record",
-                "-e",
-                "cpu-clock",
-                "-F",
-                "1999",
-                "-g",
-                "-o",
-                &file,
-                "-p",
-            ])
-            .arg(pid.to_string())
+            .args(["record", "-e", "cpu-clock", "-F", "1999", "-o", &file])
+            // The bridge is built without frame pointers: `BENCH_PERF_DWARF=1` unwinds its
+            // stacks from DWARF (far larger files; fewer samples kept per second).
+            .args(match std::env::var_os("BENCH_PERF_DWARF") {
+                Some(_) => ["--call-graph", "dwarf,16384"].as_slice(),
+                None => ["-g"].as_slice(),
+            })
+            // `BENCH_PERF_ALL_CPUS=1`: every process on the machine (the database server and
+            // the harness beside the bridge; `perf report --comm postgres` splits them).
+            .args(match std::env::var_os("BENCH_PERF_ALL_CPUS") {
+                Some(_) => vec!["-a".to_owned()],
+                None => vec!["-p".to_owned(), pid.to_string()],
+            })
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
