@@ -499,7 +499,7 @@ fn rows_written_per_order(name: &str, orders: u64) -> Vec<TableWrites> {
 
 /// Drops what [`fresh_database`] created on PostgreSQL (after the bridges stopped).
 fn drop_databases(backend: &str, names: &[&str]) {
-    if backend != "postgres" {
+    if backend != "postgres" || std::env::var_os("BENCH_KEEP_DATABASES").is_some() {
         return;
     }
     let base = std::env::var("BRIDGE_TEST_POSTGRES_URL").unwrap();
