@@ -55,7 +55,7 @@ impl WebhookIntake {
         .ok_or_else(|| {
             super::invalid("data.partner_ref", "is required (or data.tracking_number)")
         })?;
-        let order_key = match self.order_key_of_package(reference).await? {
+        let order_key = match self.store.order_key_by_package(reference).await? {
             Some(key) => key,
             // A package the bridge did not create: keep the event, act on nothing.
             None => OrderKey::unmatched(reference),

@@ -18,18 +18,10 @@ use crate::shop::ShopSettings;
 use crate::store::{Intake, IntakeWriter, NewInboundEvent, Store, StoreError};
 use crate::workflow::apply_webhook;
 
-/// How many package references intake remembers (then it starts over: memory stays bounded).
-const PACKAGE_KEYS_KEPT: usize = 100_000;
-
 /// Everything intake needs: the store (and its group-commit writer) and the secrets.
 pub struct WebhookIntake {
     store: Store,
     writer: IntakeWriter,
-    /// Package reference (partner ref or tracking number) → order key, as found in the store.
-    /// The mapping never changes once a package exists, so a courier webhook for a known package
-    /// costs no database read. References not found are not remembered (the package may be
-    /// created a moment later).
-    package_keys: std::sync::Mutex<HashMap<String, OrderKey>>,
     shops: HashMap<ShopId, ShopSettings>,
     shaq: ShaqSettings,
     digishare: DigishareSettings,
@@ -47,36 +39,27 @@ impl WebhookIntake {
         WebhookIntake {
             store,
             writer,
-            package_keys: std::sync::Mutex::default(),
             shops: shops.iter().map(|s| (s.id.clone(), s.clone())).collect(),
             shaq,
             digishare,
         }
     }
 
-    /// The key of the order a package reference belongs to, from memory when seen before.
-    async fn order_key_of_package(&self, reference: &str) -> Result<Option<OrderKey>, StoreError> {
-        let remembered = self
-            .package_keys
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .get(reference)
-            .cloned();
-        if remembered.is_some() {
-            return Ok(remembered);
+    /// The key of the order a Digishare ticket belongs to: by the ticket's id, else by its
+    /// `external_id` (the order's partner reference). Usually from memory (see
+    /// `store::known_keys`).
+    async fn order_key_of_ticket(
+        &self,
+        ticket_id: &str,
+        external_id: Option<&str>,
+    ) -> Result<Option<OrderKey>, StoreError> {
+        if let Some(key) = self.store.order_key_by_ticket(ticket_id).await? {
+            return Ok(Some(key));
         }
-        let found = self.store.order_key_by_package(reference).await?;
-        if let Some(key) = &found {
-            let mut keys = self
-                .package_keys
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            if keys.len() >= PACKAGE_KEYS_KEPT {
-                keys.clear();
-            }
-            keys.insert(reference.to_owned(), key.clone());
+        match external_id {
+            Some(external_id) => self.store.order_key_by_ticket(external_id).await,
+            None => Ok(None),
         }
-        Ok(found)
     }
 
     /// Stores a verified webhook with its `apply_inbound_event` job (group commit).

@@ -44,13 +44,7 @@ impl WebhookIntake {
             return Ok(IntakeOutcome::Ignored("no status change".to_owned()));
         }
         let external_id = ticket.get("external_id").and_then(Value::as_str);
-        let mut order = self.store.order_by_ticket(ticket_id).await?;
-        if order.is_none()
-            && let Some(external_id) = external_id
-        {
-            order = self.store.order_by_ticket(external_id).await?;
-        }
-        let Some(order) = order else {
+        let Some(order_key) = self.order_key_of_ticket(ticket_id, external_id).await? else {
             return Ok(IntakeOutcome::Ignored(
                 "the ticket is not one of the bridge's orders".to_owned(),
             ));
@@ -59,7 +53,7 @@ impl WebhookIntake {
         self.store(
             DIGISHARE_SOURCE.to_owned(),
             dedupe_key,
-            order.key(),
+            order_key,
             headers,
             body,
         )

@@ -719,11 +719,18 @@ impl Store {
             }
         };
         match tx.commit().await {
-            Ok(()) => WrittenBatch {
-                completions: results,
-                intake,
-                claimed,
-            },
+            Ok(()) => {
+                for ((_, effects), result) in completions.iter().zip(&results) {
+                    if let (Some(order), Ok(())) = (&effects.order, result) {
+                        self.known.remember_order(order);
+                    }
+                }
+                WrittenBatch {
+                    completions: results,
+                    intake,
+                    claimed,
+                }
+            }
             Err(error) => failed(error),
         }
     }

@@ -12,6 +12,7 @@
 mod group_commit;
 mod inbound;
 mod jobs;
+mod known_keys;
 mod notices;
 #[macro_use]
 mod orders;
@@ -209,6 +210,8 @@ pub struct Store {
     /// The writer task shared by intake and the workers, started on first use (it needs the
     /// runtime).
     shared_writers: Arc<std::sync::OnceLock<(IntakeWriter, CompletionWriter)>>,
+    /// Package and ticket references → order keys, remembered (see [`known_keys`]).
+    known: Arc<known_keys::KnownKeys>,
 }
 
 impl Store {
@@ -320,6 +323,7 @@ impl Store {
             last_requeue: Arc::default(),
             unwritable,
             shared_writers: Arc::default(),
+            known: Arc::default(),
         })
     }
 
@@ -338,6 +342,7 @@ impl Store {
             last_requeue: Arc::default(),
             unwritable: Arc::default(),
             shared_writers: Arc::default(),
+            known: Arc::default(),
         })
     }
 

@@ -504,6 +504,9 @@ impl Store {
     /// The key of the order whose package has this tracking number or partner reference (the
     /// key alone: intake needs nothing else).
     pub async fn order_key_by_package(&self, reference: &str) -> StoreResult<Option<OrderKey>> {
+        if let Some(key) = self.known.package(reference) {
+            return Ok(Some(key));
+        }
         let row: Option<(String,)> = sqlx::query_as(
             "SELECT order_key FROM orders WHERE partner_ref = $1 OR tracking_number = $1 \
              UNION ALL SELECT order_key FROM package_refs WHERE reference = $1 LIMIT 1",
@@ -511,20 +514,31 @@ impl Store {
         .bind(reference)
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row.map(|(key,)| OrderKey::new(key)))
+        let found = row.map(|(key,)| OrderKey::new(key));
+        if let Some(key) = &found {
+            self.known.remember_package(reference, key);
+        }
+        Ok(found)
     }
 
-    /// The order whose ticket has this id (or whose `external_id` this is).
-    pub async fn order_by_ticket(&self, ticket_id: &str) -> StoreResult<Option<TrackedOrder>> {
-        self.order_where(
-            concat!(
-                "SELECT ",
-                order_columns!(),
-                " FROM orders WHERE ticket_id = $1 OR partner_ref = $1 LIMIT 1"
-            ),
-            ticket_id,
+    /// The key of the order whose ticket has this id (or whose `external_id` — the order's
+    /// partner reference — this is), from memory when known. Only the key is read: intake
+    /// needs no more.
+    pub async fn order_key_by_ticket(&self, ticket_id: &str) -> StoreResult<Option<OrderKey>> {
+        if let Some(key) = self.known.ticket(ticket_id) {
+            return Ok(Some(key));
+        }
+        let row: Option<(String,)> = sqlx::query_as(
+            "SELECT order_key FROM orders WHERE ticket_id = $1 OR partner_ref = $1 LIMIT 1",
         )
-        .await
+        .bind(ticket_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        let found = row.map(|(key,)| OrderKey::new(key));
+        if let Some(key) = &found {
+            self.known.remember_ticket(ticket_id, key);
+        }
+        Ok(found)
     }
 
     async fn order_where(
