@@ -1842,6 +1842,105 @@ mod backfill {
     }
 }
 
+/// The job path's orders teach the store which order each package and ticket reference
+/// belongs to, so intake's lookups of them need no database read: here the row itself is gone
+/// and they still resolve, where a store without that memory finds nothing.
+async fn references_of_orders_the_job_path_stored_resolve_from_memory(db: TestDatabase) {
+    use sqlx::Executor as _;
+    let store = db.store.clone();
+    let now = Utc::now();
+    let rules = Rules {
+        shops: Default::default(),
+        mapping: CourierMapping::default(),
+        attach_label: false,
+    };
+    let ticketed = on_job_news(
+        &rules,
+        &order_record("1", OrderState::Shipping),
+        JobNews::TicketCreated {
+            ticket_id: bridge_core::domain::TicketId::new("tkt-77"),
+            status_id: bridge_core::domain::TicketStatusId::new("st-received"),
+            status_key: bridge_core::workflow::TicketKey::RECEIVED,
+            adopted: false,
+        },
+        now,
+    )
+    .order
+    .unwrap();
+    let shipped = on_job_news(
+        &rules,
+        &ticketed,
+        JobNews::PackageCreated {
+            tracking_number: TrackingNumber::new("SHQ77"),
+            status: "pending".parse().unwrap(),
+            adopted: false,
+            amount_to_collect: Decimal::new(30000, 2),
+        },
+        now,
+    )
+    .order
+    .unwrap();
+    let partner_ref = shipped.partner_ref().as_str().to_owned();
+    store.enqueue(&[job("kente/1", "a")], now).await.unwrap();
+    let claimed = store.claim_jobs(1, LEASE, now).await.unwrap();
+    let effects = JobEffects {
+        order: Some(shipped),
+        ..JobEffects::default()
+    };
+    store
+        .complete_job(&claimed[0], &effects, now)
+        .await
+        .unwrap();
+
+    let pool = sqlx::AnyPool::connect(&db.settings.url).await.unwrap();
+    pool.execute("DELETE FROM orders WHERE order_key = 'kente/1'")
+        .await
+        .unwrap();
+    pool.close().await;
+    let kente_1 = Some(key("kente/1"));
+    assert_eq!(store.order_key_by_ticket("tkt-77").await.unwrap(), kente_1);
+    assert_eq!(
+        store.order_key_by_ticket(&partner_ref).await.unwrap(),
+        kente_1
+    );
+    assert_eq!(store.order_key_by_package("SHQ77").await.unwrap(), kente_1);
+    assert_eq!(
+        store.order_key_by_package(&partner_ref).await.unwrap(),
+        kente_1
+    );
+    let forgetful = Store::connect(&db.settings).await.unwrap();
+    assert_eq!(forgetful.order_key_by_ticket("tkt-77").await.unwrap(), None);
+    assert_eq!(forgetful.order_key_by_package("SHQ77").await.unwrap(), None);
+    assert_eq!(
+        store.order_key_by_package("SHQ-unknown").await.unwrap(),
+        None
+    );
+}
+
+mod references_from_memory {
+    use super::*;
+
+    #[tokio::test]
+    async fn sqlite() {
+        references_of_orders_the_job_path_stored_resolve_from_memory(
+            TestDatabase::new(TestBackend::Sqlite).await,
+        )
+        .await;
+    }
+
+    #[tokio::test]
+    #[cfg_attr(
+        not(postgres_tests),
+        ignore = "PostgreSQL suite not run: set BRIDGE_TEST_POSTGRES_URL"
+    )]
+    async fn postgres() {
+        references_of_orders_the_job_path_stored_resolve_from_memory(
+            TestDatabase::new(TestBackend::Postgres).await,
+        )
+        .await;
+    }
+}
+
 /// An order row that no longer reads (a hand edit, a rolled-back upgrade) fails its own job,
 /// not the claim: the other jobs claimed with it still start from what the claim read.
 async fn an_unreadable_order_fails_its_job_not_the_claim(db: TestDatabase) {

@@ -608,6 +608,9 @@ impl Store {
         let mut tx = self.begin_write().await?;
         self.apply_completion(&mut tx, job, effects, now).await?;
         tx.commit().await?;
+        if let Some(order) = &effects.order {
+            self.known.remember_order(order);
+        }
         Ok(())
     }
 
