@@ -104,6 +104,29 @@ fn order_record(id: &str, state: OrderState) -> TrackedOrder {
     TrackedOrder::for_tests(order, state, Utc::now())
 }
 
+/// A module `$module` with `$test` (which takes the whole [`TestDatabase`]) on each backend.
+macro_rules! on_both_backends {
+    ($module:ident, $test:ident) => {
+        mod $module {
+            use super::*;
+
+            #[tokio::test]
+            async fn sqlite() {
+                $test(TestDatabase::new(TestBackend::Sqlite).await).await;
+            }
+
+            #[tokio::test]
+            #[cfg_attr(
+                not(postgres_tests),
+                ignore = "PostgreSQL suite not run: set BRIDGE_TEST_POSTGRES_URL"
+            )]
+            async fn postgres() {
+                $test(TestDatabase::new(TestBackend::Postgres).await).await;
+            }
+        }
+    };
+}
+
 fn key(value: &str) -> OrderKey {
     OrderKey::new(value)
 }
@@ -1917,29 +1940,10 @@ async fn references_of_orders_the_job_path_stored_resolve_from_memory(db: TestDa
     );
 }
 
-mod references_from_memory {
-    use super::*;
-
-    #[tokio::test]
-    async fn sqlite() {
-        references_of_orders_the_job_path_stored_resolve_from_memory(
-            TestDatabase::new(TestBackend::Sqlite).await,
-        )
-        .await;
-    }
-
-    #[tokio::test]
-    #[cfg_attr(
-        not(postgres_tests),
-        ignore = "PostgreSQL suite not run: set BRIDGE_TEST_POSTGRES_URL"
-    )]
-    async fn postgres() {
-        references_of_orders_the_job_path_stored_resolve_from_memory(
-            TestDatabase::new(TestBackend::Postgres).await,
-        )
-        .await;
-    }
-}
+on_both_backends!(
+    references_from_memory,
+    references_of_orders_the_job_path_stored_resolve_from_memory
+);
 
 /// An order row that no longer reads (a hand edit, a rolled-back upgrade) fails its own job,
 /// not the claim: the other jobs claimed with it still start from what the claim read.
@@ -1986,29 +1990,10 @@ async fn an_unreadable_order_fails_its_job_not_the_claim(db: TestDatabase) {
     );
 }
 
-mod unreadable_order {
-    use super::*;
-
-    #[tokio::test]
-    async fn sqlite() {
-        an_unreadable_order_fails_its_job_not_the_claim(
-            TestDatabase::new(TestBackend::Sqlite).await,
-        )
-        .await;
-    }
-
-    #[tokio::test]
-    #[cfg_attr(
-        not(postgres_tests),
-        ignore = "PostgreSQL suite not run: set BRIDGE_TEST_POSTGRES_URL"
-    )]
-    async fn postgres() {
-        an_unreadable_order_fails_its_job_not_the_claim(
-            TestDatabase::new(TestBackend::Postgres).await,
-        )
-        .await;
-    }
-}
+on_both_backends!(
+    unreadable_order,
+    an_unreadable_order_fails_its_job_not_the_claim
+);
 
 /// An order of shop `kente` with a ShaQ package in `status`, in `state`.
 fn with_package(id: &str, state: OrderState, status: &str) -> TrackedOrder {

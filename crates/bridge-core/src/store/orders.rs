@@ -507,14 +507,13 @@ impl Store {
         if let Some(key) = self.known.package(reference) {
             return Ok(Some(key));
         }
-        let row: Option<(String,)> = sqlx::query_as(
-            "SELECT order_key FROM orders WHERE partner_ref = $1 OR tracking_number = $1 \
-             UNION ALL SELECT order_key FROM package_refs WHERE reference = $1 LIMIT 1",
-        )
-        .bind(reference)
-        .fetch_optional(&self.pool)
-        .await?;
-        let found = row.map(|(key,)| OrderKey::new(key));
+        let found = self
+            .order_key_where(
+                "SELECT order_key FROM orders WHERE partner_ref = $1 OR tracking_number = $1 \
+                 UNION ALL SELECT order_key FROM package_refs WHERE reference = $1 LIMIT 1",
+                reference,
+            )
+            .await?;
         if let Some(key) = &found {
             self.known.remember_package(reference, key);
         }
@@ -528,17 +527,29 @@ impl Store {
         if let Some(key) = self.known.ticket(ticket_id) {
             return Ok(Some(key));
         }
-        let row: Option<(String,)> = sqlx::query_as(
-            "SELECT order_key FROM orders WHERE ticket_id = $1 OR partner_ref = $1 LIMIT 1",
-        )
-        .bind(ticket_id)
-        .fetch_optional(&self.pool)
-        .await?;
-        let found = row.map(|(key,)| OrderKey::new(key));
+        let found = self
+            .order_key_where(
+                "SELECT order_key FROM orders WHERE ticket_id = $1 OR partner_ref = $1 LIMIT 1",
+                ticket_id,
+            )
+            .await?;
         if let Some(key) = &found {
             self.known.remember_ticket(ticket_id, key);
         }
         Ok(found)
+    }
+
+    /// The order key `sql` (one `order_key` column, `$1` the reference) finds, if any.
+    async fn order_key_where(
+        &self,
+        sql: &'static str,
+        reference: &str,
+    ) -> StoreResult<Option<OrderKey>> {
+        let row: Option<(String,)> = sqlx::query_as(sql)
+            .bind(reference)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|(key,)| OrderKey::new(key)))
     }
 
     async fn order_where(
