@@ -275,6 +275,8 @@ fn packages_and_tickets(sandbox: &Sandbox) -> (usize, usize) {
 
 struct Row {
     backend: String,
+    /// Which run of its backend (`BENCH_REPEAT` above 1).
+    run: Option<usize>,
     ack: Load,
     e2e: f64,
     courier: f64,
@@ -750,6 +752,7 @@ async fn run_backend(
                     String::new()
                 }
             ),
+            run: None,
             ack,
             e2e: orders as f64 / e2e.as_secs_f64(),
             courier: orders as f64 / courier.as_secs_f64(),
@@ -880,23 +883,31 @@ async fn main() {
     // `BENCH_BACKENDS=postgres` (or `sqlite-full`, comma-separated) runs only those.
     let only = std::env::var("BENCH_BACKENDS").unwrap_or_default();
     let wanted = |name: &str| only.is_empty() || only.split(',').any(|w| w.trim() == name);
-    let mut rows = Vec::new();
-    let mut captured = None;
-    for (backend, synchronous, name) in [
+    let postgres_url = std::env::var("BRIDGE_TEST_POSTGRES_URL").is_ok_and(|v| !v.is_empty());
+    let backends: Vec<(&str, &str)> = [
         ("sqlite", "full", "sqlite-full"),
         ("sqlite", "normal", "sqlite-normal"),
-    ] {
-        if wanted(name) {
-            let (row, capture) = run_backend(backend, synchronous, orders, backlog).await;
+        ("postgres", "full", "postgres"),
+    ]
+    .into_iter()
+    .filter(|(backend, _, name)| wanted(name) && (*backend != "postgres" || postgres_url))
+    .map(|(backend, synchronous, _)| (backend, synchronous))
+    .collect();
+    // `BENCH_REPEAT=n`: every backend n times, taking turns (this machine's speed swings by a
+    // fifth within minutes); each run gets its row, and the last line takes each backend's
+    // run of median e2e rate.
+    let repeat = env_usize("BENCH_REPEAT", 1).max(1);
+    let mut rows = Vec::new();
+    let mut captured = None;
+    for round in 1..=repeat {
+        for (backend, synchronous) in &backends {
+            let (mut row, capture) = run_backend(backend, synchronous, orders, backlog).await;
+            if repeat > 1 {
+                row.run = Some(round);
+            }
             rows.push(row);
             captured.get_or_insert(capture);
         }
-    }
-    if std::env::var("BRIDGE_TEST_POSTGRES_URL").is_ok_and(|v| !v.is_empty()) && wanted("postgres")
-    {
-        let (row, capture) = run_backend("postgres", "full", orders, backlog).await;
-        rows.push(row);
-        captured.get_or_insert(capture);
     }
     let captured = captured.expect("BENCH_BACKENDS names no backend");
     let (shaq, digishare) = simulators(&client, &captured, 5_000).await;
@@ -909,7 +920,7 @@ async fn main() {
     for row in &rows {
         println!(
             "| {} | {:.0} | {:.1} ms | {:.1} ms | {:.0} | {:.0} | {:.0} | {:.0} | {:.2} | {:.1} MB | {:.1} MB | {:.0} ms | {:.2} ms |",
-            row.backend,
+            label(row),
             row.ack.per_second,
             row.ack.p50.as_secs_f64() * 1e3,
             row.ack.p99.as_secs_f64() * 1e3,
@@ -933,7 +944,7 @@ async fn main() {
     for row in &rows {
         println!(
             "| {} | {:.2} ms | {:.2} ms | {} | {:.2} | {:.0} % | {:.0} | {:.1} | {:.1} |",
-            row.backend,
+            label(row),
             row.cpu.bridge_ms,
             row.cpu.harness_ms,
             database_ms(&row.cpu),
@@ -953,7 +964,7 @@ async fn main() {
         let intake = &row.intake_only;
         println!(
             "| {} | {:.0} | {:.2} | {:.1} ms | {:.1} ms | {:.3} ms | {:.3} ms | {} | {:.2} | {:.0} % | {:.1} |",
-            row.backend,
+            label(row),
             intake.acks.per_second,
             intake.acks.per_second / bare.per_second,
             intake.acks.p50.as_secs_f64() * 1e3,
@@ -971,7 +982,7 @@ async fn main() {
             "\nWhat {} wrote per order (orders, then their courier statuses; pg_stat_user_tables):\n\n\
              | table | inserted | updated | of which HOT | deleted | indexes | index entries |\n\
              |---|---:|---:|---:|---:|---:|---:|",
-            row.backend
+            label(row)
         );
         for writes in &row.rows_written {
             println!(
@@ -992,12 +1003,23 @@ async fn main() {
             .sum();
         println!("| all | | | | | | {total:.0} |");
     }
-    let sqlite = rows.iter().find(|r| r.backend == "sqlite full");
-    let postgres = rows.iter().find(|r| r.backend == "postgres");
+    let sqlite = median_e2e(&rows, "sqlite full");
+    let postgres = median_e2e(&rows, "postgres");
     let figure = |row: Option<&Row>, f: fn(&Row) -> f64| {
         row.map_or_else(|| "-".to_owned(), |r| format!("{:.0}", f(r)))
     };
-    let first = &rows[0];
+    let first = sqlite.unwrap_or(&rows[0]);
+    if repeat > 1 {
+        println!(
+            "\nThe line below takes each backend's run of median e2e rate (of {repeat}): {}",
+            [sqlite, postgres]
+                .into_iter()
+                .flatten()
+                .map(|row| format!("{} #{}", row.backend, row.run.unwrap_or(1)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
     println!(
         "\ne2e: sqlite {} orders/s, postgres {} orders/s, backlog-drain {:.0} orders/s, ingest ratio {:.2}",
         figure(sqlite, |r| r.e2e),
@@ -1005,4 +1027,19 @@ async fn main() {
         first.drain_large,
         first.ack.per_second / bare.per_second
     );
+}
+
+/// `backend`'s run of median e2e rate (the lower middle one of an even count).
+fn median_e2e<'r>(rows: &'r [Row], backend: &str) -> Option<&'r Row> {
+    let mut runs: Vec<&Row> = rows.iter().filter(|r| r.backend == backend).collect();
+    runs.sort_by(|a, b| a.e2e.total_cmp(&b.e2e));
+    runs.get(runs.len().saturating_sub(1) / 2).copied()
+}
+
+/// A row's name in the tables: its backend, and its run when there are several.
+fn label(row: &Row) -> String {
+    match row.run {
+        Some(run) => format!("{} #{run}", row.backend),
+        None => row.backend.clone(),
+    }
 }
