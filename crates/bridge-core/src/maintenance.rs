@@ -36,8 +36,9 @@ pub struct RetentionSettings {
 pub struct Retained {
     /// Raw bodies emptied.
     pub bodies_pruned: u64,
-    /// Orders whose customer was forgotten.
-    pub customers_forgotten: u64,
+    /// Orders whose customer is to be forgotten: a `forget_customer` job was queued for each
+    /// (the workers forget them in each order's turn).
+    pub customers_to_forget: u64,
     /// Finished jobs deleted.
     pub jobs_deleted: u64,
 }
@@ -60,16 +61,12 @@ pub async fn apply_retention(
     };
     if let Some(age) = settings.customer_data {
         loop {
-            let batch = store.orders_to_forget(ago(now, age), 200).await?;
+            let batch = store.orders_to_forget(ago(now, age), 500).await?;
             if batch.is_empty() {
                 break;
             }
-            for order in &batch {
-                store
-                    .save_forgotten(&retention::forget_customer(order, now), now)
-                    .await?;
-                done.customers_forgotten += 1;
-            }
+            let jobs: Vec<NewJob> = batch.iter().map(retention::forget).collect();
+            done.customers_to_forget += store.enqueue(&jobs, now).await?;
         }
     }
     if let Some(age) = settings.done_jobs {
@@ -131,12 +128,17 @@ pub async fn run_until_stopped(
         }
         match apply_retention(&store, &retention, now).await {
             Ok(done) if done == Retained::default() => {}
-            Ok(done) => tracing::info!(
-                bodies_pruned = done.bodies_pruned,
-                customers_forgotten = done.customers_forgotten,
-                jobs_deleted = done.jobs_deleted,
-                "retention applied"
-            ),
+            Ok(done) => {
+                if done.customers_to_forget > 0 {
+                    waker.wake();
+                }
+                tracing::info!(
+                    bodies_pruned = done.bodies_pruned,
+                    customers_to_forget = done.customers_to_forget,
+                    jobs_deleted = done.jobs_deleted,
+                    "retention applied"
+                );
+            }
             Err(error) => tracing::error!(error = %error, "applying retention failed"),
         }
     }

@@ -20,10 +20,11 @@ use tokio_util::sync::CancellationToken;
 use tracing::{Instrument, info_span};
 
 use crate::domain::mask_digit_runs;
-pub use crate::jobs::JobError;
-use crate::jobs::{ClaimedJob, JobRecord};
 use crate::retry::{RetryDecision, RetryPolicy};
-use crate::store::{Backend, CompletionWriter, JobEffects, Store, StoreError, TimelineEntry};
+use crate::store::{Backend, CompletionWriter, JobEffects, Store, StoreError};
+use crate::store::{ClaimedJob, JobRecord};
+pub use crate::workflow::JobError;
+use crate::workflow::TimelineEntry;
 
 /// Runs one job. Implementations must be idempotent: a job can run more than once (a crash
 /// after the remote call but before the completion was committed).

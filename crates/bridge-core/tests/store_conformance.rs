@@ -15,7 +15,7 @@ use bridge_core::domain::{
     Address, Language, Located, Order, OrderKey, Payment, PhoneE164, PlatformOrderId, Recipient,
     RegionRules, RegionSource, ShopId, TrackingNumber,
 };
-use bridge_core::jobs::{Job, JobRecord, JobState, MoveTicket};
+use bridge_core::jobs::{Job, JobKind, JobRecord, JobState, MoveTicket, OrderJob, SystemJob};
 use bridge_core::lifecycle::OrderState;
 use bridge_core::maintenance::{RetentionSettings, apply_retention};
 use bridge_core::reports::{Granularity, ReportRequest};
@@ -45,7 +45,7 @@ const LEASE: Duration = Duration::from_secs(60);
 /// A job tagged with `name` (carried in a field the store does not look at).
 fn job(order: &str, name: &str) -> NewJob {
     NewJob::for_tests(
-        Job::MoveTicket(MoveTicket {
+        OrderJob::MoveTicket(MoveTicket {
             comment: Some(name.to_owned()),
             ..MoveTicket::default()
         }),
@@ -57,7 +57,7 @@ fn job(order: &str, name: &str) -> NewJob {
 /// The tag of a job made by [`job`].
 fn name_of(job: &Job) -> Option<&str> {
     match job {
-        Job::MoveTicket(MoveTicket { comment, .. }) => comment.as_deref(),
+        Job::Order(OrderJob::MoveTicket(MoveTicket { comment, .. })) => comment.as_deref(),
         _ => None,
     }
 }
@@ -711,7 +711,49 @@ async fn a_persons_correction_is_stored_with_the_order(store: Store) {
     assert_eq!(stored.collect().amount, Decimal::new(12550, 2));
 }
 
+/// Runs the queued `notify` jobs as the runner would: post, then done, or retried at `retry_at`.
+async fn post_notices(
+    store: &Store,
+    poster: &bridge_core::notify::NoticePoster,
+    now: DateTime<Utc>,
+    retry_at: DateTime<Utc>,
+) -> (u32, u32) {
+    let (mut sent, mut failed) = (0, 0);
+    for claimed in store.claim_jobs(50, LEASE, now).await.unwrap() {
+        let Job::System(SystemJob::Notify {
+            order_key,
+            reason,
+            text,
+        }) = &claimed.job.job
+        else {
+            panic!("only notices are queued here: {:?}", claimed.job.job);
+        };
+        match poster.post(order_key, reason, text).await {
+            Ok(()) => {
+                store
+                    .complete_job(&claimed, &JobEffects::default(), now)
+                    .await
+                    .unwrap();
+                sent += 1;
+            }
+            Err(error) => {
+                assert!(matches!(error, JobError::Retryable { .. }), "{error}");
+                store
+                    .retry_job(&claimed, retry_at, &error.to_string(), &[], now)
+                    .await
+                    .unwrap();
+                failed += 1;
+            }
+        }
+    }
+    (sent, failed)
+}
+
+/// Notices are `notify` jobs: queued once per order and reason however many rounds see them,
+/// under a key of their own (never holding the order's jobs back), retried like any job, and a
+/// notice that could not be posted is not announced by another notice.
 async fn notices_are_posted_once_per_order_and_reason(store: Store) {
+    use bridge_core::notify::{NoticePoster, Notifier};
     use wiremock::matchers::{method, path};
     use wiremock::{Mock, MockServer, ResponseTemplate};
     let now = Utc::now();
@@ -733,30 +775,38 @@ async fn notices_are_posted_once_per_order_and_reason(store: Store) {
         .respond_with(ResponseTemplate::new(200))
         .mount(&receiver)
         .await;
-    let notifier = bridge_core::notify::Notifier::new(
+    let notifier = Notifier::new(
         store.clone(),
-        format!("{}/hooks/ops", receiver.uri()).into(),
         Some("https://bridge.example".to_owned()),
-    )
-    .unwrap();
-    let first = notifier.round(now).await.unwrap();
-    assert_eq!((first.recorded, first.sent, first.failed), (2, 2, 0));
-    let again = notifier.round(later(now, 60)).await.unwrap();
+        JobWaker::new(),
+    );
+    let poster = NoticePoster::new(format!("{}/hooks/ops", receiver.uri()).into()).unwrap();
+    assert_eq!(notifier.round(now).await.unwrap(), 2);
+    let notices = store
+        .list_jobs(&JobFilter {
+            kind: Some(JobKind::Notify),
+            ..JobFilter::default()
+        })
+        .await
+        .unwrap();
+    assert!(
+        notices
+            .iter()
+            .all(|n| n.order_key.as_str().starts_with("notice/kente/")),
+        "beside the order, not in its queue: {notices:?}"
+    );
+    assert_eq!(post_notices(&store, &poster, now, now).await, (2, 0));
     assert_eq!(
-        (again.recorded, again.sent),
-        (0, 0),
+        notifier.round(later(now, 60)).await.unwrap(),
+        0,
         "once per order and reason"
     );
     let posted = receiver.received_requests().await.unwrap();
-    let texts: Vec<String> = posted
+    let bodies: Vec<serde_json::Value> = posted
         .iter()
-        .map(|r| {
-            serde_json::from_slice::<serde_json::Value>(&r.body).unwrap()["text"]
-                .as_str()
-                .unwrap()
-                .to_owned()
-        })
+        .map(|r| serde_json::from_slice(&r.body).unwrap())
         .collect();
+    let texts: Vec<&str> = bodies.iter().filter_map(|b| b["text"].as_str()).collect();
     assert!(
         texts
             .iter()
@@ -770,8 +820,14 @@ async fn notices_are_posted_once_per_order_and_reason(store: Store) {
             .any(|t| t.starts_with("Job move_ticket of order kente/7002 gave up: 422")),
         "{texts:?}"
     );
+    assert!(
+        bodies
+            .iter()
+            .any(|b| b["order_key"] == "kente/7002" && b["reason"] == "dead:move_ticket"),
+        "{bodies:?}"
+    );
 
-    // An endpoint that fails is tried again in a later round.
+    // An endpoint that fails is tried again, by the queue's retry.
     let failing = MockServer::start().await;
     Mock::given(method("POST"))
         .respond_with(ResponseTemplate::new(503))
@@ -784,12 +840,49 @@ async fn notices_are_posted_once_per_order_and_reason(store: Store) {
         .await;
     let other = customer_order("7003", "#1049", "Kofi", "020 111 2222", now);
     save(&store, &other, now).await;
-    let notifier =
-        bridge_core::notify::Notifier::new(store.clone(), failing.uri().into(), None).unwrap();
-    let failed = notifier.round(later(now, 120)).await.unwrap();
-    assert_eq!((failed.recorded, failed.sent, failed.failed), (1, 0, 1));
-    let retried = notifier.round(later(now, 400)).await.unwrap();
-    assert_eq!((retried.recorded, retried.sent), (0, 1));
+    let poster = NoticePoster::new(failing.uri().into()).unwrap();
+    let at = later(now, 120);
+    assert_eq!(notifier.round(at).await.unwrap(), 1);
+    assert_eq!(
+        post_notices(&store, &poster, at, later(now, 300)).await,
+        (0, 1)
+    );
+    assert_eq!(
+        post_notices(&store, &poster, later(now, 200), at).await,
+        (0, 0),
+        "not before its retry"
+    );
+    assert_eq!(
+        post_notices(&store, &poster, later(now, 400), at).await,
+        (1, 0)
+    );
+
+    // A notice that gave up is in the dead-job list, and is not itself announced.
+    store
+        .enqueue(&[job("kente/7004", "doomed")], later(now, 500))
+        .await
+        .unwrap();
+    let claimed = store.claim_jobs(1, LEASE, later(now, 500)).await.unwrap();
+    store
+        .bury_job(&claimed[0], "422", &[], later(now, 500))
+        .await
+        .unwrap();
+    assert_eq!(notifier.round(later(now, 500)).await.unwrap(), 1);
+    let claimed = store.claim_jobs(1, LEASE, later(now, 500)).await.unwrap();
+    store
+        .bury_job(
+            &claimed[0],
+            "notify_url failed (HTTP 500)",
+            &[],
+            later(now, 500),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        notifier.round(later(now, 600)).await.unwrap(),
+        0,
+        "a dead notice makes no notice"
+    );
 }
 
 /// A job whose lease was lost and which its new claimer already finished, at the same
@@ -1337,8 +1430,28 @@ async fn a_job_whose_lease_keeps_expiring_ends_dead(store: Store) {
     );
 }
 
-/// Retention forgets the customers of orders finished long ago and deletes their old jobs;
-/// orders still on the road keep everything.
+/// Runs the queued `forget_customer` jobs as the runner would: the workflow decides against
+/// the order as stored, and the decision is committed with the job.
+async fn forget_customers(store: &Store, rules: &Rules, now: DateTime<Utc>) -> usize {
+    let claimed = store.claim_jobs(50, LEASE, now).await.unwrap();
+    for job in &claimed {
+        assert_eq!(job.job.job, OrderJob::ForgetCustomer);
+        let order = store.order(&job.job.order_key).await.unwrap().unwrap();
+        let decision = bridge_core::workflow::decide(rules, &order, JobNews::RetentionDue, now);
+        let effects = JobEffects {
+            order: decision.order,
+            jobs: decision.jobs,
+            timeline: decision.timeline,
+            inbound_outcome: None,
+        };
+        store.complete_job(job, &effects, now).await.unwrap();
+    }
+    claimed.len()
+}
+
+/// Retention forgets the customers of orders finished long ago, in each order's turn (a
+/// `forget_customer` job decided by the workflow), keeping the time the order last changed;
+/// it deletes their old jobs; orders still on the road keep everything.
 async fn retention_forgets_finished_customers_and_their_old_jobs(store: Store) {
     let now = Utc::now();
     let long_ago = now - chrono::Duration::days(100);
@@ -1360,13 +1473,33 @@ async fn retention_forgets_finished_customers_and_their_old_jobs(store: Store) {
             .await
             .unwrap();
     }
+    let before = store.order(&key("kente/1")).await.unwrap().unwrap();
     let settings = RetentionSettings {
         inbound_bodies: Duration::from_secs(30 * 24 * 3600),
         customer_data: Some(Duration::from_secs(30 * 24 * 3600)),
         done_jobs: Some(Duration::from_secs(30 * 24 * 3600)),
     };
     let done = apply_retention(&store, &settings, now).await.unwrap();
-    assert_eq!((done.customers_forgotten, done.jobs_deleted), (1, 1));
+    assert_eq!((done.customers_to_forget, done.jobs_deleted), (1, 1));
+    let again = apply_retention(&store, &settings, now).await.unwrap();
+    assert_eq!(
+        (again.customers_to_forget, again.jobs_deleted),
+        (0, 0),
+        "one job per order, however many passes find it"
+    );
+    let untouched = store.order(&key("kente/1")).await.unwrap().unwrap();
+    assert_eq!(
+        untouched.order().recipient.name,
+        before.order().recipient.name,
+        "only the order's own turn changes it"
+    );
+
+    let rules = Rules {
+        shops: Default::default(),
+        mapping: CourierMapping::default(),
+        attach_label: false,
+    };
+    assert_eq!(forget_customers(&store, &rules, now).await, 1);
     let forgotten = store.order(&key("kente/1")).await.unwrap().unwrap();
     assert_eq!(forgotten.order().recipient.name, "[removed]");
     assert_eq!(forgotten.order().address.line1, "");
@@ -1377,13 +1510,29 @@ async fn retention_forgets_finished_customers_and_their_old_jobs(store: Store) {
         "what the numbers need stays"
     );
     assert_eq!(forgotten.state(), OrderState::Delivered);
+    assert_eq!(
+        forgotten.forgotten_at().map(|at| at.timestamp_millis()),
+        Some(now.timestamp_millis())
+    );
+    assert_eq!(
+        forgotten.updated_at(),
+        before.updated_at(),
+        "forgetting is not activity: the order keeps its last change"
+    );
+    let lines = store.timeline(&key("kente/1")).await.unwrap();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.entry.summary.contains("removed (retention settings)")),
+        "{lines:?}"
+    );
     let active = store.order(&key("kente/2")).await.unwrap().unwrap();
     assert_eq!(active.order().address.line1, "12 Oxford Street");
-    let jobs = store.list_jobs(&JobFilter::default()).await.unwrap();
-    assert_eq!(jobs.len(), 1, "the active order's job stays");
-    assert_eq!(jobs[0].order_key, key("kente/2"));
-    let again = apply_retention(&store, &settings, now).await.unwrap();
-    assert_eq!((again.customers_forgotten, again.jobs_deleted), (0, 0));
+    assert_eq!(active.forgotten_at(), None);
+    let after = apply_retention(&store, &settings, later(now, 1))
+        .await
+        .unwrap();
+    assert_eq!(after.customers_to_forget, 0, "forgotten once");
 }
 
 async fn worker_pool_wakes_on_enqueue_and_drains_at_shutdown(store: Store) {

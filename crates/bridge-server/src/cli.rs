@@ -415,8 +415,9 @@ impl Cli {
                 )
                 .await?;
                 println!(
-                    "webhook bodies emptied: {}\ncustomers forgotten:    {}\nfinished jobs deleted:  {}",
-                    done.bodies_pruned, done.customers_forgotten, done.jobs_deleted
+                    "webhook bodies emptied: {}\ncustomers to forget:    {} (queued: the running bridge \
+                     forgets each in its order's turn)\nfinished jobs deleted:  {}",
+                    done.bodies_pruned, done.customers_to_forget, done.jobs_deleted
                 );
                 Ok(())
             }

@@ -213,21 +213,17 @@ impl Application {
             store.clone(),
             settings.shaq.reconcile.clone(),
             settings.retention.clone(),
-            waker,
+            waker.clone(),
             shutdown.clone(),
         ));
-        let notifier = match &settings.alerts.notify_url {
-            Some(url) => {
-                let notifier = bridge_core::notify::Notifier::new(
-                    store.clone(),
-                    url.clone(),
-                    settings.server.public_url.clone(),
-                )
-                .map_err(anyhow::Error::msg)?;
-                Some(tokio::spawn(notifier.run_until_stopped(shutdown.clone())))
-            }
-            None => None,
-        };
+        let notifier = settings.alerts.notify_url.as_ref().map(|_| {
+            let notifier = bridge_core::notify::Notifier::new(
+                store.clone(),
+                settings.server.public_url.clone(),
+                waker.clone(),
+            );
+            tokio::spawn(notifier.run_until_stopped(shutdown.clone()))
+        });
         let limits = ConnectionLimits {
             max_connections: settings.server.max_connections,
             header_read_timeout: settings.server.header_read_timeout,
@@ -292,7 +288,12 @@ pub fn build_runner(settings: &Settings, store: Store) -> anyhow::Result<Arc<dyn
         };
         shops.insert(shop.id.clone(), runtime);
     }
-    let services = Services::new(store, shaq, digishare, shops).map_err(anyhow::Error::msg)?;
+    let mut services = Services::new(store, shaq, digishare, shops).map_err(anyhow::Error::msg)?;
+    if let Some(url) = &settings.alerts.notify_url {
+        services = services.with_notices(
+            bridge_core::notify::NoticePoster::new(url.clone()).map_err(anyhow::Error::msg)?,
+        );
+    }
     Ok(Arc::new(JobRunner::new(services, settings.rules())))
 }
 

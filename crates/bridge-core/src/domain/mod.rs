@@ -9,6 +9,11 @@ mod phone;
 mod region;
 pub mod wording;
 
+/// A stored name (a state, a kind, a reason) that this version does not know.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown name `{0}`")]
+pub struct UnknownName(pub String);
+
 pub use attention::{Attention, Unshippable};
 pub use ids::{
     CountryCode, OrderKey, PartnerRef, PlatformOrderId, ShopId, TicketId, TicketStatusId,

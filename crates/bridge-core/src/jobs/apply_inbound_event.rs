@@ -2,7 +2,7 @@
 
 use http::{HeaderMap, HeaderName, HeaderValue};
 
-use super::runner::Services;
+use super::services::Services;
 use super::{JobError, JobInputs};
 use crate::domain::{OrderKey, PlatformOrderId, ShopId, TicketId, TicketStatusId};
 use crate::intake::{DIGISHARE_SOURCE, SHAQ_SOURCE};

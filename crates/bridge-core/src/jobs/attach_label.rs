@@ -8,7 +8,7 @@ use reqwest::Method;
 use shaq_client::LabelOutcome;
 
 use super::move_ticket::update_ticket;
-use super::runner::Services;
+use super::services::Services;
 use super::ticket_data::campaign_data;
 use super::{JobError, MoveTicket};
 use crate::workflow::{JobNews, TrackedOrder};

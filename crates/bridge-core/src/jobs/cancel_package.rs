@@ -3,7 +3,7 @@
 use shaq_client::PackageStatus;
 
 use super::JobError;
-use super::runner::Services;
+use super::services::Services;
 use crate::domain::TrackingNumber;
 use crate::workflow::courier::{CancelBy, cancel_by};
 use crate::workflow::{Cancellation, JobNews, TrackedOrder};

@@ -5,7 +5,7 @@ use shaq_client::CreateOutcome;
 
 use super::JobError;
 use super::package_request::new_package;
-use super::runner::Services;
+use super::services::Services;
 use crate::domain::RegionRules;
 use crate::workflow::{JobNews, TrackedOrder};
 

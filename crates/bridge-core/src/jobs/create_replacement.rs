@@ -6,7 +6,7 @@ use shaq_client::{Classify, Disposition, ReplacementPackage};
 
 use super::JobError;
 use super::package_request::new_package;
-use super::runner::Services;
+use super::services::Services;
 use crate::domain::RegionRules;
 use crate::workflow::returns::{AfterSale, LinkedPackage};
 use crate::workflow::{JobNews, TrackedOrder};

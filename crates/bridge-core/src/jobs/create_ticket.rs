@@ -3,7 +3,7 @@
 
 use digishare_client::{NewTicket, Third};
 
-use super::runner::Services;
+use super::services::Services;
 use super::ticket_data::campaign_data;
 use super::{JobError, MoveTicket};
 use crate::domain::{TicketId, TicketStatusId};

@@ -14,7 +14,7 @@ use shipment_pdf::{Label, Manifest, ManifestLine};
 
 use super::JobError;
 use super::package_request::new_package;
-use super::runner::Services;
+use super::services::Services;
 use crate::store::ShipmentState;
 use crate::workflow::{Decision, Rules, TrackedOrder, handover};
 
@@ -191,7 +191,7 @@ pub(super) async fn run(
 async fn packages_of(
     rules: &Rules,
     services: &Services,
-    shop: &super::runner::ShopRuntime,
+    shop: &super::services::ShopRuntime,
     shipment: &crate::store::Shipment,
     going: &[TrackedOrder],
 ) -> Result<Vec<shaq_client::NewPackage>, JobError> {
@@ -214,7 +214,7 @@ async fn packages_of(
 /// the shipment: ShaQ names it on its packages (`shipmentReference`), so it is adopted rather
 /// than asked for twice.
 async fn made_by_an_earlier_attempt(
-    shop: &super::runner::ShopRuntime,
+    shop: &super::services::ShopRuntime,
     going: &[TrackedOrder],
 ) -> Result<Option<String>, JobError> {
     let Some(first) = going.first() else {

@@ -4,7 +4,7 @@
 use digishare_client::TicketUpdate;
 use serde_json::{Map, Value};
 
-use super::runner::Services;
+use super::services::Services;
 use super::ticket_data::campaign_data;
 use super::{JobError, MoveTicket};
 use crate::workflow::{JobNews, TrackedOrder};

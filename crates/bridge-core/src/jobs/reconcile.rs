@@ -2,7 +2,7 @@
 //! statuses whose webhooks were lost.
 
 use super::JobError;
-use super::runner::Services;
+use super::services::Services;
 use crate::workflow::{JobNews, TrackedOrder, TrackingStep};
 
 pub(super) const CALLS: &str = "ShaQ GET /tracking/{tracking_number}";

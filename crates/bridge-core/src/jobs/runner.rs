@@ -2,111 +2,25 @@
 //! lets the job's executor make it, and asks the workflow what the news means. The worker pool
 //! commits the answer with the job's completion.
 
-use std::collections::HashMap;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use async_trait::async_trait;
 use chrono::Utc;
-use digishare_client::DigishareClient;
-use outbound_http::{Upstream, UpstreamConfig};
-use shaq_client::{Region, ShaqClient};
-use shop_client::ShopClient;
-use tokio::sync::Mutex;
 
+use super::services::Services;
 use super::{
-    ClaimedJob, Job, JobError, JobInputs, JobKind, JobRecord, apply_inbound_event, attach_label,
-    cancel_package, create_package, create_replacement, create_ticket, expire_confirmation,
-    handover, move_ticket, reconcile, update_package, write_back_to_shop,
+    ClaimedJob, Job, JobError, JobInputs, JobKind, JobRecord, OrderJob, SystemJob,
+    apply_inbound_event, attach_label, cancel_package, create_package, create_replacement,
+    create_ticket, expire_confirmation, handover, move_ticket, notify, reconcile, update_package,
+    write_back_to_shop,
 };
-use crate::domain::{OrderKey, ShopId, mask_digit_runs};
-use crate::settings::{DigishareSettings, ShaqSettings};
-use crate::shop::ShopSettings;
-use crate::store::{JobEffects, Store, TimelineEntry, TimelineKind};
+use crate::domain::{OrderKey, mask_digit_runs};
+use crate::store::JobEffects;
 use crate::worker::JobExecutor;
 use crate::workflow::guards::{Precheck, precheck};
-use crate::workflow::{self, Decision, JobNews, Rules, TrackedOrder, timeline};
-
-/// How long the region list is trusted before it is fetched again.
-const REGIONS_TTL: Duration = Duration::from_secs(6 * 3600);
-
-/// A configured shop at run time: its settings with its overrides of `[shaq]` and
-/// `[digishare]` applied, and the clients its jobs call.
-pub struct ShopRuntime {
-    /// The shop's settings.
-    pub settings: ShopSettings,
-    /// Its ShaQ account (`[shaq]`'s, shared, unless the shop has its own).
-    pub shaq: ShaqClient,
-    /// `[shaq]` with the shop's overrides (pickup address, package defaults…).
-    pub shaq_settings: ShaqSettings,
-    /// `[digishare]` with the shop's overrides (ticket type, status ids…).
-    pub digishare_settings: DigishareSettings,
-    /// Its admin API, when it writes back.
-    pub writer: Option<ShopClient>,
-    /// Its ShaQ account's bulk coalescer, when `[shaq.bulk]` is on.
-    pub bulk: Option<super::BulkCreator>,
-}
-
-/// What the executors call with: the store, the shops and the upstream clients.
-pub struct Services {
-    pub(super) store: Store,
-    pub(super) digishare: DigishareClient,
-    shops: HashMap<ShopId, ShopRuntime>,
-    /// Label PDFs are downloaded from wherever ShaQ's answer points.
-    pub(super) downloads: Upstream,
-    /// ShaQ's region list is the same for every account: it is fetched with `[shaq]`'s.
-    regions_from: ShaqClient,
-    regions: Mutex<Option<(Instant, Vec<Region>)>>,
-}
-
-impl Services {
-    /// The services the settings describe.
-    pub fn new(
-        store: Store,
-        shaq: ShaqClient,
-        digishare: DigishareClient,
-        shops: HashMap<ShopId, ShopRuntime>,
-    ) -> Result<Services, String> {
-        let downloads = Upstream::new(UpstreamConfig::new("the label host", ""))
-            .map_err(|e| format!("HTTP client: {e}"))?;
-        Ok(Services {
-            store,
-            digishare,
-            shops,
-            downloads,
-            regions_from: shaq,
-            regions: Mutex::new(None),
-        })
-    }
-
-    /// A configured shop, or a permanent failure if it was removed from the settings.
-    pub(super) fn shop(&self, shop: &ShopId) -> Result<&ShopRuntime, JobError> {
-        self.shops
-            .get(shop)
-            .ok_or_else(|| JobError::permanent(format!("shop `{shop}` is no longer configured")))
-    }
-
-    /// ShaQ's regions, cached for a few hours.
-    pub(super) async fn regions(&self) -> Result<Vec<Region>, JobError> {
-        let mut cache = self.regions.lock().await;
-        if let Some((fetched, regions)) = cache.as_ref()
-            && fetched.elapsed() < REGIONS_TTL
-        {
-            return Ok(regions.clone());
-        }
-        let regions = self.regions_from.regions().await?;
-        *cache = Some((Instant::now(), regions.clone()));
-        Ok(regions)
-    }
-
-    /// The job's order as stored now.
-    async fn order(&self, key: &OrderKey) -> Result<TrackedOrder, JobError> {
-        self.store
-            .order(key)
-            .await
-            .map_err(|e| JobError::retryable(format!("reading the order: {e}")))?
-            .ok_or_else(|| JobError::permanent(format!("order {key} is not stored")))
-    }
-}
+use crate::workflow::{
+    self, Decision, JobNews, Rules, TimelineEntry, TimelineKind, TrackedOrder, timeline,
+};
 
 /// Runs jobs: executors for the calls, the workflow for the decisions.
 pub struct JobRunner {
@@ -129,67 +43,80 @@ impl JobRunner {
     ) -> Result<Decision, JobError> {
         let services = &self.services;
         let key = &record.order_key;
-        if let Job::ApplyInboundEvent { event_id } = &record.job {
-            let (order, news) = apply_inbound_event::run(services, *event_id, key, inputs).await?;
-            return workflow::decide(
-                &self.rules,
-                key,
-                order.as_ref(),
-                JobNews::Inbound(news),
-                Utc::now(),
-            );
+        match &record.job {
+            Job::ApplyInboundEvent { event_id } => {
+                let (order, news) =
+                    apply_inbound_event::run(services, *event_id, key, inputs).await?;
+                workflow::decide_inbound(&self.rules, key, order.as_ref(), news, Utc::now())
+            }
+            Job::System(SystemJob::Handover { shipment_id }) => {
+                handover::run(services, &self.rules, *shipment_id).await
+            }
+            Job::System(SystemJob::Notify {
+                order_key,
+                reason,
+                text,
+            }) => notify::run(services, order_key, reason, text).await,
+            Job::Order(job) => {
+                let order = match inputs {
+                    Some(inputs) => inputs.order.clone().ok_or_else(|| not_stored(key))?,
+                    None => services.order(key).await?,
+                };
+                self.run_order_job(record, job, &order).await
+            }
         }
-        if let Job::Handover { shipment_id } = &record.job {
-            return handover::run(services, &self.rules, *shipment_id).await;
-        }
-        let order = match inputs {
-            Some(inputs) => inputs
-                .order
-                .clone()
-                .ok_or_else(|| JobError::permanent(format!("order {key} is not stored")))?,
-            None => services.order(key).await?,
-        };
-        match precheck(&record.job, &order, &self.rules, Utc::now()) {
+    }
+
+    /// One step of a stored order.
+    async fn run_order_job(
+        &self,
+        record: &JobRecord,
+        job: &OrderJob,
+        order: &TrackedOrder,
+    ) -> Result<Decision, JobError> {
+        let services = &self.services;
+        match precheck(job, order, &self.rules, Utc::now()) {
             Precheck::Proceed => {}
             Precheck::Skip(decision) => return Ok(*decision),
             Precheck::Fail(error) => return Err(error),
         }
-        let news = match &record.job {
-            Job::ApplyInboundEvent { .. } => return Ok(Decision::nothing()),
-            Job::CreatePackage => {
+        let news = match job {
+            OrderJob::CreatePackage => {
                 let shop = self.rules.shop(order.shop_id())?;
-                create_package::run(services, &order, &shop.regions).await?
+                create_package::run(services, order, &shop.regions).await?
             }
-            Job::UpdatePackage => {
+            OrderJob::UpdatePackage => {
                 let shop = self.rules.shop(order.shop_id())?;
-                update_package::run(services, &order, &shop.regions).await?
+                update_package::run(services, order, &shop.regions).await?
             }
-            Job::CancelPackage => cancel_package::run(services, &order).await?,
-            Job::AttachLabel => attach_label::run(services, &order).await?,
-            Job::Reconcile => reconcile::run(services, &order).await?,
-            Job::CreateTicket { status_key } => {
-                create_ticket::run(services, &order, status_key, record.may_have_run_before())
+            OrderJob::CancelPackage => cancel_package::run(services, order).await?,
+            OrderJob::AttachLabel => attach_label::run(services, order).await?,
+            OrderJob::Reconcile => reconcile::run(services, order).await?,
+            OrderJob::CreateTicket { status_key } => {
+                create_ticket::run(services, order, status_key, record.may_have_run_before())
                     .await?
             }
-            Job::MoveTicket(payload) => move_ticket::run(services, &order, payload).await?,
-            Job::WriteBackToShop { milestone } => {
-                write_back_to_shop::run(services, &order, *milestone).await?
+            OrderJob::MoveTicket(payload) => move_ticket::run(services, order, payload).await?,
+            OrderJob::WriteBackToShop { milestone } => {
+                write_back_to_shop::run(services, order, *milestone).await?
             }
-            Job::ExpireConfirmation => expire_confirmation::run(),
-            Job::RemindConfirmation { number, of, held } => JobNews::ReminderDue {
+            OrderJob::ExpireConfirmation => expire_confirmation::run(),
+            OrderJob::RemindConfirmation { number, of, held } => JobNews::ReminderDue {
                 number: *number,
                 of: *of,
                 held: *held,
             },
-            Job::Operator(request) => JobNews::Operator(request.clone()),
-            Job::Handover { .. } => return Ok(Decision::nothing()),
-            Job::CreateReplacement { after_sale, number } => {
+            OrderJob::Operator(request) => {
+                return workflow::decide_request(&self.rules, order, request.clone(), Utc::now());
+            }
+            OrderJob::ForgetCustomer => JobNews::RetentionDue,
+            OrderJob::CreateReplacement { after_sale, number } => {
                 let shop = self.rules.shop(order.shop_id())?;
-                create_replacement::run(services, &order, &shop.regions, *after_sale, *number)
+                create_replacement::run(services, order, &shop.regions, *after_sale, *number)
                     .await?
             }
         };
-        workflow::decide(&self.rules, key, Some(&order), news, Utc::now())
+        Ok(workflow::decide(&self.rules, order, news, Utc::now()))
     }
 
     /// The job's effects, from the workflow's decision.
@@ -214,7 +141,7 @@ impl JobRunner {
         }
         let inbound_outcome = match record.job {
             Job::ApplyInboundEvent { event_id } => Some((event_id, decision.outcome)),
-            _ => None,
+            Job::Order(_) | Job::System(_) => None,
         };
         Ok(JobEffects {
             order: decision.order,
@@ -223,6 +150,10 @@ impl JobRunner {
             inbound_outcome,
         })
     }
+}
+
+fn not_stored(key: &OrderKey) -> JobError {
+    JobError::permanent(format!("order {key} is not stored"))
 }
 
 /// The remote calls a job kind makes, for the timeline.
@@ -238,7 +169,8 @@ fn calls(kind: JobKind) -> &'static str {
         JobKind::MoveTicket => move_ticket::CALLS,
         JobKind::WriteBackToShop => write_back_to_shop::CALLS,
         JobKind::ExpireConfirmation | JobKind::RemindConfirmation => expire_confirmation::CALLS,
-        JobKind::Operator => "workflow",
+        JobKind::Operator | JobKind::ForgetCustomer => "workflow",
+        JobKind::Notify => notify::CALLS,
         JobKind::Handover => handover::CALLS,
         JobKind::CreateReplacement => create_replacement::CALLS,
     }

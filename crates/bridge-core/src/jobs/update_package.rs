@@ -2,7 +2,7 @@
 
 use super::JobError;
 use super::package_request::{new_package, package_update};
-use super::runner::Services;
+use super::services::Services;
 use crate::domain::RegionRules;
 use crate::workflow::{JobNews, TrackedOrder};
 

@@ -4,7 +4,7 @@
 use shop_client::ShopUpdate;
 
 use super::JobError;
-use super::runner::Services;
+use super::services::Services;
 use crate::workflow::{JobNews, ShopMilestone, TrackedOrder};
 
 pub(super) const CALLS: &str = "shop admin API";

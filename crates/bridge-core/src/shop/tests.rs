@@ -5,7 +5,10 @@ use rust_decimal::Decimal;
 use serde_json::json;
 
 use super::*;
+use secrecy::SecretString;
+
 use crate::domain::{Language, Payment, ShopId};
+use crate::workflow::Flow;
 
 fn shop(platform: Platform, secrets: &[&str]) -> ShopSettings {
     ShopSettings {

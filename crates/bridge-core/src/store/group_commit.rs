@@ -81,17 +81,17 @@ enum WriterRequest {
 }
 
 struct Completion {
-    job: crate::jobs::ClaimedJob,
+    job: super::ClaimedJob,
     effects: super::JobEffects,
     /// Whether to claim one more job for this worker.
     claim_next: Option<Duration>,
-    reply: oneshot::Sender<(StoreResult<()>, Option<crate::jobs::ClaimedJob>)>,
+    reply: oneshot::Sender<(StoreResult<()>, Option<super::ClaimedJob>)>,
 }
 
 struct ClaimRequest {
     limit: u32,
     lease: Duration,
-    reply: oneshot::Sender<StoreResult<Vec<crate::jobs::ClaimedJob>>>,
+    reply: oneshot::Sender<StoreResult<Vec<super::ClaimedJob>>>,
 }
 
 impl CompletionWriter {
@@ -146,10 +146,10 @@ impl CompletionWriter {
     /// `claim_next` (a lease), also claims the worker's next job in the same transaction.
     pub async fn complete(
         &self,
-        job: crate::jobs::ClaimedJob,
+        job: super::ClaimedJob,
         effects: super::JobEffects,
         claim_next: Option<Duration>,
-    ) -> (StoreResult<()>, Option<crate::jobs::ClaimedJob>) {
+    ) -> (StoreResult<()>, Option<super::ClaimedJob>) {
         let (reply, answer) = oneshot::channel();
         let request = WriterRequest::Complete(Box::new(Completion {
             job,
@@ -165,11 +165,7 @@ impl CompletionWriter {
 
     /// Claims up to `limit` jobs for `lease`, in the next batch's transaction (or alone when
     /// nothing else is waiting). Returns once committed.
-    pub async fn claim(
-        &self,
-        limit: u32,
-        lease: Duration,
-    ) -> StoreResult<Vec<crate::jobs::ClaimedJob>> {
+    pub async fn claim(&self, limit: u32, lease: Duration) -> StoreResult<Vec<super::ClaimedJob>> {
         let (reply, answer) = oneshot::channel();
         self.sender
             .send(WriterRequest::Claim(ClaimRequest {
@@ -355,7 +351,7 @@ async fn write_batch(
     if !intake.is_empty() {
         metrics::histogram!("bridge_intake_batch_size").record(intake.len() as f64);
     }
-    let pairs: Vec<(&crate::jobs::ClaimedJob, &super::JobEffects)> =
+    let pairs: Vec<(&super::ClaimedJob, &super::JobEffects)> =
         batch.iter().map(|c| (&c.job, &c.effects)).collect();
     let (inputs, intake_replies): (Vec<_>, Vec<_>) = intake
         .into_iter()

@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use std::collections::HashMap;
 
-use super::jobs::insert_jobs_enqueued_at;
+use super::enqueue::insert_jobs_enqueued_at;
 use super::{Store, StoreResult, WriteTx, from_millis, to_millis};
 use crate::domain::OrderKey;
 use crate::workflow::NewJob;

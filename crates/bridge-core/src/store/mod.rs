@@ -9,11 +9,12 @@
 //! then hand the results to one short transaction), and every state change that a job causes is
 //! committed together with the job's completion, guarded by its lease.
 
+mod enqueue;
 mod group_commit;
 mod inbound;
 mod jobs;
 mod known_keys;
-mod notices;
+mod queue;
 #[macro_use]
 mod orders;
 mod reports;
@@ -32,13 +33,15 @@ use serde::{Deserialize, Serialize};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, ConnectOptions, Executor};
 
+pub use crate::workflow::{TimelineEntry, TimelineKind};
 pub use group_commit::{CompletionWriter, IntakeWriter};
 pub use inbound::{InboundEventRecord, Intake, JobsFor, NewInboundEvent};
 pub use jobs::{JobEffects, JobFilter, WrittenBatch};
-pub use notices::{NewNotice, Notice};
-pub use orders::{TimelineEntry, TimelineKind, TimelineRecord};
+pub use orders::TimelineRecord;
+pub use orders::fold_name;
+pub use queue::{ClaimedJob, JobCounts, JobInputs, JobRecord, JobState};
 pub use reports::ReportError;
-pub use search::{MAX_PAGE, OrderPage, OrderQuery, fold_name};
+pub use search::{MAX_PAGE, OrderPage, OrderQuery};
 pub use shipments::{Shipment, ShipmentState};
 use write::WriteHealth;
 pub(crate) use write::WriteTx;

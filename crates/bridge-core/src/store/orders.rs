@@ -1,126 +1,24 @@
 //! Orders and their timelines.
 
 use std::fmt;
-use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use shaq_client::PackageStatus;
 
-use super::search::fold_name;
 use super::{Store, StoreError, StoreResult, WriteTx, from_millis, to_millis};
 use crate::domain::{
     Attention, Located, Order, OrderKey, PartnerRef, PhoneE164, TicketId, TicketStatusId,
     TrackingNumber,
 };
-use crate::jobs::UnknownName;
 use crate::lifecycle::OrderState;
 use crate::workflow::operator::Correction;
+use crate::workflow::retention;
 use crate::workflow::returns::LinkedPackage;
-use crate::workflow::{Collect, CourierProgress, Milestones, StoredOrder, TrackedOrder};
-
-/// What a timeline line is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TimelineKind {
-    /// The shop sent or changed the order.
-    Shop,
-    /// The order moved to another state.
-    State,
-    /// A person should look.
-    Attention,
-    /// How the delivery address was read (its region, and from what).
-    Address,
-    /// News that changed nothing, and why.
-    Ignored,
-    /// ShaQ's news about the package.
-    Courier,
-    /// A courier status the table does not map.
-    Unmapped,
-    /// The ticket (Digishare's news, or the bridge's moves).
-    Ticket,
-    /// A call to ShaQ and what it did.
-    Call,
-    /// What the shop was told.
-    WriteBack,
-    /// What reconciliation found.
-    Reconcile,
-    /// A job failed (it will be retried, or is dead).
-    Error,
-    /// A person acted (console, admin API, CLI); `details.operator` names them.
-    Operator,
-}
-
-impl TimelineKind {
-    /// Every kind.
-    pub const ALL: [TimelineKind; 13] = [
-        TimelineKind::Shop,
-        TimelineKind::State,
-        TimelineKind::Attention,
-        TimelineKind::Address,
-        TimelineKind::Ignored,
-        TimelineKind::Courier,
-        TimelineKind::Unmapped,
-        TimelineKind::Ticket,
-        TimelineKind::Call,
-        TimelineKind::WriteBack,
-        TimelineKind::Reconcile,
-        TimelineKind::Error,
-        TimelineKind::Operator,
-    ];
-
-    /// The stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TimelineKind::Shop => "shop",
-            TimelineKind::State => "state",
-            TimelineKind::Attention => "attention",
-            TimelineKind::Address => "address",
-            TimelineKind::Ignored => "ignored",
-            TimelineKind::Courier => "courier",
-            TimelineKind::Unmapped => "unmapped",
-            TimelineKind::Ticket => "ticket",
-            TimelineKind::Call => "call",
-            TimelineKind::WriteBack => "write_back",
-            TimelineKind::Reconcile => "reconcile",
-            TimelineKind::Error => "error",
-            TimelineKind::Operator => "operator",
-        }
-    }
-}
-
-impl fmt::Display for TimelineKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for TimelineKind {
-    type Err = UnknownName;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        TimelineKind::ALL
-            .into_iter()
-            .find(|kind| kind.as_str() == s)
-            .ok_or_else(|| UnknownName(s.to_owned()))
-    }
-}
-
-/// One timeline line to write.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TimelineEntry {
-    /// The order.
-    pub order_key: OrderKey,
-    /// When it happened.
-    pub at: DateTime<Utc>,
-    /// What it is about.
-    pub kind: TimelineKind,
-    /// One readable line.
-    pub summary: String,
-    /// Structured details, phones masked.
-    pub details: serde_json::Value,
-}
+use crate::workflow::{
+    Collect, CourierProgress, Milestones, StoredOrder, TimelineEntry, TrackedOrder,
+};
 
 /// A stored timeline line.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -132,6 +30,16 @@ pub struct TimelineRecord {
     pub entry: TimelineEntry,
 }
 
+/// A name as searched: ASCII (`Adwoa Nkrumah-Bóateng` → `adwoa nkrumah-boateng`), lowercase, one
+/// space between words.
+pub fn fold_name(name: &str) -> String {
+    deunicode::deunicode(name)
+        .to_lowercase()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 macro_rules! order_columns {
     () => {
         "order_key, shop_id, platform_order_id, order_ref, state, attention_reason, order_json, \
@@ -139,7 +47,7 @@ macro_rules! order_columns {
          courier_status_at, ticket_status, amount_to_collect, currency, created_at, updated_at, \
          ticket_status_at, attention, region, phone, name_folded, corrections, asked_at, \
          confirmed_at, declined_at, expired_at, shipped_at, delivered_at, returned_at, \
-         cancelled_at, region_name, collect_milli, linked_packages"
+         cancelled_at, region_name, collect_milli, linked_packages, anonymised_at"
     };
 }
 
@@ -189,6 +97,7 @@ pub(super) struct OrderRow {
     #[allow(dead_code)]
     collect_milli: Option<i64>,
     linked_packages: Option<String>,
+    anonymised_at: Option<i64>,
 }
 
 /// The row, read back as a typed order. The order's ids, reference and version columns are
@@ -271,11 +180,15 @@ impl TryFrom<OrderRow> for TrackedOrder {
             linked,
             created_at: from_millis(row.created_at),
             updated_at,
+            forgotten_at: row.anonymised_at.map(from_millis),
         }))
     }
 }
 
-/// How many orders one upsert statement carries (35 values each).
+/// How many values an order row has ([`order_columns!`]).
+const ORDER_COLUMNS: usize = 36;
+
+/// How many orders one upsert statement carries (36 values each).
 const ORDERS_PER_STATEMENT: usize = 25;
 
 /// The update half of the order upsert: every column but the key and the creation.
@@ -293,16 +206,8 @@ const ORDER_UPSERT_SET: &str = "ON CONFLICT (order_key) DO UPDATE SET order_ref 
      expired_at = excluded.expired_at, shipped_at = excluded.shipped_at, \
      delivered_at = excluded.delivered_at, returned_at = excluded.returned_at, \
      cancelled_at = excluded.cancelled_at, region_name = excluded.region_name, \
-     collect_milli = excluded.collect_milli, linked_packages = excluded.linked_packages";
-
-/// Stores one order as it now is.
-pub(super) async fn upsert_order(
-    tx: &mut WriteTx,
-    order: &TrackedOrder,
-    now: DateTime<Utc>,
-) -> StoreResult<()> {
-    upsert_orders(tx, &[order], now).await
-}
+     collect_milli = excluded.collect_milli, linked_packages = excluded.linked_packages, \
+     anonymised_at = excluded.anonymised_at";
 
 /// Stores orders as they now are, many per statement (each statement is a round trip to the
 /// database). Each key must appear once: PostgreSQL refuses to update a row twice in one
@@ -316,7 +221,7 @@ pub(super) async fn upsert_orders(
         let sql = format!(
             "INSERT INTO orders ({}) VALUES {} {ORDER_UPSERT_SET}",
             order_columns!(),
-            tx.placeholder_rows(chunk.len(), 35)
+            tx.placeholder_rows(chunk.len(), ORDER_COLUMNS)
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
         for order in chunk {
@@ -346,7 +251,7 @@ pub(super) async fn upsert_orders(
 
 type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
 
-/// Binds an order's 35 columns, in [`order_columns!`]'s order.
+/// Binds an order's 36 columns, in [`order_columns!`]'s order.
 fn bind_order<'q>(
     query: AnyQuery<'q>,
     order: &'q TrackedOrder,
@@ -391,7 +296,7 @@ fn bind_order<'q>(
         .bind(order.collect().amount.to_string())
         .bind(&order.collect().currency)
         .bind(to_millis(order.created_at()))
-        .bind(to_millis(now))
+        .bind(to_millis(last_changed(order, now)))
         .bind(order.ticket_status_at().map(to_millis))
         .bind(attention)
         .bind(region)
@@ -408,7 +313,17 @@ fn bind_order<'q>(
         .bind(milestones.cancelled_at.map(to_millis))
         .bind(order.region().map(|located| located.region.clone()))
         .bind(milli(order.collect().amount))
-        .bind(linked))
+        .bind(linked)
+        .bind(order.forgotten_at().map(to_millis)))
+}
+
+/// When the order last changed: now, unless the last thing done to it was forgetting its
+/// customer (`workflow::retention`), which is not activity and keeps the time it had.
+fn last_changed(order: &TrackedOrder, now: DateTime<Utc>) -> DateTime<Utc> {
+    match order.forgotten_at() {
+        Some(forgotten) if forgotten > order.updated_at() => order.updated_at(),
+        _ => now,
+    }
 }
 
 /// An amount in thousandths of its unit, for exact sums in SQL (every ISO 4217 currency but
@@ -585,41 +500,29 @@ impl Store {
         rows.into_iter().map(TrackedOrder::try_from).collect()
     }
 
-    /// Finished orders (delivered, returned, cancelled) last changed before `before` whose
-    /// customer is not forgotten yet, oldest first.
+    /// Finished orders last changed before `before` whose customer is not forgotten and
+    /// whose `forget_customer` job is not queued yet, oldest first (at most `limit`).
     pub async fn orders_to_forget(
         &self,
         before: DateTime<Utc>,
         limit: u32,
-    ) -> StoreResult<Vec<TrackedOrder>> {
-        let rows: Vec<OrderRow> = sqlx::query_as(concat!(
-            "SELECT ",
-            order_columns!(),
-            " FROM orders WHERE state IN ('delivered', 'returned', 'cancelled') ",
-            "AND updated_at < $1 AND anonymised_at IS NULL ORDER BY updated_at LIMIT $2"
-        ))
+    ) -> StoreResult<Vec<OrderKey>> {
+        let finished = retention::FINISHED
+            .iter()
+            .map(|state| format!("'{}'", state.as_str()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let rows: Vec<(String,)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT order_key FROM orders WHERE state IN ({finished}) AND updated_at < $1 \
+             AND anonymised_at IS NULL AND NOT EXISTS (SELECT 1 FROM jobs \
+             WHERE jobs.dedupe_key = 'forget_customer:' || orders.order_key) \
+             ORDER BY updated_at LIMIT $2"
+        )))
         .bind(to_millis(before))
         .bind(i64::from(limit))
         .fetch_all(&self.pool)
         .await?;
-        rows.into_iter().map(TrackedOrder::try_from).collect()
-    }
-
-    /// Stores an order whose customer was forgotten (see `workflow::retention`), marking it.
-    /// Its `updated_at` is kept, so the order does not look recently active.
-    pub async fn save_forgotten(
-        &self,
-        order: &TrackedOrder,
-        now: DateTime<Utc>,
-    ) -> StoreResult<()> {
-        let mut tx = self.begin_write().await?;
-        upsert_order(&mut tx, order, order.updated_at()).await?;
-        sqlx::query("UPDATE orders SET anonymised_at = $1 WHERE order_key = $2")
-            .bind(to_millis(now))
-            .bind(order.key().as_str())
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await
+        Ok(rows.into_iter().map(|(key,)| OrderKey::new(key)).collect())
     }
 
     /// An order's timeline, oldest first.
@@ -655,7 +558,7 @@ impl Store {
     pub async fn seed_orders_for_tests(&self, orders: &[TrackedOrder]) -> StoreResult<()> {
         let mut tx = self.begin_write().await?;
         for order in orders {
-            upsert_order(&mut tx, order, order.updated_at()).await?;
+            upsert_orders(&mut tx, &[order], order.updated_at()).await?;
         }
         tx.commit().await
     }

@@ -1,8 +1,9 @@
 //! Raw rows as the database returns them, and their conversion to domain records.
 
+use super::{JobRecord, JobState};
 use super::{StoreError, from_millis};
 use crate::domain::OrderKey;
-use crate::jobs::{Job, JobRecord, JobState};
+use crate::workflow::Job;
 
 /// The columns every job query selects, as a literal so `concat!` can build static SQL.
 macro_rules! job_columns {
@@ -41,7 +42,7 @@ impl TryFrom<JobRow> for JobRecord {
             job: Job::from_stored(&row.kind, &row.payload).map_err(|e| corrupt("job", &e))?,
             order_key: OrderKey::new(row.order_key.clone()),
             dedupe_key: row.dedupe_key.clone(),
-            state: super::jobs::public_state(&row.state)
+            state: public_state(&row.state)
                 .parse::<JobState>()
                 .map_err(|e| corrupt("state", &e))?,
             attempts: row.attempts,
@@ -52,4 +53,10 @@ impl TryFrom<JobRow> for JobRecord {
             updated_at: from_millis(row.updated_at),
         })
     }
+}
+
+/// The state a stored state is shown as: a held job is queued as far as anyone outside the
+/// queue is concerned.
+fn public_state(stored: &str) -> &str {
+    if stored == "held" { "queued" } else { stored }
 }

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::orders::OrderRow;
+use super::orders::{OrderRow, fold_name};
 use super::{Store, StoreResult, to_millis};
 use crate::domain::{PhoneE164, ShopId};
 use crate::lifecycle::OrderState;
@@ -12,16 +12,6 @@ use crate::workflow::TrackedOrder;
 
 /// The most orders one page holds.
 pub const MAX_PAGE: u32 = 500;
-
-/// A name as searched: ASCII (`Adwoa Nkrumah-Bóateng` → `adwoa nkrumah-boateng`), lowercase, one
-/// space between words.
-pub fn fold_name(name: &str) -> String {
-    deunicode::deunicode(name)
-        .to_lowercase()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-}
 
 /// Which orders to find. Every part is optional; they combine with AND.
 #[derive(Debug, Clone, Default)]

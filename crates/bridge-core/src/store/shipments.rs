@@ -7,10 +7,10 @@ use std::str::FromStr;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
-use super::jobs::insert_jobs;
+use super::enqueue::insert_jobs;
 use super::{Store, StoreError, StoreResult, from_millis, to_millis};
 use crate::domain::ShopId;
-use crate::jobs::UnknownName;
+use crate::domain::UnknownName;
 use crate::workflow::{TrackedOrder, handover};
 
 /// Where a shipment is.

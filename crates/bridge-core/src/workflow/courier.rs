@@ -9,13 +9,13 @@
 use chrono::{DateTime, Utc};
 use shaq_client::PackageStatus;
 
+use super::TimelineKind;
 use super::{
     AmountNews, Collect, CourierMapping, CourierNews, CourierProgress, Decision, NewJob,
     TrackedOrder, TrackingStep, move_to, timeline, write_back,
 };
+use super::{MoveTicket, OrderJob};
 use crate::domain::OrderKey;
-use crate::jobs::{Job, MoveTicket};
-use crate::store::TimelineKind;
 
 /// A package status: the ticket follows every status as mapped; the order state moves only
 /// forward; the shop hears of each milestone once. Events older than the last applied one are
@@ -94,7 +94,7 @@ pub fn on_courier_status(
     let mut jobs = Vec::new();
     if let Some(ticket) = &effect.ticket {
         jobs.push(NewJob::new(
-            Job::MoveTicket(MoveTicket {
+            OrderJob::MoveTicket(MoveTicket {
                 status_key: Some(ticket.clone()),
                 courier_status: Some(news.status.clone()),
                 description: news.description.clone(),
@@ -136,7 +136,7 @@ pub fn on_amount_changed(order: &TrackedOrder, news: &AmountNews, now: DateTime<
     Decision::decided(
         next,
         vec![NewJob::new(
-            Job::MoveTicket(MoveTicket::default()),
+            OrderJob::MoveTicket(MoveTicket::default()),
             &key,
             Some(&format!("amount:{}", news.event_id)),
         )],
@@ -207,7 +207,11 @@ pub fn on_tracking_history(
 /// A lookup of a package whose courier news is stale; keyed by sweep, so two replicas sweeping
 /// at once look it up once.
 pub fn reconcile(order_key: &OrderKey, sweep: i64) -> NewJob {
-    NewJob::new(Job::Reconcile, order_key, Some(&format!("sweep-{sweep}")))
+    NewJob::new(
+        OrderJob::Reconcile,
+        order_key,
+        Some(&format!("sweep-{sweep}")),
+    )
 }
 
 /// How a package is cancelled at ShaQ.

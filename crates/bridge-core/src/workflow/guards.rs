@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use super::{Decision, Rules, TicketKey, TrackedOrder};
-use crate::jobs::{Job, JobError};
+use super::{JobError, OrderJob};
 use crate::lifecycle::OrderState;
 
 /// The verdict on a job about to run.
@@ -30,15 +30,19 @@ fn skip(decision: Decision) -> Precheck {
 }
 
 /// Checks a job against its order as it is now.
-pub fn precheck(job: &Job, order: &TrackedOrder, rules: &Rules, now: DateTime<Utc>) -> Precheck {
+pub fn precheck(
+    job: &OrderJob,
+    order: &TrackedOrder,
+    rules: &Rules,
+    now: DateTime<Utc>,
+) -> Precheck {
     let key = order.key();
     match job {
-        Job::ApplyInboundEvent { .. }
-        | Job::CancelPackage
-        | Job::Operator(_)
-        | Job::Handover { .. } => Precheck::Proceed,
-        Job::CreatePackage if order.tracking_number().is_some() => skip(Decision::nothing()),
-        Job::CreatePackage
+        OrderJob::CancelPackage | OrderJob::Operator(_) | OrderJob::ForgetCustomer => {
+            Precheck::Proceed
+        }
+        OrderJob::CreatePackage if order.tracking_number().is_some() => skip(Decision::nothing()),
+        OrderJob::CreatePackage
             if matches!(
                 order.state(),
                 OrderState::Cancelled | OrderState::NeedsAttention
@@ -50,30 +54,36 @@ pub fn precheck(job: &Job, order: &TrackedOrder, rules: &Rules, now: DateTime<Ut
                 now,
             ))
         }
-        Job::CreatePackage => Precheck::Proceed,
-        Job::UpdatePackage if !order.package_is_pending() => skip(Decision::ignored(
+        OrderJob::CreatePackage => Precheck::Proceed,
+        OrderJob::UpdatePackage if !order.package_is_pending() => skip(Decision::ignored(
             &key,
             "package not updated: it does not exist or was picked up",
             now,
         )),
-        Job::UpdatePackage => Precheck::Proceed,
-        Job::Reconcile if order.tracking_number().is_none() => skip(Decision::nothing()),
-        Job::Reconcile => Precheck::Proceed,
-        Job::AttachLabel if order.ticket_id().is_none() => Precheck::Fail(JobError::permanent(
-            "no ticket to attach the label to (retry the create_ticket job first)",
-        )),
-        Job::AttachLabel => Precheck::Proceed,
-        Job::CreateTicket { .. } if order.ticket_id().is_some() => skip(Decision::nothing()),
-        Job::CreateTicket { status_key } if !knows(rules, order, status_key) => Precheck::Fail(
-            JobError::permanent(format!("digishare.statuses.{status_key} is not configured")),
-        ),
-        Job::CreateTicket { .. } => Precheck::Proceed,
+        OrderJob::UpdatePackage => Precheck::Proceed,
+        OrderJob::Reconcile if order.tracking_number().is_none() => skip(Decision::nothing()),
+        OrderJob::Reconcile => Precheck::Proceed,
+        OrderJob::AttachLabel if order.ticket_id().is_none() => {
+            Precheck::Fail(JobError::permanent(
+                "no ticket to attach the label to (retry the create_ticket job first)",
+            ))
+        }
+        OrderJob::AttachLabel => Precheck::Proceed,
+        OrderJob::CreateTicket { .. } if order.ticket_id().is_some() => skip(Decision::nothing()),
+        OrderJob::CreateTicket { status_key } if !knows(rules, order, status_key) => {
+            Precheck::Fail(JobError::permanent(format!(
+                "digishare.statuses.{status_key} is not configured"
+            )))
+        }
+        OrderJob::CreateTicket { .. } => Precheck::Proceed,
         // Jobs of an order run in order, so a missing ticket means its creation failed for
         // good: retrying this move would only storm.
-        Job::MoveTicket(_) if order.ticket_id().is_none() => Precheck::Fail(JobError::permanent(
-            "no ticket to move (the ticket could not be created: retry the create_ticket job first)",
-        )),
-        Job::MoveTicket(payload) => match &payload.status_key {
+        OrderJob::MoveTicket(_) if order.ticket_id().is_none() => {
+            Precheck::Fail(JobError::permanent(
+                "no ticket to move (the ticket could not be created: retry the create_ticket job first)",
+            ))
+        }
+        OrderJob::MoveTicket(payload) => match &payload.status_key {
             Some(status_key) if !knows(rules, order, status_key) => skip(Decision::ignored(
                 &key,
                 format!(
@@ -83,21 +93,21 @@ pub fn precheck(job: &Job, order: &TrackedOrder, rules: &Rules, now: DateTime<Ut
             )),
             _ => Precheck::Proceed,
         },
-        Job::WriteBackToShop { milestone } => match rules.shop(order.shop_id()) {
+        OrderJob::WriteBackToShop { milestone } => match rules.shop(order.shop_id()) {
             Err(error) => Precheck::Fail(error),
             Ok(policy) if !policy.writes_back(*milestone) => skip(Decision::nothing()),
             Ok(_) => Precheck::Proceed,
         },
         // A timer of the confirmation schedule does nothing once the customer answered.
-        Job::ExpireConfirmation | Job::RemindConfirmation { .. }
+        OrderJob::ExpireConfirmation | OrderJob::RemindConfirmation { .. }
             if order.state() != OrderState::AwaitingConfirmation =>
         {
             skip(Decision::nothing())
         }
-        Job::ExpireConfirmation | Job::RemindConfirmation { .. } => Precheck::Proceed,
+        OrderJob::ExpireConfirmation | OrderJob::RemindConfirmation { .. } => Precheck::Proceed,
         // Its packages are already linked (a retry after the answer was stored, or a second
         // request queued before the first ran): nothing more is asked of ShaQ.
-        Job::CreateReplacement { number, .. }
+        OrderJob::CreateReplacement { number, .. }
             if order.linked().iter().any(|p| p.number == *number) =>
         {
             skip(Decision::ignored(
@@ -108,6 +118,6 @@ pub fn precheck(job: &Job, order: &TrackedOrder, rules: &Rules, now: DateTime<Ut
                 now,
             ))
         }
-        Job::CreateReplacement { .. } => Precheck::Proceed,
+        OrderJob::CreateReplacement { .. } => Precheck::Proceed,
     }
 }

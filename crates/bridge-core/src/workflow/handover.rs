@@ -4,11 +4,11 @@
 
 use chrono::{DateTime, Utc};
 
+use super::SystemJob;
+use super::TimelineKind;
 use super::{Decision, NewJob, TrackedOrder, timeline};
 use crate::domain::{OrderKey, ShopId};
-use crate::jobs::Job;
 use crate::lifecycle::OrderState;
-use crate::store::TimelineKind;
 
 /// The queue key of a shop's handovers: they run one at a time per shop, beside the orders.
 pub fn queue_key(shop: &ShopId) -> OrderKey {
@@ -18,7 +18,7 @@ pub fn queue_key(shop: &ShopId) -> OrderKey {
 /// The job that hands batch `shipment_id` to ShaQ.
 pub fn handover_job(shop: &ShopId, shipment_id: i64) -> NewJob {
     NewJob::new(
-        Job::Handover { shipment_id },
+        SystemJob::Handover { shipment_id },
         &queue_key(shop),
         Some(&shipment_id.to_string()),
     )

@@ -21,12 +21,15 @@
 //! job's completion, in one transaction.
 
 pub mod confirmation;
+mod correction;
 pub mod courier;
 pub mod guards;
 pub mod handover;
+mod job;
 pub mod mapping;
 mod new_job;
 mod news;
+pub mod notices;
 pub mod operator;
 pub mod outcomes;
 pub mod retention;
@@ -34,6 +37,7 @@ pub mod returns;
 pub mod shop;
 mod statuses;
 pub mod ticket;
+mod timeline;
 mod tracked;
 
 use std::collections::HashMap;
@@ -41,19 +45,19 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+pub use job::{Job, JobError, JobKind, MoveTicket, OrderJob, SystemJob};
 pub use mapping::{CourierMapping, CourierStatusEffect, ShopMilestone};
 pub use new_job::NewJob;
 pub use news::{
     AmountNews, Cancellation, CourierNews, InboundNews, JobNews, ShopNews, TicketNews, TrackingStep,
 };
 pub use statuses::{TicketKey, TicketStatuses};
+pub use timeline::{TimelineEntry, TimelineKind, timeline};
 use tracked::Milestone;
 pub use tracked::{Collect, CourierProgress, Milestones, StoredOrder, TrackedOrder};
 
 use crate::domain::{Attention, CountryCode, OrderKey, RegionRules, ShopId};
-use crate::jobs::{Job, JobError};
 use crate::lifecycle::OrderState;
-use crate::store::{TimelineEntry, TimelineKind};
 
 /// What the workflow decided.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -183,28 +187,25 @@ impl Rules {
     }
 }
 
-/// Decides what a job's news means. `order` is the order as stored when the job ran (`None`
-/// only for a webhook about an order the bridge has not stored yet).
-pub fn decide(
-    rules: &Rules,
-    key: &OrderKey,
-    order: Option<&TrackedOrder>,
-    news: JobNews,
-    now: DateTime<Utc>,
-) -> Result<Decision, JobError> {
-    if let JobNews::Inbound(news) = news {
-        return on_inbound(rules, key, order, news, now);
-    }
-    let order = order.ok_or_else(|| JobError::permanent(format!("order {key} is not stored")))?;
-    if let JobNews::Operator(request) = news {
-        let policy = rules.shop(order.shop_id())?;
-        return Ok(operator::on_request(order, request, policy, now));
-    }
-    Ok(outcomes::on_job_news(rules, order, news, now))
+/// Decides what a job's call found out, for the order as stored when the job ran.
+pub fn decide(rules: &Rules, order: &TrackedOrder, news: JobNews, now: DateTime<Utc>) -> Decision {
+    outcomes::on_job_news(rules, order, news, now)
 }
 
-/// A stored webhook, run through the rules.
-fn on_inbound(
+/// Decides a person's request when it reaches the head of the order's queue.
+pub fn decide_request(
+    rules: &Rules,
+    order: &TrackedOrder,
+    request: operator::OperatorRequest,
+    now: DateTime<Utc>,
+) -> Result<Decision, JobError> {
+    let policy = rules.shop(order.shop_id())?;
+    Ok(operator::on_request(order, request, policy, now))
+}
+
+/// Decides what a stored webhook means. `order` is the order as stored when its job ran
+/// (`None` for a webhook about an order the bridge has not stored yet).
+pub fn decide_inbound(
     rules: &Rules,
     key: &OrderKey,
     order: Option<&TrackedOrder>,
@@ -262,26 +263,10 @@ pub fn apply_webhook(order_key: &OrderKey, event_id: i64) -> NewJob {
 /// Tells the shop of a milestone; once per milestone per order.
 fn write_back(key: &OrderKey, milestone: ShopMilestone) -> NewJob {
     NewJob::new(
-        Job::WriteBackToShop { milestone },
+        OrderJob::WriteBackToShop { milestone },
         key,
         Some(milestone.as_str()),
     )
-}
-
-/// One timeline line.
-pub fn timeline(
-    order_key: &OrderKey,
-    at: DateTime<Utc>,
-    kind: TimelineKind,
-    summary: impl Into<String>,
-) -> TimelineEntry {
-    TimelineEntry {
-        order_key: order_key.clone(),
-        at,
-        kind,
-        summary: summary.into(),
-        details: serde_json::Value::Null,
-    }
 }
 
 /// Moves the order to `state`, noting the change on the timeline.

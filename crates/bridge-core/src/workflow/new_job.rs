@@ -3,8 +3,8 @@
 
 use chrono::{DateTime, Utc};
 
+use super::Job;
 use crate::domain::OrderKey;
-use crate::jobs::Job;
 
 /// A job to enqueue. Enqueueing the same `dedupe_key` twice is a no-op, whatever the state of
 /// the first one: that is what makes redelivered webhooks and replayed workflow steps harmless.
@@ -19,10 +19,11 @@ pub struct NewJob {
 impl NewJob {
     /// A job with the conventional dedupe key `kind:order_key[:discriminator]`.
     pub(in crate::workflow) fn new(
-        job: Job,
+        job: impl Into<Job>,
         order_key: &OrderKey,
         discriminator: Option<&str>,
     ) -> Self {
+        let job = job.into();
         let kind = job.kind();
         let dedupe_key = match discriminator {
             Some(extra) => format!("{kind}:{order_key}:{extra}"),
@@ -38,9 +39,9 @@ impl NewJob {
 
     /// Any job, for the store's conformance suite.
     #[cfg(any(test, feature = "test-support"))]
-    pub fn for_tests(job: Job, order_key: &str, dedupe_key: &str) -> Self {
+    pub fn for_tests(job: impl Into<Job>, order_key: &str, dedupe_key: &str) -> Self {
         NewJob {
-            job,
+            job: job.into(),
             order_key: OrderKey::new(order_key),
             dedupe_key: dedupe_key.to_owned(),
             run_at: None,

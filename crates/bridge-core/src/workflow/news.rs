@@ -1,5 +1,6 @@
 //! News: what happened, typed. Webhooks become [`InboundNews`] when their job reads them back
-//! from the store; executors report what their call found as [`JobNews`].
+//! from the store; executors report what their call found as [`JobNews`]; a person's request
+//! arrives as an `OperatorRequest`.
 
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
@@ -130,8 +131,6 @@ pub enum Cancellation {
 /// What a job's call found out. The executor reports; the workflow decides what it means.
 #[derive(Debug, Clone, PartialEq)]
 pub enum JobNews {
-    /// A stored webhook, read back.
-    Inbound(InboundNews),
     /// ShaQ created the package, or already had it.
     PackageCreated {
         /// Its tracking number.
@@ -176,6 +175,8 @@ pub enum JobNews {
     },
     /// The confirmation timer fired.
     ConfirmationDeadlinePassed,
+    /// The order's retention period is over (`forget_customer`).
+    RetentionDue,
     /// A reminder timer fired (reminder `number` of `of`; `held` by quiet hours).
     ReminderDue {
         /// Which reminder (1-based).
@@ -185,8 +186,6 @@ pub enum JobNews {
         /// It waited for the end of quiet hours.
         held: bool,
     },
-    /// A person's request reached the head of the order's queue.
-    Operator(super::operator::OperatorRequest),
     /// ShaQ made the packages of a return, replacement or exchange (or already had them).
     ReplacementCreated {
         /// What for.

@@ -3,12 +3,12 @@
 
 use chrono::{DateTime, Utc};
 
+use super::TimelineKind;
 use super::{
     Cancellation, Collect, CourierProgress, Decision, JobNews, Milestone, NewJob, Rules,
     ShopMilestone, TicketKey, TrackedOrder, courier, needs_attention, ticket, timeline, write_back,
 };
-use crate::jobs::{Job, MoveTicket};
-use crate::store::TimelineKind;
+use super::{MoveTicket, OrderJob};
 
 const UPDATED: &str = "ShaQ package updated with the shop's changes";
 const LABELLED: &str = "ShaQ label attached to the ticket";
@@ -22,9 +22,7 @@ pub fn on_job_news(
 ) -> Decision {
     let key = order.key();
     match news {
-        // Webhooks are decided with their source's rules (see `super::decide`).
-        // Decided in `workflow::decide`.
-        JobNews::Inbound(_) | JobNews::Operator(_) => Decision::nothing(),
+        JobNews::RetentionDue => super::retention::on_due(order, now),
         JobNews::PackageCreated {
             tracking_number,
             status,
@@ -54,7 +52,7 @@ pub fn on_job_news(
             next.touch(now);
             let mut jobs = vec![
                 NewJob::new(
-                    Job::MoveTicket(MoveTicket {
+                    OrderJob::MoveTicket(MoveTicket {
                         courier_status: Some(status),
                         ..MoveTicket::to(TicketKey::PACKAGE_CREATED)
                     }),
@@ -64,7 +62,7 @@ pub fn on_job_news(
                 write_back(&key, ShopMilestone::PackageCreated),
             ];
             if rules.attach_label {
-                jobs.push(NewJob::new(Job::AttachLabel, &key, None));
+                jobs.push(NewJob::new(OrderJob::AttachLabel, &key, None));
             }
             Decision::decided(
                 next,

@@ -7,11 +7,11 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use shaq_client::{PackageStatus, ReplacementAction, ReplacementRule};
 
+use super::TimelineKind;
 use super::{
     CourierNews, Decision, NewJob, Rules, ShopMilestone, TicketKey, TrackedOrder, timeline,
 };
-use crate::jobs::{Job, MoveTicket};
-use crate::store::TimelineKind;
+use super::{MoveTicket, OrderJob};
 
 /// What the merchant wants after delivery.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -142,7 +142,7 @@ impl LinkedPackage {
 /// Tells the shop of an after-sale milestone, once per request (`tag`).
 fn tell_shop(order: &TrackedOrder, milestone: ShopMilestone, tag: &str) -> NewJob {
     NewJob::new(
-        Job::WriteBackToShop { milestone },
+        OrderJob::WriteBackToShop { milestone },
         &order.key(),
         Some(&format!("{}-{tag}", milestone.as_str())),
     )
@@ -157,7 +157,7 @@ pub(super) fn replacement_job(
     tag: &str,
 ) -> NewJob {
     NewJob::new(
-        Job::CreateReplacement {
+        OrderJob::CreateReplacement {
             after_sale: kind,
             number,
         },
@@ -182,7 +182,7 @@ fn move_if_mapped(
     order.ticket_id()?;
     policy.statuses.id(&key)?;
     Some(NewJob::new(
-        Job::MoveTicket(MoveTicket::to(key)),
+        OrderJob::MoveTicket(MoveTicket::to(key)),
         &order.key(),
         Some(tag),
     ))

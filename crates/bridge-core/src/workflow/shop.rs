@@ -2,15 +2,15 @@
 
 use chrono::{DateTime, Utc};
 
-use super::operator::Correction;
+use super::correction::Correction;
 use super::{
     Collect, Decision, Flow, NewJob, ShopNews, ShopPolicy, TicketKey, TrackedOrder, move_to,
     needs_attention, timeline,
 };
+use super::{MoveTicket, OrderJob};
+use super::{TimelineEntry, TimelineKind};
 use crate::domain::{Located, Order, OrderKey, Unshippable, locate};
-use crate::jobs::{Job, MoveTicket};
 use crate::lifecycle::OrderState;
-use crate::store::{TimelineEntry, TimelineKind};
 
 /// Decides what a shop webhook does to an order.
 pub fn on_shop_news(
@@ -110,11 +110,11 @@ pub(super) fn start(
     again: Option<&str>,
 ) -> (OrderState, Vec<NewJob>) {
     let key = order.key();
-    let job = |job: Job| NewJob::new(job, &key, again);
+    let job = |job: OrderJob| NewJob::new(job, &key, again);
     let confirm = policy.flow == Flow::ConfirmFirst
         && (order.order().payment.is_cash_on_delivery() || !policy.prepaid_skips_confirmation);
     if confirm {
-        let mut jobs = vec![job(Job::CreateTicket {
+        let mut jobs = vec![job(OrderJob::CreateTicket {
             status_key: TicketKey::AWAITING_CONFIRMATION,
         })];
         // The schedule is set now, as timers: they survive restarts, run once across replicas,
@@ -129,7 +129,7 @@ pub(super) fn start(
             };
             jobs.push(
                 NewJob::new(
-                    Job::RemindConfirmation {
+                    OrderJob::RemindConfirmation {
                         number,
                         of,
                         held: timer.held,
@@ -141,17 +141,17 @@ pub(super) fn start(
             );
         }
         if let Some(deadline) = policy.confirmation.deadline(now) {
-            jobs.push(job(Job::ExpireConfirmation).run_at(deadline.at));
+            jobs.push(job(OrderJob::ExpireConfirmation).run_at(deadline.at));
         }
         (OrderState::AwaitingConfirmation, jobs)
     } else {
         (
             OrderState::Shipping,
             vec![
-                job(Job::CreateTicket {
+                job(OrderJob::CreateTicket {
                     status_key: TicketKey::RECEIVED,
                 }),
-                job(Job::CreatePackage),
+                job(OrderJob::CreatePackage),
             ],
         )
     }
@@ -260,7 +260,7 @@ fn on_changed_order(
                 .order()
                 .version
                 .map_or_else(|| "unversioned".to_owned(), |v| v.to_rfc3339());
-            jobs.push(NewJob::new(Job::UpdatePackage, &key, Some(&version)));
+            jobs.push(NewJob::new(OrderJob::UpdatePackage, &key, Some(&version)));
         } else if shipping_changed {
             // A changed amount after pickup is ShaQ's to handle (it reports it back);
             // a changed address is a person's.
@@ -327,10 +327,10 @@ fn cancel(
         ));
         return Decision::decided(next, Vec::new(), lines, "applied: too late to cancel");
     }
-    let mut jobs = vec![NewJob::new(Job::CancelPackage, &key, None)];
+    let mut jobs = vec![NewJob::new(OrderJob::CancelPackage, &key, None)];
     if stored.state().is_before_pickup() || stored.state() == OrderState::NeedsAttention {
         jobs.push(NewJob::new(
-            Job::MoveTicket(MoveTicket::to(TicketKey::CANCELLED)),
+            OrderJob::MoveTicket(MoveTicket::to(TicketKey::CANCELLED)),
             &key,
             Some("shop-cancel"),
         ));

@@ -6,6 +6,7 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use rust_decimal::Decimal;
 use shaq_client::PackageStatus;
 
+use super::TimelineKind;
 use super::confirmation::{ConfirmationPolicy, NoAnswer};
 use super::courier::{on_amount_changed, on_courier_status, on_tracking_history};
 use super::guards::{Precheck, precheck};
@@ -13,12 +14,11 @@ use super::outcomes::on_job_news;
 use super::shop::on_shop_news;
 use super::ticket::{on_confirmation_deadline, on_reminder, on_ticket_status};
 use super::*;
+use super::{Job, JobKind, MoveTicket, OrderJob};
 use crate::domain::{
     Address, Attention, CountryCode, Item, Language, Order, Payment, PhoneE164, PlatformOrderId,
     Recipient, RegionRules, ShopId, TicketId, TicketStatusId, TrackingNumber, Unshippable,
 };
-use crate::jobs::{JobKind, MoveTicket};
-use crate::store::TimelineKind;
 
 fn at(minute: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 23, 10, minute, 0)
@@ -105,7 +105,7 @@ fn kinds(decision: &Decision) -> Vec<JobKind> {
 
 fn ticket_key(decision: &Decision) -> Option<String> {
     decision.jobs.iter().find_map(|job| match job.job() {
-        Job::MoveTicket(MoveTicket { status_key, .. }) => {
+        Job::Order(OrderJob::MoveTicket(MoveTicket { status_key, .. })) => {
             status_key.as_ref().map(|k| k.as_str().to_owned())
         }
         _ => None,
@@ -217,7 +217,7 @@ fn given_a_cod_order_out_for_delivery_when_shaq_reports_delivered_then_the_shop_
     );
     assert_eq!(
         decision.jobs[1].job(),
-        &Job::WriteBackToShop {
+        &OrderJob::WriteBackToShop {
             milestone: ShopMilestone::Delivered
         }
     );
@@ -365,7 +365,7 @@ fn customer_decline_cancels_the_order_in_the_shop() {
     );
     assert_eq!(
         decision.jobs[1].job(),
-        &Job::WriteBackToShop {
+        &OrderJob::WriteBackToShop {
             milestone: ShopMilestone::Cancelled
         }
     );
@@ -407,7 +407,7 @@ fn confirm_first_sends_a_ticket_and_waits() {
     );
     assert_eq!(
         decision.jobs[0].job(),
-        &Job::CreateTicket {
+        &OrderJob::CreateTicket {
             status_key: TicketKey::AWAITING_CONFIRMATION
         }
     );
@@ -443,7 +443,7 @@ fn ship_immediately_creates_ticket_and_package() {
     );
     assert_eq!(
         decision.jobs[0].job(),
-        &Job::CreateTicket {
+        &OrderJob::CreateTicket {
             status_key: TicketKey::RECEIVED
         }
     );
@@ -638,7 +638,7 @@ fn fixing_an_order_after_its_jobs_ran_starts_it_again_with_fresh_job_keys() {
     let create = decision
         .jobs
         .iter()
-        .find(|j| j.job() == &Job::CreatePackage)
+        .find(|j| j.job() == &OrderJob::CreatePackage)
         .expect("a new create");
     assert_ne!(
         create.dedupe_key(),
@@ -822,36 +822,44 @@ fn jobs_whose_work_is_done_or_moot_make_no_call() {
     let rules = rules(false);
     let cases = [
         (
-            Job::CreatePackage,
+            OrderJob::CreatePackage,
             shipped(OrderState::Shipping, "pending"),
             "nothing",
         ),
-        (Job::CreatePackage, order(OrderState::Cancelled), "ignored"),
         (
-            Job::UpdatePackage,
+            OrderJob::CreatePackage,
+            order(OrderState::Cancelled),
+            "ignored",
+        ),
+        (
+            OrderJob::UpdatePackage,
             shipped(OrderState::InTransit, "received"),
             "ignored",
         ),
         (
-            Job::ExpireConfirmation,
+            OrderJob::ExpireConfirmation,
             order(OrderState::Shipping),
             "nothing",
         ),
         (
-            Job::CreateTicket {
+            OrderJob::CreateTicket {
                 status_key: TicketKey::RECEIVED,
             },
             order(OrderState::Shipping),
             "nothing",
         ),
         (
-            Job::MoveTicket(MoveTicket::to(TicketKey::new("unmapped"))),
+            OrderJob::MoveTicket(MoveTicket::to(TicketKey::new("unmapped"))),
             order(OrderState::Shipping),
             "ignored",
         ),
-        (Job::CreatePackage, order(OrderState::Shipping), "proceed"),
         (
-            Job::ExpireConfirmation,
+            OrderJob::CreatePackage,
+            order(OrderState::Shipping),
+            "proceed",
+        ),
+        (
+            OrderJob::ExpireConfirmation,
             order(OrderState::AwaitingConfirmation),
             "proceed",
         ),
@@ -868,7 +876,7 @@ fn jobs_whose_work_is_done_or_moot_make_no_call() {
     }
     let no_ticket = TrackedOrder::for_tests(shop_order(true, 0), OrderState::Shipping, at(0));
     assert!(matches!(
-        precheck(&Job::AttachLabel, &no_ticket, &rules, at(5)),
+        precheck(&OrderJob::AttachLabel, &no_ticket, &rules, at(5)),
         Precheck::Fail(_)
     ));
 }
@@ -1153,15 +1161,18 @@ fn a_confirm_first_order_gets_its_reminders_and_deadline_as_timers_out_of_quiet_
             JobKind::ExpireConfirmation
         ]
     );
-    let timers: Vec<(Job, Option<DateTime<Utc>>)> = decision.jobs[1..]
+    let timers: Vec<(OrderJob, Option<DateTime<Utc>>)> = decision.jobs[1..]
         .iter()
-        .map(|job| (job.job().clone(), job.not_before()))
+        .filter_map(|job| match job.job() {
+            Job::Order(order_job) => Some((order_job.clone(), job.not_before())),
+            _ => None,
+        })
         .collect();
     assert_eq!(
         timers,
         [
             (
-                Job::RemindConfirmation {
+                OrderJob::RemindConfirmation {
                     number: 1,
                     of: 2,
                     held: true
@@ -1169,14 +1180,17 @@ fn a_confirm_first_order_gets_its_reminders_and_deadline_as_timers_out_of_quiet_
                 Some(utc("2026-11-25T08:00:00Z"))
             ),
             (
-                Job::RemindConfirmation {
+                OrderJob::RemindConfirmation {
                     number: 2,
                     of: 2,
                     held: false
                 },
                 Some(utc("2026-11-25T16:00:00Z"))
             ),
-            (Job::ExpireConfirmation, Some(utc("2026-11-25T20:00:00Z"))),
+            (
+                OrderJob::ExpireConfirmation,
+                Some(utc("2026-11-25T20:00:00Z"))
+            ),
         ]
     );
     let keys: std::collections::HashSet<&str> =
@@ -1221,12 +1235,12 @@ fn an_answer_stops_the_schedule() {
         OrderState::NeedsAttention,
     ] {
         for job in [
-            Job::RemindConfirmation {
+            OrderJob::RemindConfirmation {
                 number: 1,
                 of: 2,
                 held: false,
             },
-            Job::ExpireConfirmation,
+            OrderJob::ExpireConfirmation,
         ] {
             match precheck(&job, &order(state), &rules, at(5)) {
                 Precheck::Skip(decision) => {
@@ -1238,7 +1252,7 @@ fn an_answer_stops_the_schedule() {
     }
     assert!(matches!(
         precheck(
-            &Job::RemindConfirmation {
+            &OrderJob::RemindConfirmation {
                 number: 1,
                 of: 1,
                 held: false
@@ -1265,7 +1279,7 @@ fn no_answer_in_time_cancels_and_a_late_confirmation_is_flagged_not_shipped() {
     assert_eq!(ticket_key(&cancelled).as_deref(), Some("cancelled"));
     assert_eq!(
         cancelled.jobs[1].job(),
-        &Job::WriteBackToShop {
+        &OrderJob::WriteBackToShop {
             milestone: ShopMilestone::Cancelled
         }
     );
@@ -1408,7 +1422,7 @@ fn a_return_needs_a_delivered_order_and_makes_no_call_otherwise() {
             .iter()
             .map(|j| j.job().clone())
             .collect::<Vec<_>>(),
-        vec![Job::CreateReplacement {
+        vec![OrderJob::CreateReplacement {
             after_sale: AfterSale::Exchange,
             number: 1
         }]
@@ -1476,11 +1490,11 @@ fn linked_packages_tell_the_customer_and_leave_the_delivered_order_alone() {
 
     let mut picked = courier("return_picked", 20);
     picked.package = Some("kente-1047-R1".into());
-    let decision = super::decide(
+    let decision = super::decide_inbound(
         &rules,
         &linked.key(),
         Some(&linked),
-        JobNews::Inbound(InboundNews::CourierStatus(picked.clone())),
+        InboundNews::CourierStatus(picked.clone()),
         at(21),
     )
     .expect("decided");
@@ -1494,11 +1508,11 @@ fn linked_packages_tell_the_customer_and_leave_the_delivered_order_alone() {
     assert_eq!(after.linked()[0].status, Some(PackageStatus::ReturnPicked));
     assert_eq!(ticket_key(&decision).as_deref(), Some("return_collected"));
     // The same news again is older than what is known: nothing.
-    let again = super::decide(
+    let again = super::decide_inbound(
         &rules,
         &after.key(),
         Some(&after),
-        JobNews::Inbound(InboundNews::CourierStatus(picked)),
+        InboundNews::CourierStatus(picked),
         at(22),
     )
     .expect("decided");
@@ -1555,11 +1569,11 @@ fn a_request_after_a_refused_one_is_its_own_job_and_linked_amounts_are_not_the_o
         reason: None,
         package: Some("kente-1047-R1".into()),
     };
-    let decision = super::decide(
+    let decision = super::decide_inbound(
         &rules(false),
         &linked.key(),
         Some(&linked),
-        JobNews::Inbound(InboundNews::AmountChanged(news)),
+        InboundNews::AmountChanged(news),
         at(13),
     )
     .expect("decided");

@@ -3,15 +3,15 @@
 
 use chrono::{DateTime, Utc};
 
+use super::TimelineKind;
 use super::confirmation::{ConfirmationPolicy, NoAnswer, QuietHours};
 use super::{
     Decision, Milestone, NewJob, ShopMilestone, TicketKey, TicketNews, TicketStatuses,
     TrackedOrder, move_to, needs_attention, timeline, write_back,
 };
+use super::{MoveTicket, OrderJob};
 use crate::domain::Attention;
-use crate::jobs::{Job, MoveTicket};
 use crate::lifecycle::OrderState;
-use crate::store::TimelineKind;
 
 /// Acts on a real status change (compared with the last status the bridge knows, so the echo
 /// of the bridge's own move is ignored): confirmed → ship, cancelled → cancel; anything else is
@@ -60,7 +60,7 @@ pub fn on_ticket_status(
         && order.tracking_number().is_none()
         && order.attention() == Some(&Attention::ConfirmationTimedOut);
     if confirmed && (order.state() == OrderState::AwaitingConfirmation || confirmed_late) {
-        jobs.push(NewJob::new(Job::CreatePackage, &key, None));
+        jobs.push(NewJob::new(OrderJob::CreatePackage, &key, None));
         jobs.push(write_back(&key, ShopMilestone::Confirmed));
         next.set_attention(None);
         next.mark(Milestone::Confirmed, now);
@@ -81,7 +81,7 @@ pub fn on_ticket_status(
              still want it",
         ));
     } else if cancelled && order.state().is_before_pickup() {
-        jobs.push(NewJob::new(Job::CancelPackage, &key, None));
+        jobs.push(NewJob::new(OrderJob::CancelPackage, &key, None));
         jobs.push(write_back(&key, ShopMilestone::Cancelled));
         if order.milestones().confirmed_at.is_none() {
             next.mark(Milestone::Declined, now);
@@ -94,7 +94,7 @@ pub fn on_ticket_status(
             TimelineKind::Attention,
             "the customer cancelled after pickup: ask ShaQ to return the package",
         ));
-        jobs.push(NewJob::new(Job::CancelPackage, &key, None));
+        jobs.push(NewJob::new(OrderJob::CancelPackage, &key, None));
     }
     next.set_ticket_status(news.status_id.clone());
     if let Some(at) = news.changed_at {
@@ -133,7 +133,7 @@ pub fn on_confirmation_deadline(
             move_to(&mut next, OrderState::Cancelled, now, &mut lines);
             let jobs = vec![
                 NewJob::new(
-                    Job::MoveTicket(MoveTicket::to(TicketKey::CANCELLED)),
+                    OrderJob::MoveTicket(MoveTicket::to(TicketKey::CANCELLED)),
                     &key,
                     Some("no-answer"),
                 ),
@@ -165,7 +165,7 @@ pub fn on_reminder(
         summary.push_str(&format!("; it waited for the end of quiet hours ({quiet})"));
     }
     let jobs = vec![NewJob::new(
-        Job::MoveTicket(MoveTicket::to(status)),
+        OrderJob::MoveTicket(MoveTicket::to(status)),
         &key,
         Some(&format!("reminder-{number}-{}", now.timestamp_millis())),
     )];

@@ -120,6 +120,8 @@ pub struct StoredOrder {
     pub created_at: DateTime<Utc>,
     /// Last changed.
     pub updated_at: DateTime<Utc>,
+    /// When retention forgot its customer (`[retention] customer_data`).
+    pub forgotten_at: Option<DateTime<Utc>>,
 }
 
 /// An order as stored and decided upon. Its parts are private: read them with the accessors;
@@ -154,6 +156,7 @@ impl TrackedOrder {
                 linked: Vec::new(),
                 created_at: now,
                 updated_at: now,
+                forgotten_at: None,
             },
         }
     }
@@ -323,6 +326,11 @@ impl TrackedOrder {
         self.parts.updated_at
     }
 
+    /// When retention forgot its customer.
+    pub fn forgotten_at(&self) -> Option<DateTime<Utc>> {
+        self.parts.forgotten_at
+    }
+
     /// Moves the order to `state`, recording the first time it reached a state the reports
     /// count.
     pub(in crate::workflow) fn set_state(&mut self, state: OrderState, now: DateTime<Utc>) {
@@ -388,6 +396,10 @@ impl TrackedOrder {
 
     pub(in crate::workflow) fn set_corrections(&mut self, corrections: Option<Correction>) {
         self.parts.corrections = corrections;
+    }
+
+    pub(in crate::workflow) fn set_forgotten(&mut self, at: DateTime<Utc>) {
+        self.parts.forgotten_at = Some(at);
     }
 
     pub(in crate::workflow) fn touch(&mut self, now: DateTime<Utc>) {

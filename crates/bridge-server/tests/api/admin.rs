@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use bridge_core::jobs::{Job, JobRecord};
+use bridge_core::jobs::{JobRecord, OrderJob};
 use bridge_core::store::JobEffects;
 use bridge_core::testing::TestBackend;
 use bridge_core::worker::{JobError, JobExecutor};
@@ -74,7 +74,7 @@ async fn dead_jobs_are_listed_and_retried_over_http() {
         .store
         .enqueue(
             &[NewJob::for_tests(
-                Job::CreatePackage,
+                OrderJob::CreatePackage,
                 "kente/1",
                 "create_package:kente/1",
             )],

@@ -457,7 +457,7 @@ async fn the_alert_rules_name_metrics_the_bridge_exports() {
 
 #[tokio::test]
 async fn replay_cancel_and_retry_from_the_console() {
-    use bridge_core::jobs::{Job, JobState};
+    use bridge_core::jobs::{JobState, OrderJob};
     use bridge_core::store::JobFilter;
     use bridge_core::workflow::NewJob;
     let bridge = SandboxBridge::start(&operators_toml()).await;
@@ -481,7 +481,7 @@ async fn replay_cancel_and_retry_from_the_console() {
         .store
         .enqueue(
             &[NewJob::for_tests(
-                Job::AttachLabel,
+                OrderJob::AttachLabel,
                 "atlas/9999",
                 "attach_label:atlas/9999:doomed",
             )],

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use bridge_core::jobs::{Job, JobRecord};
+use bridge_core::jobs::{JobRecord, OrderJob};
 use bridge_core::store::JobEffects;
 use bridge_core::testing::TestBackend;
 use bridge_core::worker::{JobError, JobExecutor};
@@ -89,7 +89,7 @@ async fn shutdown_lets_running_jobs_finish_and_exits_cleanly() {
     store
         .enqueue(
             &[NewJob::for_tests(
-                Job::Reconcile,
+                OrderJob::Reconcile,
                 "kente/1",
                 "reconcile:kente/1",
             )],

@@ -5,45 +5,22 @@ use std::collections::BTreeMap;
 use std::num::NonZeroU32;
 use std::time::Duration;
 
-use secrecy::{ExposeSecret, SecretString};
-use serde::{Deserialize, Serialize, Serializer};
+use secrecy::SecretString;
+use serde::{Deserialize, Serialize};
 
 use shaq_client::{Handling, PackageType};
 
+mod secret;
+mod shop;
+
+pub use secret::{check_secret, is_blank, redact, redact_all, redact_option};
+pub use shop::{
+    BackfillSettings, ConfirmationSettings, GenericSignature, HandoverSettings, Platform,
+    ReturnSettings, SharedRules, ShopDigishare, ShopSettings, ShopShaq, WriteBackSettings,
+};
+
 use crate::domain::CountryCode;
-use crate::shop::{ShopDigishare, ShopShaq};
 use crate::workflow::{CourierMapping, CourierStatusEffect, TicketKey, TicketStatuses};
-
-fn redact<S: Serializer>(_: &SecretString, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str("[redacted]")
-}
-
-fn redact_option<S: Serializer>(v: &Option<SecretString>, s: S) -> Result<S::Ok, S::Error> {
-    match v {
-        Some(_) => s.serialize_str("[redacted]"),
-        None => s.serialize_none(),
-    }
-}
-
-fn is_blank(secret: &SecretString) -> bool {
-    secret.expose_secret().trim().is_empty()
-}
-
-/// A secret with spaces or line breaks around it (a copy-paste slip) never matches what the
-/// other side sends or expects: refused at start-up rather than failing every call.
-pub(crate) fn check_secret(
-    key: &str,
-    secret: &SecretString,
-    min_len: usize,
-    problems: &mut Vec<String>,
-) {
-    let value = secret.expose_secret();
-    if value.trim() != value {
-        problems.push(format!("{key} has spaces or line breaks around it"));
-    } else if value.chars().count() < min_len {
-        problems.push(format!("{key} must be at least {min_len} characters"));
-    }
-}
 
 /// Where ShaQ puts the webhook secret it sends us.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
