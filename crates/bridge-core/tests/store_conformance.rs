@@ -2165,8 +2165,20 @@ async fn a_package_is_handed_over_once_whatever_the_requests(store: Store) {
     }
     orders.push(with_package("picked", OrderState::InTransit, "received"));
     orders.push(with_package("gone", OrderState::Cancelled, "pending"));
+    orders.push(with_package(
+        "flagged",
+        OrderState::NeedsAttention,
+        "pending",
+    ));
+    orders.push(with_package("collected", OrderState::Shipping, "collected"));
     orders.push(order_record("nopackage", OrderState::Shipping));
     store.seed_orders_for_tests(&orders).await.unwrap();
+    // The store gathers by the workflow's one rule.
+    let ready = orders
+        .iter()
+        .filter(|order| bridge_core::workflow::handover::is_ready(order))
+        .count();
+    assert_eq!(ready, 30);
     assert_eq!(
         store.ready_for_handover().await.unwrap(),
         vec![(kente.clone(), 30)]

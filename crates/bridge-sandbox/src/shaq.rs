@@ -20,7 +20,8 @@ use crate::faults::{FaultPlan, Faults};
 use crate::recording::Recorder;
 use crate::webhooks::{WebhookSender, WebhookTarget};
 
-/// The documented statuses.
+/// The statuses the partner document lists (checked against `shaq_client::PackageStatus::ALL`
+/// by `tests/simulators.rs`).
 pub const STATUSES: [&str; 20] = [
     "pending",
     "received",

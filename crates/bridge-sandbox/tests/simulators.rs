@@ -301,3 +301,15 @@ async fn faults_happen_at_the_configured_rate_and_repeat_under_a_seed() {
     assert_eq!(first, run(42).await, "the same seed gives the same faults");
     assert_ne!(first, run(43).await);
 }
+
+/// The simulator speaks the partner document's statuses, written out on its own so that a
+/// mistake in our client cannot hide behind the same mistake in the simulator; the two lists
+/// must still be the same list.
+#[test]
+fn the_simulator_and_the_client_know_the_same_statuses() {
+    let client: Vec<&str> = shaq_client::PackageStatus::ALL
+        .iter()
+        .map(|status| status.as_str())
+        .collect();
+    assert_eq!(bridge_sandbox::shaq::STATUSES.to_vec(), client);
+}

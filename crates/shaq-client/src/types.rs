@@ -55,43 +55,61 @@ pub enum PackageStatus {
     Unknown(String),
 }
 
-const KNOWN: [(&str, PackageStatus); 20] = [
-    ("pending", PackageStatus::Pending),
-    ("received", PackageStatus::Received),
-    ("warehouse_received", PackageStatus::WarehouseReceived),
-    ("collected", PackageStatus::Collected),
-    ("ready_for_pickup", PackageStatus::ReadyForPickup),
-    ("shipped", PackageStatus::Shipped),
-    ("assigned", PackageStatus::Assigned),
-    ("in_transit", PackageStatus::InTransit),
-    ("dispatched", PackageStatus::Dispatched),
-    ("confirmed", PackageStatus::Confirmed),
-    ("delivered", PackageStatus::Delivered),
-    ("not_delivered", PackageStatus::NotDelivered),
-    ("rescheduled", PackageStatus::Rescheduled),
-    ("customer_hold", PackageStatus::CustomerHold),
-    ("customer_unreachable", PackageStatus::CustomerUnreachable),
-    ("suspected_scam", PackageStatus::SuspectedScam),
-    ("return_picked", PackageStatus::ReturnPicked),
-    ("return_in_progress", PackageStatus::ReturnInProgress),
-    ("returned_to_sender", PackageStatus::ReturnedToSender),
-    ("return_to_central", PackageStatus::ReturnToCentral),
-];
-
 impl PackageStatus {
+    /// Every status the partner document lists, in its order: the one list the workflow's
+    /// mapping, the configuration checks and the documentation tests read.
+    pub const ALL: [PackageStatus; 20] = [
+        PackageStatus::Pending,
+        PackageStatus::Received,
+        PackageStatus::WarehouseReceived,
+        PackageStatus::Collected,
+        PackageStatus::ReadyForPickup,
+        PackageStatus::Shipped,
+        PackageStatus::Assigned,
+        PackageStatus::InTransit,
+        PackageStatus::Dispatched,
+        PackageStatus::Confirmed,
+        PackageStatus::Delivered,
+        PackageStatus::NotDelivered,
+        PackageStatus::Rescheduled,
+        PackageStatus::CustomerHold,
+        PackageStatus::CustomerUnreachable,
+        PackageStatus::SuspectedScam,
+        PackageStatus::ReturnPicked,
+        PackageStatus::ReturnInProgress,
+        PackageStatus::ReturnedToSender,
+        PackageStatus::ReturnToCentral,
+    ];
+
     /// Every documented status.
     pub fn all() -> impl Iterator<Item = PackageStatus> {
-        KNOWN.into_iter().map(|(_, s)| s)
+        PackageStatus::ALL.into_iter()
     }
 
     /// The slug ShaQ uses.
     pub fn as_str(&self) -> &str {
         match self {
+            PackageStatus::Pending => "pending",
+            PackageStatus::Received => "received",
+            PackageStatus::WarehouseReceived => "warehouse_received",
+            PackageStatus::Collected => "collected",
+            PackageStatus::ReadyForPickup => "ready_for_pickup",
+            PackageStatus::Shipped => "shipped",
+            PackageStatus::Assigned => "assigned",
+            PackageStatus::InTransit => "in_transit",
+            PackageStatus::Dispatched => "dispatched",
+            PackageStatus::Confirmed => "confirmed",
+            PackageStatus::Delivered => "delivered",
+            PackageStatus::NotDelivered => "not_delivered",
+            PackageStatus::Rescheduled => "rescheduled",
+            PackageStatus::CustomerHold => "customer_hold",
+            PackageStatus::CustomerUnreachable => "customer_unreachable",
+            PackageStatus::SuspectedScam => "suspected_scam",
+            PackageStatus::ReturnPicked => "return_picked",
+            PackageStatus::ReturnInProgress => "return_in_progress",
+            PackageStatus::ReturnedToSender => "returned_to_sender",
+            PackageStatus::ReturnToCentral => "return_to_central",
             PackageStatus::Unknown(s) => s,
-            known => KNOWN
-                .iter()
-                .find(|(_, s)| s == known)
-                .map_or("unknown", |(slug, _)| slug),
         }
     }
 }
@@ -101,10 +119,10 @@ impl FromStr for PackageStatus {
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let slug = s.trim().to_ascii_lowercase();
-        Ok(KNOWN.iter().find(|(known, _)| *known == slug).map_or_else(
-            || PackageStatus::Unknown(s.trim().to_owned()),
-            |(_, s)| s.clone(),
-        ))
+        Ok(PackageStatus::ALL
+            .into_iter()
+            .find(|known| known.as_str() == slug)
+            .unwrap_or_else(|| PackageStatus::Unknown(s.trim().to_owned())))
     }
 }
 

@@ -50,7 +50,7 @@ pub(super) async fn run(
         .await
         .map_err(store_failed)?;
     let (going, left_out): (Vec<TrackedOrder>, Vec<TrackedOrder>) =
-        orders.into_iter().partition(handover::still_goes);
+        orders.into_iter().partition(handover::is_ready);
     // What cannot work whatever the retries gives the packages back, with the reason, rather
     // than leaving them in a dead shipment that nothing will gather again.
     let going_now = &going;

@@ -159,11 +159,11 @@ impl Store {
         .bind(to_millis(now))
         .fetch_one(&mut *tx)
         .await?;
-        let gathered = sqlx::query(
+        let gathered = sqlx::query(sqlx::AssertSqlSafe(format!(
             "UPDATE orders SET shipment_id = $1 WHERE shop_id = $2 AND shipment_id IS NULL \
-             AND state = 'shipping' AND tracking_number IS NOT NULL \
-             AND (courier_status IS NULL OR courier_status = 'pending')",
-        )
+             AND {}",
+            ready_to_hand_over()
+        )))
         .bind(id)
         .bind(shop.as_str())
         .execute(&mut *tx)
@@ -190,11 +190,11 @@ impl Store {
 
     /// How many packages of each shop are ready to hand over now.
     pub async fn ready_for_handover(&self) -> StoreResult<Vec<(ShopId, u64)>> {
-        let rows: Vec<(String, i64)> = sqlx::query_as(
-            "SELECT shop_id, COUNT(*) FROM orders WHERE shipment_id IS NULL \
-             AND state = 'shipping' AND tracking_number IS NOT NULL \
-             AND (courier_status IS NULL OR courier_status = 'pending') GROUP BY shop_id",
-        )
+        let rows: Vec<(String, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT shop_id, COUNT(*) FROM orders WHERE shipment_id IS NULL AND {} \
+             GROUP BY shop_id",
+            ready_to_hand_over()
+        )))
         .fetch_all(&self.pool)
         .await?;
         Ok(rows
@@ -347,4 +347,27 @@ impl Store {
                 .await?;
         Ok(row.and_then(|(pdf,)| pdf))
     }
+}
+
+/// `workflow::handover::is_ready` as SQL over the `orders` row: the same constants, so the
+/// gathering and the handover job cannot disagree on which orders go.
+fn ready_to_hand_over() -> String {
+    let quoted = |names: Vec<&str>| {
+        names
+            .iter()
+            .map(|name| format!("'{name}'"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    format!(
+        "state IN ({}) AND tracking_number IS NOT NULL \
+         AND (courier_status IS NULL OR courier_status IN ({}))",
+        quoted(handover::READY_STATES.iter().map(|s| s.as_str()).collect()),
+        quoted(
+            handover::READY_COURIER_STATUSES
+                .iter()
+                .map(|s| s.as_str())
+                .collect()
+        )
+    )
 }

@@ -9,6 +9,7 @@ use super::TimelineKind;
 use super::{Decision, NewJob, TrackedOrder, timeline};
 use crate::domain::{OrderKey, ShopId};
 use crate::lifecycle::OrderState;
+use shaq_client::PackageStatus;
 
 /// The queue key of a shop's handovers: they run one at a time per shop, beside the orders.
 pub fn queue_key(shop: &ShopId) -> OrderKey {
@@ -24,14 +25,22 @@ pub fn handover_job(shop: &ShopId, shipment_id: i64) -> NewJob {
     )
 }
 
-/// Whether an order gathered into a batch still goes: one cancelled since is left out (its
-/// package is being deleted at ShaQ).
-pub fn still_goes(order: &TrackedOrder) -> bool {
-    order.tracking_number().is_some()
-        && !matches!(
-            order.state(),
-            OrderState::Cancelled | OrderState::NeedsAttention
-        )
+/// The states an order waits in while its package can be handed over.
+pub const READY_STATES: [OrderState; 1] = [OrderState::Shipping];
+
+/// The courier statuses of a package ShaQ has not picked up yet (no status yet counts too).
+pub const READY_COURIER_STATUSES: [PackageStatus; 1] = [PackageStatus::Pending];
+
+/// The one rule of handover: an order's package is ready to hand over when the order waits to
+/// ship, its package exists and ShaQ has not picked it up. The store gathers by the same rule
+/// (`store/shipments.rs` renders these constants as SQL), and the handover job leaves out an
+/// order that no longer meets it when its turn comes (cancelled, flagged, or picked up since).
+pub fn is_ready(order: &TrackedOrder) -> bool {
+    READY_STATES.contains(&order.state())
+        && order.tracking_number().is_some()
+        && order
+            .courier_status()
+            .is_none_or(|status| READY_COURIER_STATUSES.contains(status))
 }
 
 /// ShaQ has the shipment: each order's timeline says so, with the reference the rider's
@@ -63,8 +72,12 @@ pub fn on_handed_over(
             now,
             TimelineKind::Ignored,
             format!(
-                "left out of shipment {reference}: the order is {} since it was gathered",
-                order.state()
+                "left out of shipment {reference}: no longer ready to hand over (the order is {}, \
+                 its package {})",
+                order.state(),
+                order
+                    .courier_status()
+                    .map_or("without a status", PackageStatus::as_str)
             ),
         )
     }));

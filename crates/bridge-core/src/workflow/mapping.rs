@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+use shaq_client::PackageStatus;
 
 use super::TicketKey;
 use crate::lifecycle::OrderState;
@@ -37,89 +38,85 @@ pub struct CourierMapping(pub BTreeMap<String, CourierStatusEffect>);
 impl Default for CourierMapping {
     fn default() -> Self {
         use OrderState::*;
+        use PackageStatus as P;
         use ShopMilestone as M;
-        let rows: [(&str, OrderState, &str, Option<ShopMilestone>); 20] = [
-            ("pending", Shipping, "package_created", None),
-            ("received", InTransit, "picked_up", Some(M::InTransit)),
-            ("collected", InTransit, "picked_up", Some(M::InTransit)),
+        let rows: [(PackageStatus, OrderState, &str, Option<ShopMilestone>); 20] = [
+            (P::Pending, Shipping, "package_created", None),
+            (P::Received, InTransit, "picked_up", Some(M::InTransit)),
+            (P::Collected, InTransit, "picked_up", Some(M::InTransit)),
             (
-                "warehouse_received",
+                P::WarehouseReceived,
                 InTransit,
                 "picked_up",
                 Some(M::InTransit),
             ),
-            ("shipped", InTransit, "in_transit", Some(M::InTransit)),
-            ("assigned", InTransit, "in_transit", Some(M::InTransit)),
-            ("in_transit", InTransit, "in_transit", Some(M::InTransit)),
+            (P::Shipped, InTransit, "in_transit", Some(M::InTransit)),
+            (P::Assigned, InTransit, "in_transit", Some(M::InTransit)),
+            (P::InTransit, InTransit, "in_transit", Some(M::InTransit)),
             (
-                "dispatched",
+                P::Dispatched,
                 OutForDelivery,
                 "out_for_delivery",
                 Some(M::OutForDelivery),
             ),
             (
-                "ready_for_pickup",
+                P::ReadyForPickup,
                 OutForDelivery,
                 "ready_for_pickup",
                 Some(M::ReadyForPickup),
             ),
-            ("confirmed", OutForDelivery, "delivery_confirmed", None),
-            ("delivered", Delivered, "delivered", Some(M::Delivered)),
+            (P::Confirmed, OutForDelivery, "delivery_confirmed", None),
+            (P::Delivered, Delivered, "delivered", Some(M::Delivered)),
             (
-                "not_delivered",
+                P::NotDelivered,
                 DeliveryProblem,
                 "delivery_problem",
                 Some(M::AttemptedDelivery),
             ),
             (
-                "rescheduled",
+                P::Rescheduled,
                 DeliveryProblem,
                 "delivery_problem",
                 Some(M::AttemptedDelivery),
             ),
             (
-                "customer_hold",
+                P::CustomerHold,
                 DeliveryProblem,
                 "delivery_problem",
                 Some(M::AttemptedDelivery),
             ),
             (
-                "customer_unreachable",
+                P::CustomerUnreachable,
                 DeliveryProblem,
                 "delivery_problem",
                 Some(M::AttemptedDelivery),
             ),
             (
-                "suspected_scam",
+                P::SuspectedScam,
                 NeedsAttention,
                 "on_hold",
                 Some(M::SuspectedScam),
             ),
-            ("return_picked", Returning, "returning", Some(M::Returning)),
+            (P::ReturnPicked, Returning, "returning", Some(M::Returning)),
             (
-                "return_in_progress",
+                P::ReturnInProgress,
                 Returning,
                 "returning",
                 Some(M::Returning),
             ),
             (
-                "return_to_central",
+                P::ReturnToCentral,
                 Returning,
                 "returning",
                 Some(M::Returning),
             ),
-            (
-                "returned_to_sender",
-                Returned,
-                "returned",
-                Some(M::Returned),
-            ),
+            (P::ReturnedToSender, Returned, "returned", Some(M::Returned)),
         ];
         CourierMapping(
             rows.into_iter()
                 .map(|(status, state, ticket, shop)| {
                     (
-                        status.to_owned(),
+                        status.as_str().to_owned(),
                         CourierStatusEffect {
                             state,
                             ticket: Some(TicketKey::new(ticket)),
@@ -160,30 +157,9 @@ mod tests {
     #[test]
     fn every_documented_status_is_mapped_by_default() {
         let mapping = CourierMapping::default();
-        let documented = [
-            "pending",
-            "received",
-            "warehouse_received",
-            "collected",
-            "ready_for_pickup",
-            "shipped",
-            "assigned",
-            "in_transit",
-            "dispatched",
-            "confirmed",
-            "delivered",
-            "not_delivered",
-            "rescheduled",
-            "customer_hold",
-            "customer_unreachable",
-            "suspected_scam",
-            "return_picked",
-            "return_in_progress",
-            "returned_to_sender",
-            "return_to_central",
-        ];
+        let documented = PackageStatus::ALL.map(|status| status.as_str().to_owned());
         for status in documented {
-            assert!(mapping.effect(status).is_some(), "{status} unmapped");
+            assert!(mapping.effect(&status).is_some(), "{status} unmapped");
         }
         assert_eq!(mapping.0.len(), 20);
     }
