@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use crate::domain::UnknownName;
 
 /// Where an order is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum OrderState {
     /// Stored, nothing decided yet.

@@ -25,7 +25,7 @@ use crate::domain::ShopId;
 pub const MAX_PERIODS: usize = 400;
 
 /// How a report's range is cut.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Granularity {
     /// One period per day.
@@ -289,7 +289,7 @@ pub struct ReportData {
 }
 
 /// Cash on delivery in one currency.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct CashFigures {
     /// ISO 4217.
     pub currency: String,
@@ -302,7 +302,7 @@ pub struct CashFigures {
 }
 
 /// The figures of one period (or of the whole range).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct PeriodFigures {
     /// First day.
     pub first_day: NaiveDate,
@@ -340,7 +340,7 @@ pub struct PeriodFigures {
 }
 
 /// Delivery per ShaQ region over the whole range.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct RegionFigures {
     /// The region (`None`: orders never located).
     pub region: Option<String>,
@@ -357,7 +357,7 @@ pub struct RegionFigures {
 }
 
 /// A shop's report.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Report {
     /// The shop.
     pub shop: ShopId,

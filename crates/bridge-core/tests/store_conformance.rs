@@ -250,10 +250,33 @@ async fn dead_jobs_keep_their_reason_and_can_be_revived(store: Store) {
         dead[0].last_error.as_deref(),
         Some("422: destination_region is invalid")
     );
-    assert!(store.revive_job(dead[0].id, now).await.unwrap());
+    let note = |job: &JobRecord| {
+        bridge_core::workflow::operator::job_retried(
+            &job.order_key,
+            job.kind(),
+            job.id,
+            &Operator::new("ama"),
+            now,
+        )
+    };
+    let revived = store.revive_job(dead[0].id, now, note).await.unwrap();
+    assert_eq!(revived.map(|job| job.state), Some(JobState::Queued));
     assert!(
-        !store.revive_job(dead[0].id, now).await.unwrap(),
+        store
+            .revive_job(dead[0].id, now, note)
+            .await
+            .unwrap()
+            .is_none(),
         "no longer dead"
+    );
+    let noted = store.timeline(&dead[0].order_key).await.unwrap();
+    assert!(
+        noted
+            .iter()
+            .any(|line| line.entry.kind == TimelineKind::Operator
+                && line.entry.summary == format!("move_ticket job {} retried by ama", dead[0].id)
+                && line.entry.details["operator"] == "ama"),
+        "the retry is on the order's timeline, in the same transaction: {noted:?}"
     );
     let revived = store.claim_jobs(1, LEASE, now).await.unwrap();
     assert_eq!(

@@ -6,11 +6,18 @@ use axum::http::request::Parts;
 use secrecy::ExposeSecret;
 use subtle::ConstantTimeEq;
 
-use crate::error::ApiError;
-use crate::startup::AppState;
+use bridge_core::workflow::operator::Operator;
 
-/// Proof that the request carried the configured admin token.
-pub struct Admin;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// Proof that the request carried the configured admin token, and who acts with it: `admin`,
+/// or the name an `X-Operator` header gives (letters, digits, spaces, `.-_@`) for the order's
+/// timeline.
+pub struct Admin {
+    /// Who acts.
+    pub actor: Operator,
+}
 
 impl FromRequestParts<AppState> for Admin {
     type Rejection = ApiError;
@@ -32,9 +39,27 @@ impl FromRequestParts<AppState> for Admin {
                 .as_bytes()
                 .ct_eq(expected.expose_secret().as_bytes()),
         ) {
-            Ok(Admin)
+            Ok(Admin {
+                actor: actor_of(&parts.headers),
+            })
         } else {
             Err(ApiError::Unauthorized("wrong bearer token".to_owned()))
         }
     }
+}
+
+/// The person named by `X-Operator`, else `admin`.
+fn actor_of(headers: &axum::http::HeaderMap) -> Operator {
+    headers
+        .get("x-operator")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|name| {
+            !name.is_empty()
+                && name.len() <= 64
+                && name
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || matches!(c, ' ' | '.' | '-' | '_' | '@'))
+        })
+        .map_or_else(|| Operator::new("admin"), Operator::new)
 }

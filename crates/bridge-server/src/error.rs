@@ -114,6 +114,13 @@ impl From<OperationError> for ApiError {
             OperationError::NoOrder { .. } | OperationError::UnknownShop(_) => {
                 ApiError::NotFound(error.to_string())
             }
+            OperationError::NoDeadJob(_) => ApiError::NotFound(error.to_string()),
+            OperationError::Invalid(problem) => {
+                ApiError::invalid_field(problem.field, problem.message)
+            }
+            OperationError::NothingToCorrect => {
+                ApiError::invalid_field("region", error.to_string())
+            }
             OperationError::Refused(_) | OperationError::NothingToReplay => {
                 ApiError::Conflict(error.to_string())
             }

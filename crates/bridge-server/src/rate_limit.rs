@@ -8,13 +8,13 @@
 //!   reverse proxy, `trusted_proxy_header` names the header carrying the client's address.
 
 use std::collections::{HashMap, HashSet};
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use governor::clock::{Clock, DefaultClock};
@@ -133,18 +133,11 @@ impl WebhookRateLimiter {
     }
 
     fn client_address(&self, request: &Request) -> Option<IpAddr> {
-        if let Some(header) = &self.proxy_header {
-            return request
-                .headers()
-                .get(header.as_str())
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.split(',').next())
-                .and_then(|v| v.trim().parse().ok());
-        }
-        request
-            .extensions()
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|info| info.0.ip())
+        crate::client_address::client_address(
+            request.headers(),
+            request.extensions(),
+            self.proxy_header.as_deref(),
+        )
     }
 
     /// How long `address` is still refused, if it is.

@@ -16,8 +16,6 @@ use bridge_core::jobs::{JobRunner, Services, ShopRuntime};
 use bridge_core::settings::ShaqSettings;
 use bridge_core::store::Store;
 use bridge_core::worker::{JobExecutor, JobWaker, WorkerPool};
-use bridge_core::workflow::Rules;
-use metrics_exporter_prometheus::PrometheusHandle;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -27,47 +25,12 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::configuration::Settings;
-use crate::console::{self, ConsoleState};
+use crate::console;
 use crate::rate_limit::WebhookRateLimiter;
 use crate::serve::ConnectionLimits;
+use crate::sign_in::ConsoleState;
+use crate::state::{AppServices, AppState};
 use crate::{error, http_metrics, routes, telemetry};
-
-/// What every handler can reach: one allocation shared by every request. axum clones the state
-/// for each extractor and layer that asks for it; a perf profile of the intake showed cloning
-/// and dropping the nine fields (their `Arc`s and handles) at ~4 % of the bridge's CPU.
-#[derive(Clone)]
-pub struct AppState(Arc<AppServices>);
-
-impl std::ops::Deref for AppState {
-    type Target = AppServices;
-
-    fn deref(&self) -> &AppServices {
-        &self.0
-    }
-}
-
-/// The services behind [`AppState`].
-pub struct AppServices {
-    /// The database.
-    pub store: Store,
-    /// Wakes the workers after an enqueue.
-    pub waker: JobWaker,
-    /// Renders `/metrics`.
-    pub metrics: PrometheusHandle,
-    /// Verifies and stores webhooks.
-    pub intake: Arc<WebhookIntake>,
-    /// The validated settings.
-    pub settings: Arc<Settings>,
-    /// The webhooks' rate limits.
-    pub limiter: WebhookRateLimiter,
-    /// The workflow's rules (to check people's requests before they are queued).
-    pub rules: Arc<Rules>,
-    /// The web console (`None`: off, nobody can sign in).
-    pub console: Option<Arc<ConsoleState>>,
-    /// When the report gauges of `/metrics` were last computed (they are recomputed at most
-    /// once a minute, whatever the scrape rate).
-    pub report_gauges: Arc<tokio::sync::Mutex<Option<std::time::Instant>>>,
-}
 
 /// The bridge, built and bound, not yet running.
 pub struct Application {

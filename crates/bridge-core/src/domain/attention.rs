@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::{CountryCode, PhoneError};
 
 /// Why the bridge cannot send an order to ShaQ as it is.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "reason", rename_all = "snake_case")]
 pub enum Unshippable {
     /// No phone number at all.
@@ -82,7 +82,7 @@ impl fmt::Display for Unshippable {
 }
 
 /// Why an order is in `needs_attention`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Attention {
     /// It cannot be shipped as it is.

@@ -10,7 +10,7 @@ use super::{
 };
 
 /// The language of the customer's messages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Language {
     /// Arabic.
@@ -113,7 +113,7 @@ impl LanguageChoice {
 }
 
 /// How the order is paid.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Payment {
     /// The courier collects this amount on delivery.
@@ -141,7 +141,7 @@ impl Payment {
 }
 
 /// Who receives the parcel.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Recipient {
     /// Full name.
     pub name: String,
@@ -155,7 +155,7 @@ pub struct Recipient {
 }
 
 /// Where the parcel goes.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Address {
     /// Street, house.
     pub line1: String,
@@ -189,7 +189,7 @@ impl Address {
 }
 
 /// One line of the order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Item {
     /// Product (and variant) name.
     pub name: String,
@@ -202,7 +202,7 @@ pub struct Item {
 }
 
 /// An order as every part of the bridge sees it, whatever the shop platform.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Order {
     /// The configured shop.
     pub shop_id: ShopId,

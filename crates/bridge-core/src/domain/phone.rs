@@ -9,11 +9,14 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A phone number in E.164 form (`+233244123456`). `Debug` and `Display` mask the middle digits
 /// so a number never reaches a log in clear; [`PhoneE164::expose`] gives the full value.
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash, utoipa::ToSchema)]
+#[schema(value_type = String, example = "+233244123456")]
 pub struct PhoneE164(String);
 
 /// Why a phone number was refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, thiserror::Error, utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum PhoneError {
     /// Nothing to parse.

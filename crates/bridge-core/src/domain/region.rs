@@ -156,7 +156,7 @@ impl RegionRules {
 }
 
 /// Which part of the address named the place.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AddressPart {
     /// The region or province field.
@@ -181,7 +181,7 @@ impl fmt::Display for AddressPart {
 }
 
 /// How the region was found.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "from", rename_all = "snake_case")]
 pub enum RegionSource {
     /// The region field names it.
@@ -215,7 +215,7 @@ pub enum RegionSource {
 }
 
 /// A region found for an address, and how.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Located {
     /// The region (one of [`GHANA_REGIONS`] for Ghana; as written or aliased elsewhere).
     pub region: String,

@@ -40,7 +40,7 @@ pub enum Intake {
 }
 
 /// A stored inbound event.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct InboundEventRecord {
     /// Database id.
     pub id: i64,
@@ -51,6 +51,7 @@ pub struct InboundEventRecord {
     /// The order it concerns, when known.
     pub order_key: Option<OrderKey>,
     /// Kept headers.
+    #[schema(value_type = Object)]
     pub headers: serde_json::Value,
     /// Raw body (empty once pruned).
     #[serde(skip)]

@@ -21,7 +21,7 @@ use crate::workflow::{
 };
 
 /// A stored timeline line.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct TimelineRecord {
     /// Database id (timeline order).
     pub id: i64,

@@ -14,7 +14,7 @@ use crate::domain::{OrderKey, UnknownName};
 use crate::workflow::{Job, JobKind, TrackedOrder};
 
 /// Where a job is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum JobState {
     /// Waiting for its `run_at`.
@@ -105,13 +105,17 @@ impl JobRecord {
     }
 }
 
-/// A job as the admin API shows it: its kind and payload side by side, as stored.
-#[derive(Serialize)]
+/// A job as the admin API shows it: its kind and payload side by side, as stored. Its schema
+/// is [`JobRecord`]'s in the admin API's document.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = JobRecord)]
 struct JobView<'a> {
     id: i64,
     kind: JobKind,
     order_key: &'a OrderKey,
     dedupe_key: &'a str,
+    /// The job's fields (their shape depends on its kind).
+    #[schema(value_type = Object)]
     payload: serde_json::Value,
     state: JobState,
     attempts: i64,
@@ -120,6 +124,27 @@ struct JobView<'a> {
     last_error: Option<&'a str>,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
+}
+
+impl utoipa::PartialSchema for JobRecord {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        <JobView<'_> as utoipa::PartialSchema>::schema()
+    }
+}
+
+impl utoipa::ToSchema for JobRecord {
+    fn name() -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed("JobRecord")
+    }
+
+    fn schemas(
+        schemas: &mut Vec<(
+            String,
+            utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+        )>,
+    ) {
+        <JobView<'_> as utoipa::ToSchema>::schemas(schemas);
+    }
 }
 
 impl Serialize for JobRecord {

@@ -35,7 +35,7 @@ pub struct OrderQuery {
 }
 
 /// One page of orders, newest first, and how many match in all.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct OrderPage {
     /// The orders.
     pub orders: Vec<TrackedOrder>,

@@ -14,7 +14,7 @@ use crate::domain::UnknownName;
 use crate::workflow::{TrackedOrder, handover};
 
 /// Where a shipment is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ShipmentState {
     /// Its packages are chosen; ShaQ has not been told yet.
@@ -66,7 +66,7 @@ impl FromStr for ShipmentState {
 }
 
 /// A handover shipment.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Shipment {
     /// The bridge's id for it.
     pub id: i64,

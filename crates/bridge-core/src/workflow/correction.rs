@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::domain::{GHANA_REGIONS, Located, Order, Payment, PhoneE164, RegionSource};
 
 /// One of ShaQ's delivery regions (one of [`GHANA_REGIONS`]), as a person picked it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(try_from = "String", into = "String")]
 pub struct ChosenRegion(String);
 
@@ -44,7 +44,7 @@ impl From<ChosenRegion> for String {
 
 /// What a person corrected. Each field left out keeps what the order has; the fields are parsed
 /// at the edge (a region of ShaQ's list, a mobile number, an amount of zero or more).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Correction {
     /// The delivery region.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -243,7 +243,7 @@ impl Job {
 }
 
 /// The kind of a job, as stored and counted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum JobKind {
     /// [`Job::ApplyInboundEvent`].

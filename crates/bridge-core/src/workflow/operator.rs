@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 pub use super::correction::{ChosenRegion, Correction};
 use super::shop::{start, where_to};
 use super::{Decision, NewJob, ShopPolicy, TicketKey, TrackedOrder, move_to, timeline};
-use super::{Job, MoveTicket, OrderJob};
+use super::{Job, JobKind, MoveTicket, OrderJob};
 use super::{TimelineEntry, TimelineKind};
 use crate::domain::{OrderKey, Unshippable};
 use crate::lifecycle::OrderState;
@@ -225,6 +225,23 @@ pub fn on_request(
             }
         }
     }
+}
+
+/// A person put a dead job back in the queue: the line on its order's timeline, naming them
+/// (written with the revival, in one transaction).
+pub fn job_retried(
+    order_key: &OrderKey,
+    kind: JobKind,
+    job_id: i64,
+    by: &Operator,
+    now: DateTime<Utc>,
+) -> TimelineEntry {
+    operator_line(
+        order_key,
+        now,
+        by,
+        format!("{kind} job {job_id} retried by {by}"),
+    )
 }
 
 fn operator_line(

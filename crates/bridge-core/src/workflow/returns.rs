@@ -14,7 +14,7 @@ use super::{
 use super::{MoveTicket, OrderJob};
 
 /// What the merchant wants after delivery.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AfterSale {
     /// Collect the item back from the customer.
@@ -86,11 +86,12 @@ impl std::str::FromStr for AfterSale {
 }
 
 /// A ShaQ package made after delivery, linked to its order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct LinkedPackage {
     /// Why it exists.
     pub kind: AfterSale,
-    /// Collect or deliver.
+    /// Collect or deliver (`return`, `deliver`).
+    #[schema(value_type = String)]
     pub action: ReplacementAction,
     /// Which request of the order (1, 2…): part of its reference.
     pub number: u32,
@@ -99,6 +100,7 @@ pub struct LinkedPackage {
     /// ShaQ's tracking number.
     pub tracking_number: Option<String>,
     /// Its last courier status.
+    #[schema(value_type = Option<String>)]
     pub status: Option<PackageStatus>,
     /// When that status happened.
     pub status_at: Option<DateTime<Utc>>,

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::domain::{OrderKey, UnknownName};
 
 /// What a timeline line is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum TimelineKind {
     /// The shop sent or changed the order.
@@ -97,7 +97,7 @@ impl FromStr for TimelineKind {
 }
 
 /// One timeline line to write.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TimelineEntry {
     /// The order.
     pub order_key: OrderKey,
@@ -108,6 +108,7 @@ pub struct TimelineEntry {
     /// One readable line.
     pub summary: String,
     /// Structured details, phones masked.
+    #[schema(value_type = Object)]
     pub details: serde_json::Value,
 }
 

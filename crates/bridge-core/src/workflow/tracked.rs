@@ -408,8 +408,9 @@ impl TrackedOrder {
 }
 
 /// The order as the admin API and the CLI show it (the shape of earlier versions' rows, plus
-/// the typed reason).
-#[derive(Serialize)]
+/// the typed reason). Its schema is [`TrackedOrder`]'s in the admin API's document.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = TrackedOrder)]
 struct OrderView<'a> {
     order_key: OrderKey,
     shop_id: &'a ShopId,
@@ -424,6 +425,7 @@ struct OrderView<'a> {
     partner_ref: PartnerRef,
     tracking_number: Option<&'a TrackingNumber>,
     ticket_id: Option<&'a TicketId>,
+    #[schema(value_type = Option<String>)]
     courier_status: Option<&'a PackageStatus>,
     courier_status_at: Option<DateTime<Utc>>,
     ticket_status: Option<&'a TicketStatusId>,
@@ -435,6 +437,27 @@ struct OrderView<'a> {
     linked_packages: &'a [super::returns::LinkedPackage],
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
+}
+
+impl utoipa::PartialSchema for TrackedOrder {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        <OrderView<'_> as utoipa::PartialSchema>::schema()
+    }
+}
+
+impl utoipa::ToSchema for TrackedOrder {
+    fn name() -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed("TrackedOrder")
+    }
+
+    fn schemas(
+        schemas: &mut Vec<(
+            String,
+            utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+        )>,
+    ) {
+        <OrderView<'_> as utoipa::ToSchema>::schemas(schemas);
+    }
 }
 
 impl Serialize for TrackedOrder {

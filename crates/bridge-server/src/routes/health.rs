@@ -10,7 +10,7 @@ use bridge_core::lifecycle::OrderState;
 use serde_json::json;
 
 use crate::reports::ReportsQuery;
-use crate::startup::AppState;
+use crate::state::AppState;
 use bridge_core::reports::Granularity;
 
 /// The health routes.

@@ -14,7 +14,7 @@ use serde_json::json;
 
 use crate::error::ApiError;
 use crate::rate_limit::{self, WebhookRateLimiter};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// The webhook routes, rate limited per source.
 pub fn router(limiter: WebhookRateLimiter) -> axum::Router<AppState> {

@@ -15,7 +15,7 @@ use bridge_core::lifecycle::OrderState;
 use bridge_sandbox::ports::free_listen_port;
 use bridge_sandbox::shops::OrderSpec;
 use bridge_sandbox::wait_for;
-use bridge_server::console::session::hash_password;
+use bridge_server::sign_in::hash_password;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
 use tokio::process::{Child, Command};

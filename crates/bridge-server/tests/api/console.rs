@@ -4,7 +4,7 @@
 use bridge_core::lifecycle::OrderState;
 use bridge_sandbox::shops::OrderSpec;
 use bridge_sandbox::wait_for;
-use bridge_server::console::session::hash_password;
+use bridge_server::sign_in::hash_password;
 use reqwest::StatusCode;
 use reqwest::header::{COOKIE, LOCATION, ORIGIN, SET_COOKIE};
 

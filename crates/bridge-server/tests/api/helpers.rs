@@ -101,16 +101,31 @@ pub struct SandboxBridge {
     shutdown: CancellationToken,
     running: JoinHandle<anyhow::Result<()>>,
     _dir: tempfile::TempDir,
+    _database: TestDatabase,
 }
 
 impl SandboxBridge {
     pub async fn start(extra: &str) -> SandboxBridge {
+        Self::start_on(TestBackend::Sqlite, extra, None).await
+    }
+
+    /// A bridge on `backend` (a fresh database, which the CLI reaches too), with the admin
+    /// API's token when `admin_token` is given.
+    pub async fn start_on(
+        backend: TestBackend,
+        extra: &str,
+        admin_token: Option<&str>,
+    ) -> SandboxBridge {
         let dir = tempfile::tempdir().unwrap();
         let sandbox = bridge_sandbox::Sandbox::start(bridge_sandbox::SandboxConfig::default())
             .await
             .unwrap();
-        let database = format!("sqlite://{}", dir.path().join("bridge.db").display());
-        let toml = BridgeConfig::for_sandbox(&sandbox, &database)
+        let database = TestDatabase::new(backend).await;
+        let mut config = BridgeConfig::for_sandbox(&sandbox, &database.settings.url);
+        if let Some(token) = admin_token {
+            config = config.admin_token(token);
+        }
+        let toml = config
             .poll_interval("50ms")
             .fast_retries(10)
             .quick_upstreams("1s")
@@ -141,6 +156,7 @@ impl SandboxBridge {
             shutdown,
             running,
             _dir: dir,
+            _database: database,
         }
     }
 

@@ -3,11 +3,12 @@
 
 use chrono::{DateTime, Utc};
 
+use super::super::orders::write_timeline;
 use super::super::rows::{JobRow, job_columns};
 use super::super::{JobCounts, JobRecord, JobState, Store, StoreError, StoreResult, to_millis};
 use super::{JobFilter, public_state_sql};
 use crate::domain::OrderKey;
-use crate::workflow::JobKind;
+use crate::workflow::{JobKind, TimelineEntry};
 
 impl Store {
     /// One job by id.
@@ -54,34 +55,58 @@ impl Store {
         rows.into_iter().map(JobRecord::try_from).collect()
     }
 
-    /// Puts a dead job back in the queue with a fresh set of attempts. Returns false if the job
-    /// does not exist or is not dead.
-    pub async fn revive_job(&self, id: i64, now: DateTime<Utc>) -> StoreResult<bool> {
+    /// Puts a dead job back in the queue with a fresh set of attempts, and writes `note(job)`
+    /// on its order's timeline in the same transaction (who asked, and why the job is running
+    /// again). `None` if the job does not exist or is not dead.
+    pub async fn revive_job(
+        &self,
+        id: i64,
+        now: DateTime<Utc>,
+        note: impl FnOnce(&JobRecord) -> TimelineEntry,
+    ) -> StoreResult<Option<JobRecord>> {
         let mut tx = self.begin_write().await?;
-        let result = sqlx::query(
+        let row: Option<JobRow> = sqlx::query_as(concat!(
             "UPDATE jobs SET state = 'queued', attempts = 0, run_at = $1, updated_at = $1 \
-             WHERE id = $2 AND state = 'dead'",
-        )
+             WHERE id = $2 AND state = 'dead' RETURNING ",
+            job_columns!()
+        ))
         .bind(to_millis(now))
         .bind(id)
-        .execute(&mut *tx)
+        .fetch_optional(&mut *tx)
         .await?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let job = JobRecord::try_from(row)?;
+        write_timeline(&mut tx, &[note(&job)]).await?;
         tx.commit().await?;
-        Ok(result.rows_affected() == 1)
+        Ok(Some(job))
     }
 
-    /// Revives every dead job; returns how many.
-    pub async fn revive_dead_jobs(&self, now: DateTime<Utc>) -> StoreResult<u64> {
+    /// Revives every dead job, each noted on its order's timeline as [`Store::revive_job`]
+    /// does, in one transaction; returns how many.
+    pub async fn revive_dead_jobs(
+        &self,
+        now: DateTime<Utc>,
+        note: impl Fn(&JobRecord) -> TimelineEntry,
+    ) -> StoreResult<u64> {
         let mut tx = self.begin_write().await?;
-        let result = sqlx::query(
+        let rows: Vec<JobRow> = sqlx::query_as(concat!(
             "UPDATE jobs SET state = 'queued', attempts = 0, run_at = $1, updated_at = $1 \
-             WHERE state = 'dead'",
-        )
+             WHERE state = 'dead' RETURNING ",
+            job_columns!()
+        ))
         .bind(to_millis(now))
-        .execute(&mut *tx)
+        .fetch_all(&mut *tx)
         .await?;
+        let jobs = rows
+            .into_iter()
+            .map(JobRecord::try_from)
+            .collect::<StoreResult<Vec<_>>>()?;
+        let lines: Vec<TimelineEntry> = jobs.iter().map(note).collect();
+        write_timeline(&mut tx, &lines).await?;
         tx.commit().await?;
-        Ok(result.rows_affected())
+        Ok(u64::try_from(jobs.len()).unwrap_or(u64::MAX))
     }
 
     /// Deletes jobs that finished (done) before `before`, of orders that are finished too (an

@@ -6,6 +6,8 @@
 //! the same cookies and changing a password or the token signs everyone out. It is `HttpOnly`,
 //! `SameSite=Strict`, scoped to `/console`, and `Secure` when the request came over HTTPS.
 
+use std::net::IpAddr;
+use std::num::NonZeroU32;
 use std::time::Duration;
 
 use argon2::password_hash::PasswordVerifier;
@@ -14,6 +16,9 @@ use axum::http::{HeaderMap, header};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
+use governor::clock::DefaultClock;
+use governor::state::keyed::DefaultKeyedStateStore;
+use governor::{Quota, RateLimiter};
 use hmac::{Hmac, Mac};
 use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
@@ -21,6 +26,33 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use crate::configuration::Settings;
+
+/// Sign-in attempts one address may make per minute.
+const SIGN_INS_PER_MINUTE: u32 = 10;
+
+/// Who may sign in, and how often one address may try.
+pub struct ConsoleState {
+    /// Checks credentials and sessions.
+    pub gate: Gate,
+    pub(crate) throttle: RateLimiter<IpAddr, DefaultKeyedStateStore<IpAddr>, DefaultClock>,
+    pub(crate) proxy_header: Option<String>,
+}
+
+impl ConsoleState {
+    /// The console of these settings, or `None` when nobody can sign in (it is off).
+    pub fn from_settings(settings: &Settings) -> Option<ConsoleState> {
+        let per_minute = NonZeroU32::new(SIGN_INS_PER_MINUTE).unwrap_or(NonZeroU32::MIN);
+        Some(ConsoleState {
+            gate: Gate::from_settings(settings)?,
+            throttle: RateLimiter::keyed(Quota::per_minute(per_minute)),
+            proxy_header: settings
+                .server
+                .webhook_rate_limit
+                .trusted_proxy_header
+                .clone(),
+        })
+    }
+}
 
 /// The cookie's name.
 pub const COOKIE: &str = "shaq_console";
