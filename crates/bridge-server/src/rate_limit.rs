@@ -14,54 +14,14 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use crate::configuration::RateLimitSettings;
+use crate::error::ApiError;
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use governor::clock::{Clock, DefaultClock};
 use governor::state::keyed::DefaultKeyedStateStore;
 use governor::{Quota, RateLimiter};
-use serde::{Deserialize, Serialize};
-
-use crate::error::ApiError;
-
-/// `[server.webhook_rate_limit]`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RateLimitSettings {
-    /// Off switch.
-    pub enabled: bool,
-    /// Sustained authenticated requests per second per source.
-    pub per_second: u32,
-    /// Requests a source may send at once above the sustained rate.
-    pub burst: u32,
-    /// Refused requests (bad signature, unknown shop, malformed) an address may make per minute
-    /// before all its requests are refused for a while.
-    #[serde(default = "default_refusals")]
-    pub refusals_per_minute: u32,
-    /// Behind a reverse proxy: the header carrying the client's address (`X-Forwarded-For`,
-    /// first address; `X-Real-IP`). Unset: the connection's address.
-    #[serde(default)]
-    pub trusted_proxy_header: Option<String>,
-}
-
-fn default_refusals() -> u32 {
-    30
-}
-
-impl RateLimitSettings {
-    /// Checks the values, naming the key that is wrong.
-    pub fn validate(&self) -> Result<(), String> {
-        if self.enabled
-            && (self.per_second == 0 || self.burst == 0 || self.refusals_per_minute == 0)
-        {
-            return Err(
-                "server.webhook_rate_limit.per_second, burst and refusals_per_minute must be at least 1"
-                    .to_owned(),
-            );
-        }
-        Ok(())
-    }
-}
 
 type KeyedLimiter<K> = RateLimiter<K, DefaultKeyedStateStore<K>, DefaultClock>;
 

@@ -1,5 +1,5 @@
 //! The job queue's records: a job as stored, as a worker holds it, and what its claim read
-//! for it. The queue itself is the `jobs` table (`store/jobs.rs`); what each job does is the
+//! for it. The queue itself is the `jobs` table (`store/jobs/`); what each job does is the
 //! workflow's [`Job`] and the executors in `crate::jobs`.
 
 use std::fmt;
@@ -182,9 +182,8 @@ pub struct ClaimedJob {
 
 /// A job's order (and, for `apply_inbound_event`, its webhook) as the claim's transaction read
 /// them: what the job would read when it starts, without a round trip to the database per job.
-/// Jobs of an order run one at a time and only their completions store it; the one other
-/// writer, retention forgetting the customer of an order finished long ago, races a running job
-/// as it did when jobs read their orders themselves.
+/// Jobs of an order run one at a time and only their completions store it (retention's
+/// forgetting too is a job of the order), so what the claim read is what the job would read.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct JobInputs {
     /// The order; `None` when it is not stored (yet).

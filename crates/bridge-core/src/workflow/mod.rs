@@ -32,6 +32,7 @@ mod news;
 pub mod notices;
 pub mod operator;
 pub mod outcomes;
+mod refusal;
 pub mod retention;
 pub mod returns;
 pub mod shop;

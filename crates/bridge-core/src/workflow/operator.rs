@@ -13,11 +13,12 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 pub use super::correction::{ChosenRegion, Correction};
+pub use super::refusal::Refusal;
 use super::shop::{start, where_to};
 use super::{Decision, NewJob, ShopPolicy, TicketKey, TrackedOrder, move_to, timeline};
 use super::{Job, JobKind, MoveTicket, OrderJob};
 use super::{TimelineEntry, TimelineKind};
-use crate::domain::{OrderKey, Unshippable};
+use crate::domain::OrderKey;
 use crate::lifecycle::OrderState;
 use crate::workflow::ShopMilestone;
 
@@ -90,35 +91,6 @@ pub struct OperatorRequest {
     pub action: OperatorAction,
     /// When they asked (each request is its own job, even if the same words are sent twice).
     pub at: DateTime<Utc>,
-}
-
-/// Why a request cannot be done to the order as it is.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum Refusal {
-    /// Nothing to change.
-    #[error("the correction changes nothing")]
-    NothingToCorrect,
-    /// Delivered, returned or cancelled.
-    #[error("the order is {0}: it is finished")]
-    Finished(OrderState),
-    /// The courier has the parcel.
-    #[error("ShaQ has picked the parcel up: change the delivery with ShaQ")]
-    PickedUp,
-    /// Only an order waiting for a person resumes.
-    #[error("the order is {0}, not waiting for a person")]
-    NotWaiting(OrderState),
-    /// The package exists: the courier's next status moves the order.
-    #[error("the order has a ShaQ package: its next courier status moves it on")]
-    HasPackage,
-    /// Resuming would stop again at once.
-    #[error("the order still cannot ship: {0}")]
-    StillUnshippable(Unshippable),
-    /// Returns, replacements and exchanges follow a delivery.
-    #[error("the order is {0}: a return, replacement or exchange needs a delivered order")]
-    NotDelivered(OrderState),
-    /// One at a time.
-    #[error("a return, replacement or exchange of this order is still on its way ({0})")]
-    AfterSaleUnderway(String),
 }
 
 /// Whether `action` can be done to `order` now.

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use shaq_client::{PackageStatus, ReplacementAction, ReplacementRule};
 
 use super::TimelineKind;
+use super::refusal::Refusal;
 use super::{
     CourierNews, Decision, NewJob, Rules, ShopMilestone, TicketKey, TrackedOrder, timeline,
 };
@@ -346,8 +347,7 @@ pub(super) fn on_linked_status(
 
 /// Why an after-sale request cannot be booked on `order` now (the one rule for people and
 /// shops).
-pub(super) fn refusal(order: &TrackedOrder) -> Option<super::operator::Refusal> {
-    use super::operator::Refusal;
+pub(super) fn refusal(order: &TrackedOrder) -> Option<Refusal> {
     if order.state() != crate::lifecycle::OrderState::Delivered || order.tracking_number().is_none()
     {
         return Some(Refusal::NotDelivered(order.state()));

@@ -1,0 +1,202 @@
+//! ShaQ's news: statuses, older and repeated events, amounts, reconciliation, cancelling at ShaQ.
+
+use super::*;
+
+#[test]
+fn each_courier_status_moves_the_ticket_as_mapped() {
+    let mapping = CourierMapping::default();
+    let cases = [
+        ("received", OrderState::InTransit, "picked_up"),
+        ("dispatched", OrderState::OutForDelivery, "out_for_delivery"),
+        ("delivered", OrderState::Delivered, "delivered"),
+        (
+            "not_delivered",
+            OrderState::DeliveryProblem,
+            "delivery_problem",
+        ),
+        ("return_picked", OrderState::Returning, "returning"),
+        ("returned_to_sender", OrderState::Returned, "returned"),
+    ];
+    for (status, state, key) in cases {
+        let decision = on_courier_status(
+            &order(OrderState::Shipping),
+            &courier(status, 5),
+            &mapping,
+            at(6),
+        );
+        let next = decision.order.clone().expect("order updated");
+        assert_eq!(next.state(), state, "{status}");
+        assert_eq!(next.courier_status().map(|s| s.as_str()), Some(status));
+        assert_eq!(ticket_key(&decision).as_deref(), Some(key), "{status}");
+    }
+}
+
+#[test]
+fn given_a_cod_order_out_for_delivery_when_shaq_reports_delivered_then_the_shop_hears_it() {
+    let mut current = shipped(OrderState::OutForDelivery, "dispatched");
+    current.set_courier(CourierProgress {
+        status: PackageStatus::Dispatched,
+        at: at(10),
+    });
+    let decision = on_courier_status(
+        &current,
+        &courier("delivered", 20),
+        &CourierMapping::default(),
+        at(21),
+    );
+    assert_eq!(
+        kinds(&decision),
+        [JobKind::MoveTicket, JobKind::WriteBackToShop]
+    );
+    assert_eq!(
+        decision.jobs[1].job(),
+        &OrderJob::WriteBackToShop {
+            milestone: ShopMilestone::Delivered
+        }
+    );
+    assert_eq!(
+        decision.jobs[1].dedupe_key(),
+        "write_back_to_shop:kente/1047:delivered"
+    );
+}
+
+#[test]
+fn an_older_courier_event_changes_nothing() {
+    let mut current = shipped(OrderState::Delivered, "delivered");
+    current.set_courier(CourierProgress {
+        status: PackageStatus::Delivered,
+        at: at(30),
+    });
+    let decision = on_courier_status(
+        &current,
+        &courier("dispatched", 20),
+        &CourierMapping::default(),
+        at(31),
+    );
+    assert!(decision.order.is_none());
+    assert!(decision.jobs.is_empty());
+    assert!(
+        decision.outcome.starts_with("ignored"),
+        "{}",
+        decision.outcome
+    );
+}
+
+#[test]
+fn a_newer_backward_status_moves_the_ticket_but_not_the_order() {
+    let mut current = shipped(OrderState::OutForDelivery, "dispatched");
+    current.set_courier(CourierProgress {
+        status: PackageStatus::Dispatched,
+        at: at(10),
+    });
+    let decision = on_courier_status(
+        &current,
+        &courier("in_transit", 15),
+        &CourierMapping::default(),
+        at(16),
+    );
+    assert_eq!(
+        decision.order.as_ref().map(TrackedOrder::state),
+        Some(OrderState::OutForDelivery)
+    );
+    assert_eq!(ticket_key(&decision).as_deref(), Some("in_transit"));
+    assert_eq!(
+        kinds(&decision),
+        [JobKind::MoveTicket],
+        "no write-back for a step back"
+    );
+}
+
+#[test]
+fn an_unknown_courier_status_is_recorded_not_sent() {
+    let decision = on_courier_status(
+        &order(OrderState::InTransit),
+        &courier("teleported", 5),
+        &CourierMapping::default(),
+        at(6),
+    );
+    assert!(decision.jobs.is_empty());
+    let next = decision.order.expect("recorded");
+    assert_eq!(
+        next.courier_status().map(|s| s.as_str()),
+        Some("teleported")
+    );
+    assert_eq!(next.state(), OrderState::InTransit);
+}
+
+#[test]
+fn the_same_courier_event_twice_is_one_ticket_move() {
+    let first = on_courier_status(
+        &order(OrderState::Shipping),
+        &courier("received", 5),
+        &CourierMapping::default(),
+        at(6),
+    );
+    let applied = first.order.clone().expect("applied");
+    let second = on_courier_status(
+        &applied,
+        &courier("received", 5),
+        &CourierMapping::default(),
+        at(7),
+    );
+    assert!(second.jobs.is_empty());
+    assert!(second.outcome.starts_with("ignored"));
+}
+
+#[test]
+fn amount_change_updates_the_order_and_refreshes_the_ticket() {
+    let news = AmountNews {
+        event_id: "evt-amt".to_owned(),
+        occurred_at: at(5),
+        new_amount: Decimal::new(25000, 2),
+        currency: Some("GHS".to_owned()),
+        reason: Some("customer returned one item".to_owned()),
+        package: None,
+    };
+    let decision = on_amount_changed(&order(OrderState::OutForDelivery), &news, at(6));
+    assert_eq!(
+        decision.order.as_ref().map(|o| o.collect().amount),
+        Some(Decimal::new(25000, 2))
+    );
+    assert_eq!(kinds(&decision), [JobKind::MoveTicket]);
+    assert_eq!(ticket_key(&decision), None, "data refresh only");
+}
+
+#[test]
+fn reconciliation_applies_only_the_steps_after_the_last_one_known() {
+    let known = shipped(OrderState::InTransit, "received");
+    let step = |status: &str, minute: u32| TrackingStep {
+        status: status.parse().expect("infallible"),
+        description: None,
+        at: at(minute),
+    };
+    // The known step, then two missed ones sharing a minute, listed out of order.
+    let history = vec![
+        step("delivered", 5),
+        step("received", 1),
+        step("dispatched", 5),
+    ];
+    let decision = on_tracking_history(&known, history, &CourierMapping::default(), at(9));
+    assert_eq!(
+        decision.order.as_ref().map(TrackedOrder::state),
+        Some(OrderState::Delivered)
+    );
+    assert_eq!(
+        decision.timeline.last().map(|l| l.summary.as_str()),
+        Some("reconciliation applied 2 missed courier status(es)")
+    );
+    let nothing_new = on_tracking_history(
+        &decision.order.expect("applied"),
+        vec![step("delivered", 5)],
+        &CourierMapping::default(),
+        at(10),
+    );
+    assert!(nothing_new.order.is_none() && nothing_new.jobs.is_empty());
+}
+
+#[test]
+fn a_pending_package_is_deleted_and_one_shaq_holds_is_asked_back() {
+    use crate::workflow::courier::{CancelBy, cancel_by};
+    assert_eq!(cancel_by(&PackageStatus::Pending), CancelBy::Deleting);
+    assert_eq!(cancel_by(&PackageStatus::InTransit), CancelBy::AskingShaq);
+}

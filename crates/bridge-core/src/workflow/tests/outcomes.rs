@@ -1,0 +1,142 @@
+//! What a job's call found out, and whether a job still needs to call.
+
+use super::*;
+
+#[test]
+fn a_created_package_moves_the_ticket_and_tells_the_shop() {
+    for attach_label in [false, true] {
+        let news = JobNews::PackageCreated {
+            tracking_number: TrackingNumber::new("SHQ1"),
+            status: PackageStatus::Pending,
+            adopted: false,
+            amount_to_collect: Decimal::new(30000, 2),
+        };
+        let decision = on_job_news(
+            &rules(attach_label),
+            &order(OrderState::Shipping),
+            news,
+            at(2),
+        );
+        let next = decision.order.as_ref().expect("stored");
+        assert_eq!(next.tracking_number().map(|t| t.as_str()), Some("SHQ1"));
+        assert!(next.package_is_pending());
+        let mut expected = vec![JobKind::MoveTicket, JobKind::WriteBackToShop];
+        if attach_label {
+            expected.push(JobKind::AttachLabel);
+        }
+        assert_eq!(kinds(&decision), expected);
+        assert_eq!(ticket_key(&decision).as_deref(), Some("package_created"));
+        assert_eq!(
+            decision.timeline[0].summary,
+            "ShaQ package SHQ1 created (collect 300.00 GHS)"
+        );
+    }
+}
+
+#[test]
+fn an_order_shaq_cannot_take_needs_a_person() {
+    let news = JobNews::Unshippable(Unshippable::RegionNotServed {
+        region: "Volta".to_owned(),
+    });
+    let decision = on_job_news(&rules(false), &order(OrderState::Shipping), news, at(2));
+    let next = decision.order.expect("flagged");
+    assert_eq!(next.state(), OrderState::NeedsAttention);
+    assert_eq!(
+        decision.timeline[0].summary,
+        "needs attention: ShaQ's region list has no region `Volta`"
+    );
+}
+
+#[test]
+fn a_created_or_moved_ticket_is_remembered() {
+    let fresh =
+        TrackedOrder::for_tests(shop_order(true, 0), OrderState::AwaitingConfirmation, at(0));
+    let created = on_job_news(
+        &rules(false),
+        &fresh,
+        JobNews::TicketCreated {
+            ticket_id: TicketId::new("tkt9"),
+            status_id: TicketStatusId::new("st-await"),
+            status_key: TicketKey::AWAITING_CONFIRMATION,
+            adopted: true,
+        },
+        at(2),
+    );
+    let next = created.order.expect("stored");
+    assert_eq!(next.ticket_id().map(|t| t.as_str()), Some("tkt9"));
+    assert!(created.timeline[0].summary.contains("adopted"));
+    let moved = on_job_news(
+        &rules(false),
+        &next,
+        JobNews::TicketMoved(Some((TicketKey::CONFIRMED, TicketStatusId::new("st-yes")))),
+        at(3),
+    );
+    assert_eq!(
+        moved.order.and_then(|o| o.ticket_status().cloned()),
+        Some(TicketStatusId::new("st-yes"))
+    );
+}
+
+#[test]
+fn jobs_whose_work_is_done_or_moot_make_no_call() {
+    let rules = rules(false);
+    let cases = [
+        (
+            OrderJob::CreatePackage,
+            shipped(OrderState::Shipping, "pending"),
+            "nothing",
+        ),
+        (
+            OrderJob::CreatePackage,
+            order(OrderState::Cancelled),
+            "ignored",
+        ),
+        (
+            OrderJob::UpdatePackage,
+            shipped(OrderState::InTransit, "received"),
+            "ignored",
+        ),
+        (
+            OrderJob::ExpireConfirmation,
+            order(OrderState::Shipping),
+            "nothing",
+        ),
+        (
+            OrderJob::CreateTicket {
+                status_key: TicketKey::RECEIVED,
+            },
+            order(OrderState::Shipping),
+            "nothing",
+        ),
+        (
+            OrderJob::MoveTicket(MoveTicket::to(TicketKey::new("unmapped"))),
+            order(OrderState::Shipping),
+            "ignored",
+        ),
+        (
+            OrderJob::CreatePackage,
+            order(OrderState::Shipping),
+            "proceed",
+        ),
+        (
+            OrderJob::ExpireConfirmation,
+            order(OrderState::AwaitingConfirmation),
+            "proceed",
+        ),
+    ];
+    for (job, current, expected) in cases {
+        let verdict = match precheck(&job, &current, &rules, at(5)) {
+            Precheck::Proceed => "proceed",
+            Precheck::Skip(decision) if decision.timeline.is_empty() => "nothing",
+            Precheck::Skip(decision) if decision.outcome.starts_with("ignored") => "ignored",
+            Precheck::Skip(_) => "skip",
+            Precheck::Fail(_) => "fail",
+        };
+        assert_eq!(verdict, expected, "{job:?} on a {} order", current.state());
+    }
+    let no_ticket = TrackedOrder::for_tests(shop_order(true, 0), OrderState::Shipping, at(0));
+    assert!(matches!(
+        precheck(&OrderJob::AttachLabel, &no_ticket, &rules, at(5)),
+        Precheck::Fail(_)
+    ));
+}
