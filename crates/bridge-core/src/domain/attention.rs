@@ -44,6 +44,14 @@ pub enum Unshippable {
         /// The region found for the address.
         region: String,
     },
+    /// The shop sent the order with a field that cannot be used (an amount of 8e25, a name of
+    /// 100 000 characters…): it is fixed in the shop, whose next webhook brings it back.
+    ShopSentUnusable {
+        /// The field, as the shop names it.
+        field: String,
+        /// What is wrong with it.
+        message: String,
+    },
 }
 
 impl fmt::Display for Unshippable {
@@ -77,6 +85,11 @@ impl fmt::Display for Unshippable {
             Unshippable::RegionNotServed { region } => {
                 write!(f, "ShaQ's region list has no region `{region}`")
             }
+            Unshippable::ShopSentUnusable { field, message } => write!(
+                f,
+                "the shop sent the order with an unusable {field} ({message}): fix the order in \
+                 the shop, its next update brings it back"
+            ),
         }
     }
 }

@@ -19,7 +19,9 @@ pub use ids::{
     CountryCode, OrderKey, PartnerRef, PlatformOrderId, ShopId, TicketId, TicketStatusId,
     TrackingNumber,
 };
-pub use order::{Address, Item, Language, LanguageChoice, Order, Payment, Recipient, parse_amount};
+pub use order::{
+    Address, Item, Language, LanguageChoice, MAX_AMOUNT, Order, Payment, Recipient, parse_amount,
+};
 pub use phone::{PhoneE164, PhoneError, mask, mask_digit_runs};
 pub use region::{
     AddressPart, GHANA_REGIONS, Located, RegionRules, RegionSource, locate, shaq_destination,

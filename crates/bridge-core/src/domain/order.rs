@@ -286,6 +286,11 @@ impl Order {
     }
 }
 
+/// The largest amount the bridge takes anywhere (a shop's total or price, ShaQ's amount to
+/// collect, a person's correction): a trillion. Beyond it an amount is a mistake or an attack,
+/// and sums and conversions of it could overflow.
+pub const MAX_AMOUNT: Decimal = Decimal::from_parts(0xD4A5_1000, 0xE8, 0, false, 0);
+
 /// Parses an amount written as a number or a string (`300`, `"300.00"`); never through f64.
 pub fn parse_amount(value: &serde_json::Value) -> Option<Decimal> {
     match value {
@@ -299,6 +304,11 @@ pub fn parse_amount(value: &serde_json::Value) -> Option<Decimal> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn the_largest_amount_is_a_trillion() {
+        assert_eq!(MAX_AMOUNT.to_string(), "1000000000000");
+    }
 
     #[test]
     fn amounts_parse_from_numbers_and_strings_exactly() {

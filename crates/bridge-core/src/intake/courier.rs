@@ -6,8 +6,10 @@ use secrecy::ExposeSecret;
 use serde_json::Value;
 use shaq_client::webhook::{verify_hmac, verify_secret};
 
-use super::{Admit, IntakeError, IntakeOutcome, SHAQ_SOURCE, WebhookIntake, presented_secret};
-use crate::domain::OrderKey;
+use super::{IntakeError, IntakeOutcome, SHAQ_SOURCE, WebhookIntake, presented_secret};
+use chrono::{DateTime, Utc};
+
+use crate::domain::{MAX_AMOUNT, OrderKey};
 use crate::settings::WebhookSecretLocation;
 
 /// The events the bridge acts on.
@@ -16,6 +18,69 @@ pub const COURIER_EVENTS: [&str; 2] = [
     "package.amount_to_collect_updated",
 ];
 
+/// The longest event id or package reference taken.
+const MAX_REFERENCE_LEN: usize = 200;
+
+/// How far ahead of the bridge's clock an event may say it happened (clocks differ a little).
+const MAX_CLOCK_AHEAD: chrono::Duration = chrono::Duration::days(1);
+
+/// The whole event, read now as its job will read it, and checked: what is acknowledged can
+/// be applied (an event dated in the year 99999 was acknowledged, then its job died).
+fn check_event(
+    body: &[u8],
+    event_id: &str,
+    reference: &str,
+    now: DateTime<Utc>,
+) -> Result<(), IntakeError> {
+    use shaq_client::webhook::{WebhookEvent, parse};
+    if event_id.chars().count() > MAX_REFERENCE_LEN {
+        return Err(super::invalid(
+            "event_id",
+            &format!("must be at most {MAX_REFERENCE_LEN} characters"),
+        ));
+    }
+    if reference.chars().count() > MAX_REFERENCE_LEN {
+        return Err(super::invalid(
+            "data.partner_ref",
+            &format!("must be at most {MAX_REFERENCE_LEN} characters"),
+        ));
+    }
+    let event = parse(body).map_err(|e| super::invalid("body", &e.to_string()))?;
+    let occurred_at = match &event {
+        WebhookEvent::StatusUpdated(update) => update.occurred_at,
+        WebhookEvent::AmountToCollectUpdated(update) => {
+            let meta = &update.data.meta;
+            for (field, amount) in [
+                (
+                    "data.meta.new_amount_to_collect",
+                    meta.new_amount_to_collect,
+                ),
+                (
+                    "data.meta.old_amount_to_collect",
+                    meta.old_amount_to_collect,
+                ),
+            ] {
+                if amount.is_sign_negative() || amount > MAX_AMOUNT {
+                    return Err(super::invalid(
+                        field,
+                        &format!("{amount} is not an amount to collect (0 to {MAX_AMOUNT})"),
+                    ));
+                }
+            }
+            update.occurred_at
+        }
+        WebhookEvent::Unknown { .. } => return Ok(()),
+    };
+    let earliest = DateTime::<Utc>::from_timestamp(946_684_800, 0).unwrap_or(DateTime::UNIX_EPOCH);
+    if occurred_at < earliest || occurred_at > now + MAX_CLOCK_AHEAD {
+        return Err(super::invalid(
+            "occurred_at",
+            &format!("{occurred_at} is not a time an event happened"),
+        ));
+    }
+    Ok(())
+}
+
 impl WebhookIntake {
     /// Verifies, keys and stores a ShaQ webhook.
     pub async fn accept_shaq_webhook(
@@ -23,10 +88,8 @@ impl WebhookIntake {
         headers: &HeaderMap,
         path_secret: Option<&str>,
         body: &[u8],
-        admit: Admit<'_>,
     ) -> Result<IntakeOutcome, IntakeError> {
         self.verify_shaq(headers, path_secret, body)?;
-        admit()?;
         let envelope: Value = super::parse_json(body)?;
         let event = super::required_str(&envelope, &["event"])?;
         let event_id = super::required_str(&envelope, &["event_id"])?;
@@ -55,6 +118,7 @@ impl WebhookIntake {
         .ok_or_else(|| {
             super::invalid("data.partner_ref", "is required (or data.tracking_number)")
         })?;
+        check_event(body, event_id, reference, Utc::now())?;
         let order_key = match self.store.order_key_by_package(reference).await? {
             Some(key) => key,
             // A package the bridge did not create: keep the event, act on nothing.

@@ -145,18 +145,7 @@ pub enum IntakeError {
     /// The database could not store it (503: the sender should retry).
     #[error(transparent)]
     Store(#[from] StoreError),
-    /// The (authenticated) source is over its rate limit (429).
-    #[error("too many webhooks from this source; retry in {retry_after_secs}s")]
-    Throttled {
-        /// When to retry.
-        retry_after_secs: u64,
-    },
 }
-
-/// Lets an authenticated webhook through, or says how long its source must wait: called after
-/// the signature or secret checked out and before anything is stored, so unauthenticated
-/// requests never spend a real sender's budget.
-pub type Admit<'a> = &'a (dyn Fn() -> Result<(), IntakeError> + Sync);
 
 /// What intake did with a webhook.
 #[derive(Debug, Clone, PartialEq, Eq)]

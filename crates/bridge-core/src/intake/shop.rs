@@ -2,7 +2,7 @@
 
 use http::{HeaderMap, HeaderValue};
 
-use super::{Admit, IntakeError, IntakeOutcome, WebhookIntake, shop_source};
+use super::{IntakeError, IntakeOutcome, WebhookIntake, shop_source};
 use crate::domain::{OrderKey, PlatformOrderId, ShopId};
 use crate::shop::{self, Platform, ShopError, ShopWebhook};
 
@@ -14,14 +14,12 @@ impl WebhookIntake {
         shop_id: &ShopId,
         headers: &HeaderMap,
         body: &[u8],
-        admit: Admit<'_>,
     ) -> Result<IntakeOutcome, IntakeError> {
         let shop = self
             .shops
             .get(shop_id)
             .ok_or_else(|| IntakeError::UnknownShop(shop_id.to_string()))?;
         shop::verify(shop, headers, body).map_err(IntakeError::Unauthorized)?;
-        admit()?;
         self.store_shop_event(shop_id, headers, body).await
     }
 
@@ -76,6 +74,11 @@ impl WebhookIntake {
                     dedupe_key,
                 }
                 | ShopWebhook::AfterSale {
+                    platform_order_id,
+                    dedupe_key,
+                    ..
+                }
+                | ShopWebhook::Unusable {
                     platform_order_id,
                     dedupe_key,
                     ..

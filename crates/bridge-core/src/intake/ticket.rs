@@ -5,7 +5,7 @@ use http::HeaderMap;
 use secrecy::ExposeSecret;
 use serde_json::Value;
 
-use super::{Admit, DIGISHARE_SOURCE, IntakeError, IntakeOutcome, WebhookIntake, presented_secret};
+use super::{DIGISHARE_SOURCE, IntakeError, IntakeOutcome, WebhookIntake, presented_secret};
 
 impl WebhookIntake {
     /// Verifies, keys and stores a Digishare webhook. Only `ticket.updated` deliveries that may
@@ -14,7 +14,6 @@ impl WebhookIntake {
         &self,
         headers: &HeaderMap,
         body: &[u8],
-        admit: Admit<'_>,
     ) -> Result<IntakeOutcome, IntakeError> {
         let header = &self.digishare.webhook_secret_header;
         let presented = presented_secret(headers, header)
@@ -25,7 +24,6 @@ impl WebhookIntake {
         ) {
             return Err(IntakeError::Unauthorized(format!("wrong {header}")));
         }
-        admit()?;
         let envelope: Value = super::parse_json(body)?;
         let event = super::required_str(&envelope, &["event"])?;
         if event != "ticket.updated" {
@@ -34,6 +32,12 @@ impl WebhookIntake {
             )));
         }
         let ticket_id = super::required_str(&envelope, &["data", "id"])?;
+        if ticket_id.chars().count() > 200 {
+            return Err(super::invalid("data.id", "must be at most 200 characters"));
+        }
+        // Read now as its job will read it: what is acknowledged can be applied.
+        digishare_client::webhook::parse(body)
+            .map_err(|e| super::invalid("data", &e.to_string()))?;
         let ticket = envelope
             .pointer("/data/data")
             .filter(|t| t.is_object())

@@ -4,7 +4,7 @@ use http::{HeaderMap, HeaderName, HeaderValue};
 
 use super::services::Services;
 use super::{JobError, JobInputs};
-use crate::domain::{OrderKey, PlatformOrderId, ShopId, TicketId, TicketStatusId};
+use crate::domain::{OrderKey, PlatformOrderId, ShopId, TicketId, TicketStatusId, Unshippable};
 use crate::intake::{DIGISHARE_SOURCE, SHAQ_SOURCE};
 use crate::shop::{self, ShopWebhook};
 use crate::store::InboundEventRecord;
@@ -79,6 +79,18 @@ fn shop_news(
             platform_order_id: PlatformOrderId::new(platform_order_id),
             kind,
             reference,
+        }),
+        ShopWebhook::Unusable {
+            platform_order_id,
+            order_ref,
+            field,
+            message,
+            ..
+        } => InboundNews::Shop(ShopNews::Unusable {
+            shop: shop_id.clone(),
+            platform_order_id: PlatformOrderId::new(platform_order_id),
+            order_ref,
+            problem: Unshippable::ShopSentUnusable { field, message },
         }),
         ShopWebhook::Ping | ShopWebhook::Ignored(_) => {
             InboundNews::NotUsed("not an order event".to_owned())

@@ -4,7 +4,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use rust_decimal::Decimal;
 use serde_json::Value;
 
-use crate::domain::{PhoneE164, PhoneError, parse_amount};
+use crate::domain::{MAX_AMOUNT, Order, PhoneE164, PhoneError, parse_amount};
 
 /// Why a shop webhook could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -91,6 +91,18 @@ pub fn clean_text(raw: &str) -> String {
 /// The longest id the bridge takes (an order id is part of the references it sends upstream).
 pub const MAX_ID_LEN: usize = 64;
 
+/// The longest order name (`#1047`) kept: it goes into ticket and package references.
+pub const MAX_REF_LEN: usize = 64;
+
+/// The longest text kept in a name, an address part or an item's name; a note may be longer.
+pub const MAX_TEXT_LEN: usize = 500;
+
+/// The longest customer's note kept.
+pub const MAX_NOTE_LEN: usize = 4000;
+
+/// The most lines one order may have.
+pub const MAX_LINES: usize = 500;
+
 /// A required id: a string or an integer, at most [`MAX_ID_LEN`] characters.
 pub(super) fn id(value: &Value, path: &str) -> Result<String, ShopError> {
     match at(value, path) {
@@ -114,6 +126,10 @@ pub(super) fn amount(value: &Value, path: &str) -> Result<Option<Decimal>, ShopE
             Some(amount) if amount.is_sign_negative() && !amount.is_zero() => {
                 Err(ShopError::field(path, "must not be negative"))
             }
+            Some(amount) if amount > MAX_AMOUNT => Err(ShopError::field(
+                path,
+                &format!("{amount} is not a real amount (at most {MAX_AMOUNT})"),
+            )),
             Some(amount) => Ok(Some(amount)),
             None => Err(ShopError::field(path, "must be a decimal amount")),
         },
@@ -234,4 +250,61 @@ pub(super) fn meta(value: &Value, keys: &[&str]) -> Option<String> {
         let key = entry.get("key")?.as_str()?;
         keys.contains(&key).then(|| text(entry, "value")).flatten()
     })
+}
+
+/// Every text of a parsed order within its bound (a 100 000-character order name would be
+/// refused by Digishare and ShaQ later, leaving the order without a ticket or a package): the
+/// first one over it, named as the order's field.
+pub(super) fn check_lengths(order: &Order) -> Result<(), ShopError> {
+    let over = |field: &str, value: &str, max: usize| -> Result<(), ShopError> {
+        if value.chars().count() > max {
+            return Err(ShopError::field(
+                field,
+                &format!("must be at most {max} characters"),
+            ));
+        }
+        Ok(())
+    };
+    over("order_ref", &order.order_ref, MAX_REF_LEN)?;
+    over("customer name", &order.recipient.name, MAX_TEXT_LEN)?;
+    over(
+        "email",
+        order.recipient.email.as_deref().unwrap_or(""),
+        MAX_TEXT_LEN,
+    )?;
+    let address = &order.address;
+    over("address line 1", &address.line1, MAX_TEXT_LEN)?;
+    over(
+        "address line 2",
+        address.line2.as_deref().unwrap_or(""),
+        MAX_TEXT_LEN,
+    )?;
+    over("city", &address.city, MAX_TEXT_LEN)?;
+    over(
+        "region",
+        address.region.as_deref().unwrap_or(""),
+        MAX_TEXT_LEN,
+    )?;
+    over(
+        "postal code",
+        address.postal_code.as_deref().unwrap_or(""),
+        MAX_TEXT_LEN,
+    )?;
+    over("note", order.note.as_deref().unwrap_or(""), MAX_NOTE_LEN)?;
+    over("currency", &order.currency, 3)?;
+    if order.items.len() > MAX_LINES {
+        return Err(ShopError::field(
+            "items",
+            &format!("at most {MAX_LINES} lines"),
+        ));
+    }
+    for (i, item) in order.items.iter().enumerate() {
+        over(&format!("items[{i}].name"), &item.name, MAX_TEXT_LEN)?;
+        over(
+            &format!("items[{i}].sku"),
+            item.sku.as_deref().unwrap_or(""),
+            MAX_TEXT_LEN,
+        )?;
+    }
+    Ok(())
 }

@@ -30,7 +30,7 @@ use sha2::{Digest, Sha256};
 use super::fields::{
     ShopError, amount, array, at, id, object, quantity, required_amount, text, time,
 };
-use super::{ShopEvent, ShopSettings, ShopWebhook, with_language};
+use super::{ShopEvent, ShopSettings, ShopWebhook, unusable, with_language};
 use crate::domain::{
     Address, CountryCode, Item, Language, Order, Payment, PhoneE164, PlatformOrderId, Recipient,
 };
@@ -54,7 +54,14 @@ pub(super) fn parse(
     let order_json = at(&json, "order")
         .filter(|o| o.is_object())
         .ok_or_else(|| ShopError::field("order", "must be an object"))?;
-    let mut order = order(shop, order_json)?;
+    let mut order = match order(shop, order_json) {
+        Ok(order) => order,
+        Err(error) => {
+            return unusable(error, order_json, ("id", "ref"), |id| {
+                format!("{topic}:{id}:{}", hex::encode(Sha256::digest(body)))
+            });
+        }
+    };
     if topic == "cancelled" {
         order.cancelled = true;
     }
@@ -95,8 +102,10 @@ fn after_sale(json: &Value, body: &[u8]) -> Result<ShopWebhook, ShopError> {
 
 fn order(shop: &ShopSettings, json: &Value) -> Result<Order, ShopError> {
     let field = |path: &str| format!("order.{path}");
-    let platform_order_id =
-        id(json, "id").map_err(|_| ShopError::field(&field("id"), "is required"))?;
+    let platform_order_id = id(json, "id").map_err(|error| match error {
+        ShopError::Field { message, .. } => ShopError::field(&field("id"), &message),
+        other => other,
+    })?;
     let country = text(json, "address.country")
         .map(|c| c.to_ascii_uppercase())
         .or_else(|| shop.default_country.clone());

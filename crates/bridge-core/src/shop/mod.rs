@@ -46,8 +46,50 @@ pub enum ShopWebhook {
         /// Unique per delivery.
         dedupe_key: String,
     },
+    /// An order whose id can be read but one of whose fields cannot be used (an amount of
+    /// 8e25, a list that is not a list…). Kept, never dropped: the order waits for a person
+    /// with the reason until the shop sends it right (a refused delivery would be lost for
+    /// good by shops that do not retry, and counts toward WooCommerce disabling the webhook).
+    Unusable {
+        /// The platform's order id.
+        platform_order_id: String,
+        /// The name people use, when it can be read.
+        order_ref: String,
+        /// Unique per delivery.
+        dedupe_key: String,
+        /// The field at fault.
+        field: String,
+        /// What is wrong with it.
+        message: String,
+    },
     /// A topic the bridge does not act on.
     Ignored(String),
+}
+
+/// An order webhook whose order cannot be read in full: [`ShopWebhook::Unusable`] when its id
+/// can be read (at `id_path`, its name at `ref_path`), the error otherwise.
+fn unusable(
+    error: ShopError,
+    json: &serde_json::Value,
+    (id_path, ref_path): (&str, &str),
+    dedupe_key: impl FnOnce(&str) -> String,
+) -> Result<ShopWebhook, ShopError> {
+    let ShopError::Field { field, message } = error else {
+        return Err(error);
+    };
+    let Ok(platform_order_id) = fields::id(json, id_path) else {
+        return Err(ShopError::Field { field, message });
+    };
+    let order_ref = fields::text(json, ref_path)
+        .filter(|r| r.chars().count() <= fields::MAX_REF_LEN)
+        .unwrap_or_else(|| platform_order_id.clone());
+    Ok(ShopWebhook::Unusable {
+        dedupe_key: dedupe_key(&platform_order_id),
+        platform_order_id,
+        order_ref,
+        field,
+        message,
+    })
 }
 
 /// A parsed order webhook.
@@ -124,12 +166,30 @@ pub fn parse(
     headers: &HeaderMap,
     body: &[u8],
 ) -> Result<ShopWebhook, ShopError> {
-    match shop.platform {
+    let parsed = match shop.platform {
         Platform::Shopify => shopify::parse(shop, headers, body),
         Platform::Woocommerce => woocommerce::parse(shop, headers, body),
         Platform::Youcan => youcan::parse(shop, headers, body),
         Platform::Generic => generic::parse(shop, headers, body),
+    }?;
+    // Bounds every platform's order shares, checked once.
+    if let ShopWebhook::Order(event) = &parsed
+        && let Err(ShopError::Field { field, message }) = fields::check_lengths(&event.order)
+    {
+        let order_ref = if event.order.order_ref.chars().count() <= fields::MAX_REF_LEN {
+            event.order.order_ref.clone()
+        } else {
+            event.order.platform_order_id.to_string()
+        };
+        return Ok(ShopWebhook::Unusable {
+            platform_order_id: event.order.platform_order_id.to_string(),
+            order_ref,
+            dedupe_key: event.dedupe_key.clone(),
+            field,
+            message,
+        });
     }
+    Ok(parsed)
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use super::fields::{
     ShopError, amount, array, at, first_text, full_name, id, line_numbers, object, phone,
     required_amount, text, time,
 };
-use super::{ShopEvent, ShopSettings, ShopWebhook, with_language};
+use super::{ShopEvent, ShopSettings, ShopWebhook, unusable, with_language};
 use crate::domain::{
     Address, CountryCode, Item, Language, Order, Payment, PlatformOrderId, Recipient,
 };
@@ -77,7 +77,10 @@ pub(super) fn parse(
         return Ok(ShopWebhook::Ignored(format!("topic {topic} is not used")));
     }
     let json = object(body)?;
-    let order = order(shop, &json)?;
+    let order = match order(shop, &json) {
+        Ok(order) => order,
+        Err(error) => return unusable(error, &json, ("id", "name"), |_| dedupe_key),
+    };
     Ok(ShopWebhook::Order(Box::new(ShopEvent {
         topic,
         order,

@@ -180,11 +180,12 @@ fn shopify_bad_bodies_name_the_problem() {
         parse(&settings, &h, no_id.to_string().as_bytes()),
         Err(ShopError::field("id", "is required"))
     );
+    // An order whose id can be read is kept, whatever else is wrong: it waits for a person.
     let mut bad_items = shopify_cod_order();
     bad_items["line_items"] = json!("nope");
     assert!(matches!(
         parse(&settings, &h, bad_items.to_string().as_bytes()),
-        Err(ShopError::Field { field, .. }) if field == "line_items"
+        Ok(ShopWebhook::Unusable { field, order_ref, .. }) if field == "line_items" && order_ref == "#1047"
     ));
     let other = headers(&[("x-shopify-topic", "products/update")]);
     assert!(matches!(
@@ -324,16 +325,33 @@ fn generic_orders_are_strict_and_name_fields() {
     };
     assert_eq!(event.order.units(), 3);
     let bad = json!({"topic": "created", "order": {"id": "1", "payment": "cash", "total": "1", "currency": "GHS"}}).to_string();
-    assert_eq!(
+    assert!(matches!(
         parse(&settings, &h, bad.as_bytes()),
-        Err(ShopError::field("order.payment", "must be cod or prepaid"))
-    );
+        Ok(ShopWebhook::Unusable { field, message, .. })
+            if field == "order.payment" && message == "must be cod or prepaid"
+    ));
     let bad_phone = json!({"topic": "created", "order": {"id": "1", "payment": "cod", "total": "1", "currency": "GHS",
         "customer": {"phone": "call me"}}}).to_string();
     assert!(matches!(
         parse(&settings, &h, bad_phone.as_bytes()),
-        Err(ShopError::Field { field, .. }) if field == "order.customer.phone"
+        Ok(ShopWebhook::Unusable { field, .. }) if field == "order.customer.phone"
     ));
+    // Without an id nothing can be kept: refused, naming the field (a long id too).
+    let no_id =
+        json!({"topic": "created", "order": {"payment": "cod", "total": "1", "currency": "GHS"}})
+            .to_string();
+    assert_eq!(
+        parse(&settings, &h, no_id.as_bytes()),
+        Err(ShopError::field("order.id", "is required"))
+    );
+    let long_id = json!({"topic": "created", "order": {"id": "9".repeat(65), "payment": "cod", "total": "1", "currency": "GHS"}}).to_string();
+    assert_eq!(
+        parse(&settings, &h, long_id.as_bytes()),
+        Err(ShopError::field(
+            "order.id",
+            "must be at most 64 characters"
+        ))
+    );
 }
 
 /// What intake refuses or cleans, whatever the platform: negative amounts, absurd quantities,
@@ -347,8 +365,10 @@ fn intake_refuses_nonsense_and_cleans_text() {
         change(&mut order);
         parse(&settings, &h, order.to_string().as_bytes())
     };
+    // Refused (no id), or kept for a person (an id, an unusable field): named either way.
     let field_of = |result: Result<ShopWebhook, ShopError>| match result {
-        Err(ShopError::Field { field, message }) => format!("{field}: {message}"),
+        Err(ShopError::Field { field, message })
+        | Ok(ShopWebhook::Unusable { field, message, .. }) => format!("{field}: {message}"),
         other => format!("{other:?}"),
     };
     assert_eq!(
@@ -368,6 +388,36 @@ fn intake_refuses_nonsense_and_cleans_text() {
     assert_eq!(
         field_of(parse_with(&|o| o["id"] = json!("9".repeat(100)))),
         "id: must be at most 64 characters"
+    );
+    // Amounts past any real one (and past what arithmetic on them survives) are named.
+    assert_eq!(
+        field_of(parse_with(
+            &|o| o["total_price"] = json!("80000000000000000000000000")
+        )),
+        "total_price: 80000000000000000000000000 is not a real amount (at most 1000000000000)"
+    );
+    assert!(
+        field_of(parse_with(&|o| o["total_price"] = json!("8e25")))
+            .ends_with("is not a real amount (at most 1000000000000)")
+    );
+    assert_eq!(
+        field_of(parse_with(
+            &|o| o["total_price"] = json!("79228162514264337593543950336")
+        )),
+        "total_price: must be a decimal amount"
+    );
+    // Texts past their bound: the order is kept under its id, waiting for a person.
+    let long_name = parse_with(&|o| o["name"] = json!("#".repeat(100_000)));
+    assert!(
+        matches!(&long_name, Ok(ShopWebhook::Unusable { field, order_ref, .. })
+            if field == "order_ref" && order_ref == "5127389001"),
+        "{long_name:?}"
+    );
+    assert_eq!(
+        field_of(parse_with(
+            &|o| o["shipping_address"]["name"] = json!("A".repeat(600))
+        )),
+        "customer name: must be at most 500 characters"
     );
     let Ok(ShopWebhook::Order(event)) = parse_with(&|o| {
         o["shipping_address"]["address1"] = json!("12 Oxford\u{202E}teertS\u{0000} Street\n");

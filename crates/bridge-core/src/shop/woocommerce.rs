@@ -7,7 +7,7 @@ use super::fields::{
     ShopError, array, at, first_text, full_name, id, line_numbers, meta, object, phone,
     required_amount, text, time,
 };
-use super::{ShopEvent, ShopSettings, ShopWebhook, with_language};
+use super::{ShopEvent, ShopSettings, ShopWebhook, unusable, with_language};
 use crate::domain::{
     Address, CountryCode, Item, Language, Order, Payment, PlatformOrderId, Recipient,
 };
@@ -74,10 +74,17 @@ pub(super) fn parse(
             reference: format!("a return (status {wanted})"),
         });
     }
-    let order = order(shop, &json)?;
     // The delivery id changes on every delivery, and payloads are built at delivery time:
     // the order's own modification time is the stable key.
     let modified = text(&json, "date_modified_gmt").unwrap_or_default();
+    let order = match order(shop, &json) {
+        Ok(order) => order,
+        Err(error) => {
+            return unusable(error, &json, ("id", "number"), |id| {
+                format!("{topic}:{id}:{modified}")
+            });
+        }
+    };
     let dedupe_key = format!("{topic}:{}:{modified}", order.platform_order_id);
     Ok(ShopWebhook::Order(Box::new(ShopEvent {
         topic,

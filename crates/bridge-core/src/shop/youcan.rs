@@ -9,7 +9,7 @@ use super::fields::{
     ShopError, array, first_text, full_name, id, line_numbers, object, phone, required_amount,
     text, time,
 };
-use super::{ShopEvent, ShopSettings, ShopWebhook, with_language};
+use super::{ShopEvent, ShopSettings, ShopWebhook, unusable, with_language};
 use crate::domain::{
     Address, CountryCode, Item, Language, Order, Payment, PlatformOrderId, Recipient,
 };
@@ -20,7 +20,14 @@ pub(super) fn parse(
     body: &[u8],
 ) -> Result<ShopWebhook, ShopError> {
     let json = object(body)?;
-    let order = order(shop, &json)?;
+    let order = match order(shop, &json) {
+        Ok(order) => order,
+        Err(error) => {
+            return unusable(error, &json, ("id", "ref"), |id| {
+                format!("order:{id}:{}", hex::encode(Sha256::digest(body)))
+            });
+        }
+    };
     let dedupe_key = format!(
         "order:{}:{}",
         order.platform_order_id,

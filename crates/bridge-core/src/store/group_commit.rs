@@ -329,6 +329,56 @@ async fn write(
     }
 }
 
+/// [`Store::write_batch`], where a completion that panics (a value no check foresaw) fails
+/// alone: the batch's transaction was dropped (rolled back), so each completion is written
+/// again on its own and the one that panics again gets an error — the writer and the rest of
+/// the batch go on. The webhooks of such a batch are answered 503 (stored raw, they cannot be
+/// what panicked; their senders retry, and redeliveries are recognised).
+async fn write_or_isolate(
+    store: &Store,
+    pairs: &[(&super::ClaimedJob, &super::JobEffects)],
+    inputs: Vec<(NewInboundEvent, JobsFor)>,
+    claim: Option<(u32, Duration)>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> super::WrittenBatch {
+    use futures::FutureExt as _;
+    use std::panic::AssertUnwindSafe;
+    let webhooks = inputs.len();
+    let all = AssertUnwindSafe(store.write_batch(pairs, inputs, claim, now))
+        .catch_unwind()
+        .await;
+    if let Ok(written) = all {
+        return written;
+    }
+    tracing::error!(
+        completions = pairs.len(),
+        webhooks,
+        "writing a batch panicked: writing its completions one by one"
+    );
+    let panicked = || StoreError::Corrupt("writing this panicked (see the log)".to_owned());
+    let mut completions = Vec::with_capacity(pairs.len());
+    for pair in pairs {
+        let one = AssertUnwindSafe(store.write_batch(&[*pair], Vec::new(), None, now))
+            .catch_unwind()
+            .await;
+        completions.push(match one {
+            Ok(mut written) => written.completions.pop().unwrap_or_else(|| Err(panicked())),
+            Err(_) => Err(panicked()),
+        });
+    }
+    let claimed = match claim {
+        Some((limit, lease)) => store.claim_jobs(limit, lease, now).await,
+        None => Ok(Vec::new()),
+    };
+    super::WrittenBatch {
+        completions,
+        intake: Err(StoreError::BatchFailed(
+            "the batch it was written with panicked".to_owned(),
+        )),
+        claimed,
+    }
+}
+
 /// Commits one batch and answers everyone in it.
 async fn write_batch(
     store: &Store,
@@ -367,7 +417,7 @@ async fn write_batch(
         )
     } else {
         let size = inputs.len();
-        let written = store.write_batch(&pairs, inputs, claim, now).await;
+        let written = write_or_isolate(store, &pairs, inputs, claim, now).await;
         if let Err(error) = &written.intake {
             tracing::error!(error = %error, size, "storing a batch of webhooks failed");
         }

@@ -329,7 +329,13 @@ fn last_changed(order: &TrackedOrder, now: DateTime<Utc>) -> DateTime<Utc> {
 /// An amount in thousandths of its unit, for exact sums in SQL (every ISO 4217 currency but
 /// two has at most three decimals; a finer amount is rounded, a huge one left out).
 fn milli(amount: Decimal) -> Option<i64> {
-    (amount * Decimal::ONE_THOUSAND).round().try_into().ok()
+    // Checked: the writer never panics on data (an amount near Decimal's limit overflowed
+    // here and took the whole batch of completions down with it).
+    amount
+        .checked_mul(Decimal::ONE_THOUSAND)?
+        .round()
+        .try_into()
+        .ok()
 }
 
 pub(super) async fn write_timeline(

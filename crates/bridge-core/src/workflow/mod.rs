@@ -217,7 +217,9 @@ pub fn decide_inbound(
         (InboundNews::Shop(news), existing) => {
             let shop = match &news {
                 ShopNews::Order(order) => order.shop_id.clone(),
-                ShopNews::Deleted { shop, .. } | ShopNews::AfterSale { shop, .. } => shop.clone(),
+                ShopNews::Deleted { shop, .. }
+                | ShopNews::AfterSale { shop, .. }
+                | ShopNews::Unusable { shop, .. } => shop.clone(),
             };
             shop::on_shop_news(existing, news, rules.shop(&shop)?, now)
         }

@@ -23,6 +23,17 @@ pub enum ShopNews {
         /// The platform's id of the order.
         platform_order_id: PlatformOrderId,
     },
+    /// The shop sent the order with a field that cannot be used: it waits for a person.
+    Unusable {
+        /// The shop.
+        shop: ShopId,
+        /// The platform's id of the order.
+        platform_order_id: PlatformOrderId,
+        /// The name people use.
+        order_ref: String,
+        /// What cannot be used ([`Unshippable::ShopSentUnusable`]).
+        problem: Unshippable,
+    },
     /// The shop approved a return or an exchange of the order.
     AfterSale {
         /// The shop.

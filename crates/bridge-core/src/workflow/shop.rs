@@ -9,7 +9,12 @@ use super::{
 };
 use super::{MoveTicket, OrderJob};
 use super::{TimelineEntry, TimelineKind};
-use crate::domain::{Located, Order, OrderKey, Unshippable, locate};
+use rust_decimal::Decimal;
+
+use crate::domain::{
+    Address, Language, Located, Order, OrderKey, Payment, PlatformOrderId, Recipient, ShopId,
+    Unshippable, locate,
+};
 use crate::lifecycle::OrderState;
 
 /// Decides what a shop webhook does to an order.
@@ -46,6 +51,15 @@ pub fn on_shop_news(
             Some(stored),
         ) => super::returns::on_shop_after_sale(stored, kind, &reference, now),
         (
+            ShopNews::Unusable {
+                shop,
+                platform_order_id,
+                order_ref,
+                problem,
+            },
+            stored,
+        ) => on_unusable(stored, (shop, platform_order_id, order_ref), problem, now),
+        (
             ShopNews::AfterSale {
                 shop,
                 platform_order_id,
@@ -59,6 +73,63 @@ pub fn on_shop_news(
             now,
         ),
     }
+}
+
+/// The shop sent an order with a field that cannot be used. A new order is kept as far as it
+/// could be read, waiting for a person; a known one not picked up yet waits for a person with
+/// the reason (its stored details stay: nothing unusable reaches ShaQ); one ShaQ has already is
+/// left to the courier, with a line saying the shop's change could not be read.
+fn on_unusable(
+    stored: Option<&TrackedOrder>,
+    (shop, platform_order_id, order_ref): (ShopId, PlatformOrderId, String),
+    problem: Unshippable,
+    now: DateTime<Utc>,
+) -> Decision {
+    let key = OrderKey::of(&shop, &platform_order_id);
+    let Some(stored) = stored else {
+        let placeholder = Order {
+            shop_id: shop,
+            platform_order_id,
+            order_ref: order_ref.clone(),
+            version: None,
+            cancelled: false,
+            payment: Payment::Prepaid,
+            total: Decimal::ZERO,
+            currency: String::new(),
+            recipient: Recipient {
+                name: String::new(),
+                phone: None,
+                phone_problem: None,
+                email: None,
+            },
+            address: Address::default(),
+            items: Vec::new(),
+            note: None,
+            language: Language::En,
+        };
+        let mut lines = vec![timeline(
+            &key,
+            now,
+            TimelineKind::Shop,
+            format!("order {order_ref} received, but not all of it could be read"),
+        )];
+        let mut tracked = TrackedOrder::received(placeholder, now);
+        needs_attention(&mut tracked, problem.into(), now, &mut lines);
+        return Decision::decided(tracked, Vec::new(), lines, "applied: needs attention");
+    };
+    if stored.tracking_number().is_some() && !stored.package_is_pending()
+        || stored.state().is_final()
+    {
+        return Decision::ignored(
+            &key,
+            format!("the shop's change could not be read ({problem}); the order goes on as it was"),
+            now,
+        );
+    }
+    let mut next = stored.clone();
+    let mut lines = Vec::new();
+    needs_attention(&mut next, problem.into(), now, &mut lines);
+    Decision::decided(next, Vec::new(), lines, "applied: needs attention")
 }
 
 fn on_new_order(order: Order, policy: &ShopPolicy, now: DateTime<Utc>) -> Decision {

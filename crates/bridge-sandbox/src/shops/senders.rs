@@ -30,6 +30,8 @@ pub struct SendResult {
     pub status: u16,
     /// Attempts made.
     pub attempts: u32,
+    /// The last answer's body (WooCommerce's sender keeps it; the others leave it empty).
+    pub body: String,
 }
 
 /// Posts Shopify order webhooks, retrying non-2xx answers like Shopify (fewer, faster).
@@ -64,6 +66,7 @@ impl ShopifySender {
         let mut result = SendResult {
             status: 0,
             attempts: 0,
+            body: String::new(),
         };
         while result.attempts <= self.retries {
             result.attempts += 1;
@@ -138,12 +141,18 @@ impl WooSender {
             )
             .body(body)
             .send()
-            .await
-            .map(|r| r.status().as_u16())
-            .unwrap_or(0);
+            .await;
+        let (status, body) = match status {
+            Ok(response) => (
+                response.status().as_u16(),
+                response.text().await.unwrap_or_default(),
+            ),
+            Err(_) => (0, String::new()),
+        };
         SendResult {
             status,
             attempts: 1,
+            body,
         }
     }
 
@@ -162,6 +171,7 @@ impl WooSender {
         SendResult {
             status,
             attempts: 1,
+            body: String::new(),
         }
     }
 }
@@ -202,6 +212,7 @@ impl YouCanSender {
         SendResult {
             status,
             attempts: 1,
+            body: String::new(),
         }
     }
 }
@@ -243,6 +254,7 @@ impl GenericSender {
         SendResult {
             status,
             attempts: 1,
+            body: String::new(),
         }
     }
 }

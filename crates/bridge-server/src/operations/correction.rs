@@ -1,7 +1,7 @@
 //! A correction as a person types it, checked field by field: the one parser behind the
 //! console's fix form, the admin API's `PATCH` and the CLI's `orders correct`.
 
-use bridge_core::domain::{GHANA_REGIONS, PhoneE164, parse_amount};
+use bridge_core::domain::{GHANA_REGIONS, MAX_AMOUNT, PhoneE164, parse_amount};
 use bridge_core::shop::clean_text;
 use bridge_core::workflow::operator::{ChosenRegion, Correction};
 
@@ -99,10 +99,12 @@ impl CorrectionInput {
                 let amount = parse_amount(value).ok_or_else(|| {
                     problem("amount_to_collect", "must be a decimal number".to_owned())
                 })?;
-                if amount.is_sign_negative() || amount.scale() > 2 {
+                if amount.is_sign_negative() || amount.scale() > 2 || amount > MAX_AMOUNT {
                     return Err(problem(
                         "amount_to_collect",
-                        "must be zero or more, with at most two decimals".to_owned(),
+                        format!(
+                            "must be zero or more, at most {MAX_AMOUNT}, with at most two decimals"
+                        ),
                     ));
                 }
                 // Written with two decimals, as money is (`150.5` → `150.50`).
@@ -158,6 +160,10 @@ mod tests {
             ),
             (
                 serde_json::json!({ "amount_to_collect": "1.005" }),
+                "amount_to_collect",
+            ),
+            (
+                serde_json::json!({ "amount_to_collect": "80000000000000000000000000" }),
                 "amount_to_collect",
             ),
             (serde_json::json!({ "city": "   " }), "city"),

@@ -16,7 +16,7 @@ use crate::error::ApiError;
 use crate::rate_limit::{self, WebhookRateLimiter};
 use crate::state::AppState;
 
-/// The webhook routes, rate limited per source.
+/// The webhook routes, behind the refusal limit.
 pub fn router(limiter: WebhookRateLimiter) -> axum::Router<AppState> {
     axum::Router::new()
         .route("/webhooks/shops/{shop_id}", post(shop_webhook))
@@ -41,14 +41,9 @@ async fn shop_webhook(
     let path = format!("/webhooks/shops/{shop_id}");
     let outcome = state
         .intake
-        .accept_shop_webhook(
-            &ShopId::new(shop_id),
-            &headers,
-            &body,
-            &admit(&state, &path),
-        )
+        .accept_shop_webhook(&ShopId::new(shop_id), &headers, &body)
         .await;
-    answer(&state, outcome)
+    answer(&state, &path, outcome)
 }
 
 async fn shaq_webhook(
@@ -59,9 +54,9 @@ async fn shaq_webhook(
     require_json(&headers)?;
     let outcome = state
         .intake
-        .accept_shaq_webhook(&headers, None, &body, &admit(&state, "/webhooks/shaq"))
+        .accept_shaq_webhook(&headers, None, &body)
         .await;
-    answer(&state, outcome)
+    answer(&state, "/webhooks/shaq", outcome)
 }
 
 async fn shaq_webhook_with_path_secret(
@@ -73,14 +68,9 @@ async fn shaq_webhook_with_path_secret(
     require_json(&headers)?;
     let outcome = state
         .intake
-        .accept_shaq_webhook(
-            &headers,
-            Some(&secret),
-            &body,
-            &admit(&state, "/webhooks/shaq"),
-        )
+        .accept_shaq_webhook(&headers, Some(&secret), &body)
         .await;
-    answer(&state, outcome)
+    answer(&state, "/webhooks/shaq", outcome)
 }
 
 async fn digishare_webhook(
@@ -89,29 +79,13 @@ async fn digishare_webhook(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     require_json(&headers)?;
-    let outcome = state
-        .intake
-        .accept_digishare_webhook(&headers, &body, &admit(&state, "/webhooks/digishare"))
-        .await;
-    answer(&state, outcome)
+    let outcome = state.intake.accept_digishare_webhook(&headers, &body).await;
+    answer(&state, "/webhooks/digishare", outcome)
 }
 
-/// Counts an authenticated webhook against its source's rate limit.
-fn admit<'a>(
-    state: &'a AppState,
-    path: &'a str,
-) -> impl Fn() -> Result<(), IntakeError> + Sync + 'a {
-    move || {
-        state.limiter.admit(path).map_err(|error| match error {
-            ApiError::RateLimited { retry_after_secs } => {
-                IntakeError::Throttled { retry_after_secs }
-            }
-            _ => IntakeError::Throttled {
-                retry_after_secs: 1,
-            },
-        })
-    }
-}
+/// What a webhook that is not authenticated is told, whatever the reason (the log has it).
+const NOT_AUTHENTICATED: &str =
+    "the webhook's signature or secret is not accepted for this address";
 
 /// ShaQ and Digishare send JSON; anything else is refused before it is read further. (Shops are
 /// checked by their adapter: WooCommerce pings with a form body.)
@@ -131,9 +105,13 @@ fn require_json(headers: &HeaderMap) -> Result<(), ApiError> {
 
 fn answer(
     state: &AppState,
+    path: &str,
     outcome: Result<IntakeOutcome, IntakeError>,
 ) -> Result<Response, ApiError> {
-    match outcome? {
+    let outcome = outcome?;
+    // Signed (it got this far): counted against its source's rate, never refused for it.
+    state.limiter.observe(path);
+    match outcome {
         IntakeOutcome::Stored(Intake::Accepted { event_id }) => {
             state.waker.wake();
             metrics::counter!("bridge_webhooks_total", "outcome" => "accepted").increment(1);
@@ -161,16 +139,21 @@ fn answer(
 impl From<IntakeError> for ApiError {
     fn from(error: IntakeError) -> Self {
         match error {
-            IntakeError::Unauthorized(message) => ApiError::Unauthorized(message),
-            IntakeError::UnknownShop(_) => ApiError::NotFound(error.to_string()),
+            // One answer for a wrong signature and a shop that does not exist, so probing
+            // learns no shop's id; the log says which.
+            IntakeError::Unauthorized(reason) => {
+                tracing::warn!(%reason, "webhook refused: not authenticated");
+                ApiError::Unauthorized(NOT_AUTHENTICATED.to_owned())
+            }
+            IntakeError::UnknownShop(shop) => {
+                tracing::warn!(%shop, "webhook refused: no such shop is configured");
+                ApiError::Unauthorized(NOT_AUTHENTICATED.to_owned())
+            }
             IntakeError::Malformed(message) => ApiError::BadRequest { message },
             IntakeError::InvalidField { field, message } => {
                 ApiError::InvalidField { field, message }
             }
             IntakeError::Store(store) => store.into(),
-            IntakeError::Throttled { retry_after_secs } => {
-                ApiError::RateLimited { retry_after_secs }
-            }
         }
     }
 }

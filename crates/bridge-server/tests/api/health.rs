@@ -125,7 +125,7 @@ async fn an_unwritable_database_is_survived_without_a_restart() {
     let event = |id: &str| {
         serde_json::json!({
             "event": "package.status_updated", "event_id": id, "occurred_at": "2025-05-29T10:30:00Z",
-            "data": {"partner_ref": "FULL-1", "status": "delivered", "comment": "x".repeat(20_000)}
+            "data": {"partner_ref": "FULL-1", "tracking_number": "SB-FULL-1", "status": "delivered", "comment": "x".repeat(20_000)}
         })
         .to_string()
     };

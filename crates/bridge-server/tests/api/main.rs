@@ -7,6 +7,7 @@ mod browser;
 mod cli;
 mod console;
 mod doors;
+mod extremes;
 mod health;
 mod helpers;
 mod journeys;

@@ -317,3 +317,56 @@ fn a_customer_paying_before_pickup_updates_the_amount_to_collect() {
         "before pickup the shop's amount is the truth"
     );
 }
+
+/// The shop sent an order with a field that cannot be used: kept, waiting for a person, with
+/// the field named; a known order keeps its details (nothing unusable reaches ShaQ); one ShaQ
+/// has already is left alone; the shop's corrected order brings it back.
+#[test]
+fn an_order_the_shop_sent_unreadable_waits_for_a_person_until_the_shop_fixes_it() {
+    let unusable = || ShopNews::Unusable {
+        shop: ShopId::new("kente"),
+        platform_order_id: PlatformOrderId::new("1047"),
+        order_ref: "#1047".to_owned(),
+        problem: Unshippable::ShopSentUnusable {
+            field: "total".to_owned(),
+            message: "80000000000000000000000000 is not a real amount".to_owned(),
+        },
+    };
+    let policy = policy(Flow::ShipImmediately);
+    let new = on_shop_news(None, unusable(), &policy, at(1));
+    let kept = new.order.expect("kept, not dropped");
+    assert_eq!(kept.state(), OrderState::NeedsAttention);
+    assert_eq!(kept.order().order_ref, "#1047");
+    assert!(
+        kept.attention()
+            .is_some_and(|a| a.to_string().contains("unusable total")),
+        "{:?}",
+        kept.attention()
+    );
+    assert!(new.jobs.is_empty(), "nothing is sent anywhere");
+
+    // The shop fixes it: the order starts.
+    let fixed = from_shop(Some(&kept), shop_order(true, 2), Flow::ShipImmediately, 2);
+    assert_eq!(
+        fixed.order.as_ref().map(TrackedOrder::state),
+        Some(OrderState::Shipping)
+    );
+
+    // A known order awaiting confirmation keeps its details and waits for a person.
+    let waiting = order(OrderState::AwaitingConfirmation);
+    let flagged = on_shop_news(Some(&waiting), unusable(), &policy, at(3))
+        .order
+        .expect("changed");
+    assert_eq!(flagged.state(), OrderState::NeedsAttention);
+    assert_eq!(flagged.order(), waiting.order(), "its details are kept");
+
+    // ShaQ has the parcel: the courier goes on, a line says why nothing changed.
+    let on_the_road = shipped(OrderState::InTransit, "in_transit");
+    let decision = on_shop_news(Some(&on_the_road), unusable(), &policy, at(4));
+    assert_eq!(decision.order, None);
+    assert!(
+        decision.outcome.starts_with("ignored"),
+        "{}",
+        decision.outcome
+    );
+}
