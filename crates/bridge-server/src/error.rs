@@ -32,6 +32,9 @@ pub enum ApiError {
     /// 401: missing or wrong signature, secret or token.
     #[error("{0}")]
     Unauthorized(String),
+    /// 403: signed in, but the role does not allow it.
+    #[error("{0}")]
+    Forbidden(String),
     /// 404: nothing there.
     #[error("{0}")]
     NotFound(String),
@@ -61,6 +64,7 @@ impl ApiError {
             ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             ApiError::InvalidField { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -76,6 +80,7 @@ impl ApiError {
             ApiError::BadRequest { .. } => "bad_request",
             ApiError::InvalidField { .. } => "invalid_field",
             ApiError::Unauthorized(_) => "unauthorized",
+            ApiError::Forbidden(_) => "forbidden",
             ApiError::NotFound(_) => "not_found",
             ApiError::Conflict(_) => "conflict",
             ApiError::UnsupportedMediaType(_) => "unsupported_media_type",

@@ -12,6 +12,7 @@ pub mod downloads;
 pub mod error;
 pub mod export;
 pub mod http_metrics;
+pub mod idle;
 pub mod operations;
 pub mod queries;
 pub mod rate_limit;

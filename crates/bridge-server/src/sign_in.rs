@@ -1,9 +1,11 @@
-//! Signing in to the console: who may (operators with argon2 hashes, the admin token), the
-//! session cookie, and the CSRF token every form carries.
+//! Signing in to the console: who may (operators with argon2 hashes and a role, the admin
+//! token), the session, and the CSRF token every form carries.
 //!
-//! The cookie holds the operator's name, an expiry and a random CSRF token, signed with
-//! HMAC-SHA256. The key is derived from the configured credentials, so every replica accepts
-//! the same cookies and changing a password or the token signs everyone out. It is `HttpOnly`,
+//! Sessions are kept by the server (`console_sessions`, one row per sign-in): the cookie carries
+//! only the session's random id, signed with HMAC-SHA256 under a key derived from the
+//! configured credentials (every replica accepts it). Each request looks the session up:
+//! signing out deletes it, and a session whose operator was removed from the settings, or whose
+//! password (or the admin token) changed since, is over at once. The cookie is `HttpOnly`,
 //! `SameSite=Strict`, scoped to `/console`, and `Secure` when the request came over HTTPS.
 
 use std::net::IpAddr;
@@ -21,11 +23,13 @@ use governor::state::keyed::DefaultKeyedStateStore;
 use governor::{Quota, RateLimiter};
 use hmac::{Hmac, Mac};
 use secrecy::ExposeSecret;
-use serde::{Deserialize, Serialize};
+
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-use crate::configuration::Settings;
+use bridge_core::store::{Store, StoredSession};
+
+use crate::configuration::{Role, Settings};
 
 /// Sign-in attempts one address may make per minute.
 const SIGN_INS_PER_MINUTE: u32 = 10;
@@ -58,12 +62,14 @@ impl ConsoleState {
 pub const COOKIE: &str = "shaq_console";
 
 /// A signed-in person.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Session {
+    /// The session's id (as stored).
+    pub id: String,
     /// Their name.
     pub operator: String,
-    /// When the sign-in ends (Unix seconds).
-    pub expires: i64,
+    /// What they may do.
+    pub role: Role,
     /// The token every form of this session carries.
     pub csrf: String,
 }
@@ -72,7 +78,7 @@ pub struct Session {
 #[derive(Clone)]
 pub struct Gate {
     key: [u8; 32],
-    operators: Vec<(String, String)>,
+    operators: Vec<(String, String, Role)>,
     admin_token: Option<String>,
     ttl: Duration,
 }
@@ -97,11 +103,17 @@ impl Gate {
             .as_ref()
             .filter(|_| settings.console.admin_token_signs_in)
             .map(|t| t.expose_secret().to_owned());
-        let operators: Vec<(String, String)> = settings
+        let operators: Vec<(String, String, Role)> = settings
             .console
             .operators
             .iter()
-            .map(|o| (o.name.clone(), o.password_hash.expose_secret().to_owned()))
+            .map(|o| {
+                (
+                    o.name.clone(),
+                    o.password_hash.expose_secret().to_owned(),
+                    o.role,
+                )
+            })
             .collect();
         let mut material = Sha256::new();
         material.update(b"shaq-bridge console sessions v1\0");
@@ -109,7 +121,7 @@ impl Gate {
             material.update(token.as_bytes());
         }
         material.update(b"\0");
-        for (name, hash) in &operators {
+        for (name, hash, _) in &operators {
             material.update(name.as_bytes());
             material.update(b"\0");
             material.update(hash.as_bytes());
@@ -123,9 +135,10 @@ impl Gate {
         })
     }
 
-    /// Checks a name and password (or the admin token, with the name `admin` or empty).
-    /// Takes the time of an argon2 verification whatever the outcome.
-    pub fn sign_in(&self, name: &str, password: &str, now: DateTime<Utc>) -> Option<Session> {
+    /// Checks a name and password (or the admin token, with the name `admin` or empty): the
+    /// session to store, for the credential it was opened with. Takes the time of an argon2
+    /// verification whatever the outcome.
+    pub fn sign_in(&self, name: &str, password: &str, now: DateTime<Utc>) -> Option<StoredSession> {
         let name = name.trim();
         let admin = (name.is_empty() || name == "admin")
             && self
@@ -133,13 +146,13 @@ impl Gate {
                 .as_ref()
                 .is_some_and(|token| bool::from(token.as_bytes().ct_eq(password.as_bytes())));
         if admin {
-            return Some(self.session_for("admin", now));
+            return self.session_for("admin", now);
         }
         let hash = self
             .operators
             .iter()
-            .find(|(operator, _)| operator == name)
-            .map(|(_, hash)| hash.as_str());
+            .find(|(operator, _, _)| operator == name)
+            .map(|(_, hash, _)| hash.as_str());
         // An unknown name is checked against a dummy hash, so the answer takes as long.
         let phc = hash.unwrap_or(DUMMY_HASH.as_str());
         let verified = PasswordHash::new(phc).is_ok_and(|parsed| {
@@ -147,18 +160,56 @@ impl Gate {
                 .verify_password(password.as_bytes(), &parsed)
                 .is_ok()
         });
-        (verified && hash.is_some()).then(|| self.session_for(name, now))
+        if verified && hash.is_some() {
+            self.session_for(name, now)
+        } else {
+            None
+        }
     }
 
-    fn session_for(&self, operator: &str, now: DateTime<Utc>) -> Session {
-        let ttl = i64::try_from(self.ttl.as_secs()).unwrap_or(i64::MAX);
+    /// A fingerprint of the credential `operator` signs in with now (`None`: nobody of that
+    /// name may sign in any more). A session opened with another one is over.
+    fn credential_of(&self, operator: &str) -> Option<String> {
+        let secret = if operator == "admin" {
+            self.admin_token.as_deref()?
+        } else {
+            self.operators
+                .iter()
+                .find(|(name, _, _)| name == operator)
+                .map(|(_, hash, _)| hash.as_str())?
+        };
+        let mut mac = self.mac();
+        mac.update(b"credential\0");
+        mac.update(operator.as_bytes());
+        mac.update(b"\0");
+        mac.update(secret.as_bytes());
+        Some(hex::encode(mac.finalize().into_bytes()))
+    }
+
+    /// What `operator` may do (the admin token: everything).
+    fn role_of(&self, operator: &str) -> Option<Role> {
+        if operator == "admin" {
+            return self.admin_token.as_ref().map(|_| Role::Admin);
+        }
+        self.operators
+            .iter()
+            .find(|(name, _, _)| name == operator)
+            .map(|(_, _, role)| *role)
+    }
+
+    fn session_for(&self, operator: &str, now: DateTime<Utc>) -> Option<StoredSession> {
+        let ttl = chrono::Duration::from_std(self.ttl).unwrap_or(chrono::Duration::days(1));
+        let mut id = [0u8; 32];
+        rand::fill(&mut id);
         let mut csrf = [0u8; 16];
         rand::fill(&mut csrf);
-        Session {
+        Some(StoredSession {
+            id: hex::encode(id),
             operator: operator.to_owned(),
-            expires: now.timestamp().saturating_add(ttl),
+            credential: self.credential_of(operator)?,
             csrf: hex::encode(csrf),
-        }
+            expires_at: now + ttl,
+        })
     }
 
     fn mac(&self) -> Hmac<Sha256> {
@@ -166,40 +217,71 @@ impl Gate {
         Hmac::<Sha256>::new_from_slice(&self.key).unwrap_or_else(|_| unreachable!())
     }
 
-    /// The cookie's value for a session.
-    pub fn seal(&self, session: &Session) -> String {
-        let payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(session).unwrap_or_default());
+    /// The cookie's value for a session: its id, signed.
+    pub fn seal(&self, id: &str) -> String {
         let mut mac = self.mac();
-        mac.update(payload.as_bytes());
+        mac.update(id.as_bytes());
         let signature = URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes());
-        format!("{payload}.{signature}")
+        format!("{id}.{signature}")
     }
 
-    /// The session a cookie value carries, if it is ours and still valid.
-    pub fn open(&self, value: &str, now: DateTime<Utc>) -> Option<Session> {
-        let (payload, signature) = value.split_once('.')?;
+    /// The session id a cookie value carries, if we signed it.
+    pub fn open(&self, value: &str) -> Option<String> {
+        let (id, signature) = value.split_once('.')?;
         let signature = URL_SAFE_NO_PAD.decode(signature).ok()?;
         let mut mac = self.mac();
-        mac.update(payload.as_bytes());
+        mac.update(id.as_bytes());
         mac.verify_slice(&signature).ok()?;
-        let session: Session =
-            serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).ok()?).ok()?;
-        (session.expires > now.timestamp()).then_some(session)
+        Some(id.to_owned())
     }
 
-    /// The session of a request, from its cookie.
-    pub fn session_of(&self, headers: &HeaderMap, now: DateTime<Utc>) -> Option<Session> {
-        cookie(headers, COOKIE).and_then(|value| self.open(&value, now))
+    /// The session id of a request, from its cookie.
+    pub fn session_id_of(&self, headers: &HeaderMap) -> Option<String> {
+        cookie(headers, COOKIE).and_then(|value| self.open(&value))
     }
 
-    /// The `Set-Cookie` header that signs `session` in.
-    pub fn set_cookie(&self, session: &Session, headers: &HeaderMap) -> String {
+    /// The session a stored sign-in still is: its operator may still sign in with the same
+    /// credential (`None`: removed, or the password or token changed since).
+    pub fn still_valid(&self, stored: StoredSession) -> Option<Session> {
+        let current = self.credential_of(&stored.operator)?;
+        if !bool::from(current.as_bytes().ct_eq(stored.credential.as_bytes())) {
+            return None;
+        }
+        Some(Session {
+            role: self.role_of(&stored.operator)?,
+            id: stored.id,
+            operator: stored.operator,
+            csrf: stored.csrf,
+        })
+    }
+
+    /// The `Set-Cookie` header that signs the session `id` in.
+    pub fn set_cookie(&self, id: &str, headers: &HeaderMap) -> String {
         format!(
             "{COOKIE}={}; Path=/console; HttpOnly; SameSite=Strict; Max-Age={}{}",
-            self.seal(session),
+            self.seal(id),
             self.ttl.as_secs(),
             secure_suffix(headers)
         )
+    }
+}
+
+impl ConsoleState {
+    /// The signed-in person of a request: a cookie we signed, for a session the store still
+    /// holds, of an operator who may still sign in with the same credential.
+    pub async fn session_of(
+        &self,
+        store: &Store,
+        headers: &HeaderMap,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Session>, bridge_core::store::StoreError> {
+        let Some(id) = self.gate.session_id_of(headers) else {
+            return Ok(None);
+        };
+        Ok(store
+            .session(&id, now)
+            .await?
+            .and_then(|stored| self.gate.still_valid(stored)))
     }
 }
 
@@ -332,22 +414,27 @@ mod tests {
     }
 
     #[test]
-    fn a_cookie_opens_only_unaltered_and_before_it_expires() {
+    fn a_cookie_opens_only_unaltered_and_a_session_only_with_its_credential() {
         let gate = gate();
         let now = Utc::now();
-        let session = gate
+        let stored = gate
             .sign_in("ama", "correct horse battery", now)
             .expect("in");
-        let sealed = gate.seal(&session);
-        assert_eq!(gate.open(&sealed, now), Some(session.clone()));
-        assert_eq!(gate.open(&sealed, now + chrono::Duration::hours(2)), None);
-        let forged = Session {
-            operator: "admin".to_owned(),
-            ..session
-        };
+        let sealed = gate.seal(&stored.id);
+        assert_eq!(gate.open(&sealed), Some(stored.id.clone()));
         let (_, signature) = sealed.split_once('.').expect("signed");
-        let payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&forged).expect("json"));
-        assert_eq!(gate.open(&format!("{payload}.{signature}"), now), None);
+        assert_eq!(gate.open(&format!("{}x.{signature}", stored.id)), None);
+        let session = gate.still_valid(stored.clone()).expect("valid");
+        assert_eq!(
+            (session.operator.as_str(), session.role),
+            ("ama", Role::Operator)
+        );
+        // A password changed since: the session opened with the old one is over.
+        let changed = StoredSession {
+            credential: "another".repeat(9),
+            ..stored
+        };
+        assert!(gate.still_valid(changed).is_none());
     }
 
     #[test]

@@ -20,6 +20,7 @@ mod orders;
 mod reports;
 mod rows;
 mod search;
+mod sessions;
 mod shipments;
 mod write;
 
@@ -42,6 +43,7 @@ pub use orders::fold_name;
 pub use queue::{ClaimedJob, JobCounts, JobInputs, JobRecord, JobState};
 pub use reports::ReportError;
 pub use search::{MAX_PAGE, OrderPage, OrderQuery};
+pub use sessions::StoredSession;
 pub use shipments::{Shipment, ShipmentState};
 use write::WriteHealth;
 pub(crate) use write::WriteTx;

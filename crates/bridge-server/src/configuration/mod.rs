@@ -110,6 +110,49 @@ pub struct OperatorAccount {
     /// `$argon2id$v=19$…`, from `shaq-bridge hash-password`.
     #[serde(serialize_with = "redact")]
     pub password_hash: SecretString,
+    /// What they may do: `viewer`, `operator` (the default) or `admin`.
+    #[serde(default)]
+    pub role: Role,
+}
+
+/// What a person or a token may do.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Look: every page and every `GET`, no action.
+    Viewer,
+    /// Look and act on orders and jobs: correct, resume, replay, cancel, returns, retry a
+    /// job, hand over.
+    #[default]
+    Operator,
+    /// Everything, retrying every dead job at once included.
+    Admin,
+}
+
+impl Role {
+    /// Its name in the settings.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Viewer => "viewer",
+            Role::Operator => "operator",
+            Role::Admin => "admin",
+        }
+    }
+}
+
+/// `[[server.api_tokens]]`: a named credential for the admin API. What it does is recorded
+/// under its name.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiToken {
+    /// The name on the timeline (`ops-script`, `ama`).
+    pub name: String,
+    /// The bearer token (at least 16 characters; a secret: from the environment or a file).
+    #[serde(serialize_with = "redact")]
+    pub token: SecretString,
+    /// What it may do (default `operator`).
+    #[serde(default)]
+    pub role: Role,
 }
 
 /// `[alerts]`.
@@ -157,9 +200,13 @@ pub struct ServerSettings {
     /// The public HTTPS address shops and couriers post to (for help output and docs only).
     #[serde(default)]
     pub public_url: Option<String>,
-    /// Bearer token for `/api/*`. Without one, the admin API answers 503.
+    /// Bearer token for `/api/*`, acting as `admin` with the role `admin`. Without it (and
+    /// without `api_tokens`), the admin API answers 503.
     #[serde(default, serialize_with = "redact_option")]
     pub admin_token: Option<SecretString>,
+    /// Named tokens for the admin API, each with its role.
+    #[serde(default)]
+    pub api_tokens: Vec<ApiToken>,
     /// Largest request body accepted, in bytes (413 beyond).
     pub body_limit_bytes: usize,
     /// A request that takes longer is answered 408.
@@ -172,6 +219,32 @@ pub struct ServerSettings {
     /// A client that has not sent its request headers in this time is disconnected.
     #[serde(with = "humantime_serde")]
     pub header_read_timeout: Duration,
+    /// Most connections one client address may hold; `0`: no limit. Unset: 64, or no limit
+    /// behind a trusted proxy (every connection then comes from the proxy).
+    #[serde(default)]
+    pub max_connections_per_address: Option<usize>,
+    /// A connection that sends nothing for this long is closed (before its first request too).
+    /// Unset: the request timeout plus the header-read timeout.
+    #[serde(default, with = "humantime_serde")]
+    pub idle_timeout: Option<Duration>,
+}
+
+impl ServerSettings {
+    /// The per-address connection limit in force (see `max_connections_per_address`).
+    pub fn connections_per_address(&self) -> Option<usize> {
+        match self.max_connections_per_address {
+            Some(0) => None,
+            Some(limit) => Some(limit),
+            None if self.webhook_rate_limit.trusted_proxy_header.is_some() => None,
+            None => Some(64),
+        }
+    }
+
+    /// The idle timeout in force (see `idle_timeout`).
+    pub fn idle(&self) -> Duration {
+        self.idle_timeout
+            .unwrap_or(self.request_timeout + self.header_read_timeout)
+    }
 }
 
 /// `[log]`.
@@ -386,6 +459,13 @@ impl Settings {
         if self.server.header_read_timeout < Duration::from_millis(100) {
             problems.push("server.header_read_timeout must be at least 100ms".to_owned());
         }
+        if self.server.idle() <= self.server.request_timeout {
+            problems.push(
+                "server.idle_timeout must be longer than server.request_timeout (a request in \
+                 progress must not count as idle)"
+                    .to_owned(),
+            );
+        }
         if self.server.request_timeout < Duration::from_secs(1) {
             problems.push("server.request_timeout must be at least 1s".to_owned());
         }
@@ -461,6 +541,53 @@ impl Settings {
         }
         if self.console.session_ttl < Duration::from_secs(60) {
             problems.push("console.session_ttl must be at least 1m".to_owned());
+        }
+        for (index, token) in self.server.api_tokens.iter().enumerate() {
+            let name = token.name.trim();
+            if name.is_empty()
+                || name.len() > 64
+                || name != token.name
+                || !name
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | '_' | '@'))
+            {
+                problems.push(format!(
+                    "server.api_tokens[{index}].name must be 1 to 64 letters, digits or .-_@"
+                ));
+            }
+            if name == "admin" {
+                problems.push(format!(
+                    "server.api_tokens[{index}].name `admin` is the admin token's"
+                ));
+            }
+            if self.server.api_tokens[..index]
+                .iter()
+                .any(|other| other.name == token.name)
+            {
+                problems.push(format!(
+                    "server.api_tokens[{index}].name `{}` is used twice",
+                    token.name
+                ));
+            }
+            bridge_core::settings::check_secret(
+                &format!("server.api_tokens[{index}].token"),
+                &token.token,
+                16,
+                problems,
+            );
+            let clashes = self
+                .server
+                .admin_token
+                .as_ref()
+                .is_some_and(|admin| admin.expose_secret() == token.token.expose_secret())
+                || self.server.api_tokens[..index]
+                    .iter()
+                    .any(|other| other.token.expose_secret() == token.token.expose_secret());
+            if clashes {
+                problems.push(format!(
+                    "server.api_tokens[{index}].token is another token's: each must be its own"
+                ));
+            }
         }
         for (key, template, placeholder) in [
             (

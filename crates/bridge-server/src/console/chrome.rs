@@ -12,6 +12,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::Utc;
 
+use crate::configuration::Role;
 use crate::sign_in::{Session, csrf_matches, same_origin};
 use crate::state::AppState;
 
@@ -87,7 +88,7 @@ pub(super) fn console_off() -> Response {
 }
 
 /// The signed-in person, or the answer that sends them to sign in.
-pub(super) fn signed_in(
+pub(super) async fn signed_in(
     state: &AppState,
     headers: &HeaderMap,
     here: &str,
@@ -95,19 +96,35 @@ pub(super) fn signed_in(
     let Some(console) = &state.console else {
         return Err(console_off());
     };
-    console.gate.session_of(headers, Utc::now()).ok_or_else(|| {
-        Redirect::to(&format!("/console/login?next={}", encode_query(here))).into_response()
-    })
+    match console.session_of(&state.store, headers, Utc::now()).await {
+        Ok(Some(session)) => Ok(session),
+        Ok(None) => Err(
+            Redirect::to(&format!("/console/login?next={}", encode_query(here))).into_response(),
+        ),
+        Err(error) => Err(storage_down(&error)),
+    }
 }
 
 /// The signed-in person of a form, whose CSRF token (`csrf`, every form's hidden field) and
-/// origin are checked.
-pub(super) fn signed_form(
+/// origin are checked, and whose role allows what the form does (`needs`).
+pub(super) async fn signed_form(
     state: &AppState,
     headers: &HeaderMap,
     token: &str,
+    needs: Role,
 ) -> Result<Session, Response> {
-    let session = signed_in(state, headers, "/console")?;
+    let session = signed_in(state, headers, "/console").await?;
+    if session.role < needs {
+        return Err(message(
+            StatusCode::FORBIDDEN,
+            "Refused",
+            format!(
+                "Your role ({}) may look, not do this: ask someone with the role {}.",
+                session.role.as_str(),
+                needs.as_str()
+            ),
+        ));
+    }
     if !same_origin(headers) || !csrf_matches(&session, token) {
         return Err(message(
             StatusCode::FORBIDDEN,

@@ -9,6 +9,7 @@ use axum::extract::{Form, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 
+use crate::configuration::Role;
 use crate::state::AppState;
 
 use super::chrome::{
@@ -56,7 +57,7 @@ pub async fn handover(
     headers: HeaderMap,
     Query(flash): Query<HandoverFlash>,
 ) -> Response {
-    let session = match signed_in(&state, &headers, "/console/handover") {
+    let session = match signed_in(&state, &headers, "/console/handover").await {
         Ok(session) => session,
         Err(response) => return response,
     };
@@ -122,7 +123,7 @@ pub async fn hand_over(
     Path(shop_id): Path<String>,
     Form(form): Form<CsrfForm>,
 ) -> Response {
-    let session = match signed_form(&state, &headers, &form.csrf) {
+    let session = match signed_form(&state, &headers, &form.csrf, Role::Operator).await {
         Ok(session) => session,
         Err(response) => return response,
     };
@@ -156,7 +157,7 @@ pub async fn shipment_pdf(
     headers: HeaderMap,
     Path(id): Path<i64>,
 ) -> Response {
-    if let Err(response) = signed_in(&state, &headers, "/console/handover") {
+    if let Err(response) = signed_in(&state, &headers, "/console/handover").await {
         return response;
     }
     match crate::downloads::shipment_pdf(&state.store, id).await {

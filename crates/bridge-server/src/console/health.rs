@@ -37,7 +37,7 @@ pub struct SourceLine {
 }
 
 pub async fn health(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let session = match signed_in(&state, &headers, "/console/health") {
+    let session = match signed_in(&state, &headers, "/console/health").await {
         Ok(session) => session,
         Err(response) => return response,
     };

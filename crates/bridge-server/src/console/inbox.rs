@@ -25,7 +25,7 @@ struct InboxPage {
 }
 
 pub async fn inbox(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let session = match signed_in(&state, &headers, "/console") {
+    let session = match signed_in(&state, &headers, "/console").await {
         Ok(session) => session,
         Err(response) => return response,
     };

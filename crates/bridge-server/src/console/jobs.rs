@@ -7,6 +7,7 @@ use axum::extract::{Form, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 
+use crate::configuration::Role;
 use crate::state::AppState;
 
 use super::chrome::{CsrfForm, message, signed_form, storage_down};
@@ -18,7 +19,7 @@ pub async fn retry_job(
     Path(id): Path<i64>,
     Form(form): Form<CsrfForm>,
 ) -> Response {
-    let session = match signed_form(&state, &headers, &form.csrf) {
+    let session = match signed_form(&state, &headers, &form.csrf, Role::Operator).await {
         Ok(session) => session,
         Err(response) => return response,
     };

@@ -11,10 +11,11 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
 
+use crate::configuration::Role;
 use crate::sign_in::{clear_cookie, same_origin};
 use crate::state::AppState;
 
-use super::chrome::{CsrfForm, console_off, html, message, signed_form};
+use super::chrome::{CsrfForm, console_off, html, message, signed_form, storage_down};
 
 #[derive(Template)]
 #[template(path = "console/login.html")]
@@ -44,7 +45,7 @@ pub async fn login_form(
         return console_off();
     };
     let next = safe_next(query.next.as_deref());
-    if console.gate.session_of(&headers, Utc::now()).is_some() {
+    if let Ok(Some(_)) = console.session_of(&state.store, &headers, Utc::now()).await {
         return Redirect::to(&next).into_response();
     }
     html(StatusCode::OK, &LoginPage { next, error: None })
@@ -100,8 +101,11 @@ pub async fn login(State(state): State<AppState>, request: Request) -> Response 
         .flatten();
     match session {
         Some(session) => {
+            if let Err(error) = state.store.create_session(&session, Utc::now()).await {
+                return storage_down(&error);
+            }
             tracing::info!(operator = %session.operator, "console sign-in");
-            let cookie = console.gate.set_cookie(&session, &headers);
+            let cookie = console.gate.set_cookie(&session.id, &headers);
             let mut response = Redirect::to(&next).into_response();
             if let Ok(value) = HeaderValue::from_str(&cookie) {
                 response.headers_mut().insert(header::SET_COOKIE, value);
@@ -126,9 +130,15 @@ pub async fn logout(
     headers: HeaderMap,
     Form(form): Form<CsrfForm>,
 ) -> Response {
-    if let Err(refused) = signed_form(&state, &headers, &form.csrf) {
-        return refused;
+    let session = match signed_form(&state, &headers, &form.csrf, Role::Viewer).await {
+        Ok(session) => session,
+        Err(refused) => return refused,
+    };
+    // Over on the server: the old cookie opens nothing any more, wherever it was copied.
+    if let Err(error) = state.store.end_session(&session.id).await {
+        return storage_down(&error);
     }
+    tracing::info!(operator = %session.operator, "console sign-out");
     let mut response = Redirect::to("/console/login").into_response();
     if let Ok(value) = HeaderValue::from_str(&clear_cookie(&headers)) {
         response.headers_mut().insert(header::SET_COOKIE, value);

@@ -17,6 +17,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 use super::chrome::{Chrome, SETTLE, chrome, html, message, signed_form, signed_in, storage_down};
 use super::views::{EventLine, JobLine, Step, order_href, state_class, when};
+use crate::configuration::Role;
 use crate::operations::{CorrectionInput, OperationError, OrderRequest};
 use crate::sign_in::Session;
 use crate::state::AppState;
@@ -263,7 +264,7 @@ pub async fn order(
         super::views::encode_segment(&shop_id),
         super::views::encode_segment(&order_id)
     );
-    let session = match signed_in(&state, &headers, &here) {
+    let session = match signed_in(&state, &headers, &here).await {
         Ok(session) => session,
         Err(response) => return response,
     };
@@ -376,7 +377,7 @@ pub async fn order_action(
             "No such action.".to_owned(),
         );
     };
-    let session = match signed_form(&state, &headers, &form.csrf) {
+    let session = match signed_form(&state, &headers, &form.csrf, Role::Operator).await {
         Ok(session) => session,
         Err(response) => return response,
     };

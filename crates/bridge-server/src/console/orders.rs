@@ -61,7 +61,7 @@ pub async fn orders(
     Query(query): Query<OrdersQuery>,
 ) -> Response {
     let here = format!("/console/orders?{}", query_string(&query, query.offset));
-    let session = match signed_in(&state, &headers, &here) {
+    let session = match signed_in(&state, &headers, &here).await {
         Ok(session) => session,
         Err(response) => return response,
     };
@@ -138,7 +138,7 @@ pub async fn orders_csv(
     headers: HeaderMap,
     Query(query): Query<OrdersQuery>,
 ) -> Response {
-    if let Err(response) = signed_in(&state, &headers, "/console/orders") {
+    if let Err(response) = signed_in(&state, &headers, "/console/orders").await {
         return response;
     }
     let mut parsed = match query.parse() {

@@ -217,7 +217,7 @@ pub async fn reports(
     Query(query): Query<ReportsQuery>,
 ) -> Response {
     let here = format!("/console/reports?{}", reports_query_string(&query));
-    let session = match signed_in(&state, &headers, &here) {
+    let session = match signed_in(&state, &headers, &here).await {
         Ok(session) => session,
         Err(response) => return response,
     };
@@ -268,7 +268,7 @@ pub async fn reports_csv(
     headers: HeaderMap,
     Query(query): Query<ReportsQuery>,
 ) -> Response {
-    if let Err(response) = signed_in(&state, &headers, "/console/reports") {
+    if let Err(response) = signed_in(&state, &headers, "/console/reports").await {
         return response;
     }
     let made = async {

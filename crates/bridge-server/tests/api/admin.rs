@@ -50,6 +50,56 @@ async fn admin_api_refuses_missing_or_wrong_tokens() {
     app.stop().await.unwrap();
 }
 
+/// Wrong tokens are throttled per address like console sign-ins (the admin token signs in
+/// there too); a named token acts under its own name whatever `X-Operator` claims, and a
+/// viewer's token reads but may not act.
+#[tokio::test]
+async fn tokens_are_throttled_named_and_held_to_their_role() {
+    use bridge_server::configuration::{ApiToken, Role};
+    let app = spawn_app_with(TestBackend::Sqlite, Arc::new(AlwaysInvalid), |settings| {
+        settings.server.admin_token = Some(TOKEN.to_owned().into());
+        settings.server.api_tokens.push(ApiToken {
+            name: "reports-bot".to_owned(),
+            token: "reports-bot-token-0123456789".to_owned().into(),
+            role: Role::Viewer,
+        });
+    })
+    .await;
+    let mut statuses = Vec::new();
+    for i in 0..12 {
+        let guess = app
+            .client
+            .get(app.url("/api/jobs"))
+            .bearer_auth(format!("guess-{i}"))
+            .send()
+            .await
+            .unwrap();
+        statuses.push(guess.status().as_u16());
+    }
+    assert_eq!(statuses[0], 401);
+    assert_eq!(statuses[11], 429, "{statuses:?}");
+    let read = app
+        .client
+        .get(app.url("/api/jobs"))
+        .bearer_auth("reports-bot-token-0123456789")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(read.status(), 200);
+    let act = app
+        .client
+        .post(app.url("/api/jobs/retry-dead"))
+        .bearer_auth("reports-bot-token-0123456789")
+        .header("X-Operator", "admin")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(act.status(), 403, "a header does not raise a role");
+    let body: Value = act.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "forbidden");
+    app.stop().await.unwrap();
+}
+
 #[tokio::test]
 async fn admin_api_is_off_without_a_configured_token() {
     let app = spawn_app_with(TestBackend::Sqlite, Arc::new(AlwaysInvalid), |settings| {

@@ -169,6 +169,20 @@ async fn pages_need_a_session_and_forms_their_token() {
             .unwrap()
             .contains("Max-Age=0")
     );
+    // Signed out on the server: the old cookie, kept or copied, opens nothing any more.
+    let after = client
+        .get(bridge.url("/console"))
+        .header(COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(after.status(), StatusCode::SEE_OTHER, "used after sign-out");
+    assert!(
+        after.headers()[LOCATION]
+            .to_str()
+            .unwrap()
+            .starts_with("/console/login")
+    );
 
     // The stylesheet is in the binary.
     let css = client
@@ -178,6 +192,87 @@ async fn pages_need_a_session_and_forms_their_token() {
         .unwrap();
     assert_eq!(css.headers()["content-type"], "text/css; charset=utf-8");
     assert!(css.text().await.unwrap().contains("--accent"));
+    bridge.stop().await;
+}
+
+/// A session ends when its operator's password changes or the operator is removed from the
+/// settings (the bridge restarted with them), and a viewer may look but not act.
+#[tokio::test]
+async fn sessions_end_with_their_credential_and_viewers_only_look() {
+    use bridge_core::store::StoredSession;
+    let viewer = format!(
+        "{}[[console.operators]]\nname = \"esi\"\npassword_hash = \"{}\"\nrole = \"viewer\"\n",
+        operators_toml(),
+        hash_password("esi-looks-only-2026").unwrap()
+    );
+    let bridge = SandboxBridge::start(&viewer).await;
+    let client = browser();
+    let cookie = sign_in(&bridge, &client).await;
+    let (status, _) = page(&client, &cookie, &bridge.url("/console")).await;
+    assert_eq!(status, StatusCode::OK);
+    // The password changes: the stored session was opened with the old one.
+    let id = cookie
+        .trim_start_matches("shaq_console=")
+        .split('.')
+        .next()
+        .unwrap()
+        .to_owned();
+    let now = chrono::Utc::now();
+    let stored = bridge
+        .store
+        .session(&id, now)
+        .await
+        .unwrap()
+        .expect("stored");
+    bridge.store.end_session(&id).await.unwrap();
+    bridge
+        .store
+        .create_session(
+            &StoredSession {
+                credential: "a-credential-the-settings-no-longer-have".to_owned(),
+                ..stored
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    let (status, _) = page(&client, &cookie, &bridge.url("/console")).await;
+    assert_eq!(
+        status,
+        StatusCode::SEE_OTHER,
+        "over once the credential changed"
+    );
+
+    // A viewer looks, and is refused an action (403, saying why).
+    let response = client
+        .post(bridge.url("/console/login"))
+        .form(&[
+            ("name", "esi"),
+            ("password", "esi-looks-only-2026"),
+            ("next", "/console"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let esi = response.headers()[SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let (status, inbox) = page(&client, &esi, &bridge.url("/console")).await;
+    assert_eq!(status, StatusCode::OK);
+    let token = csrf_of(&inbox);
+    let refused = client
+        .post(bridge.url("/console/handover/atlas"))
+        .header(COOKIE, &esi)
+        .form(&[("csrf", token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    assert!(refused.text().await.unwrap().contains("viewer"));
     bridge.stop().await;
 }
 

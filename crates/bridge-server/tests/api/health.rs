@@ -215,6 +215,67 @@ async fn slow_clients_are_cut_off_and_cannot_starve_the_server() {
     app.stop().await.unwrap();
 }
 
+/// 1,000 connections that never send a byte, from one address: the address keeps only its
+/// share of the connections (the rest are closed at once), the silent ones are closed once
+/// idle, and real webhooks from elsewhere all get through meanwhile.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thousand_silent_connections_do_not_stop_real_webhooks() {
+    use tokio::io::AsyncReadExt;
+
+    let app = spawn_app_with(TestBackend::Sqlite, Arc::new(Succeeds), |settings| {
+        settings.server.request_timeout = std::time::Duration::from_secs(1);
+        settings.server.header_read_timeout = std::time::Duration::from_millis(500);
+        settings.server.idle_timeout = Some(std::time::Duration::from_secs(2));
+        settings.server.max_connections_per_address = Some(32);
+    })
+    .await;
+    let address: std::net::SocketAddr = app.address.trim_start_matches("http://").parse().unwrap();
+    // The silent crowd comes from 127.0.0.2 (loopback answers on all of 127/8).
+    let mut silent = Vec::new();
+    for _ in 0..1000 {
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket.bind("127.0.0.2:0".parse().unwrap()).unwrap();
+        if let Ok(stream) = socket.connect(address).await {
+            silent.push(stream);
+        }
+    }
+    // Real, signed webhooks from 127.0.0.1, while the crowd holds on.
+    for i in 0..50 {
+        let event = serde_json::json!({
+            "event": "package.status_updated", "event_id": format!("real-{i}"),
+            "occurred_at": "2026-11-29T10:30:00Z",
+            "data": {"partner_ref": "atlas-1", "tracking_number": "SB1", "status": "in_transit"}
+        });
+        let response = app
+            .client
+            .post(app.url("/webhooks/shaq"))
+            .header("content-type", "application/json")
+            .header("X-Shaq-Webhook-Secret", crate::helpers::SHAQ_WEBHOOK_SECRET)
+            .body(event.to_string())
+            .timeout(std::time::Duration::from_secs(5))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("real webhook {i} was not answered: {e}"));
+        assert_eq!(response.status(), 200, "real webhook {i}");
+    }
+    // Every silent connection is closed by the server: at once past the address's share, the
+    // others once idle.
+    let started = std::time::Instant::now();
+    for stream in &mut silent {
+        let mut buffer = [0u8; 64];
+        let read =
+            tokio::time::timeout(std::time::Duration::from_secs(10), stream.read(&mut buffer))
+                .await
+                .expect("the server closes a silent connection");
+        assert!(read.map_or(true, |n| n == 0), "closed without an answer");
+    }
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "closed once idle"
+    );
+    app.stop().await.unwrap();
+}
+
 /// A client's request id is echoed only when it is a short id; anything else is replaced.
 #[tokio::test]
 async fn only_well_formed_request_ids_are_echoed() {

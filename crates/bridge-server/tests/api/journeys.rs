@@ -1024,12 +1024,28 @@ async fn an_unknown_region_waits_for_a_fix_in_the_shop(backend: TestBackend) {
 }
 
 const ADMIN_TOKEN: &str = "journey-admin-token-0123456789";
+const AMA_TOKEN: &str = "journey-token-of-ama-0123456789";
+const KOFI_TOKEN: &str = "journey-token-of-kofi-0123456789";
+
+/// The admin token, and a named token each for ama and kofi (what they do is recorded under
+/// the token's name).
+fn with_api_tokens(settings: &mut bridge_server::configuration::Settings) {
+    use bridge_server::configuration::{ApiToken, Role};
+    settings.server.admin_token = Some(ADMIN_TOKEN.to_owned().into());
+    for (name, token) in [("ama", AMA_TOKEN), ("kofi", KOFI_TOKEN)] {
+        settings.server.api_tokens.push(ApiToken {
+            name: name.to_owned(),
+            token: token.to_owned().into(),
+            role: Role::Operator,
+        });
+    }
+}
 
 /// A stuck order found by the number the customer quotes, corrected, resumed and shipped over
 /// the admin API; then cancelled by a person.
 async fn a_person_finds_fixes_and_ships_a_stuck_order_over_the_api(backend: TestBackend) {
     let journey = Journey::start_with(backend, SandboxConfig::default(), |settings| {
-        settings.server.admin_token = Some(ADMIN_TOKEN.to_owned().into());
+        with_api_tokens(settings);
     })
     .await;
     let (sender, url) = journey.woo();
@@ -1104,10 +1120,7 @@ async fn a_person_finds_fixes_and_ships_a_stuck_order_over_the_api(backend: Test
     let post = |path: String, body: Option<Value>| {
         let client = client.clone();
         async move {
-            let mut request = client
-                .post(path)
-                .bearer_auth(ADMIN_TOKEN)
-                .header("x-operator", "ama");
+            let mut request = client.post(path).bearer_auth(AMA_TOKEN);
             if let Some(body) = body {
                 request = request.json(&body);
             }
@@ -1134,8 +1147,7 @@ async fn a_person_finds_fixes_and_ships_a_stuck_order_over_the_api(backend: Test
         async move {
             let response = client
                 .patch(url)
-                .bearer_auth(ADMIN_TOKEN)
-                .header("x-operator", "ama")
+                .bearer_auth(AMA_TOKEN)
                 .json(&body)
                 .send()
                 .await
@@ -1628,7 +1640,7 @@ async fn a_customer_confirming_on_the_second_reminder_gets_the_order_shipped(bac
 /// (it comes back), one declines. The report, over the admin API, as JSON and CSV.
 async fn the_report_counts_what_became_of_each_order(backend: TestBackend) {
     let journey = Journey::start_with(backend, SandboxConfig::default(), |settings| {
-        settings.server.admin_token = Some(ADMIN_TOKEN.to_owned().into());
+        with_api_tokens(settings);
     })
     .await;
     for id in [3001, 3002, 3003] {
@@ -1765,7 +1777,7 @@ async fn the_days_parcels_are_handed_over_with_a_manifest_and_labels(backend: Te
             ..SandboxConfig::default()
         },
         |settings| {
-            settings.server.admin_token = Some(ADMIN_TOKEN.to_owned().into());
+            with_api_tokens(settings);
         },
     )
     .await;
@@ -1805,8 +1817,7 @@ async fn the_days_parcels_are_handed_over_with_a_manifest_and_labels(backend: Te
     let hand_over = || {
         client
             .post(api("/api/shops/atlas/handover"))
-            .bearer_auth(ADMIN_TOKEN)
-            .header("X-Operator", "kofi")
+            .bearer_auth(KOFI_TOKEN)
             .send()
     };
     let response = hand_over().await.unwrap();
@@ -1945,7 +1956,7 @@ async fn the_days_parcels_are_handed_over_with_a_manifest_and_labels(backend: Te
 /// road is refused before any call.
 async fn an_exchange_after_delivery_follows_its_two_packages(backend: TestBackend) {
     let journey = Journey::start_with(backend, SandboxConfig::default(), |settings| {
-        settings.server.admin_token = Some(ADMIN_TOKEN.to_owned().into());
+        with_api_tokens(settings);
     })
     .await;
     let (sender, url) = journey.woo();
@@ -1968,8 +1979,7 @@ async fn an_exchange_after_delivery_follows_its_two_packages(backend: TestBacken
                 "{}/api/orders/atlas/{order}/after-sale",
                 journey.bridge
             ))
-            .bearer_auth(ADMIN_TOKEN)
-            .header("X-Operator", "kofi")
+            .bearer_auth(KOFI_TOKEN)
             .json(&serde_json::json!({ "kind": kind }))
             .send()
     };

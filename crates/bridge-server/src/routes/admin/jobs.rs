@@ -10,7 +10,8 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::answers::{ErrorAnswer, JobsAnswer, RetriedAnswer, RevivedAnswer};
-use crate::auth::Admin;
+use crate::auth::ApiUser;
+use crate::configuration::Role;
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -38,10 +39,11 @@ pub(super) struct JobsQuery {
     )
 )]
 pub(super) async fn list_jobs(
-    _: Admin,
+    user: ApiUser,
     State(state): State<AppState>,
     Query(query): Query<JobsQuery>,
 ) -> Result<Json<JobsAnswer>, ApiError> {
+    user.may(Role::Viewer)?;
     let job_state = query
         .state
         .as_deref()
@@ -81,11 +83,12 @@ pub(super) async fn list_jobs(
     )
 )]
 pub(super) async fn retry_job(
-    admin: Admin,
+    user: ApiUser,
     State(state): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<Json<RetriedAnswer>, ApiError> {
-    let job = state.operations().retry_job(id, &admin.actor).await?;
+    user.may(Role::Operator)?;
+    let job = state.operations().retry_job(id, &user.actor).await?;
     Ok(Json(RetriedAnswer {
         job: job.id,
         state: job.state,
@@ -99,9 +102,10 @@ pub(super) async fn retry_job(
     responses((status = 200, description = "How many were queued again", body = RevivedAnswer))
 )]
 pub(super) async fn retry_dead_jobs(
-    admin: Admin,
+    user: ApiUser,
     State(state): State<AppState>,
 ) -> Result<Json<RevivedAnswer>, ApiError> {
-    let revived = state.operations().retry_all_dead(&admin.actor).await?;
+    user.may(Role::Admin)?;
+    let revived = state.operations().retry_all_dead(&user.actor).await?;
     Ok(Json(RevivedAnswer { revived }))
 }

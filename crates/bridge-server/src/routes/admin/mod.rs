@@ -68,8 +68,11 @@ pub fn router() -> axum::Router<AppState> {
     info(
         title = "shaq-bridge admin API",
         description = "Find, fix and follow the bridge's orders. Every call needs \
-                       `Authorization: Bearer <server.admin_token>`; `X-Operator: <name>` \
-                       names the person on the order's timeline (default `admin`)."
+                       `Authorization: Bearer <token>`: `server.admin_token` (acting as \
+                       `admin`, role admin) or one of `[[server.api_tokens]]` (acting under its \
+                       name, with its role: viewer reads, operator acts on orders and jobs, \
+                       admin also retries every dead job at once). Wrong tokens are throttled \
+                       per address (429)."
     ),
     paths(
         orders::list_orders,

@@ -13,7 +13,8 @@ use utoipa::ToSchema;
 
 use super::SETTLE;
 use super::answers::{ActionAnswer, ErrorAnswer, OrderAnswer};
-use crate::auth::Admin;
+use crate::auth::ApiUser;
+use crate::configuration::Role;
 use crate::error::ApiError;
 use crate::operations::{CorrectionInput, OrderRequest, find_order};
 use crate::queries::OrdersQuery;
@@ -30,10 +31,11 @@ use crate::state::AppState;
     )
 )]
 pub(super) async fn list_orders(
-    _: Admin,
+    user: ApiUser,
     State(state): State<AppState>,
     Query(query): Query<OrdersQuery>,
 ) -> Result<Json<OrderPage>, ApiError> {
+    user.may(Role::Viewer)?;
     Ok(Json(state.store.search_orders(&query.parse()?).await?))
 }
 
@@ -51,10 +53,11 @@ pub(super) async fn list_orders(
     )
 )]
 pub(super) async fn show_order(
-    _: Admin,
+    user: ApiUser,
     State(state): State<AppState>,
     Path((shop_id, order_id)): Path<(String, String)>,
 ) -> Result<Json<OrderAnswer>, ApiError> {
+    user.may(Role::Viewer)?;
     let order = find_order(&state.store, &ShopId::new(shop_id), &order_id).await?;
     let key = order.key();
     let timeline = state.store.timeline(&key).await?;
@@ -78,7 +81,7 @@ pub(super) async fn show_order(
 /// earlier jobs still run.
 async fn act(
     state: &AppState,
-    admin: Admin,
+    user: ApiUser,
     (shop_id, order_id): (String, String),
     request: OrderRequest,
 ) -> Result<Response, ApiError> {
@@ -87,7 +90,7 @@ async fn act(
         .request(
             &ShopId::new(shop_id),
             &order_id,
-            admin.actor,
+            user.actor,
             request,
             SETTLE,
         )
@@ -115,11 +118,12 @@ async fn act(
     )
 )]
 pub(super) async fn correct_order(
-    admin: Admin,
+    user: ApiUser,
     State(state): State<AppState>,
     Path(order): Path<(String, String)>,
     body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
+    user.may(Role::Operator)?;
     let changes: CorrectionInput = serde_json::from_slice(&body).map_err(|e| {
         let message = e.to_string();
         match message.split('`').nth(1) {
@@ -133,7 +137,7 @@ pub(super) async fn correct_order(
         changes,
         then_resume: false,
     };
-    act(&state, admin, order, request).await
+    act(&state, user, order, request).await
 }
 
 /// Resume an order waiting for a person: its first steps run again with fresh job keys.
@@ -147,11 +151,12 @@ pub(super) async fn correct_order(
     )
 )]
 pub(super) async fn resume_order(
-    admin: Admin,
+    user: ApiUser,
     State(state): State<AppState>,
     Path(order): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
-    act(&state, admin, order, OrderRequest::Resume).await
+    user.may(Role::Operator)?;
+    act(&state, user, order, OrderRequest::Resume).await
 }
 
 /// Which webhook to replay.
@@ -174,11 +179,12 @@ pub(super) struct ReplayInput {
     )
 )]
 pub(super) async fn replay_order(
-    admin: Admin,
+    user: ApiUser,
     State(state): State<AppState>,
     Path(order): Path<(String, String)>,
     body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
+    user.may(Role::Operator)?;
     let input: ReplayInput = if body.iter().all(u8::is_ascii_whitespace) {
         ReplayInput::default()
     } else {
@@ -188,7 +194,7 @@ pub(super) async fn replay_order(
     let request = OrderRequest::Replay {
         event_id: input.event_id,
     };
-    act(&state, admin, order, request).await
+    act(&state, user, order, request).await
 }
 
 /// Cancel an order: the ShaQ package, the ticket, and the shop's order if the shop is told of
@@ -203,11 +209,12 @@ pub(super) async fn replay_order(
     )
 )]
 pub(super) async fn cancel_order(
-    admin: Admin,
+    user: ApiUser,
     State(state): State<AppState>,
     Path(order): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
-    act(&state, admin, order, OrderRequest::Cancel).await
+    user.may(Role::Operator)?;
+    act(&state, user, order, OrderRequest::Cancel).await
 }
 
 /// What to do after delivery.
@@ -234,11 +241,12 @@ pub(super) struct AfterSaleInput {
     )
 )]
 pub(super) async fn after_sale_order(
-    admin: Admin,
+    user: ApiUser,
     State(state): State<AppState>,
     Path(order): Path<(String, String)>,
     body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
+    user.may(Role::Operator)?;
     let input: AfterSaleInput = serde_json::from_slice(&body).map_err(|e| {
         ApiError::invalid_field("kind", format!("a JSON body {{\"kind\": …}}: {e}"))
     })?;
@@ -246,5 +254,5 @@ pub(super) async fn after_sale_order(
         .kind
         .parse::<AfterSale>()
         .map_err(|message| ApiError::invalid_field("kind", message))?;
-    act(&state, admin, order, OrderRequest::AfterSale(kind)).await
+    act(&state, user, order, OrderRequest::AfterSale(kind)).await
 }

@@ -7,7 +7,8 @@ use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 
 use super::answers::{ErrorAnswer, ReportsAnswer};
-use crate::auth::Admin;
+use crate::auth::ApiUser;
+use crate::configuration::Role;
 use crate::error::ApiError;
 use crate::reports::ReportsQuery;
 use crate::state::AppState;
@@ -24,10 +25,11 @@ use crate::state::AppState;
     )
 )]
 pub(super) async fn reports(
-    _: Admin,
+    user: ApiUser,
     State(state): State<AppState>,
     Query(query): Query<ReportsQuery>,
 ) -> Result<Json<ReportsAnswer>, ApiError> {
+    user.may(Role::Viewer)?;
     let requests = query.requests(&state.settings, &state.rules, Utc::now())?;
     let reports = crate::reports::make(&state.store, &requests).await?;
     Ok(Json(ReportsAnswer { reports }))
@@ -45,10 +47,11 @@ pub(super) async fn reports(
     )
 )]
 pub(super) async fn reports_csv(
-    _: Admin,
+    user: ApiUser,
     State(state): State<AppState>,
     Query(query): Query<ReportsQuery>,
 ) -> Result<Response, ApiError> {
+    user.may(Role::Viewer)?;
     let table = query.table()?;
     let requests = query.requests(&state.settings, &state.rules, Utc::now())?;
     let reports = crate::reports::make(&state.store, &requests).await?;

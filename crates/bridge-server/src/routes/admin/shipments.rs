@@ -10,7 +10,8 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::answers::{ErrorAnswer, HandoverAnswer, PackageLine, ShipmentAnswer, ShipmentsAnswer};
-use crate::auth::Admin;
+use crate::auth::ApiUser;
+use crate::configuration::Role;
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -29,13 +30,14 @@ use crate::state::AppState;
     )
 )]
 pub(super) async fn hand_over(
-    admin: Admin,
+    user: ApiUser,
     State(state): State<AppState>,
     Path(shop_id): Path<String>,
 ) -> Result<Response, ApiError> {
+    user.may(Role::Operator)?;
     let shop = ShopId::new(shop_id);
     Ok(
-        match state.operations().hand_over(&shop, &admin.actor).await? {
+        match state.operations().hand_over(&shop, &user.actor).await? {
             Some(shipment) => (
                 StatusCode::ACCEPTED,
                 Json(HandoverAnswer {
@@ -72,10 +74,11 @@ pub(super) struct ShipmentsQuery {
     responses((status = 200, description = "The shipments", body = ShipmentsAnswer))
 )]
 pub(super) async fn list_shipments(
-    _: Admin,
+    user: ApiUser,
     State(state): State<AppState>,
     Query(query): Query<ShipmentsQuery>,
 ) -> Result<Json<ShipmentsAnswer>, ApiError> {
+    user.may(Role::Viewer)?;
     let shop = query
         .shop
         .as_deref()
@@ -99,10 +102,11 @@ pub(super) async fn list_shipments(
     )
 )]
 pub(super) async fn show_shipment(
-    _: Admin,
+    user: ApiUser,
     State(state): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<Json<ShipmentAnswer>, ApiError> {
+    user.may(Role::Viewer)?;
     let shipment = state
         .store
         .shipment(id)
@@ -130,9 +134,10 @@ pub(super) async fn show_shipment(
     )
 )]
 pub(super) async fn shipment_pdf(
-    _: Admin,
+    user: ApiUser,
     State(state): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<Response, ApiError> {
+    user.may(Role::Viewer)?;
     crate::downloads::shipment_pdf(&state.store, id).await
 }
