@@ -285,6 +285,60 @@ async fn dead_jobs_keep_their_reason_and_can_be_revived(store: Store) {
     );
 }
 
+/// A write-back waiting for a retry (a shop that keeps failing) holds back none of its order's
+/// other jobs: it runs in the order's write-back lane, and the order's own queue goes on.
+async fn a_failing_write_back_holds_back_none_of_the_orders_other_jobs(store: Store) {
+    let now = Utc::now();
+    let order = bridge_core::domain::OrderKey::new("kente/1");
+    let lane = order.write_back_lane();
+    store
+        .enqueue(
+            &[
+                job(lane.as_str(), "told"),
+                job(order.as_str(), "moved"),
+                job(order.as_str(), "moved-again"),
+                job(lane.as_str(), "told-again"),
+            ],
+            now,
+        )
+        .await
+        .unwrap();
+    let first = store.claim_jobs(10, LEASE, now).await.unwrap();
+    let mut names: Vec<&str> = first.iter().filter_map(|c| name_of(&c.job.job)).collect();
+    names.sort_unstable();
+    assert_eq!(names, ["moved", "told"], "one of each queue at a time");
+    // The shop fails: the write-back waits an hour for its retry…
+    let told = first
+        .iter()
+        .find(|c| name_of(&c.job.job) == Some("told"))
+        .unwrap();
+    store
+        .retry_job(told, later(now, 3600), "the shop answered 503", &[], now)
+        .await
+        .unwrap();
+    let moved = first
+        .iter()
+        .find(|c| name_of(&c.job.job) == Some("moved"))
+        .unwrap();
+    store
+        .complete_job(moved, &JobEffects::default(), now)
+        .await
+        .unwrap();
+    // …while the order's next job runs at once, and the next write-back waits its turn.
+    let next = store.claim_jobs(10, LEASE, later(now, 1)).await.unwrap();
+    let names: Vec<&str> = next.iter().filter_map(|c| name_of(&c.job.job)).collect();
+    assert_eq!(names, ["moved-again"]);
+    // The order's jobs, lane included, are listed together.
+    let listed = store
+        .list_jobs(&JobFilter {
+            order_key: Some(order.clone()),
+            ..JobFilter::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(listed.len(), 4);
+}
+
 async fn jobs_of_one_order_run_one_at_a_time_in_order(store: Store) {
     let now = Utc::now();
     store
@@ -2233,6 +2287,11 @@ async fn a_package_is_handed_over_once_whatever_the_requests(store: Store) {
     keys.sort();
     keys.dedup();
     assert_eq!(keys.len(), 30);
+    // A gathered order knows its shipment (a cancellation then asks ShaQ, never deletes).
+    let gathered_order = store.order(&key("kente/h0")).await.unwrap().unwrap();
+    assert!(gathered_order.shipment_id().is_some());
+    let left = store.order(&key("kente/picked")).await.unwrap().unwrap();
+    assert_eq!(left.shipment_id(), None);
     assert!(!keys.contains(&key("kente/picked")) && !keys.contains(&key("kente/gone")));
     assert!(store.ready_for_handover().await.unwrap().is_empty());
     assert!(
@@ -2354,6 +2413,7 @@ conformance!(
     retries_wait_for_their_time,
     dead_jobs_keep_their_reason_and_can_be_revived,
     jobs_of_one_order_run_one_at_a_time_in_order,
+    a_failing_write_back_holds_back_none_of_the_orders_other_jobs,
     a_timer_for_later_does_not_hold_back_the_order,
     job_effects_commit_with_the_completion,
     worker_pool_finishes_retries_and_buries,

@@ -1,6 +1,7 @@
 //! The shaq-bridge daemon: HTTP intake of shop, ShaQ and Digishare webhooks, the workers that
 //! run the jobs, the admin API, and the command line.
 
+pub mod api_credentials;
 pub mod auth;
 pub mod cli;
 pub mod client_address;

@@ -11,6 +11,9 @@ use utoipa::IntoParams;
 
 use crate::error::ApiError;
 
+/// The longest search term taken.
+pub const MAX_SEARCH_LEN: usize = 200;
+
 /// Which orders to list.
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -45,6 +48,16 @@ impl OrdersQuery {
                 })
             })
             .transpose()?;
+        if let Some(q) = &self.q
+            && q.chars().count() > MAX_SEARCH_LEN
+        {
+            // Order names, phones, tracking numbers and names are short; a longer term is a
+            // mistake or an attack (SQLite refuses such a LIKE pattern as too complex).
+            return Err(ApiError::invalid_field(
+                "q",
+                format!("at most {MAX_SEARCH_LEN} characters"),
+            ));
+        }
         Ok(OrderQuery {
             text: self.q.clone().filter(|q| !q.trim().is_empty()),
             shop_id: self

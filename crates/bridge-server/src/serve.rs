@@ -8,7 +8,8 @@
 //!   byte, which hyper-util waits for without a timer — or stays silent after its last answer is
 //!   closed (1,000 silent connections stopped every real order for 40 s before);
 //! - a **connection limit per address**: one address may hold at most
-//!   `max_connections_per_address` connections, so it cannot take the slots everyone shares;
+//!   `max_connections_per_address` connections, so it cannot take the slots everyone shares
+//!   (addresses in `uncapped_networks` — the senders of signed webhooks — are not counted);
 //! - a **connection limit**: past `max_connections` open connections, a new one is closed at
 //!   once instead of queueing behind the others (logged at most once a second).
 //!
@@ -36,12 +37,14 @@ use crate::idle::IdleTimeout;
 use crate::refusals::JsonRefusals;
 
 /// The limits of the server loop.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct ConnectionLimits {
     /// Most connections open at once.
     pub max_connections: usize,
     /// Most connections one address may hold (`None`: no limit, behind a trusted proxy).
     pub max_connections_per_address: Option<usize>,
+    /// Addresses the per-address limit does not count.
+    pub uncapped_networks: Arc<[ipnet::IpNet]>,
     /// How long a client may take to send its request headers.
     pub header_read_timeout: Duration,
     /// How long a connection may send nothing (longer than a request may take).
@@ -139,7 +142,13 @@ pub async fn serve(
             continue;
         };
         let address = remote.ip();
-        if let Some(limit) = limits.max_connections_per_address
+        let per_address_limit = limits.max_connections_per_address.filter(|_| {
+            !limits
+                .uncapped_networks
+                .iter()
+                .any(|n| n.contains(&address))
+        });
+        if let Some(limit) = per_address_limit
             && !per_address.take(address, limit)
         {
             metrics::counter!("bridge_http_connections_refused_total", "limit" => "address")
@@ -172,7 +181,7 @@ pub async fn serve(
             .into_owned();
         let connection = graceful.watch(connection);
         let per_address = per_address.clone();
-        let counted = limits.max_connections_per_address.is_some();
+        let counted = per_address_limit.is_some();
         tokio::spawn(async move {
             if let Err(error) = connection.await {
                 tracing::debug!(error = %error, client = %remote, "connection ended with an error");

@@ -94,7 +94,7 @@ impl Application {
         let state = AppState(Arc::new(AppServices {
             rules: Arc::new(settings.rules()),
             console: ConsoleState::from_settings(&settings).map(Arc::new),
-            api_credentials: crate::auth::ApiCredentials::from_settings(&settings),
+            api_credentials: crate::api_credentials::ApiCredentials::from_settings(&settings),
             store: store.clone(),
             waker,
             metrics: telemetry::metrics_handle(),
@@ -191,6 +191,7 @@ impl Application {
         let limits = ConnectionLimits {
             max_connections: settings.server.max_connections,
             max_connections_per_address: settings.server.connections_per_address(),
+            uncapped_networks: settings.server.uncapped_networks.clone().into(),
             header_read_timeout: settings.server.header_read_timeout,
             idle_timeout: settings.server.idle(),
             shutdown_grace: settings.server.request_timeout,

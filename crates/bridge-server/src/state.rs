@@ -46,7 +46,7 @@ pub struct AppServices {
     /// The workflow's rules (to check people's requests before they are queued).
     pub rules: Arc<Rules>,
     /// The admin API's tokens, and the throttle on wrong ones.
-    pub api_credentials: crate::auth::ApiCredentials,
+    pub api_credentials: crate::api_credentials::ApiCredentials,
     /// The web console (`None`: off, nobody can sign in).
     pub console: Option<Arc<ConsoleState>>,
     /// When the report gauges of `/metrics` were last computed (they are recomputed at most

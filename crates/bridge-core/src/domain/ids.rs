@@ -86,7 +86,25 @@ impl OrderKey {
     pub fn unmatched(reference: &str) -> OrderKey {
         OrderKey(format!("unmatched/{reference}"))
     }
+
+    /// The queue lane of the order's write-backs to its shop: they run one at a time and in
+    /// order among themselves, beside the order's other jobs, so a shop that keeps failing
+    /// holds back none of them.
+    pub fn write_back_lane(&self) -> OrderKey {
+        OrderKey(format!("{WRITE_BACK_LANE}{}", self.0))
+    }
+
+    /// The order a queue key belongs to: the order's own key, or a lane's order.
+    pub fn order(&self) -> OrderKey {
+        match self.0.strip_prefix(WRITE_BACK_LANE) {
+            Some(order) => OrderKey(order.to_owned()),
+            None => self.clone(),
+        }
+    }
 }
+
+/// The prefix of the write-back lane's keys.
+const WRITE_BACK_LANE: &str = "write-back/";
 
 impl PartnerRef {
     /// The longest reference the bridge sends; longer ones are hashed.

@@ -31,7 +31,7 @@ pub(super) async fn run(services: &Services, order: &TrackedOrder) -> Result<Job
     let Some((tracking, status)) = package else {
         return Ok(JobNews::PackageCancelled(Cancellation::NoPackage));
     };
-    let cancellation = match cancel_by(&status) {
+    let cancellation = match cancel_by(&status, order.shipment_id().is_some()) {
         CancelBy::Deleting => match shop.shaq.delete_package(&partner_ref).await {
             Ok(()) => Cancellation::Deleted(tracking),
             Err(error) if error.is_not_found() => Cancellation::AlreadyGone(tracking),

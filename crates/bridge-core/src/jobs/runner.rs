@@ -58,6 +58,8 @@ impl JobRunner {
                 text,
             }) => notify::run(services, order_key, reason, text).await,
             Job::Order(job) => {
+                // A job in a lane of its order's (its write-backs) reads the order itself.
+                let key = &key.order();
                 let order = match inputs {
                     Some(inputs) => inputs.order.clone().ok_or_else(|| not_stored(key))?,
                     None => services.order(key).await?,
@@ -189,7 +191,7 @@ impl JobExecutor for JobRunner {
 
     fn failure_timeline(&self, record: &JobRecord, error: &JobError) -> Vec<TimelineEntry> {
         let mut line = timeline(
-            &record.order_key,
+            &record.order_key.order(),
             Utc::now(),
             TimelineKind::Error,
             format!(

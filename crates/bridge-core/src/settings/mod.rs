@@ -13,7 +13,7 @@ use shaq_client::{Handling, PackageType};
 mod secret;
 mod shop;
 
-pub use secret::{check_secret, is_blank, redact, redact_all, redact_option};
+pub use secret::{check_secret, is_blank, redact, redact_all, redact_option, redact_url};
 pub use shop::{
     BackfillSettings, ConfirmationSettings, GenericSignature, HandoverSettings, Platform,
     ReturnSettings, SharedRules, ShopDigishare, ShopSettings, ShopShaq, WriteBackSettings,

@@ -39,6 +39,47 @@ pub fn check_secret(key: &str, secret: &SecretString, min_len: usize, problems: 
     }
 }
 
+/// `url` as it may be printed: a password in its user part, and the value of any query
+/// parameter that names a secret (`password`, `sslpassword`, `secret`, `token`, `key`…),
+/// replaced by `[redacted]`.
+pub fn redact_url(url: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, Some(query)),
+        None => (url, None),
+    };
+    let base = match url_password_span(base) {
+        Some((start, end)) => format!("{}[redacted]{}", &base[..start], &base[end..]),
+        None => base.to_owned(),
+    };
+    let Some(query) = query else {
+        return base;
+    };
+    let secret_name = |name: &str| {
+        let name = name.to_ascii_lowercase();
+        ["pass", "secret", "token", "key"]
+            .iter()
+            .any(|word| name.contains(word))
+    };
+    let query: Vec<String> = query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((name, _)) if secret_name(name) => format!("{name}=[redacted]"),
+            _ => pair.to_owned(),
+        })
+        .collect();
+    format!("{base}?{}", query.join("&"))
+}
+
+fn url_password_span(url: &str) -> Option<(usize, usize)> {
+    let scheme_end = url.find("://")? + 3;
+    let authority_end = url[scheme_end..]
+        .find('/')
+        .map_or(url.len(), |i| scheme_end + i);
+    let at = url[scheme_end..authority_end].rfind('@')? + scheme_end;
+    let colon = url[scheme_end..at].find(':')? + scheme_end;
+    Some((colon + 1, at))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -64,6 +105,26 @@ mod tests {
         assert_eq!(
             json,
             r#"{"one":"[redacted]","maybe":"[redacted]","many":["[redacted]","[redacted]"]}"#
+        );
+    }
+
+    #[test]
+    fn urls_are_printed_without_their_passwords() {
+        assert_eq!(
+            redact_url("postgres://bridge:s3cret@db.internal:5432/bridge"),
+            "postgres://bridge:[redacted]@db.internal:5432/bridge"
+        );
+        assert_eq!(
+            redact_url("postgres://bridge@db/bridge?password=s3cret&sslmode=require&sslpassword=k"),
+            "postgres://bridge@db/bridge?password=[redacted]&sslmode=require&sslpassword=[redacted]"
+        );
+        assert_eq!(
+            redact_url("postgres://postgres@127.0.0.1/test"),
+            "postgres://postgres@127.0.0.1/test"
+        );
+        assert_eq!(
+            redact_url("sqlite://data/x.db?mode=rwc"),
+            "sqlite://data/x.db?mode=rwc"
         );
     }
 

@@ -136,21 +136,8 @@ impl DatabaseSettings {
 
     /// The URL with any password replaced, for logs and `check-config`.
     pub fn redacted_url(&self) -> String {
-        match url_password_span(&self.url) {
-            Some((start, end)) => format!("{}[redacted]{}", &self.url[..start], &self.url[end..]),
-            None => self.url.clone(),
-        }
+        crate::settings::redact_url(&self.url)
     }
-}
-
-fn url_password_span(url: &str) -> Option<(usize, usize)> {
-    let scheme_end = url.find("://")? + 3;
-    let authority_end = url[scheme_end..]
-        .find('/')
-        .map_or(url.len(), |i| scheme_end + i);
-    let at = url[scheme_end..authority_end].rfind('@')? + scheme_end;
-    let colon = url[scheme_end..at].find(':')? + scheme_end;
-    Some((colon + 1, at))
 }
 
 /// What can go wrong in storage.
@@ -183,6 +170,12 @@ pub enum StoreError {
     /// A stored value could not be read back.
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+    /// A probe write did not finish in time.
+    #[error("a write did not finish in time")]
+    WriteTimedOut,
+    /// Most writes of the last moments failed.
+    #[error("writes have been failing")]
+    WritesFailing,
 }
 
 /// Shorthand for storage results.
@@ -465,21 +458,32 @@ impl Store {
         Ok(())
     }
 
-    /// Whether the database takes writes: after a failed write, a small probe write must succeed
-    /// before the bridge says it is ready again.
-    pub async fn writable(&self) -> StoreResult<()> {
-        if !self.health.is_suspect() {
-            return Ok(());
+    /// Whether the database takes writes now: the bridge's last real write did not fail, and a
+    /// probe write commits within `within`.
+    pub async fn writable(&self, within: Duration) -> StoreResult<()> {
+        // Writes that fail (a full disk fails the large webhook bodies while a small probe
+        // still fits) make the bridge unready whatever the probe says.
+        if self.health.failing() {
+            return Err(StoreError::WritesFailing);
         }
-        let mut tx = self.begin_write().await?;
-        sqlx::query(
-            "INSERT INTO write_probe (id, at) VALUES (1, $1) \
-             ON CONFLICT (id) DO UPDATE SET at = excluded.at",
-        )
-        .bind(to_millis(Utc::now()))
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await
+        let probe = async {
+            // The probe's outcome is its own: it neither clears nor sets the real writes'.
+            let conn = self.writer.acquire().await?;
+            let mut tx = WriteTx::begin(conn, self.backend, Arc::default()).await?;
+            sqlx::query(
+                "INSERT INTO write_probe (id, at) VALUES (1, $1) \
+                 ON CONFLICT (id) DO UPDATE SET at = excluded.at",
+            )
+            .bind(to_millis(Utc::now()))
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await
+        };
+        // A write that does not finish in time (a frozen filesystem, a stalled server) is a
+        // write that does not work.
+        tokio::time::timeout(within, probe)
+            .await
+            .unwrap_or(Err(StoreError::WriteTimedOut))
     }
 }
 

@@ -40,7 +40,9 @@ pub fn fold_name(name: &str) -> String {
         .join(" ")
 }
 
-macro_rules! order_columns {
+/// The columns the workflow's orders are written to (the handover's `shipment_id` is written by
+/// the gathering alone, and only read with the order).
+macro_rules! order_written_columns {
     () => {
         "order_key, shop_id, platform_order_id, order_ref, state, attention_reason, order_json, \
          order_version, partner_ref, tracking_number, ticket_id, courier_status, \
@@ -48,6 +50,13 @@ macro_rules! order_columns {
          ticket_status_at, attention, region, phone, name_folded, corrections, asked_at, \
          confirmed_at, declined_at, expired_at, shipped_at, delivered_at, returned_at, \
          cancelled_at, region_name, collect_milli, linked_packages, anonymised_at"
+    };
+}
+
+/// The columns an order is read from.
+macro_rules! order_columns {
+    () => {
+        concat!(order_written_columns!(), ", shipment_id")
     };
 }
 
@@ -98,6 +107,7 @@ pub(super) struct OrderRow {
     collect_milli: Option<i64>,
     linked_packages: Option<String>,
     anonymised_at: Option<i64>,
+    shipment_id: Option<i64>,
 }
 
 /// The row, read back as a typed order. The order's ids, reference and version columns are
@@ -181,6 +191,7 @@ impl TryFrom<OrderRow> for TrackedOrder {
             created_at: from_millis(row.created_at),
             updated_at,
             forgotten_at: row.anonymised_at.map(from_millis),
+            shipment_id: row.shipment_id,
         }))
     }
 }
@@ -220,7 +231,7 @@ pub(super) async fn upsert_orders(
     for chunk in orders.chunks(ORDERS_PER_STATEMENT) {
         let sql = format!(
             "INSERT INTO orders ({}) VALUES {} {ORDER_UPSERT_SET}",
-            order_columns!(),
+            order_written_columns!(),
             tx.placeholder_rows(chunk.len(), ORDER_COLUMNS)
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));

@@ -7,8 +7,8 @@
 //! transaction is plain SQL on a connection the store holds: it is committed, or rolled back,
 //! and a connection whose state is in doubt is closed and replaced by a fresh one.
 //!
-//! The store also remembers whether the last write failed, so readiness can answer 503 until a
-//! probe write succeeds again.
+//! The store also remembers whether its last real write failed, so readiness answers 503 until
+//! one commits again, whatever its own probe write does.
 
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
@@ -19,26 +19,29 @@ use sqlx::{Any, AnyConnection, Executor};
 
 use super::{Backend, StoreResult};
 
-/// Whether writes are known to work: cleared by a failed write, set again by a committed one.
+/// Whether the bridge's own writes work: the outcome of the last one (webhooks, completions,
+/// claims — not readiness's probe). A full disk can take the small probe while every
+/// webhook's write fails, so only a real write that commits says writes work again (on a
+/// running bridge one commits every second: the workers' claim).
 #[derive(Debug, Default)]
 pub(super) struct WriteHealth {
-    suspect: AtomicBool,
+    failed: AtomicBool,
 }
 
 impl WriteHealth {
-    /// A write failed, or ended without committing: the next readiness check probes.
+    /// A write failed, or ended without committing.
     pub(super) fn suspect(&self) {
-        self.suspect.store(true, Ordering::Relaxed);
+        self.failed.store(true, Ordering::Relaxed);
     }
 
     /// A write committed.
     pub(super) fn confirm(&self) {
-        self.suspect.store(false, Ordering::Relaxed);
+        self.failed.store(false, Ordering::Relaxed);
     }
 
     /// Whether the last write failed.
-    pub(super) fn is_suspect(&self) -> bool {
-        self.suspect.load(Ordering::Relaxed)
+    pub(super) fn failing(&self) -> bool {
+        self.failed.load(Ordering::Relaxed)
     }
 }
 

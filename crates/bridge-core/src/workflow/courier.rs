@@ -16,6 +16,32 @@ use super::{
 };
 use super::{MoveTicket, OrderJob};
 use crate::domain::OrderKey;
+use crate::lifecycle::OrderState;
+
+/// Why courier news cannot be placed on `order`, if it cannot: it names a package of another
+/// order, or the order has no package and is not having one made (an order still waiting for
+/// its customer's confirmation is not moved to `in_transit`, nor is its customer messaged, by
+/// a webhook naming its reference). An order being shipped may hear of its package before the
+/// answer to its creation is stored: that news is placed.
+pub fn unplaced(order: &TrackedOrder, reference: Option<&str>) -> Option<String> {
+    if let Some(reference) = reference
+        && reference != order.partner_ref().as_str()
+        && order
+            .tracking_number()
+            .is_none_or(|t| t.as_str() != reference)
+    {
+        return Some(format!(
+            "the event names package {reference}, which is not this order's"
+        ));
+    }
+    if order.tracking_number().is_none() && order.state() != OrderState::Shipping {
+        return Some(format!(
+            "the order has no ShaQ package (it is {})",
+            order.state()
+        ));
+    }
+    None
+}
 
 /// A package status: the ticket follows every status as mapped; the order state moves only
 /// forward; the shop hears of each milestone once. Events older than the last applied one are
@@ -223,9 +249,11 @@ pub enum CancelBy {
     AskingShaq,
 }
 
-/// A pending package is deleted; one ShaQ already holds can only be asked back.
-pub fn cancel_by(status: &PackageStatus) -> CancelBy {
-    if *status == PackageStatus::Pending {
+/// A pending package is deleted; one ShaQ already holds can only be asked back — and so can
+/// one handed over in a shipment: its status may still say `pending`, but it is on the printed
+/// manifest and in the rider's hands, and deleting it would leave a parcel nobody accounts for.
+pub fn cancel_by(status: &PackageStatus, handed_over: bool) -> CancelBy {
+    if *status == PackageStatus::Pending && !handed_over {
         CancelBy::Deleting
     } else {
         CancelBy::AskingShaq

@@ -236,7 +236,14 @@ pub fn decide_inbound(
             Some(reference) if order.linked().iter().any(|p| p.is(reference)) => {
                 returns::on_linked_status(rules, order, &news, reference, now)
             }
-            _ => courier::on_courier_status(order, &news, &rules.mapping, now),
+            reference => match courier::unplaced(order, reference) {
+                Some(why) => Decision::ignored(
+                    key,
+                    format!("ShaQ's `{}` not applied: {why}", news.status),
+                    now,
+                ),
+                None => courier::on_courier_status(order, &news, &rules.mapping, now),
+            },
         },
         (InboundNews::AmountChanged(news), Some(order)) => match news.package.as_deref() {
             // A return or a replacement collects nothing: its amount is not the order's.
@@ -245,7 +252,12 @@ pub fn decide_inbound(
                 format!("amount news of the after-delivery package {reference}: not the order's"),
                 now,
             ),
-            _ => courier::on_amount_changed(order, &news, now),
+            reference => match courier::unplaced(order, reference) {
+                Some(why) => {
+                    Decision::ignored(key, format!("ShaQ's new amount not applied: {why}"), now)
+                }
+                None => courier::on_amount_changed(order, &news, now),
+            },
         },
         (InboundNews::TicketStatus(news), Some(order)) => {
             let statuses = &rules.shop(order.shop_id())?.statuses;

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::Job;
+use super::{Job, OrderJob};
 use crate::domain::OrderKey;
 
 /// A job to enqueue. Enqueueing the same `dedupe_key` twice is a no-op, whatever the state of
@@ -29,9 +29,15 @@ impl NewJob {
             Some(extra) => format!("{kind}:{order_key}:{extra}"),
             None => format!("{kind}:{order_key}"),
         };
+        // A shop that keeps failing must not hold the order's other jobs back: its write-backs
+        // take a lane of their own (the dedupe key stays the order's).
+        let queue_key = match job {
+            Job::Order(OrderJob::WriteBackToShop { .. }) => order_key.write_back_lane(),
+            _ => order_key.clone(),
+        };
         NewJob {
             job,
-            order_key: order_key.clone(),
+            order_key: queue_key,
             dedupe_key,
             run_at: None,
         }

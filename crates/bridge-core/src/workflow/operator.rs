@@ -136,14 +136,25 @@ pub fn check(
 
 /// The job that carries a person's request to the order's queue. Its key is unique per request,
 /// so asking twice runs twice (the second one is refused if the first made it pointless).
-pub fn request(order_key: &OrderKey, request: OperatorRequest) -> NewJob {
-    let discriminator = format!(
-        "{}-{}-{}",
-        request.action.name(),
-        request.by,
-        request.at.timestamp_micros()
-    );
-    NewJob::new(OrderJob::Operator(request), order_key, Some(&discriminator))
+pub fn request(order: &TrackedOrder, request: OperatorRequest) -> NewJob {
+    let discriminator = match &request.action {
+        // One booking per return number, whoever asks and however many times at once: a
+        // second request for the same number is the same job, which the queue keeps once.
+        OperatorAction::AfterSale { .. } => {
+            format!("after-sale-{}", super::returns::next_number(order))
+        }
+        action => format!(
+            "{}-{}-{}",
+            action.name(),
+            request.by,
+            request.at.timestamp_micros()
+        ),
+    };
+    NewJob::new(
+        OrderJob::Operator(request),
+        &order.key(),
+        Some(&discriminator),
+    )
 }
 
 /// Decides a person's request against the order as it is now.

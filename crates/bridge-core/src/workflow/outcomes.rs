@@ -90,7 +90,16 @@ pub fn on_job_news(
                 Cancellation::Requested {
                     tracking_number,
                     status,
-                } => format!("ShaQ asked to cancel package {tracking_number} (status {status})"),
+                } => match order.shipment_id() {
+                    Some(shipment) => format!(
+                        "ShaQ asked to cancel package {tracking_number} (status {status}): it was \
+                         handed over in shipment {shipment}, whose manifest still lists it — \
+                         the rider brings it back"
+                    ),
+                    None => {
+                        format!("ShaQ asked to cancel package {tracking_number} (status {status})")
+                    }
+                },
             };
             Decision::noted(&key, now, TimelineKind::Call, summary)
         }

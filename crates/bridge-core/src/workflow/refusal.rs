@@ -32,4 +32,7 @@ pub enum Refusal {
     /// One at a time.
     #[error("a return, replacement or exchange of this order is still on its way ({0})")]
     AfterSaleUnderway(String),
+    /// Asked twice at once (two people, a double click): the first is being booked.
+    #[error("a return, replacement or exchange of this order is already being booked")]
+    AfterSaleBeingBooked,
 }

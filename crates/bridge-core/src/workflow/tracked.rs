@@ -122,6 +122,8 @@ pub struct StoredOrder {
     pub updated_at: DateTime<Utc>,
     /// When retention forgot its customer (`[retention] customer_data`).
     pub forgotten_at: Option<DateTime<Utc>>,
+    /// The handover shipment its package went into (set by the gathering, read here).
+    pub shipment_id: Option<i64>,
 }
 
 /// An order as stored and decided upon. Its parts are private: read them with the accessors;
@@ -157,6 +159,7 @@ impl TrackedOrder {
                 created_at: now,
                 updated_at: now,
                 forgotten_at: None,
+                shipment_id: None,
             },
         }
     }
@@ -329,6 +332,11 @@ impl TrackedOrder {
     /// When retention forgot its customer.
     pub fn forgotten_at(&self) -> Option<DateTime<Utc>> {
         self.parts.forgotten_at
+    }
+
+    /// The handover shipment its package went into, if it was handed over (or gathered to be).
+    pub fn shipment_id(&self) -> Option<i64> {
+        self.parts.shipment_id
     }
 
     /// Moves the order to `state`, recording the first time it reached a state the reports

@@ -5,7 +5,6 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use bridge_core::domain::ShopId;
-use bridge_core::store::Store;
 
 use super::{Actor, operations};
 use crate::configuration::Settings;
@@ -19,7 +18,7 @@ pub(super) async fn handover(
     out: Option<PathBuf>,
     wait: u64,
 ) -> anyhow::Result<()> {
-    let store = Store::open_existing(&settings.database).await?;
+    let store = super::open_existing(&settings).await?;
     let rules = settings.rules();
     let shop = ShopId::new(shop);
     let Some(shipment) = operations(&store, &rules)

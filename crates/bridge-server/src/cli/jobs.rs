@@ -3,7 +3,7 @@
 
 use anyhow::Context;
 use bridge_core::jobs::{JobRecord, JobState};
-use bridge_core::store::{JobFilter, Store};
+use bridge_core::store::JobFilter;
 use clap::Subcommand;
 
 use super::{Actor, operations, print_out};
@@ -35,7 +35,7 @@ pub(super) enum JobsCommand {
 }
 
 pub(super) async fn jobs(settings: Settings, command: JobsCommand) -> anyhow::Result<()> {
-    let store = Store::open_existing(&settings.database).await?;
+    let store = super::open_existing(&settings).await?;
     match command {
         JobsCommand::List { state, limit } => {
             let state: JobState = state

@@ -12,6 +12,7 @@ mod upstreams;
 
 use std::path::PathBuf;
 
+use anyhow::Context as _;
 use bridge_core::store::Store;
 use bridge_core::workflow::Rules;
 use bridge_core::workflow::operator::Operator;
@@ -172,7 +173,9 @@ impl Cli {
         match self.command {
             Command::Serve => serve(settings).await,
             Command::Migrate => {
-                let store = Store::connect(&settings.database).await?;
+                let store = Store::connect(&settings.database)
+                    .await
+                    .with_context(|| format!("opening {}", settings.database.redacted_url()))?;
                 store.migrate().await?;
                 println!("migrations applied to {}", settings.database.redacted_url());
                 Ok(())
@@ -196,7 +199,7 @@ impl Cli {
             Command::Jobs { command } => jobs(settings, command).await,
             Command::Orders { command } => orders(settings, command).await,
             Command::Retention => {
-                let store = Store::open_existing(&settings.database).await?;
+                let store = open_existing(&settings).await?;
                 let done = bridge_core::maintenance::apply_retention(
                     &store,
                     &settings.retention,
@@ -289,4 +292,11 @@ fn print_out(text: &str) -> anyhow::Result<()> {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         other => Ok(other?),
     }
+}
+
+/// The bridge's existing database, or an error naming it (its password hidden).
+pub(crate) async fn open_existing(settings: &Settings) -> anyhow::Result<Store> {
+    Store::open_existing(&settings.database)
+        .await
+        .with_context(|| format!("opening {}", settings.database.redacted_url()))
 }

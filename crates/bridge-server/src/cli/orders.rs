@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use bridge_core::domain::{PhoneE164, ShopId};
 use bridge_core::jobs::JobState;
-use bridge_core::store::{JobFilter, Store};
+use bridge_core::store::JobFilter;
 use bridge_core::workflow::TrackedOrder;
 use clap::Subcommand;
 
@@ -130,7 +130,7 @@ pub(super) enum OrdersCommand {
 }
 
 pub(super) async fn orders(settings: Settings, command: OrdersCommand) -> anyhow::Result<()> {
-    let store = Store::open_existing(&settings.database).await?;
+    let store = super::open_existing(&settings).await?;
     let rules = settings.rules();
     let operations = operations(&store, &rules);
     let (by, shop, order, request) = match command {

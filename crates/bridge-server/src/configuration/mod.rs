@@ -207,6 +207,9 @@ pub struct ServerSettings {
     /// Named tokens for the admin API, each with its role.
     #[serde(default)]
     pub api_tokens: Vec<ApiToken>,
+    /// When set, `/metrics` answers only a scraper presenting it as a bearer token.
+    #[serde(default, serialize_with = "redact_option")]
+    pub metrics_token: Option<SecretString>,
     /// Largest request body accepted, in bytes (413 beyond).
     pub body_limit_bytes: usize,
     /// A request that takes longer is answered 408.
@@ -219,14 +222,27 @@ pub struct ServerSettings {
     /// A client that has not sent its request headers in this time is disconnected.
     #[serde(with = "humantime_serde")]
     pub header_read_timeout: Duration,
-    /// Most connections one client address may hold; `0`: no limit. Unset: 64, or no limit
-    /// behind a trusted proxy (every connection then comes from the proxy).
+    /// Most connections one client address may hold; `0`: no limit. Unset: 256 (half the
+    /// default `max_connections`), or no limit behind a trusted proxy (every connection then
+    /// comes from the proxy).
     #[serde(default)]
     pub max_connections_per_address: Option<usize>,
+    /// Networks whose addresses the per-address limit never counts (`["203.0.113.0/24"]`):
+    /// the courier's and the ticketing platform's senders, whose bursts after an outage come
+    /// from a few addresses with many connections each.
+    #[serde(default)]
+    pub uncapped_networks: Vec<ipnet::IpNet>,
+    /// `/readyz` answers 503 when its probe write does not commit within this time.
+    #[serde(default = "default_readyz_write_timeout", with = "humantime_serde")]
+    pub readyz_write_timeout: Duration,
     /// A connection that sends nothing for this long is closed (before its first request too).
     /// Unset: the request timeout plus the header-read timeout.
     #[serde(default, with = "humantime_serde")]
     pub idle_timeout: Option<Duration>,
+}
+
+fn default_readyz_write_timeout() -> Duration {
+    Duration::from_secs(5)
 }
 
 impl ServerSettings {
@@ -236,7 +252,7 @@ impl ServerSettings {
             Some(0) => None,
             Some(limit) => Some(limit),
             None if self.webhook_rate_limit.trusted_proxy_header.is_some() => None,
-            None => Some(64),
+            None => Some(256),
         }
     }
 
@@ -452,6 +468,9 @@ impl Settings {
         }
         if self.server.body_limit_bytes < 1024 {
             problems.push("server.body_limit_bytes must be at least 1024".to_owned());
+        }
+        if let Some(token) = &self.server.metrics_token {
+            bridge_core::settings::check_secret("server.metrics_token", token, 16, &mut problems);
         }
         if self.server.max_connections == 0 {
             problems.push("server.max_connections must be at least 1".to_owned());

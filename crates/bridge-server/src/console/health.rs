@@ -111,7 +111,11 @@ pub async fn health(State(state): State<AppState>, headers: HeaderMap) -> Respon
             silent_after: humantime_serde::re::humantime::format_duration(silent_after).to_string(),
             version: env!("CARGO_PKG_VERSION"),
             backend: format!("{:?}", state.store.backend()).to_lowercase(),
-            writable: state.store.writable().await.is_ok(),
+            writable: state
+                .store
+                .writable(state.settings.server.readyz_write_timeout)
+                .await
+                .is_ok(),
         },
     )
 }

@@ -247,9 +247,14 @@ impl Operations<'_> {
             {
                 as_it_will_be = next;
             }
-            jobs.push(operator::request(&order.key(), request));
+            jobs.push(operator::request(order, request));
         }
-        self.store.enqueue(&jobs, now).await?;
+        let queued = self.store.enqueue(&jobs, now).await?;
+        if queued < jobs.len() as u64 {
+            // Only a booking after delivery has a key two requests can share: the same return
+            // asked twice at once, or again while the first is being booked.
+            return Err(Refusal::AfterSaleBeingBooked.into());
+        }
         self.wake();
         let last = jobs
             .last()
@@ -308,7 +313,7 @@ impl Operations<'_> {
         let job = self
             .store
             .revive_job(id, now, |job| {
-                operator::job_retried(&job.order_key, job.kind(), job.id, by, now)
+                operator::job_retried(&job.order_key.order(), job.kind(), job.id, by, now)
             })
             .await?
             .ok_or(OperationError::NoDeadJob(id))?;
@@ -323,7 +328,7 @@ impl Operations<'_> {
         let revived = self
             .store
             .revive_dead_jobs(now, |job| {
-                operator::job_retried(&job.order_key, job.kind(), job.id, by, now)
+                operator::job_retried(&job.order_key.order(), job.kind(), job.id, by, now)
             })
             .await?;
         tracing::info!(revived, operator = %by, "every dead job retried");

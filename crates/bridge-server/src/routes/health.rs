@@ -2,13 +2,16 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::{StatusCode, header};
-use axum::response::IntoResponse;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use bridge_core::jobs::JobState;
 use bridge_core::lifecycle::OrderState;
+use secrecy::ExposeSecret;
 use serde_json::json;
+use subtle::ConstantTimeEq;
 
+use crate::error::ApiError;
 use crate::reports::ReportsQuery;
 use crate::state::AppState;
 use bridge_core::reports::Granularity;
@@ -25,8 +28,10 @@ async fn healthz() -> impl IntoResponse {
     Json(json!({ "status": "ok" }))
 }
 
-/// Ready when the database answers, its migrations are applied and writes work (after a failed
-/// write, a probe write must succeed). The answer names the cause, never the database's own
+/// Ready when the database answers, its migrations are applied and a write works: a probe write
+/// commits within `server.readyz_write_timeout` (a frozen filesystem answers nothing, rather
+/// than an error), and the bridge's last real write did not fail (a full disk can take the
+/// small probe while every webhook's write fails). The answer names the cause, never the database's own
 /// message (it can hold paths and hosts): that goes to the log.
 async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     let not_ready = |message: &str, error: &dyn std::fmt::Display| {
@@ -41,13 +46,34 @@ async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     if let Err(error) = state.store.readiness().await {
         return not_ready("database unavailable or not migrated", &error);
     }
-    if let Err(error) = state.store.writable().await {
+    if let Err(error) = state
+        .store
+        .writable(state.settings.server.readyz_write_timeout)
+        .await
+    {
         return not_ready("database unavailable for writes", &error);
     }
     (StatusCode::OK, Json(json!({ "status": "ready" })))
 }
 
-async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    // With `server.metrics_token`, only a scraper presenting it reads the figures (shop names
+    // and volumes are business information).
+    if let Some(expected) = &state.settings.server.metrics_token {
+        let presented = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .unwrap_or("");
+        if !bool::from(
+            presented
+                .as_bytes()
+                .ct_eq(expected.expose_secret().as_bytes()),
+        ) {
+            return ApiError::Unauthorized("/metrics needs server.metrics_token".to_owned())
+                .into_response();
+        }
+    }
     // Queue depth is read at scrape time so every replica reports the shared queue.
     if let Ok(counts) = state.store.job_counts().await {
         for job_state in JobState::ALL {
@@ -77,6 +103,7 @@ async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
         state.metrics.render(),
     )
+        .into_response()
 }
 
 /// How often the report gauges are recomputed at most.

@@ -24,7 +24,11 @@ impl JobExecutor for AlwaysInvalid {
 }
 
 async fn app_with_token() -> TestApp {
-    spawn_app_with(TestBackend::Sqlite, Arc::new(AlwaysInvalid), |settings| {
+    app_with_token_on(TestBackend::Sqlite).await
+}
+
+async fn app_with_token_on(backend: TestBackend) -> TestApp {
+    spawn_app_with(backend, Arc::new(AlwaysInvalid), |settings| {
         settings.server.admin_token = Some(TOKEN.to_owned().into());
     })
     .await
@@ -53,10 +57,9 @@ async fn admin_api_refuses_missing_or_wrong_tokens() {
 /// Wrong tokens are throttled per address like console sign-ins (the admin token signs in
 /// there too); a named token acts under its own name whatever `X-Operator` claims, and a
 /// viewer's token reads but may not act.
-#[tokio::test]
-async fn tokens_are_throttled_named_and_held_to_their_role() {
+async fn tokens_are_throttled_named_and_held_to_their_role(backend: TestBackend) {
     use bridge_server::configuration::{ApiToken, Role};
-    let app = spawn_app_with(TestBackend::Sqlite, Arc::new(AlwaysInvalid), |settings| {
+    let app = spawn_app_with(backend, Arc::new(AlwaysInvalid), |settings| {
         settings.server.admin_token = Some(TOKEN.to_owned().into());
         settings.server.api_tokens.push(ApiToken {
             name: "reports-bot".to_owned(),
@@ -226,9 +229,10 @@ async fn the_admin_api_is_published_as_openapi() {
     app.stop().await.unwrap();
 }
 
-#[tokio::test]
-async fn orders_of_unknown_shops_or_names_are_not_found_and_bad_filters_named() {
-    let app = app_with_token().await;
+async fn orders_of_unknown_shops_or_names_are_not_found_and_bad_filters_named(
+    backend: TestBackend,
+) {
+    let app = app_with_token_on(backend).await;
     let get = |path: &str| app.client.get(app.url(path)).bearer_auth(TOKEN).send();
     let missing = get("/api/orders/kente/%239999").await.unwrap();
     assert_eq!(missing.status(), 404);
@@ -243,6 +247,12 @@ async fn orders_of_unknown_shops_or_names_are_not_found_and_bad_filters_named() 
         bad_day.json::<Value>().await.unwrap()["error"]["field"],
         "from"
     );
+    // A search term of 60 000 characters is refused, naming `q` (not a 503 from the database).
+    let huge = get(&format!("/api/orders?q={}", "a".repeat(60_000)))
+        .await
+        .unwrap();
+    assert_eq!(huge.status(), 422);
+    assert_eq!(huge.json::<Value>().await.unwrap()["error"]["field"], "q");
     let empty = get("/api/orders?q=nobody&from=2026-01-01").await.unwrap();
     let page: Value = empty.json().await.unwrap();
     assert_eq!(
@@ -251,3 +261,71 @@ async fn orders_of_unknown_shops_or_names_are_not_found_and_bad_filters_named() 
     );
     app.stop().await.unwrap();
 }
+
+/// Five people (or five clicks) ask for the same return at once: one booking, the others are
+/// told it is already being booked (409); ShaQ is asked for one return package.
+async fn the_same_return_asked_at_once_is_booked_once(backend: TestBackend) {
+    use bridge_core::lifecycle::OrderState;
+    use bridge_sandbox::shops::OrderSpec;
+    let bridge = crate::helpers::SandboxBridge::start_on(backend, "", Some(TOKEN)).await;
+    let spec = OrderSpec {
+        id: 8801,
+        cod: true,
+        country: "GH",
+        phone: Some("024 412 3456".to_owned()),
+        region: Some("Ashanti".to_owned()),
+    };
+    bridge.place_woo_order(&spec, "Kumasi").await;
+    bridge_sandbox::wait_for(
+        "the package",
+        std::time::Duration::from_secs(60),
+        || async { bridge.sandbox.shaq.package("atlas-8801") },
+    )
+    .await
+    .unwrap();
+    bridge
+        .wait_for_state("atlas/8801", OrderState::Shipping)
+        .await;
+    bridge
+        .sandbox
+        .shaq
+        .advance("atlas-8801", "delivered")
+        .unwrap();
+    bridge
+        .wait_for_state("atlas/8801", OrderState::Delivered)
+        .await;
+    let client = reqwest::Client::new();
+    let ask = || {
+        client
+            .post(bridge.url("/api/orders/atlas/8801/after-sale"))
+            .bearer_auth(TOKEN)
+            .json(&serde_json::json!({ "kind": "return" }))
+            .send()
+    };
+    let answers = futures::future::join_all((0..5).map(|_| ask())).await;
+    let statuses: Vec<u16> = answers
+        .into_iter()
+        .map(|a| a.unwrap().status().as_u16())
+        .collect();
+    let booked = statuses.iter().filter(|s| matches!(s, 200 | 202)).count();
+    let refused = statuses.iter().filter(|s| **s == 409).count();
+    assert_eq!((booked, refused), (1, 4), "{statuses:?}");
+    bridge_sandbox::wait_for(
+        "the return package",
+        std::time::Duration::from_secs(60),
+        || async { bridge.sandbox.shaq.package("atlas-8801-R1") },
+    )
+    .await
+    .unwrap();
+    assert!(
+        bridge.sandbox.shaq.package("atlas-8801-R2").is_none(),
+        "one return, not two"
+    );
+    bridge.stop().await;
+}
+
+on_both_backends!(
+    tokens_are_throttled_named_and_held_to_their_role,
+    the_same_return_asked_at_once_is_booked_once,
+    orders_of_unknown_shops_or_names_are_not_found_and_bad_filters_named,
+);

@@ -541,3 +541,45 @@ async fn a_return_is_booked_from_the_command_line_only_after_delivery() {
     );
     bridge.stop().await;
 }
+
+/// A PostgreSQL password given as `?password=` in the URL is printed by nobody: not by
+/// `check-config`, not in the error when the database cannot be reached.
+#[tokio::test]
+async fn a_database_password_in_the_url_query_is_never_printed() {
+    const PASSWORD: &str = "hunter2-query-password";
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("bridge.toml");
+    let toml = BridgeConfig::with_upstreams(
+        "http://127.0.0.1:9/api/v1",
+        "http://127.0.0.1:9/v1",
+        [
+            "awaiting_confirmation",
+            "received",
+            "confirmed",
+            "cancelled",
+        ]
+        .map(|key| (key.to_owned(), format!("status-{key}")))
+        .to_vec(),
+        // Port 9 (discard): nothing answers PostgreSQL there.
+        &format!("postgres://bridge@127.0.0.1:9/shop?sslmode=disable&password={PASSWORD}"),
+    )
+    .shop(Shop::woocommerce("atlas", WOO_SECRET))
+    .to_toml();
+    std::fs::write(&config, toml).unwrap();
+    for args in [&["check-config"][..], &["migrate"], &["orders", "list"]] {
+        let output = shaq_bridge(&config, args).await;
+        let printed = format!(
+            "{}{}",
+            stdout(&output),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(
+            !printed.contains(PASSWORD),
+            "{args:?} printed the password: {printed}"
+        );
+        assert!(
+            printed.contains("127.0.0.1:9"),
+            "{args:?} still says which database: {printed}"
+        );
+    }
+}

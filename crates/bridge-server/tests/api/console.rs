@@ -2,6 +2,7 @@
 //! resume shipping an order, CSV export.
 
 use bridge_core::lifecycle::OrderState;
+use bridge_core::testing::TestBackend;
 use bridge_sandbox::shops::OrderSpec;
 use bridge_sandbox::wait_for;
 use bridge_server::sign_in::hash_password;
@@ -73,9 +74,8 @@ async fn the_console_is_off_when_nobody_can_sign_in() {
     bridge.stop().await;
 }
 
-#[tokio::test]
-async fn pages_need_a_session_and_forms_their_token() {
-    let bridge = SandboxBridge::start(&operators_toml()).await;
+async fn pages_need_a_session_and_forms_their_token(backend: TestBackend) {
+    let bridge = SandboxBridge::start_on(backend, &operators_toml(), None).await;
     let client = browser();
     for path in [
         "/console",
@@ -137,6 +137,20 @@ async fn pages_need_a_session_and_forms_their_token() {
     let (status, inbox) = page(&client, &cookie, &bridge.url("/console")).await;
     assert_eq!(status, StatusCode::OK);
     let token = csrf_of(&inbox);
+    // No site may frame the console, and its pages load nothing from elsewhere.
+    let headers = client
+        .get(bridge.url("/console"))
+        .header(COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap()
+        .headers()
+        .clone();
+    let policy = headers["content-security-policy"].to_str().unwrap();
+    assert!(policy.contains("frame-ancestors 'none'"), "{policy}");
+    assert!(policy.contains("default-src 'none'"), "{policy}");
+    assert_eq!(headers["x-frame-options"], "DENY");
+    assert_eq!(headers["x-content-type-options"], "nosniff");
     // A form without the session's token, or posted from another site, is refused.
     let without = client
         .post(bridge.url("/console/logout"))
@@ -197,15 +211,14 @@ async fn pages_need_a_session_and_forms_their_token() {
 
 /// A session ends when its operator's password changes or the operator is removed from the
 /// settings (the bridge restarted with them), and a viewer may look but not act.
-#[tokio::test]
-async fn sessions_end_with_their_credential_and_viewers_only_look() {
+async fn sessions_end_with_their_credential_and_viewers_only_look(backend: TestBackend) {
     use bridge_core::store::StoredSession;
     let viewer = format!(
         "{}[[console.operators]]\nname = \"esi\"\npassword_hash = \"{}\"\nrole = \"viewer\"\n",
         operators_toml(),
         hash_password("esi-looks-only-2026").unwrap()
     );
-    let bridge = SandboxBridge::start(&viewer).await;
+    let bridge = SandboxBridge::start_on(backend, &viewer, None).await;
     let client = browser();
     let cookie = sign_in(&bridge, &client).await;
     let (status, _) = page(&client, &cookie, &bridge.url("/console")).await;
@@ -276,9 +289,8 @@ async fn sessions_end_with_their_credential_and_viewers_only_look() {
     bridge.stop().await;
 }
 
-#[tokio::test]
-async fn sign_in_attempts_are_limited_per_address() {
-    let bridge = SandboxBridge::start(&operators_toml()).await;
+async fn sign_in_attempts_are_limited_per_address(backend: TestBackend) {
+    let bridge = SandboxBridge::start_on(backend, &operators_toml(), None).await;
     let client = browser();
     let mut statuses = Vec::new();
     for _ in 0..12 {
@@ -1097,3 +1109,9 @@ async fn a_handover_whose_answer_was_lost_adopts_the_shipment_shaq_made() {
     );
     bridge.stop().await;
 }
+
+on_both_backends!(
+    pages_need_a_session_and_forms_their_token,
+    sessions_end_with_their_credential_and_viewers_only_look,
+    sign_in_attempts_are_limited_per_address,
+);

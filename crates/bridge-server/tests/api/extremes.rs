@@ -204,26 +204,4 @@ async fn extreme_values_never_stop_the_writer(backend: TestBackend) {
     bridge.stop().await;
 }
 
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::$name(super::TestBackend::Sqlite).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                #[cfg_attr(not(postgres_tests), ignore = "PostgreSQL suite not run: set BRIDGE_TEST_POSTGRES_URL")]
-                async fn $name() {
-                    super::$name(super::TestBackend::Postgres).await;
-                }
-            )*
-        }
-    };
-}
-
 on_both_backends!(extreme_values_never_stop_the_writer);

@@ -218,11 +218,10 @@ async fn slow_clients_are_cut_off_and_cannot_starve_the_server() {
 /// 1,000 connections that never send a byte, from one address: the address keeps only its
 /// share of the connections (the rest are closed at once), the silent ones are closed once
 /// idle, and real webhooks from elsewhere all get through meanwhile.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_thousand_silent_connections_do_not_stop_real_webhooks() {
+async fn a_thousand_silent_connections_do_not_stop_real_webhooks(backend: TestBackend) {
     use tokio::io::AsyncReadExt;
 
-    let app = spawn_app_with(TestBackend::Sqlite, Arc::new(Succeeds), |settings| {
+    let app = spawn_app_with(backend, Arc::new(Succeeds), |settings| {
         settings.server.request_timeout = std::time::Duration::from_secs(1);
         settings.server.header_read_timeout = std::time::Duration::from_millis(500);
         settings.server.idle_timeout = Some(std::time::Duration::from_secs(2));
@@ -273,6 +272,73 @@ async fn a_thousand_silent_connections_do_not_stop_real_webhooks() {
         started.elapsed() < std::time::Duration::from_secs(10),
         "closed once idle"
     );
+    app.stop().await.unwrap();
+}
+
+/// A write that does not finish (a frozen filesystem, another process holding the database's
+/// write lock) makes `/readyz` answer 503 within its timeout — not 200 because nothing failed
+/// — and ready again once writes go through.
+async fn readyz_proves_a_write_within_its_timeout(backend: TestBackend) {
+    let app = spawn_app_with(backend, Arc::new(Succeeds), |settings| {
+        settings.server.readyz_write_timeout = std::time::Duration::from_millis(500);
+    })
+    .await;
+    let ready = app.client.get(app.url("/readyz")).send().await.unwrap();
+    assert_eq!(ready.status(), 200);
+    // Another connection takes the write lock and holds it, like a frozen disk: SQLite's
+    // database lock, or PostgreSQL's lock on the table the probe writes.
+    let holder = LockHolder::take(backend, &app.db.settings.url).await;
+    let started = std::time::Instant::now();
+    let frozen = app.client.get(app.url("/readyz")).send().await.unwrap();
+    assert_eq!(
+        frozen.status(),
+        503,
+        "a write that never finishes is not ready"
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(3),
+        "answered within the timeout, not after the database's own"
+    );
+    let body: Value = frozen.json().await.unwrap();
+    assert_eq!(body["error"]["message"], "database unavailable for writes");
+    holder.release().await;
+    let mut ready = false;
+    for _ in 0..50 {
+        if app
+            .client
+            .get(app.url("/readyz"))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            == 200
+        {
+            ready = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(ready, "ready again once writes go through");
+    app.stop().await.unwrap();
+}
+
+/// With `server.metrics_token`, `/metrics` answers only the scraper that presents it.
+async fn metrics_can_require_a_token(backend: TestBackend) {
+    let app = spawn_app_with(backend, Arc::new(Succeeds), |settings| {
+        settings.server.metrics_token = Some("scraper-token-0123456789".to_owned().into());
+    })
+    .await;
+    let open = app.client.get(app.url("/metrics")).send().await.unwrap();
+    assert_eq!(open.status(), 401);
+    let scraped = app
+        .client
+        .get(app.url("/metrics"))
+        .bearer_auth("scraper-token-0123456789")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(scraped.status(), 200);
+    assert!(scraped.text().await.unwrap().contains("bridge_jobs"));
     app.stop().await.unwrap();
 }
 
@@ -371,4 +437,97 @@ async fn requests_hyper_cannot_parse_are_refused_in_json_too() {
         "{ok}"
     );
     app.stop().await.unwrap();
+}
+
+/// The per-address limit counts every address but those of `uncapped_networks` (a courier's
+/// senders, whose burst after an outage comes from a few addresses with many connections).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn uncapped_networks_may_hold_more_connections_than_one_address_may() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let app = spawn_app_with(TestBackend::Sqlite, Arc::new(Succeeds), |settings| {
+        settings.server.max_connections_per_address = Some(4);
+        settings.server.uncapped_networks = vec!["127.0.0.3/32".parse().unwrap()];
+    })
+    .await;
+    let address: std::net::SocketAddr = app.address.trim_start_matches("http://").parse().unwrap();
+    // Ten connections held open at once from each address, each then asking for /livez.
+    async fn answered_of_ten(from: &str, to: std::net::SocketAddr) -> usize {
+        let mut streams = Vec::new();
+        for _ in 0..10 {
+            let socket = tokio::net::TcpSocket::new_v4().unwrap();
+            socket.bind(format!("{from}:0").parse().unwrap()).unwrap();
+            streams.push(socket.connect(to).await.unwrap());
+        }
+        let mut answered = 0;
+        for stream in &mut streams {
+            let _ = stream
+                .write_all(b"GET /healthz HTTP/1.1\r\nhost: bridge\r\n\r\n")
+                .await;
+            let mut buffer = [0u8; 64];
+            let read =
+                tokio::time::timeout(std::time::Duration::from_secs(5), stream.read(&mut buffer))
+                    .await
+                    .expect("answered or closed");
+            if matches!(read, Ok(n) if n > 0 && buffer.starts_with(b"HTTP/1.1 200")) {
+                answered += 1;
+            }
+        }
+        answered
+    }
+    assert_eq!(answered_of_ten("127.0.0.3", address).await, 10, "uncapped");
+    assert_eq!(
+        answered_of_ten("127.0.0.4", address).await,
+        4,
+        "capped at 4"
+    );
+    app.stop().await.unwrap();
+}
+
+on_both_backends!(
+    readyz_proves_a_write_within_its_timeout,
+    metrics_can_require_a_token,
+    a_thousand_silent_connections_do_not_stop_real_webhooks,
+);
+
+/// A second connection holding the lock the bridge's writes need.
+enum LockHolder {
+    Sqlite(sqlx::SqliteConnection),
+    Postgres(sqlx::PgConnection),
+}
+
+impl LockHolder {
+    async fn take(backend: TestBackend, url: &str) -> LockHolder {
+        use sqlx::{Connection, Executor};
+        match backend {
+            TestBackend::Sqlite => {
+                let mut holder = sqlx::SqliteConnection::connect(url).await.unwrap();
+                holder.execute("BEGIN IMMEDIATE").await.unwrap();
+                LockHolder::Sqlite(holder)
+            }
+            TestBackend::Postgres => {
+                let mut holder = sqlx::PgConnection::connect(url).await.unwrap();
+                holder.execute("BEGIN").await.unwrap();
+                holder
+                    .execute("LOCK TABLE write_probe IN ACCESS EXCLUSIVE MODE")
+                    .await
+                    .unwrap();
+                LockHolder::Postgres(holder)
+            }
+        }
+    }
+
+    async fn release(self) {
+        use sqlx::{Connection, Executor};
+        match self {
+            LockHolder::Sqlite(mut holder) => {
+                holder.execute("ROLLBACK").await.unwrap();
+                holder.close().await.unwrap();
+            }
+            LockHolder::Postgres(mut holder) => {
+                holder.execute("ROLLBACK").await.unwrap();
+                holder.close().await.unwrap();
+            }
+        }
+    }
 }

@@ -116,6 +116,20 @@ impl SandboxBridge {
         extra: &str,
         admin_token: Option<&str>,
     ) -> SandboxBridge {
+        SandboxBridge::start_with(backend, extra, admin_token, false).await
+    }
+
+    /// As [`SandboxBridge::start_on`], with the webhooks' default per-source rate limits on.
+    pub async fn start_rate_limited(backend: TestBackend) -> SandboxBridge {
+        SandboxBridge::start_with(backend, "", None, true).await
+    }
+
+    async fn start_with(
+        backend: TestBackend,
+        extra: &str,
+        admin_token: Option<&str>,
+        rate_limited: bool,
+    ) -> SandboxBridge {
         let dir = tempfile::tempdir().unwrap();
         let sandbox = bridge_sandbox::Sandbox::start(bridge_sandbox::SandboxConfig::default())
             .await
@@ -125,12 +139,14 @@ impl SandboxBridge {
         if let Some(token) = admin_token {
             config = config.admin_token(token);
         }
+        if !rate_limited {
+            config = config.without_rate_limit();
+        }
         let toml = config
             .poll_interval("50ms")
             .fast_retries(10)
             .quick_upstreams("1s")
             .without_reconciliation()
-            .without_rate_limit()
             .shop(
                 Shop::woocommerce("atlas", WOO_SECRET)
                     .ship_immediately()

@@ -405,6 +405,73 @@ async fn the_customer_declines_and_the_shop_order_is_cancelled(backend: TestBack
     journey.stop().await;
 }
 
+/// Courier news the order cannot place moves nothing: a webhook naming an unconfirmed COD
+/// order's reference (it has no package) leaves the order waiting, its ticket where it is and
+/// its shop untold, with a line in the order's timeline saying why. (News naming another
+/// order's package: `workflow/tests/courier.rs`.)
+async fn courier_news_for_an_order_without_its_package_moves_nothing(backend: TestBackend) {
+    let journey = Journey::start(backend, SandboxConfig::default()).await;
+    assert_eq!(
+        journey
+            .send_shopify("orders/create", &shopify_order(&cod_spec(2101)))
+            .await,
+        200
+    );
+    let ticket = journey.ticket("kente-2101").await;
+    journey.settle().await;
+    let client = reqwest::Client::new();
+    let post = |event_id: &str, tracking: &str, status: &str| {
+        client
+            .post(format!("{}/webhooks/shaq", journey.bridge))
+            .header("content-type", "application/json")
+            .header(
+                "X-Shaq-Webhook-Secret",
+                bridge_sandbox::bridge_config::SHAQ_WEBHOOK_SECRET,
+            )
+            .body(
+                serde_json::json!({
+                    "event": "package.status_updated", "event_id": event_id,
+                    "api_version": "v1", "occurred_at": chrono::Utc::now().to_rfc3339(),
+                    "data": {"partner_ref": "kente-2101", "tracking_number": tracking, "status": status}
+                })
+                .to_string(),
+            )
+            .send()
+    };
+    assert_eq!(
+        post("stray-1", "SB-NOT-OURS", "in_transit")
+            .await
+            .unwrap()
+            .status(),
+        200,
+        "taken (stored), then judged by the workflow"
+    );
+    let line = wait_for("the refusal in the timeline", LIMIT, || async {
+        timeline_of(&journey, "kente/2101")
+            .await
+            .into_iter()
+            .find(|line| line.contains("not applied"))
+    })
+    .await
+    .unwrap();
+    assert!(line.contains("has no ShaQ package"), "{line}");
+    journey.settle().await;
+    assert_eq!(
+        journey.order_state("kente/2101").await,
+        Some(OrderState::AwaitingConfirmation)
+    );
+    let unmoved = journey.ticket("kente-2101").await;
+    assert_eq!(
+        unmoved["ticket_status_id"], ticket["ticket_status_id"],
+        "the customer hears nothing"
+    );
+    assert!(
+        journey.sandbox.shops.received().is_empty(),
+        "the shop is told nothing"
+    );
+    journey.stop().await;
+}
+
 async fn a_shop_cancel_before_pickup_deletes_the_package_after_pickup_asks_shaq(
     backend: TestBackend,
 ) {
@@ -567,7 +634,10 @@ async fn bad_signatures_and_unshippable_orders(backend: TestBackend) {
             &order,
         )
         .await;
-    assert_eq!(unknown.status, 404);
+    assert_eq!(
+        unknown.status, 401,
+        "a shop that does not exist is answered like a wrong signature: probing learns nothing"
+    );
 
     let no_phone = shopify_order(&OrderSpec {
         phone: None,
@@ -1932,6 +2002,49 @@ async fn the_days_parcels_are_handed_over_with_a_manifest_and_labels(backend: Te
     assert!(timeline_of(&journey, "atlas/501").await.contains(&line));
     assert!(!timeline_of(&journey, "atlas/503").await.contains(&line));
 
+    // The shop cancels an order already on the printed manifest: ShaQ is asked to cancel the
+    // package (not to delete it: the rider has it), the shipment lists the order as cancelled
+    // and its timeline names the shipment.
+    let mut late = woocommerce_order(&cod_spec(501));
+    late["status"] = Value::from("cancelled");
+    late["date_modified_gmt"] = Value::from("2099-01-01T00:00:00");
+    sender.send(&url, "order.updated", &late).await;
+    let asked = wait_for("the cancellation request", LIMIT, || async {
+        journey
+            .sandbox
+            .shaq
+            .package("atlas-501")
+            .filter(|p| p.cancel_requested)
+    })
+    .await
+    .unwrap();
+    assert!(!asked.deleted, "a handed-over package is never deleted");
+    journey.settle().await;
+    let listed: Value = client
+        .get(api(&format!("/api/shipments/{id}")))
+        .bearer_auth(ADMIN_TOKEN)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let line_of_501 = listed["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["order_key"] == "atlas/501")
+        .unwrap_or_else(|| panic!("501 on the shipment: {listed}"));
+    assert_eq!(line_of_501["state"], "cancelled", "{line_of_501}");
+    let timeline = timeline_of(&journey, "atlas/501").await;
+    assert!(
+        timeline
+            .iter()
+            .any(|line| line.contains("ShaQ asked to cancel package")
+                && line.contains("handed over in shipment")),
+        "{timeline:?}"
+    );
+
     // Nothing new since: nothing to hand over.
     let again = hand_over().await.unwrap();
     assert_eq!(again.status(), 200);
@@ -2390,6 +2503,7 @@ journeys!(
     a_cod_shopify_order_is_confirmed_shipped_and_delivered,
     a_prepaid_woocommerce_order_ships_at_once_and_collects_nothing,
     the_customer_declines_and_the_shop_order_is_cancelled,
+    courier_news_for_an_order_without_its_package_moves_nothing,
     a_shop_cancel_before_pickup_deletes_the_package_after_pickup_asks_shaq,
     redelivered_and_reordered_webhooks_change_nothing,
     bad_signatures_and_unshippable_orders,

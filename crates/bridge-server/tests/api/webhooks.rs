@@ -235,9 +235,8 @@ async fn post_shaq_bytes(app: &TestApp, body: Vec<u8>) -> reqwest::Response {
 
 /// A signed source far above its configured rate is counted and logged, never refused: a
 /// refused courier update is lost for good after ShaQ's three retries.
-#[tokio::test]
-async fn a_signed_source_above_its_rate_is_counted_never_refused() {
-    let app = spawn_app_with(TestBackend::Sqlite, Arc::new(Parked), |settings| {
+async fn a_signed_source_above_its_rate_is_counted_never_refused(backend: TestBackend) {
+    let app = spawn_app_with(backend, Arc::new(Parked), |settings| {
         settings.server.webhook_rate_limit.per_second = 1;
         settings.server.webhook_rate_limit.burst = 2;
     })
@@ -318,9 +317,8 @@ async fn an_optional_hmac_header_is_required_once_configured() {
 /// of unsigned shop webhooks and wrong-secret ShaQ webhooks from one address is answered 401,
 /// then 429 — while ShaQ's signed webhooks from that same address, and a burst far above the
 /// configured rate, are all taken.
-#[tokio::test]
-async fn forgers_cannot_make_the_bridge_refuse_a_signed_sender() {
-    let app = spawn_app_with(TestBackend::Sqlite, Arc::new(Parked), |settings| {
+async fn forgers_cannot_make_the_bridge_refuse_a_signed_sender(backend: TestBackend) {
+    let app = spawn_app_with(backend, Arc::new(Parked), |settings| {
         let limits = &mut settings.server.webhook_rate_limit;
         limits.per_second = 5;
         limits.burst = 10;
@@ -410,3 +408,8 @@ async fn forgers_cannot_make_the_bridge_refuse_a_signed_sender() {
     assert_eq!(forged.status(), 429);
     app.stop().await.unwrap();
 }
+
+on_both_backends!(
+    a_signed_source_above_its_rate_is_counted_never_refused,
+    forgers_cannot_make_the_bridge_refuse_a_signed_sender,
+);

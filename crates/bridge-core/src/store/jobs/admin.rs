@@ -44,12 +44,20 @@ impl Store {
             job_columns!(),
             " FROM jobs WHERE ($1 IS NULL OR state = $1 OR ($1 = 'queued' AND state = 'held')) ",
             "AND ($2 IS NULL OR kind = $2) ",
-            "AND ($3 IS NULL OR order_key = $3) ORDER BY updated_at DESC, id DESC LIMIT $4"
+            "AND ($3 IS NULL OR order_key = $3 OR order_key = $5) ",
+            "ORDER BY updated_at DESC, id DESC LIMIT $4"
         ))
         .bind(filter.state.map(JobState::as_str))
         .bind(filter.kind.map(JobKind::as_str))
         .bind(filter.order_key.as_ref().map(OrderKey::as_str))
         .bind(i64::from(filter.limit.unwrap_or(100).min(1000)))
+        // An order's jobs include those of its write-back lane.
+        .bind(
+            filter
+                .order_key
+                .as_ref()
+                .map(|key| key.write_back_lane().as_str().to_owned()),
+        )
         .fetch_all(&self.pool)
         .await?;
         rows.into_iter().map(JobRecord::try_from).collect()
@@ -117,7 +125,8 @@ impl Store {
         let mut tx = self.begin_write().await?;
         let result = sqlx::query(
             "DELETE FROM jobs WHERE state = 'done' AND updated_at < $1 AND NOT EXISTS \
-             (SELECT 1 FROM orders o WHERE o.order_key = jobs.order_key \
+             (SELECT 1 FROM orders o WHERE (o.order_key = jobs.order_key \
+              OR 'write-back/' || o.order_key = jobs.order_key) \
               AND o.state NOT IN ('delivered', 'returned', 'cancelled'))",
         )
         .bind(to_millis(before))

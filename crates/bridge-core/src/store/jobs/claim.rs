@@ -201,7 +201,9 @@ async fn read_inputs(tx: &mut WriteTx, claimed: &mut [ClaimedJob]) -> StoreResul
     if claimed.is_empty() {
         return Ok(());
     }
-    let mut keys: Vec<&str> = claimed.iter().map(|c| c.job.order_key.as_str()).collect();
+    // A job in a lane of its order's reads the order's row.
+    let owners: Vec<OrderKey> = claimed.iter().map(|c| c.job.order_key.order()).collect();
+    let mut keys: Vec<&str> = owners.iter().map(OrderKey::as_str).collect();
     keys.sort_unstable();
     keys.dedup();
     let event_ids: Vec<i64> = claimed
@@ -223,7 +225,7 @@ async fn read_inputs(tx: &mut WriteTx, claimed: &mut [ClaimedJob]) -> StoreResul
             .collect()
     };
     for job in claimed {
-        let order = match orders.get(&job.job.order_key) {
+        let order = match orders.get(&job.job.order_key.order()) {
             None => None,
             Some(Ok(order)) => Some(order.clone()),
             // Left to the job: it reads the order itself and fails alone, with the error on

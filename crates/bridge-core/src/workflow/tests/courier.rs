@@ -58,6 +58,14 @@ fn given_a_cod_order_out_for_delivery_when_shaq_reports_delivered_then_the_shop_
         decision.jobs[1].dedupe_key(),
         "write_back_to_shop:kente/1047:delivered"
     );
+    // The shop is told in a lane of its own: a shop that keeps failing holds back none of the
+    // order's other jobs (the ticket move beside it is queued under the order).
+    assert_eq!(
+        decision.jobs[1].order_key().as_str(),
+        "write-back/kente/1047"
+    );
+    assert_eq!(decision.jobs[1].order_key().order().as_str(), "kente/1047");
+    assert_eq!(decision.jobs[0].order_key().as_str(), "kente/1047");
 }
 
 #[test]
@@ -197,6 +205,78 @@ fn reconciliation_applies_only_the_steps_after_the_last_one_known() {
 #[test]
 fn a_pending_package_is_deleted_and_one_shaq_holds_is_asked_back() {
     use crate::workflow::courier::{CancelBy, cancel_by};
-    assert_eq!(cancel_by(&PackageStatus::Pending), CancelBy::Deleting);
-    assert_eq!(cancel_by(&PackageStatus::InTransit), CancelBy::AskingShaq);
+    assert_eq!(
+        cancel_by(&PackageStatus::Pending, false),
+        CancelBy::Deleting
+    );
+    assert_eq!(
+        cancel_by(&PackageStatus::InTransit, false),
+        CancelBy::AskingShaq
+    );
+    // On a printed manifest, in the rider's hands: asked back, never deleted.
+    assert_eq!(
+        cancel_by(&PackageStatus::Pending, true),
+        CancelBy::AskingShaq
+    );
+}
+
+/// Courier news is placed only on an order that has its package (or is having it made): a
+/// webhook naming an unconfirmed order's reference moves nothing and messages nobody, and one
+/// naming another order's package is not taken for this order's.
+#[test]
+fn courier_news_the_order_cannot_place_changes_nothing() {
+    let rules = rules(false);
+    let waiting = order(OrderState::AwaitingConfirmation);
+    let own_ref = waiting.partner_ref().as_str().to_owned();
+    let news = |package: &str| CourierNews {
+        package: Some(package.to_owned()),
+        ..courier("in_transit", 5)
+    };
+    let key = waiting.key();
+    let refused = super::super::decide_inbound(
+        &rules,
+        &key,
+        Some(&waiting),
+        InboundNews::CourierStatus(news(&own_ref)),
+        at(5),
+    )
+    .expect("decided");
+    assert_eq!(refused.order, None);
+    assert!(refused.jobs.is_empty(), "no ticket move, no write-back");
+    assert!(
+        refused.outcome.contains("has no ShaQ package"),
+        "{}",
+        refused.outcome
+    );
+
+    let on_the_road = shipped(OrderState::InTransit, "in_transit");
+    let other = super::super::decide_inbound(
+        &rules,
+        &key,
+        Some(&on_the_road),
+        InboundNews::CourierStatus(news("kente-9999")),
+        at(6),
+    )
+    .expect("decided");
+    assert!(other.jobs.is_empty() && other.order.is_none());
+    assert!(
+        other.outcome.contains("not this order's"),
+        "{}",
+        other.outcome
+    );
+
+    // Shipping, the creation's answer not stored yet: ShaQ's news of its own package is placed.
+    let being_shipped = order(OrderState::Shipping);
+    let placed = super::super::decide_inbound(
+        &rules,
+        &key,
+        Some(&being_shipped),
+        InboundNews::CourierStatus(news(&own_ref)),
+        at(7),
+    )
+    .expect("decided");
+    assert_eq!(
+        placed.order.as_ref().map(TrackedOrder::state),
+        Some(OrderState::InTransit)
+    );
 }

@@ -221,10 +221,24 @@ fn a_replay_runs_the_event_again_under_a_new_key() {
 
 #[test]
 fn each_request_is_its_own_job() {
-    let key = order(OrderState::NeedsAttention).key();
-    let first = crate::workflow::operator::request(&key, asks(OperatorAction::Resume, 8));
-    let second = crate::workflow::operator::request(&key, asks(OperatorAction::Resume, 9));
+    let waiting = order(OrderState::NeedsAttention);
+    let first = crate::workflow::operator::request(&waiting, asks(OperatorAction::Resume, 8));
+    let second = crate::workflow::operator::request(&waiting, asks(OperatorAction::Resume, 9));
     assert_ne!(first.dedupe_key(), second.dedupe_key());
+    // A return asked twice (two people at once, a double click) is one booking.
+    let delivered = shipped(OrderState::Delivered, "delivered");
+    let return_by = |minute| {
+        crate::workflow::operator::request(
+            &delivered,
+            asks(
+                OperatorAction::AfterSale {
+                    after_sale: crate::workflow::returns::AfterSale::Return,
+                },
+                minute,
+            ),
+        )
+    };
+    assert_eq!(return_by(10).dedupe_key(), return_by(11).dedupe_key());
     assert_eq!(first.job().kind(), JobKind::Operator);
     let stored = Job::from_stored("operator", &first.job().payload().to_string());
     assert_eq!(stored.as_ref(), Ok(first.job()));
