@@ -5,6 +5,7 @@
 pub mod backfill;
 pub mod domain;
 pub mod intake;
+pub mod invoice;
 pub mod jobs;
 pub mod lifecycle;
 pub mod maintenance;

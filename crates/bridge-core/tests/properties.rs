@@ -32,6 +32,7 @@ fn shop(platform: Platform) -> ShopSettings {
         confirmation: Default::default(),
         handover: Default::default(),
         returns: Default::default(),
+        invoice: Default::default(),
     }
 }
 

@@ -95,6 +95,7 @@ fn order_record(id: &str, state: OrderState) -> TrackedOrder {
             phone: None,
             phone_problem: None,
             email: None,
+            phone_2: None,
         },
         address: Address::default(),
         items: Vec::new(),
@@ -560,6 +561,8 @@ async fn job_effects_commit_with_the_completion(store: Store) {
         status: "pending".parse().unwrap(),
         adopted: false,
         amount_to_collect: Decimal::new(30000, 2),
+        eta: None,
+        tracking_url: None,
     };
     let order = on_job_news(&rules, &order_record("1", OrderState::Shipping), news, now)
         .order
@@ -682,6 +685,8 @@ async fn orders_are_found_by_every_name_people_use(store: Store) {
         status: "pending".parse().unwrap(),
         adopted: false,
         amount_to_collect: Decimal::new(30000, 2),
+        eta: None,
+        tracking_url: None,
     };
     let rules = Rules {
         shops: Default::default(),
@@ -761,6 +766,7 @@ async fn a_persons_correction_is_stored_with_the_order(store: Store) {
     let lost = customer_order("6001", "#2001", "Esi", "024 412 3456", now);
     save(&store, &lost, now).await;
     let policy = ShopPolicy {
+        invoice_wait: None,
         flow: Flow::ShipImmediately,
         prepaid_skips_confirmation: true,
         confirmation: bridge_core::workflow::confirmation::ConfirmationPolicy::default(),
@@ -2111,6 +2117,7 @@ async fn references_of_orders_the_job_path_stored_resolve_from_memory(db: TestDa
             status_id: bridge_core::domain::TicketStatusId::new("st-received"),
             status_key: bridge_core::workflow::TicketKey::RECEIVED,
             adopted: false,
+            invoice: bridge_core::workflow::InvoiceOnTicket::NotAsked,
         },
         now,
     )
@@ -2124,6 +2131,8 @@ async fn references_of_orders_the_job_path_stored_resolve_from_memory(db: TestDa
             status: "pending".parse().unwrap(),
             adopted: false,
             amount_to_collect: Decimal::new(30000, 2),
+            eta: None,
+            tracking_url: None,
         },
         now,
     )

@@ -1,7 +1,7 @@
 //! The Digishare simulator: PAT and OAuth auth, tickets, media upload, thirds, `ticket.updated`
 //! webhooks on every status change, and the WhatsApp messages a customer would receive.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
 use axum::extract::{Path, Query, State};
@@ -65,6 +65,7 @@ impl Default for DigishareSimConfig {
             ("replacement_sent", "r3pl4c3s3nt09v8e"),
             ("replacement_out_for_delivery", "r3pl0utf0rd9v8e1"),
             ("replacement_delivered", "r3pld3l1v3r3dv8e"),
+            ("amount_updated", "4m0untupd4t3d8e1"),
         ];
         DigishareSimConfig {
             access_token: "sandbox-digishare-token".to_owned(),
@@ -107,6 +108,8 @@ struct Data {
     order: Vec<String>,
     messages: Vec<WhatsAppMessage>,
     media: Vec<Value>,
+    /// The bytes of each uploaded file, by id.
+    media_files: HashMap<String, Vec<u8>>,
     thirds: BTreeMap<String, Value>,
 }
 
@@ -190,6 +193,16 @@ impl DigishareSim {
             .filter(|t| t["ticket_status_id"] == status_id)
             .count();
         (data.tickets.len(), in_status)
+    }
+
+    /// An uploaded file's bytes, by its id.
+    pub fn media_file(&self, id: &str) -> Option<Vec<u8>> {
+        self.lock().media_files.get(id).cloned()
+    }
+
+    /// Every upload: `{id, file_name, mime_type, category, extension}`.
+    pub fn media(&self) -> Vec<Value> {
+        self.lock().media.clone()
     }
 
     /// Every ticket, in creation order.
@@ -578,19 +591,30 @@ async fn upload_media(
             vec!["The file name is required, without its extension.".to_owned()],
         );
     }
-    if text("extension").is_empty() {
+    // The guide's body has no `extension`; one that is sent must name something.
+    if file.get("extension").is_some() && text("extension").is_empty() {
         errors.insert(
             "file.extension".to_owned(),
-            vec!["The extension field is required.".to_owned()],
+            vec!["The extension must not be empty.".to_owned()],
+        );
+    }
+    if body.get("type").and_then(Value::as_str) != Some("file") {
+        errors.insert(
+            "type".to_owned(),
+            vec!["The selected type is invalid.".to_owned()],
         );
     }
     if !errors.is_empty() {
         return validation(errors);
     }
     let id = hashed_id();
-    sim.lock()
-        .media
-        .push(json!({ "id": id, "file_name": name, "mime_type": mime }));
+    let mut data = sim.lock();
+    data.media.push(json!({
+        "id": id, "file_name": name, "mime_type": mime,
+        "category": body.get("category"), "extension": file.get("extension"),
+    }));
+    data.media_files
+        .insert(id.clone(), decoded.unwrap_or_default());
     Json(json!({ "data": { "id": id } })).into_response()
 }
 

@@ -1,5 +1,6 @@
-//! Files the doors hand out: a handover shipment's PDF (the admin API and the console share
-//! it), with the headers that make a browser save it under a useful name.
+//! Files the doors hand out: a handover shipment's PDF and an order's invoice (the admin API
+//! and the console share them), with the headers that make a browser save them under a useful
+//! name.
 
 use axum::response::{IntoResponse, Response};
 use bridge_core::store::Store;
@@ -42,6 +43,40 @@ pub async fn shipment_pdf(store: &Store, id: i64) -> Result<Response, ApiError> 
                 axum::http::header::CONTENT_DISPOSITION,
                 axum::http::HeaderValue::from_str(&name)
                     .unwrap_or_else(|_| axum::http::HeaderValue::from_static("attachment")),
+            ),
+        ],
+        pdf,
+    )
+        .into_response())
+}
+
+/// The order's invoice, as its customer receives it on their ticket.
+pub fn invoice_pdf(
+    settings: &crate::configuration::Settings,
+    order: &bridge_core::workflow::TrackedOrder,
+) -> Result<Response, ApiError> {
+    let shop = settings
+        .shops
+        .iter()
+        .find(|shop| shop.id == *order.shop_id())
+        .ok_or_else(|| ApiError::NotFound(format!("shop {} is not configured", order.shop_id())))?;
+    let pdf = bridge_core::invoice::invoice_pdf(order, shop)
+        .map_err(|e| ApiError::Internal(format!("printing the invoice: {e}")))?;
+    let name = format!(
+        "inline; filename=\"{}-{}.pdf\"",
+        shop.id,
+        bridge_core::invoice::file_name(order)
+    );
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                axum::http::HeaderValue::from_static("application/pdf"),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                axum::http::HeaderValue::from_str(&name)
+                    .unwrap_or_else(|_| axum::http::HeaderValue::from_static("inline")),
             ),
         ],
         pdf,

@@ -15,6 +15,7 @@ const CORE_LAYERS: &[&[&str]] = &[
     &["lifecycle", "reports"],
     &["workflow"],
     &["settings"],
+    &["invoice"],
     &["shop", "store"],
     &["intake", "worker"],
     &["notify", "maintenance", "backfill"],

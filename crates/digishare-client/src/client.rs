@@ -33,7 +33,7 @@ pub enum Auth {
 /// The method for status updates: the docs show `PUT` only.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum UpdateMethod {
-    /// `PUT /tickets/{id}` (documented).
+    /// `PUT /tickets/{id}` (the API documentation's single example; not in the e-commerce guide).
     #[default]
     Put,
     /// `PATCH /tickets/{id}`.
@@ -230,16 +230,22 @@ impl DigishareClient {
             ));
         }
         let data = base64::engine::general_purpose::STANDARD.encode(&file.bytes);
-        let body = json!({
+        // Exactly the guide's body (`type`, `category`, `file.{base64, file_name, mime_type}`),
+        // plus `file.extension` only when asked for.
+        let mut body = json!({
             "type": "file",
             "category": "document",
             "file": {
                 "base64": format!("data:{};base64,{data}", file.mime_type),
                 "file_name": file.file_name,
                 "mime_type": file.mime_type,
-                "extension": file.extension,
             }
         });
+        if let Some(extension) = &file.extension
+            && let Some(object) = body.pointer_mut("/file").and_then(|f| f.as_object_mut())
+        {
+            object.insert("extension".to_owned(), json!(extension));
+        }
         let value = self
             .call(Method::POST, "/messagesTemplates", Some(&body))
             .await?;

@@ -188,8 +188,9 @@ pub struct MediaUpload {
     pub bytes: Vec<u8>,
     /// Name without the extension.
     pub file_name: String,
-    /// Extension (`pdf`).
-    pub extension: String,
+    /// Extension (`pdf`), sent as `file.extension` when set. The guide's body has no such
+    /// field; some accounts' API asks for it (`[digishare] media_extension`).
+    pub extension: Option<String>,
     /// MIME type (`application/pdf`).
     pub mime_type: String,
 }

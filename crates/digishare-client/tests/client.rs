@@ -252,9 +252,22 @@ async fn find_by_external_id_searches_and_checks_each_result() {
     );
 }
 
+/// The guide's body exactly (`type`, `category`, `file.{base64, file_name, mime_type}`), and
+/// `file.extension` only for an account that asks for it.
 #[tokio::test]
-async fn media_upload_sends_a_data_uri_and_refuses_names_with_extensions() {
+async fn media_upload_sends_the_guides_body_and_refuses_names_with_extensions() {
     let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v1/messagesTemplates"))
+        .and(body_json(
+            json!({"type": "file", "category": "document", "file": {
+            "base64": "data:application/pdf;base64,JVBERg==", "file_name": "invoice-1",
+            "mime_type": "application/pdf"}}),
+        ))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": {"id": "media-1"}})))
+        .expect(1)
+        .mount(&server)
+        .await;
     Mock::given(method("POST"))
         .and(path("/v1/messagesTemplates"))
         .and(body_json(
@@ -262,17 +275,26 @@ async fn media_upload_sends_a_data_uri_and_refuses_names_with_extensions() {
             "base64": "data:application/pdf;base64,JVBERg==", "file_name": "label-1",
             "mime_type": "application/pdf", "extension": "pdf"}}),
         ))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": {"id": "media-1"}})))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "media-2"})))
         .expect(1)
         .mount(&server)
         .await;
     let client = pat(&server);
     let upload = MediaUpload {
         bytes: b"%PDF".to_vec(),
-        file_name: "label-1".to_owned(),
-        extension: "pdf".to_owned(),
+        file_name: "invoice-1".to_owned(),
+        extension: None,
         mime_type: "application/pdf".to_owned(),
     };
+    let with_extension = MediaUpload {
+        file_name: "label-1".to_owned(),
+        extension: Some("pdf".to_owned()),
+        ..upload.clone()
+    };
+    assert_eq!(
+        client.upload_media(&with_extension).await.unwrap().id,
+        "media-2"
+    );
     let media = client.upload_media(&upload).await.unwrap();
     assert_eq!(
         (media.provider.as_str(), media.id.as_str()),

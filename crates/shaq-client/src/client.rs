@@ -18,9 +18,20 @@ use crate::types::{NewPackage, Package, PackagePage, PackageUpdate, Region, Trac
 /// ShaQ's tokens live 7 days; there is no refresh endpoint.
 const TOKEN_LIFETIME: Duration = Duration::from_secs(7 * 24 * 3600);
 
-/// Paths ShaQ's docs do not give; override them from configuration.
+/// Every ShaQ path below the base URL. ShaQ's partner API document gives the path of
+/// `/auth/login` alone; the others are the paths its API answers on today, and each can be
+/// overridden from configuration (`[shaq.paths]`) should ShaQ move one. `{partner_ref}`,
+/// `{tracking_number}` and `{reference}` are replaced, URL-encoded.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ShaqPaths {
+    /// Create a package; list packages (with `?page=&limit=`).
+    pub packages: String,
+    /// One package: read, update, delete (`{partner_ref}`).
+    pub package: String,
+    /// A package's tracking history (`{tracking_number}`).
+    pub tracking: String,
+    /// The regions.
+    pub regions: String,
     /// Bulk create.
     pub bulk_create: String,
     /// Create a shipment.
@@ -29,7 +40,7 @@ pub struct ShaqPaths {
     pub get_shipment: String,
     /// Cancel an order (`{partner_ref}`).
     pub cancel_order: String,
-    /// Package replacement.
+    /// Package replacement: names the package replaced (`{partner_ref}`, `{tracking_number}`).
     pub replacement: String,
     /// Package label (`{partner_ref}`).
     pub label: String,
@@ -38,11 +49,17 @@ pub struct ShaqPaths {
 impl Default for ShaqPaths {
     fn default() -> Self {
         ShaqPaths {
+            packages: "/packages".to_owned(),
+            package: "/packages/{partner_ref}".to_owned(),
+            tracking: "/tracking/{tracking_number}".to_owned(),
+            regions: "/setup/regions".to_owned(),
             bulk_create: "/packages/bulk".to_owned(),
             create_shipment: "/shipments".to_owned(),
             get_shipment: "/shipments/{reference}".to_owned(),
             cancel_order: "/packages/{partner_ref}/cancel".to_owned(),
-            replacement: "/packages/replacement".to_owned(),
+            // The document says a replacement replaces "an existing package" but gives neither
+            // a path nor a field naming it: the stricter reading names it in the path.
+            replacement: "/packages/{partner_ref}/replacement".to_owned(),
             label: "/packages/{partner_ref}/label".to_owned(),
         }
     }
@@ -54,6 +71,10 @@ impl ShaqPaths {
         let mut paths = ShaqPaths::default();
         for (key, path) in overrides {
             let slot = match key.as_str() {
+                "packages" => &mut paths.packages,
+                "package" => &mut paths.package,
+                "tracking" => &mut paths.tracking,
+                "regions" => &mut paths.regions,
                 "bulk_create" => &mut paths.bulk_create,
                 "create_shipment" => &mut paths.create_shipment,
                 "get_shipment" => &mut paths.get_shipment,
@@ -65,6 +86,13 @@ impl ShaqPaths {
             *slot = path.clone();
         }
         Ok(paths)
+    }
+
+    /// `template` with `{partner_ref}` and `{tracking_number}` filled in, URL-encoded.
+    fn fill(template: &str, partner_ref: &str, tracking_number: &str) -> String {
+        template
+            .replace("{partner_ref}", &encode(partner_ref))
+            .replace("{tracking_number}", &encode(tracking_number))
     }
 }
 
@@ -219,7 +247,8 @@ impl ShaqClient {
     /// `POST /packages`.
     pub async fn create_package(&self, package: &NewPackage) -> Result<Package, ShaqError> {
         let body = to_json(package)?;
-        self.call_data(Method::POST, "/packages", Some(&body)).await
+        let path = self.inner.config.paths.packages.clone();
+        self.call_data(Method::POST, &path, Some(&body)).await
     }
 
     /// Creates a package, or adopts the one that already has its `partner_ref` (after a
@@ -242,12 +271,8 @@ impl ShaqClient {
 
     /// `GET /packages/{partnerRef}` with its history.
     pub async fn get_package(&self, partner_ref: &str) -> Result<Package, ShaqError> {
-        self.call_data(
-            Method::GET,
-            &format!("/packages/{}", encode(partner_ref)),
-            None,
-        )
-        .await
+        let path = ShaqPaths::fill(&self.inner.config.paths.package, partner_ref, "");
+        self.call_data(Method::GET, &path, None).await
     }
 
     /// The package with this `partner_ref`, if any. ShaQ answers 404 for some refs it holds
@@ -279,12 +304,11 @@ impl ShaqClient {
 
     /// `GET /packages?page=&limit=`.
     pub async fn list_packages(&self, page: u64, limit: u64) -> Result<PackagePage, ShaqError> {
-        self.call_data(
-            Method::GET,
-            &format!("/packages?page={page}&limit={limit}"),
-            None,
-        )
-        .await
+        let path = format!(
+            "{}?page={page}&limit={limit}",
+            self.inner.config.paths.packages
+        );
+        self.call_data(Method::GET, &path, None).await
     }
 
     /// Every package, page by page.
@@ -308,23 +332,14 @@ impl ShaqClient {
         update: &PackageUpdate,
     ) -> Result<Package, ShaqError> {
         let body = to_json(update)?;
-        self.call_data(
-            Method::PATCH,
-            &format!("/packages/{}", encode(partner_ref)),
-            Some(&body),
-        )
-        .await
+        let path = ShaqPaths::fill(&self.inner.config.paths.package, partner_ref, "");
+        self.call_data(Method::PATCH, &path, Some(&body)).await
     }
 
     /// `DELETE /packages/{partnerRef}` (pending packages only).
     pub async fn delete_package(&self, partner_ref: &str) -> Result<(), ShaqError> {
-        self.call(
-            Method::DELETE,
-            &format!("/packages/{}", encode(partner_ref)),
-            None,
-        )
-        .await
-        .map(drop)
+        let path = ShaqPaths::fill(&self.inner.config.paths.package, partner_ref, "");
+        self.call(Method::DELETE, &path, None).await.map(drop)
     }
 
     /// Cancels an order already handed over (path configurable: undocumented).
@@ -341,17 +356,14 @@ impl ShaqClient {
 
     /// `GET /tracking/{trackingNumber}`.
     pub async fn track(&self, tracking_number: &str) -> Result<Tracking, ShaqError> {
-        self.call_data(
-            Method::GET,
-            &format!("/tracking/{}", encode(tracking_number)),
-            None,
-        )
-        .await
+        let path = ShaqPaths::fill(&self.inner.config.paths.tracking, "", tracking_number);
+        self.call_data(Method::GET, &path, None).await
     }
 
     /// `GET /setup/regions`.
     pub async fn regions(&self) -> Result<Vec<Region>, ShaqError> {
-        self.call_data(Method::GET, "/setup/regions", None).await
+        let path = self.inner.config.paths.regions.clone();
+        self.call_data(Method::GET, &path, None).await
     }
 
     /// The package's label: a URL, or not ready yet (202).
@@ -401,17 +413,33 @@ impl ShaqClient {
         self.call_data(Method::GET, &path, None).await
     }
 
-    /// Package replacement; the rule's package count and actions are checked before sending.
+    /// Package replacement of the package `original` (its partner reference and tracking
+    /// number), named in the path (`[shaq.paths] replacement`); the rule's package count and
+    /// actions are checked before sending.
     pub async fn replacement(
         &self,
+        original: &Original<'_>,
         rule: ReplacementRule,
         packages: &[ReplacementPackage],
     ) -> Result<Vec<Package>, ShaqError> {
         rule.check(packages)?;
         let body = json!({ "rule": rule, "packages": to_json(&packages)? });
-        let path = self.inner.config.paths.replacement.clone();
+        let path = ShaqPaths::fill(
+            &self.inner.config.paths.replacement,
+            original.partner_ref,
+            original.tracking_number,
+        );
         self.call_data(Method::POST, &path, Some(&body)).await
     }
+}
+
+/// The package a replacement replaces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Original<'a> {
+    /// Its partner reference.
+    pub partner_ref: &'a str,
+    /// Its tracking number.
+    pub tracking_number: &'a str,
 }
 
 /// What a replacement does.

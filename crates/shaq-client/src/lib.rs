@@ -35,12 +35,12 @@ pub mod types;
 pub mod webhook;
 
 pub use client::{
-    CreateOutcome, LabelOutcome, ReplacementAction, ReplacementPackage, ReplacementRule,
+    CreateOutcome, LabelOutcome, Original, ReplacementAction, ReplacementPackage, ReplacementRule,
     ShaqClient, ShaqConfig, ShaqPaths,
 };
 pub use error::{HttpError, ShaqError};
 pub use outbound_http::{Classify, Disposition};
 pub use types::{
-    Collection, Destination, Handling, Item, NewPackage, Package, PackageBasics, PackageStatus,
-    PackageType, PackageUpdate, Region, Tracking,
+    Collection, Destination, Eta, Handling, Item, NewPackage, Package, PackageBasics,
+    PackageStatus, PackageType, PackageUpdate, Region, Tracking,
 };

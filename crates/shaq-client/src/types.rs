@@ -233,8 +233,17 @@ pub mod date_option {
     }
 }
 
+/// Serde helper: an optional day (`2026-04-21`, or a date-time whose day is taken); an
+/// unreadable one is `None` (ShaQ's document shows `rescheduledDate` only as `null`).
+pub fn day_option<'de, D: Deserializer<'de>>(d: D) -> Result<Option<chrono::NaiveDate>, D::Error> {
+    Ok(Option::<String>::deserialize(d)?.and_then(|s| {
+        let s = s.trim();
+        chrono::NaiveDate::parse_from_str(s.get(..10).unwrap_or(s), "%Y-%m-%d").ok()
+    }))
+}
+
 /// An estimated delivery window: `"2026-04-20 - 2026-04-22"`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Eta {
     /// Earliest day.
     pub from: chrono::NaiveDate,
@@ -256,7 +265,8 @@ impl Eta {
     }
 }
 
-fn eta_option<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Eta>, D::Error> {
+/// Serde helper: an optional `eta` (`"2026-04-20 - 2026-04-22"`); an unreadable one is `None`.
+pub fn eta_option<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Eta>, D::Error> {
     Ok(Option::<String>::deserialize(d)?.and_then(|s| Eta::parse(&s)))
 }
 
@@ -335,6 +345,16 @@ pub struct NewPackage {
     /// Postal code.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub destination_postal_code: Option<String>,
+    /// A landmark the rider can find ("blue gate opposite the Total station"): in the
+    /// document's replacement table and in its creation answer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub landmark: Option<String>,
+    /// Where the shop's checkout pinned the address (degrees).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub latitude: Option<f64>,
+    /// Where the shop's checkout pinned the address (degrees).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub longitude: Option<f64>,
     /// Contents.
     pub description: String,
     /// Pieces.
@@ -402,6 +422,9 @@ impl NewPackage {
             destination_address_line_1: basics.city_and_street.1,
             destination_address_line_2: None,
             destination_postal_code: None,
+            landmark: None,
+            latitude: None,
+            longitude: None,
             description: basics.description,
             units: items.iter().map(|i| i.quantity).sum::<u32>().max(1),
             package_type: PackageType::Box,
@@ -423,10 +446,11 @@ pub struct PackageUpdate {
     /// Recipient phone.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_phone_1: Option<String>,
-    /// Region by id.
+    /// Second phone.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub region_id: Option<i64>,
-    /// Region by name.
+    pub customer_phone_2: Option<String>,
+    /// Region by name: the update table lists `destination_region`, not `region_id` (a
+    /// corrected region sent by id might be ignored without an error).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub destination_region: Option<String>,
     /// City.
@@ -512,6 +536,13 @@ pub struct Package {
     /// Estimated delivery.
     #[serde(default, deserialize_with = "eta_option")]
     pub eta: Option<Eta>,
+    /// ShaQ's public tracking page (`trackingUrl`; the document shows it on a shipment's
+    /// packages).
+    #[serde(default)]
+    pub tracking_url: Option<String>,
+    /// The new delivery day after a failed attempt (`rescheduledDate`).
+    #[serde(default, deserialize_with = "day_option")]
+    pub rescheduled_date: Option<chrono::NaiveDate>,
     /// History, newest first (get-one only).
     #[serde(default)]
     pub tracking_history: Vec<HistoryStep>,

@@ -63,6 +63,20 @@ pub struct StatusData {
     /// `proof_url` when delivered.
     #[serde(default)]
     pub meta: Option<StatusMeta>,
+    /// ShaQ's tracking page, if the event carries it (the document's events do not; its
+    /// packages do, as `trackingUrl`).
+    #[serde(default, alias = "trackingUrl")]
+    pub tracking_url: Option<String>,
+    /// The delivery window, if the event carries it.
+    #[serde(default, deserialize_with = "crate::types::eta_option")]
+    pub eta: Option<crate::types::Eta>,
+    /// The new delivery day, if the event carries it (`rescheduledDate`).
+    #[serde(
+        default,
+        alias = "rescheduledDate",
+        deserialize_with = "crate::types::day_option"
+    )]
+    pub rescheduled_date: Option<chrono::NaiveDate>,
 }
 
 /// Extra data of a status event.

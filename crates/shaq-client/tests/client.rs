@@ -9,7 +9,7 @@ use std::time::Duration;
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 use shaq_client::{
-    Collection, CreateOutcome, Destination, HttpError, Item, LabelOutcome, NewPackage,
+    Collection, CreateOutcome, Destination, HttpError, Item, LabelOutcome, NewPackage, Original,
     PackageBasics, PackageStatus, PackageUpdate, ReplacementAction, ReplacementPackage,
     ReplacementRule, ShaqClient, ShaqConfig, ShaqError, ShaqPaths,
 };
@@ -364,13 +364,21 @@ async fn updates_send_only_what_changed_and_replacement_rules_are_checked_first(
         action: ReplacementAction::Deliver,
         package: new_package(Collection::Prepaid),
     };
+    let original = Original {
+        partner_ref: "kente-1",
+        tracking_number: "SHQ1",
+    };
     let refused = client
-        .replacement(ReplacementRule::ReturnDeliver, std::slice::from_ref(&one))
+        .replacement(
+            &original,
+            ReplacementRule::ReturnDeliver,
+            std::slice::from_ref(&one),
+        )
         .await
         .unwrap_err();
     assert!(matches!(refused, ShaqError::Invalid(_)));
     let wrong_action = client
-        .replacement(ReplacementRule::Return, &[one])
+        .replacement(&original, ReplacementRule::Return, &[one])
         .await
         .unwrap_err();
     assert!(matches!(wrong_action, ShaqError::Invalid(_)));
@@ -490,11 +498,11 @@ async fn an_odd_ref_is_found_by_paging_the_list() {
 }
 
 #[tokio::test]
-async fn a_valid_replacement_is_sent_with_its_rule_and_actions() {
+async fn a_valid_replacement_names_its_original_and_is_sent_with_its_rule_and_actions() {
     let server = MockServer::start().await;
     mount_login(&server).await;
     Mock::given(method("POST"))
-        .and(path("/api/v1/packages/replacement"))
+        .and(path("/api/v1/packages/kente-1047/replacement"))
         .respond_with(ResponseTemplate::new(200).set_body_json(
             json!({"message": "ok", "data": [package_json("r-1"), package_json("r-2")]}),
         ))
@@ -508,6 +516,10 @@ async fn a_valid_replacement_is_sent_with_its_rule_and_actions() {
     };
     let created = client(&server)
         .replacement(
+            &Original {
+                partner_ref: "kente-1047",
+                tracking_number: "SHQ1",
+            },
             ReplacementRule::ReturnDeliver,
             &[
                 with_action(ReplacementAction::Return, "r-1"),

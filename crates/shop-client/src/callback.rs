@@ -28,7 +28,9 @@ impl Callback {
             "tracking_number": update.tracking_number,
             "tracking_url": update.tracking_url,
             "amount_to_collect": update.amount_to_collect.map(|a| a.to_string()),
+            "previous_amount_to_collect": update.previous_amount.map(|a| a.to_string()),
             "currency": update.currency,
+            "eta": update.delivery_window.map(|(from, to)| format!("{from} - {to}")),
         })
         .to_string();
         let signature = sign(

@@ -21,6 +21,8 @@
 //!     cash_on_delivery: true,
 //!     amount_to_collect: None,
 //!     currency: Some("GHS"),
+//!     previous_amount: None,
+//!     delivery_window: None,
 //! };
 //! shop.write(&update).await?;
 //! # Ok(()) }
@@ -75,6 +77,10 @@ pub struct ShopUpdate<'a> {
     pub amount_to_collect: Option<Decimal>,
     /// Currency of the amount.
     pub currency: Option<&'a str>,
+    /// What the courier was to collect before ShaQ changed it ([`Milestone::AmountChanged`]).
+    pub previous_amount: Option<Decimal>,
+    /// ShaQ's delivery window (earliest and latest day), when it gave one.
+    pub delivery_window: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
 }
 
 /// The tags written on Shopify orders for the milestones Shopify has no event for.
@@ -93,6 +99,8 @@ pub struct Tags {
     pub after_sale_booked: String,
     /// A returned item is back at the merchant.
     pub return_received: String,
+    /// ShaQ changed the amount to collect (the customer agreed to it).
+    pub amount_changed: String,
 }
 
 impl Default for Tags {
@@ -104,6 +112,7 @@ impl Default for Tags {
             returned: "ShaQ-Returned".to_owned(),
             after_sale_booked: "ShaQ-Return-Booked".to_owned(),
             return_received: "ShaQ-Return-Received".to_owned(),
+            amount_changed: "ShaQ-Amount-Changed".to_owned(),
         }
     }
 }
@@ -185,16 +194,19 @@ impl ShopClient {
         )))
     }
 
-    /// YouCan: `base_url` defaults to `https://api.youcan.shop`.
+    /// YouCan: `base_url` defaults to `https://api.youcan.shop`; a confirmed order gets the
+    /// status `confirmed_status` (`PUT /orders/{id}/status`; `None`: nothing is written).
     pub fn youcan(
         base_url: Option<&str>,
         token: SecretString,
+        confirmed_status: Option<String>,
         timeouts: &Timeouts,
     ) -> Result<ShopClient, ShopError> {
         let base = base_url.unwrap_or("https://api.youcan.shop");
         Ok(ShopClient::YouCan(youcan::YouCan::new(
             upstream("YouCan", base, timeouts)?,
             token,
+            confirmed_status,
         )))
     }
 

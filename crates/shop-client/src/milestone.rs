@@ -33,11 +33,13 @@ pub enum Milestone {
     AfterSaleBooked,
     /// The returned item is back at the merchant (restock and refund are the merchant's).
     ReturnReceived,
+    /// ShaQ changed the amount to collect, at the customer's request.
+    AmountChanged,
 }
 
 impl Milestone {
     /// Every milestone.
-    pub const ALL: [Milestone; 13] = [
+    pub const ALL: [Milestone; 14] = [
         Milestone::Confirmed,
         Milestone::PackageCreated,
         Milestone::InTransit,
@@ -51,6 +53,7 @@ impl Milestone {
         Milestone::Cancelled,
         Milestone::AfterSaleBooked,
         Milestone::ReturnReceived,
+        Milestone::AmountChanged,
     ];
 
     /// The stored name.
@@ -69,6 +72,7 @@ impl Milestone {
             Milestone::Cancelled => "cancelled",
             Milestone::AfterSaleBooked => "after_sale_booked",
             Milestone::ReturnReceived => "return_received",
+            Milestone::AmountChanged => "amount_changed",
         }
     }
 }

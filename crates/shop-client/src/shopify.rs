@@ -72,6 +72,9 @@ impl Shopify {
             Milestone::ReturnReceived => {
                 self.tags_add(update, &[&self.tags.return_received]).await?
             }
+            // Shopify has no order comment the API can write: a tag says it, the amounts are
+            // on the bridge's timeline.
+            Milestone::AmountChanged => self.tags_add(update, &[&self.tags.amount_changed]).await?,
             Milestone::Cancelled => {
                 self.graphql(
                     "mutation orderCancel($orderId: ID!, $reason: OrderCancelReason!, $refund: Boolean!, $restock: Boolean!) { orderCancel(orderId: $orderId, reason: $reason, refund: $refund, restock: $restock, notifyCustomer: false) { job { id } orderCancelUserErrors { field message } userErrors { field message } } }",
@@ -219,12 +222,28 @@ impl Shopify {
         };
         self.graphql(
             "mutation fulfillmentEventCreate($fulfillmentEvent: FulfillmentEventInput!) { fulfillmentEventCreate(fulfillmentEvent: $fulfillmentEvent) { fulfillmentEvent { id } userErrors { field message } } }",
-            json!({ "fulfillmentEvent": { "fulfillmentId": fulfillment, "status": status } }),
+            json!({ "fulfillmentEvent": event_input(fulfillment, status, update) }),
             "fulfillmentEventCreate",
         )
         .await?;
         Ok(format!("fulfillment event {status}"))
     }
+}
+
+/// A fulfilment event: its status, and ShaQ's latest delivery day as Shopify's estimate (end of
+/// that day, UTC) while the parcel is on its way.
+fn event_input(fulfillment: &str, status: &str, update: &ShopUpdate<'_>) -> Value {
+    let mut input = json!({ "fulfillmentId": fulfillment, "status": status });
+    if let Some((_, latest)) = update.delivery_window
+        && matches!(
+            status,
+            "IN_TRANSIT" | "OUT_FOR_DELIVERY" | "ATTEMPTED_DELIVERY"
+        )
+        && let Some(end_of_day) = latest.and_hms_opt(23, 59, 59)
+    {
+        input["estimatedDeliveryAt"] = json!(end_of_day.and_utc().to_rfc3339());
+    }
+    input
 }
 
 /// The `rel="next"` URL of a `Link` header (Shopify's cursor pagination).

@@ -74,6 +74,28 @@ impl WooCommerce {
                 .await?;
                 "private note: after-sale booked"
             }
+            Milestone::AmountChanged => {
+                let amount = |value: Option<rust_decimal::Decimal>| {
+                    format!(
+                        "{} {}",
+                        value
+                            .map(|v| format!("{:.2}", v.round_dp(2)))
+                            .unwrap_or_default(),
+                        update.currency.unwrap_or_default()
+                    )
+                };
+                self.note(
+                    update,
+                    &format!(
+                        "{COMPANY} changed the amount to collect from {} to {}, at the customer's request.",
+                        amount(update.previous_amount),
+                        amount(update.amount_to_collect)
+                    ),
+                    false,
+                )
+                .await?;
+                "private note: amount changed"
+            }
             Milestone::ReturnReceived => {
                 self.note(
                     update,

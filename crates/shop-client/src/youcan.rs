@@ -1,4 +1,6 @@
-//! YouCan: fulfil, mark paid, close.
+//! YouCan: the confirmation as an order status, fulfil, mark paid, close. YouCan's API has no
+//! call to add a note or a tag to an existing order, so the other milestones show nothing there
+//! (developer.youcan.shop, store-admin/orders, read 2026-12-07).
 
 use outbound_http::{HttpError, Upstream};
 use reqwest::Method;
@@ -12,11 +14,20 @@ use crate::{COMPANY, Milestone, ShopError, ShopUpdate};
 pub struct YouCan {
     upstream: Upstream,
     token: SecretString,
+    confirmed_status: Option<String>,
 }
 
 impl YouCan {
-    pub(crate) fn new(upstream: Upstream, token: SecretString) -> Self {
-        YouCan { upstream, token }
+    pub(crate) fn new(
+        upstream: Upstream,
+        token: SecretString,
+        confirmed_status: Option<String>,
+    ) -> Self {
+        YouCan {
+            upstream,
+            token,
+            confirmed_status,
+        }
     }
 
     /// `GET /orders?…`, page by page (`meta.pagination.total_pages`), filtered to those
@@ -53,6 +64,16 @@ impl YouCan {
     pub(crate) async fn write(&self, update: &ShopUpdate<'_>) -> Result<Option<String>, ShopError> {
         let id = update.platform_order_id;
         let (path, body, summary) = match update.milestone {
+            // `PUT /orders/{id}/status` sets the order's confirmation status; an unknown slug
+            // becomes a label of its own, so a merchant may name theirs.
+            Milestone::Confirmed => match &self.confirmed_status {
+                Some(status) => (
+                    format!("/orders/{id}/status"),
+                    json!({ "status": status }),
+                    "status set for the confirmation",
+                ),
+                None => return Ok(None),
+            },
             Milestone::PackageCreated => (
                 format!("/orders/{id}/fulfill"),
                 json!({ "tracking_number": update.tracking_number, "seller_note": COMPANY }),

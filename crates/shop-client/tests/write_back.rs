@@ -20,6 +20,8 @@ fn update(milestone: Milestone) -> ShopUpdate<'static> {
         cash_on_delivery: true,
         amount_to_collect: Some(Decimal::new(30000, 2)),
         currency: Some("GHS"),
+        previous_amount: None,
+        delivery_window: None,
     }
 }
 
@@ -49,7 +51,8 @@ async fn the_callback_is_signed_over_the_exact_body() {
         sent,
         json!({"milestone": "delivered", "order_id": "5127", "order_ref": "#1047",
                "tracking_number": "SHQ1", "tracking_url": "https://shaqexpress.com/track/SHQ1",
-               "amount_to_collect": "300.00", "currency": "GHS"})
+               "amount_to_collect": "300.00", "currency": "GHS",
+               "previous_amount_to_collect": null, "eta": null})
     );
 }
 
@@ -68,6 +71,7 @@ async fn youcan_treats_an_already_fulfilled_order_as_done_and_shows_nothing_for_
     let shop = ShopClient::youcan(
         Some(&server.uri()),
         "yc-token".to_owned().into(),
+        Some("processed".to_owned()),
         &Timeouts::default(),
     )
     .unwrap();
@@ -153,4 +157,50 @@ async fn woocommerce_completes_a_delivered_order_with_its_rest_keys() {
     );
     let down = shop.write(&update(Milestone::Cancelled)).await.unwrap_err();
     assert!(matches!(down.disposition(), Disposition::Retry { .. }));
+}
+
+/// YouCan is told of the confirmation through its order status (`PUT /orders/{id}/status`,
+/// YouCan's `processed`, or the merchant's own slug); without a slug nothing is written.
+#[tokio::test]
+async fn a_youcan_confirmation_sets_the_orders_status() {
+    let server = MockServer::start().await;
+    Mock::given(method("PUT"))
+        .and(path("/orders/5127/status"))
+        .and(header("authorization", "Bearer yc-token"))
+        .and(body_partial_json(json!({"status": "processed"})))
+        .respond_with(ResponseTemplate::new(200).set_body_json(
+            json!({"status": 200, "detail": "Status is successfully updated", "meta": []}),
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let shop = |slug: Option<&str>| {
+        ShopClient::youcan(
+            Some(&server.uri()),
+            "yc-token".to_owned().into(),
+            slug.map(str::to_owned),
+            &Timeouts::default(),
+        )
+        .unwrap()
+    };
+    let written = shop(Some("processed"))
+        .write(&update(Milestone::Confirmed))
+        .await
+        .unwrap();
+    assert_eq!(written.as_deref(), Some("status set for the confirmation"));
+    assert_eq!(
+        shop(None)
+            .write(&update(Milestone::Confirmed))
+            .await
+            .unwrap(),
+        None
+    );
+    // YouCan has no call for a note: an amount change shows nothing there.
+    assert_eq!(
+        shop(Some("processed"))
+            .write(&update(Milestone::AmountChanged))
+            .await
+            .unwrap(),
+        None
+    );
 }

@@ -72,6 +72,10 @@ text_id!(
     TicketId
 );
 text_id!(
+    /// A file uploaded to Digishare (`POST /messagesTemplates`), put on a ticket by its id.
+    MediaId
+);
+text_id!(
     /// One of the Digishare account's ticket status ids (hashed, `x9q3wrlv0m7vzea8`).
     TicketStatusId
 );

@@ -16,11 +16,12 @@ pub struct UnknownName(pub String);
 
 pub use attention::{Attention, Unshippable};
 pub use ids::{
-    CountryCode, OrderKey, PartnerRef, PlatformOrderId, ShopId, TicketId, TicketStatusId,
+    CountryCode, MediaId, OrderKey, PartnerRef, PlatformOrderId, ShopId, TicketId, TicketStatusId,
     TrackingNumber,
 };
 pub use order::{
-    Address, Item, Language, LanguageChoice, MAX_AMOUNT, Order, Payment, Recipient, parse_amount,
+    Address, Coordinates, Item, Language, LanguageChoice, MAX_AMOUNT, Order, Payment, Recipient,
+    parse_amount,
 };
 pub use phone::{PhoneE164, PhoneError, mask, mask_digit_runs};
 pub use region::{

@@ -73,6 +73,16 @@ impl Language {
     }
 }
 
+impl From<Language> for catalogue::Locale {
+    fn from(language: Language) -> Self {
+        match language {
+            Language::Ar => catalogue::Locale::Ar,
+            Language::Fr => catalogue::Locale::Fr,
+            Language::En => catalogue::Locale::En,
+        }
+    }
+}
+
 /// How a shop chooses the language of its customers' messages (`language` in its settings).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -152,6 +162,10 @@ pub struct Recipient {
     pub phone_problem: Option<PhoneError>,
     /// Email.
     pub email: Option<String>,
+    /// Another number the shop has for them (the billing phone when it differs): what ShaQ's
+    /// rider tries when the first does not answer (`customer_phone_2`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone_2: Option<PhoneE164>,
 }
 
 /// Where the parcel goes.
@@ -169,6 +183,18 @@ pub struct Address {
     pub postal_code: Option<String>,
     /// The country.
     pub country_iso2: Option<CountryCode>,
+    /// Where the shop's checkout pinned it, when it did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coordinates: Option<Coordinates>,
+}
+
+/// A point on the map, in degrees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Coordinates {
+    /// North–south.
+    pub latitude: Decimal,
+    /// East–west.
+    pub longitude: Decimal,
 }
 
 impl Address {

@@ -7,7 +7,8 @@
 //!   African franc `FCFA` in French; other currencies keep their ISO code. Digits stay Latin
 //!   (as Moroccan and Ghanaian merchants write them).
 //! - dates are in the shop's time zone: `23 Nov 2026, 14:05` (en), `23/11/2026 14:05` (fr, ar).
-//! - courier statuses come from the table below, never ShaQ's English description.
+//! - courier statuses are the catalogue's words (`crates/catalogue/locales/*/customer.ftl`),
+//!   never ShaQ's English description.
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -42,89 +43,35 @@ pub fn date(at: DateTime<Utc>, zone: Tz, language: Language) -> String {
     }
 }
 
+/// A day, as the customer reads it: `20 Apr 2026` (en), `20/04/2026` (fr, ar).
+pub fn day(day: chrono::NaiveDate, language: Language) -> String {
+    match language {
+        Language::En => day.format("%-d %b %Y").to_string(),
+        Language::Fr | Language::Ar => day.format("%d/%m/%Y").to_string(),
+    }
+}
+
 /// A courier status in the customer's language (an unknown status keeps its slug).
 pub fn courier_status(status: &PackageStatus, language: Language) -> String {
-    use Language::{Ar, En, Fr};
     use PackageStatus as S;
-    let words = |en: &'static str, fr: &'static str, ar: &'static str| match language {
-        En => en,
-        Fr => fr,
-        Ar => ar,
-    };
-    let text = match status {
-        S::Pending => words(
-            "Your parcel is being prepared",
-            "Votre colis est en préparation",
-            "طردك قيد التحضير",
-        ),
-        S::Received | S::Collected | S::WarehouseReceived => words(
-            "The courier has your parcel",
-            "Le transporteur a pris en charge votre colis",
-            "استلم الناقل طردك",
-        ),
-        S::Shipped | S::Assigned | S::InTransit => words(
-            "Your parcel is on its way",
-            "Votre colis est en route",
-            "طردك في الطريق",
-        ),
-        S::Dispatched => words(
-            "Your parcel is out for delivery today",
-            "Votre colis est en cours de livraison aujourd'hui",
-            "طردك في طريقه إليك اليوم",
-        ),
-        S::ReadyForPickup => words(
-            "Your parcel is ready for pickup",
-            "Votre colis est prêt à être retiré",
-            "طردك جاهز للاستلام",
-        ),
-        S::Confirmed => words(
-            "Your delivery is confirmed",
-            "Votre livraison est confirmée",
-            "تم تأكيد التوصيل",
-        ),
-        S::Delivered => words(
-            "Your parcel has been delivered",
-            "Votre colis a été livré",
-            "تم تسليم طردك",
-        ),
-        S::NotDelivered => words(
-            "We could not deliver your parcel",
-            "Nous n'avons pas pu livrer votre colis",
-            "لم نتمكن من تسليم طردك",
-        ),
-        S::Rescheduled => words(
-            "Your delivery has been rescheduled",
-            "Votre livraison a été reprogrammée",
-            "تمت إعادة جدولة التوصيل",
-        ),
-        S::CustomerHold => words(
-            "Your parcel is on hold at your request",
-            "Votre colis est en attente à votre demande",
-            "طردك معلق بناء على طلبك",
-        ),
-        S::CustomerUnreachable => words(
-            "The courier could not reach you",
-            "Le livreur n'a pas pu vous joindre",
-            "لم يتمكن المندوب من الاتصال بك",
-        ),
-        S::SuspectedScam => words(
-            "Your parcel is on hold",
-            "Votre colis est en attente",
-            "طردك معلق",
-        ),
-        S::ReturnPicked | S::ReturnInProgress | S::ReturnToCentral => words(
-            "Your parcel is being returned",
-            "Votre colis est en cours de retour",
-            "طردك في طريق الإرجاع",
-        ),
-        S::ReturnedToSender => words(
-            "Your parcel was returned to the shop",
-            "Votre colis a été retourné au magasin",
-            "تمت إعادة طردك إلى المتجر",
-        ),
+    let id = match status {
+        S::Pending => "courier-pending",
+        S::Received | S::Collected | S::WarehouseReceived => "courier-received",
+        S::Shipped | S::Assigned | S::InTransit => "courier-on-the-way",
+        S::Dispatched => "courier-dispatched",
+        S::ReadyForPickup => "courier-ready-for-pickup",
+        S::Confirmed => "courier-confirmed",
+        S::Delivered => "courier-delivered",
+        S::NotDelivered => "courier-not-delivered",
+        S::Rescheduled => "courier-rescheduled",
+        S::CustomerHold => "courier-customer-hold",
+        S::CustomerUnreachable => "courier-customer-unreachable",
+        S::SuspectedScam => "courier-suspected-scam",
+        S::ReturnPicked | S::ReturnInProgress | S::ReturnToCentral => "courier-returning",
+        S::ReturnedToSender => "courier-returned",
         S::Unknown(slug) => return slug.replace('_', " "),
     };
-    text.to_owned()
+    catalogue::text(language.into(), id)
 }
 
 #[cfg(test)]

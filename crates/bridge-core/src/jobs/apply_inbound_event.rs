@@ -8,7 +8,9 @@ use crate::domain::{OrderKey, PlatformOrderId, ShopId, TicketId, TicketStatusId,
 use crate::intake::{DIGISHARE_SOURCE, SHAQ_SOURCE};
 use crate::shop::{self, ShopWebhook};
 use crate::store::InboundEventRecord;
-use crate::workflow::{AmountNews, CourierNews, InboundNews, ShopNews, TicketNews, TrackedOrder};
+use crate::workflow::{
+    AmountNews, CourierNews, DeliveryWindow, InboundNews, ShopNews, TicketNews, TrackedOrder,
+};
 
 pub(super) const CALLS: &str = "workflow";
 
@@ -111,6 +113,9 @@ fn courier_news(body: &[u8]) -> Result<InboundNews, JobError> {
             comment: update.data.comment,
             proof_url: update.data.meta.and_then(|m| m.proof_url),
             package: Some(update.data.partner_ref).filter(|r| !r.is_empty()),
+            tracking_url: update.data.tracking_url,
+            eta: update.data.eta.as_ref().map(DeliveryWindow::from),
+            rescheduled_to: update.data.rescheduled_date,
         }),
         WebhookEvent::AmountToCollectUpdated(update) => InboundNews::AmountChanged(AmountNews {
             event_id: update.event_id,

@@ -11,6 +11,7 @@ use super::move_ticket::update_ticket;
 use super::services::Services;
 use super::ticket_data::campaign_data;
 use super::{JobError, MoveTicket};
+use crate::domain::MediaId;
 use crate::workflow::{JobNews, TrackedOrder};
 
 pub(super) const CALLS: &str =
@@ -40,7 +41,10 @@ pub(super) async fn run(services: &Services, order: &TrackedOrder) -> Result<Job
         .upload_media(&MediaUpload {
             bytes: pdf.body,
             file_name: format!("label-{partner_ref}"),
-            extension: "pdf".to_owned(),
+            extension: shop
+                .digishare_settings
+                .media_extension
+                .then(|| "pdf".to_owned()),
             mime_type: "application/pdf".to_owned(),
         })
         .await?;
@@ -50,10 +54,8 @@ pub(super) async fn run(services: &Services, order: &TrackedOrder) -> Result<Job
         shop.settings.zone(),
         &MoveTicket::default(),
     );
-    data.insert(
-        "label".to_owned(),
-        serde_json::json!({ "provider": media.provider, "id": media.id }),
-    );
+    let media = MediaId::new(media.id);
+    data.insert("label".to_owned(), super::ticket_data::media_value(&media));
     update_ticket(services, ticket_id.as_str(), None, data).await?;
-    Ok(JobNews::LabelAttached)
+    Ok(JobNews::LabelAttached(media))
 }

@@ -7,6 +7,7 @@ use super::JobError;
 use super::package_request::new_package;
 use super::services::Services;
 use crate::domain::RegionRules;
+use crate::workflow::DeliveryWindow;
 use crate::workflow::{JobNews, TrackedOrder};
 
 pub(super) const CALLS: &str =
@@ -31,6 +32,8 @@ pub(super) async fn run(
             status: created.status.clone(),
             adopted: false,
             amount_to_collect: package.amount_to_collect,
+            eta: created.eta.as_ref().map(DeliveryWindow::from),
+            tracking_url: created.tracking_url.clone(),
         });
     }
     let outcome = shop.shaq.create_package_idempotent(&package).await?;
@@ -41,5 +44,7 @@ pub(super) async fn run(
         status: created.status.clone(),
         adopted,
         amount_to_collect: package.amount_to_collect,
+        eta: created.eta.as_ref().map(DeliveryWindow::from),
+        tracking_url: created.tracking_url.clone(),
     })
 }

@@ -57,13 +57,34 @@ pub(super) async fn run(
             packages: found,
         });
     }
-    match shop.shaq.replacement(kind.rule(), &packages).await {
+    let tracking_number = order
+        .tracking_number()
+        .map(ToString::to_string)
+        .unwrap_or_default();
+    let original = shaq_client::Original {
+        partner_ref: &partner_ref,
+        tracking_number: &tracking_number,
+    };
+    match shop
+        .shaq
+        .replacement(&original, kind.rule(), &packages)
+        .await
+    {
         Ok(created) => Ok(JobNews::ReplacementCreated {
             kind,
+            // Each package asked for is matched to the one made by its reference (ShaQ's
+            // example answer lists them in another order than they were asked), by position
+            // only when the answer names none.
             packages: packages
                 .iter()
-                .zip(created.iter())
-                .map(|(asked, made)| linked(kind, number, asked, made))
+                .enumerate()
+                .filter_map(|(index, asked)| {
+                    created
+                        .iter()
+                        .find(|made| made.partner_ref == asked.package.partner_ref)
+                        .or_else(|| created.get(index))
+                        .map(|made| linked(kind, number, asked, made))
+                })
                 .collect(),
         }),
         Err(error) if matches!(error.disposition(), Disposition::Retry { .. }) => Err(error.into()),

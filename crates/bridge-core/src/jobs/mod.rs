@@ -8,6 +8,7 @@
 //! [`JobNews`]: crate::workflow::JobNews
 
 mod apply_inbound_event;
+mod attach_invoice;
 mod attach_label;
 mod bulk;
 mod cancel_package;
@@ -19,6 +20,7 @@ mod handover;
 mod move_ticket;
 mod notify;
 mod package_request;
+mod read_package;
 mod reconcile;
 pub mod runner;
 mod services;

@@ -73,6 +73,16 @@ pub(super) fn new_package(
     );
     package.source_address_line_2 = shaq.source_address_line_2.clone();
     package.destination_address_line_2 = address.line2.clone();
+    package.customer_phone_2 = shop_order
+        .recipient
+        .phone_2
+        .as_ref()
+        .map(|phone| phone.expose().to_owned());
+    package.landmark = landmark(address.line2.as_deref());
+    if let Some(point) = address.coordinates {
+        package.latitude = point.latitude.to_string().parse().ok();
+        package.longitude = point.longitude.to_string().parse().ok();
+    }
     package.destination_postal_code = address.postal_code.clone();
     package.units = shop_order.units();
     package.package_type = shaq.defaults.package_type;
@@ -81,13 +91,33 @@ pub(super) fn new_package(
     Ok(package)
 }
 
-/// Every field of a pending package the shop can change.
-pub(super) fn package_update(package: NewPackage) -> PackageUpdate {
+/// The rider's landmark: the address's second line ("blue gate opposite the Total station"),
+/// unless it is a GhanaPost GPS code (`GA-183-8164`), which stays an address line.
+fn landmark(line2: Option<&str>) -> Option<String> {
+    let line2 = line2?.trim();
+    let compact: String = line2.chars().filter(|c| *c != '-' && *c != ' ').collect();
+    let gps = compact.len() >= 9
+        && compact.len() <= 11
+        && compact[..2].chars().all(|c| c.is_ascii_alphabetic())
+        && compact[2..].chars().all(|c| c.is_ascii_digit());
+    (!line2.is_empty() && !gps).then(|| line2.to_owned())
+}
+
+/// Every field of a pending package the shop can change. The region goes by name
+/// (`destination_region`, which ShaQ's update table lists; `region_id` is a creation field).
+pub(super) fn package_update(package: NewPackage, regions: &[Region]) -> PackageUpdate {
+    let region_name = package.destination_region.or_else(|| {
+        let id = package.region_id?;
+        regions
+            .iter()
+            .find(|region| region.id == id)
+            .map(|region| region.name.clone())
+    });
     PackageUpdate {
         customer_name: Some(package.customer_name),
         customer_phone_1: Some(package.customer_phone_1),
-        region_id: package.region_id,
-        destination_region: package.destination_region,
+        customer_phone_2: package.customer_phone_2,
+        destination_region: region_name,
         destination_city: Some(package.destination_city),
         destination_address_line_1: Some(package.destination_address_line_1),
         destination_address_line_2: package.destination_address_line_2,
@@ -113,4 +143,22 @@ fn summary(order: &Order) -> String {
         format!("Order {}: {}", order.order_ref, items.join(", "))
     };
     text.chars().take(250).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_landmark_is_the_second_line_unless_it_is_a_ghanapost_code() {
+        assert_eq!(
+            landmark(Some("Blue gate opposite the Total station")).as_deref(),
+            Some("Blue gate opposite the Total station")
+        );
+        for code in ["GA-183-8164", "AK-039-5028", "ga1838164"] {
+            assert_eq!(landmark(Some(code)), None, "{code}");
+        }
+        assert_eq!(landmark(Some("  ")), None);
+        assert_eq!(landmark(None), None);
+    }
 }

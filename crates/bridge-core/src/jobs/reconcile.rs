@@ -21,6 +21,7 @@ pub(super) async fn run(services: &Services, order: &TrackedOrder) -> Result<Job
                 Some(TrackingStep {
                     status: step.status,
                     description: step.description,
+                    comment: step.comment,
                     at: step.date?,
                 })
             })

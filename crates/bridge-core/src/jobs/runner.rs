@@ -10,9 +10,9 @@ use chrono::Utc;
 use super::services::Services;
 use super::{
     ClaimedJob, Job, JobError, JobInputs, JobKind, JobRecord, OrderJob, SystemJob,
-    apply_inbound_event, attach_label, cancel_package, create_package, create_replacement,
-    create_ticket, expire_confirmation, handover, move_ticket, notify, reconcile, update_package,
-    write_back_to_shop,
+    apply_inbound_event, attach_invoice, attach_label, cancel_package, create_package,
+    create_replacement, create_ticket, expire_confirmation, handover, move_ticket, notify,
+    read_package, reconcile, update_package, write_back_to_shop,
 };
 use crate::domain::{OrderKey, mask_digit_runs};
 use crate::store::JobEffects;
@@ -93,10 +93,21 @@ impl JobRunner {
             }
             OrderJob::CancelPackage => cancel_package::run(services, order).await?,
             OrderJob::AttachLabel => attach_label::run(services, order).await?,
+            OrderJob::AttachInvoice => attach_invoice::run(services, order).await?,
             OrderJob::Reconcile => reconcile::run(services, order).await?,
-            OrderJob::CreateTicket { status_key } => {
-                create_ticket::run(services, order, status_key, record.may_have_run_before())
-                    .await?
+            OrderJob::ReadPackage => read_package::run(services, order).await?,
+            OrderJob::CreateTicket {
+                status_key,
+                invoice_until,
+            } => {
+                create_ticket::run(
+                    services,
+                    order,
+                    status_key,
+                    *invoice_until,
+                    record.may_have_run_before(),
+                )
+                .await?
             }
             OrderJob::MoveTicket(payload) => move_ticket::run(services, order, payload).await?,
             OrderJob::WriteBackToShop { milestone } => {
@@ -166,6 +177,8 @@ fn calls(kind: JobKind) -> &'static str {
         JobKind::UpdatePackage => update_package::CALLS,
         JobKind::CancelPackage => cancel_package::CALLS,
         JobKind::AttachLabel => attach_label::CALLS,
+        JobKind::AttachInvoice => attach_invoice::CALLS,
+        JobKind::ReadPackage => read_package::CALLS,
         JobKind::Reconcile => reconcile::CALLS,
         JobKind::CreateTicket => create_ticket::CALLS,
         JobKind::MoveTicket => move_ticket::CALLS,

@@ -46,16 +46,17 @@ pub(super) fn campaign_data(
         "tracking_number",
         order.tracking_number().map(ToString::to_string),
     );
+    // ShaQ's own tracking page when it gave one; the configured template otherwise.
+    let details = order.courier_details();
     put(
         "tracking_url",
-        order
-            .tracking_number()
-            .and_then(|t| shaq.tracking_url(t.as_str())),
+        details.tracking_url.clone().or_else(|| {
+            order
+                .tracking_number()
+                .and_then(|t| shaq.tracking_url(t.as_str()))
+        }),
     );
-    put(
-        "amount_to_collect",
-        Some(order.collect().amount.to_string()),
-    );
+    put("amount_to_collect", Some(cents(order.collect().amount)));
     put("currency", Some(order.collect().currency.clone()));
     put(
         "status",
@@ -97,9 +98,84 @@ pub(super) fn campaign_data(
         order.courier().map(|c| wording::date(c.at, zone, language)),
     );
     put("status_description", news.description.clone());
-    put("status_comment", news.comment.clone());
+    put(
+        "status_comment",
+        news.comment
+            .clone()
+            .or_else(|| details.last_comment.clone()),
+    );
     put("proof_url", news.proof_url.clone());
+    let locale = catalogue::Locale::from(language);
+    if let Some(eta) = details.eta {
+        put("eta_from", Some(eta.from.to_string()));
+        put("eta_to", Some(eta.to.to_string()));
+        let text = if eta.from == eta.to {
+            catalogue::text_with(
+                locale,
+                "delivery-day",
+                &[("day", wording::day(eta.from, language).into())],
+            )
+        } else {
+            catalogue::text_with(
+                locale,
+                "delivery-window",
+                &[
+                    ("from", wording::day(eta.from, language).into()),
+                    ("to", wording::day(eta.to, language).into()),
+                ],
+            )
+        };
+        put("eta_text", Some(text));
+    }
+    if let Some(day) = details.rescheduled_to {
+        put("rescheduled_date", Some(day.to_string()));
+        put(
+            "rescheduled_text",
+            Some(catalogue::text_with(
+                locale,
+                "rescheduled-to",
+                &[("date", wording::day(day, language).into())],
+            )),
+        );
+    }
+    if let Some(change) = &details.amount_change {
+        let amount = |value| wording::amount(value, &change.currency, language);
+        put("amount_previous", Some(cents(change.from)));
+        put("amount_previous_text", Some(amount(change.from)));
+        put(
+            "amount_change_text",
+            Some(catalogue::text_with(
+                locale,
+                "amount-changed",
+                &[
+                    ("old", amount(change.from).into()),
+                    ("new", amount(change.to).into()),
+                ],
+            )),
+        );
+    }
+    // The files on the ticket, carried by every update (an update replaces the data whole).
+    let media = order.ticket_media();
+    if let Some(invoice) = &media.invoice {
+        data.insert("invoice_document".to_owned(), media_value(invoice));
+    }
+    if let Some(label) = &media.label {
+        data.insert("label".to_owned(), media_value(label));
+    }
     data
+}
+
+/// An amount with at least two decimals (`95.50`: ShaQ sends amounts as JSON numbers, which
+/// lose the trailing zero).
+fn cents(amount: rust_decimal::Decimal) -> String {
+    let mut amount = amount;
+    amount.rescale(amount.scale().max(2));
+    amount.to_string()
+}
+
+/// A file on the ticket as the guide writes it: `{"provider": "digishare", "id": …}`.
+pub(super) fn media_value(media: &crate::domain::MediaId) -> Value {
+    serde_json::json!({ "provider": "digishare", "id": media.as_str() })
 }
 
 #[cfg(test)]
@@ -128,6 +204,7 @@ mod tests {
                 phone: None,
                 phone_problem: None,
                 email: None,
+                phone_2: None,
             },
             address: Address::default(),
             items: Vec::new(),

@@ -21,7 +21,10 @@ pub(super) async fn run(
         ))
     })?;
     shop.shaq
-        .update_package(order.partner_ref().as_str(), &package_update(package))
+        .update_package(
+            order.partner_ref().as_str(),
+            &package_update(package, &regions),
+        )
         .await?;
     Ok(JobNews::PackageUpdated)
 }

@@ -22,9 +22,13 @@ pub(super) async fn run(
         ))
     })?;
     let shop_order = order.order();
-    let tracking_url = order
-        .tracking_number()
-        .and_then(|t| shop.shaq_settings.tracking_url(t.as_str()));
+    let details = order.courier_details();
+    // ShaQ's own tracking page when it gave one; the configured template otherwise.
+    let tracking_url = details.tracking_url.clone().or_else(|| {
+        order
+            .tracking_number()
+            .and_then(|t| shop.shaq_settings.tracking_url(t.as_str()))
+    });
     let update = ShopUpdate {
         milestone,
         platform_order_id: shop_order.platform_order_id.as_str(),
@@ -34,6 +38,8 @@ pub(super) async fn run(
         cash_on_delivery: shop_order.payment.is_cash_on_delivery(),
         amount_to_collect: Some(order.collect().amount),
         currency: Some(&order.collect().currency),
+        previous_amount: details.amount_change.as_ref().map(|change| change.from),
+        delivery_window: details.eta.map(|eta| (eta.from, eta.to)),
     };
     let summary = client.write(&update).await?;
     Ok(JobNews::WrittenBack { milestone, summary })

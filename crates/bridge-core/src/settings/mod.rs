@@ -322,7 +322,8 @@ pub struct DigishareSettings {
     /// The ticket subject; `{order_ref}` is replaced.
     #[serde(default = "default_subject")]
     pub subject_template: String,
-    /// `put` (documented) or `patch` for status updates.
+    /// `put` (the API documentation's single example of a status change; the e-commerce guide
+    /// shows none) or `patch` for status updates.
     #[serde(default = "default_update_method")]
     pub update_method: String,
     /// Per-request timeout.
@@ -335,6 +336,11 @@ pub struct DigishareSettings {
     /// many it accepts, so the default is modest; the workers may run more jobs than this.
     #[serde(default = "default_max_in_flight")]
     pub max_in_flight: u32,
+    /// Add `file.extension` to media uploads. The e-commerce guide's body has no such field
+    /// (the default sends exactly the guide's); turn it on if your account's API asks for it
+    /// ("The extension field is required").
+    #[serde(default)]
+    pub media_extension: bool,
 }
 
 fn default_digishare_secret_header() -> String {

@@ -94,6 +94,44 @@ pub struct ShopSettings {
     /// How the shop asks for returns after delivery.
     #[serde(default)]
     pub returns: ReturnSettings,
+    /// The invoice attached to the customer's ticket.
+    #[serde(default)]
+    pub invoice: InvoiceSettings,
+}
+
+/// `[shops.invoice]`: the one-page invoice the customer receives with their ticket
+/// (`campaign_data.invoice_document`, Digishare's e-commerce guide), in their language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct InvoiceSettings {
+    /// Send one. Unset: on when `seller_address` is set (an invoice names who sells).
+    pub enabled: Option<bool>,
+    /// The seller's name printed on it (unset: the shop's id).
+    pub seller_name: Option<String>,
+    /// The seller's address, a line each (`["12 Oxford Street", "Osu, Accra"]`).
+    pub seller_address: Vec<String>,
+    /// How long a ticket waits for its invoice's upload when Digishare's media upload fails;
+    /// then it is created without it, and the invoice is attached once the upload works.
+    #[serde(with = "humantime_serde")]
+    pub wait: Duration,
+}
+
+impl Default for InvoiceSettings {
+    fn default() -> Self {
+        InvoiceSettings {
+            enabled: None,
+            seller_name: None,
+            seller_address: Vec::new(),
+            wait: Duration::from_secs(120),
+        }
+    }
+}
+
+impl InvoiceSettings {
+    /// Whether the shop's customers get an invoice.
+    pub fn is_on(&self) -> bool {
+        self.enabled.unwrap_or(!self.seller_address.is_empty())
+    }
 }
 
 /// `[shops.returns]`: how the shop itself asks for a return after delivery (besides the
@@ -331,6 +369,20 @@ pub struct WriteBackSettings {
     pub callback_url: Option<String>,
     /// Shopify: the tags written for milestones Shopify has no event for.
     pub tags: shop_client::Tags,
+    /// YouCan: the order status a confirmed order gets (`PUT /orders/{id}/status`). Unset:
+    /// `processed`, YouCan's own confirmation status; `""`: none is written.
+    pub confirmed_status: Option<String>,
+}
+
+impl WriteBackSettings {
+    /// YouCan's status for a confirmed order, if one is written.
+    pub fn youcan_confirmed_status(&self) -> Option<String> {
+        match self.confirmed_status.as_deref() {
+            None => Some("processed".to_owned()),
+            Some("") => None,
+            Some(status) => Some(status.to_owned()),
+        }
+    }
 }
 
 impl ShopSettings {
@@ -464,6 +516,7 @@ impl ShopSettings {
                 .unwrap_or_else(|| ShopMilestone::ALL.to_vec())
         });
         ShopPolicy {
+            invoice_wait: self.invoice.is_on().then_some(self.invoice.wait),
             flow: self.flow,
             prepaid_skips_confirmation: self.prepaid_skips_confirmation,
             confirmation: ConfirmationPolicy {
@@ -537,7 +590,12 @@ impl ShopSettings {
             (Platform::Woocommerce, Some(url), Some(key), _) => {
                 ShopClient::woocommerce(url, key.clone(), token, timeouts)
             }
-            (Platform::Youcan, url, _, _) => ShopClient::youcan(url.as_deref(), token, timeouts),
+            (Platform::Youcan, url, _, _) => ShopClient::youcan(
+                url.as_deref(),
+                token,
+                wb.youcan_confirmed_status(),
+                timeouts,
+            ),
             (Platform::Generic, _, _, Some(url)) => ShopClient::callback(url, token, timeouts),
             _ => return Ok(None),
         };

@@ -244,6 +244,41 @@ pub(super) fn phone(
     (None, problem)
 }
 
+/// Another valid number among `paths` than `first` (a billing phone that differs from the
+/// shipping one): ShaQ's `customer_phone_2`, what its rider tries next.
+pub(super) fn second_phone(
+    value: &Value,
+    paths: &[&str],
+    country: Option<&str>,
+    first: Option<&PhoneE164>,
+) -> Option<PhoneE164> {
+    let first = first?;
+    paths
+        .iter()
+        .filter_map(|p| text(value, p))
+        .filter_map(|raw| PhoneE164::parse(&raw, country).ok())
+        .find(|phone| phone != first)
+}
+
+/// A point as the shop's checkout pinned it (`latitude`, `longitude` under `prefix`), when both
+/// read as degrees within range.
+pub(super) fn coordinates(value: &Value, prefix: &str) -> Option<crate::domain::Coordinates> {
+    let degrees = |key: &str, limit: i64| {
+        let raw = value.pointer(&format!("/{}/{key}", prefix.replace('.', "/")))?;
+        let number = match raw {
+            Value::Number(n) => n.to_string(),
+            Value::String(s) => s.trim().to_owned(),
+            _ => return None,
+        };
+        let parsed: rust_decimal::Decimal = number.parse().ok()?;
+        (parsed.abs() <= rust_decimal::Decimal::from(limit)).then_some(parsed.round_dp(7))
+    };
+    Some(crate::domain::Coordinates {
+        latitude: degrees("latitude", 90)?,
+        longitude: degrees("longitude", 180)?,
+    })
+}
+
 /// A value of WooCommerce's `meta_data` list (`[{ "key": …, "value": … }]`), by key.
 pub(super) fn meta(value: &Value, keys: &[&str]) -> Option<String> {
     array(value, "meta_data").ok()?.iter().find_map(|entry| {

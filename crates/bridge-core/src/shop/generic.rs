@@ -165,8 +165,10 @@ fn order(shop: &ShopSettings, json: &Value) -> Result<Order, ShopError> {
             phone,
             phone_problem: None,
             email: text(json, "customer.email"),
+            phone_2: None,
         },
         address: Address {
+            coordinates: None,
             line1: text(json, "address.line1").unwrap_or_default(),
             line2: text(json, "address.line2"),
             city: text(json, "address.city").unwrap_or_default(),

@@ -5,8 +5,8 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use super::fields::{
-    ShopError, amount, array, at, first_text, full_name, id, line_numbers, object, phone,
-    required_amount, text, time,
+    ShopError, amount, array, at, coordinates, first_text, full_name, id, line_numbers, object,
+    phone, required_amount, second_phone, text, time,
 };
 use super::{ShopEvent, ShopSettings, ShopWebhook, unusable, with_language};
 use crate::domain::{
@@ -101,16 +101,14 @@ fn order(shop: &ShopSettings, json: &Value) -> Result<Order, ShopError> {
     )
     .map(|c| c.to_ascii_uppercase())
     .or_else(|| shop.default_country.clone());
-    let (phone, phone_problem) = phone(
-        json,
-        &[
-            "shipping_address.phone",
-            "phone",
-            "billing_address.phone",
-            "customer.phone",
-        ],
-        country.as_deref(),
-    );
+    let phone_paths: &[&str] = &[
+        "shipping_address.phone",
+        "phone",
+        "billing_address.phone",
+        "customer.phone",
+    ];
+    let (phone, phone_problem) = phone(json, phone_paths, country.as_deref());
+    let phone_2 = second_phone(json, phone_paths, country.as_deref(), phone.as_ref());
     let name = first_text(json, &["shipping_address.name"])
         .or_else(|| {
             full_name(
@@ -169,9 +167,11 @@ fn order(shop: &ShopSettings, json: &Value) -> Result<Order, ShopError> {
             name,
             phone,
             phone_problem,
+            phone_2,
             email: first_text(json, &["email", "contact_email", "customer.email"]),
         },
         address: Address {
+            coordinates: coordinates(json, "shipping_address"),
             line1: text(json, "shipping_address.address1").unwrap_or_default(),
             line2: text(json, "shipping_address.address2"),
             city: text(json, "shipping_address.city").unwrap_or_default(),

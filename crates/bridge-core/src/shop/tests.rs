@@ -34,6 +34,7 @@ fn shop(platform: Platform, secrets: &[&str]) -> ShopSettings {
         confirmation: Default::default(),
         handover: Default::default(),
         returns: Default::default(),
+        invoice: Default::default(),
     }
 }
 
@@ -132,6 +133,44 @@ fn given_a_cod_shopify_order_the_adapter_normalizes_it() {
     assert_eq!(order.items[0].name, "Kente scarf - Gold");
     assert_eq!(order.language, Language::En);
     assert!(!order.cancelled);
+}
+
+/// What ShaQ's rider uses besides the first phone: the billing phone when it differs
+/// (`customer_phone_2`) and the point the checkout pinned (`latitude`/`longitude`).
+#[test]
+fn a_second_phone_and_the_pinned_point_are_kept() {
+    let mut order = shopify_cod_order();
+    order["billing_address"] = json!({"phone": "+233 20 555 0101"});
+    order["shipping_address"]["latitude"] = json!(5.6037168);
+    order["shipping_address"]["longitude"] = json!("-0.1869644");
+    let settings = shop(Platform::Shopify, &["s"]);
+    let h = headers(&[
+        ("x-shopify-topic", "orders/create"),
+        ("x-shopify-webhook-id", "wh-2"),
+    ]);
+    let ShopWebhook::Order(event) =
+        parse(&settings, &h, order.to_string().as_bytes()).expect("parses")
+    else {
+        panic!("an order");
+    };
+    let parsed = event.order;
+    assert_eq!(
+        parsed.recipient.phone_2.as_ref().map(|p| p.expose()),
+        Some("+233205550101")
+    );
+    let point = parsed.address.coordinates.expect("pinned");
+    assert_eq!(point.latitude.to_string(), "5.6037168");
+    assert_eq!(point.longitude.to_string(), "-0.1869644");
+    // The same number twice is one phone; a latitude past 90 is no point.
+    order["billing_address"] = json!({"phone": "024 412 3456"});
+    order["shipping_address"]["latitude"] = json!(95);
+    let ShopWebhook::Order(event) =
+        parse(&settings, &h, order.to_string().as_bytes()).expect("parses")
+    else {
+        panic!("an order");
+    };
+    assert_eq!(event.order.recipient.phone_2, None);
+    assert_eq!(event.order.address.coordinates, None);
 }
 
 #[test]

@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use super::fields::{
     ShopError, array, at, first_text, full_name, id, line_numbers, meta, object, phone,
-    required_amount, text, time,
+    required_amount, second_phone, text, time,
 };
 use super::{ShopEvent, ShopSettings, ShopWebhook, unusable, with_language};
 use crate::domain::{
@@ -99,11 +99,9 @@ fn order(shop: &ShopSettings, json: &Value) -> Result<Order, ShopError> {
     let country = first_text(json, &["shipping.country", "billing.country"])
         .map(|c| c.to_ascii_uppercase())
         .or_else(|| shop.default_country.clone());
-    let (phone, phone_problem) = phone(
-        json,
-        &["shipping.phone", "billing.phone"],
-        country.as_deref(),
-    );
+    let phone_paths: &[&str] = &["shipping.phone", "billing.phone"];
+    let (phone, phone_problem) = phone(json, phone_paths, country.as_deref());
+    let phone_2 = second_phone(json, phone_paths, country.as_deref(), phone.as_ref());
     let name = full_name(
         text(json, "shipping.first_name"),
         text(json, "shipping.last_name"),
@@ -159,9 +157,11 @@ fn order(shop: &ShopSettings, json: &Value) -> Result<Order, ShopError> {
             name,
             phone,
             phone_problem,
+            phone_2,
             email: text(json, "billing.email"),
         },
         address: Address {
+            coordinates: None,
             line1: first_text(json, &["shipping.address_1", "billing.address_1"])
                 .unwrap_or_default(),
             line2: first_text(json, &["shipping.address_2", "billing.address_2"]),

@@ -7,7 +7,7 @@ use sha2::{Digest, Sha256};
 
 use super::fields::{
     ShopError, array, first_text, full_name, id, line_numbers, object, phone, required_amount,
-    text, time,
+    second_phone, text, time,
 };
 use super::{ShopEvent, ShopSettings, ShopWebhook, unusable, with_language};
 use crate::domain::{
@@ -49,11 +49,9 @@ fn order(shop: &ShopSettings, json: &Value) -> Result<Order, ShopError> {
     )
     .map(|c| c.to_ascii_uppercase())
     .or_else(|| shop.default_country.clone());
-    let (phone, phone_problem) = phone(
-        json,
-        &["shipping.address.phone", "customer.phone"],
-        country.as_deref(),
-    );
+    let phone_paths: &[&str] = &["shipping.address.phone", "customer.phone"];
+    let (phone, phone_problem) = phone(json, phone_paths, country.as_deref());
+    let phone_2 = second_phone(json, phone_paths, country.as_deref(), phone.as_ref());
     let name = full_name(
         text(json, "shipping.address.first_name"),
         text(json, "shipping.address.last_name"),
@@ -102,9 +100,11 @@ fn order(shop: &ShopSettings, json: &Value) -> Result<Order, ShopError> {
             name,
             phone,
             phone_problem,
+            phone_2,
             email: text(json, "customer.email"),
         },
         address: Address {
+            coordinates: None,
             line1: text(json, "shipping.address.first_line").unwrap_or_default(),
             line2: text(json, "shipping.address.second_line"),
             city: first_text(json, &["shipping.address.city", "customer.city"]).unwrap_or_default(),

@@ -17,7 +17,8 @@ use crate::workflow::operator::Correction;
 use crate::workflow::retention;
 use crate::workflow::returns::LinkedPackage;
 use crate::workflow::{
-    Collect, CourierProgress, Milestones, StoredOrder, TimelineEntry, TrackedOrder,
+    Collect, CourierDetails, CourierProgress, Milestones, StoredOrder, TicketMedia, TimelineEntry,
+    TrackedOrder,
 };
 
 /// A stored timeline line.
@@ -49,7 +50,8 @@ macro_rules! order_written_columns {
          courier_status_at, ticket_status, amount_to_collect, currency, created_at, updated_at, \
          ticket_status_at, attention, region, phone, name_folded, corrections, asked_at, \
          confirmed_at, declined_at, expired_at, shipped_at, delivered_at, returned_at, \
-         cancelled_at, region_name, collect_milli, linked_packages, anonymised_at"
+         cancelled_at, region_name, collect_milli, linked_packages, anonymised_at, \
+         courier_details, ticket_media"
     };
 }
 
@@ -107,6 +109,8 @@ pub(super) struct OrderRow {
     collect_milli: Option<i64>,
     linked_packages: Option<String>,
     anonymised_at: Option<i64>,
+    courier_details: Option<String>,
+    ticket_media: Option<String>,
     shipment_id: Option<i64>,
 }
 
@@ -147,6 +151,20 @@ impl TryFrom<OrderRow> for TrackedOrder {
             .map(serde_json::from_str::<Vec<LinkedPackage>>)
             .transpose()
             .map_err(|e| corrupt("linked_packages", &e))?
+            .unwrap_or_default();
+        let courier_details = row
+            .courier_details
+            .as_deref()
+            .map(serde_json::from_str::<CourierDetails>)
+            .transpose()
+            .map_err(|e| corrupt("courier_details", &e))?
+            .unwrap_or_default();
+        let ticket_media = row
+            .ticket_media
+            .as_deref()
+            .map(serde_json::from_str::<TicketMedia>)
+            .transpose()
+            .map_err(|e| corrupt("ticket_media", &e))?
             .unwrap_or_default();
         let updated_at = from_millis(row.updated_at);
         let courier = row.courier_status.as_deref().map(|status| CourierProgress {
@@ -192,14 +210,16 @@ impl TryFrom<OrderRow> for TrackedOrder {
             updated_at,
             forgotten_at: row.anonymised_at.map(from_millis),
             shipment_id: row.shipment_id,
+            courier_details,
+            ticket_media,
         }))
     }
 }
 
 /// How many values an order row has ([`order_columns!`]).
-const ORDER_COLUMNS: usize = 36;
+const ORDER_COLUMNS: usize = 38;
 
-/// How many orders one upsert statement carries (36 values each).
+/// How many orders one upsert statement carries (38 values each).
 const ORDERS_PER_STATEMENT: usize = 25;
 
 /// The update half of the order upsert: every column but the key and the creation.
@@ -218,7 +238,8 @@ const ORDER_UPSERT_SET: &str = "ON CONFLICT (order_key) DO UPDATE SET order_ref 
      delivered_at = excluded.delivered_at, returned_at = excluded.returned_at, \
      cancelled_at = excluded.cancelled_at, region_name = excluded.region_name, \
      collect_milli = excluded.collect_milli, linked_packages = excluded.linked_packages, \
-     anonymised_at = excluded.anonymised_at";
+     anonymised_at = excluded.anonymised_at, courier_details = excluded.courier_details, \
+     ticket_media = excluded.ticket_media";
 
 /// Stores orders as they now are, many per statement (each statement is a round trip to the
 /// database). Each key must appear once: PostgreSQL refuses to update a row twice in one
@@ -262,7 +283,7 @@ pub(super) async fn upsert_orders(
 
 type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
 
-/// Binds an order's 36 columns, in [`order_columns!`]'s order.
+/// Binds an order's 38 columns, in [`order_columns!`]'s order.
 fn bind_order<'q>(
     query: AnyQuery<'q>,
     order: &'q TrackedOrder,
@@ -288,6 +309,12 @@ fn bind_order<'q>(
     let milestones = order.milestones();
     let linked = (!order.linked().is_empty())
         .then(|| json(serde_json::to_string(order.linked())))
+        .transpose()?;
+    let courier_details = (*order.courier_details() != CourierDetails::default())
+        .then(|| json(serde_json::to_string(order.courier_details())))
+        .transpose()?;
+    let ticket_media = (*order.ticket_media() != TicketMedia::default())
+        .then(|| json(serde_json::to_string(order.ticket_media())))
         .transpose()?;
     Ok(query
         .bind(order.key().as_str())
@@ -325,7 +352,9 @@ fn bind_order<'q>(
         .bind(order.region().map(|located| located.region.clone()))
         .bind(milli(order.collect().amount))
         .bind(linked)
-        .bind(order.forgotten_at().map(to_millis)))
+        .bind(order.forgotten_at().map(to_millis))
+        .bind(courier_details)
+        .bind(ticket_media))
 }
 
 /// When the order last changed: now, unless the last thing done to it was forgetting its

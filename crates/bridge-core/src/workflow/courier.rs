@@ -11,8 +11,9 @@ use shaq_client::PackageStatus;
 
 use super::TimelineKind;
 use super::{
-    AmountNews, Collect, CourierMapping, CourierNews, CourierProgress, Decision, NewJob,
-    TrackedOrder, TrackingStep, move_to, timeline, write_back,
+    AmountChange, AmountNews, Collect, CourierMapping, CourierNews, CourierProgress, Decision,
+    DeliveryWindow, NewJob, ShopMilestone, TicketKey, TicketStatuses, TrackedOrder, TrackingStep,
+    move_to, timeline, write_back,
 };
 use super::{MoveTicket, OrderJob};
 use crate::domain::OrderKey;
@@ -43,9 +44,52 @@ pub fn unplaced(order: &TrackedOrder, reference: Option<&str>) -> Option<String>
     None
 }
 
-/// A package status: the ticket follows every status as mapped; the order state moves only
-/// forward; the shop hears of each milestone once. Events older than the last applied one are
-/// ignored (ShaQ retries and may deliver out of order).
+/// How far along its trip a courier status is, in the order of ShaQ's document: a status of a
+/// lower stage than the last one applied is a step backwards (its own history shows
+/// `shipped → pending → shipped`). `None`: a status the document does not name.
+pub fn stage(status: &PackageStatus) -> Option<u8> {
+    use PackageStatus as S;
+    Some(match status {
+        S::Pending => 0,
+        S::Received | S::Collected => 1,
+        S::WarehouseReceived => 2,
+        S::Shipped | S::Assigned | S::InTransit => 3,
+        S::Confirmed => 4,
+        S::Dispatched
+        | S::ReadyForPickup
+        | S::NotDelivered
+        | S::Rescheduled
+        | S::CustomerHold
+        | S::CustomerUnreachable
+        | S::SuspectedScam => 5,
+        S::Delivered => 6,
+        S::ReturnPicked | S::ReturnInProgress | S::ReturnToCentral => 7,
+        S::ReturnedToSender => 8,
+        S::Unknown(_) => return None,
+    })
+}
+
+/// Whether `next` steps back from `last`: an earlier stage, unless `last` was a failed
+/// attempt (the courier may take the parcel back on the road before trying again).
+fn steps_back(last: &PackageStatus, next: &PackageStatus) -> bool {
+    use PackageStatus as S;
+    let after_a_failed_attempt = matches!(
+        last,
+        S::NotDelivered | S::Rescheduled | S::CustomerHold | S::CustomerUnreachable
+    );
+    match (stage(last), stage(next)) {
+        (Some(last_stage), Some(next_stage)) => {
+            next_stage < last_stage && !(after_a_failed_attempt && next_stage >= 3)
+        }
+        _ => false,
+    }
+}
+
+/// A package status: the ticket follows every status as mapped, never backwards; the order
+/// state moves only forward; the shop hears of each milestone once. Events older than the last
+/// applied one are ignored (ShaQ retries and may deliver out of order); a step backwards is
+/// recorded on the timeline and changes nothing else, so the customer is never told "package
+/// created" after "in transit", nor told "in transit" twice when ShaQ goes forward again.
 pub fn on_courier_status(
     order: &TrackedOrder,
     news: &CourierNews,
@@ -66,20 +110,48 @@ pub fn on_courier_status(
             );
         }
     }
+    if let Some(last) = order.courier()
+        && steps_back(&last.status, &news.status)
+    {
+        return Decision::decided(
+            order.clone(),
+            Vec::new(),
+            vec![timeline(
+                &key,
+                now,
+                TimelineKind::Courier,
+                format!(
+                    "ShaQ went back from {} to {}{}: recorded, the customer is not messaged",
+                    last.status,
+                    news.status,
+                    news.comment
+                        .as_deref()
+                        .map(|c| format!(" ({c})"))
+                        .unwrap_or_default()
+                ),
+            )],
+            &format!("recorded: a step back to {}", news.status),
+        );
+    }
     let mut lines = vec![timeline(
         &key,
         now,
         TimelineKind::Courier,
         format!(
-            "ShaQ: {}{}",
+            "ShaQ: {}{}{}",
             news.status,
             news.description
                 .as_deref()
                 .map(|d| format!(" ({d})"))
+                .unwrap_or_default(),
+            news.comment
+                .as_deref()
+                .map(|c| format!(" — {c}"))
                 .unwrap_or_default()
         ),
     )];
     let mut next = order.clone();
+    remember_details(&mut next, news);
     next.set_courier(CourierProgress {
         status: news.status.clone(),
         at: news.occurred_at,
@@ -118,6 +190,19 @@ pub fn on_courier_status(
         move_to(&mut next, effect.state, now, &mut lines);
     }
     let mut jobs = Vec::new();
+    // After a failed attempt ShaQ sets the new day on the package record, which its webhooks
+    // do not carry: read it first, so the customer's message names the day.
+    if matches!(
+        news.status,
+        PackageStatus::Rescheduled | PackageStatus::NotDelivered
+    ) && order.tracking_number().is_some()
+    {
+        jobs.push(NewJob::new(
+            OrderJob::ReadPackage,
+            &key,
+            Some(&format!("courier:{}", news.event_id)),
+        ));
+    }
     if let Some(ticket) = &effect.ticket {
         jobs.push(NewJob::new(
             OrderJob::MoveTicket(MoveTicket {
@@ -137,17 +222,102 @@ pub fn on_courier_status(
     Decision::decided(next, jobs, lines, "applied")
 }
 
-/// The amount to collect changed (at the customer's request): store it and refresh the ticket.
-pub fn on_amount_changed(order: &TrackedOrder, news: &AmountNews, now: DateTime<Utc>) -> Decision {
+/// ShaQ's tracking link, delivery window and new date, when the news carries them.
+fn remember_details(order: &mut TrackedOrder, news: &CourierNews) {
+    let details = order.courier_details_mut();
+    details.last_comment = news.comment.clone();
+    if let Some(url) = &news.tracking_url {
+        details.tracking_url = Some(url.clone());
+    }
+    if let Some(eta) = news.eta {
+        details.eta = Some(eta);
+    }
+    if let Some(day) = news.rescheduled_to {
+        details.rescheduled_to = Some(day);
+    }
+}
+
+/// ShaQ's package record, read after a failed attempt: what changed of its delivery day,
+/// window and tracking page is kept; the customer's ticket is refreshed when the day changed
+/// (its move for the status carries the new day when it runs after this).
+pub fn on_package_read(
+    order: &TrackedOrder,
+    eta: Option<DeliveryWindow>,
+    tracking_url: Option<String>,
+    rescheduled_to: Option<chrono::NaiveDate>,
+    now: DateTime<Utc>,
+) -> Decision {
+    let key = order.key();
+    let mut next = order.clone();
+    let details = next.courier_details_mut();
+    let before = details.clone();
+    details.eta = eta.or(details.eta);
+    details.tracking_url = tracking_url.or(details.tracking_url.take());
+    details.rescheduled_to = rescheduled_to.or(details.rescheduled_to);
+    if *details == before {
+        return Decision::nothing();
+    }
+    let mut said = Vec::new();
+    if let Some(day) = rescheduled_to.filter(|day| before.rescheduled_to != Some(*day)) {
+        said.push(format!("new delivery day {day}"));
+    }
+    if let Some(eta) = eta.filter(|eta| before.eta != Some(*eta)) {
+        said.push(format!("delivery window {} – {}", eta.from, eta.to));
+    }
+    if next.courier_details().tracking_url != before.tracking_url {
+        said.push("its tracking page".to_owned());
+    }
+    next.touch(now);
+    // The customer's ticket shows the new day, window or page at once.
+    let refresh = order.ticket_id().map(|_| {
+        NewJob::new(
+            OrderJob::MoveTicket(MoveTicket::default()),
+            &key,
+            Some(&format!("package-read:{}", now.timestamp_millis())),
+        )
+    });
+    Decision::decided(
+        next,
+        refresh.into_iter().collect(),
+        vec![timeline(
+            &key,
+            now,
+            TimelineKind::Courier,
+            format!("ShaQ's package record: {}", said.join(", ")),
+        )],
+        "applied",
+    )
+}
+
+/// The amount to collect changed (ShaQ: "always at the customer's request and with their
+/// agreement"): the order keeps the change, the customer is told (the ticket moves to
+/// `amount_updated` when the account has that status, else its data is refreshed with the old
+/// and new amounts), and so is the shop.
+pub fn on_amount_changed(
+    order: &TrackedOrder,
+    news: &AmountNews,
+    statuses: &TicketStatuses,
+    now: DateTime<Utc>,
+) -> Decision {
     let key = order.key();
     let currency = news
         .currency
         .clone()
         .unwrap_or_else(|| order.collect().currency.clone());
+    let previous = order.collect().amount;
+    // ShaQ sends JSON numbers (`35.0`): kept with the currency's two decimals.
+    let mut new_amount = news.new_amount;
+    new_amount.rescale(new_amount.scale().max(2));
+    if previous == new_amount {
+        return Decision::ignored(
+            &key,
+            format!("amount to collect already {new_amount} {currency}"),
+            now,
+        );
+    }
     let summary = format!(
-        "amount to collect {} → {} {currency}{}",
-        order.collect().amount,
-        news.new_amount,
+        "amount to collect {previous} → {} {currency}{}",
+        new_amount,
         news.reason
             .as_deref()
             .map(|r| format!(" ({r})"))
@@ -155,17 +325,41 @@ pub fn on_amount_changed(order: &TrackedOrder, news: &AmountNews, now: DateTime<
     );
     let mut next = order.clone();
     next.set_collect(Collect {
-        amount: news.new_amount,
+        amount: new_amount,
+        currency: currency.clone(),
+    });
+    next.courier_details_mut().amount_change = Some(AmountChange {
+        from: previous,
+        to: new_amount,
         currency,
+        reason: news.reason.clone(),
+        at: news.occurred_at,
     });
     next.touch(now);
+    let told = format!("amount:{}", news.event_id);
+    let status_key = statuses
+        .id(&TicketKey::AMOUNT_UPDATED)
+        .map(|_| TicketKey::AMOUNT_UPDATED);
     Decision::decided(
         next,
-        vec![NewJob::new(
-            OrderJob::MoveTicket(MoveTicket::default()),
-            &key,
-            Some(&format!("amount:{}", news.event_id)),
-        )],
+        vec![
+            NewJob::new(
+                OrderJob::MoveTicket(MoveTicket {
+                    status_key,
+                    ..MoveTicket::default()
+                }),
+                &key,
+                Some(&told),
+            ),
+            // Each change is told (a second change is a second milestone of its own).
+            NewJob::new(
+                OrderJob::WriteBackToShop {
+                    milestone: ShopMilestone::AmountChanged,
+                },
+                &key,
+                Some(&told),
+            ),
+        ],
         vec![timeline(&key, now, TimelineKind::Courier, summary)],
         "applied",
     )
@@ -206,9 +400,12 @@ pub fn on_tracking_history(
             occurred_at: step.at,
             status: step.status,
             description: step.description,
-            comment: None,
+            comment: step.comment,
             proof_url: None,
             package: None,
+            tracking_url: None,
+            eta: None,
+            rescheduled_to: None,
         };
         let step_decision = on_courier_status(&current, &news, mapping, now);
         if let Some(next) = step_decision.order {

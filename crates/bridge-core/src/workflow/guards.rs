@@ -63,14 +63,25 @@ pub fn precheck(
         OrderJob::UpdatePackage => Precheck::Proceed,
         OrderJob::Reconcile if order.tracking_number().is_none() => skip(Decision::nothing()),
         OrderJob::Reconcile => Precheck::Proceed,
+        OrderJob::ReadPackage if order.tracking_number().is_none() => skip(Decision::nothing()),
+        OrderJob::ReadPackage => Precheck::Proceed,
         OrderJob::AttachLabel if order.ticket_id().is_none() => {
             Precheck::Fail(JobError::permanent(
                 "no ticket to attach the label to (retry the create_ticket job first)",
             ))
         }
         OrderJob::AttachLabel => Precheck::Proceed,
+        OrderJob::AttachInvoice if order.ticket_media().invoice.is_some() => {
+            skip(Decision::nothing())
+        }
+        OrderJob::AttachInvoice if order.ticket_id().is_none() => {
+            Precheck::Fail(JobError::permanent(
+                "no ticket to attach the invoice to (retry the create_ticket job first)",
+            ))
+        }
+        OrderJob::AttachInvoice => Precheck::Proceed,
         OrderJob::CreateTicket { .. } if order.ticket_id().is_some() => skip(Decision::nothing()),
-        OrderJob::CreateTicket { status_key } if !knows(rules, order, status_key) => {
+        OrderJob::CreateTicket { status_key, .. } if !knows(rules, order, status_key) => {
             Precheck::Fail(JobError::permanent(format!(
                 "digishare.statuses.{status_key} is not configured"
             )))

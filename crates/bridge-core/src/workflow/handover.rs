@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 
 use super::SystemJob;
 use super::TimelineKind;
-use super::{Decision, NewJob, TrackedOrder, timeline};
+use super::{Decision, NewJob, OrderJob, TrackedOrder, timeline};
 use crate::domain::{OrderKey, ShopId};
 use crate::lifecycle::OrderState;
 use shaq_client::PackageStatus;
@@ -81,8 +81,21 @@ pub fn on_handed_over(
             ),
         )
     }));
+    // ShaQ gives a package its public tracking page with the shipment: each order reads its
+    // package record, in its own turn, to keep it for the customer and the shop.
+    let jobs = going
+        .iter()
+        .map(|order| {
+            NewJob::new(
+                OrderJob::ReadPackage,
+                &order.key(),
+                Some(&format!("handover:{reference}")),
+            )
+        })
+        .collect();
     Decision {
         timeline: lines,
+        jobs,
         outcome: "handed over".to_owned(),
         ..Decision::default()
     }

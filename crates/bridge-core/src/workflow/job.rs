@@ -12,6 +12,7 @@ use std::fmt;
 use std::str::FromStr;
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use shaq_client::{Classify, Disposition, PackageStatus};
 
@@ -40,10 +41,16 @@ pub enum Job {
 pub enum OrderJob {
     /// Create the ShaQ package (idempotent by `partner_ref`).
     CreatePackage,
-    /// Create the Digishare ticket (idempotent by `external_id`).
+    /// Create the Digishare ticket (idempotent by `external_id`), with the order's invoice
+    /// when the shop sends one.
     CreateTicket {
         /// The status it starts in.
         status_key: TicketKey,
+        /// With an invoice: until when the ticket waits for Digishare to take its upload (then
+        /// it is created without it, and [`OrderJob::AttachInvoice`] follows). `None`: no
+        /// invoice.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        invoice_until: Option<DateTime<Utc>>,
     },
     /// Move the ticket so the customer gets a WhatsApp message, or refresh its data.
     MoveTicket(MoveTicket),
@@ -53,6 +60,8 @@ pub enum OrderJob {
     CancelPackage,
     /// Fetch the ShaQ label and attach it to the ticket.
     AttachLabel,
+    /// Print the invoice and put it on a ticket created without it.
+    AttachInvoice,
     /// Tell the shop of a milestone (fulfilment, paid, cancelled, tags…).
     WriteBackToShop {
         /// What happened.
@@ -60,6 +69,9 @@ pub enum OrderJob {
     },
     /// Look the package up at ShaQ and apply statuses whose webhooks were missed.
     Reconcile,
+    /// Read ShaQ's package record for what its webhooks do not carry (the new delivery day
+    /// after a failed attempt, the delivery window, its tracking page).
+    ReadPackage,
     /// A timer: an order still unconfirmed when it fires needs a person, or is cancelled
     /// (the shop's `on_no_answer`).
     ExpireConfirmation,
@@ -166,8 +178,10 @@ impl OrderJob {
             OrderJob::UpdatePackage => JobKind::UpdatePackage,
             OrderJob::CancelPackage => JobKind::CancelPackage,
             OrderJob::AttachLabel => JobKind::AttachLabel,
+            OrderJob::AttachInvoice => JobKind::AttachInvoice,
             OrderJob::WriteBackToShop { .. } => JobKind::WriteBackToShop,
             OrderJob::Reconcile => JobKind::Reconcile,
+            OrderJob::ReadPackage => JobKind::ReadPackage,
             OrderJob::ExpireConfirmation => JobKind::ExpireConfirmation,
             OrderJob::RemindConfirmation { .. } => JobKind::RemindConfirmation,
             OrderJob::Operator(_) => JobKind::Operator,
@@ -260,10 +274,14 @@ pub enum JobKind {
     CancelPackage,
     /// [`OrderJob::AttachLabel`].
     AttachLabel,
+    /// [`OrderJob::AttachInvoice`].
+    AttachInvoice,
     /// [`OrderJob::WriteBackToShop`].
     WriteBackToShop,
     /// [`OrderJob::Reconcile`].
     Reconcile,
+    /// [`OrderJob::ReadPackage`].
+    ReadPackage,
     /// [`OrderJob::ExpireConfirmation`].
     ExpireConfirmation,
     /// [`OrderJob::RemindConfirmation`].
@@ -282,7 +300,7 @@ pub enum JobKind {
 
 impl JobKind {
     /// Every kind, for metrics and listings.
-    pub const ALL: [JobKind; 16] = [
+    pub const ALL: [JobKind; 18] = [
         JobKind::ApplyInboundEvent,
         JobKind::CreatePackage,
         JobKind::CreateTicket,
@@ -290,8 +308,10 @@ impl JobKind {
         JobKind::UpdatePackage,
         JobKind::CancelPackage,
         JobKind::AttachLabel,
+        JobKind::AttachInvoice,
         JobKind::WriteBackToShop,
         JobKind::Reconcile,
+        JobKind::ReadPackage,
         JobKind::ExpireConfirmation,
         JobKind::RemindConfirmation,
         JobKind::Operator,
@@ -311,8 +331,10 @@ impl JobKind {
             JobKind::UpdatePackage => "update_package",
             JobKind::CancelPackage => "cancel_package",
             JobKind::AttachLabel => "attach_label",
+            JobKind::AttachInvoice => "attach_invoice",
             JobKind::WriteBackToShop => "write_back_to_shop",
             JobKind::Reconcile => "reconcile",
+            JobKind::ReadPackage => "read_package",
             JobKind::ExpireConfirmation => "expire_confirmation",
             JobKind::RemindConfirmation => "remind_confirmation",
             JobKind::Operator => "operator",
@@ -366,6 +388,11 @@ pub enum JobError {
 }
 
 impl JobError {
+    /// Whether another try later may succeed.
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, JobError::Retryable { .. })
+    }
+
     /// A retryable failure.
     pub fn retryable(message: impl Into<String>) -> Self {
         JobError::Retryable {
@@ -410,13 +437,24 @@ mod tests {
 
     #[test]
     fn jobs_round_trip_through_kind_and_payload() {
-        let jobs: [Job; 9] = [
+        let jobs: [Job; 11] = [
             Job::ApplyInboundEvent { event_id: 7 },
             OrderJob::CreatePackage.into(),
             OrderJob::CreateTicket {
                 status_key: TicketKey::AWAITING_CONFIRMATION,
+                invoice_until: None,
             }
             .into(),
+            OrderJob::CreateTicket {
+                status_key: TicketKey::RECEIVED,
+                invoice_until: Some(
+                    DateTime::parse_from_rfc3339("2026-12-07T10:02:00Z")
+                        .unwrap()
+                        .with_timezone(&Utc),
+                ),
+            }
+            .into(),
+            OrderJob::AttachInvoice.into(),
             OrderJob::MoveTicket(MoveTicket {
                 courier_status: Some(PackageStatus::Dispatched),
                 description: Some("Out for delivery".to_owned()),
@@ -465,7 +503,8 @@ mod tests {
         assert_eq!(
             Job::from_stored("create_ticket", r#"{"status_key":"received"}"#),
             Ok(OrderJob::CreateTicket {
-                status_key: TicketKey::RECEIVED
+                status_key: TicketKey::RECEIVED,
+                invoice_until: None,
             }
             .into())
         );

@@ -65,7 +65,10 @@ impl Default for CourierMapping {
                 "ready_for_pickup",
                 Some(M::ReadyForPickup),
             ),
-            (P::Confirmed, OutForDelivery, "delivery_confirmed", None),
+            // "The customer was called and the delivery confirmed": before `dispatched` in ShaQ's
+            // own history, so the order is still in transit (and `dispatched` then writes the
+            // shop's out-for-delivery milestone).
+            (P::Confirmed, InTransit, "delivery_confirmed", None),
             (P::Delivered, Delivered, "delivered", Some(M::Delivered)),
             (
                 P::NotDelivered,

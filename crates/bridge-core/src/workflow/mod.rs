@@ -50,12 +50,16 @@ pub use job::{Job, JobError, JobKind, MoveTicket, OrderJob, SystemJob};
 pub use mapping::{CourierMapping, CourierStatusEffect, ShopMilestone};
 pub use new_job::NewJob;
 pub use news::{
-    AmountNews, Cancellation, CourierNews, InboundNews, JobNews, ShopNews, TicketNews, TrackingStep,
+    AmountNews, Cancellation, CourierNews, InboundNews, InvoiceOnTicket, JobNews, ShopNews,
+    TicketNews, TrackingStep,
 };
 pub use statuses::{TicketKey, TicketStatuses};
 pub use timeline::{TimelineEntry, TimelineKind, timeline};
 use tracked::Milestone;
-pub use tracked::{Collect, CourierProgress, Milestones, StoredOrder, TrackedOrder};
+pub use tracked::{
+    AmountChange, Collect, CourierDetails, CourierProgress, DeliveryWindow, Milestones,
+    StoredOrder, TicketMedia, TrackedOrder,
+};
 
 use crate::domain::{Attention, CountryCode, OrderKey, RegionRules, ShopId};
 use crate::lifecycle::OrderState;
@@ -156,6 +160,8 @@ pub struct ShopPolicy {
     pub regions: RegionRules,
     /// The shop's ticket statuses (`[digishare.statuses]` with the shop's own laid over).
     pub statuses: TicketStatuses,
+    /// With an invoice: how long a ticket waits for its upload (`None`: no invoice).
+    pub invoice_wait: Option<std::time::Duration>,
 }
 
 impl ShopPolicy {
@@ -256,7 +262,12 @@ pub fn decide_inbound(
                 Some(why) => {
                     Decision::ignored(key, format!("ShaQ's new amount not applied: {why}"), now)
                 }
-                None => courier::on_amount_changed(order, &news, now),
+                None => courier::on_amount_changed(
+                    order,
+                    &news,
+                    &rules.shop(order.shop_id())?.statuses,
+                    now,
+                ),
             },
         },
         (InboundNews::TicketStatus(news), Some(order)) => {

@@ -8,7 +8,7 @@ use shaq_client::PackageStatus;
 
 use super::{ShopMilestone, TicketKey};
 use crate::domain::{
-    Order, PlatformOrderId, ShopId, TicketId, TicketStatusId, TrackingNumber, Unshippable,
+    MediaId, Order, PlatformOrderId, ShopId, TicketId, TicketStatusId, TrackingNumber, Unshippable,
 };
 
 /// A shop's news about an order.
@@ -65,6 +65,12 @@ pub struct CourierNews {
     /// The package it is about (partner reference), when the event names it: the order's own,
     /// or one linked after delivery (a return, a replacement).
     pub package: Option<String>,
+    /// ShaQ's tracking page for the package, when the event gives it.
+    pub tracking_url: Option<String>,
+    /// ShaQ's delivery window, when the event gives it.
+    pub eta: Option<super::DeliveryWindow>,
+    /// The new delivery day after a failed attempt, when the event gives it.
+    pub rescheduled_to: Option<chrono::NaiveDate>,
 }
 
 /// A changed amount to collect.
@@ -117,6 +123,8 @@ pub struct TrackingStep {
     pub status: PackageStatus,
     /// ShaQ's words.
     pub description: Option<String>,
+    /// ShaQ's comment on the step (`Customer was unreachable upon arrival…`).
+    pub comment: Option<String>,
     /// When.
     pub at: DateTime<Utc>,
 }
@@ -152,6 +160,10 @@ pub enum JobNews {
         adopted: bool,
         /// What ShaQ was asked to collect.
         amount_to_collect: Decimal,
+        /// ShaQ's delivery window for it (`eta`), when its answer gives one.
+        eta: Option<super::DeliveryWindow>,
+        /// ShaQ's tracking page for it (`trackingUrl`), when its answer gives one.
+        tracking_url: Option<String>,
     },
     /// The order cannot be sent to ShaQ as it is.
     Unshippable(Unshippable),
@@ -159,8 +171,19 @@ pub enum JobNews {
     PackageUpdated,
     /// A cancellation at ShaQ.
     PackageCancelled(Cancellation),
-    /// The label is on the ticket.
-    LabelAttached,
+    /// The label is on the ticket (its Digishare media id).
+    LabelAttached(MediaId),
+    /// The invoice is on the ticket (its Digishare media id).
+    InvoiceAttached(MediaId),
+    /// What ShaQ's package record says beyond the status.
+    PackageRead {
+        /// The delivery window.
+        eta: Option<super::DeliveryWindow>,
+        /// Its tracking page.
+        tracking_url: Option<String>,
+        /// The new delivery day after a failed attempt.
+        rescheduled_to: Option<chrono::NaiveDate>,
+    },
     /// ShaQ's history of the package, oldest first.
     TrackingHistory(Vec<TrackingStep>),
     /// Digishare created the ticket, or already had it.
@@ -173,6 +196,8 @@ pub enum JobNews {
         status_key: TicketKey,
         /// It already existed and was adopted.
         adopted: bool,
+        /// What became of the invoice.
+        invoice: InvoiceOnTicket,
     },
     /// The ticket was moved to this status (`None`: only its data was refreshed, because it
     /// already had the status or none was asked for).
@@ -211,4 +236,16 @@ pub enum JobNews {
         /// ShaQ's reason.
         reason: String,
     },
+}
+
+/// The invoice of a ticket just created.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InvoiceOnTicket {
+    /// The shop sends none.
+    NotAsked,
+    /// On the ticket from its creation (Digishare's media id).
+    Attached(MediaId),
+    /// The ticket was created without it, for this reason (the upload kept failing past the
+    /// wait, or an adopted ticket had none): it is to be attached.
+    Missing(String),
 }

@@ -5,8 +5,9 @@ use chrono::{DateTime, Utc};
 
 use super::TimelineKind;
 use super::{
-    Cancellation, Collect, CourierProgress, Decision, JobNews, Milestone, NewJob, Rules,
-    ShopMilestone, TicketKey, TrackedOrder, courier, needs_attention, ticket, timeline, write_back,
+    Cancellation, Collect, CourierProgress, Decision, InvoiceOnTicket, JobNews, Milestone, NewJob,
+    Rules, ShopMilestone, TicketKey, TrackedOrder, courier, needs_attention, ticket, timeline,
+    write_back,
 };
 use super::{MoveTicket, OrderJob};
 
@@ -28,6 +29,8 @@ pub fn on_job_news(
             status,
             adopted,
             amount_to_collect,
+            eta,
+            tracking_url,
         } => {
             let verb = if adopted {
                 "adopted (it already existed)"
@@ -49,6 +52,9 @@ pub fn on_job_news(
                 amount: amount_to_collect,
                 currency: order.collect().currency.clone(),
             });
+            let details = next.courier_details_mut();
+            details.eta = eta.or(details.eta);
+            details.tracking_url = tracking_url.or(details.tracking_url.take());
             next.touch(now);
             let mut jobs = vec![
                 NewJob::new(
@@ -103,13 +109,44 @@ pub fn on_job_news(
             };
             Decision::noted(&key, now, TimelineKind::Call, summary)
         }
-        JobNews::LabelAttached => Decision::noted(&key, now, TimelineKind::Ticket, LABELLED),
+        JobNews::LabelAttached(media) => {
+            let mut next = order.clone();
+            next.ticket_media_mut().label = Some(media);
+            next.touch(now);
+            Decision::decided(
+                next,
+                Vec::new(),
+                vec![timeline(&key, now, TimelineKind::Ticket, LABELLED)],
+                "applied",
+            )
+        }
+        JobNews::InvoiceAttached(media) => {
+            let mut next = order.clone();
+            next.ticket_media_mut().invoice = Some(media);
+            next.touch(now);
+            Decision::decided(
+                next,
+                Vec::new(),
+                vec![timeline(
+                    &key,
+                    now,
+                    TimelineKind::Ticket,
+                    "invoice attached to the Digishare ticket",
+                )],
+                "applied",
+            )
+        }
         JobNews::ReplacementCreated { kind, packages } => {
             super::returns::on_created(rules, order, kind, packages, now)
         }
         JobNews::ReplacementRefused { kind, reason } => {
             super::returns::on_refused(order, kind, &reason, now)
         }
+        JobNews::PackageRead {
+            eta,
+            tracking_url,
+            rescheduled_to,
+        } => courier::on_package_read(order, eta, tracking_url, rescheduled_to, now),
         JobNews::TrackingHistory(steps) => {
             courier::on_tracking_history(order, steps, &rules.mapping, now)
         }
@@ -118,20 +155,37 @@ pub fn on_job_news(
             status_id,
             status_key,
             adopted,
+            invoice,
         } => {
             let verb = if adopted {
                 "adopted (it already existed)"
             } else {
                 "created"
             };
-            let summary = format!("Digishare ticket {ticket_id} {verb} with status {status_key}");
             let mut next = order.clone();
+            let mut jobs = Vec::new();
+            let with_invoice = match invoice {
+                InvoiceOnTicket::NotAsked => String::new(),
+                InvoiceOnTicket::Attached(media) => {
+                    next.ticket_media_mut().invoice = Some(media);
+                    ", with its invoice".to_owned()
+                }
+                InvoiceOnTicket::Missing(why) => {
+                    jobs.push(NewJob::new(OrderJob::AttachInvoice, &key, None));
+                    format!(
+                        ", without its invoice for now ({why}): it is attached once Digishare takes it"
+                    )
+                }
+            };
+            let summary = format!(
+                "Digishare ticket {ticket_id} {verb} with status {status_key}{with_invoice}"
+            );
             next.set_ticket(ticket_id);
             next.set_ticket_status(status_id);
             next.touch(now);
             Decision::decided(
                 next,
-                Vec::new(),
+                jobs,
                 vec![timeline(&key, now, TimelineKind::Ticket, summary)],
                 "applied",
             )

@@ -117,15 +117,13 @@ impl LinkedPackage {
         format!("{order_ref}-{letter}{number}")
     }
 
-    /// Whether its trip is over.
+    /// Whether its trip is over: delivered, or back at the sender. (ShaQ's `confirmed` is
+    /// not an end: its document defines it as "the customer was called and the delivery
+    /// confirmed", and its history goes on `confirmed → dispatched → not_delivered`.)
     pub fn is_finished(&self) -> bool {
         matches!(
             self.status,
-            Some(
-                PackageStatus::Delivered
-                    | PackageStatus::ReturnedToSender
-                    | PackageStatus::Confirmed
-            )
+            Some(PackageStatus::Delivered | PackageStatus::ReturnedToSender)
         )
     }
 

@@ -101,6 +101,7 @@ fn on_unusable(
                 phone: None,
                 phone_problem: None,
                 email: None,
+                phone_2: None,
             },
             address: Address::default(),
             items: Vec::new(),
@@ -182,11 +183,18 @@ pub(super) fn start(
 ) -> (OrderState, Vec<NewJob>) {
     let key = order.key();
     let job = |job: OrderJob| NewJob::new(job, &key, again);
+    // The invoice goes on the ticket when it is created; a failing upload holds the ticket
+    // back this long at most.
+    let invoice_until = policy
+        .invoice_wait
+        .and_then(|wait| chrono::Duration::from_std(wait).ok())
+        .map(|wait| now + wait);
     let confirm = policy.flow == Flow::ConfirmFirst
         && (order.order().payment.is_cash_on_delivery() || !policy.prepaid_skips_confirmation);
     if confirm {
         let mut jobs = vec![job(OrderJob::CreateTicket {
             status_key: TicketKey::AWAITING_CONFIRMATION,
+            invoice_until,
         })];
         // The schedule is set now, as timers: they survive restarts, run once across replicas,
         // and do nothing once the customer has answered (see `guards`).
@@ -221,6 +229,7 @@ pub(super) fn start(
             vec![
                 job(OrderJob::CreateTicket {
                     status_key: TicketKey::RECEIVED,
+                    invoice_until,
                 }),
                 job(OrderJob::CreatePackage),
             ],

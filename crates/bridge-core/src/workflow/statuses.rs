@@ -26,6 +26,9 @@ impl TicketKey {
     pub const CANCELLED: TicketKey = TicketKey::known("cancelled");
     /// The package exists.
     pub const PACKAGE_CREATED: TicketKey = TicketKey::known("package_created");
+    /// ShaQ changed the amount to collect (optional: without it the ticket's data is only
+    /// refreshed, and the customer hears of it at the next status).
+    pub const AMOUNT_UPDATED: TicketKey = TicketKey::known("amount_updated");
 
     const fn known(key: &'static str) -> TicketKey {
         TicketKey(Cow::Borrowed(key))

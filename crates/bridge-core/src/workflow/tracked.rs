@@ -2,13 +2,13 @@
 //! ticket. Only the workflow changes one: its setters are visible to `crate::workflow` alone,
 //! so `order.set_state(…)` anywhere else does not compile.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use shaq_client::PackageStatus;
 
 use crate::domain::{
-    Attention, Located, Order, OrderKey, PartnerRef, ShopId, TicketId, TicketStatusId,
+    Attention, Located, MediaId, Order, OrderKey, PartnerRef, ShopId, TicketId, TicketStatusId,
     TrackingNumber,
 };
 use crate::lifecycle::OrderState;
@@ -30,6 +30,75 @@ pub struct Collect {
     pub amount: Decimal,
     /// Its currency (ISO 4217).
     pub currency: String,
+}
+
+/// What ShaQ says of the package beyond its status, kept for the customer's messages and the
+/// shop: its own tracking link, the delivery window, a new date after a failed attempt, and the
+/// last change of the amount to collect.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CourierDetails {
+    /// ShaQ's public tracking page for the package (`trackingUrl`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tracking_url: Option<String>,
+    /// The delivery window ShaQ gives (`eta`: `2026-04-20 - 2026-04-22`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub eta: Option<DeliveryWindow>,
+    /// The new delivery day after a failed attempt (`rescheduledDate`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rescheduled_to: Option<NaiveDate>,
+    /// The last change ShaQ made to the amount to collect, at the customer's request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount_change: Option<AmountChange>,
+    /// ShaQ's comment on the last status applied (`Customer was unreachable upon arrival…`),
+    /// shown with it until the next status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_comment: Option<String>,
+}
+
+/// A delivery window: from one day to another (the same day for a single date).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveryWindow {
+    /// Earliest day.
+    pub from: NaiveDate,
+    /// Latest day.
+    pub to: NaiveDate,
+}
+
+impl From<&shaq_client::Eta> for DeliveryWindow {
+    fn from(eta: &shaq_client::Eta) -> Self {
+        DeliveryWindow {
+            from: eta.from,
+            to: eta.to,
+        }
+    }
+}
+
+/// A change of the amount to collect (`package.amount_to_collect_updated`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AmountChange {
+    /// What was to be collected.
+    pub from: Decimal,
+    /// What is to be collected now.
+    pub to: Decimal,
+    /// The currency.
+    pub currency: String,
+    /// ShaQ's reason, when it gives one (`Items changed`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// When ShaQ made it.
+    pub at: DateTime<Utc>,
+}
+
+/// Files put on the customer's Digishare ticket, by their media ids: every later update of
+/// the ticket's data carries them again (an update replaces `campaign_data` whole).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketMedia {
+    /// The order's invoice (`campaign_data.invoice_document`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invoice: Option<MediaId>,
+    /// ShaQ's label (`campaign_data.label`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<MediaId>,
 }
 
 /// When an order first reached each step the reports count; set once by the workflow, never
@@ -124,6 +193,10 @@ pub struct StoredOrder {
     pub forgotten_at: Option<DateTime<Utc>>,
     /// The handover shipment its package went into (set by the gathering, read here).
     pub shipment_id: Option<i64>,
+    /// ShaQ's link, delivery window, new date and amount change.
+    pub courier_details: CourierDetails,
+    /// The files on the ticket.
+    pub ticket_media: TicketMedia,
 }
 
 /// An order as stored and decided upon. Its parts are private: read them with the accessors;
@@ -160,6 +233,8 @@ impl TrackedOrder {
                 updated_at: now,
                 forgotten_at: None,
                 shipment_id: None,
+                courier_details: CourierDetails::default(),
+                ticket_media: TicketMedia::default(),
             },
         }
     }
@@ -334,6 +409,17 @@ impl TrackedOrder {
         self.parts.forgotten_at
     }
 
+    /// What ShaQ says beyond the status: its link, the delivery window, a new date, an amount
+    /// change.
+    pub fn courier_details(&self) -> &CourierDetails {
+        &self.parts.courier_details
+    }
+
+    /// The files on the customer's ticket.
+    pub fn ticket_media(&self) -> &TicketMedia {
+        &self.parts.ticket_media
+    }
+
     /// The handover shipment its package went into, if it was handed over (or gathered to be).
     pub fn shipment_id(&self) -> Option<i64> {
         self.parts.shipment_id
@@ -408,6 +494,14 @@ impl TrackedOrder {
 
     pub(in crate::workflow) fn set_forgotten(&mut self, at: DateTime<Utc>) {
         self.parts.forgotten_at = Some(at);
+    }
+
+    pub(in crate::workflow) fn courier_details_mut(&mut self) -> &mut CourierDetails {
+        &mut self.parts.courier_details
+    }
+
+    pub(in crate::workflow) fn ticket_media_mut(&mut self) -> &mut TicketMedia {
+        &mut self.parts.ticket_media
     }
 
     pub(in crate::workflow) fn touch(&mut self, now: DateTime<Utc>) {

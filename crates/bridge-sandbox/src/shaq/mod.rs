@@ -95,8 +95,12 @@ pub struct SimPackage {
     pub status: String,
     /// What the rider collects.
     pub amount_to_collect: Decimal,
-    /// History, oldest first: (status, description, time).
-    pub history: Vec<(String, String, chrono::DateTime<Utc>)>,
+    /// History, oldest first: (status, description, time, comment).
+    pub history: Vec<(String, String, chrono::DateTime<Utc>, Option<String>)>,
+    /// The new delivery day a `rescheduled` step gave.
+    pub rescheduled_date: Option<chrono::NaiveDate>,
+    /// The package a replacement replaces (its partner reference, from the request's path).
+    pub replaces: Option<String>,
     /// Deleted (pending packages only).
     pub deleted: bool,
     /// Cancel requested.
@@ -133,8 +137,12 @@ impl SimPackage {
             "eta": (Utc::now() + chrono::Duration::days(2)).format("%Y-%m-%d").to_string()
                 + " - " + &(Utc::now() + chrono::Duration::days(4)).format("%Y-%m-%d").to_string(),
             "items": r["items"],
-            "trackingHistory": self.history.iter().rev().map(|(name, description, date)| json!({
-                "name": name, "description": description, "date": date.format("%Y-%m-%d %H:%M").to_string(), "comment": null
+            "rescheduledDate": self.rescheduled_date.map(|d| d.to_string()),
+            // The document shows `trackingUrl` on a shipment's packages: the simulator gives a
+            // package its page once it is handed over in one.
+            "trackingUrl": self.shipment.as_ref().map(|_| tracking_page(&self.tracking_number)),
+            "trackingHistory": self.history.iter().rev().map(|(name, description, date, comment)| json!({
+                "name": name, "description": description, "date": date.format("%Y-%m-%d %H:%M").to_string(), "comment": comment
             })).collect::<Vec<_>>(),
         })
     }
@@ -279,6 +287,17 @@ impl ShaqSim {
 
     /// Moves a package to `status`, records it and sends `package.status_updated`.
     pub fn advance(&self, partner_ref: &str, status: &str) -> Result<(), String> {
+        self.advance_with(partner_ref, status, None, None)
+    }
+
+    /// As [`ShaqSim::advance`], with the step's comment, and for `rescheduled` the new day.
+    pub fn advance_with(
+        &self,
+        partner_ref: &str,
+        status: &str,
+        comment: Option<&str>,
+        rescheduled_date: Option<chrono::NaiveDate>,
+    ) -> Result<(), String> {
         let now = Utc::now();
         let payload = {
             let mut data = self.lock();
@@ -286,9 +305,15 @@ impl ShaqSim {
                 .live_mut(partner_ref)
                 .ok_or_else(|| format!("no package {partner_ref}"))?;
             package.status = status.to_owned();
-            package
-                .history
-                .push((status.to_owned(), describe(status), now));
+            package.history.push((
+                status.to_owned(),
+                describe(status),
+                now,
+                comment.map(str::to_owned),
+            ));
+            if rescheduled_date.is_some() {
+                package.rescheduled_date = rescheduled_date;
+            }
             let proof = (status == "delivered").then(|| {
                 format!(
                     "https://sandbox.shaq.invalid/proof/{}.jpg",
@@ -302,7 +327,7 @@ impl ShaqSim {
                 "occurred_at": now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
                 "data": {
                     "tracking_number": package.tracking_number, "partner_ref": partner_ref,
-                    "status": status, "description": describe(status), "comment": null,
+                    "status": status, "description": describe(status), "comment": comment,
                     "meta": proof.map(|p| json!({ "proof_url": p })).unwrap_or_else(|| json!({})),
                 }
             })
@@ -332,7 +357,8 @@ impl ShaqSim {
                 "occurred_at": Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
                 "data": {
                     "tracking_number": package.tracking_number, "partner_ref": partner_ref, "status": package.status,
-                    "meta": { "old_amount_to_collect": old, "new_amount_to_collect": amount, "currency": "GHS", "reason": reason },
+                    // Numbers, as the document's example has them.
+                    "meta": { "old_amount_to_collect": number(old), "new_amount_to_collect": number(amount), "currency": "GHS", "reason": reason },
                 }
             })
         };
@@ -353,7 +379,7 @@ impl ShaqSim {
                     .delete(delete_package),
             )
             .route("/packages/{partner_ref}/cancel", post(cancel_order))
-            .route("/packages/replacement", post(replacement))
+            .route("/packages/{partner_ref}/replacement", post(replacement))
             .route("/shipments", post(create_shipment))
             .route("/shipments/{reference}", get(get_shipment))
             .route("/packages/{partner_ref}/label", get(label))
@@ -364,6 +390,10 @@ impl ShaqSim {
             .route(
                 "/_sandbox/packages/{partner_ref}/status",
                 post(control_advance),
+            )
+            .route(
+                "/_sandbox/packages/{partner_ref}/amount",
+                post(control_amount),
             )
             .route("/_sandbox/requests", get(control_requests))
             .route("/_sandbox/faults", get(control_faults))
@@ -509,7 +539,9 @@ impl ShaqSim {
             tracking_number,
             status: "pending".to_owned(),
             amount_to_collect,
-            history: vec![("pending".to_owned(), describe("pending"), Utc::now())],
+            history: vec![("pending".to_owned(), describe("pending"), Utc::now(), None)],
+            rescheduled_date: None,
+            replaces: None,
             deleted: false,
             cancel_requested: false,
             account: account.to_owned(),
@@ -542,4 +574,20 @@ impl ShaqSim {
     pub fn shipments(&self) -> BTreeMap<String, Value> {
         self.lock().shipments.clone()
     }
+}
+
+/// An amount as a JSON number (two decimals), as ShaQ's document writes them.
+fn number(amount: Decimal) -> Value {
+    amount
+        .round_dp(2)
+        .to_string()
+        .parse::<f64>()
+        .ok()
+        .and_then(serde_json::Number::from_f64)
+        .map_or(Value::Null, Value::Number)
+}
+
+/// ShaQ's public tracking page of a package, as the document's example writes it.
+pub fn tracking_page(tracking_number: &str) -> String {
+    format!("https://dev.tracking-website.pages.dev/packages/{tracking_number}")
 }

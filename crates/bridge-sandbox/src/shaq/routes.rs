@@ -85,8 +85,9 @@ pub(super) async fn create_package(
 ) -> ApiResult {
     let account = sim.authorize(&headers)?;
     match sim.create(body, &account) {
+        // 200, as the document answers a creation.
         Ok(package) => Ok((
-            StatusCode::CREATED,
+            StatusCode::OK,
             Json(json!({ "message": "Package created successfully", "data": package })),
         )
             .into_response()),
@@ -290,7 +291,7 @@ pub(super) async fn track(
         json!({
             "partnerRef": package.partner_ref(), "trackingNumber": package.tracking_number,
             "status": package.status, "statusDescription": describe(&package.status),
-            "tracking": package.history.iter().map(|(status, description, date)| json!({
+            "tracking": package.history.iter().map(|(status, description, date, _)| json!({
                 "status": status, "description": description, "date": date.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
             })).collect::<Vec<_>>(),
         }),
@@ -313,6 +314,12 @@ pub(super) async fn control_packages(State(sim): State<ShaqSim>) -> Json<Vec<Sim
 #[derive(Deserialize)]
 pub(super) struct Advance {
     status: String,
+    /// The step's comment (`Customer was unreachable upon arrival…`).
+    #[serde(default)]
+    comment: Option<String>,
+    /// For `rescheduled`: the new delivery day.
+    #[serde(default)]
+    rescheduled_date: Option<chrono::NaiveDate>,
 }
 
 pub(super) async fn control_advance(
@@ -320,8 +327,34 @@ pub(super) async fn control_advance(
     Path(partner_ref): Path<String>,
     Json(body): Json<Advance>,
 ) -> Response {
-    match sim.advance(&partner_ref, &body.status) {
+    match sim.advance_with(
+        &partner_ref,
+        &body.status,
+        body.comment.as_deref(),
+        body.rescheduled_date,
+    ) {
         Ok(()) => Json(json!({ "status": body.status })).into_response(),
+        Err(message) => error(StatusCode::NOT_FOUND, &message),
+    }
+}
+
+/// `POST /_sandbox/packages/{ref}/amount` `{amount, reason}`: the customer agreed to a new
+/// amount to collect; ShaQ sends `package.amount_to_collect_updated`.
+#[derive(serde::Deserialize)]
+pub(super) struct NewAmount {
+    amount: Decimal,
+    #[serde(default)]
+    reason: Option<String>,
+}
+
+pub(super) async fn control_amount(
+    State(sim): State<ShaqSim>,
+    Path(partner_ref): Path<String>,
+    Json(body): Json<NewAmount>,
+) -> Response {
+    let reason = body.reason.as_deref().unwrap_or("Customer request");
+    match sim.set_amount_to_collect(&partner_ref, body.amount, reason) {
+        Ok(()) => Json(json!({ "amount_to_collect": body.amount.to_string() })).into_response(),
         Err(message) => error(StatusCode::NOT_FOUND, &message),
     }
 }
@@ -347,7 +380,7 @@ pub(super) async fn create_shipment(
             .as_str()
             .unwrap_or_default()
             .to_owned();
-        package["trackingUrl"] = json!(format!("https://sandbox.shaq.invalid/track/{tracking}"));
+        package["trackingUrl"] = json!(tracking_page(&tracking));
     }
     let shipment = json!({ "reference": reference, "date": Utc::now().format("%Y-%m-%d %H:%M").to_string(), "packages": created });
     sim.lock().shipments.insert(reference, shipment.clone());
@@ -449,9 +482,14 @@ pub(super) async fn get_shipment(
 pub(super) async fn replacement(
     State(sim): State<ShaqSim>,
     headers: HeaderMap,
+    Path(original): Path<String>,
     Json(body): Json<Value>,
 ) -> ApiResult {
     let account = sim.authorize(&headers)?;
+    // The package replaced must exist (the document: "to replace an existing package").
+    if sim.lock().live_mut(&original).is_none() {
+        return Err(error(StatusCode::NOT_FOUND, "Package not found"));
+    }
     let packages = body
         .get("packages")
         .and_then(Value::as_array)
@@ -483,13 +521,21 @@ pub(super) async fn replacement(
     for package in packages {
         let action = package["action"].clone();
         let mut api = sim.create(package, &account).map_err(validation)?;
+        if let Some(made) = api["partnerRef"].as_str()
+            && let Some(made) = sim.lock().live_mut(made)
+        {
+            made.replaces = Some(original.clone());
+        }
         api["isReplacement"] = json!(true);
         api["action"] = action;
         api["paymentStatus"] = json!("unpaid");
+        api["eta"] = Value::Null;
+        api["maxEta"] = Value::Null;
+        api["rescheduledDate"] = Value::Null;
         created.push(api);
     }
     Ok(ok(
-        "Replacement created successfully",
+        "Package replacement created successfully",
         Value::Array(created),
     ))
 }

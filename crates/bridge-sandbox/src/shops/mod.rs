@@ -402,7 +402,8 @@ async fn youcan_action(
     if headers.get("authorization").is_none() {
         return unauthorized();
     }
-    if !["fulfill", "pay", "close"].contains(&action.as_str()) {
+    // `status`: the order's confirmation status (`PUT /orders/{id}/status {"status": slug}`).
+    if !["fulfill", "pay", "close", "status"].contains(&action.as_str()) {
         return (
             StatusCode::NOT_FOUND,
             Json(json!({ "message": "not found" })),

@@ -38,6 +38,10 @@ pub fn router() -> Router<AppState> {
         .route("/console/orders.csv", get(orders::orders_csv))
         .route("/console/orders/{shop_id}/{order_id}", get(order::order))
         .route(
+            "/console/orders/{shop_id}/{order_id}/invoice.pdf",
+            get(order::invoice),
+        )
+        .route(
             "/console/orders/{shop_id}/{order_id}/{action}",
             post(order::order_action),
         )

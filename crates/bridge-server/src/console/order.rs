@@ -91,6 +91,8 @@ struct OrderPage {
     package: Option<Link>,
     courier_status: String,
     ticket: Option<Link>,
+    /// Whether the customer's ticket has the invoice (`None`: the shop sends none).
+    invoice: Option<bool>,
     collect: String,
     received: String,
     corrected: bool,
@@ -201,6 +203,13 @@ async fn order_page(
         ticket: order
             .ticket_id()
             .map(|t| link(&console.digishare_ticket_url, "{ticket_id}", t.as_str())),
+        invoice: state
+            .settings
+            .shops
+            .iter()
+            .find(|shop| shop.id == *order.shop_id())
+            .filter(|shop| shop.invoice.is_on())
+            .map(|_| order.ticket_media().invoice.is_some()),
         collect: format!("{} {}", order.collect().amount, order.collect().currency),
         received: when(order.created_at()),
         corrected: order.corrections().is_some(),
@@ -251,6 +260,34 @@ fn flash_text(code: &str) -> Option<&'static str> {
         "queued" => "Queued: the order's earlier jobs are still running; reload in a moment.",
         _ => return None,
     })
+}
+
+/// `GET /console/orders/{shop}/{id}/invoice.pdf`: the invoice the customer received.
+pub async fn invoice(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((shop_id, order_id)): Path<(String, String)>,
+) -> Response {
+    let here = format!(
+        "/console/orders/{}/{}/invoice.pdf",
+        super::views::encode_segment(&shop_id),
+        super::views::encode_segment(&order_id)
+    );
+    if let Err(response) = signed_in(&state, &headers, &here).await {
+        return response;
+    }
+    let order = match state
+        .operations()
+        .find(&ShopId::new(shop_id), &order_id)
+        .await
+    {
+        Ok(order) => order,
+        Err(error) => return operation_refused(&error),
+    };
+    match crate::downloads::invoice_pdf(&state.settings, &order) {
+        Ok(pdf) => pdf,
+        Err(error) => error.into_response(),
+    }
 }
 
 pub async fn order(

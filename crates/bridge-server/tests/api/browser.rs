@@ -294,6 +294,7 @@ async fn seed_a_month_of_orders(bridge: &SandboxBridge) -> u64 {
                     phone: None,
                     phone_problem: None,
                     email: None,
+                    phone_2: None,
                 },
                 address: bridge_core::domain::Address::default(),
                 items: Vec::new(),

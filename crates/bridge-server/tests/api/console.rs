@@ -292,8 +292,10 @@ async fn sessions_end_with_their_credential_and_viewers_only_look(backend: TestB
 async fn sign_in_attempts_are_limited_per_address(backend: TestBackend) {
     let bridge = SandboxBridge::start_on(backend, &operators_toml(), None).await;
     let client = browser();
+    // Ten a minute, one more every six seconds: however slow each password check is on a busy
+    // machine (argon2), the address is refused well before forty attempts.
     let mut statuses = Vec::new();
-    for _ in 0..12 {
+    for _ in 0..40 {
         let response = client
             .post(bridge.url("/console/login"))
             .form(&[("name", "ama"), ("password", "guess")])
@@ -301,9 +303,21 @@ async fn sign_in_attempts_are_limited_per_address(backend: TestBackend) {
             .await
             .unwrap();
         statuses.push(response.status());
+        if response.status() == StatusCode::TOO_MANY_REQUESTS {
+            break;
+        }
     }
-    assert_eq!(statuses[0], StatusCode::UNAUTHORIZED);
-    assert_eq!(statuses[11], StatusCode::TOO_MANY_REQUESTS, "{statuses:?}");
+    assert!(
+        statuses[..10]
+            .iter()
+            .all(|s| *s == StatusCode::UNAUTHORIZED),
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.last(),
+        Some(&StatusCode::TOO_MANY_REQUESTS),
+        "{statuses:?}"
+    );
     bridge.stop().await;
 }
 

@@ -24,17 +24,17 @@ const SHOPIFY_SECRET: &str = "journey-shopify-secret";
 const WOO_SECRET: &str = "journey-woo-secret";
 const YOUCAN_SECRET: &str = "journey-youcan-secret";
 const GENERIC_SECRET: &str = "journey-generic-secret";
-const LIMIT: Duration = Duration::from_secs(60);
+pub(crate) const LIMIT: Duration = Duration::from_secs(60);
 
 /// No job is running, due or waiting for a retry.
 async fn settled(store: &Store) -> bool {
     store.is_idle(chrono::Utc::now()).await.unwrap_or(false)
 }
 
-struct Journey {
-    bridge: String,
-    sandbox: Sandbox,
-    store: Store,
+pub(crate) struct Journey {
+    pub(crate) bridge: String,
+    pub(crate) sandbox: Sandbox,
+    pub(crate) store: Store,
     shutdown: CancellationToken,
     running: JoinHandle<anyhow::Result<()>>,
     _db: TestDatabase,
@@ -71,11 +71,11 @@ fn settings_toml(sandbox: &Sandbox, database_url: &str) -> String {
 }
 
 impl Journey {
-    async fn start(backend: TestBackend, sandbox_config: SandboxConfig) -> Journey {
+    pub(crate) async fn start(backend: TestBackend, sandbox_config: SandboxConfig) -> Journey {
         Self::start_with(backend, sandbox_config, |_| {}).await
     }
 
-    async fn start_with(
+    pub(crate) async fn start_with(
         backend: TestBackend,
         sandbox_config: SandboxConfig,
         configure: impl FnOnce(&mut Settings),
@@ -84,7 +84,7 @@ impl Journey {
     }
 
     /// As [`Journey::start`], with more settings (TOML) written for the running sandbox.
-    async fn start_with_toml(
+    pub(crate) async fn start_with_toml(
         backend: TestBackend,
         sandbox_config: SandboxConfig,
         extra: impl FnOnce(&Sandbox) -> String,
@@ -123,7 +123,7 @@ impl Journey {
         }
     }
 
-    async fn stop(self) {
+    pub(crate) async fn stop(self) {
         self.shutdown.cancel();
         self.running.await.unwrap().unwrap();
     }
@@ -132,7 +132,7 @@ impl Journey {
         ShopifySender::new("kente.myshopify.com", SHOPIFY_SECRET)
     }
 
-    async fn send_shopify(&self, topic: &str, order: &Value) -> u16 {
+    pub(crate) async fn send_shopify(&self, topic: &str, order: &Value) -> u16 {
         self.shopify()
             .send(
                 &format!("{}/webhooks/shops/kente", self.bridge),
@@ -144,7 +144,7 @@ impl Journey {
     }
 
     /// The WooCommerce shop (`atlas`, ship immediately): a sender and its webhook URL.
-    fn woo(&self) -> (WooSender, String) {
+    pub(crate) fn woo(&self) -> (WooSender, String) {
         (
             WooSender::new("https://atlas.example/", WOO_SECRET),
             format!("{}/webhooks/shops/atlas", self.bridge),
@@ -152,7 +152,7 @@ impl Journey {
     }
 
     /// Places a COD WooCommerce order and waits until its package exists and the jobs settle.
-    async fn ship_woo(&self, id: u64) -> bridge_sandbox::shaq::SimPackage {
+    pub(crate) async fn ship_woo(&self, id: u64) -> bridge_sandbox::shaq::SimPackage {
         let (sender, url) = self.woo();
         let sent = sender
             .send(&url, "order.created", &woocommerce_order(&cod_spec(id)))
@@ -168,7 +168,7 @@ impl Journey {
         package
     }
 
-    async fn settle(&self) {
+    pub(crate) async fn settle(&self) {
         wait_for("the jobs to settle", LIMIT, || async {
             settled(&self.store).await.then_some(())
         })
@@ -176,7 +176,7 @@ impl Journey {
         .unwrap();
     }
 
-    async fn ticket(&self, partner_ref: &str) -> Value {
+    pub(crate) async fn ticket(&self, partner_ref: &str) -> Value {
         wait_for("the ticket", LIMIT, || async {
             self.sandbox.digishare.ticket_by_external_id(partner_ref)
         })
@@ -184,7 +184,7 @@ impl Journey {
         .unwrap()
     }
 
-    async fn order_state(&self, key: &str) -> Option<OrderState> {
+    pub(crate) async fn order_state(&self, key: &str) -> Option<OrderState> {
         self.store
             .order(&OrderKey::new(key))
             .await
@@ -192,12 +192,12 @@ impl Journey {
             .map(|o| o.state())
     }
 
-    fn status_id(&self, key: &str) -> String {
+    pub(crate) fn status_id(&self, key: &str) -> String {
         self.sandbox.digishare.statuses()[key].clone()
     }
 
     /// Moves the package and waits until the bridge has applied the status.
-    async fn courier(&self, partner_ref: &str, key: &str, status: &str) {
+    pub(crate) async fn courier(&self, partner_ref: &str, key: &str, status: &str) {
         self.sandbox.shaq.advance(partner_ref, status).unwrap();
         wait_for(status, LIMIT, || async {
             let order = self.store.order(&OrderKey::new(key)).await.ok().flatten()?;
@@ -209,7 +209,7 @@ impl Journey {
     }
 }
 
-fn cod_spec(id: u64) -> OrderSpec {
+pub(crate) fn cod_spec(id: u64) -> OrderSpec {
     OrderSpec {
         id,
         cod: true,
@@ -1576,7 +1576,7 @@ fn messages_to(journey: &Journey, partner_ref: &str) -> Vec<String> {
         .collect()
 }
 
-async fn timeline_of(journey: &Journey, key: &str) -> Vec<String> {
+pub(crate) async fn timeline_of(journey: &Journey, key: &str) -> Vec<String> {
     journey
         .store
         .timeline(&OrderKey::new(key))
@@ -1997,6 +1997,18 @@ async fn the_days_parcels_are_handed_over_with_a_manifest_and_labels(backend: Te
         positions.windows(2).all(|w| w[0] < w[1]),
         "labels follow the manifest"
     );
+    // ShaQ's own tracking page, given with the shipment, reaches the customer's ticket.
+    let first_tracking = kept[0].clone();
+    let page = bridge_sandbox::shaq::tracking_page(&first_tracking);
+    wait_for("ShaQ's tracking page on the ticket", LIMIT, || async {
+        let ticket = journey
+            .sandbox
+            .digishare
+            .ticket_by_external_id("atlas-501")?;
+        (ticket["information"]["campaign_data"]["tracking_url"] == page.as_str()).then_some(())
+    })
+    .await
+    .unwrap();
     // Each order's journey says where its package went; a cancelled one was left alone.
     let line = format!("handed over to ShaQ in shipment {reference} (17 packages)");
     assert!(timeline_of(&journey, "atlas/501").await.contains(&line));
@@ -2122,6 +2134,9 @@ async fn an_exchange_after_delivery_follows_its_two_packages(backend: TestBacken
     .await
     .unwrap();
     let deliver = journey.sandbox.shaq.package("atlas-801-D1").unwrap();
+    // Both name the package they replace (in the request's path).
+    assert_eq!(collect.replaces.as_deref(), Some("atlas-801"));
+    assert_eq!(deliver.replaces.as_deref(), Some("atlas-801"));
     assert_eq!(collect.amount_to_collect, rust_decimal::Decimal::ZERO);
     assert_eq!(deliver.amount_to_collect, rust_decimal::Decimal::ZERO);
     journey.settle().await;

@@ -39,4 +39,5 @@ mod helpers;
 mod journeys;
 mod openapi;
 mod sandbox;
+mod seeds;
 mod webhooks;

@@ -180,6 +180,7 @@ fn address(case: &Case) -> Address {
         region: case.region.map(str::to_owned),
         postal_code: None,
         country_iso2: CountryCode::parse("GH"),
+        coordinates: None,
     }
 }
 

@@ -90,8 +90,10 @@ fn an_older_courier_event_changes_nothing() {
     );
 }
 
+/// ShaQ's own history steps back (`shipped → pending → shipped`): a newer status of an
+/// earlier stage is recorded, and neither the order nor the customer's ticket goes back.
 #[test]
-fn a_newer_backward_status_moves_the_ticket_but_not_the_order() {
+fn a_newer_backward_status_moves_neither_the_ticket_nor_the_order() {
     let mut current = shipped(OrderState::OutForDelivery, "dispatched");
     current.set_courier(CourierProgress {
         status: PackageStatus::Dispatched,
@@ -107,11 +109,17 @@ fn a_newer_backward_status_moves_the_ticket_but_not_the_order() {
         decision.order.as_ref().map(TrackedOrder::state),
         Some(OrderState::OutForDelivery)
     );
-    assert_eq!(ticket_key(&decision).as_deref(), Some("in_transit"));
-    assert_eq!(
-        kinds(&decision),
-        [JobKind::MoveTicket],
-        "no write-back for a step back"
+    assert!(
+        decision.jobs.is_empty(),
+        "no ticket move, no write-back: {:?}",
+        kinds(&decision)
+    );
+    assert!(
+        decision.timeline[0]
+            .summary
+            .contains("went back from dispatched to in_transit"),
+        "{:?}",
+        decision.timeline
     );
 }
 
@@ -152,7 +160,7 @@ fn the_same_courier_event_twice_is_one_ticket_move() {
 }
 
 #[test]
-fn amount_change_updates_the_order_and_refreshes_the_ticket() {
+fn amount_change_is_kept_told_to_the_customer_and_to_the_shop() {
     let news = AmountNews {
         event_id: "evt-amt".to_owned(),
         occurred_at: at(5),
@@ -161,13 +169,118 @@ fn amount_change_updates_the_order_and_refreshes_the_ticket() {
         reason: Some("customer returned one item".to_owned()),
         package: None,
     };
-    let decision = on_amount_changed(&order(OrderState::OutForDelivery), &news, at(6));
+    let before = order(OrderState::OutForDelivery);
+    let previous = before.collect().amount;
+    let without_status = TicketStatuses::default();
+    let decision = on_amount_changed(&before, &news, &without_status, at(6));
+    let changed = decision.order.as_ref().expect("changed");
+    assert_eq!(changed.collect().amount, Decimal::new(25000, 2));
+    let change = changed
+        .courier_details()
+        .amount_change
+        .as_ref()
+        .expect("the change is kept");
+    assert_eq!((change.from, change.to), (previous, Decimal::new(25000, 2)));
     assert_eq!(
-        decision.order.as_ref().map(|o| o.collect().amount),
-        Some(Decimal::new(25000, 2))
+        kinds(&decision),
+        [JobKind::MoveTicket, JobKind::WriteBackToShop]
     );
-    assert_eq!(kinds(&decision), [JobKind::MoveTicket]);
-    assert_eq!(ticket_key(&decision), None, "data refresh only");
+    assert_eq!(
+        ticket_key(&decision),
+        None,
+        "without an `amount_updated` status: the ticket's data is refreshed"
+    );
+    // With the status, the customer is messaged.
+    let mut with_status = TicketStatuses::default();
+    with_status.0.insert(
+        TicketKey::AMOUNT_UPDATED,
+        crate::domain::TicketStatusId::new("st-amount"),
+    );
+    let told = on_amount_changed(&before, &news, &with_status, at(6));
+    assert_eq!(ticket_key(&told).as_deref(), Some("amount_updated"));
+    // The same amount again changes nothing.
+    let same = on_amount_changed(changed, &news, &with_status, at(7));
+    assert!(same.jobs.is_empty() && same.order.is_none());
+}
+
+/// Every pair of consecutive statuses in the histories of ShaQ's document, in order: the
+/// customer's ticket moves forward only, and the document's `shipped → pending → shipped`
+/// messages the customer once.
+#[test]
+fn the_documents_histories_move_the_ticket_forward_only() {
+    let mapping = CourierMapping::default();
+    // (history, the ticket moves expected for each step after the first)
+    let histories: [(&[&str], &[bool]); 3] = [
+        // `GET /packages/{ref}`: pending → received → confirmed → dispatched → not_delivered.
+        (
+            &[
+                "pending",
+                "received",
+                "confirmed",
+                "dispatched",
+                "not_delivered",
+            ],
+            &[true, true, true, true],
+        ),
+        // `GET /tracking/{n}`: pending → shipped → shipped → pending → shipped.
+        (
+            &["pending", "shipped", "shipped", "pending", "shipped"],
+            &[true, false, false, false],
+        ),
+        // A failed attempt, then out again, then delivered.
+        (
+            &[
+                "dispatched",
+                "not_delivered",
+                "rescheduled",
+                "dispatched",
+                "delivered",
+            ],
+            &[true, true, true, true],
+        ),
+    ];
+    for (history, moves) in histories {
+        let mut current = shipped(OrderState::Shipping, history[0]);
+        for (index, status) in history.iter().enumerate().skip(1) {
+            let decision = on_courier_status(
+                &current,
+                &courier(status, u32::try_from(index).unwrap() + 10),
+                &mapping,
+                at(30),
+            );
+            let moved = decision
+                .jobs
+                .iter()
+                .any(|job| job.job().kind() == JobKind::MoveTicket);
+            assert_eq!(
+                moved,
+                moves[index - 1],
+                "{history:?}: step {index} ({status}): {:?}",
+                decision.timeline
+            );
+            if let Some(next) = decision.order {
+                current = next;
+            }
+        }
+    }
+    // `confirmed` is on the way, not the end: `dispatched` after it writes the shop's
+    // out-for-delivery milestone.
+    let confirmed = on_courier_status(
+        &shipped(OrderState::InTransit, "received"),
+        &courier("confirmed", 40),
+        &mapping,
+        at(41),
+    );
+    let confirmed = confirmed.order.expect("applied");
+    assert_eq!(confirmed.state(), OrderState::InTransit);
+    let out = on_courier_status(&confirmed, &courier("dispatched", 42), &mapping, at(43));
+    assert!(
+        out.jobs
+            .iter()
+            .any(|job| job.job().kind() == JobKind::WriteBackToShop),
+        "{:?}",
+        kinds(&out)
+    );
 }
 
 #[test]
@@ -176,6 +289,7 @@ fn reconciliation_applies_only_the_steps_after_the_last_one_known() {
     let step = |status: &str, minute: u32| TrackingStep {
         status: status.parse().expect("infallible"),
         description: None,
+        comment: None,
         at: at(minute),
     };
     // The known step, then two missed ones sharing a minute, listed out of order.

@@ -57,6 +57,7 @@ fn shop_order(cod: bool, version: u32) -> Order {
             phone: Some(PhoneE164::parse("024 412 3456", Some("GH")).expect("valid phone")),
             phone_problem: None,
             email: None,
+            phone_2: None,
         },
         address: Address {
             line1: "12 Oxford Street".to_owned(),
@@ -65,6 +66,7 @@ fn shop_order(cod: bool, version: u32) -> Order {
             region: Some("Greater Accra".to_owned()),
             postal_code: None,
             country_iso2: CountryCode::parse("GH"),
+            coordinates: None,
         },
         items: vec![Item {
             name: "Kente scarf".to_owned(),
@@ -105,6 +107,9 @@ fn courier(status: &str, minute: u32) -> CourierNews {
         comment: None,
         proof_url: None,
         package: None,
+        tracking_url: None,
+        eta: None,
+        rescheduled_to: None,
     }
 }
 
@@ -147,6 +152,7 @@ fn ticket_news(status: &str, changed_at: Option<DateTime<Utc>>) -> TicketNews {
 
 fn policy(flow: Flow) -> ShopPolicy {
     ShopPolicy {
+        invoice_wait: None,
         flow,
         prepaid_skips_confirmation: true,
         confirmation: ConfirmationPolicy {

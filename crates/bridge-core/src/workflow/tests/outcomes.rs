@@ -10,6 +10,8 @@ fn a_created_package_moves_the_ticket_and_tells_the_shop() {
             status: PackageStatus::Pending,
             adopted: false,
             amount_to_collect: Decimal::new(30000, 2),
+            eta: None,
+            tracking_url: None,
         };
         let decision = on_job_news(
             &rules(attach_label),
@@ -59,6 +61,7 @@ fn a_created_or_moved_ticket_is_remembered() {
             status_id: TicketStatusId::new("st-await"),
             status_key: TicketKey::AWAITING_CONFIRMATION,
             adopted: true,
+            invoice: crate::workflow::InvoiceOnTicket::NotAsked,
         },
         at(2),
     );
@@ -104,6 +107,7 @@ fn jobs_whose_work_is_done_or_moot_make_no_call() {
         (
             OrderJob::CreateTicket {
                 status_key: TicketKey::RECEIVED,
+                invoice_until: None,
             },
             order(OrderState::Shipping),
             "nothing",

@@ -6,6 +6,7 @@ use super::*;
 /// between 21:00 and 08:00 (Accra: UTC all year).
 fn reminding_policy() -> ShopPolicy {
     ShopPolicy {
+        invoice_wait: None,
         confirmation: ConfirmationPolicy {
             reminders: vec![
                 std::time::Duration::from_secs(2 * 3600),
@@ -206,6 +207,8 @@ fn each_step_the_reports_count_is_recorded_once_when_it_first_happens() {
         status: PackageStatus::Pending,
         adopted: false,
         amount_to_collect: Decimal::new(30000, 2),
+        eta: None,
+        tracking_url: None,
     };
     let created = on_job_news(&rules(false), &confirmed, news, at(6))
         .order

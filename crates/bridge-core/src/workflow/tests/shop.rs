@@ -16,7 +16,8 @@ fn confirm_first_sends_a_ticket_and_waits() {
     assert_eq!(
         decision.jobs[0].job(),
         &OrderJob::CreateTicket {
-            status_key: TicketKey::AWAITING_CONFIRMATION
+            status_key: TicketKey::AWAITING_CONFIRMATION,
+            invoice_until: None,
         }
     );
     assert_eq!(
@@ -52,7 +53,8 @@ fn ship_immediately_creates_ticket_and_package() {
     assert_eq!(
         decision.jobs[0].job(),
         &OrderJob::CreateTicket {
-            status_key: TicketKey::RECEIVED
+            status_key: TicketKey::RECEIVED,
+            invoice_until: None,
         }
     );
 }

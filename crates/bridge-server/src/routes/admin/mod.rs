@@ -36,6 +36,10 @@ pub fn router() -> axum::Router<AppState> {
             get(orders::show_order).patch(orders::correct_order),
         )
         .route(
+            "/api/orders/{shop_id}/{order_id}/invoice.pdf",
+            get(orders::order_invoice),
+        )
+        .route(
             "/api/orders/{shop_id}/{order_id}/resume",
             post(orders::resume_order),
         )
@@ -77,6 +81,7 @@ pub fn router() -> axum::Router<AppState> {
     paths(
         orders::list_orders,
         orders::show_order,
+        orders::order_invoice,
         orders::correct_order,
         orders::resume_order,
         orders::replay_order,

@@ -39,6 +39,29 @@ pub(super) async fn list_orders(
     Ok(Json(state.store.search_orders(&query.parse()?).await?))
 }
 
+/// The order's invoice, as its customer receives it on their ticket (`[shops.invoice]`).
+#[utoipa::path(
+    get,
+    path = "/api/orders/{shop_id}/{order_id}/invoice.pdf",
+    params(
+        ("shop_id" = String, Path, description = "The shop's configured id"),
+        ("order_id" = String, Path, description = "Platform id, or the order name (`%231047` for `#1047`)"),
+    ),
+    responses(
+        (status = 200, description = "The invoice (PDF)", content_type = "application/pdf"),
+        (status = 404, description = "No such order", body = ErrorAnswer),
+    )
+)]
+pub(super) async fn order_invoice(
+    user: ApiUser,
+    State(state): State<AppState>,
+    Path((shop_id, order_id)): Path<(String, String)>,
+) -> Result<axum::response::Response, ApiError> {
+    user.may(Role::Viewer)?;
+    let order = find_order(&state.store, &ShopId::new(shop_id), &order_id).await?;
+    crate::downloads::invoice_pdf(&state.settings, &order)
+}
+
 /// One order: its journey (timeline), jobs, and the webhooks about it.
 #[utoipa::path(
     get,
