@@ -228,6 +228,8 @@ pub struct Tally {
     pub returned: u64,
     /// Cancelled.
     pub cancelled: u64,
+    /// Orders whose amount to collect ShaQ changed (at the customer's request).
+    pub amount_changed: u64,
     /// Cash to collect on the shipped orders, in thousandths.
     pub expected_milli: i64,
     /// Of which on delivered orders.
@@ -247,6 +249,7 @@ impl Tally {
         self.delivered += other.delivered;
         self.returned += other.returned;
         self.cancelled += other.cancelled;
+        self.amount_changed += other.amount_changed;
         self.expected_milli += other.expected_milli;
         self.collected_milli += other.collected_milli;
         self.outstanding_milli += other.outstanding_milli;
@@ -326,6 +329,8 @@ pub struct PeriodFigures {
     pub delivered: u64,
     /// Returned (RTO).
     pub returned: u64,
+    /// Orders whose amount to collect ShaQ changed at the customer's request.
+    pub amount_changed: u64,
     /// confirmed / asked (`None` when nobody was asked).
     pub confirmation_rate: Option<f64>,
     /// Median minutes from the question to the confirmation (whole minutes).
@@ -441,6 +446,7 @@ fn figures(
         shipped: t.shipped,
         delivered: t.delivered,
         returned: t.returned,
+        amount_changed: t.amount_changed,
         confirmation_rate: ratio(t.confirmed, t.asked),
         median_minutes_to_confirm: median(minutes_to_confirm),
         return_rate: ratio(t.returned, finished),

@@ -182,6 +182,7 @@ pub fn to_csv(reports: &[Report], table: CsvTable) -> Result<Vec<u8>, csv::Error
                 "delivered",
                 "returned",
                 "return_rate",
+                "amount_changed",
                 "currency",
                 "cod_expected",
                 "cod_collected",
@@ -205,6 +206,7 @@ pub fn to_csv(reports: &[Report], table: CsvTable) -> Result<Vec<u8>, csv::Error
                         p.delivered.to_string(),
                         p.returned.to_string(),
                         rate(p.return_rate),
+                        p.amount_changed.to_string(),
                     ];
                     if p.cash.is_empty() {
                         let mut line = counts.to_vec();
@@ -423,6 +425,7 @@ mod tests {
             shipped: confirmed,
             delivered: confirmed / 2,
             returned: 1,
+            amount_changed: 0,
             confirmation_rate: Some(confirmed as f64 / received as f64),
             median_minutes_to_confirm: Some(12.5),
             return_rate: Some(0.25),

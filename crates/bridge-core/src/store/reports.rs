@@ -102,7 +102,8 @@ impl Store {
              CAST(COALESCE(SUM(CASE WHEN shipped_at IS NOT NULL THEN collect_milli END), 0) AS BIGINT), \
              CAST(COALESCE(SUM(CASE WHEN delivered_at IS NOT NULL THEN collect_milli END), 0) AS BIGINT), \
              CAST(COALESCE(SUM(CASE WHEN shipped_at IS NOT NULL AND delivered_at IS NULL \
-                  AND returned_at IS NULL AND cancelled_at IS NULL THEN collect_milli END), 0) AS BIGINT) \
+                  AND returned_at IS NULL AND cancelled_at IS NULL THEN collect_milli END), 0) AS BIGINT), \
+             COUNT(CASE WHEN courier_details LIKE '%\"amount_change\"%' THEN 1 END) \
              FROM orders WHERE {IN_RANGE} GROUP BY 1, 2, 3",
             period = period.expression,
         );
@@ -110,6 +111,7 @@ impl Store {
             i64,
             Option<String>,
             String,
+            i64,
             i64,
             i64,
             i64,
@@ -151,6 +153,7 @@ impl Store {
                     expected_milli: row.12,
                     collected_milli: row.13,
                     outstanding_milli: row.14,
+                    amount_changed: count(row.15),
                 },
             })
             .collect())

@@ -66,6 +66,7 @@ pub struct PeriodRow {
     pub delivered: u64,
     pub returned: u64,
     pub return_rate: String,
+    pub amount_changed: u64,
     pub collected: String,
     pub outstanding: String,
 }
@@ -153,6 +154,7 @@ impl ReportView {
                     delivered: p.delivered,
                     returned: p.returned,
                     return_rate: percent(p.return_rate),
+                    amount_changed: p.amount_changed,
                     collected: amounts(&p.cash, |c| money(c.collected)),
                     outstanding: amounts(&p.cash, |c| money(c.outstanding)),
                 })

@@ -299,6 +299,20 @@ async fn a_changed_amount_reaches_customer_and_shop(backend: TestBackend) {
             .iter()
             .any(|line| line.contains("→ 95.50 GHS (Items changed)")),
     );
+    // The shop's report counts it.
+    let today = chrono::Utc::now().date_naive();
+    let report = journey
+        .store
+        .report(&bridge_core::reports::ReportRequest {
+            shop: bridge_core::domain::ShopId::new("atlas"),
+            from: today - chrono::Duration::days(1),
+            to: today + chrono::Duration::days(1),
+            by: bridge_core::reports::Granularity::Day,
+            time_zone: chrono_tz::UTC,
+        })
+        .await
+        .unwrap();
+    assert_eq!(report.total.amount_changed, 1);
     journey.stop().await;
 }
 
