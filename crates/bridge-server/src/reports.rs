@@ -467,7 +467,7 @@ mod tests {
         assert!(lines[0].starts_with("shop,first_day,last_day,received"));
         assert_eq!(
             lines[1],
-            "kente,2026-11-01,2026-11-01,10,10,6,0.6000,12.50,0,0,0,6,3,1,0.2500,GHS,1200.50,300,900.5"
+            "kente,2026-11-01,2026-11-01,10,10,6,0.6000,12.50,0,0,0,6,3,1,0.2500,0,GHS,1200.50,300,900.5"
         );
         let regions = String::from_utf8(to_csv(&[report()], CsvTable::Regions).unwrap()).unwrap();
         assert_eq!(
