@@ -35,11 +35,13 @@ pub enum Milestone {
     ReturnReceived,
     /// ShaQ changed the amount to collect, at the customer's request.
     AmountChanged,
+    /// ShaQ gave the package its own tracking page: the shop's link follows it.
+    TrackingLink,
 }
 
 impl Milestone {
     /// Every milestone.
-    pub const ALL: [Milestone; 14] = [
+    pub const ALL: [Milestone; 15] = [
         Milestone::Confirmed,
         Milestone::PackageCreated,
         Milestone::InTransit,
@@ -54,6 +56,7 @@ impl Milestone {
         Milestone::AfterSaleBooked,
         Milestone::ReturnReceived,
         Milestone::AmountChanged,
+        Milestone::TrackingLink,
     ];
 
     /// The stored name.
@@ -73,6 +76,7 @@ impl Milestone {
             Milestone::AfterSaleBooked => "after_sale_booked",
             Milestone::ReturnReceived => "return_received",
             Milestone::AmountChanged => "amount_changed",
+            Milestone::TrackingLink => "tracking_link",
         }
     }
 }

@@ -75,6 +75,7 @@ impl Shopify {
             // Shopify has no order comment the API can write: a tag says it, the amounts are
             // on the bridge's timeline.
             Milestone::AmountChanged => self.tags_add(update, &[&self.tags.amount_changed]).await?,
+            Milestone::TrackingLink => self.tracking_link(update).await?,
             Milestone::Cancelled => {
                 self.graphql(
                     "mutation orderCancel($orderId: ID!, $reason: OrderCancelReason!, $refund: Boolean!, $restock: Boolean!) { orderCancel(orderId: $orderId, reason: $reason, refund: $refund, restock: $restock, notifyCustomer: false) { job { id } orderCancelUserErrors { field message } userErrors { field message } } }",
@@ -204,7 +205,28 @@ impl Shopify {
         Ok(format!("fulfilled with tracking {tracking}"))
     }
 
-    async fn event(&self, update: &ShopUpdate<'_>, status: &str) -> Result<String, ShopError> {
+    /// The fulfilment's tracking link set to ShaQ's own page (`fulfillmentTrackingInfoUpdate`;
+    /// the customer is not e-mailed again).
+    async fn tracking_link(&self, update: &ShopUpdate<'_>) -> Result<String, ShopError> {
+        let fulfillment = self.first_fulfillment(update).await?;
+        self.graphql(
+            "mutation fulfillmentTrackingInfoUpdate($fulfillmentId: ID!, $trackingInfoInput: FulfillmentTrackingInput!) { fulfillmentTrackingInfoUpdate(fulfillmentId: $fulfillmentId, trackingInfoInput: $trackingInfoInput, notifyCustomer: false) { fulfillment { id } userErrors { field message } } }",
+            json!({
+                "fulfillmentId": fulfillment,
+                "trackingInfoInput": {
+                    "company": COMPANY,
+                    "number": update.tracking_number,
+                    "url": update.tracking_url,
+                },
+            }),
+            "fulfillmentTrackingInfoUpdate",
+        )
+        .await?;
+        Ok("tracking link updated".to_owned())
+    }
+
+    /// The order's first fulfilment (the bridge makes one per order).
+    async fn first_fulfillment(&self, update: &ShopUpdate<'_>) -> Result<String, ShopError> {
         let data = self
             .graphql(
                 "query fulfillments($id: ID!) { order(id: $id) { fulfillments(first: 5) { id } } }",
@@ -212,17 +234,19 @@ impl Shopify {
                 "fulfillments",
             )
             .await?;
-        let Some(fulfillment) = data
-            .pointer("/order/fulfillments/0/id")
+        data.pointer("/order/fulfillments/0/id")
             .and_then(Value::as_str)
-        else {
-            return Err(ShopError::NotYet(
-                "the Shopify fulfillment does not exist yet".to_owned(),
-            ));
-        };
+            .map(str::to_owned)
+            .ok_or_else(|| {
+                ShopError::NotYet("the Shopify fulfillment does not exist yet".to_owned())
+            })
+    }
+
+    async fn event(&self, update: &ShopUpdate<'_>, status: &str) -> Result<String, ShopError> {
+        let fulfillment = self.first_fulfillment(update).await?;
         self.graphql(
             "mutation fulfillmentEventCreate($fulfillmentEvent: FulfillmentEventInput!) { fulfillmentEventCreate(fulfillmentEvent: $fulfillmentEvent) { fulfillmentEvent { id } userErrors { field message } } }",
-            json!({ "fulfillmentEvent": event_input(fulfillment, status, update) }),
+            json!({ "fulfillmentEvent": event_input(&fulfillment, status, update) }),
             "fulfillmentEventCreate",
         )
         .await?;

@@ -96,6 +96,16 @@ impl WooCommerce {
                 .await?;
                 "private note: amount changed"
             }
+            Milestone::TrackingLink => {
+                let url = update.tracking_url.unwrap_or_default();
+                self.put(
+                    update,
+                    json!({ "meta_data": [{ "key": "shaq_tracking_url", "value": url }] }),
+                    "tracking meta",
+                )
+                .await?;
+                "tracking link meta"
+            }
             Milestone::ReturnReceived => {
                 self.note(
                     update,

@@ -204,3 +204,37 @@ async fn a_youcan_confirmation_sets_the_orders_status() {
         None
     );
 }
+
+/// ShaQ's own tracking page replaces the fulfilment's link (`fulfillmentTrackingInfoUpdate`,
+/// without e-mailing the customer again).
+#[tokio::test]
+async fn shopify_follows_shaqs_tracking_page() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(body_partial_json(
+            json!({"variables": {"id": "gid://shopify/Order/5127"}}),
+        ))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "data": {"order": {"fulfillments": [{"id": "gid://shopify/Fulfillment/9"}]}}})))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(body_partial_json(json!({"variables": {
+            "fulfillmentId": "gid://shopify/Fulfillment/9",
+            "trackingInfoInput": {"number": "SHQ1", "url": "https://shaqexpress.com/track/SHQ1"}}})))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "data": {"fulfillmentTrackingInfoUpdate": {"fulfillment": {"id": "gid://shopify/Fulfillment/9"}, "userErrors": []}}})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let shop = ShopClient::shopify(
+        &server.uri(),
+        "shpat_x".to_owned().into(),
+        None,
+        Tags::default(),
+        &Timeouts::default(),
+    )
+    .unwrap();
+    let written = shop.write(&update(Milestone::TrackingLink)).await.unwrap();
+    assert_eq!(written.as_deref(), Some("tracking link updated"));
+}

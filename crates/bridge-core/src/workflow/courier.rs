@@ -269,16 +269,32 @@ pub fn on_package_read(
     }
     next.touch(now);
     // The customer's ticket shows the new day, window or page at once.
-    let refresh = order.ticket_id().map(|_| {
-        NewJob::new(
-            OrderJob::MoveTicket(MoveTicket::default()),
+    let mut jobs: Vec<NewJob> = order
+        .ticket_id()
+        .map(|_| {
+            NewJob::new(
+                OrderJob::MoveTicket(MoveTicket::default()),
+                &key,
+                Some(&format!("package-read:{}", now.timestamp_millis())),
+            )
+        })
+        .into_iter()
+        .collect();
+    // And the shop's link follows ShaQ's own page, once per page.
+    if let Some(url) = &next.courier_details().tracking_url
+        && before.tracking_url.as_ref() != Some(url)
+    {
+        jobs.push(NewJob::new(
+            OrderJob::WriteBackToShop {
+                milestone: ShopMilestone::TrackingLink,
+            },
             &key,
-            Some(&format!("package-read:{}", now.timestamp_millis())),
-        )
-    });
+            Some(&format!("tracking-link:{url}")),
+        ));
+    }
     Decision::decided(
         next,
-        refresh.into_iter().collect(),
+        jobs,
         vec![timeline(
             &key,
             now,

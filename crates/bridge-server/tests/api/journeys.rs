@@ -2009,6 +2009,18 @@ async fn the_days_parcels_are_handed_over_with_a_manifest_and_labels(backend: Te
     })
     .await
     .unwrap();
+    // …and the shop's link follows it (WooCommerce: the tracking meta).
+    wait_for("ShaQ's tracking page in the shop", LIMIT, || async {
+        journey
+            .sandbox
+            .shops
+            .received()
+            .iter()
+            .any(|r| r.order_id.as_deref() == Some("501") && r.body.to_string().contains(&page))
+            .then_some(())
+    })
+    .await
+    .unwrap();
     // Each order's journey says where its package went; a cancelled one was left alone.
     let line = format!("handed over to ShaQ in shipment {reference} (17 packages)");
     assert!(timeline_of(&journey, "atlas/501").await.contains(&line));
