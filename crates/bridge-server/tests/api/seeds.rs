@@ -20,22 +20,22 @@ fn campaign_data(ticket: &Value) -> &Value {
     &ticket["information"]["campaign_data"]
 }
 
-/// The `atlas` shop sends invoices, as a merchant with an address on file would.
+/// The `atlas` (WooCommerce) and `kente` (Shopify) shops send invoices, as merchants with an
+/// address on file would.
 fn with_invoices(settings: &mut bridge_server::configuration::Settings, wait: Duration) {
-    let atlas = settings
-        .shops
-        .iter_mut()
-        .find(|shop| shop.id.as_str() == "atlas")
-        .expect("the atlas shop");
-    atlas.invoice.seller_name = Some("Atlas Wax Prints".to_owned());
-    atlas.invoice.seller_address = vec!["14 Kejetia Road".to_owned(), "Kumasi".to_owned()];
-    atlas.invoice.wait = wait;
+    for shop in &mut settings.shops {
+        if ["atlas", "kente"].contains(&shop.id.as_str()) {
+            shop.invoice.seller_name = Some("Atlas Wax Prints".to_owned());
+            shop.invoice.seller_address = vec!["14 Kejetia Road".to_owned(), "Kumasi".to_owned()];
+            shop.invoice.wait = wait;
+        }
+    }
 }
 
 /// The guide's headline flow: the invoice is uploaded (`POST /messagesTemplates` with the
 /// guide's body) and named in the ticket's creation (`campaign_data.invoice_document`); the
 /// PDF Digishare holds reads back in the customer's language — Arabic for a customer who writes
-/// in Arabic, English for a Ghanaian one.
+/// in Arabic, English for a Ghanaian one, French for a Moroccan Shopify customer (`fr-MA`).
 async fn a_new_ticket_carries_the_invoice_in_the_customers_language(backend: TestBackend) {
     const TOKEN: &str = "seed-admin-token-0123456789";
     let journey = Journey::start_with(backend, SandboxConfig::default(), |settings| {
