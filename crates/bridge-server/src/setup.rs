@@ -296,20 +296,25 @@ mod tests {
 
     const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../config/example.toml");
 
+    /// `config/example.toml`, filled in.
+    fn example() -> Settings {
+        let text = std::fs::read_to_string(EXAMPLE).expect("the example");
+        Settings::from_toml(&super::filled_in(&text)).expect("the example, filled in, is valid")
+    }
+
     #[test]
     fn every_platform_gets_its_url_topics_and_secret() {
-        let settings = Settings::load_with_env(Some(Path::new(EXAMPLE)), Vec::new())
-            .expect("the example is valid");
+        let settings = example();
         let text = paste_where(&settings);
         for needle in [
-            "https://bridge.example.com/webhooks/shops/kente",
+            "https://bridge.kente-cocoa.com.gh/webhooks/shops/kente",
             "Order creation, Order update, Order cancellation",
             "shops[0].webhook_secrets (shop `kente`)",
-            "https://bridge.example.com/webhooks/shops/atlas",
+            "https://bridge.kente-cocoa.com.gh/webhooks/shops/atlas",
             "Order created, Order updated",
-            "https://bridge.example.com/webhooks/shaq",
+            "https://bridge.kente-cocoa.com.gh/webhooks/shaq",
             "X-Shaq-Webhook-Secret: <the value of shaq.webhook_secret>",
-            "https://bridge.example.com/webhooks/digishare",
+            "https://bridge.kente-cocoa.com.gh/webhooks/digishare",
             "event:  ticket.updated (method POST",
             "Authorization: Bearer <the value of digishare.webhook_secret>",
         ] {
@@ -323,8 +328,7 @@ mod tests {
 
     #[test]
     fn a_missing_public_url_is_said() {
-        let mut settings = Settings::load_with_env(Some(Path::new(EXAMPLE)), Vec::new())
-            .expect("the example is valid");
+        let mut settings = example();
         settings.server.public_url = None;
         let text = paste_where(&settings);
         assert!(text.contains("server.public_url is not set"), "{text}");
@@ -380,8 +384,8 @@ pub struct Starter {
     pub shop_secret: String,
 }
 
-/// Marks a value the merchant still has to fill in; `check-config` accepts it, the platforms
-/// will not.
+/// Marks a value the merchant still has to fill in: `check-config` and `serve` refuse the
+/// settings, naming each key, until none is left.
 pub const TO_FILL: &str = "fill-me-in";
 
 impl Default for Starter {
@@ -503,6 +507,29 @@ impl Starter {
     }
 }
 
+/// `text` as a merchant leaves it: each `fill-me-in` its own value, the example host theirs.
+#[cfg(test)]
+pub(crate) fn filled_in(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    let mut counter = 0;
+    while let Some(at) = rest.find(TO_FILL) {
+        counter += 1;
+        out.push_str(&rest[..at]);
+        out.push_str(&format!("filled{counter:02}value0123456789"));
+        rest = &rest[at + TO_FILL.len()..];
+    }
+    out.push_str(rest);
+    out.replace(
+        "https://bridge.example.com",
+        "https://bridge.kente-cocoa.com.gh",
+    )
+    .replace(
+        "change-me-to-a-long-random-string",
+        "9f3c2a71e04b6d58a1c7e2f90b4d3a66",
+    )
+}
+
 #[cfg(test)]
 mod starter_tests {
     use super::*;
@@ -515,6 +542,17 @@ mod starter_tests {
             ..Starter::default()
         };
         let first = starter.to_toml();
+        // As written, it names what is left to fill in, and runs once that is done.
+        let unfilled = Settings::from_toml(&first)
+            .expect_err("placeholders")
+            .to_string();
+        for key in ["shaq.identifier", "shaq.secret", "server.public_url"] {
+            assert!(
+                unfilled.contains(&format!("{key} is still a placeholder")),
+                "{unfilled}"
+            );
+        }
+        let first = filled_in(&first);
         let settings = Settings::from_toml(&first).expect("a starter file is valid");
         assert_eq!(settings.shops[0].id.as_str(), "kente");
         assert_eq!(
@@ -523,9 +561,9 @@ mod starter_tests {
         );
         assert_eq!(
             settings.server.public_url.as_deref(),
-            Some("https://bridge.example.com")
+            Some("https://bridge.kente-cocoa.com.gh")
         );
-        let second = Settings::from_toml(&starter.to_toml()).expect("valid");
+        let second = Settings::from_toml(&filled_in(&starter.to_toml())).expect("valid");
         assert_ne!(
             secrecy::ExposeSecret::expose_secret(&settings.shaq.webhook_secret),
             secrecy::ExposeSecret::expose_secret(&second.shaq.webhook_secret),
@@ -538,7 +576,7 @@ mod starter_tests {
                 ..Starter::default()
             }
             .to_toml();
-            Settings::from_toml(&text).unwrap_or_else(|e| panic!("{platform}: {e}"));
+            Settings::from_toml(&filled_in(&text)).unwrap_or_else(|e| panic!("{platform}: {e}"));
         }
     }
 }

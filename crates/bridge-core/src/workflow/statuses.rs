@@ -30,6 +30,31 @@ impl TicketKey {
     /// refreshed, and the customer hears of it at the next status).
     pub const AMOUNT_UPDATED: TicketKey = TicketKey::known("amount_updated");
 
+    /// Every key the bridge itself moves a ticket to, besides the courier table's and the
+    /// reminders' (`reminder_1`, `reminder_2`…): a key of `[digishare.statuses]` outside these
+    /// is a typo, and the status it meant is missing.
+    pub const WORKFLOW: [&'static str; 12] = [
+        "awaiting_confirmation",
+        "received",
+        "confirmed",
+        "cancelled",
+        "package_created",
+        "amount_updated",
+        "return_requested",
+        "return_collected",
+        "return_received",
+        "replacement_sent",
+        "replacement_out_for_delivery",
+        "replacement_delivered",
+    ];
+
+    /// Whether it is a reminder's key (`reminder_1`…).
+    pub fn is_reminder(&self) -> bool {
+        self.0
+            .strip_prefix("reminder_")
+            .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
+    }
+
     const fn known(key: &'static str) -> TicketKey {
         TicketKey(Cow::Borrowed(key))
     }

@@ -154,26 +154,17 @@ pub(super) fn setup(args: SetupArgs) -> anyhow::Result<()> {
         )?,
     };
     let text = starter.to_toml();
-    // Refuse to write what the bridge would refuse to start with (a typo in a platform…).
-    if let Err(error) = Settings::from_toml(&text) {
-        anyhow::bail!("these answers do not make valid settings: {error}");
-    }
+    // Refuse to write what the bridge would refuse to start with once filled in (a typo in a
+    // platform…); the placeholders left are what the merchant fills in next.
+    let left = match Settings::from_toml_with_placeholders(&text) {
+        Ok((_, placeholders)) => placeholders,
+        Err(error) => anyhow::bail!("these answers do not make valid settings: {error}"),
+    };
     write_private(&args.output, &text)?;
-    // The keys still holding a placeholder, named with their section (`shaq.secret`).
-    let mut section = String::new();
-    let mut left: Vec<String> = Vec::new();
-    for line in text.lines() {
-        if let Some(name) = line
-            .strip_prefix('[')
-            .map(|rest| rest.trim_matches(['[', ']']))
-        {
-            section = name.to_owned();
-        } else if line.contains(crate::setup::TO_FILL)
-            && let Some((key, _)) = line.split_once(" = ")
-        {
-            left.push(format!("{section}.{key}"));
-        }
-    }
+    let left: Vec<&str> = left
+        .iter()
+        .filter_map(|problem| problem.split_once(' ').map(|(key, _)| key))
+        .collect();
     println!(
         "settings written to {} (readable by you only)",
         args.output.display()

@@ -16,6 +16,7 @@ use bridge_core::workflow::{Rules, TicketKey};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 
+mod plausible;
 mod secret_sources;
 
 /// The defaults, compiled in so the binary runs from any folder.
@@ -337,6 +338,21 @@ fn finish(
     builder: config::ConfigBuilder<config::builder::DefaultState>,
     env: impl IntoIterator<Item = (String, String)>,
 ) -> Result<Settings, ConfigError> {
+    let (settings, placeholders) = finish_with_placeholders(builder, env)?;
+    if placeholders.is_empty() {
+        Ok(settings)
+    } else {
+        Err(ConfigError::Invalid(placeholders))
+    }
+}
+
+/// As [`finish`], with the placeholders left (`fill-me-in`, `change-me`, example hosts)
+/// returned apart instead of refused: every other problem is still an error, and placeholders
+/// are listed with them.
+fn finish_with_placeholders(
+    builder: config::ConfigBuilder<config::builder::DefaultState>,
+    env: impl IntoIterator<Item = (String, String)>,
+) -> Result<(Settings, Vec<String>), ConfigError> {
     type Variables = Vec<(String, String)>;
     let (shop_env, env): (Variables, Variables) = env
         .into_iter()
@@ -357,6 +373,8 @@ fn finish(
     if !problems.is_empty() {
         return Err(ConfigError::Invalid(problems));
     }
+    // Placeholders are named with every other problem, so one `check-config` lists them all.
+    let placeholders = plausible::placeholders(&tree);
     let settings: Settings = config::Config::builder()
         .add_source(config::File::from_str(
             &tree.to_string(),
@@ -364,8 +382,14 @@ fn finish(
         ))
         .build()?
         .try_deserialize()?;
-    settings.validate()?;
-    Ok(settings)
+    match settings.validate() {
+        Ok(()) => Ok((settings, placeholders)),
+        Err(ConfigError::Invalid(mut problems)) => {
+            problems.extend(placeholders);
+            Err(ConfigError::Invalid(problems))
+        }
+        Err(other) => Err(other),
+    }
 }
 
 /// A configuration problem, naming the key.
@@ -418,6 +442,15 @@ impl Settings {
         )
     }
 
+    /// Settings from TOML that may still hold placeholders (what `shaq-bridge setup` writes):
+    /// every other problem is refused; the placeholders are returned, each naming its key.
+    pub fn from_toml_with_placeholders(text: &str) -> Result<(Settings, Vec<String>), ConfigError> {
+        finish_with_placeholders(
+            defaults().add_source(config::File::from_str(text, config::FileFormat::Toml)),
+            Vec::new(),
+        )
+    }
+
     /// Every problem at once, each naming its key.
     pub fn validate(&self) -> Result<(), ConfigError> {
         let mut problems = Vec::new();
@@ -459,6 +492,21 @@ impl Settings {
         }
         self.digishare
             .validate(self.required_ticket_keys().iter(), &mut problems);
+        let mapping = self.mapping.courier_mapping();
+        plausible::ticket_statuses(
+            "digishare.statuses",
+            &self.digishare.statuses,
+            mapping.ticket_keys(),
+            &mut problems,
+        );
+        for (index, shop) in self.shops.iter().enumerate() {
+            plausible::ticket_statuses(
+                &format!("shops[{index}].digishare.statuses"),
+                &shop.digishare.statuses,
+                mapping.ticket_keys(),
+                &mut problems,
+            );
+        }
         for (index, shop) in self.shops.iter().enumerate() {
             if ShaqSettings::has_own_account(&shop.shaq)
                 && let Err(problem) = self.shaq.for_shop(&shop.shaq).client()

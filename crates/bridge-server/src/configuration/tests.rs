@@ -12,13 +12,63 @@ fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
         .collect()
 }
 
+/// What a merchant fills in before `config/example.toml` runs: its placeholders.
+const FILLED_IN: [(&str, &str); 2] = [
+    (
+        "SHAQ_BRIDGE__SERVER__PUBLIC_URL",
+        "https://bridge.kente-cocoa.com.gh",
+    ),
+    (
+        "SHAQ_BRIDGE__SERVER__ADMIN_TOKEN",
+        "9f3c2a71e04b6d58a1c7e2f90b4d3a66",
+    ),
+];
+
+/// `config/example.toml` filled in, with `pairs` from the environment.
 fn example(pairs: &[(&str, &str)]) -> Result<Settings, ConfigError> {
-    Settings::load_with_env(Some(Path::new(EXAMPLE)), env(pairs))
+    let mut all = env(&FILLED_IN);
+    all.extend(env(pairs));
+    Settings::load_with_env(Some(Path::new(EXAMPLE)), all)
+}
+
+/// `config/example.toml` as text, its placeholders filled in.
+fn example_text() -> String {
+    std::fs::read_to_string(EXAMPLE)
+        .expect("example")
+        .replace(
+            "https://bridge.example.com",
+            "https://bridge.kente-cocoa.com.gh",
+        )
+        .replace(
+            "change-me-to-a-long-random-string",
+            "9f3c2a71e04b6d58a1c7e2f90b4d3a66",
+        )
+}
+
+/// The example as shipped does not run: its placeholders are named, and nothing else.
+#[test]
+fn the_example_file_refuses_to_run_until_its_placeholders_are_filled_in() {
+    let error =
+        Settings::load_with_env(Some(Path::new(EXAMPLE)), Vec::new()).expect_err("placeholders");
+    let text = error.to_string();
+    assert!(
+        text.contains("server.public_url is still a placeholder"),
+        "{text}"
+    );
+    assert!(
+        text.contains("server.admin_token is still a placeholder"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("change-me-to"),
+        "the value is not repeated: {text}"
+    );
+    assert_eq!(text.matches("placeholder").count(), 2, "{text}");
 }
 
 #[test]
 fn the_example_file_is_valid_and_defaults_fill_the_rest() {
-    let settings = example(&[]).expect("config/example.toml is valid");
+    let settings = example(&[]).expect("config/example.toml, filled in, is valid");
     assert_eq!(settings.server.listen.port(), 8080);
     assert_eq!(settings.database.url, "sqlite://data/shaq-bridge.db");
     // Unset: it follows the database.
@@ -91,7 +141,7 @@ fn shop_secrets_come_from_the_environment_by_shop_id() {
         ("SHAQ_BRIDGE__SHOPS__ATLAS__WRITE_BACK__ENABLED", "true"),
         (
             "SHAQ_BRIDGE__SHOPS__ATLAS__WRITE_BACK__ADMIN_URL",
-            "https://atlas.example",
+            "https://shop.atlas-wax.com.gh",
         ),
         (
             "SHAQ_BRIDGE__SHOPS__ATLAS__WRITE_BACK__CONSUMER_KEY",
@@ -161,7 +211,7 @@ fn secrets_come_from_files_in_the_file_or_the_environment() {
     let shaq_secret = write("shaq", "from-a-file\n");
     let shop_keys = write("kente", "first-key-0123456789\nsecond-key-0123456789\n\n");
     let token = write("token", "shpat_from_a_file");
-    let text = std::fs::read_to_string(EXAMPLE).expect("example").replace(
+    let text = example_text().replace(
         "token = \"shpat_your_admin_api_token\"",
         &format!("token_file = \"{token}\""),
     );
@@ -210,10 +260,11 @@ fn secrets_come_from_files_in_the_file_or_the_environment() {
     );
 }
 
-/// The Kubernetes manifests' settings (ConfigMap) with their Secret's variables make a
-/// valid configuration: what `kubectl apply -k deploy/kubernetes` would start.
+/// The Kubernetes manifests' settings (ConfigMap) with their Secret's variables: as shipped
+/// they are refused, each `fill-me-in` named (no usable default secret); filled in, they make
+/// a valid configuration — what `kubectl apply -k deploy/kubernetes` would start.
 #[test]
-fn the_kubernetes_configmap_and_secret_are_a_valid_configuration() {
+fn the_kubernetes_configmap_and_secret_run_only_once_filled_in() {
     let deploy = concat!(env!("CARGO_MANIFEST_DIR"), "/../../deploy/kubernetes/");
     let configmap = std::fs::read_to_string(format!("{deploy}configmap.yaml")).expect("configmap");
     let toml: String = configmap
@@ -236,21 +287,52 @@ fn the_kubernetes_configmap_and_secret_are_a_valid_configuration() {
     assert!(variables.len() >= 8, "{variables:?}");
     let dir = tempfile::tempdir().expect("tempdir");
     let file = dir.path().join("bridge.toml");
-    std::fs::write(&file, toml).expect("write");
-    let settings = Settings::load_with_env(Some(&file), variables).expect("valid");
+    std::fs::write(&file, &toml).expect("write");
+    let shipped = Settings::load_with_env(Some(&file), variables.clone())
+        .expect_err("placeholders")
+        .to_string();
+    for key in [
+        "database.url",
+        "server.admin_token",
+        "server.public_url",
+        "shaq.secret",
+        "digishare.statuses.confirmed",
+        "shops[0].write_back.admin_url",
+    ] {
+        assert!(
+            shipped.contains(&format!("{key} is still a placeholder")),
+            "{key}: {shipped}"
+        );
+    }
+    // Filled in, each value its own (as a merchant does).
+    let mut counter = 0;
+    let mut fill = |text: &str| {
+        let mut out = String::new();
+        let mut rest = text;
+        while let Some(at) = rest.find("fill-me-in") {
+            counter += 1;
+            out.push_str(&rest[..at]);
+            out.push_str(&format!("filled{counter:02}value0123456789"));
+            rest = &rest[at + "fill-me-in".len()..];
+        }
+        out.push_str(rest);
+        out
+    };
+    std::fs::write(&file, fill(&toml)).expect("write");
+    let filled: Vec<(String, String)> = variables
+        .iter()
+        .map(|(key, value)| (key.clone(), fill(value)))
+        .collect();
+    let settings = Settings::load_with_env(Some(&file), filled).expect("valid once filled in");
     assert_eq!(
         settings.database.backend(),
         Ok(bridge_core::store::Backend::Postgres)
-    );
-    assert_eq!(
-        settings.shops[0].webhook_secrets[0].expose_secret(),
-        "your-shopify-webhook-key"
     );
 }
 
 #[test]
 fn a_shops_confirmation_schedule_is_read_and_checked() {
-    let text = std::fs::read_to_string(EXAMPLE).expect("example");
+    let text = example_text();
     let with = |extra: &str| {
         Settings::from_toml(&text.replacen(
             "prepaid_skips_confirmation = true\n",
@@ -332,7 +414,7 @@ fn invalid_values_name_their_keys() {
 
 #[test]
 fn per_shop_overrides_are_checked_and_laid_over_the_globals() {
-    let text = std::fs::read_to_string(EXAMPLE).expect("example");
+    let text = example_text();
     let with = |shop_extra: &str| {
         let text = text.replacen(
             "prepaid_skips_confirmation = true\n",
@@ -379,7 +461,7 @@ fn per_shop_overrides_are_checked_and_laid_over_the_globals() {
 fn unknown_keys_in_a_file_are_refused() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("bridge.toml");
-    let mut text = std::fs::read_to_string(EXAMPLE).expect("example");
+    let mut text = example_text();
     text = text.replace("[server]\n", "[server]\nlisen = \"typo\"\n");
     std::fs::write(&path, text).expect("write");
     let error = Settings::load_with_env(Some(&path), env(&[])).expect_err("typo refused");

@@ -322,7 +322,7 @@ async fn the_online_check_and_digishare_listings_read_the_accounts() {
 /// `shaq-bridge setup` without a terminal: flags and defaults make a private, valid settings
 /// file that `check-config` accepts; an existing file is kept unless `--force`.
 #[tokio::test]
-async fn setup_writes_a_private_starter_file_check_config_accepts() {
+async fn setup_writes_a_private_starter_file_check_config_accepts_once_filled_in() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("bridge.toml");
     let setup = |extra: &'static [&'static str]| {
@@ -333,7 +333,7 @@ async fn setup_writes_a_private_starter_file_check_config_accepts() {
                 .arg(&file)
                 .args([
                     "--public-url",
-                    "https://bridge.kente.example",
+                    "https://bridge.kente-cocoa.com.gh",
                     "--shop-id",
                     "kente",
                     "--platform",
@@ -351,21 +351,48 @@ async fn setup_writes_a_private_starter_file_check_config_accepts() {
     let written = setup(&[]).await;
     assert!(written.status.success(), "{written:?}");
     let said = stdout(&written);
-    assert!(
-        said.contains("still to fill in: shaq.identifier, shaq.secret"),
-        "{said}"
-    );
+    let left = said
+        .lines()
+        .find_map(|line| line.strip_prefix("still to fill in: "))
+        .unwrap_or_else(|| panic!("{said}"));
+    for key in ["shaq.identifier", "shaq.secret", "digishare.type_ticket_id"] {
+        assert!(left.split(", ").any(|named| named == key), "{key}: {left}");
+    }
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt as _;
         let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600);
     }
+    // Until every `fill-me-in` is replaced, the settings are refused, each key named.
+    let refused = shaq_bridge(&file, &["check-config"]).await;
+    assert!(!refused.status.success(), "{refused:?}");
+    let said = String::from_utf8_lossy(&refused.stderr);
+    for key in [
+        "shaq.identifier",
+        "shaq.secret",
+        "digishare.statuses.confirmed",
+    ] {
+        assert!(
+            said.contains(&format!("{key} is still a placeholder")),
+            "{key}: {said}"
+        );
+    }
+    // Filled in (each its own value), they are accepted.
+    let written_text = std::fs::read_to_string(&file).unwrap();
+    let mut filled = String::new();
+    for (index, piece) in written_text.split("fill-me-in").enumerate() {
+        if index > 0 {
+            filled.push_str(&format!("filled{index:02}value0123456789"));
+        }
+        filled.push_str(piece);
+    }
+    std::fs::write(&file, filled).unwrap();
     let checked = shaq_bridge(&file, &["check-config"]).await;
     assert!(checked.status.success(), "{checked:?}");
     let text = stdout(&checked);
     assert!(
-        text.contains("delivery URL: https://bridge.kente.example/webhooks/shops/kente"),
+        text.contains("delivery URL: https://bridge.kente-cocoa.com.gh/webhooks/shops/kente"),
         "{text}"
     );
 

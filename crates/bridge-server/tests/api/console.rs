@@ -15,7 +15,7 @@ const PASSWORD: &str = "kente-and-cocoa-2026";
 
 fn operators_toml() -> String {
     format!(
-        "[console]\nshaq_package_url = \"https://shaq.example/track/{{tracking_number}}\"\n\
+        "[console]\nshaq_package_url = \"https://partner.shaqexpress.test/track/{{tracking_number}}\"\n\
          [[console.operators]]\nname = \"ama\"\npassword_hash = \"{}\"\n",
         hash_password(PASSWORD).unwrap()
     )
@@ -508,7 +508,7 @@ async fn a_stuck_order_is_found_fixed_and_shipped_from_the_console() {
     assert!(after.contains("resumed by ama"));
     assert!(
         after.contains(&format!(
-            "https://shaq.example/track/{}",
+            "https://partner.shaqexpress.test/track/{}",
             package.tracking_number
         )),
         "linked package"
