@@ -115,6 +115,11 @@ impl Application {
         })
     }
 
+    /// The address the server listens on.
+    pub fn local_addr(&self) -> Option<std::net::SocketAddr> {
+        self.listener.local_addr().ok()
+    }
+
     /// The port the server listens on.
     pub fn port(&self) -> u16 {
         self.listener.local_addr().map(|a| a.port()).unwrap_or(0)
@@ -293,6 +298,11 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::webhooks::router(limiter))
         .merge(routes::admin::router())
         .merge(console::router())
+        // A person who types the bridge's address lands in the console.
+        .route(
+            "/",
+            axum::routing::get(|| async { axum::response::Redirect::to("/console") }),
+        )
         .with_state(state)
         .layer(axum::middleware::from_fn(http_metrics::track))
         .layer(DefaultBodyLimit::max(body_limit))

@@ -34,5 +34,5 @@ mod upstream;
 
 pub use error::{Classify, Disposition, HttpError, Unauthorized, truncate};
 pub use retry_after::retry_after;
-pub use token::TokenCache;
+pub use token::{Lease, TokenCache};
 pub use upstream::{Answer, USER_AGENT, Upstream, UpstreamConfig};

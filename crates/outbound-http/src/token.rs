@@ -10,12 +10,40 @@ use crate::Unauthorized;
 
 struct Cached {
     value: SecretString,
-    obtained: Instant,
+    /// When the token is fetched again before use (`None`: only once refused).
+    renew_at: Option<Instant>,
+}
+
+/// A fetched token and how long the issuer says it lives (Shopify's client credentials grant
+/// answers `expires_in`; other logins say nothing and are trusted for the cache's `max_age`).
+#[derive(Debug, Clone)]
+pub struct Lease {
+    /// The token.
+    pub value: SecretString,
+    /// Its lifetime from now, when the issuer gives one.
+    pub lifetime: Option<Duration>,
+}
+
+impl From<SecretString> for Lease {
+    fn from(value: SecretString) -> Self {
+        Lease {
+            value,
+            lifetime: None,
+        }
+    }
+}
+
+/// How long before a leased token's end it is renewed: a tenth of its life, at most five
+/// minutes (a day-long Shopify token is renewed 5 minutes early; a clock skew or a slow call
+/// never meets an expired token).
+fn renew_margin(lifetime: Duration) -> Duration {
+    (lifetime / 10).min(Duration::from_secs(300))
 }
 
 /// Holds one token. The first caller fetches it while the others wait on the same fetch (50
-/// concurrent calls make one login); a token older than `max_age` is fetched again; after a 401
-/// the token that was refused is dropped and fetched again once.
+/// concurrent calls make one login); a token older than `max_age`, or near the end of the
+/// lifetime its issuer gave ([`Lease`]), is fetched again; after a 401 the token that was
+/// refused is dropped and fetched again once.
 pub struct TokenCache {
     slot: Mutex<Option<Cached>>,
     max_age: Option<Duration>,
@@ -39,24 +67,32 @@ impl TokenCache {
     }
 
     /// The cached token, or a fresh one from `fetch`.
-    pub async fn get<E, Fut>(&self, fetch: impl FnOnce() -> Fut) -> Result<SecretString, E>
+    pub async fn get<E, L, Fut>(&self, fetch: impl FnOnce() -> Fut) -> Result<SecretString, E>
     where
-        Fut: Future<Output = Result<SecretString, E>>,
+        L: Into<Lease>,
+        Fut: Future<Output = Result<L, E>>,
     {
         let mut slot = self.slot.lock().await;
         if let Some(cached) = slot.as_ref()
-            && self
-                .max_age
-                .is_none_or(|max| cached.obtained.elapsed() < max)
+            && cached.renew_at.is_none_or(|at| Instant::now() < at)
         {
             return Ok(cached.value.clone());
         }
-        let value = fetch().await?;
+        let lease: Lease = fetch().await?.into();
+        let obtained = Instant::now();
+        let by_age = self.max_age.map(|max| obtained + max);
+        let by_lifetime = lease
+            .lifetime
+            .map(|life| obtained + life.saturating_sub(renew_margin(life)));
+        let renew_at = match (by_age, by_lifetime) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
         *slot = Some(Cached {
-            value: value.clone(),
-            obtained: Instant::now(),
+            value: lease.value.clone(),
+            renew_at,
         });
-        Ok(value)
+        Ok(lease.value)
     }
 
     /// Drops `used` if it is still the cached token (another caller may have replaced it).
@@ -71,15 +107,16 @@ impl TokenCache {
     }
 
     /// Runs `call` with the token; if it answers 401, fetches a new token once and runs it again.
-    pub async fn authorized<T, E, Fetch, FetchFut, Call, CallFut>(
+    pub async fn authorized<T, E, L, Fetch, FetchFut, Call, CallFut>(
         &self,
         fetch: Fetch,
         call: Call,
     ) -> Result<T, E>
     where
         E: Unauthorized,
+        L: Into<Lease>,
         Fetch: Fn() -> FetchFut,
-        FetchFut: Future<Output = Result<SecretString, E>>,
+        FetchFut: Future<Output = Result<L, E>>,
         Call: Fn(SecretString) -> CallFut,
         CallFut: Future<Output = Result<T, E>>,
     {
@@ -159,5 +196,37 @@ mod tests {
             .await
             .expect("fetched");
         assert_eq!((first.expose_secret(), second.expose_secret()), ("a", "b"));
+    }
+
+    #[tokio::test]
+    async fn a_leased_token_is_renewed_before_its_issuer_says_it_ends() {
+        let cache = TokenCache::new(None);
+        let lease = |value: &'static str, seconds: u64| {
+            move || async move {
+                Ok::<_, Refused>(Lease {
+                    value: SecretString::from(value),
+                    lifetime: Some(Duration::from_secs(seconds)),
+                })
+            }
+        };
+        let first = cache.get(lease("day", 86_399)).await.expect("fetched");
+        let still = cache.get(lease("other", 86_399)).await.expect("cached");
+        assert_eq!(
+            (first.expose_secret(), still.expose_secret()),
+            ("day", "day")
+        );
+        assert_eq!(
+            renew_margin(Duration::from_secs(86_399)),
+            Duration::from_secs(300)
+        );
+        assert_eq!(
+            renew_margin(Duration::from_secs(10)),
+            Duration::from_secs(1)
+        );
+
+        let short = TokenCache::new(None);
+        short.get(lease("short", 0)).await.expect("fetched");
+        let renewed = short.get(lease("next", 0)).await.expect("fetched again");
+        assert_eq!(renewed.expose_secret(), "next");
     }
 }

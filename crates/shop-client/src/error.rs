@@ -1,6 +1,6 @@
 //! How writing to a shop failed.
 
-use outbound_http::{Classify, Disposition, HttpError};
+use outbound_http::{Classify, Disposition, HttpError, Unauthorized};
 
 /// What went wrong talking to a shop's admin API.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -38,5 +38,11 @@ impl Classify for ShopError {
             ShopError::NotYet(_) => Disposition::Retry { after: None },
             ShopError::GraphQl { .. } | ShopError::Invalid(_) => Disposition::Reject,
         }
+    }
+}
+
+impl Unauthorized for ShopError {
+    fn is_unauthorized(&self) -> bool {
+        matches!(self, ShopError::Http(error) if error.is_unauthorized())
     }
 }

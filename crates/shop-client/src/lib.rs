@@ -7,7 +7,7 @@
 //!
 //! let shop = ShopClient::shopify(
 //!     "https://kente.myshopify.com",
-//!     "shpat_…".to_owned().into(),
+//!     shop_client::ShopifyAccess::Token("shpat_…".to_owned().into()),
 //!     None,
 //!     shop_client::Tags::default(),
 //!     &shop_client::Timeouts::default(),
@@ -39,6 +39,7 @@ mod error;
 mod milestone;
 mod shopify;
 pub mod signature;
+mod subscriptions;
 mod woocommerce;
 mod youcan;
 
@@ -51,6 +52,8 @@ use secrecy::SecretString;
 pub use error::ShopError;
 pub use milestone::Milestone;
 pub use outbound_http::{Classify, Disposition, HttpError};
+pub use shopify::{API_VERSION as SHOPIFY_API_VERSION, ShopifyAccess};
+pub use subscriptions::{Subscription, WantedSubscription};
 
 /// The most pages of orders read in one catch-up (a bound on a misbehaving API).
 const MAX_PAGES: usize = 50;
@@ -163,18 +166,18 @@ fn upstream(service: &'static str, base: &str, timeouts: &Timeouts) -> Result<Up
 }
 
 impl ShopClient {
-    /// Shopify: `admin_url` is `https://your-shop.myshopify.com`; `token` the Admin API access
-    /// token (`shpat_…`).
+    /// Shopify: `admin_url` is `https://your-shop.myshopify.com`; `access` a lasting Admin API
+    /// token (`shpat_…`) or a Dev Dashboard app's client credentials.
     pub fn shopify(
         admin_url: &str,
-        token: SecretString,
+        access: ShopifyAccess,
         api_version: Option<&str>,
         tags: Tags,
         timeouts: &Timeouts,
     ) -> Result<ShopClient, ShopError> {
         Ok(ShopClient::Shopify(shopify::Shopify::new(
             upstream("Shopify", admin_url, timeouts)?,
-            token,
+            access,
             api_version,
             tags,
         )))
@@ -249,4 +252,49 @@ impl ShopClient {
             ShopClient::Callback(shop) => shop.write(update).await.map(Some),
         }
     }
+
+    /// The webhooks the shop sends now (Shopify: those of the bridge's app).
+    pub async fn subscriptions(&self) -> Result<Vec<Subscription>, ShopError> {
+        match self {
+            ShopClient::Shopify(shop) => shop.subscriptions().await,
+            ShopClient::WooCommerce(shop) => shop.subscriptions().await,
+            ShopClient::YouCan(shop) => shop.subscriptions().await,
+            ShopClient::Callback(_) => Err(no_subscriptions()),
+        }
+    }
+
+    /// Asks the shop to send `wanted`.
+    pub async fn subscribe(&self, wanted: &WantedSubscription) -> Result<Subscription, ShopError> {
+        match self {
+            ShopClient::Shopify(shop) => shop.subscribe(wanted).await,
+            ShopClient::WooCommerce(shop) => shop.subscribe(wanted, None).await,
+            ShopClient::YouCan(shop) => shop.subscribe(wanted).await,
+            ShopClient::Callback(_) => Err(no_subscriptions()),
+        }
+    }
+
+    /// Points `existing` at `wanted`'s address (and secret), active again. YouCan cannot change
+    /// a REST hook: the old one is removed and a new one made.
+    pub async fn repoint(
+        &self,
+        existing: &Subscription,
+        wanted: &WantedSubscription,
+    ) -> Result<Subscription, ShopError> {
+        match self {
+            ShopClient::Shopify(shop) => shop.repoint(existing, wanted).await,
+            ShopClient::WooCommerce(shop) => shop.subscribe(wanted, Some(existing)).await,
+            ShopClient::YouCan(shop) => {
+                shop.unsubscribe(existing).await?;
+                shop.subscribe(wanted).await
+            }
+            ShopClient::Callback(_) => Err(no_subscriptions()),
+        }
+    }
+}
+
+fn no_subscriptions() -> ShopError {
+    ShopError::Invalid(
+        "a generic shop is set up to post to the bridge on its side: there is no subscription API to ask"
+            .to_owned(),
+    )
 }

@@ -1,29 +1,59 @@
 //! Shopify: the Admin GraphQL API (tags, fulfilments with tracking, fulfilment events, paid,
 //! cancel).
 
-use outbound_http::Upstream;
-use reqwest::Method;
+use std::sync::Arc;
+use std::time::Duration;
+
+use outbound_http::{Lease, TokenCache, Upstream};
+use reqwest::{Method, RequestBuilder};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Value, json};
 
-use crate::{COMPANY, Milestone, ShopError, ShopUpdate, Tags};
+use crate::{COMPANY, Milestone, ShopError, ShopUpdate, Subscription, Tags, WantedSubscription};
 
-/// The Admin API version used when none is configured.
-const API_VERSION: &str = "2025-10";
+/// The Admin API version used when none is configured: the stable release of October 2026
+/// (Shopify supports each for a year; <https://shopify.dev/docs/api/usage/versioning>).
+pub const API_VERSION: &str = "2026-10";
+
+/// How the bridge gets its Admin API token.
+#[derive(Debug, Clone)]
+pub enum ShopifyAccess {
+    /// A lasting token (`shpat_…`) of a custom app created in the shop's admin before 2026.
+    Token(SecretString),
+    /// A Dev Dashboard app installed on the shop: its client id and secret are exchanged for a
+    /// token that lives about 24 hours (the client credentials grant,
+    /// `POST /admin/oauth/access_token`), fetched again before it ends and after a 401.
+    ClientCredentials {
+        /// The app's client id.
+        client_id: String,
+        /// The app's client secret.
+        client_secret: SecretString,
+    },
+}
+
+#[derive(Debug, Clone)]
+enum Access {
+    Token(SecretString),
+    Granted {
+        client_id: String,
+        client_secret: SecretString,
+        cache: Arc<TokenCache>,
+    },
+}
 
 /// A Shopify shop.
 #[derive(Debug, Clone)]
 pub struct Shopify {
     upstream: Upstream,
     path: String,
-    token: SecretString,
+    access: Access,
     tags: Tags,
 }
 
 impl Shopify {
     pub(crate) fn new(
         upstream: Upstream,
-        token: SecretString,
+        access: ShopifyAccess,
         api_version: Option<&str>,
         tags: Tags,
     ) -> Self {
@@ -34,8 +64,77 @@ impl Shopify {
                 "/admin/api/{}/graphql.json",
                 api_version.unwrap_or(API_VERSION)
             ),
-            token,
+            access: match access {
+                ShopifyAccess::Token(token) => Access::Token(token),
+                ShopifyAccess::ClientCredentials {
+                    client_id,
+                    client_secret,
+                } => Access::Granted {
+                    client_id,
+                    client_secret,
+                    // Shopify says how long each token lives; nothing else bounds it.
+                    cache: Arc::new(TokenCache::new(None)),
+                },
+            },
         }
+    }
+
+    /// Sends `build(request)` with the access token; a granted token refused with a 401 is
+    /// fetched again once.
+    async fn send(
+        &self,
+        build: impl Fn() -> RequestBuilder,
+        what: &str,
+    ) -> Result<outbound_http::Answer, ShopError> {
+        let call = |token: SecretString| {
+            let request = build().header("X-Shopify-Access-Token", token.expose_secret());
+            async move { Ok::<_, ShopError>(self.upstream.send(request, what).await?) }
+        };
+        match &self.access {
+            Access::Token(token) => call(token.clone()).await,
+            Access::Granted {
+                client_id,
+                client_secret,
+                cache,
+            } => {
+                cache
+                    .authorized(|| self.grant(client_id, client_secret), call)
+                    .await
+            }
+        }
+    }
+
+    /// The client credentials grant: `POST /admin/oauth/access_token` with the app's id and
+    /// secret as a form; Shopify answers `{access_token, scope, expires_in}` (no refresh token).
+    async fn grant(
+        &self,
+        client_id: &str,
+        client_secret: &SecretString,
+    ) -> Result<Lease, ShopError> {
+        let form = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("grant_type", "client_credentials")
+            .append_pair("client_id", client_id)
+            .append_pair("client_secret", client_secret.expose_secret())
+            .finish();
+        let request = self
+            .upstream
+            .request(Method::POST, "/admin/oauth/access_token")
+            .header(
+                reqwest::header::CONTENT_TYPE,
+                "application/x-www-form-urlencoded",
+            )
+            .body(form);
+        let answer = self.upstream.send(request, "access token").await?;
+        #[derive(serde::Deserialize)]
+        struct Granted {
+            access_token: String,
+            expires_in: Option<u64>,
+        }
+        let granted: Granted = answer.decode()?;
+        Ok(Lease {
+            value: SecretString::from(granted.access_token),
+            lifetime: granted.expires_in.map(Duration::from_secs),
+        })
     }
 
     pub(crate) async fn write(&self, update: &ShopUpdate<'_>) -> Result<String, ShopError> {
@@ -101,11 +200,9 @@ impl Shopify {
         );
         let mut orders = Vec::new();
         for _ in 0..crate::MAX_PAGES {
-            let request = self
-                .upstream
-                .request(Method::GET, &url)
-                .header("X-Shopify-Access-Token", self.token.expose_secret());
-            let answer = self.upstream.send(request, "orders.json").await?;
+            let answer = self
+                .send(|| self.upstream.request(Method::GET, &url), "orders.json")
+                .await?;
             let page = answer.json()?;
             orders.extend(page["orders"].as_array().cloned().unwrap_or_default());
             match next_link(&answer.headers) {
@@ -116,19 +213,72 @@ impl Shopify {
         Ok(orders)
     }
 
+    /// The app's webhook subscriptions (`webhookSubscriptions`; an app sees only its own).
+    pub(crate) async fn subscriptions(&self) -> Result<Vec<Subscription>, ShopError> {
+        let data = self
+            .graphql(
+                "query webhookSubscriptions($first: Int!) { webhookSubscriptions(first: $first) { nodes { id topic uri } } }",
+                json!({ "first": 100 }),
+                "webhookSubscriptions",
+            )
+            .await?;
+        Ok(data
+            .pointer("/webhookSubscriptions/nodes")
+            .and_then(Value::as_array)
+            .map(|nodes| nodes.iter().filter_map(subscription).collect())
+            .unwrap_or_default())
+    }
+
+    /// `webhookSubscriptionCreate` with the `uri` input (API 2025-10 and later), JSON bodies.
+    pub(crate) async fn subscribe(
+        &self,
+        wanted: &WantedSubscription,
+    ) -> Result<Subscription, ShopError> {
+        let data = self
+            .graphql(
+                "mutation webhookSubscriptionCreate($topic: WebhookSubscriptionTopic!, $webhookSubscription: WebhookSubscriptionInput!) { webhookSubscriptionCreate(topic: $topic, webhookSubscription: $webhookSubscription) { webhookSubscription { id topic uri } userErrors { field message } } }",
+                json!({ "topic": wanted.topic, "webhookSubscription": { "uri": wanted.url, "format": "JSON" } }),
+                "webhookSubscriptionCreate",
+            )
+            .await?;
+        made(&data, "webhookSubscriptionCreate")
+    }
+
+    /// `webhookSubscriptionUpdate`: the subscription keeps its id and topic, with the new `uri`.
+    pub(crate) async fn repoint(
+        &self,
+        existing: &Subscription,
+        wanted: &WantedSubscription,
+    ) -> Result<Subscription, ShopError> {
+        let data = self
+            .graphql(
+                "mutation webhookSubscriptionUpdate($id: ID!, $webhookSubscription: WebhookSubscriptionInput!) { webhookSubscriptionUpdate(id: $id, webhookSubscription: $webhookSubscription) { webhookSubscription { id topic uri } userErrors { field message } } }",
+                json!({ "id": existing.id, "webhookSubscription": { "uri": wanted.url, "format": "JSON" } }),
+                "webhookSubscriptionUpdate",
+            )
+            .await?;
+        made(&data, "webhookSubscriptionUpdate")
+    }
+
     /// A query or mutation; Shopify's `errors` and `userErrors` (sent with a 200) are errors.
-    async fn graphql(
+    pub(crate) async fn graphql(
         &self,
         query: &str,
         variables: Value,
         operation: &'static str,
     ) -> Result<Value, ShopError> {
-        let request = self
-            .upstream
-            .request(Method::POST, &self.path)
-            .header("X-Shopify-Access-Token", self.token.expose_secret())
-            .json(&json!({ "query": query, "variables": variables }));
-        let body = self.upstream.send(request, operation).await?.json()?;
+        let payload = json!({ "query": query, "variables": variables });
+        let body = self
+            .send(
+                || {
+                    self.upstream
+                        .request(Method::POST, &self.path)
+                        .json(&payload)
+                },
+                operation,
+            )
+            .await?
+            .json()?;
         if let Some(errors) = body.get("errors").filter(|e| !e.is_null()) {
             return Err(ShopError::GraphQl {
                 operation,
@@ -286,4 +436,24 @@ fn next_link(headers: &reqwest::header::HeaderMap) -> Option<String> {
 
 fn order_gid(update: &ShopUpdate<'_>) -> String {
     format!("gid://shopify/Order/{}", update.platform_order_id)
+}
+
+fn subscription(node: &Value) -> Option<Subscription> {
+    Some(Subscription {
+        id: node.get("id")?.as_str()?.to_owned(),
+        topic: node.get("topic")?.as_str()?.to_owned(),
+        url: node.get("uri")?.as_str()?.to_owned(),
+        active: true,
+        name: None,
+    })
+}
+
+fn made(data: &Value, operation: &'static str) -> Result<Subscription, ShopError> {
+    data.pointer(&format!("/{operation}/webhookSubscription"))
+        .and_then(subscription)
+        .ok_or_else(|| ShopError::GraphQl {
+            operation,
+            errors: "no webhookSubscription in the answer".to_owned(),
+            throttled: false,
+        })
 }

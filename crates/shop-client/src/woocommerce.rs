@@ -5,7 +5,7 @@ use reqwest::Method;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Value, json};
 
-use crate::{COMPANY, Milestone, ShopError, ShopUpdate};
+use crate::{COMPANY, Milestone, ShopError, ShopUpdate, Subscription, WantedSubscription};
 
 /// A WooCommerce shop.
 #[derive(Debug, Clone)]
@@ -26,6 +26,68 @@ impl WooCommerce {
             consumer_key,
             consumer_secret,
         }
+    }
+
+    /// `GET /wp-json/wc/v3/webhooks`: every webhook of the shop (other plugins' too).
+    pub(crate) async fn subscriptions(&self) -> Result<Vec<Subscription>, ShopError> {
+        let mut all = Vec::new();
+        for page in 1..=crate::MAX_PAGES {
+            let request = self
+                .upstream
+                .request(
+                    Method::GET,
+                    &format!("/wp-json/wc/v3/webhooks?per_page=100&page={page}"),
+                )
+                .basic_auth(
+                    &self.consumer_key,
+                    Some(self.consumer_secret.expose_secret()),
+                );
+            let answer = self.upstream.send(request, "webhooks").await?;
+            let list = answer.json()?.as_array().cloned().unwrap_or_default();
+            let done = list.len() < 100;
+            all.extend(list.iter().filter_map(woo_subscription));
+            if done {
+                break;
+            }
+        }
+        Ok(all)
+    }
+
+    /// `POST /wp-json/wc/v3/webhooks` (or `PUT …/{id}` to repoint `existing`): active, with the
+    /// bridge's address and signing secret.
+    pub(crate) async fn subscribe(
+        &self,
+        wanted: &WantedSubscription,
+        existing: Option<&Subscription>,
+    ) -> Result<Subscription, ShopError> {
+        let mut body = json!({
+            "name": wanted.name,
+            "topic": wanted.topic,
+            "delivery_url": wanted.url,
+            "status": "active",
+        });
+        if let Some(secret) = &wanted.secret {
+            body["secret"] = json!(secret.expose_secret());
+        }
+        let (method, path) = match existing {
+            Some(existing) => (
+                Method::PUT,
+                format!("/wp-json/wc/v3/webhooks/{}", existing.id),
+            ),
+            None => (Method::POST, "/wp-json/wc/v3/webhooks".to_owned()),
+        };
+        let request = self
+            .upstream
+            .request(method, &path)
+            .basic_auth(
+                &self.consumer_key,
+                Some(self.consumer_secret.expose_secret()),
+            )
+            .json(&body);
+        let answer = self.upstream.send(request, "webhook").await?;
+        let json = answer.json()?;
+        woo_subscription(&json)
+            .ok_or_else(|| ShopError::Http(answer.decode_error("the answer is not a webhook")))
     }
 
     pub(crate) async fn write(&self, update: &ShopUpdate<'_>) -> Result<String, ShopError> {
@@ -200,4 +262,19 @@ impl WooCommerce {
         )
         .await
     }
+}
+
+fn woo_subscription(hook: &Value) -> Option<Subscription> {
+    let id = match hook.get("id")? {
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => s.clone(),
+        _ => return None,
+    };
+    Some(Subscription {
+        id,
+        topic: hook.get("topic")?.as_str()?.to_owned(),
+        url: hook.get("delivery_url")?.as_str()?.to_owned(),
+        active: hook.get("status").and_then(Value::as_str) == Some("active"),
+        name: hook.get("name").and_then(Value::as_str).map(str::to_owned),
+    })
 }

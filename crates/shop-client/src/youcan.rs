@@ -7,7 +7,7 @@ use reqwest::Method;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
 
-use crate::{COMPANY, Milestone, ShopError, ShopUpdate};
+use crate::{COMPANY, Milestone, ShopError, ShopUpdate, Subscription, WantedSubscription};
 
 /// A YouCan shop.
 #[derive(Debug, Clone)]
@@ -28,6 +28,71 @@ impl YouCan {
             token,
             confirmed_status,
         }
+    }
+
+    /// `GET /resthooks/list`: the store's REST hooks (every app's).
+    pub(crate) async fn subscriptions(&self) -> Result<Vec<Subscription>, ShopError> {
+        let request = self
+            .upstream
+            .request(Method::GET, "/resthooks/list")
+            .bearer_auth(self.token.expose_secret());
+        let list = self.upstream.send(request, "resthooks").await?.json()?;
+        Ok(list
+            .as_array()
+            .map(|hooks| {
+                hooks
+                    .iter()
+                    .filter_map(|hook| {
+                        Some(Subscription {
+                            id: hook.get("id")?.as_str()?.to_owned(),
+                            topic: hook.get("event")?.as_str()?.to_owned(),
+                            url: hook.get("target_url")?.as_str()?.to_owned(),
+                            active: true,
+                            name: None,
+                        })
+                    })
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+
+    /// `POST /resthooks/subscribe {event, target_url}`; YouCan answers the new id.
+    pub(crate) async fn subscribe(
+        &self,
+        wanted: &WantedSubscription,
+    ) -> Result<Subscription, ShopError> {
+        let request = self
+            .upstream
+            .request(Method::POST, "/resthooks/subscribe")
+            .bearer_auth(self.token.expose_secret())
+            .json(&json!({ "event": wanted.topic, "target_url": wanted.url }));
+        let answer = self.upstream.send(request, "resthooks subscribe").await?;
+        let id = answer
+            .json()?
+            .get("id")
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_owned)
+            .ok_or_else(|| ShopError::Http(answer.decode_error("no subscription id")))?;
+        Ok(Subscription {
+            id,
+            topic: wanted.topic.clone(),
+            url: wanted.url.clone(),
+            active: true,
+            name: None,
+        })
+    }
+
+    /// `POST /resthooks/unsubscribe/{id}`.
+    pub(crate) async fn unsubscribe(&self, existing: &Subscription) -> Result<(), ShopError> {
+        let request = self
+            .upstream
+            .request(
+                Method::POST,
+                &format!("/resthooks/unsubscribe/{}", existing.id),
+            )
+            .bearer_auth(self.token.expose_secret());
+        self.upstream.send(request, "resthooks unsubscribe").await?;
+        Ok(())
     }
 
     /// `GET /orders?…`, page by page (`meta.pagination.total_pages`), filtered to those

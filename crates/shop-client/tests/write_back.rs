@@ -6,7 +6,9 @@
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 use shop_client::signature::{SignatureEncoding, sign};
-use shop_client::{Classify, Disposition, Milestone, ShopClient, ShopUpdate, Tags, Timeouts};
+use shop_client::{
+    Classify, Disposition, Milestone, ShopClient, ShopUpdate, ShopifyAccess, Tags, Timeouts,
+};
 use wiremock::matchers::{body_partial_json, header, method, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
@@ -90,7 +92,7 @@ async fn youcan_treats_an_already_fulfilled_order_as_done_and_shows_nothing_for_
 async fn shopify_user_errors_are_final_and_throttling_is_retried() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
-        .and(path("/admin/api/2025-10/graphql.json"))
+        .and(path("/admin/api/2026-10/graphql.json"))
         .and(header("x-shopify-access-token", "shpat_x"))
         .and(body_partial_json(json!({"variables": {"tags": ["COD-Confirmed"]}})))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({
@@ -98,7 +100,7 @@ async fn shopify_user_errors_are_final_and_throttling_is_retried() {
         .mount(&server)
         .await;
     Mock::given(method("POST"))
-        .and(path("/admin/api/2025-10/graphql.json"))
+        .and(path("/admin/api/2026-10/graphql.json"))
         .and(body_partial_json(
             json!({"variables": {"tags": ["Returned-To-Shop"]}}),
         ))
@@ -108,7 +110,7 @@ async fn shopify_user_errors_are_final_and_throttling_is_retried() {
         .await;
     let shop = ShopClient::shopify(
         &server.uri(),
-        "shpat_x".to_owned().into(),
+        ShopifyAccess::Token("shpat_x".to_owned().into()),
         None,
         Tags {
             returned: "Returned-To-Shop".to_owned(),
@@ -229,7 +231,7 @@ async fn shopify_follows_shaqs_tracking_page() {
         .await;
     let shop = ShopClient::shopify(
         &server.uri(),
-        "shpat_x".to_owned().into(),
+        ShopifyAccess::Token("shpat_x".to_owned().into()),
         None,
         Tags::default(),
         &Timeouts::default(),
@@ -237,4 +239,67 @@ async fn shopify_follows_shaqs_tracking_page() {
     .unwrap();
     let written = shop.write(&update(Milestone::TrackingLink)).await.unwrap();
     assert_eq!(written.as_deref(), Some("tracking link updated"));
+}
+
+/// A Dev Dashboard app: the client credentials grant gives a token that lives `expires_in`
+/// seconds; the client fetches one, reuses it, and fetches another when Shopify refuses it.
+#[tokio::test]
+async fn a_dev_dashboard_app_exchanges_its_client_credentials_and_fetches_again_after_a_401() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    let server = MockServer::start().await;
+    let grants = Arc::new(AtomicUsize::new(0));
+    let counter = grants.clone();
+    Mock::given(method("POST"))
+        .and(path("/admin/oauth/access_token"))
+        .and(header("content-type", "application/x-www-form-urlencoded"))
+        .respond_with(move |request: &Request| {
+            let form = String::from_utf8_lossy(&request.body).into_owned();
+            assert!(form.contains("grant_type=client_credentials"), "{form}");
+            assert!(form.contains("client_id=app-id"), "{form}");
+            assert!(form.contains("client_secret=app-secret"), "{form}");
+            let n = counter.fetch_add(1, Ordering::SeqCst) + 1;
+            ResponseTemplate::new(200).set_body_json(json!({
+                "access_token": format!("granted-{n}"),
+                "scope": "write_orders,read_orders",
+                "expires_in": 86399}))
+        })
+        .mount(&server)
+        .await;
+    // The first token is refused once (revoked, say); the second is accepted.
+    Mock::given(method("POST"))
+        .and(path("/admin/api/2026-10/graphql.json"))
+        .and(header("x-shopify-access-token", "granted-1"))
+        .respond_with(
+            ResponseTemplate::new(401).set_body_string("[API] Invalid API key or access token"),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/admin/api/2026-10/graphql.json"))
+        .and(header("x-shopify-access-token", "granted-2"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "data": {"tagsAdd": {"userErrors": []}}})))
+        .expect(2)
+        .mount(&server)
+        .await;
+    let shop = ShopClient::shopify(
+        &server.uri(),
+        ShopifyAccess::ClientCredentials {
+            client_id: "app-id".to_owned(),
+            client_secret: "app-secret".to_owned().into(),
+        },
+        None,
+        Tags::default(),
+        &Timeouts::default(),
+    )
+    .unwrap();
+    shop.write(&update(Milestone::Confirmed)).await.unwrap();
+    shop.write(&update(Milestone::Confirmed)).await.unwrap();
+    assert_eq!(
+        grants.load(Ordering::SeqCst),
+        2,
+        "one grant, one more after the 401"
+    );
 }

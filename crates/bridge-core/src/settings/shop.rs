@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
-use shop_client::ShopClient;
 use shop_client::signature::SignatureEncoding;
+use shop_client::{ShopClient, ShopifyAccess};
 
 use super::PackageDefaults;
 use super::secret::{check_secret, redact_all, redact_option};
@@ -31,6 +31,18 @@ pub enum Platform {
     Generic,
 }
 
+impl Platform {
+    /// The platform's name as the settings spell it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Platform::Shopify => "shopify",
+            Platform::Woocommerce => "woocommerce",
+            Platform::Youcan => "youcan",
+            Platform::Generic => "generic",
+        }
+    }
+}
+
 /// One `[[shops]]` entry.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -43,8 +55,9 @@ pub struct ShopSettings {
     /// `confirm_first` (default) or `ship_immediately`.
     #[serde(default)]
     pub flow: Flow,
-    /// The webhook signing secret(s); list two while rotating.
-    #[serde(serialize_with = "redact_all")]
+    /// The webhook signing secret(s); list two while rotating. A Shopify Dev Dashboard app
+    /// needs none: Shopify signs with its client secret.
+    #[serde(default, serialize_with = "redact_all")]
     pub webhook_secrets: Vec<SecretString>,
     /// Country for local phone numbers when the address has none (ISO2, e.g. `GH`).
     #[serde(default)]
@@ -357,10 +370,16 @@ pub struct WriteBackSettings {
     pub milestones: Option<Vec<ShopMilestone>>,
     /// Shopify: `https://your-shop.myshopify.com`.
     pub admin_url: Option<String>,
-    /// Shopify Admin API access token, WooCommerce consumer secret, YouCan token, or the generic
-    /// callback's signing secret.
+    /// Shopify Admin API access token of an app created in the shop's admin before 2026
+    /// (`shpat_…`), WooCommerce consumer secret, YouCan token, or the generic callback's signing
+    /// secret.
     #[serde(serialize_with = "redact_option")]
     pub token: Option<SecretString>,
+    /// Shopify Dev Dashboard app: its client id (with `client_secret`, instead of `token`).
+    pub client_id: Option<String>,
+    /// Shopify Dev Dashboard app: its client secret, exchanged for a day-long token.
+    #[serde(serialize_with = "redact_option")]
+    pub client_secret: Option<SecretString>,
     /// WooCommerce consumer key.
     pub consumer_key: Option<String>,
     /// Shopify Admin API version.
@@ -400,7 +419,10 @@ impl ShopSettings {
                 "{at}.id must be 1-40 characters of a-z, 0-9, - or _"
             ));
         }
-        if self.webhook_secrets.is_empty()
+        // A Dev Dashboard app signs its webhooks with its client secret: nothing else is needed.
+        let signed_by_app =
+            self.platform == Platform::Shopify && self.write_back.client_secret.is_some();
+        if (self.webhook_secrets.is_empty() && !signed_by_app)
             || self
                 .webhook_secrets
                 .iter()
@@ -416,6 +438,15 @@ impl ShopSettings {
         if let Some(token) = &self.write_back.token {
             check_secret(&format!("{at}.write_back.token"), token, 1, problems);
         }
+        if let Some(secret) = &self.write_back.client_secret {
+            check_secret(
+                &format!("{at}.write_back.client_secret"),
+                secret,
+                1,
+                problems,
+            );
+        }
+        self.check_shopify_access(&at, problems);
         if let Some(secret) = &self.shaq.secret {
             check_secret(&format!("{at}.shaq.secret"), secret, 1, problems);
         }
@@ -476,7 +507,7 @@ impl ShopSettings {
         if self.write_back.enabled {
             let wb = &self.write_back;
             let missing = match self.platform {
-                Platform::Shopify => wb.admin_url.is_none() || wb.token.is_none(),
+                Platform::Shopify => wb.admin_url.is_none() || self.shopify_access().is_none(),
                 Platform::Woocommerce => {
                     wb.admin_url.is_none() || wb.token.is_none() || wb.consumer_key.is_none()
                 }
@@ -545,10 +576,57 @@ impl ShopSettings {
         }
     }
 
+    /// The keys a webhook of this shop may be signed with: `webhook_secrets`, and a Shopify
+    /// Dev Dashboard app's client secret (Shopify signs an app's webhooks with it).
+    pub fn signing_secrets(&self) -> impl Iterator<Item = &SecretString> {
+        let app = (self.platform == Platform::Shopify)
+            .then_some(self.write_back.client_secret.as_ref())
+            .flatten();
+        self.webhook_secrets.iter().chain(app)
+    }
+
+    /// Shopify: a lasting token, or a Dev Dashboard app's client id and secret (never both, see
+    /// [`Self::check_shopify_access`]).
+    fn shopify_access(&self) -> Option<ShopifyAccess> {
+        let wb = &self.write_back;
+        match (&wb.token, &wb.client_id, &wb.client_secret) {
+            (Some(token), _, _) => Some(ShopifyAccess::Token(token.clone())),
+            (None, Some(client_id), Some(client_secret)) => {
+                Some(ShopifyAccess::ClientCredentials {
+                    client_id: client_id.clone(),
+                    client_secret: client_secret.clone(),
+                })
+            }
+            _ => None,
+        }
+    }
+
+    fn check_shopify_access(&self, at: &str, problems: &mut Vec<String>) {
+        let wb = &self.write_back;
+        let has_client = wb.client_id.is_some() || wb.client_secret.is_some();
+        if !has_client {
+            return;
+        }
+        if self.platform != Platform::Shopify {
+            problems.push(format!(
+                "{at}.write_back.client_id and client_secret are for Shopify Dev Dashboard apps; a {} shop uses write_back.token",
+                self.platform.as_str()
+            ));
+        } else if wb.token.is_some() {
+            problems.push(format!(
+                "{at}.write_back: give either token (an app created in the shop's admin) or client_id with client_secret (a Dev Dashboard app), not both"
+            ));
+        } else if wb.client_id.is_none() || wb.client_secret.is_none() {
+            problems.push(format!(
+                "{at}.write_back: a Dev Dashboard app needs both client_id and client_secret"
+            ));
+        }
+    }
+
     fn has_admin_credentials(&self) -> bool {
         let wb = &self.write_back;
         match self.platform {
-            Platform::Shopify => wb.admin_url.is_some() && wb.token.is_some(),
+            Platform::Shopify => wb.admin_url.is_some() && self.shopify_access().is_some(),
             Platform::Woocommerce => {
                 wb.admin_url.is_some() && wb.token.is_some() && wb.consumer_key.is_some()
             }
@@ -571,6 +649,20 @@ impl ShopSettings {
         timeouts: &shop_client::Timeouts,
     ) -> Result<Option<ShopClient>, String> {
         let wb = &self.write_back;
+        if self.platform == Platform::Shopify {
+            let (Some(url), Some(access)) = (&wb.admin_url, self.shopify_access()) else {
+                return Ok(None);
+            };
+            return ShopClient::shopify(
+                url,
+                access,
+                wb.api_version.as_deref(),
+                wb.tags.clone(),
+                timeouts,
+            )
+            .map(Some)
+            .map_err(|e| e.to_string());
+        }
         let Some(token) = wb.token.clone() else {
             return Ok(None);
         };
@@ -580,13 +672,6 @@ impl ShopSettings {
             &wb.consumer_key,
             &wb.callback_url,
         ) {
-            (Platform::Shopify, Some(url), _, _) => ShopClient::shopify(
-                url,
-                token,
-                wb.api_version.as_deref(),
-                wb.tags.clone(),
-                timeouts,
-            ),
             (Platform::Woocommerce, Some(url), Some(key), _) => {
                 ShopClient::woocommerce(url, key.clone(), token, timeouts)
             }

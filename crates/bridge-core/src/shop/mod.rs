@@ -4,6 +4,7 @@
 mod fields;
 mod generic;
 mod shopify;
+pub mod subscriptions;
 mod woocommerce;
 mod youcan;
 
@@ -147,7 +148,7 @@ pub fn verify(shop: &ShopSettings, headers: &HeaderMap, body: &[u8]) -> Result<(
         None => presented,
     };
     let valid = shop_client::signature::verify(
-        shop.webhook_secrets.iter().map(ExposeSecret::expose_secret),
+        shop.signing_secrets().map(ExposeSecret::expose_secret),
         body,
         presented,
         encoding,

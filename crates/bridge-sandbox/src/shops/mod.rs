@@ -4,6 +4,7 @@
 
 mod orders;
 mod senders;
+mod subscriptions;
 
 use std::sync::{Arc, Mutex};
 
@@ -21,6 +22,9 @@ use crate::recording::Recorder;
 
 pub use orders::*;
 pub use senders::*;
+pub use subscriptions::{
+    SHOPIFY_CLIENT_ID, SHOPIFY_CLIENT_SECRET, SimSubscription, YOUCAN_CLIENT_SECRET,
+};
 
 /// Something the bridge wrote back to a shop.
 #[derive(Debug, Clone, Serialize)]
@@ -41,8 +45,16 @@ struct Data {
     fulfillments: Vec<String>,
     /// Orders the shops hold (what their order lists return), by platform.
     orders: Vec<(String, Value)>,
-    /// Where `POST /_sandbox/orders` sends the Shopify shop's webhooks, and its signing key.
+    /// Where `POST /_sandbox/orders` sends the Shopify shop's webhooks when no subscription
+    /// was made, and its signing key.
     order_target: Option<(String, String)>,
+    /// Tokens the Shopify client credentials grant handed out, each with its end.
+    granted: Vec<(String, std::time::Instant)>,
+    /// How long granted tokens live (`None`: Shopify's 86,399 seconds).
+    token_lifetime: Option<std::time::Duration>,
+    /// The webhook subscriptions of every shop.
+    subscriptions: Vec<SimSubscription>,
+    next_subscription: u64,
 }
 
 /// The shops' admin APIs. Cheap to clone.
@@ -119,6 +131,24 @@ impl ShopSim {
             .route("/wp-json/wc/v3/orders/{id}/notes", post(woo_note))
             .route("/orders/{id}/{action}", put(youcan_action))
             .route("/callback", post(callback))
+            .route(
+                "/admin/oauth/access_token",
+                post(subscriptions::shopify_grant),
+            )
+            .route(
+                "/wp-json/wc/v3/webhooks",
+                get(subscriptions::woo_list).post(subscriptions::woo_create),
+            )
+            .route("/wp-json/wc/v3/webhooks/{id}", put(subscriptions::woo_edit))
+            .route("/resthooks/list", get(subscriptions::youcan_list))
+            .route(
+                "/resthooks/subscribe",
+                post(subscriptions::youcan_subscribe),
+            )
+            .route(
+                "/resthooks/unsubscribe/{id}",
+                post(subscriptions::youcan_unsubscribe),
+            )
             .route("/_sandbox/received", get(control_received))
             .route("/_sandbox/orders", post(control_place_order))
             .with_state(self.clone())
@@ -134,66 +164,188 @@ async fn control_received(State(sim): State<ShopSim>) -> Json<Vec<WriteBackRecor
     Json(sim.received())
 }
 
-/// What `POST /_sandbox/orders` may say about the order (everything optional).
+/// What `POST /_sandbox/orders` may say about the order (everything optional), so each case an
+/// operator meets can be made: an unknown city or region, a fixed-line or missing phone, an
+/// address without a GPS code, a prepaid order, a French or Arabic customer.
 #[derive(Debug, Default, serde::Deserialize)]
 #[serde(default, deny_unknown_fields)]
 struct PlaceOrder {
+    /// `shopify` (default), `woocommerce` or `youcan`.
+    platform: Option<String>,
     /// The platform's order id (default: the next one).
     id: Option<u64>,
-    /// Cash on delivery (default true).
+    /// `cod` (default) or `prepaid`.
+    payment: Option<String>,
+    /// Cash on delivery (the older spelling of `payment`).
     cod: Option<bool>,
-    /// The customer's phone as typed (default `024 412 3456`).
+    /// The customer's phone as typed (default `024 412 3456`; `""`: none).
     phone: Option<String>,
     /// The region as the shop has it (default `Greater Accra`).
     region: Option<String>,
+    /// The city as typed.
+    city: Option<String>,
+    /// The street address as typed (replaces the default one and its GPS code).
+    address: Option<String>,
+    /// The customer's language: `en`, `fr` or `ar` (Shopify's `customer_locale`; a YouCan or
+    /// WooCommerce customer's language shows in the text they typed).
+    language: Option<String>,
 }
 
-/// `POST /_sandbox/orders`: a customer orders in the Shopify shop. The order joins the shop's
-/// order list and its signed `orders/create` webhook goes to the bridge (see
-/// [`ShopSim::send_orders_to`]). Answers the order's id and name and the bridge's status code.
+fn refuse(field: &str, message: &str) -> Response {
+    (
+        StatusCode::UNPROCESSABLE_ENTITY,
+        Json(json!({ "error": message, "field": field })),
+    )
+        .into_response()
+}
+
+/// `POST /_sandbox/orders`: a customer orders in the sandbox's shop. The order joins the shop's
+/// order list and its signed webhook goes to each subscription the bridge made with
+/// `shaq-bridge connect` (Shopify, WooCommerce, YouCan), or, for Shopify without one, to the
+/// bridge given with `--bridge-url` ([`ShopSim::send_orders_to`]). Answers the order's id and
+/// name and where it was delivered with the bridge's status codes.
 async fn control_place_order(State(sim): State<ShopSim>, body: axum::body::Bytes) -> Response {
     let request: PlaceOrder = if body.is_empty() {
         PlaceOrder::default()
     } else {
         match serde_json::from_slice(&body) {
             Ok(request) => request,
-            Err(error) => {
-                return (
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    Json(json!({ "error": format!("body: {error}") })),
-                )
-                    .into_response();
-            }
+            Err(error) => return refuse("body", &format!("body: {error}")),
         }
     };
-    let Some((url, secret)) = sim.lock().order_target.clone() else {
-        return (
-            StatusCode::CONFLICT,
-            Json(json!({ "error": "no bridge to send orders to: start the sandbox with --bridge-url" })),
-        )
-            .into_response();
+    let platform = request.platform.as_deref().unwrap_or("shopify");
+    if !["shopify", "woocommerce", "youcan"].contains(&platform) {
+        return refuse(
+            "platform",
+            "platform must be shopify, woocommerce or youcan",
+        );
+    }
+    let cod = match (request.payment.as_deref(), request.cod) {
+        (Some("cod"), _) | (None, None) => true,
+        (Some("prepaid"), _) => false,
+        (None, Some(cod)) => cod,
+        (Some(_), _) => return refuse("payment", "payment must be cod or prepaid"),
+    };
+    let locale = match request.language.as_deref() {
+        None => None,
+        Some("en") => Some("en"),
+        Some("fr") => Some("fr-MA"),
+        Some("ar") => Some("ar-MA"),
+        Some(_) => return refuse("language", "language must be en, fr or ar"),
     };
     let id = request
         .id
-        .unwrap_or_else(|| 5_127_389_001 + sim.orders_of("shopify").len() as u64);
+        .unwrap_or_else(|| 5_127_389_001 + sim.orders_of(platform).len() as u64);
+    let phone = match request.phone {
+        Some(phone) if phone.trim().is_empty() => None,
+        Some(phone) => Some(phone),
+        None => Some("024 412 3456".to_owned()),
+    };
     let spec = OrderSpec {
         id,
-        cod: request.cod.unwrap_or(true),
+        cod,
         country: "GH",
-        phone: Some(request.phone.unwrap_or_else(|| "024 412 3456".to_owned())),
+        phone,
         region: Some(request.region.unwrap_or_else(|| "Greater Accra".to_owned())),
     };
-    let order = shopify_order(&spec);
-    sim.place_order("shopify", order.clone());
-    let sent = ShopifySender::new("kente.myshopify.com", &secret)
-        .send(&url, "orders/create", &order)
-        .await;
+    let mut order = match platform {
+        "shopify" => shopify_order(&spec),
+        "woocommerce" => woocommerce_order(&spec),
+        _ => youcan_order(&spec),
+    };
+    let (city_at, address_at, gps_at): (&[&str], &[&str], Option<&str>) = match platform {
+        "shopify" => (
+            &["/shipping_address/city"],
+            &["/shipping_address/address1"],
+            Some("/shipping_address/address2"),
+        ),
+        "woocommerce" => (&["/billing/city"], &["/billing/address_1"], None),
+        _ => (
+            &["/shipping/address/city", "/customer/city"],
+            &["/shipping/address/first_line"],
+            None,
+        ),
+    };
+    let mut set = |pointer: &str, value: &str| {
+        if let Some(slot) = order.pointer_mut(pointer) {
+            *slot = json!(value);
+        }
+    };
+    if let Some(city) = &request.city {
+        city_at.iter().for_each(|at| set(at, city));
+    }
+    if let Some(address) = &request.address {
+        address_at.iter().for_each(|at| set(at, address));
+        if let Some(gps) = gps_at {
+            set(gps, "");
+        }
+    }
+    if let Some(locale) = locale {
+        set("/customer_locale", locale);
+    }
+    sim.place_order(platform, order.clone());
+    let mut deliveries = Vec::new();
+    for subscription in sim.deliveries(platform, created_topic(platform)) {
+        let sent = match platform {
+            "shopify" => {
+                ShopifySender::new("kente.myshopify.com", SHOPIFY_CLIENT_SECRET)
+                    .send(&subscription.url, "orders/create", &order)
+                    .await
+            }
+            "woocommerce" => {
+                WooSender::new(
+                    "https://atlas.shop.test",
+                    subscription.secret.as_deref().unwrap_or_default(),
+                )
+                .send(&subscription.url, "order.created", &order)
+                .await
+            }
+            _ => {
+                YouCanSender::new(YOUCAN_CLIENT_SECRET)
+                    .send(&subscription.url, &order)
+                    .await
+            }
+        };
+        deliveries.push(json!({ "url": subscription.url, "status": sent.status }));
+    }
+    let fallback = sim.lock().order_target.clone();
+    if deliveries.is_empty()
+        && platform == "shopify"
+        && let Some((url, secret)) = fallback
+    {
+        let sent = ShopifySender::new("kente.myshopify.com", &secret)
+            .send(&url, "orders/create", &order)
+            .await;
+        deliveries.push(json!({ "url": url, "status": sent.status }));
+    }
+    if deliveries.is_empty() {
+        return (
+            StatusCode::CONFLICT,
+            Json(json!({ "error": format!(
+                "the {platform} shop has no webhook subscription to deliver to: run `shaq-bridge connect` (or start the sandbox with --bridge-url for Shopify)"
+            ) })),
+        )
+            .into_response();
+    }
     Json(json!({
-        "order_id": id.to_string(),
-        "name": order["name"],
-        "bridge_status": sent.status,
+        "order_id": match &order["id"] {
+            Value::Number(n) => n.to_string(),
+            other => other.as_str().unwrap_or_default().to_owned(),
+        },
+        "name": order.get("name").or_else(|| order.get("number")).or_else(|| order.get("ref")),
+        "bridge_status": deliveries[0]["status"],
+        "deliveries": deliveries,
     }))
     .into_response()
+}
+
+/// The topic a new order is sent under, as each subscription API spells it.
+fn created_topic(platform: &str) -> &'static str {
+    match platform {
+        "shopify" => "ORDERS_CREATE",
+        "woocommerce" => "order.created",
+        _ => "order.create",
+    }
 }
 
 fn unauthorized() -> Response {
@@ -210,11 +362,7 @@ async fn shopify_orders(
     headers: HeaderMap,
     Query(query): Query<std::collections::HashMap<String, String>>,
 ) -> Response {
-    if headers
-        .get("x-shopify-access-token")
-        .and_then(|v| v.to_str().ok())
-        != Some(sim.shopify_token.as_str())
-    {
+    if !sim.shopify_authorized(&headers) {
         return unauthorized();
     }
     let since = query.get("updated_at_min").cloned().unwrap_or_default();
@@ -272,16 +420,15 @@ async fn shopify_graphql(
     headers: HeaderMap,
     Json(body): Json<Value>,
 ) -> Response {
-    if headers
-        .get("x-shopify-access-token")
-        .and_then(|v| v.to_str().ok())
-        != Some(sim.shopify_token.as_str())
-    {
+    if !sim.shopify_authorized(&headers) {
         return unauthorized();
     }
     let query = body["query"].as_str().unwrap_or_default();
     let variables = body["variables"].clone();
     let operation = [
+        "webhookSubscriptions",
+        "webhookSubscriptionCreate",
+        "webhookSubscriptionUpdate",
         "fulfillmentOrders",
         "fulfillments",
         "fulfillmentCreate",
@@ -302,6 +449,9 @@ async fn shopify_graphql(
         .as_deref()
         .and_then(|g| g.rsplit('/').next())
         .map(str::to_owned);
+    if let Some(data) = subscriptions::shopify_webhook_operation(&sim, operation, &variables) {
+        return Json(json!({ "data": data })).into_response();
+    }
     let data = match operation {
         "fulfillmentOrders" => json!({ "order": { "fulfillmentOrders": { "nodes": [
             { "id": format!("gid://shopify/FulfillmentOrder/{}", order_id.clone().unwrap_or_default()),

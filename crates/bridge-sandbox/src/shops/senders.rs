@@ -77,7 +77,7 @@ impl ShopifySender {
                 .header("X-Shopify-Topic", topic)
                 .header("X-Shopify-Hmac-Sha256", &signature)
                 .header("X-Shopify-Shop-Domain", &self.shop_domain)
-                .header("X-Shopify-API-Version", "2025-10")
+                .header("X-Shopify-API-Version", "2026-10")
                 .header("X-Shopify-Webhook-Id", &webhook_id)
                 .header("X-Shopify-Event-Id", &webhook_id)
                 .header("X-Shopify-Triggered-At", Utc::now().to_rfc3339())

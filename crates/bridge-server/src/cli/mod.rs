@@ -2,6 +2,7 @@
 //! `handover`, `retention`, and the questions to ShaQ and Digishare. One file per command group;
 //! every operator action goes through `crate::operations`, like the console and the admin API.
 
+mod connect;
 mod handover;
 mod jobs;
 mod orders;
@@ -68,6 +69,23 @@ enum Command {
         #[arg(long)]
         online: bool,
     },
+    /// Ask each shop to send its order webhooks to the bridge: lists the shop's webhook
+    /// subscriptions, makes the missing ones, leaves correct ones alone and reports (or, with
+    /// --fix, repoints) those pointing elsewhere. Uses the credentials in `[shops.write_back]`.
+    Connect {
+        /// Only this shop (its configured id).
+        #[arg(long)]
+        shop: Option<String>,
+        /// The bridge's public address (default `server.public_url`).
+        #[arg(long)]
+        public_url: Option<String>,
+        /// Also repoint the bridge's webhooks that point at another address or are paused.
+        #[arg(long)]
+        fix: bool,
+        /// Only say what would be done.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Inspect and retry jobs.
     Jobs {
         #[command(subcommand)]
@@ -97,8 +115,9 @@ enum Command {
         #[command(subcommand)]
         command: OrdersCommand,
     },
-    /// Print an argon2 hash of a password read from standard input, for
-    /// `[[console.operators]] password_hash` (`echo -n 'the password' | shaq-bridge hash-password`).
+    /// Print an argon2 hash of a password for `[[console.operators]] password_hash`: asked twice
+    /// without showing it at a terminal, or read from standard input
+    /// (`shaq-bridge hash-password < file-with-the-password`).
     HashPassword,
     /// Ask ShaQ directly, with the configured credentials.
     Shaq {
@@ -196,6 +215,20 @@ impl Cli {
                 println!("\n{}", crate::setup::paste_where(&settings));
                 Ok(())
             }
+            Command::Connect {
+                shop,
+                public_url,
+                fix,
+                dry_run,
+            } => {
+                let url = connect::public_url(&settings, public_url)?;
+                let mode = match (dry_run, fix) {
+                    (true, _) => connect::Mode::Report,
+                    (false, true) => connect::Mode::Fix,
+                    (false, false) => connect::Mode::Create,
+                };
+                connect::connect(&settings, shop.as_deref(), &url, mode).await
+            }
             Command::Jobs { command } => jobs(settings, command).await,
             Command::Orders { command } => orders(settings, command).await,
             Command::Retention => {
@@ -272,7 +305,20 @@ fn operations<'a>(store: &'a Store, rules: &'a Rules) -> Operations<'a> {
 }
 
 async fn serve(settings: Settings) -> anyhow::Result<()> {
+    let public_url = settings.server.public_url.clone();
+    let database = settings.database.redacted_url();
     let application = Application::build(settings).await?;
+    // One line for the person who started it, whatever the log level; on standard error, so a
+    // `serve … | jq` pipeline of JSON logs stays JSON.
+    let address = application
+        .local_addr()
+        .map(|a| a.to_string())
+        .unwrap_or_default();
+    let console = public_url.unwrap_or_else(|| format!("http://{address}"));
+    eprintln!(
+        "shaq-bridge {VERSION} listening on {address}; console {}/console; database {database}",
+        console.trim_end_matches('/')
+    );
     let shutdown = application.shutdown_token();
     tokio::spawn(async move {
         shutdown_signal().await;

@@ -49,20 +49,16 @@ pub(super) enum OrdersCommand {
     },
     /// One order with its timeline.
     Show {
-        /// The shop id.
-        shop: String,
-        /// The order: its name as customers quote it (`#1047`) or the platform's id.
-        order: String,
+        #[command(flatten)]
+        target: Target,
         /// As JSON.
         #[arg(long)]
         json: bool,
     },
     /// Correct an order's delivery details (kept over later versions from the shop).
     Correct {
-        /// The shop id.
-        shop: String,
-        /// The order (`#1047` or the platform's id).
-        order: String,
+        #[command(flatten)]
+        target: Target,
         /// One of ShaQ's regions.
         #[arg(long)]
         region: Option<String>,
@@ -86,19 +82,15 @@ pub(super) enum OrdersCommand {
     },
     /// Resume an order waiting for a person.
     Resume {
-        /// The shop id.
-        shop: String,
-        /// The order.
-        order: String,
+        #[command(flatten)]
+        target: Target,
         #[command(flatten)]
         by: Actor,
     },
     /// Run the order's last webhook (or --event) through the workflow again.
     Replay {
-        /// The shop id.
-        shop: String,
-        /// The order.
-        order: String,
+        #[command(flatten)]
+        target: Target,
         /// One of the order's inbound events.
         #[arg(long)]
         event: Option<i64>,
@@ -107,20 +99,16 @@ pub(super) enum OrdersCommand {
     },
     /// Cancel an order: package, ticket, and the shop's order if configured.
     Cancel {
-        /// The shop id.
-        shop: String,
-        /// The order.
-        order: String,
+        #[command(flatten)]
+        target: Target,
         #[command(flatten)]
         by: Actor,
     },
     /// After delivery: ShaQ collects the item back (`return`), delivers a replacement
     /// (`replace`), or both on one visit (`exchange`).
     AfterSale {
-        /// The shop id.
-        shop: String,
-        /// The order.
-        order: String,
+        #[command(flatten)]
+        target: Target,
         /// `return`, `replace` or `exchange`.
         #[arg(long)]
         kind: bridge_core::workflow::returns::AfterSale,
@@ -129,11 +117,36 @@ pub(super) enum OrdersCommand {
     },
 }
 
+/// Which order: `kente '#1047'`, `kente 5127389001`, or the key `orders list` prints,
+/// `kente/5127389001`.
+#[derive(Debug, Clone, clap::Args)]
+pub(super) struct Target {
+    /// The shop id, or the order's key `shop/platform id` as `orders list` shows it.
+    shop: String,
+    /// The order: its name as customers quote it (`#1047`) or the platform's id (omit it when
+    /// the first argument is a key).
+    order: Option<String>,
+}
+
+impl Target {
+    fn resolve(self) -> anyhow::Result<(String, String)> {
+        match (self.order, self.shop.split_once('/')) {
+            (Some(order), _) => Ok((self.shop, order)),
+            (None, Some((shop, order))) if !shop.is_empty() && !order.is_empty() => {
+                Ok((shop.to_owned(), order.to_owned()))
+            }
+            (None, _) => anyhow::bail!(
+                "which order? give the shop and the order (`kente '#1047'`) or the key `orders list` shows (`kente/5127389001`)"
+            ),
+        }
+    }
+}
+
 pub(super) async fn orders(settings: Settings, command: OrdersCommand) -> anyhow::Result<()> {
     let store = super::open_existing(&settings).await?;
     let rules = settings.rules();
     let operations = operations(&store, &rules);
-    let (by, shop, order, request) = match command {
+    let (by, target, request) = match command {
         OrdersCommand::List {
             q,
             shop,
@@ -165,7 +178,8 @@ pub(super) async fn orders(settings: Settings, command: OrdersCommand) -> anyhow
                 print_out(&orders_table(&page))
             };
         }
-        OrdersCommand::Show { shop, order, json } => {
+        OrdersCommand::Show { target, json } => {
+            let (shop, order) = target.resolve()?;
             let record = operations.find(&ShopId::new(shop), &order).await?;
             let key = record.key();
             let timeline = store.timeline(&key).await?;
@@ -184,8 +198,7 @@ pub(super) async fn orders(settings: Settings, command: OrdersCommand) -> anyhow
             };
         }
         OrdersCommand::Correct {
-            shop,
-            order,
+            target,
             region,
             line1,
             line2,
@@ -206,23 +219,18 @@ pub(super) async fn orders(settings: Settings, command: OrdersCommand) -> anyhow
                 changes,
                 then_resume: false,
             };
-            (by, shop, order, request)
+            (by, target, request)
         }
-        OrdersCommand::Resume { shop, order, by } => (by, shop, order, OrderRequest::Resume),
-        OrdersCommand::Replay {
-            shop,
-            order,
-            event,
-            by,
-        } => (by, shop, order, OrderRequest::Replay { event_id: event }),
-        OrdersCommand::Cancel { shop, order, by } => (by, shop, order, OrderRequest::Cancel),
-        OrdersCommand::AfterSale {
-            shop,
-            order,
-            kind,
-            by,
-        } => (by, shop, order, OrderRequest::AfterSale(kind)),
+        OrdersCommand::Resume { target, by } => (by, target, OrderRequest::Resume),
+        OrdersCommand::Replay { target, event, by } => {
+            (by, target, OrderRequest::Replay { event_id: event })
+        }
+        OrdersCommand::Cancel { target, by } => (by, target, OrderRequest::Cancel),
+        OrdersCommand::AfterSale { target, kind, by } => {
+            (by, target, OrderRequest::AfterSale(kind))
+        }
     };
+    let (shop, order) = target.resolve()?;
     // The running bridge polls the queue; give it a moment to decide.
     let decided = operations
         .request(

@@ -81,10 +81,16 @@ pub(super) async fn sandbox(
     );
     match &bridge {
         Some((url, _)) => {
-            println!("Webhooks go to       {url} (ShaQ, Digishare, and the shop `kente`)")
+            println!("Webhooks go to       {url} (ShaQ, Digishare, and the shop `kente`)");
+            println!(
+                "Console              {url}/console (once the bridge runs)\n\
+                 \x20 sign in as `admin`, password `{SANDBOX_ADMIN_TOKEN}`"
+            );
         }
         None => println!(
-            "Webhooks go nowhere: pass --bridge-url http://127.0.0.1:8080 to send them to a bridge"
+            "Webhooks go nowhere: pass --bridge-url http://127.0.0.1:8080 to send them to a bridge\n\
+             Console              http://127.0.0.1:8080/console once the bridge runs; sign in as \
+             `admin`, password `{SANDBOX_ADMIN_TOKEN}`"
         ),
     }
     match &write_bridge_config {
@@ -103,6 +109,7 @@ pub(super) async fn sandbox(
     println!(
         "Try:\n\
          \x20 curl -X POST {shop_root}/_sandbox/orders                  # a customer orders (COD)\n\
+         \x20 curl -X POST {shop_root}/_sandbox/orders -H 'content-type: application/json' -d '{{\"city\":\"Xyzzyville\",\"region\":\"Nowhere\"}}'   # one the console must fix\n\
          \x20 curl {digishare_root}/_sandbox/tickets                     # the tickets and their ids\n\
          \x20 curl -X POST {digishare_root}/_sandbox/tickets/<id>/answer -H 'content-type: application/json' -d '{{\"answer\":\"confirm\"}}'\n\
          \x20 curl {shaq_root}/_sandbox/packages                         # the packages and their partner refs\n\

@@ -182,16 +182,23 @@ pub(super) fn setup(args: SetupArgs) -> anyhow::Result<()> {
 
 pub(super) fn hash_password_from_stdin() -> anyhow::Result<()> {
     use std::io::{BufRead as _, IsTerminal as _};
-    if std::io::stdin().is_terminal() {
-        eprint!("password (shown as you type; pipe it in to avoid that): ");
-    }
-    let mut line = String::new();
-    std::io::stdin().lock().read_line(&mut line)?;
-    let password = line.trim_end_matches(['\n', '\r']);
+    let password = if std::io::stdin().is_terminal() {
+        // Typed at a terminal: not shown, and asked twice so a typo does not lock anyone out.
+        let first = rpassword::prompt_password("password (not shown): ")?;
+        let again = rpassword::prompt_password("the same password again: ")?;
+        if first != again {
+            anyhow::bail!("the two passwords differ: nothing was hashed");
+        }
+        first
+    } else {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        line.trim_end_matches(['\n', '\r']).to_owned()
+    };
     if password.chars().count() < 12 {
         anyhow::bail!("use at least 12 characters");
     }
-    let hash = crate::sign_in::hash_password(password).map_err(anyhow::Error::msg)?;
+    let hash = crate::sign_in::hash_password(&password).map_err(anyhow::Error::msg)?;
     print_out(&format!("{hash}\n"))
 }
 
@@ -247,7 +254,8 @@ pub(super) async fn check_online(settings: &Settings) -> anyhow::Result<()> {
                 continue;
             }
         };
-        match client.recent_orders(since).await {
+        let orders = client.recent_orders(since).await;
+        match orders {
             Ok(orders) => println!(
                 "# Shop {}: admin API credentials accepted ({} order(s) changed in the last day)",
                 shop.id,
@@ -261,6 +269,28 @@ pub(super) async fn check_online(settings: &Settings) -> anyhow::Result<()> {
                 println!("# Shop {}: FAILED: {error}", shop.id);
             }
         }
+    }
+    // What each shop sends the bridge, read-only (`connect` makes what is missing).
+    match settings.server.public_url.as_deref() {
+        Some(url) => {
+            for shop in &settings.shops {
+                let (text, left) =
+                    super::connect::shop_subscriptions(shop, url, super::connect::Mode::Report)
+                        .await;
+                print!("{text}");
+                // A warning, not a failure: webhooks made by hand in Shopify's admin
+                // (Settings → Notifications) are invisible to the app, and still deliver.
+                if left > 0 {
+                    println!(
+                        "  → `shaq-bridge connect --shop {}` registers them (--fix repoints)",
+                        shop.id
+                    );
+                }
+            }
+        }
+        None => println!(
+            "# Shop webhooks: not checked (set server.public_url, the address shops post to)"
+        ),
     }
     if failed {
         anyhow::bail!("the online check failed");

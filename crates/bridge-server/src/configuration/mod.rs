@@ -392,6 +392,30 @@ fn finish_with_placeholders(
     }
 }
 
+/// Says why the settings file cannot be opened in words an operator acts on: the `config` crate
+/// reports any failure to open as "not found", hiding a permission problem (a service user that
+/// cannot read root's file).
+fn readable(path: &Path) -> Result<(), ConfigError> {
+    match std::fs::File::open(path) {
+        Ok(file) if file.metadata().is_ok_and(|m| m.is_dir()) => Err(ConfigError::Load(format!(
+            "{}: is a directory, not a settings file",
+            path.display()
+        ))),
+        Ok(_) => Ok(()),
+        Err(error) if error.kind() == std::io::ErrorKind::PermissionDenied => {
+            Err(ConfigError::Load(format!(
+                "{}: permission denied: the bridge runs as a user that cannot read it (under \
+                 systemd, hand it over with LoadCredential=, see deploy/systemd/shaq-bridge.service)",
+                path.display()
+            )))
+        }
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            Err(ConfigError::Load(format!("{}: not found", path.display())))
+        }
+        Err(error) => Err(ConfigError::Load(format!("{}: {error}", path.display()))),
+    }
+}
+
 /// A configuration problem, naming the key.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -425,6 +449,7 @@ impl Settings {
     ) -> Result<Settings, ConfigError> {
         let mut builder = defaults();
         if let Some(path) = path {
+            readable(path)?;
             builder = builder.add_source(
                 config::File::from(path)
                     .format(config::FileFormat::Toml)

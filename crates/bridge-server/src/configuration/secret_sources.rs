@@ -30,6 +30,8 @@ const TEXT_KEYS: &[&str] = &[
     "webhook_secret",
     "consumer_key",
     "identifier",
+    "client_id",
+    "client_secret",
 ];
 
 /// Applies `SHAQ_BRIDGE__SHOPS__…` variables to the shops in `tree`, each problem naming its

@@ -498,3 +498,18 @@ fn secrets_never_show_in_debug_or_printed_config() {
     );
     assert!(printed.contains("[workers.retry]"), "{printed}");
 }
+
+#[test]
+fn a_missing_settings_file_is_named_not_found_and_a_directory_is_not_called_missing() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("nope.toml");
+    let error = Settings::load_with_env(Some(&missing), Vec::new())
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("nope.toml: not found"), "{error}");
+    // Whatever else stops the file being read is said as the system says it.
+    let error = Settings::load_with_env(Some(dir.path()), Vec::new())
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("is a directory"), "{error}");
+}

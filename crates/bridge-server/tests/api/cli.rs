@@ -122,6 +122,13 @@ async fn a_stuck_order_is_found_by_its_name_and_fixed_from_the_command_line() {
         "{row}"
     );
     assert!(table.contains("(1 of 1 order(s))"), "{table}");
+    // The key the list prints is what `show` takes.
+    let by_key = shaq_bridge(&bridge.config, &["orders", "show", "atlas/1047"]).await;
+    assert!(by_key.status.success(), "{by_key:?}");
+    assert_eq!(stdout(&by_key), text);
+    let neither = shaq_bridge(&bridge.config, &["orders", "show", "atlas"]).await;
+    assert!(!neither.status.success());
+    assert!(String::from_utf8_lossy(&neither.stderr).contains("which order?"));
 
     let csv = stdout(
         &shaq_bridge(
@@ -236,6 +243,58 @@ async fn hash_password_makes_a_hash_the_console_accepts() {
         .unwrap();
     assert_eq!(signed.status(), 303);
     bridge.stop().await;
+}
+
+/// At a terminal the password is asked twice and never shown; two different answers hash
+/// nothing. A pseudo-terminal (`script`, util-linux) stands in for the operator's.
+#[tokio::test]
+async fn hash_password_at_a_terminal_asks_twice_without_echo() {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    async fn at_terminal(first: &str, second: &str) -> (bool, String) {
+        let mut child = Command::new("script")
+            .args([
+                "-qec",
+                &format!("{} hash-password", env!("CARGO_BIN_EXE_shaq-bridge")),
+                "/dev/null",
+            ])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        let mut stdout = child.stdout.take().unwrap();
+        let mut seen = String::new();
+        for (prompt, answer) in [("not shown", first), ("again", second)] {
+            // Answer only once the prompt is out (echo is off by then).
+            while !seen.contains(prompt) {
+                let mut buffer = [0u8; 256];
+                let n = stdout.read(&mut buffer).await.unwrap();
+                assert!(n > 0, "no prompt `{prompt}`: {seen}");
+                seen.push_str(&String::from_utf8_lossy(&buffer[..n]));
+            }
+            stdin
+                .write_all(format!("{answer}\r").as_bytes())
+                .await
+                .unwrap();
+        }
+        stdout.read_to_string(&mut seen).await.unwrap();
+        let status = child.wait().await.unwrap();
+        (status.success(), seen)
+    }
+    let (ok, said) = at_terminal("kente-and-cocoa-2026", "kente-and-cocoa-2027").await;
+    assert!(!ok, "{said}");
+    assert!(said.contains("the two passwords differ"), "{said}");
+    assert!(
+        !said.contains("kente-and-cocoa"),
+        "the password was shown: {said}"
+    );
+    let (ok, said) = at_terminal("kente-and-cocoa-2026", "kente-and-cocoa-2026").await;
+    assert!(ok, "{said}");
+    assert!(said.contains("$argon2id$"), "{said}");
+    assert!(
+        !said.contains("kente-and-cocoa"),
+        "the password was shown: {said}"
+    );
 }
 
 /// `check-config --online` checks every account the settings name, and `digishare statuses`

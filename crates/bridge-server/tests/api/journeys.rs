@@ -33,6 +33,8 @@ async fn settled(store: &Store) -> bool {
 
 pub(crate) struct Journey {
     pub(crate) bridge: String,
+    /// The settings file the bridge runs with (for driving the command line beside it).
+    pub(crate) settings_toml: String,
     pub(crate) sandbox: Sandbox,
     pub(crate) store: Store,
     shutdown: CancellationToken,
@@ -105,7 +107,8 @@ impl Journey {
             settings_toml(&sandbox, &db.settings.url),
             extra(&sandbox)
         );
-        let mut settings = Settings::from_toml(&toml).unwrap();
+        let mut settings =
+            Settings::from_toml(&toml).unwrap_or_else(|error| panic!("{error}\n{toml}"));
         configure(&mut settings);
         let application = Application::build(settings).await.unwrap();
         let bridge = format!("http://127.0.0.1:{}", application.port());
@@ -115,6 +118,7 @@ impl Journey {
         sandbox.send_webhooks_to(&bridge);
         Journey {
             bridge,
+            settings_toml: toml,
             sandbox,
             store,
             shutdown,

@@ -30,6 +30,7 @@ macro_rules! on_both_backends {
 mod admin;
 mod browser;
 mod cli;
+mod connect;
 mod console;
 mod doors;
 mod extremes;

@@ -25,10 +25,12 @@ fn shaq_bridge(dir: &Path, args: &[&str]) -> Command {
     command
 }
 
-/// Reads the sandbox's banner until the settings file is written; the simulators' URLs.
-async fn simulator_urls(sandbox: &mut Child) -> (String, String, String) {
+/// Reads the sandbox's banner until the settings file is written; the simulators' URLs and the
+/// banner itself.
+async fn simulator_urls(sandbox: &mut Child) -> (String, String, String, String) {
     let mut lines = BufReader::new(sandbox.stdout.take().unwrap()).lines();
     let (mut shaq, mut digishare, mut shop) = (None, None, None);
+    let mut banner = String::new();
     // The API's address is the line's last word; the control routes sit at its root.
     let url_in = |line: &str| {
         let url = reqwest::Url::parse(line.split_whitespace().last()?).ok()?;
@@ -39,6 +41,8 @@ async fn simulator_urls(sandbox: &mut Child) -> (String, String, String) {
         .expect("the sandbox's banner")
         .unwrap()
     {
+        banner.push_str(&line);
+        banner.push('\n');
         if line.starts_with("ShaQ simulator") {
             shaq = url_in(&line);
         } else if line.starts_with("Digishare simulator") {
@@ -51,7 +55,7 @@ async fn simulator_urls(sandbox: &mut Child) -> (String, String, String) {
     }
     // Keep reading so the sandbox never blocks on a full pipe.
     tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-    (shaq.unwrap(), digishare.unwrap(), shop.unwrap())
+    (shaq.unwrap(), digishare.unwrap(), shop.unwrap(), banner)
 }
 
 /// `GET url` as JSON, `None` while it does not answer with JSON.
@@ -78,21 +82,41 @@ async fn sandbox_and_serve_as_two_processes_carry_an_order_to_delivery() {
     .stderr(Stdio::null())
     .spawn()
     .unwrap();
-    let (shaq, digishare, shop) = simulator_urls(&mut sandbox).await;
+    let (shaq, digishare, shop, banner) = simulator_urls(&mut sandbox).await;
+    // The banner leads to the console, with the sign-in it configured.
+    assert!(banner.contains(&format!("{bridge}/console")), "{banner}");
+    assert!(
+        banner.contains(&format!(
+            "sign in as `admin`, password `{SANDBOX_ADMIN_TOKEN}`"
+        )),
+        "{banner}"
+    );
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt as _;
         let mode = std::fs::metadata(&settings).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600, "the settings hold secrets");
     }
-    let _serve = shaq_bridge(
+    let mut _serve = shaq_bridge(
         dir.path(),
         &["serve", "--config", settings.to_str().unwrap()],
     )
     .stdout(Stdio::null())
-    .stderr(Stdio::null())
+    .stderr(Stdio::piped())
     .spawn()
     .unwrap();
+    // `serve` says where it is on its first line, whatever the log level (warn here).
+    let mut errors = BufReader::new(_serve.stderr.take().unwrap()).lines();
+    let first = tokio::time::timeout(LIMIT, errors.next_line())
+        .await
+        .expect("serve's first line")
+        .unwrap()
+        .unwrap_or_default();
+    assert!(
+        first.contains(&format!("console {bridge}/console")) && first.contains("database sqlite:"),
+        "{first}"
+    );
+    tokio::spawn(async move { while let Ok(Some(_)) = errors.next_line().await {} });
     let http = reqwest::Client::new();
     wait_for("the bridge to be ready", LIMIT, || async {
         let ready = http.get(format!("{bridge}/readyz")).send().await.ok()?;
@@ -184,6 +208,62 @@ async fn sandbox_and_serve_as_two_processes_carry_an_order_to_delivery() {
                 .is_none_or(|id| id.contains("4242"))),
         "{received}"
     );
+    // The address alone leads to the console, where the sandbox's sign-in works.
+    let no_redirects = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let root = no_redirects.get(format!("{bridge}/")).send().await.unwrap();
+    assert!(root.status().is_redirection(), "{}", root.status());
+    assert_eq!(root.headers()["location"], "/console");
+    let signed = no_redirects
+        .post(format!("{bridge}/console/login"))
+        .form(&[("name", "admin"), ("password", SANDBOX_ADMIN_TOKEN)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed.status(), 303);
+
+    // The stuck order docs/console.md describes, made from the sandbox: a city and region
+    // nobody knows, an address without a GPS code.
+    let stuck: Value = http
+        .post(format!("{shop}/_sandbox/orders"))
+        .json(
+            &json!({ "id": 4343, "city": "Xyzzyville", "region": "Nowhere",
+                        "address": "Behind the market", "payment": "cod", "language": "fr" }),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(stuck["bridge_status"], 200, "{stuck}");
+    let shown = wait_for("the order waiting for a person", LIMIT, || async {
+        let shown: Value = http
+            .get(format!("{bridge}/api/orders/kente/4343"))
+            .bearer_auth(SANDBOX_ADMIN_TOKEN)
+            .send()
+            .await
+            .ok()?
+            .json()
+            .await
+            .ok()?;
+        (shown["order"]["state"] == "needs_attention").then_some(shown)
+    })
+    .await
+    .unwrap();
+    assert!(shown.to_string().contains("Nowhere"), "{shown}");
+    let refused = http
+        .post(format!("{shop}/_sandbox/orders"))
+        .json(&json!({ "payment": "cheque" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 422);
+    let refused: Value = refused.json().await.unwrap();
+    assert_eq!(refused["field"], "payment");
+
     let messages = get_json(&http, format!("{digishare}/_sandbox/messages"))
         .await
         .unwrap();
