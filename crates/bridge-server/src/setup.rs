@@ -481,7 +481,28 @@ impl Starter {
              webhook_secrets = [{shop_secret}]\n\
              default_country = {country}\n\n\
              [shops.write_back]\n\
-             enabled = false   # turn on once the admin API credentials are in (docs/setup/)\n",
+             enabled = false   # turn on once the admin API credentials are in (docs/setup/)\n\
+             {credentials}\
+             # With them in, `shaq-bridge connect --config <this file>` registers the webhooks.\n",
+            credentials = match self.platform.as_str() {
+                "shopify" =>
+                    "# A Dev Dashboard app's Client ID and secret (docs/setup/shopify.md):\n\
+                              # admin_url = \"https://<your shop>.myshopify.com\"\n\
+                              # client_id = \"…\"\n\
+                              # client_secret = \"…\"\n",
+                "woocommerce" =>
+                    "# REST API keys, Read/Write (docs/setup/woocommerce.md):\n\
+                                  # admin_url = \"https://<your site>\"\n\
+                                  # consumer_key = \"ck_…\"\n\
+                                  # token = \"cs_…\"\n",
+                "youcan" =>
+                    "# A YouCan token with the rest-hooks scopes (docs/setup/youcan.md):\n\
+                             # token = \"…\"\n",
+                _ =>
+                    "# Where to post milestones, signed with token (docs/shops.md):\n\
+                      # callback_url = \"https://<your shop>/shaq-bridge\"\n\
+                      # token = \"…\"\n",
+            },
             public_url = q(&self.public_url),
             admin_token = q(&random_secret()),
             database = q(&self.database_url),

@@ -1,5 +1,6 @@
 //! Logs (`tracing`) and metrics (Prometheus text at `/metrics`).
 
+use std::io::IsTerminal as _;
 use std::sync::OnceLock;
 
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
@@ -26,7 +27,15 @@ pub fn init_logging(format: LogFormat, level: &str) {
             )
             .try_init(),
         LogFormat::Pretty => registry
-            .with(tracing_subscriber::fmt::layer().with_target(false))
+            .with(
+                tracing_subscriber::fmt::layer()
+                    .with_target(false)
+                    // Colours for a person at a terminal only: a log file or journald gets
+                    // plain text (and `NO_COLOR` turns them off anywhere).
+                    .with_ansi(
+                        std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+                    ),
+            )
             .try_init(),
     };
     // Already installed (a second application in the same test process): keep the first.

@@ -211,7 +211,7 @@ impl Upstream {
             if e.is_connect() {
                 HttpError::Connect {
                     service,
-                    what: what.to_owned(),
+                    what: format!("{what}: {}", cause(&e)),
                 }
             } else {
                 HttpError::NoAnswer {
@@ -333,6 +333,23 @@ fn failure(
             body: truncate(text),
         },
     }
+}
+
+/// Why a connection failed, in the system's words (`Connection refused (os error 111)`, `failed
+/// to lookup address information: …`, `invalid peer certificate: UnknownIssuer`): the innermost
+/// cause of `error`. reqwest's own message names the URL, which may carry credentials, so it is
+/// never used; a cause that quotes a URL is left out the same way.
+fn cause(error: &reqwest::Error) -> String {
+    let mut innermost = None;
+    let mut source = std::error::Error::source(error);
+    while let Some(current) = source {
+        let text = current.to_string();
+        if !text.contains("://") && !text.trim().is_empty() {
+            innermost = Some(text);
+        }
+        source = current.source();
+    }
+    innermost.unwrap_or_else(|| "the connection could not be made".to_owned())
 }
 
 #[cfg(test)]
@@ -512,6 +529,28 @@ mod tests {
             (2, 5),
             "never more than two at once, all five sent"
         );
+    }
+
+    #[tokio::test]
+    async fn a_refused_connection_says_why_without_the_url() {
+        // A port nothing listens on: bind one, then free it.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .expect("a free port");
+        let upstream = Upstream::new(UpstreamConfig::new(
+            "Test",
+            format!("http://user:secret@127.0.0.1:{port}"),
+        ))
+        .expect("a client");
+        let error = upstream
+            .send(upstream.request(Method::GET, "/ping"), "/ping")
+            .await
+            .expect_err("nothing listens");
+        let text = error.to_string();
+        assert!(matches!(error, HttpError::Connect { .. }), "{text}");
+        assert!(text.contains("refused"), "{text}");
+        assert!(!text.contains("secret") && !text.contains("://"), "{text}");
     }
 
     impl HttpError {

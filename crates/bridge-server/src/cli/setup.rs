@@ -94,7 +94,7 @@ pub(super) fn setup(args: SetupArgs) -> anyhow::Result<()> {
             crate::setup::TO_FILL
         );
     }
-    let starter = crate::setup::Starter {
+    let mut starter = crate::setup::Starter {
         public_url: ask(
             args.public_url,
             "Public https:// address of the bridge",
@@ -153,6 +153,13 @@ pub(super) fn setup(args: SetupArgs) -> anyhow::Result<()> {
             &defaults.shop_secret,
         )?,
     };
+    // WooCommerce and generic shops sign with a secret the merchant chooses: the bridge makes
+    // one (`connect` hands it to WooCommerce) unless one was given.
+    if starter.shop_secret == defaults.shop_secret
+        && matches!(starter.platform.as_str(), "woocommerce" | "generic")
+    {
+        starter.shop_secret = crate::setup::random_secret();
+    }
     let text = starter.to_toml();
     // Refuse to write what the bridge would refuse to start with once filled in (a typo in a
     // platform…); the placeholders left are what the merchant fills in next.

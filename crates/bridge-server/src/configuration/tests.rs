@@ -513,3 +513,73 @@ fn a_missing_settings_file_is_named_not_found_and_a_directory_is_not_called_miss
         .to_string();
     assert!(error.contains("is a directory"), "{error}");
 }
+
+/// A Shopify Dev Dashboard app: client id and secret instead of a token, and no webhook secret
+/// (Shopify signs the app's webhooks with its client secret). One kind of credentials, on
+/// Shopify only.
+#[test]
+fn a_dev_dashboard_app_needs_its_client_id_and_secret_and_nothing_else() {
+    let app = [
+        (
+            "SHAQ_BRIDGE__SHOPS__KENTE__WRITE_BACK__CLIENT_ID",
+            "3f9a0c1e",
+        ),
+        (
+            "SHAQ_BRIDGE__SHOPS__KENTE__WRITE_BACK__CLIENT_SECRET",
+            "shpss_0123456789abcdef",
+        ),
+    ];
+    let text = example_text()
+        .replace("token = \"shpat_your_admin_api_token\"", "")
+        .replace("webhook_secrets = [\"your-shopify-webhook-key\"]", "");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bridge.toml");
+    std::fs::write(&path, text).unwrap();
+    let settings = Settings::load_with_env(Some(&path), env(&app)).expect("a Dev Dashboard app");
+    let kente = &settings.shops[0];
+    assert!(kente.webhook_secrets.is_empty());
+    assert_eq!(
+        kente.signing_secrets().count(),
+        1,
+        "its client secret verifies webhooks"
+    );
+    assert!(matches!(
+        kente.admin_client(&shop_client::Timeouts::default()),
+        Ok(Some(shop_client::ShopClient::Shopify(_)))
+    ));
+
+    // Both kinds at once, half an app, or an app on WooCommerce: refused, naming the key.
+    let both = example(&app).expect_err("token and client credentials");
+    assert!(
+        both.to_string()
+            .contains("shops[0].write_back: give either token"),
+        "{both}"
+    );
+    let half = Settings::load_with_env(Some(&path), env(&app[..1])).expect_err("no client secret");
+    assert!(
+        half.to_string()
+            .contains("needs both client_id and client_secret"),
+        "{half}"
+    );
+    let woo = example(&[("SHAQ_BRIDGE__SHOPS__ATLAS__WRITE_BACK__CLIENT_ID", "x")])
+        .expect_err("not Shopify");
+    assert!(
+        woo.to_string().contains("shops[1].write_back.client_id"),
+        "{woo}"
+    );
+    // Without the app, a Shopify shop still needs its webhook key.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bridge.toml");
+    std::fs::write(
+        &path,
+        example_text().replace("webhook_secrets = [\"your-shopify-webhook-key\"]", ""),
+    )
+    .unwrap();
+    let error = Settings::load_with_env(Some(&path), Vec::new()).expect_err("no webhook key");
+    assert!(
+        error
+            .to_string()
+            .contains("shops[0].webhook_secrets is empty"),
+        "{error}"
+    );
+}

@@ -465,6 +465,28 @@ async fn setup_writes_a_private_starter_file_check_config_accepts_once_filled_in
             .unwrap()
             .contains("flow = \"ship_immediately\"")
     );
+    // Without --shop-secret, a WooCommerce shop's webhook secret is generated (`connect` gives
+    // it to WooCommerce), and the file says how to register the webhooks.
+    let generated = Command::new(env!("CARGO_BIN_EXE_shaq-bridge"))
+        .args(["setup", "--no-input", "--force", "--output"])
+        .arg(&file)
+        .args(["--platform", "woocommerce", "--shop-id", "atlas"])
+        .stdin(Stdio::null())
+        .output()
+        .await
+        .unwrap();
+    assert!(generated.status.success(), "{generated:?}");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let secret_line = text
+        .lines()
+        .find(|line| line.starts_with("webhook_secrets"))
+        .unwrap();
+    assert!(
+        !secret_line.contains("fill-me-in") && secret_line.len() > 40,
+        "{secret_line}"
+    );
+    assert!(text.contains("shaq-bridge connect"), "{text}");
+    assert!(text.contains("consumer_key"), "{text}");
 }
 
 #[tokio::test]

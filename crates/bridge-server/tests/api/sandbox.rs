@@ -101,10 +101,20 @@ async fn sandbox_and_serve_as_two_processes_carry_an_order_to_delivery() {
         dir.path(),
         &["serve", "--config", settings.to_str().unwrap()],
     )
-    .stdout(Stdio::null())
+    // Info logs into a pipe, as into a log file: plain text.
+    .env("RUST_LOG", "info")
+    .stdout(Stdio::piped())
     .stderr(Stdio::piped())
     .spawn()
     .unwrap();
+    let logged = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let mut log_lines = BufReader::new(_serve.stdout.take().unwrap()).lines();
+    let collected = logged.clone();
+    tokio::spawn(async move {
+        while let Ok(Some(line)) = log_lines.next_line().await {
+            collected.lock().unwrap().push_str(&line);
+        }
+    });
     // `serve` says where it is on its first line, whatever the log level (warn here).
     let mut errors = BufReader::new(_serve.stderr.take().unwrap()).lines();
     let first = tokio::time::timeout(LIMIT, errors.next_line())
@@ -263,6 +273,13 @@ async fn sandbox_and_serve_as_two_processes_carry_an_order_to_delivery() {
     assert_eq!(refused.status(), 422);
     let refused: Value = refused.json().await.unwrap();
     assert_eq!(refused["field"], "payment");
+
+    let logs = logged.lock().unwrap().clone();
+    assert!(logs.contains("INFO"), "info logs were written: {logs}");
+    assert!(
+        !logs.contains('\u{1b}'),
+        "no colour codes in a log that is not a terminal"
+    );
 
     let messages = get_json(&http, format!("{digishare}/_sandbox/messages"))
         .await
