@@ -208,6 +208,32 @@ async fn connect_registers_the_webhooks_orders_arrive_and_write_back_survives_a_
     );
     assert_eq!(of(&journey, "shopify").len(), 4);
 
+    // `check-config --online` reads the same lists without changing them.
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("bridge.toml");
+    std::fs::write(&config, &journey.settings_toml).unwrap();
+    let checked = Command::new(env!("CARGO_BIN_EXE_shaq-bridge"))
+        .arg("--config")
+        .arg(&config)
+        .args(["check-config", "--online"])
+        .env("SHAQ_BRIDGE__SERVER__PUBLIC_URL", &journey.bridge)
+        .output()
+        .await
+        .unwrap();
+    let said = text(&checked);
+    assert!(
+        said.contains("# Shop dash (shopify): webhooks to"),
+        "{said}"
+    );
+    assert!(said.contains("# Shop medina (woocommerce)"), "{said}");
+    // `kente` is the same simulated Shopify store, whose app's webhooks now go to `dash`.
+    assert!(said.contains("points elsewhere"), "{said}");
+    assert!(
+        said.contains("`shaq-bridge connect --shop kente`"),
+        "{said}"
+    );
+    assert_eq!(of(&journey, "shopify").len(), 4, "a check changes nothing");
+
     // Orders placed in the shops arrive through the subscriptions just made.
     let placed = place(&journey, json!({ "platform": "shopify", "id": 4242 })).await;
     assert_eq!(
