@@ -2118,6 +2118,7 @@ async fn references_of_orders_the_job_path_stored_resolve_from_memory(db: TestDa
             status_key: bridge_core::workflow::TicketKey::RECEIVED,
             adopted: false,
             invoice: bridge_core::workflow::InvoiceOnTicket::NotAsked,
+            sent: None,
         },
         now,
     )

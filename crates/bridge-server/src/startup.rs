@@ -297,7 +297,7 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::health::router())
         .merge(routes::webhooks::router(limiter))
         .merge(routes::admin::router())
-        .merge(console::router())
+        .merge(console::router(state.clone()))
         // A person who types the bridge's address lands in the console.
         .route(
             "/",

@@ -91,9 +91,27 @@ impl From<u64> for Arg<'_> {
 
 /// The catalogue files, per locale.
 const SOURCES: [(Locale, &[&str]); 3] = [
-    (Locale::En, &[include_str!("../locales/en/customer.ftl")]),
-    (Locale::Fr, &[include_str!("../locales/fr/customer.ftl")]),
-    (Locale::Ar, &[include_str!("../locales/ar/customer.ftl")]),
+    (
+        Locale::En,
+        &[
+            include_str!("../locales/en/customer.ftl"),
+            include_str!("../locales/en/console.ftl"),
+        ],
+    ),
+    (
+        Locale::Fr,
+        &[
+            include_str!("../locales/fr/customer.ftl"),
+            include_str!("../locales/fr/console.ftl"),
+        ],
+    ),
+    (
+        Locale::Ar,
+        &[
+            include_str!("../locales/ar/customer.ftl"),
+            include_str!("../locales/ar/console.ftl"),
+        ],
+    ),
 ];
 
 struct Catalogues {

@@ -8,7 +8,7 @@ use super::services::Services;
 use super::ticket_data::{campaign_data, media_value};
 use super::{JobError, MoveTicket, attach_invoice};
 use crate::domain::{MediaId, TicketId, TicketStatusId};
-use crate::workflow::{InvoiceOnTicket, JobNews, TicketKey, TrackedOrder};
+use crate::workflow::{InvoiceOnTicket, JobNews, SentToCustomer, TicketKey, TrackedOrder};
 
 pub(super) const CALLS: &str = "Digishare POST /messagesTemplates (the invoice), GET /tickets?search (on a retry), POST /tickets";
 
@@ -41,7 +41,7 @@ pub(super) async fn run(
     } else {
         None
     };
-    let (ticket, adopted, invoice) = match existing {
+    let (ticket, sent, invoice) = match existing {
         Some(existing) => {
             let invoice = match invoice_until {
                 None => InvoiceOnTicket::NotAsked,
@@ -52,7 +52,7 @@ pub(super) async fn run(
                     ),
                 },
             };
-            (existing, true, invoice)
+            (existing, None, invoice)
         }
         None => {
             let invoice = match invoice_until {
@@ -101,9 +101,18 @@ pub(super) async fn run(
                 data
             });
             request.lang = Some(shop_order.language.code().to_owned());
+            let sent = SentToCustomer {
+                language: shop_order.language.code().to_owned(),
+                variables: request
+                    .information
+                    .get("campaign_data")
+                    .and_then(serde_json::Value::as_object)
+                    .cloned()
+                    .unwrap_or_default(),
+            };
             (
                 services.digishare.create_ticket(&request).await?,
-                false,
+                Some(sent),
                 invoice,
             )
         }
@@ -114,8 +123,9 @@ pub(super) async fn run(
             .ticket_status_id
             .map_or_else(|| status_id.clone(), TicketStatusId::new),
         status_key: status_key.clone(),
-        adopted,
+        adopted: sent.is_none(),
         invoice,
+        sent,
     })
 }
 

@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 use super::services::Services;
 use super::ticket_data::campaign_data;
 use super::{JobError, MoveTicket};
-use crate::workflow::{JobNews, TrackedOrder};
+use crate::workflow::{JobNews, SentToCustomer, TrackedOrder};
 
 pub(super) const CALLS: &str = "Digishare PUT /tickets/{id}";
 
@@ -33,10 +33,16 @@ pub(super) async fn run(
         services,
         ticket_id.as_str(),
         moving.as_ref().map(|(_, id)| id.as_str()),
-        data,
+        data.clone(),
     )
     .await?;
-    Ok(JobNews::TicketMoved(moving))
+    Ok(JobNews::TicketMoved {
+        moved: moving,
+        sent: SentToCustomer {
+            language: order.order().language.code().to_owned(),
+            variables: data,
+        },
+    })
 }
 
 /// `PUT /tickets/{id}`: a new status (if any) and the template variables.

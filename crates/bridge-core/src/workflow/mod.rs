@@ -50,8 +50,8 @@ pub use job::{Job, JobError, JobKind, MoveTicket, OrderJob, SystemJob};
 pub use mapping::{CourierMapping, CourierStatusEffect, ShopMilestone};
 pub use new_job::NewJob;
 pub use news::{
-    AmountNews, Cancellation, CourierNews, InboundNews, InvoiceOnTicket, JobNews, ShopNews,
-    TicketNews, TrackingStep,
+    AmountNews, Cancellation, CourierNews, InboundNews, InvoiceOnTicket, JobNews, SentToCustomer,
+    ShopNews, TicketNews, TrackingStep,
 };
 pub use statuses::{TicketKey, TicketStatuses};
 pub use timeline::{TimelineEntry, TimelineKind, timeline};

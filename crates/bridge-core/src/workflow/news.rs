@@ -147,6 +147,17 @@ pub enum Cancellation {
     },
 }
 
+/// What the customer's WhatsApp template was given with a ticket status: the ticket's
+/// language and the variables as sent (Digishare's automation for the status sends the
+/// message built from them).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SentToCustomer {
+    /// The ticket's language (`ar`, `fr`, `en`).
+    pub language: String,
+    /// `information.campaign_data`, as sent.
+    pub variables: serde_json::Map<String, serde_json::Value>,
+}
+
 /// What a job's call found out. The executor reports; the workflow decides what it means.
 #[derive(Debug, Clone, PartialEq)]
 pub enum JobNews {
@@ -198,10 +209,17 @@ pub enum JobNews {
         adopted: bool,
         /// What became of the invoice.
         invoice: InvoiceOnTicket,
+        /// What the customer's first message was made of (`None`: adopted, nothing sent).
+        sent: Option<SentToCustomer>,
     },
-    /// The ticket was moved to this status (`None`: only its data was refreshed, because it
-    /// already had the status or none was asked for).
-    TicketMoved(Option<(TicketKey, TicketStatusId)>),
+    /// The ticket was moved to `moved` (`None`: only its data was refreshed, because it
+    /// already had the status or none was asked for), with `sent` as its variables.
+    TicketMoved {
+        /// The new status.
+        moved: Option<(TicketKey, TicketStatusId)>,
+        /// The variables sent with it.
+        sent: SentToCustomer,
+    },
     /// The shop was told (`None`: this platform shows nothing for the milestone).
     WrittenBack {
         /// The milestone.

@@ -156,6 +156,7 @@ pub fn on_job_news(
             status_key,
             adopted,
             invoice,
+            sent,
         } => {
             let verb = if adopted {
                 "adopted (it already existed)"
@@ -180,32 +181,38 @@ pub fn on_job_news(
             let summary = format!(
                 "Digishare ticket {ticket_id} {verb} with status {status_key}{with_invoice}"
             );
+            let mut entry = timeline(&key, now, TimelineKind::Ticket, summary);
+            if let Some(sent) = sent {
+                entry.details = sent_details(&status_key, &sent);
+            }
             next.set_ticket(ticket_id);
             next.set_ticket_status(status_id);
             next.touch(now);
-            Decision::decided(
-                next,
-                jobs,
-                vec![timeline(&key, now, TimelineKind::Ticket, summary)],
-                "applied",
-            )
+            Decision::decided(next, jobs, vec![entry], "applied")
         }
-        JobNews::TicketMoved(moved) => {
+        JobNews::TicketMoved { moved, sent } => {
             let mut next = order.clone();
-            let summary = match moved {
+            let entry = match moved {
                 Some((status_key, status_id)) => {
                     next.set_ticket_status(status_id);
-                    format!("Digishare ticket moved to {status_key}")
+                    let mut entry = timeline(
+                        &key,
+                        now,
+                        TimelineKind::Ticket,
+                        format!("Digishare ticket moved to {status_key}"),
+                    );
+                    entry.details = sent_details(&status_key, &sent);
+                    entry
                 }
-                None => "Digishare ticket data refreshed".to_owned(),
+                None => timeline(
+                    &key,
+                    now,
+                    TimelineKind::Ticket,
+                    "Digishare ticket data refreshed",
+                ),
             };
             next.touch(now);
-            Decision::decided(
-                next,
-                Vec::new(),
-                vec![timeline(&key, now, TimelineKind::Ticket, summary)],
-                "applied",
-            )
+            Decision::decided(next, Vec::new(), vec![entry], "applied")
         }
         JobNews::WrittenBack { milestone, summary } => {
             let summary = match summary {
@@ -229,4 +236,16 @@ pub fn on_job_news(
             ticket::on_reminder(order, number, of, held, quiet_hours, now)
         }
     }
+}
+
+/// What the timeline keeps of a message to the customer: the status that sent it, the ticket's
+/// language and the template's variables as sent (the console shows them, phones masked).
+fn sent_details(status_key: &TicketKey, sent: &super::SentToCustomer) -> serde_json::Value {
+    serde_json::json!({
+        "sent": {
+            "status": status_key.as_str(),
+            "language": sent.language,
+            "variables": sent.variables,
+        }
+    })
 }

@@ -114,6 +114,9 @@ pub struct OperatorAccount {
     /// What they may do: `viewer`, `operator` (the default) or `admin`.
     #[serde(default)]
     pub role: Role,
+    /// The console's language for them: `ar`, `fr` or `en` (unset: their browser's).
+    #[serde(default)]
+    pub language: Option<String>,
 }
 
 /// What a person or a token may do.
@@ -613,6 +616,13 @@ impl Settings {
             if name == "admin" {
                 problems.push(format!(
                     "console.operators[{index}].name `admin` is the admin token's"
+                ));
+            }
+            if let Some(language) = &operator.language
+                && catalogue::Locale::parse(language).is_none()
+            {
+                problems.push(format!(
+                    "console.operators[{index}].language must be ar, fr or en"
                 ));
             }
             if self.console.operators[..index]

@@ -17,6 +17,7 @@ use crate::sign_in::{Session, csrf_matches, same_origin};
 use crate::state::AppState;
 
 use super::views::encode_query;
+use super::words::{Words, t, t_with};
 
 /// A form that carries nothing but its CSRF token (and where to go back to).
 #[derive(Debug, serde::Deserialize)]
@@ -37,8 +38,15 @@ pub struct Chrome {
     pub operator: String,
     pub csrf: String,
     pub section: &'static str,
+    /// Done, as asked.
     pub flash: Option<String>,
+    /// Nothing was wrong, and nothing was done (neutral, not a success).
+    pub note: Option<String>,
     pub error: Option<String>,
+    /// The page's words, in the operator's language.
+    pub w: Words,
+    /// This page, percent-encoded, for the language switch to come back to.
+    pub back: String,
 }
 
 pub(super) fn html(status: StatusCode, page: &impl Template) -> Response {
@@ -65,14 +73,17 @@ pub(super) fn html(status: StatusCode, page: &impl Template) -> Response {
 struct MessagePage {
     title: String,
     message: String,
+    w: Words,
 }
 
+/// A page that only says something: `title` is a catalogue id, `text` already in words.
 pub(super) fn message(status: StatusCode, title: &str, text: String) -> Response {
     html(
         status,
         &MessagePage {
-            title: title.to_owned(),
+            title: t(title),
             message: text,
+            w: Words,
         },
     )
 }
@@ -80,10 +91,8 @@ pub(super) fn message(status: StatusCode, title: &str, text: String) -> Response
 pub(super) fn console_off() -> Response {
     message(
         StatusCode::SERVICE_UNAVAILABLE,
-        "The console is off",
-        "Nobody can sign in: set server.admin_token, or add [[console.operators]] (see \
-         docs/console.md)."
-            .to_owned(),
+        "message-console-off",
+        t("message-console-off-text"),
     )
 }
 
@@ -97,7 +106,18 @@ pub(super) async fn signed_in(
         return Err(console_off());
     };
     match console.session_of(&state.store, headers, Utc::now()).await {
-        Ok(Some(session)) => Ok(session),
+        Ok(Some(session)) => {
+            let setting = state
+                .settings
+                .console
+                .operators
+                .iter()
+                .find(|operator| operator.name == session.operator)
+                .and_then(|operator| operator.language.as_deref())
+                .and_then(catalogue::Locale::parse);
+            super::words::prefer_operator_language(headers, setting);
+            Ok(session)
+        }
         Ok(None) => Err(
             Redirect::to(&format!("/console/login?next={}", encode_query(here))).into_response(),
         ),
@@ -117,33 +137,48 @@ pub(super) async fn signed_form(
     if session.role < needs {
         return Err(message(
             StatusCode::FORBIDDEN,
-            "Refused",
-            format!(
-                "Your role ({}) may look, not do this: ask someone with the role {}.",
-                session.role.as_str(),
-                needs.as_str()
+            "message-refused",
+            t_with(
+                "message-role",
+                &[
+                    ("role", session.role.as_str().into()),
+                    ("needed", needs.as_str().into()),
+                ],
             ),
         ));
     }
     if !same_origin(headers) || !csrf_matches(&session, token) {
         return Err(message(
             StatusCode::FORBIDDEN,
-            "Refused",
-            "This form did not come from a console page of this session (CSRF check). \
-             Reload the page and try again."
-                .to_owned(),
+            "message-refused",
+            t("message-csrf"),
         ));
     }
     Ok(session)
 }
 
 pub(super) fn chrome(session: &Session, section: &'static str) -> Chrome {
+    let back = match section {
+        "inbox" => "/console".to_owned(),
+        other => format!("/console/{other}"),
+    };
     Chrome {
         operator: session.operator.clone(),
         csrf: session.csrf.clone(),
         section,
         flash: None,
+        note: None,
         error: None,
+        w: Words,
+        back: encode_query(&back),
+    }
+}
+
+impl Chrome {
+    /// The language switch comes back to `path` (an order's page, say).
+    pub fn back_to(mut self, path: &str) -> Chrome {
+        self.back = encode_query(path);
+        self
     }
 }
 
@@ -151,7 +186,7 @@ pub(super) fn storage_down(error: &dyn std::fmt::Display) -> Response {
     tracing::error!(%error, "console: storage failed");
     message(
         StatusCode::SERVICE_UNAVAILABLE,
-        "Storage is unavailable",
-        "The database did not answer. The bridge keeps retrying; reload in a moment.".to_owned(),
+        "message-storage-down",
+        t("message-storage-down-text"),
     )
 }

@@ -15,7 +15,8 @@ use crate::state::AppState;
 use super::chrome::{
     Chrome, CsrfForm, chrome, html, message, signed_form, signed_in, storage_down,
 };
-use super::views::{encode_query, when};
+use super::views::{encode_query, when_in};
+use super::words::{t, t_count, t_with};
 use crate::operations::OperationError;
 
 pub struct HandoverShop {
@@ -34,6 +35,8 @@ pub struct ShipmentRow {
     pub state: String,
     pub error: Option<String>,
     pub ready: bool,
+    /// The one just made here: shown first, marked.
+    pub fresh: bool,
 }
 
 #[derive(Template)]
@@ -48,6 +51,8 @@ struct HandoverPage {
 pub struct HandoverFlash {
     gathered: Option<u64>,
     none: Option<String>,
+    /// The shipment just made.
+    shipment: Option<i64>,
 }
 
 /// `/console/handover`: what is ready per shop, *Hand over now*, and the shipments with their
@@ -69,12 +74,28 @@ pub async fn handover(
         (Err(e), _) | (_, Err(e)) => return storage_down(&e),
     };
     let mut page_chrome = chrome(&session, "handover");
-    page_chrome.flash = match (flash.gathered, flash.none) {
-        (Some(packages), _) => Some(format!(
-            "{packages} package(s) gathered: the shipment is being made at ShaQ; its PDF appears below in a moment."
-        )),
-        (None, Some(shop)) => Some(format!("Nothing of {shop} is waiting to be handed over.")),
-        (None, None) => None,
+    let fresh = flash.shipment;
+    let fresh_ready = shipments
+        .iter()
+        .any(|s| Some(s.id) == fresh && s.state == bridge_core::store::ShipmentState::Ready);
+    match (flash.gathered, flash.none) {
+        (Some(packages), _) if fresh_ready => {
+            page_chrome.flash = Some(t_count("handover-done", packages));
+        }
+        (Some(packages), _) => page_chrome.flash = Some(t_count("handover-gathered", packages)),
+        // Nothing was wrong and nothing was done: said plainly, not as a success.
+        (None, Some(shop)) => {
+            page_chrome.note = Some(t_with("handover-nothing", &[("shop", shop.into())]));
+        }
+        (None, None) => {}
+    }
+    let zone_of = |shop: &bridge_core::domain::ShopId| {
+        state
+            .settings
+            .shops
+            .iter()
+            .find(|s| s.id == *shop)
+            .map_or(chrono_tz::Africa::Accra, |s| s.zone())
     };
     let shops = state
         .settings
@@ -87,25 +108,32 @@ pub async fn handover(
                 .find(|(id, _)| *id == shop.id)
                 .map_or(0, |(_, n)| *n),
             daily: shop.handover.time().map_or_else(
-                || "on demand".to_owned(),
-                |t| format!("every day at {}", t.format("%H:%M")),
+                || t("handover-on-demand"),
+                |at| {
+                    t_with(
+                        "handover-every-day",
+                        &[("time", at.format("%H:%M").to_string().into())],
+                    )
+                },
             ),
         })
         .collect();
-    let shipments = shipments
+    let mut shipments: Vec<ShipmentRow> = shipments
         .into_iter()
         .map(|s| ShipmentRow {
             id: s.id,
-            when: when(s.created_at),
+            when: when_in(s.created_at, zone_of(&s.shop)),
             shop: s.shop.to_string(),
             reference: s.reference.clone().unwrap_or_else(|| "–".to_owned()),
             packages: s.packages,
             requested_by: s.requested_by.clone(),
-            state: s.state.to_string(),
+            state: t(&format!("shipment-{}", s.state)),
             error: s.last_error.clone(),
             ready: s.state == bridge_core::store::ShipmentState::Ready,
+            fresh: Some(s.id) == fresh,
         })
         .collect();
+    shipments.sort_by_key(|row| !row.fresh);
     html(
         StatusCode::OK,
         &HandoverPage {
@@ -115,6 +143,9 @@ pub async fn handover(
         },
     )
 }
+
+/// How long *Hand over now* waits for the shipment's PDF before showing the page.
+const HANDOVER_WAIT: std::time::Duration = std::time::Duration::from_secs(8);
 
 /// *Hand over now* for one shop.
 pub async fn hand_over(
@@ -134,8 +165,25 @@ pub async fn hand_over(
         .await
     {
         Ok(Some(shipment)) => {
-            Redirect::to(&format!("/console/handover?gathered={}", shipment.packages))
-                .into_response()
+            // The shipment is made at ShaQ and printed by a job: wait a little for it, so the
+            // page shows it with its PDF at once (it still appears later if ShaQ is slow).
+            let deadline = tokio::time::Instant::now() + HANDOVER_WAIT;
+            while tokio::time::Instant::now() < deadline {
+                let ready = state.store.shipments(None, 50).await.is_ok_and(|all| {
+                    all.iter().any(|s| {
+                        s.id == shipment.id && s.state == bridge_core::store::ShipmentState::Ready
+                    })
+                });
+                if ready {
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            }
+            Redirect::to(&format!(
+                "/console/handover?gathered={}&shipment={}#new-shipment",
+                shipment.packages, shipment.id
+            ))
+            .into_response()
         }
         Ok(None) => Redirect::to(&format!(
             "/console/handover?none={}",
@@ -144,8 +192,8 @@ pub async fn hand_over(
         .into_response(),
         Err(OperationError::UnknownShop(shop)) => message(
             StatusCode::NOT_FOUND,
-            "Not found",
-            format!("No shop `{shop}` is configured."),
+            "message-not-found",
+            t_with("message-no-shop", &[("shop", shop.to_string().into())]),
         ),
         Err(error) => storage_down(&error),
     }
@@ -163,10 +211,10 @@ pub async fn shipment_pdf(
     match crate::downloads::shipment_pdf(&state.store, id).await {
         Ok(response) => response,
         Err(crate::error::ApiError::NotFound(text)) => {
-            message(StatusCode::NOT_FOUND, "Not found", text)
+            message(StatusCode::NOT_FOUND, "message-not-found", text)
         }
         Err(crate::error::ApiError::Conflict(text)) => {
-            message(StatusCode::CONFLICT, "Not ready yet", text)
+            message(StatusCode::CONFLICT, "message-not-ready", text)
         }
         Err(error) => storage_down(&error),
     }

@@ -13,17 +13,19 @@ use chrono::Utc;
 use crate::state::AppState;
 
 use super::chrome::{Chrome, chrome, html, signed_in, storage_down};
-use super::views::{ago, when};
+use super::views::{ago, job_label, state_label, when};
+use super::words::t;
 
 #[derive(Template)]
 #[template(path = "console/health.html")]
 struct HealthPage {
     chrome: Chrome,
-    jobs: Vec<(&'static str, i64)>,
-    outcomes: Vec<(&'static str, i64, i64, i64)>,
-    orders: Vec<(&'static str, u64)>,
+    jobs: Vec<(String, i64)>,
+    outcomes: Vec<(String, i64, i64, i64)>,
+    /// Each state's stored name, its name for people, and how many orders are in it.
+    orders: Vec<(&'static str, String, u64)>,
     sources: Vec<SourceLine>,
-    silent_after: String,
+    silent_hint: String,
     version: &'static str,
     backend: String,
     writable: bool,
@@ -55,7 +57,7 @@ pub async fn health(State(state): State<AppState>, headers: HeaderMap) -> Respon
             .into_iter()
             .map(|(kind, c)| {
                 (
-                    kind.as_str(),
+                    job_label(kind.as_str()),
                     c.get(JobState::Queued) + c.get(JobState::Running),
                     c.get(JobState::Done),
                     c.get(JobState::Dead),
@@ -80,7 +82,7 @@ pub async fn health(State(state): State<AppState>, headers: HeaderMap) -> Respon
         if !sources.iter().any(|s| s.source == source) {
             sources.push(SourceLine {
                 source,
-                last: "never".to_owned(),
+                last: t("health-never"),
                 ago: String::new(),
                 silent: true,
             });
@@ -93,13 +95,14 @@ pub async fn health(State(state): State<AppState>, headers: HeaderMap) -> Respon
             outcomes,
             jobs: JobState::ALL
                 .iter()
-                .map(|s| (s.as_str(), counts.get(*s)))
+                .map(|s| (t(&format!("job-state-{}", s.as_str())), counts.get(*s)))
                 .collect(),
             orders: OrderState::ALL
                 .iter()
                 .map(|s| {
                     (
                         s.as_str(),
+                        state_label(*s),
                         orders
                             .iter()
                             .find(|(state, _)| state == s)
@@ -108,7 +111,10 @@ pub async fn health(State(state): State<AppState>, headers: HeaderMap) -> Respon
                 })
                 .collect(),
             sources,
-            silent_after: humantime_serde::re::humantime::format_duration(silent_after).to_string(),
+            silent_hint: super::words::t_with(
+                "health-silent-hint",
+                &[("after", super::views::duration_words(silent_after).into())],
+            ),
             version: env!("CARGO_PKG_VERSION"),
             backend: format!("{:?}", state.store.backend()).to_lowercase(),
             writable: state

@@ -38,8 +38,8 @@ pub async fn retry_job(
         }
         Err(OperationError::NoDeadJob(_)) => message(
             StatusCode::CONFLICT,
-            "Refused",
-            format!("Job {id} is not dead, or does not exist (it may have been retried already)."),
+            "message-refused",
+            super::words::t_with("message-job-not-dead", &[("id", id.to_string().into())]),
         ),
         Err(error) => storage_down(&error),
     }

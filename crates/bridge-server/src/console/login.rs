@@ -16,12 +16,14 @@ use crate::sign_in::{clear_cookie, same_origin};
 use crate::state::AppState;
 
 use super::chrome::{CsrfForm, console_off, html, message, signed_form, storage_down};
+use super::words::{Words, t};
 
 #[derive(Template)]
 #[template(path = "console/login.html")]
 struct LoginPage {
     next: String,
     error: Option<String>,
+    w: Words,
 }
 
 #[derive(serde::Deserialize)]
@@ -48,7 +50,14 @@ pub async fn login_form(
     if let Ok(Some(_)) = console.session_of(&state.store, &headers, Utc::now()).await {
         return Redirect::to(&next).into_response();
     }
-    html(StatusCode::OK, &LoginPage { next, error: None })
+    html(
+        StatusCode::OK,
+        &LoginPage {
+            next,
+            error: None,
+            w: Words,
+        },
+    )
 }
 
 pub async fn login(State(state): State<AppState>, request: Request) -> Response {
@@ -65,16 +74,16 @@ pub async fn login(State(state): State<AppState>, request: Request) -> Response 
     else {
         return message(
             StatusCode::BAD_REQUEST,
-            "Refused",
-            "Not a sign-in form.".to_owned(),
+            "message-refused",
+            t("login-not-a-form"),
         );
     };
     let next = safe_next(form.get("next").map(String::as_str));
     if !same_origin(&headers) {
         return message(
             StatusCode::FORBIDDEN,
-            "Refused",
-            "This sign-in did not come from this console.".to_owned(),
+            "message-refused",
+            t("login-other-origin"),
         );
     }
     if let Some(address) = address
@@ -84,7 +93,8 @@ pub async fn login(State(state): State<AppState>, request: Request) -> Response 
             StatusCode::TOO_MANY_REQUESTS,
             &LoginPage {
                 next,
-                error: Some("Too many sign-in attempts from here: wait a minute.".to_owned()),
+                error: Some(t("login-throttled")),
+                w: Words,
             },
         );
         page.headers_mut()
@@ -118,7 +128,8 @@ pub async fn login(State(state): State<AppState>, request: Request) -> Response 
                 StatusCode::UNAUTHORIZED,
                 &LoginPage {
                     next,
-                    error: Some("Wrong name or password.".to_owned()),
+                    error: Some(t("login-wrong")),
+                    w: Words,
                 },
             )
         }

@@ -16,6 +16,7 @@ mod order;
 mod orders;
 mod reports;
 mod views;
+mod words;
 
 use axum::Router;
 use axum::http::{HeaderValue, header};
@@ -27,9 +28,10 @@ use crate::state::AppState;
 /// The console's stylesheet, compiled in: merchants may run the bridge offline.
 const STYLESHEET: &str = include_str!("../../assets/console.css");
 
-/// The console's routes (all under `/console`).
-pub fn router() -> Router<AppState> {
+/// The console's routes (all under `/console`), each answered in the operator's language.
+pub fn router(state: AppState) -> Router<AppState> {
     Router::new()
+        .route("/console/language/{tag}", get(words::switch))
         .route("/console", get(inbox::inbox))
         .route("/console/", get(inbox::inbox))
         .route("/console/login", get(login::login_form).post(login::login))
@@ -53,6 +55,10 @@ pub fn router() -> Router<AppState> {
         .route("/console/reports", get(reports::reports))
         .route("/console/reports.csv", get(reports::reports_csv))
         .route("/console/assets/console.css", get(stylesheet))
+        .layer(axum::middleware::from_fn_with_state(
+            state,
+            words::with_language,
+        ))
         .layer(axum::middleware::from_fn(security_headers))
 }
 

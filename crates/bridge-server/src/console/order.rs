@@ -16,7 +16,10 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::chrome::{Chrome, SETTLE, chrome, html, message, signed_form, signed_in, storage_down};
-use super::views::{EventLine, JobLine, Step, order_href, state_class, when};
+use super::views::{
+    EventLine, JobLine, Sent, Step, order_href, reason, state_class, state_label, when_in,
+};
+use super::words::t;
 use crate::configuration::Role;
 use crate::operations::{CorrectionInput, OperationError, OrderRequest};
 use crate::sign_in::Session;
@@ -80,9 +83,14 @@ struct OrderPage {
     name: String,
     shop: String,
     platform_id: String,
+    /// The state's stored name (the page's logic compares it).
     state: &'static str,
+    /// Its name for people.
+    state_label: String,
     state_class: &'static str,
     reason: String,
+    /// The customer's note to the shop.
+    note: String,
     customer: String,
     phone: String,
     address: String,
@@ -104,7 +112,7 @@ struct OrderPage {
     can_cancel: bool,
     can_after_sale: bool,
     steps: Vec<Step>,
-    messages: Vec<Step>,
+    messages: Vec<Sent>,
     jobs: Vec<JobLine>,
     events: Vec<EventLine>,
 }
@@ -152,13 +160,18 @@ async fn order_page(
             .map(|t| t.replace(placeholder, &super::views::encode_segment(value))),
     };
     let shop_order = order.order();
-    let steps: Vec<Step> = timeline.iter().map(Step::of).collect();
+    let zone = state
+        .settings
+        .shops
+        .iter()
+        .find(|shop| shop.id == *order.shop_id())
+        .map_or(chrono_tz::Africa::Accra, |shop| shop.zone());
+    let steps: Vec<Step> = timeline.iter().map(|line| Step::of(line, zone)).collect();
     let messages = timeline
         .iter()
-        .filter(|line| line.entry.kind == bridge_core::store::TimelineKind::Ticket)
-        .map(Step::of)
+        .filter_map(|line| Sent::of(line, zone))
         .collect();
-    let mut chrome = chrome(session, "orders");
+    let mut chrome = chrome(session, "orders").back_to(&order_href(order));
     chrome.flash = flash;
     chrome.error = error;
     Ok(OrderPage {
@@ -168,18 +181,17 @@ async fn order_page(
         shop: order.shop_id().to_string(),
         platform_id: shop_order.platform_order_id.to_string(),
         state: order.state().as_str(),
+        state_label: state_label(order.state()),
         state_class: state_class(order.state()),
-        reason: order
-            .attention()
-            .map(ToString::to_string)
-            .unwrap_or_default(),
+        reason: order.attention().map(reason).unwrap_or_default(),
+        note: shop_order.note.clone().unwrap_or_default(),
         customer: shop_order.recipient.name.clone(),
         phone: shop_order.recipient.phone.as_ref().map_or_else(
             || {
-                shop_order
-                    .recipient
-                    .phone_problem
-                    .map_or_else(|| "none".to_owned(), |p| format!("none: {p}"))
+                shop_order.recipient.phone_problem.map_or_else(
+                    || t("order-no-phone"),
+                    |p| format!("{}: {p}", t("order-no-phone")),
+                )
             },
             |p| p.masked(),
         ),
@@ -187,11 +199,20 @@ async fn order_page(
         region: order
             .region()
             .map(ToString::to_string)
-            .unwrap_or_else(|| "not found yet".to_owned()),
+            .unwrap_or_else(|| t("order-region-not-found")),
         items: shop_order
             .items
             .iter()
-            .map(|item| format!("{} × {} @ {}", item.quantity, item.name, item.unit_price))
+            .map(|item| {
+                super::words::t_with(
+                    "order-item",
+                    &[
+                        ("count", u64::from(item.quantity).into()),
+                        ("name", item.name.as_str().into()),
+                        ("price", item.unit_price.to_string().into()),
+                    ],
+                )
+            })
             .collect(),
         package: order
             .tracking_number()
@@ -211,7 +232,7 @@ async fn order_page(
             .filter(|shop| shop.invoice.is_on())
             .map(|_| order.ticket_media().invoice.is_some()),
         collect: format!("{} {}", order.collect().amount, order.collect().currency),
-        received: when(order.created_at()),
+        received: when_in(order.created_at(), zone),
         corrected: order.corrections().is_some(),
         form: form.unwrap_or_else(|| FixForm::of(order)),
         regions: GHANA_REGIONS.to_vec(),
@@ -230,7 +251,7 @@ async fn order_page(
         steps,
         messages,
         jobs: jobs.iter().map(JobLine::of).collect(),
-        events: events.iter().map(EventLine::of).collect(),
+        events: events.iter().map(|e| EventLine::of(e, zone)).collect(),
     })
 }
 
@@ -240,26 +261,21 @@ pub struct FlashQuery {
 }
 
 /// The fixed sentences a redirect may show (never text from the address bar).
-fn flash_text(code: &str) -> Option<&'static str> {
-    Some(match code {
-        "correct" => "Saved. The order keeps these details even if the shop sends it again.",
-        "correct-resume" => "Saved and resumed: the order is on its way again.",
-        "resume" => "Resumed: the order is on its way again.",
-        "replay" => "The webhook was run through the workflow again.",
-        "cancel" => "Cancelled: ShaQ, Digishare and the shop are being told.",
-        "return" => {
-            "Return asked: ShaQ will collect the item from the customer; its package appears on the journey."
-        }
-        "replace" => {
-            "Replacement asked: ShaQ will deliver a new item; its package appears on the journey."
-        }
-        "exchange" => {
-            "Exchange asked: ShaQ will collect the item and deliver a new one; their packages appear on the journey."
-        }
-        "retry" => "The job is queued again.",
-        "queued" => "Queued: the order's earlier jobs are still running; reload in a moment.",
-        _ => return None,
-    })
+fn flash_text(code: &str) -> Option<String> {
+    matches!(
+        code,
+        "correct"
+            | "correct-resume"
+            | "resume"
+            | "replay"
+            | "cancel"
+            | "return"
+            | "replace"
+            | "exchange"
+            | "retry"
+            | "queued"
+    )
+    .then(|| t(&format!("done-{code}")))
 }
 
 /// `GET /console/orders/{shop}/{id}/invoice.pdf`: the invoice the customer received.
@@ -313,11 +329,7 @@ pub async fn order(
         Ok(order) => order,
         Err(error) => return operation_refused(&error),
     };
-    let flash = flash
-        .done
-        .as_deref()
-        .and_then(flash_text)
-        .map(str::to_owned);
+    let flash = flash.done.as_deref().and_then(flash_text);
     match order_page(&state, &session, &order, None, flash, None).await {
         Ok(page) => html(StatusCode::OK, &page),
         Err(response) => response,
@@ -326,11 +338,13 @@ pub async fn order(
 
 fn operation_refused(error: &OperationError) -> Response {
     match error {
-        OperationError::NoOrder { .. } | OperationError::UnknownShop(_) => {
-            message(StatusCode::NOT_FOUND, "Not found", error.to_string())
-        }
+        OperationError::NoOrder { .. } | OperationError::UnknownShop(_) => message(
+            StatusCode::NOT_FOUND,
+            "message-not-found",
+            error.to_string(),
+        ),
         OperationError::Store(error) => storage_down(error),
-        other => message(StatusCode::CONFLICT, "Refused", other.to_string()),
+        other => message(StatusCode::CONFLICT, "message-refused", other.to_string()),
     }
 }
 
@@ -410,8 +424,8 @@ pub async fn order_action(
     let Ok(action) = action.parse::<OrderAction>() else {
         return message(
             StatusCode::NOT_FOUND,
-            "Not found",
-            "No such action.".to_owned(),
+            "message-not-found",
+            t("message-no-such-action"),
         );
     };
     let session = match signed_form(&state, &headers, &form.csrf, Role::Operator).await {
@@ -447,7 +461,7 @@ pub async fn order_action(
             (OrderRequest::Cancel, "cancel")
         }
         OrderAction::Cancel => {
-            let error = "Tick \"yes, cancel this order\" to cancel it.".to_owned();
+            let error = t("order-cancel-tick");
             return rerender(
                 &state,
                 &session,
@@ -474,10 +488,9 @@ pub async fn order_action(
                     StatusCode::UNPROCESSABLE_ENTITY,
                     format!("{}: {}", field_label(problem.field), problem.message),
                 ),
-                OperationError::NothingToCorrect => (
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "Nothing changed: edit a field, or use Resume.".to_owned(),
-                ),
+                OperationError::NothingToCorrect => {
+                    (StatusCode::UNPROCESSABLE_ENTITY, t("order-nothing-changed"))
+                }
                 OperationError::Refused(_) | OperationError::NothingToReplay => {
                     (StatusCode::CONFLICT, error.to_string())
                 }
@@ -488,15 +501,15 @@ pub async fn order_action(
     }
 }
 
-fn field_label(field: &str) -> &'static str {
+fn field_label(field: &str) -> String {
     match field {
-        "region" => "Region",
-        "line1" => "Address line 1",
-        "line2" => "Address line 2",
-        "city" => "City",
-        "phone" => "Phone",
-        "amount_to_collect" => "Amount to collect",
-        _ => "Field",
+        "region" => t("order-region"),
+        "line1" => t("order-line1"),
+        "line2" => t("order-line2"),
+        "city" => t("order-city"),
+        "phone" => t("order-phone"),
+        "amount_to_collect" => t("order-amount"),
+        _ => t("order-field"),
     }
 }
 

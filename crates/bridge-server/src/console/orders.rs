@@ -26,11 +26,11 @@ struct OrdersPage {
     from: String,
     to: String,
     shops: Vec<String>,
-    states: Vec<&'static str>,
+    /// Each state's stored name and its name for people.
+    states: Vec<(&'static str, String)>,
     rows: Vec<OrderRow>,
-    total: u64,
-    first: u64,
-    last: u64,
+    /// `1–50 of 312, newest first`, or that nothing matches.
+    summary: String,
     prev: Option<String>,
     next: Option<String>,
     csv: String,
@@ -118,11 +118,23 @@ pub async fn orders(
                 .iter()
                 .map(|s| s.id.to_string())
                 .collect(),
-            states: OrderState::ALL.iter().map(|s| s.as_str()).collect(),
-            first: if shown == 0 { 0 } else { u64::from(offset) + 1 },
-            last: u64::from(offset) + shown,
+            states: OrderState::ALL
+                .iter()
+                .map(|s| (s.as_str(), super::views::state_label(*s)))
+                .collect(),
+            summary: if total == 0 {
+                super::words::t("orders-none")
+            } else {
+                super::words::t_with(
+                    "orders-summary",
+                    &[
+                        ("first", (u64::from(offset) + 1).into()),
+                        ("last", (u64::from(offset) + shown).into()),
+                        ("total", total.into()),
+                    ],
+                )
+            },
             rows,
-            total,
             prev,
             next,
             csv: format!("/console/orders.csv?{}", query_string(&query, None)),
@@ -146,7 +158,7 @@ pub async fn orders_csv(
         Err(error) => {
             return message(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                "Refused",
+                "message-refused",
                 error.to_string(),
             );
         }
@@ -180,7 +192,7 @@ pub async fn orders_csv(
                 ),
                 (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
             ],
-            body,
+            super::views::for_spreadsheets(body),
         )
             .into_response(),
         Err(error) => storage_down(&error),

@@ -13,24 +13,26 @@ use crate::state::AppState;
 
 use super::chrome::{Chrome, chrome, html, message, signed_in, storage_down};
 use super::views::encode_query;
+use super::words::{t, t_count, t_with};
 use crate::reports::ReportsQuery;
 
 /// A report as the Reports page shows it: figures formatted, the chart drawn.
 pub struct ReportView {
     pub shop: String,
-    pub from: String,
-    pub to: String,
+    /// `2026-10-13 – 2026-12-07`.
+    pub range: String,
     pub time_zone: String,
     pub received: u64,
-    pub asked: u64,
-    pub confirmed: u64,
     pub declined: u64,
     pub expired: u64,
-    pub shipped: u64,
     pub delivered: u64,
-    pub returned: u64,
     pub confirmation_rate: String,
-    pub median_to_confirm: String,
+    /// `12 of 15 asked · median 25 min`.
+    pub confirmed_detail: String,
+    /// `of 20 shipped`.
+    pub delivered_detail: String,
+    /// `3 parcels`.
+    pub returned_detail: String,
     pub return_rate: String,
     pub cash: Vec<CashLine>,
     pub chart: String,
@@ -40,10 +42,11 @@ pub struct ReportView {
 
 /// Cash on delivery in one currency, as people read money (two decimals at least).
 pub struct CashLine {
-    pub currency: String,
-    pub expected: String,
+    /// `Cash on delivery (GHS)`.
+    pub title: String,
     pub collected: String,
-    pub outstanding: String,
+    /// `collected of 1 200.00; 300.00 on the road`.
+    pub detail: String,
 }
 
 fn money(amount: rust_decimal::Decimal) -> String {
@@ -87,8 +90,11 @@ fn percent(rate: Option<f64>) -> String {
 fn minutes(value: Option<f64>) -> String {
     match value {
         None => "–".to_owned(),
-        Some(m) if m < 120.0 => format!("{m:.0} min"),
-        Some(m) => format!("{:.1} h", m / 60.0),
+        Some(m) if m < 120.0 => t_with("reports-minutes", &[("value", format!("{m:.0}").into())]),
+        Some(m) => t_with(
+            "reports-hours",
+            &[("value", format!("{:.1}", m / 60.0).into())],
+        ),
     }
 }
 
@@ -107,37 +113,64 @@ fn amounts(
 
 impl ReportView {
     fn of(report: &bridge_core::reports::Report) -> ReportView {
-        let t = &report.total;
+        let total = &report.total;
+        let median = minutes(total.median_minutes_to_confirm);
         ReportView {
             shop: report.shop.to_string(),
-            from: report.from.to_string(),
-            to: report.to.to_string(),
+            range: format!("{} – {}", report.from, report.to),
             time_zone: report.time_zone.clone(),
-            received: t.received,
-            asked: t.asked,
-            confirmed: t.confirmed,
-            declined: t.declined,
-            expired: t.expired,
-            shipped: t.shipped,
-            delivered: t.delivered,
-            returned: t.returned,
-            confirmation_rate: percent(t.confirmation_rate),
-            median_to_confirm: minutes(t.median_minutes_to_confirm),
-            return_rate: percent(t.return_rate),
-            cash: t
+            received: total.received,
+            declined: total.declined,
+            expired: total.expired,
+            delivered: total.delivered,
+            confirmation_rate: percent(total.confirmation_rate),
+            confirmed_detail: t_with(
+                "reports-confirmed-detail",
+                &[
+                    ("confirmed", total.confirmed.into()),
+                    ("asked", total.asked.into()),
+                    ("median", median.into()),
+                ],
+            ),
+            delivered_detail: t_with("reports-of-shipped", &[("count", total.shipped.into())]),
+            returned_detail: t_count("reports-parcels", total.returned),
+            return_rate: percent(total.return_rate),
+            cash: total
                 .cash
                 .iter()
                 .map(|c| CashLine {
-                    currency: c.currency.clone(),
-                    expected: money(c.expected),
+                    title: t_with(
+                        "reports-cash-title",
+                        &[("currency", c.currency.as_str().into())],
+                    ),
                     collected: money(c.collected),
-                    outstanding: money(c.outstanding),
+                    detail: t_with(
+                        "reports-cash-detail",
+                        &[
+                            ("expected", money(c.expected).into()),
+                            ("outstanding", money(c.outstanding).into()),
+                        ],
+                    ),
                 })
                 .collect(),
-            chart: crate::reports::chart_svg(report),
+            chart: crate::reports::chart_svg(
+                report,
+                &t_with(
+                    "reports-chart-label",
+                    &[
+                        ("shop", report.shop.as_str().into()),
+                        (
+                            "by",
+                            t(&format!("granularity-{}", report.by.as_str())).into(),
+                        ),
+                    ],
+                ),
+            ),
+            // The newest period first: what a person opens the page for.
             periods: report
                 .periods
                 .iter()
+                .rev()
                 .map(|p| PeriodRow {
                     label: if p.first_day == p.last_day {
                         p.first_day.to_string()
@@ -163,10 +196,7 @@ impl ReportView {
                 .regions
                 .iter()
                 .map(|r| RegionRow {
-                    region: r
-                        .region
-                        .clone()
-                        .unwrap_or_else(|| "(not located)".to_owned()),
+                    region: r.region.clone().unwrap_or_else(|| t("reports-not-located")),
                     shipped: r.shipped,
                     delivered: r.delivered,
                     returned: r.returned,
@@ -189,7 +219,8 @@ struct ReportsPage {
     from: String,
     to: String,
     by: String,
-    granularities: Vec<&'static str>,
+    /// Each granularity's name in the query and for people.
+    granularities: Vec<(&'static str, String)>,
     query: String,
     reports: Vec<ReportView>,
 }
@@ -216,8 +247,15 @@ fn reports_query_string(query: &ReportsQuery) -> String {
 pub async fn reports(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Query(query): Query<ReportsQuery>,
+    Query(mut query): Query<ReportsQuery>,
 ) -> Response {
+    // Opened without a choice: the last 8 weeks, week by week.
+    if query.by.as_deref().is_none_or(str::is_empty) {
+        query.by = Some("week".to_owned());
+        if query.from.as_deref().is_none_or(str::is_empty) {
+            query.from = Some((Utc::now().date_naive() - chrono::Days::new(55)).to_string());
+        }
+    }
     let here = format!("/console/reports?{}", reports_query_string(&query));
     let session = match signed_in(&state, &headers, &here).await {
         Ok(session) => session,
@@ -256,8 +294,11 @@ pub async fn reports(
                 .by
                 .clone()
                 .filter(|b| !b.is_empty())
-                .unwrap_or_else(|| "day".to_owned()),
-            granularities: Granularity::ALL.iter().map(|g| g.as_str()).collect(),
+                .unwrap_or_else(|| "week".to_owned()),
+            granularities: Granularity::ALL
+                .iter()
+                .map(|g| (g.as_str(), t(&format!("granularity-{}", g.as_str()))))
+                .collect(),
             query: reports_query_string(&query),
             reports: views,
         },
@@ -292,13 +333,13 @@ pub async fn reports_csv(
                     HeaderValue::from_static("attachment; filename=\"shaq-bridge-report.csv\""),
                 ),
             ],
-            body,
+            super::views::for_spreadsheets(body),
         )
             .into_response(),
         Err(error @ crate::error::ApiError::Unavailable(_)) => storage_down(&error),
         Err(error) => message(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "Refused",
+            "message-refused",
             error.to_string(),
         ),
     }

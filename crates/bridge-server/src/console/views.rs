@@ -1,12 +1,24 @@
 //! What the templates show, already in words: the templates only lay it out.
 
-use bridge_core::domain::{PhoneE164, mask, mask_digit_runs};
+use bridge_core::domain::{Attention, PhoneE164, Unshippable, mask, mask_digit_runs};
 use bridge_core::jobs::JobRecord;
 use bridge_core::lifecycle::OrderState;
 use bridge_core::store::{InboundEventRecord, TimelineRecord};
 use bridge_core::workflow::TrackedOrder;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
+
+use super::words::{t, t_count, t_with};
+
+/// A CSV for people: a UTF-8 byte order mark first, so Excel on Windows reads Arabic names
+/// and accents as written (it assumes the local code page otherwise). Machines reading the
+/// API's CSV get it without.
+pub fn for_spreadsheets(body: Vec<u8>) -> Vec<u8> {
+    let mut marked = Vec::with_capacity(body.len() + 3);
+    marked.extend_from_slice("\u{feff}".as_bytes());
+    marked.extend(body);
+    marked
+}
 
 /// A path segment, percent-encoded (order ids may hold any character).
 pub fn encode_segment(segment: &str) -> String {
@@ -40,14 +52,95 @@ pub fn when(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%d %H:%M UTC").to_string()
 }
 
-/// How long ago, roughly: `5 min ago`, `3 h ago`, `2 days ago`.
+/// A time in the shop's zone, the zone named: `2026-11-23 14:05 (Africa/Accra)`.
+pub fn when_in(at: DateTime<Utc>, zone: chrono_tz::Tz) -> String {
+    format!(
+        "{} ({})",
+        at.with_timezone(&zone).format("%Y-%m-%d %H:%M"),
+        zone.name()
+    )
+}
+
+/// How long ago, roughly: `5 min ago`, `3 h ago`, `2 days ago`, in the page's language.
 pub fn ago(at: DateTime<Utc>, now: DateTime<Utc>) -> String {
-    let seconds = (now - at).num_seconds().max(0);
+    let seconds = (now - at).num_seconds().max(0).unsigned_abs();
     match seconds {
-        0..60 => "just now".to_owned(),
-        60..3600 => format!("{} min ago", seconds / 60),
-        3600..172_800 => format!("{} h ago", seconds / 3600),
-        _ => format!("{} days ago", seconds / 86_400),
+        0..60 => t("ago-now"),
+        60..3600 => t_count("ago-minutes", seconds / 60),
+        3600..172_800 => t_count("ago-hours", seconds / 3600),
+        _ => t_count("ago-days", seconds / 86_400),
+    }
+}
+
+/// A duration in words, to the largest whole unit: `1 day`, `36 hours`, `5 minutes`.
+pub fn duration_words(duration: std::time::Duration) -> String {
+    let seconds = duration.as_secs();
+    match seconds {
+        0..60 => t_count("duration-seconds", seconds),
+        60..3600 => t_count("duration-minutes", seconds / 60),
+        3600..86_400 => t_count("duration-hours", seconds / 3600),
+        _ if seconds.is_multiple_of(86_400) || seconds >= 7 * 86_400 => {
+            t_count("duration-days", seconds / 86_400)
+        }
+        _ => t_count("duration-hours", seconds / 3600),
+    }
+}
+
+/// A state's name for people.
+pub fn state_label(state: OrderState) -> String {
+    t(&format!("state-{}", state.as_str()))
+}
+
+/// A job kind's name for people.
+pub fn job_label(kind: &str) -> String {
+    t(&format!("job-{kind}"))
+}
+
+/// Why an order waits for a person, in the page's language. What the bridge read from the
+/// address (`read`) and the phone's problem are shown as they were recorded.
+pub fn reason(attention: &Attention) -> String {
+    match attention {
+        Attention::ConfirmationTimedOut => t("reason-confirmation-timed-out"),
+        Attention::Earlier { text } => text.clone(),
+        Attention::Unshippable(unshippable) => match unshippable {
+            Unshippable::NoPhone => t("reason-no-phone"),
+            Unshippable::UnusablePhone { problem } => t_with(
+                "reason-unusable-phone",
+                &[("problem", problem.to_string().into())],
+            ),
+            Unshippable::NoAddress => t("reason-no-address"),
+            Unshippable::OutsideServiceArea { country } => t_with(
+                "reason-outside-service-area",
+                &[("country", country.to_string().into())],
+            ),
+            Unshippable::NoRegion { read } => with_detail(t("reason-no-region"), read),
+            Unshippable::UnknownRegion { region, read } => with_detail(
+                t_with(
+                    "reason-unknown-region",
+                    &[("region", region.as_str().into())],
+                ),
+                read,
+            ),
+            Unshippable::RegionNotServed { region } => t_with(
+                "reason-region-not-served",
+                &[("region", region.as_str().into())],
+            ),
+            Unshippable::ShopSentUnusable { field, message } => t_with(
+                "reason-shop-sent-unusable",
+                &[
+                    ("field", field.as_str().into()),
+                    ("problem", message.as_str().into()),
+                ],
+            ),
+        },
+    }
+}
+
+fn with_detail(sentence: String, detail: &str) -> String {
+    if detail.is_empty() {
+        sentence
+    } else {
+        format!("{sentence} ({detail})")
     }
 }
 
@@ -67,7 +160,7 @@ pub struct OrderRow {
     pub href: String,
     pub name: String,
     pub shop: String,
-    pub state: &'static str,
+    pub state: String,
     pub state_class: &'static str,
     pub customer: String,
     pub phone: String,
@@ -84,7 +177,7 @@ impl OrderRow {
             href: order_href(order),
             name: shop_order.order_ref.clone(),
             shop: order.shop_id().to_string(),
-            state: order.state().as_str(),
+            state: state_label(order.state()),
             state_class: state_class(order.state()),
             customer: shop_order.recipient.name.clone(),
             phone: shop_order
@@ -93,10 +186,7 @@ impl OrderRow {
                 .as_ref()
                 .map_or_else(|| "—".to_owned(), PhoneE164::masked),
             received: ago(order.created_at(), now),
-            reason: order
-                .attention()
-                .map(ToString::to_string)
-                .unwrap_or_default(),
+            reason: order.attention().map(reason).unwrap_or_default(),
             tracking: order
                 .tracking_number()
                 .map(|t| t.as_str().to_owned())
@@ -109,7 +199,7 @@ impl OrderRow {
 /// A dead job, with what to do about it.
 pub struct DeadJob {
     pub id: i64,
-    pub kind: &'static str,
+    pub kind: String,
     pub order: String,
     pub order_href: String,
     pub error: String,
@@ -125,7 +215,7 @@ impl DeadJob {
             .unwrap_or((job.order_key.as_str(), ""));
         DeadJob {
             id: job.id,
-            kind: job.kind().as_str(),
+            kind: job_label(job.kind().as_str()),
             order: job.order_key.to_string(),
             order_href: format!(
                 "/console/orders/{}/{}",
@@ -142,13 +232,14 @@ impl DeadJob {
 pub struct Step {
     pub when: String,
     pub kind: &'static str,
+    pub kind_label: String,
     pub summary: String,
     pub operator: String,
     pub call: String,
 }
 
 impl Step {
-    pub fn of(line: &TimelineRecord) -> Step {
+    pub fn of(line: &TimelineRecord, zone: chrono_tz::Tz) -> Step {
         let details = &line.entry.details;
         let mut call = Vec::new();
         if let Some(job) = details["job"].as_str() {
@@ -161,23 +252,88 @@ impl Step {
             call.push(format!("{ms} ms"));
         }
         if let Some(attempt) = details["attempt"].as_i64().filter(|a| *a > 1) {
-            call.push(format!("attempt {attempt}"));
+            call.push(t_count("order-attempt", attempt.unsigned_abs()));
         }
+        let operator = details["operator"].as_str().unwrap_or("").to_owned();
         Step {
-            when: when(line.entry.at),
+            when: when_in(line.entry.at, zone),
             kind: line.entry.kind.as_str(),
+            kind_label: t(&format!("kind-{}", line.entry.kind.as_str())),
+            // The summary often names the person already (`resumed by ama`): not twice.
+            operator: if !operator.is_empty() && line.entry.summary.contains(&operator) {
+                String::new()
+            } else {
+                operator
+            },
             summary: line.entry.summary.clone(),
-            operator: details["operator"].as_str().unwrap_or("").to_owned(),
             call: call.join(" · "),
         }
+    }
+}
+
+/// A message the customer was sent: the ticket status that sent it, the ticket's language,
+/// and the template's variables as sent (phones masked).
+pub struct Sent {
+    pub when: String,
+    pub status: String,
+    pub language: String,
+    pub variables: Vec<(String, String)>,
+}
+
+impl Sent {
+    /// The message a ticket timeline line records; `None` for other lines. Lines written
+    /// before the variables were kept show their sentence alone.
+    pub fn of(line: &TimelineRecord, zone: chrono_tz::Tz) -> Option<Sent> {
+        if line.entry.kind != bridge_core::store::TimelineKind::Ticket {
+            return None;
+        }
+        let sent = &line.entry.details["sent"];
+        let Some(status) = sent["status"].as_str() else {
+            return Some(Sent {
+                when: when_in(line.entry.at, zone),
+                status: line.entry.summary.clone(),
+                language: String::new(),
+                variables: Vec::new(),
+            });
+        };
+        let mut variables = sent["variables"].clone();
+        mask_phones(&mut variables, false);
+        let variables = variables
+            .as_object()
+            .map(|all| {
+                all.iter()
+                    .map(|(name, value)| {
+                        let text = match value {
+                            Value::String(text) => text.clone(),
+                            other => other.to_string(),
+                        };
+                        (name.clone(), text)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let status_id = format!("ticket-status-{status}");
+        Some(Sent {
+            when: when_in(line.entry.at, zone),
+            status: if catalogue::has(&status_id) {
+                t(&status_id)
+            } else {
+                status.to_owned()
+            },
+            language: sent["language"]
+                .as_str()
+                .map(|tag| t(&format!("language-{tag}")))
+                .unwrap_or_default(),
+            variables,
+        })
     }
 }
 
 /// A job of the order.
 pub struct JobLine {
     pub id: i64,
-    pub kind: &'static str,
-    pub state: &'static str,
+    pub kind: String,
+    pub state: String,
     pub attempts: i64,
     pub error: String,
     pub dead: bool,
@@ -187,8 +343,8 @@ impl JobLine {
     pub fn of(job: &JobRecord) -> JobLine {
         JobLine {
             id: job.id,
-            kind: job.kind().as_str(),
-            state: job.state.as_str(),
+            kind: job_label(job.kind().as_str()),
+            state: t(&format!("job-state-{}", job.state.as_str())),
             attempts: job.attempts,
             error: mask_digit_runs(job.last_error.as_deref().unwrap_or("")),
             dead: job.state == bridge_core::jobs::JobState::Dead,
@@ -206,9 +362,9 @@ pub struct EventLine {
 }
 
 impl EventLine {
-    pub fn of(event: &InboundEventRecord) -> EventLine {
+    pub fn of(event: &InboundEventRecord, zone: chrono_tz::Tz) -> EventLine {
         let body = if event.body.is_empty() {
-            "(body removed under the retention settings)".to_owned()
+            t("order-body-removed")
         } else {
             match serde_json::from_slice::<Value>(&event.body) {
                 Ok(mut json) => {
@@ -221,7 +377,7 @@ impl EventLine {
         EventLine {
             id: event.id,
             source: event.source.clone(),
-            when: when(event.received_at),
+            when: when_in(event.received_at, zone),
             outcome: event.outcome.clone(),
             body,
         }

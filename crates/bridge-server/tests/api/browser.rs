@@ -161,7 +161,7 @@ async fn a_merchant_finds_fixes_and_ships_a_stuck_order_in_the_browser() {
         .await
         .unwrap();
     let results = find(&client, Locator::Id("orders")).await;
-    assert!(results.text().await.unwrap().contains("needs_attention"));
+    assert!(results.text().await.unwrap().contains("Needs a person"));
     client
         .find(Locator::Css("#orders tbody a"))
         .await
@@ -205,7 +205,11 @@ async fn a_merchant_finds_fixes_and_ships_a_stuck_order_in_the_browser() {
     // The page, reloaded, shows the package and who did what.
     client.refresh().await.unwrap();
     let state = find(&client, Locator::Id("state")).await;
-    assert_eq!(state.text().await.unwrap(), "shipping");
+    assert_eq!(state.text().await.unwrap(), "Being shipped");
+    assert_eq!(
+        state.attr("data-state").await.unwrap().as_deref(),
+        Some("shipping")
+    );
     let journey = client
         .find(Locator::Id("timeline"))
         .await

@@ -362,9 +362,9 @@ async fn a_stuck_order_is_found_fixed_and_shipped_from_the_console() {
         "the stuck order is in the inbox"
     );
     assert!(
-        inbox.contains("region `Atlantis` is not one of ShaQ&#39;s regions")
-            || inbox.contains("region `Atlantis` is not one of ShaQ&#x27;s regions"),
-        "with its reason"
+        inbox.contains("“Atlantis” is not one of ShaQ&#39;s regions")
+            || inbox.contains("“Atlantis” is not one of ShaQ&#x27;s regions"),
+        "with its reason, in words: {inbox}"
     );
     assert!(
         !inbox.contains("/console/orders/atlas/1048"),
@@ -429,7 +429,11 @@ async fn a_stuck_order_is_found_fixed_and_shipped_from_the_console() {
         .unwrap();
     assert_eq!(csv.headers()["content-type"], "text/csv; charset=utf-8");
     let csv = csv.text().await.unwrap();
-    assert!(csv.starts_with("order_key,shop,order_name"), "{csv}");
+    // A byte order mark first, so Excel reads Arabic and accents as written.
+    assert!(
+        csv.starts_with("\u{feff}order_key,shop,order_name"),
+        "{csv}"
+    );
     assert_eq!(csv.lines().count(), 3, "header and two orders: {csv}");
 
     let (status, order) = page(
@@ -517,8 +521,8 @@ async fn a_stuck_order_is_found_fixed_and_shipped_from_the_console() {
     // Health lists the queue, the orders and the last webhook per source.
     let (status, health) = page(&client, &cookie, &bridge.url("/console/health")).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(health.contains("shop:atlas") && health.contains("needs_attention"));
-    assert!(health.contains("id=\"outcomes\"") && health.contains("create_package"));
+    assert!(health.contains("shop:atlas") && health.contains("Needs a person"));
+    assert!(health.contains("id=\"outcomes\"") && health.contains("Create the ShaQ package"));
     bridge.stop().await;
 }
 
@@ -761,7 +765,7 @@ async fn the_reports_page_shows_each_shops_figures_with_a_chart_and_exports_them
     assert!(html.contains("<svg class=\"chart\""), "{html}");
     assert!(html.contains(": 2 received</title>"), "{html}");
     assert!(html.contains(": 1 delivered</title>"), "{html}");
-    assert!(html.contains("<td>Ashanti</td>"), "{html}");
+    assert!(html.contains("<bdi>Ashanti</bdi>"), "{html}");
     // Nothing is fetched from elsewhere: the page works offline.
     assert!(
         !html.contains("http://") && !html.contains("https://"),
@@ -825,7 +829,9 @@ async fn a_person_hands_the_days_parcels_over_from_the_console() {
     let (status, html) = page(&client, &cookie, &bridge.url("/console/handover")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(
-        html.contains("<td>atlas</td><td class=\"num\">1</td>"),
+        html.contains(
+            "<bdi>atlas</bdi></td><td class=\"num\" data-label=\"Ready to hand over\">1</td>"
+        ),
         "{html}"
     );
     let csrf = csrf_of(&html);
@@ -847,7 +853,11 @@ async fn a_person_hands_the_days_parcels_over_from_the_console() {
         .await
         .unwrap();
     assert_eq!(done.status(), StatusCode::SEE_OTHER);
-    assert_eq!(done.headers()[LOCATION], "/console/handover?gathered=1");
+    // The page waits for the shipment and shows it, with its PDF, at once.
+    assert_eq!(
+        done.headers()[LOCATION],
+        "/console/handover?gathered=1&shipment=1#new-shipment"
+    );
     let shipment = wait_for(
         "the shipment",
         std::time::Duration::from_secs(60),
@@ -864,6 +874,21 @@ async fn a_person_hands_the_days_parcels_over_from_the_console() {
     let (_, listed) = page(&client, &cookie, &bridge.url("/console/handover")).await;
     let link = format!("/console/shipments/{}/pdf", shipment.id);
     assert!(listed.contains(&link), "{listed}");
+    // Where the button led: the new shipment first, marked, with its PDF and a plain message.
+    let (_, fresh) = page(
+        &client,
+        &cookie,
+        &bridge.url(&format!(
+            "/console/handover?gathered=1&shipment={}",
+            shipment.id
+        )),
+    )
+    .await;
+    let marked = fresh
+        .find("id=\"new-shipment\"")
+        .expect("the new shipment is marked");
+    assert!(fresh[marked..].contains(&link), "{fresh}");
+    assert!(fresh.contains("1 package handed over"), "{fresh}");
     let pdf = client
         .get(bridge.url(&link))
         .header(COOKIE, &cookie)

@@ -62,6 +62,7 @@ fn a_created_or_moved_ticket_is_remembered() {
             status_key: TicketKey::AWAITING_CONFIRMATION,
             adopted: true,
             invoice: crate::workflow::InvoiceOnTicket::NotAsked,
+            sent: None,
         },
         at(2),
     );
@@ -71,8 +72,23 @@ fn a_created_or_moved_ticket_is_remembered() {
     let moved = on_job_news(
         &rules(false),
         &next,
-        JobNews::TicketMoved(Some((TicketKey::CONFIRMED, TicketStatusId::new("st-yes")))),
+        JobNews::TicketMoved {
+            moved: Some((TicketKey::CONFIRMED, TicketStatusId::new("st-yes"))),
+            sent: crate::workflow::SentToCustomer {
+                language: "fr".to_owned(),
+                variables: serde_json::json!({"status_text": "Commande confirmée"})
+                    .as_object()
+                    .cloned()
+                    .unwrap_or_default(),
+            },
+        },
         at(3),
+    );
+    // The journey keeps what the customer's message was made of.
+    assert_eq!(
+        moved.timeline[0].details["sent"],
+        serde_json::json!({"status": "confirmed", "language": "fr",
+            "variables": {"status_text": "Commande confirmée"}})
     );
     assert_eq!(
         moved.order.and_then(|o| o.ticket_status().cloned()),
