@@ -350,3 +350,222 @@ async fn seed_a_month_of_orders(bridge: &SandboxBridge) -> u64 {
     bridge.store.seed_orders_for_tests(&orders).await.unwrap();
     orders.len() as u64
 }
+
+/// What the console pages look like to the browser: no sideways scroll, the language and the
+/// direction of the page.
+async fn layout(client: &Client) -> (bool, String, String, i64, i64) {
+    let measured = client
+        .execute(
+            "const d = document.documentElement; \
+             return [d.scrollWidth, window.innerWidth, d.dir, d.lang];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let scroll = measured[0].as_i64().unwrap();
+    let inner = measured[1].as_i64().unwrap();
+    (
+        scroll <= inner,
+        measured[2].as_str().unwrap_or("").to_owned(),
+        measured[3].as_str().unwrap_or("").to_owned(),
+        scroll,
+        inner,
+    )
+}
+
+#[tokio::test]
+#[cfg_attr(
+    not(browser_tests),
+    ignore = "browser test not run: set BRIDGE_TEST_CHROMEDRIVER (see .ci/run)"
+)]
+async fn every_page_reads_in_three_languages_on_a_desktop_and_a_phone_and_an_arabic_operator_fixes_an_order()
+ {
+    let hash = hash_password(PASSWORD).unwrap();
+    let bridge = SandboxBridge::start(&format!(
+        "[[console.operators]]\nname = \"ama\"\npassword_hash = \"{hash}\"\n\n\
+         [[console.operators]]\nname = \"salma\"\npassword_hash = \"{hash}\"\nlanguage = \"ar\"\n"
+    ))
+    .await;
+    let stuck = OrderSpec {
+        id: 2047,
+        cod: true,
+        country: "GH",
+        phone: Some("024 412 3456".to_owned()),
+        region: Some("Upcountry".to_owned()),
+    };
+    bridge.place_woo_order(&stuck, "Behind the big tree").await;
+    let shipped = OrderSpec {
+        id: 2050,
+        region: Some("Ashanti".to_owned()),
+        ..stuck.clone()
+    };
+    bridge.place_woo_order(&shipped, "Kumasi").await;
+    wait_for("the package", LIMIT, || async {
+        bridge.sandbox.shaq.package("atlas-2050")
+    })
+    .await
+    .unwrap();
+    // The rider could not reach this customer: someone must call.
+    bridge
+        .sandbox
+        .shaq
+        .advance("atlas-2050", "customer_unreachable")
+        .unwrap();
+    bridge
+        .wait_for_state("atlas/2050", OrderState::DeliveryProblem)
+        .await;
+    bridge
+        .wait_for_state("atlas/2047", OrderState::NeedsAttention)
+        .await;
+
+    let (_driver, client) = browser().await;
+    let sign_in_as = |name: &'static str| {
+        let client = client.clone();
+        let url = bridge.url("/console/login");
+        async move {
+            client.goto(&url).await.unwrap();
+            client
+                .find(Locator::Id("name"))
+                .await
+                .unwrap()
+                .send_keys(name)
+                .await
+                .unwrap();
+            client
+                .find(Locator::Id("password"))
+                .await
+                .unwrap()
+                .send_keys(PASSWORD)
+                .await
+                .unwrap();
+            client
+                .find(Locator::Id("sign-in"))
+                .await
+                .unwrap()
+                .click()
+                .await
+                .unwrap();
+            find(&client, Locator::Css("header.top")).await;
+        }
+    };
+    sign_in_as("ama").await;
+    let pages = [
+        "/console",
+        "/console/orders",
+        "/console/orders?q=Upcountry",
+        "/console/orders/atlas/2047",
+        "/console/orders/atlas/2050",
+        "/console/handover",
+        "/console/reports",
+        "/console/health",
+    ];
+    for (language, direction, word) in [
+        ("en", "ltr", "Inbox"),
+        ("fr", "ltr", "Commandes"),
+        ("ar", "rtl", "الطلبات"),
+    ] {
+        // The switch on the page keeps the choice.
+        client
+            .goto(&bridge.url(&format!("/console/language/{language}?back=/console")))
+            .await
+            .unwrap();
+        for (width, height) in [(1280, 900), (390, 844)] {
+            client.set_window_size(width, height).await.unwrap();
+            for page in pages {
+                client.goto(&bridge.url(page)).await.unwrap();
+                find(&client, Locator::Css("main h1")).await;
+                let (fits, dir, lang, scroll, inner) = layout(&client).await;
+                assert!(
+                    fits,
+                    "{page} in {language} at {width} px scrolls sideways ({scroll} > {inner})"
+                );
+                assert_eq!(
+                    (dir.as_str(), lang.as_str()),
+                    (direction, language),
+                    "{page}"
+                );
+                let header = client
+                    .find(Locator::Css("header.top"))
+                    .await
+                    .unwrap()
+                    .text()
+                    .await
+                    .unwrap();
+                assert!(header.contains(word), "{page} in {language}: {header}");
+            }
+            if width == 390 && language == "ar" {
+                client.goto(&bridge.url("/console")).await.unwrap();
+                let call = find(&client, Locator::Id("to-call")).await;
+                let call_text = call.text().await.unwrap();
+                assert!(
+                    call_text.contains("1050") || call_text.contains("2050"),
+                    "{call_text}"
+                );
+                let tel = client
+                    .find(Locator::Css("#to-call a[href^='tel:']"))
+                    .await
+                    .unwrap();
+                assert!(
+                    tel.is_displayed().await.unwrap(),
+                    "the call button is on screen"
+                );
+                let shot = client.screenshot().await.unwrap();
+                std::fs::write(screenshots().join("inbox-ar-phone.png"), shot).unwrap();
+            }
+        }
+    }
+
+    // An Arabic-speaking operator on a phone: her setting chooses the language.
+    client.delete_all_cookies().await.unwrap();
+    client.set_window_size(390, 844).await.unwrap();
+    sign_in_as("salma").await;
+    client
+        .goto(&bridge.url("/console/orders/atlas/2047"))
+        .await
+        .unwrap();
+    let (fits, dir, _, _, _) = layout(&client).await;
+    assert!(fits);
+    assert_eq!(dir, "rtl", "salma reads Arabic");
+    let reason = find(&client, Locator::Id("reason")).await;
+    assert!(reason.text().await.unwrap().contains("Upcountry"));
+    client
+        .find(Locator::Css("#region option[value='Ashanti']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let city = find(&client, Locator::Id("city")).await;
+    city.clear().await.unwrap();
+    city.send_keys("Kumasi").await.unwrap();
+    let save = client.find(Locator::Id("save-resume")).await.unwrap();
+    assert!(save.is_displayed().await.unwrap());
+    save.click().await.unwrap();
+    let flash = find(&client, Locator::Css("p.flash")).await;
+    let said = flash.text().await.unwrap();
+    assert!(
+        said.chars().any(|c| ('\u{0600}'..='\u{06FF}').contains(&c)),
+        "the confirmation is in Arabic: {said}"
+    );
+    bridge
+        .wait_for_state("atlas/2047", OrderState::Shipping)
+        .await;
+    client.refresh().await.unwrap();
+    let state = find(&client, Locator::Id("state")).await;
+    assert_eq!(
+        state.attr("data-state").await.unwrap().as_deref(),
+        Some("shipping")
+    );
+    let journey = client
+        .find(Locator::Id("timeline"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(journey.contains("resumed by salma"), "{journey}");
+    let shot = client.screenshot().await.unwrap();
+    std::fs::write(screenshots().join("order-ar-phone.png"), shot).unwrap();
+    client.close().await.unwrap();
+    bridge.stop().await;
+}
