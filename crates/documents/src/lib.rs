@@ -1,12 +1,24 @@
 //! The documents shaq-bridge prints for people: the customer's invoice (attached to their
-//! WhatsApp ticket). Text in Arabic (shaped, right to left), French and English, with the
-//! fonts embedded (Noto Sans and Noto Sans Arabic, SIL Open Font License: `fonts/OFL.txt`), so
-//! a document prints every name as written wherever it is opened.
+//! WhatsApp ticket), the handover to ShaQ's rider (a manifest, then every parcel's label) and,
+//! for the simulator, a parcel label. Text in Arabic (shaped, right to left), French and
+//! English, with the fonts embedded (Noto Sans and Noto Sans Arabic, SIL Open Font License:
+//! `fonts/OFL.txt`), so a document prints every name as written wherever it is opened.
+//!
+//! The handover merges ShaQ's own label files with krilla's PDF embedding (its `pdf`
+//! feature): see [`shipment`].
 
 pub mod invoice;
+mod lines;
+pub mod parcel_label;
+pub mod shipment;
 pub mod text;
 
+#[cfg(test)]
+mod rasterized;
+
 pub use invoice::{Invoice, InvoiceItem};
+pub use parcel_label::ParcelLabel;
+pub use shipment::{Label, Manifest, ManifestLine};
 pub use text::Direction;
 
 /// Why a document could not be made.
@@ -52,6 +64,18 @@ pub fn extracted_text(pdf: &[u8]) -> std::io::Result<String> {
         .chars()
         .filter(|c| !matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'))
         .collect())
+}
+
+/// The text of each page, in order, as [`extracted_text`] reads it: what a person finds on
+/// page 1, page 2… of a handover. For tests and checks; needs `pdftotext` on the PATH.
+pub fn page_texts(pdf: &[u8]) -> std::io::Result<Vec<String>> {
+    let text = extracted_text(pdf)?;
+    let mut pages: Vec<String> = text.split('\u{c}').map(str::to_owned).collect();
+    // pdftotext ends every page with a form feed, the last one too.
+    if pages.last().is_some_and(|tail| tail.trim().is_empty()) {
+        pages.pop();
+    }
+    Ok(pages)
 }
 
 #[cfg(test)]

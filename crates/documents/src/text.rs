@@ -228,6 +228,44 @@ impl Line {
         Line::new(&(kept + "…"), style, base)
     }
 
+    /// `text` broken at spaces into lines of at most `max_width` points. A word wider than a
+    /// line (a URL, an error message's path) is cut where it reaches the edge and goes on on
+    /// the next line: unlike [`Line::fitted`], nothing of it is lost — it may be where to print
+    /// a label from.
+    pub fn wrapped(text: &str, style: Style, base: Direction, max_width: f32) -> Vec<Line> {
+        let fits = |candidate: &str| Line::new(candidate, style, base).width <= max_width;
+        let mut lines = Vec::new();
+        let mut current = String::new();
+        for word in text.split_whitespace() {
+            let candidate = if current.is_empty() {
+                word.to_owned()
+            } else {
+                format!("{current} {word}")
+            };
+            if fits(&candidate) {
+                current = candidate;
+                continue;
+            }
+            if !current.is_empty() {
+                lines.push(std::mem::take(&mut current));
+            }
+            for c in word.chars() {
+                current.push(c);
+                if !fits(&current) && current.chars().count() > 1 {
+                    current.pop();
+                    lines.push(std::mem::replace(&mut current, c.to_string()));
+                }
+            }
+        }
+        if !current.is_empty() {
+            lines.push(current);
+        }
+        lines
+            .iter()
+            .map(|line| Line::new(line, style, base))
+            .collect()
+    }
+
     /// Draws the line with its left edge at `x` and its baseline at `baseline`.
     pub fn draw(&self, surface: &mut Surface<'_>, x: f32, baseline: f32) {
         for run in &self.runs {
@@ -353,5 +391,20 @@ mod tests {
         let line = Line::fitted(&long, Style::regular(9.0), Direction::Rtl, 150.0);
         assert!(line.width <= 150.0, "{}", line.width);
         assert!(line.runs.iter().any(|r| r.text.contains('…')));
+    }
+
+    #[test]
+    fn a_long_note_wraps_and_keeps_every_letter_of_a_long_url() {
+        let url = format!("https://labels.example/{}.pdf", "x".repeat(120));
+        let note = format!("the label could not be downloaded (timed out): {url}");
+        let lines = Line::wrapped(&note, Style::regular(10.0), Direction::Ltr, 200.0);
+        assert!(lines.len() > 3, "{}", lines.len());
+        assert!(lines.iter().all(|line| line.width <= 200.0));
+        let kept: String = lines
+            .iter()
+            .flat_map(|line| line.runs.iter().map(|run| run.text.as_str()))
+            .collect();
+        // Lines joined without their breaks: the URL whole, cut only between lines.
+        assert!(kept.contains(&url), "{kept}");
     }
 }

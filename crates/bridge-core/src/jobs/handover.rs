@@ -7,10 +7,10 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use chrono::Utc;
+use documents::{Label, Manifest, ManifestLine};
 use reqwest::Method;
 use rust_decimal::Decimal;
 use shaq_client::{Classify, Disposition, LabelOutcome};
-use shipment_pdf::{Label, Manifest, ManifestLine};
 
 use super::JobError;
 use super::package_request::new_package;
@@ -178,7 +178,7 @@ pub(super) async fn run(
         lines: going.iter().map(manifest_line).collect(),
         totals: totals(&going),
     };
-    let pdf = shipment_pdf::render(&manifest, &labels)
+    let pdf = documents::shipment::render(&manifest, &labels)
         .map_err(|e| JobError::permanent(format!("printing the handover: {e}")))?;
     store
         .save_shipment_pdf(shipment_id, &pdf, now)

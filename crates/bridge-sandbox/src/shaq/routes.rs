@@ -262,13 +262,19 @@ pub(super) async fn label(
     ))
 }
 
-/// A one-page PDF standing in for a label: `SANDBOX LABEL <tracking number>`.
+/// A 4 × 6 inch label standing in for ShaQ's: the carrier, the tracking number large, and
+/// `SANDBOX LABEL <tracking number>` (what tests look for in a handover).
 pub(super) async fn label_pdf(Path(file): Path<String>) -> Response {
     let tracking_number = file.trim_end_matches(".pdf");
-    match shipment_pdf::simple_page(&[
-        "ShaQ Express (sandbox)".to_owned(),
-        format!("SANDBOX LABEL {tracking_number}"),
-    ]) {
+    let label = documents::ParcelLabel {
+        carrier: "ShaQ Express (sandbox)".to_owned(),
+        tracking_number: tracking_number.to_owned(),
+        lines: vec![
+            format!("SANDBOX LABEL {tracking_number}"),
+            "Made by the ShaQ simulator: not for a real parcel.".to_owned(),
+        ],
+    };
+    match documents::parcel_label::render(&label) {
         Ok(pdf) => ([(axum::http::header::CONTENT_TYPE, "application/pdf")], pdf).into_response(),
         Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
     }

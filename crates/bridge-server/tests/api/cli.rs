@@ -530,7 +530,7 @@ async fn handover_from_the_command_line_writes_the_manifest_and_labels() {
     let said = stdout(&output);
     assert!(said.contains("2 package(s) of `atlas` gathered"), "{said}");
     assert!(said.contains("manifest and labels in"), "{said}");
-    let pages = shipment_pdf::page_texts(&std::fs::read(&pdf).unwrap()).unwrap();
+    let pages = documents::page_texts(&std::fs::read(&pdf).unwrap()).unwrap();
     assert_eq!(pages.len(), 3, "the manifest and two labels");
     for id in [61, 62] {
         let tracking = bridge
@@ -565,7 +565,7 @@ async fn the_demo_hands_its_parcel_over_and_prints_where_the_pdf_is() {
         .find(|line| line.contains("Handed over to ShaQ in shipment SAAM-"))
         .unwrap_or_else(|| panic!("{said}"));
     let path = line.rsplit(" in ").next().unwrap().trim();
-    let pages = shipment_pdf::page_texts(&std::fs::read(path).unwrap()).unwrap();
+    let pages = documents::page_texts(&std::fs::read(path).unwrap()).unwrap();
     assert_eq!(pages.len(), 2, "the manifest and the label");
     assert!(pages[1].contains("SANDBOX LABEL"), "{}", pages[1]);
     std::fs::remove_file(path).unwrap();

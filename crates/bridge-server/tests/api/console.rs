@@ -896,7 +896,7 @@ async fn a_person_hands_the_days_parcels_over_from_the_console() {
         .await
         .unwrap();
     assert_eq!(pdf.status(), StatusCode::OK);
-    let pages = shipment_pdf::page_texts(&pdf.bytes().await.unwrap()).unwrap();
+    let pages = documents::page_texts(&pdf.bytes().await.unwrap()).unwrap();
     assert!(pages[0].contains(shipment.reference.as_deref().unwrap()));
     // The order's page shows the handover on its journey.
     let (_, order) = page(&client, &cookie, &bridge.url("/console/orders/atlas/7001")).await;

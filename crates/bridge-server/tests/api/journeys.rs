@@ -1948,7 +1948,7 @@ async fn the_days_parcels_are_handed_over_with_a_manifest_and_labels(backend: Te
         .unwrap();
     assert_eq!(pdf.status(), 200);
     assert_eq!(pdf.headers()["content-type"], "application/pdf");
-    let pages = shipment_pdf::page_texts(&pdf.bytes().await.unwrap()).unwrap();
+    let pages = documents::page_texts(&pdf.bytes().await.unwrap()).unwrap();
     let manifest = pages[0].clone();
     for tracking in &kept {
         assert!(

@@ -1,11 +1,11 @@
 //! Writes a sample handover PDF (the picture in docs/operations.md comes from its first page):
 //!
 //! ```sh
-//! cargo run -p shipment-pdf --example sample -- /tmp/handover-sample.pdf
-//! pdftoppm -png -r 70 -f 1 -l 1 /tmp/handover-sample.pdf docs/images/handover-manifest
+//! cargo run -p documents --example handover -- /tmp/handover-sample.pdf
+//! pdftoppm -png -r 70 -f 1 -l 1 -singlefile /tmp/handover-sample.pdf docs/images/handover-manifest
 //! ```
 
-use shipment_pdf::{Label, Manifest, ManifestLine, render, simple_page};
+use documents::{Label, Manifest, ManifestLine, ParcelLabel, parcel_label, shipment};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let path = std::env::args()
@@ -14,9 +14,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let customers = [
         ("Ama Mensah", "Kumasi", "250.00"),
         ("Kofi Boateng", "Accra", "120.50"),
-        ("Efua Asante", "Tema", "89.00"),
+        ("محمد العلوي", "الدار البيضاء", "89.00"),
         ("Yaw Owusu", "Takoradi", "310.00"),
-        ("Akosua Darko", "Cape Coast", "75.00"),
+        ("Éloïse Benali", "Cape Coast", "75.00"),
         ("Kwame Nkrumah Jnr", "Tamale", "199.99"),
         ("Abena Ofori", "Ho", "64.00"),
         ("Kojo Antwi", "Koforidua", "142.00"),
@@ -48,10 +48,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .map(|line| {
             Ok(Label::Pdf {
                 tracking_number: line.tracking_number.clone(),
-                bytes: simple_page(&[format!("LABEL {}", line.tracking_number)])?,
+                bytes: parcel_label::render(&ParcelLabel {
+                    carrier: "ShaQ Express (sandbox)".to_owned(),
+                    tracking_number: line.tracking_number.clone(),
+                    lines: vec![format!("SANDBOX LABEL {}", line.tracking_number)],
+                })?,
             })
         })
-        .collect::<Result<Vec<_>, shipment_pdf::PdfError>>()?;
+        .collect::<Result<Vec<_>, documents::DocumentError>>()?;
     let manifest = Manifest {
         shop: "kente".to_owned(),
         reference: "SAAM-20261124160000".to_owned(),
@@ -59,7 +63,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         lines,
         totals: vec![format!("{total:.2} GHS")],
     };
-    std::fs::write(&path, render(&manifest, &labels)?)?;
+    std::fs::write(&path, shipment::render(&manifest, &labels)?)?;
     println!("{path}");
     Ok(())
 }
