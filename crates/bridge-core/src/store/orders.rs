@@ -609,6 +609,20 @@ impl Store {
         tx.commit().await
     }
 
+    /// Stores many orders (distinct keys) as they are, many per statement, all last changed
+    /// `now`: a merchant's years of history for the console's benchmark, never the bridge's path.
+    #[cfg(feature = "test-support")]
+    pub async fn seed_history_for_benchmarks(
+        &self,
+        orders: &[TrackedOrder],
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let mut tx = self.begin_write().await?;
+        let all: Vec<&TrackedOrder> = orders.iter().collect();
+        upsert_orders(&mut tx, &all, now).await?;
+        tx.commit().await
+    }
+
     /// Adds timeline lines outside of a job (intake refusals, operator actions).
     pub async fn append_timeline(&self, entries: &[TimelineEntry]) -> StoreResult<()> {
         let mut tx = self.begin_write().await?;
