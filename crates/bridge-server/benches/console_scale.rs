@@ -38,10 +38,36 @@ const FIRST: [&str; 30] = [
     "Éloïse", "Nadia", "Omar", "Khadija", "Rachid", "Leila", "Samir", "Amina", "Karim",
 ];
 const LAST: [&str; 30] = [
-    "Mensah", "Boateng", "Owusu", "Asante", "Quartey", "Darko", "Appiah", "Osei", "Agyeman",
-    "Ofori", "Amoah", "Addo", "Tetteh", "Annan", "Badu", "El Amrani", "Bennani", "Alaoui",
-    "Tazi", "Chraibi", "Benali", "Idrissi", "Berrada", "Fassi", "Kettani", "Lahlou", "Sefrioui",
-    "Naciri", "Ouazzani", "Zniber",
+    "Mensah",
+    "Boateng",
+    "Owusu",
+    "Asante",
+    "Quartey",
+    "Darko",
+    "Appiah",
+    "Osei",
+    "Agyeman",
+    "Ofori",
+    "Amoah",
+    "Addo",
+    "Tetteh",
+    "Annan",
+    "Badu",
+    "El Amrani",
+    "Bennani",
+    "Alaoui",
+    "Tazi",
+    "Chraibi",
+    "Benali",
+    "Idrissi",
+    "Berrada",
+    "Fassi",
+    "Kettani",
+    "Lahlou",
+    "Sefrioui",
+    "Naciri",
+    "Ouazzani",
+    "Zniber",
 ];
 
 fn env_usize(name: &str, default: usize) -> usize {
@@ -154,7 +180,10 @@ async fn measure(
         let body = answer.text().await.unwrap();
         let took = started.elapsed();
         assert_eq!(status, 200, "{path}");
-        assert!(body.contains(&expected), "{path}: `{expected}` not on the page");
+        assert!(
+            body.contains(&expected),
+            "{path}: `{expected}` not on the page"
+        );
         // The first ten warm the caches.
         if i >= 10 {
             times.push(took);
@@ -205,7 +234,11 @@ async fn run(backend: TestBackend, total: u64, samples: usize) -> (Duration, Vec
     let signed = client
         .post(format!("{base}/console/login"))
         .header("origin", &base)
-        .form(&[("name", ""), ("password", ADMIN_TOKEN), ("next", "/console")])
+        .form(&[
+            ("name", ""),
+            ("password", ADMIN_TOKEN),
+            ("next", "/console"),
+        ])
         .send()
         .await
         .unwrap();

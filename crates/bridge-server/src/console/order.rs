@@ -89,6 +89,8 @@ struct OrderPage {
     state_label: String,
     state_class: &'static str,
     reason: String,
+    /// What the bridge read from the address, as recorded.
+    reason_detail: String,
     /// The customer's note to the shop.
     note: String,
     customer: String,
@@ -184,6 +186,10 @@ async fn order_page(
         state_label: state_label(order.state()),
         state_class: state_class(order.state()),
         reason: order.attention().map(reason).unwrap_or_default(),
+        reason_detail: order
+            .attention()
+            .map(super::views::reason_detail)
+            .unwrap_or_default(),
         note: shop_order.note.clone().unwrap_or_default(),
         customer: shop_order.recipient.name.clone(),
         phone: shop_order.recipient.phone.as_ref().map_or_else(

@@ -113,13 +113,10 @@ pub fn reason(attention: &Attention) -> String {
                 "reason-outside-service-area",
                 &[("country", country.to_string().into())],
             ),
-            Unshippable::NoRegion { read } => with_detail(t("reason-no-region"), read),
-            Unshippable::UnknownRegion { region, read } => with_detail(
-                t_with(
-                    "reason-unknown-region",
-                    &[("region", region.as_str().into())],
-                ),
-                read,
+            Unshippable::NoRegion { .. } => t("reason-no-region"),
+            Unshippable::UnknownRegion { region, .. } => t_with(
+                "reason-unknown-region",
+                &[("region", region.as_str().into())],
             ),
             Unshippable::RegionNotServed { region } => t_with(
                 "reason-region-not-served",
@@ -136,11 +133,15 @@ pub fn reason(attention: &Attention) -> String {
     }
 }
 
-fn with_detail(sentence: String, detail: &str) -> String {
-    if detail.is_empty() {
-        sentence
-    } else {
-        format!("{sentence} ({detail})")
+/// What the bridge read from the address when it found no region, as it was recorded (the
+/// resolver's own words, quotes instead of backticks): shown apart from the sentence, isolated,
+/// so it never scrambles a right-to-left page.
+pub fn reason_detail(attention: &Attention) -> String {
+    match attention {
+        Attention::Unshippable(
+            Unshippable::NoRegion { read } | Unshippable::UnknownRegion { read, .. },
+        ) => read.replace('`', "\""),
+        _ => String::new(),
     }
 }
 
