@@ -88,7 +88,7 @@ fn name_of(id: u64) -> String {
 /// A local Ghanaian number, as a customer types it: `024 412 3456`.
 fn local_phone(id: u64) -> String {
     let digits = 4_000_000 + id;
-    format!("024 {} {}", digits / 10_000, digits % 10_000)
+    format!("024 {:03} {:04}", digits / 10_000, digits % 10_000)
 }
 
 fn state_of(id: u64) -> OrderState {
@@ -318,6 +318,7 @@ async fn main() {
     let mut report = String::new();
     for backend in backends {
         let (seeded, timings) = run(backend, total, samples).await;
+        let before = report.len();
         report.push_str(&format!(
             "\n{backend:?}, {total} orders (seeded in {seeded:.0?}), {samples} requests per page:\n\
              | page | p50 | p95 | p99 | max |\n|---|---|---|---|---|\n"
@@ -332,6 +333,8 @@ async fn main() {
                 t.max.as_secs_f64() * 1e3,
             ));
         }
+        // Each backend's figures as soon as they are known.
+        eprint!("{}", &report[before..]);
     }
     println!("{report}");
 }

@@ -90,14 +90,96 @@ impl TextTerms {
     }
 }
 
-macro_rules! order_search_where {
-    () => {
-        " FROM orders WHERE ($1 IS NULL OR shop_id = $1) AND ($2 IS NULL OR state = $2) \
-         AND ($3 IS NULL OR created_at >= $3) AND ($4 IS NULL OR created_at < $4) \
-         AND ($5 IS NULL OR order_ref = $5 OR order_ref = $6 OR platform_order_id = $5 \
-              OR partner_ref = $5 OR UPPER(tracking_number) = $7 OR phone = $8 \
-              OR name_folded LIKE $9 ESCAPE '\\')"
+/// A value bound to a search statement.
+enum Bound {
+    Text(String),
+    Number(i64),
+}
+
+/// What the text search looks for in one statement: the identifiers people quote (each on its
+/// own index), or, when none matched, a piece of the customer's name.
+enum Looking<'a> {
+    Everything,
+    Identifiers(&'a TextTerms),
+    Name(&'a str),
+}
+
+/// The `FROM … WHERE …` of a search and its values, with only the conditions that apply: a
+/// condition that is always true (`$1 IS NULL OR …`) would hide the indexes from the planner,
+/// and a million orders would be read for every search.
+fn search_where(
+    query: &OrderQuery,
+    looking: &Looking<'_>,
+    backend: super::Backend,
+) -> (String, Vec<Bound>) {
+    let mut binds: Vec<Bound> = Vec::new();
+    let mut next = |value: Bound| {
+        binds.push(value);
+        format!("${}", binds.len())
     };
+    let mut conditions: Vec<String> = Vec::new();
+    if let Some(shop) = &query.shop_id {
+        conditions.push(format!("shop_id = {}", next(Bound::Text(shop.to_string()))));
+    }
+    if let Some(state) = query.state {
+        conditions.push(format!(
+            "state = {}",
+            next(Bound::Text(state.as_str().to_owned()))
+        ));
+    }
+    if let Some(from) = query.received_from {
+        conditions.push(format!(
+            "created_at >= {}",
+            next(Bound::Number(to_millis(from)))
+        ));
+    }
+    if let Some(before) = query.received_before {
+        conditions.push(format!(
+            "created_at < {}",
+            next(Bound::Number(to_millis(before)))
+        ));
+    }
+    match looking {
+        Looking::Everything => {}
+        Looking::Identifiers(terms) => {
+            let exact = next(Bound::Text(terms.exact.clone()));
+            let other = next(Bound::Text(terms.other_name.clone()));
+            let tracking = next(Bound::Text(terms.tracking.clone()));
+            let mut any = format!(
+                "order_ref = {exact} OR order_ref = {other} OR platform_order_id = {exact} \
+                 OR partner_ref = {exact} OR tracking_number = {tracking} OR tracking_number = {exact}"
+            );
+            if let Some(phone) = &terms.phone {
+                any.push_str(&format!(" OR phone = {}", next(Bound::Text(phone.clone()))));
+            }
+            conditions.push(format!("({any})"));
+        }
+        // Both through a trigram index: PostgreSQL's pg_trgm on the column, SQLite's FTS5
+        // table `orders_names` (which takes no ESCAPE: a `%` or `_` a person typed is dropped).
+        Looking::Name(like) => conditions.push(match backend {
+            super::Backend::Postgres => format!(
+                "name_folded LIKE {} ESCAPE '\\'",
+                next(Bound::Text((*like).to_owned()))
+            ),
+            super::Backend::Sqlite => {
+                let bare: String = like
+                    .trim_matches('%')
+                    .replace("\\%", "")
+                    .replace("\\_", "")
+                    .replace("\\\\", "\\");
+                format!(
+                    "rowid IN (SELECT rowid FROM orders_names WHERE name_folded LIKE {})",
+                    next(Bound::Text(format!("%{bare}%")))
+                )
+            }
+        }),
+    }
+    let mut sql = " FROM orders".to_owned();
+    if !conditions.is_empty() {
+        sql.push_str(" WHERE ");
+        sql.push_str(&conditions.join(" AND "));
+    }
+    (sql, binds)
 }
 
 impl Store {
@@ -108,35 +190,20 @@ impl Store {
             0 => 50,
             limit => limit.min(MAX_PAGE),
         };
-        macro_rules! bind_filters {
-            ($q:expr) => {
-                $q.bind(query.shop_id.as_ref().map(ShopId::as_str))
-                    .bind(query.state.map(OrderState::as_str))
-                    .bind(query.received_from.map(to_millis))
-                    .bind(query.received_before.map(to_millis))
-                    .bind(terms.as_ref().map(|t| t.exact.clone()))
-                    .bind(terms.as_ref().map(|t| t.other_name.clone()))
-                    .bind(terms.as_ref().map(|t| t.tracking.clone()))
-                    .bind(terms.as_ref().and_then(|t| t.phone.clone()))
-                    .bind(terms.as_ref().and_then(|t| t.name_like.clone()))
-            };
+        // The identifiers people quote first (the order's name, a phone, a tracking number),
+        // each found by its index; a piece of a name only when none of them matched.
+        let (mut total, mut rows) = match &terms {
+            None => self.search_page(query, &Looking::Everything, limit).await?,
+            Some(terms) => {
+                self.search_page(query, &Looking::Identifiers(terms), limit)
+                    .await?
+            }
+        };
+        if total == 0
+            && let Some(like) = terms.as_ref().and_then(|t| t.name_like.as_deref())
+        {
+            (total, rows) = self.search_page(query, &Looking::Name(like), limit).await?;
         }
-        let (total,): (i64,) = bind_filters!(sqlx::query_as(concat!(
-            "SELECT COUNT(*)",
-            order_search_where!()
-        )))
-        .fetch_one(&self.pool)
-        .await?;
-        let rows: Vec<OrderRow> = bind_filters!(sqlx::query_as(concat!(
-            "SELECT ",
-            order_columns!(),
-            order_search_where!(),
-            " ORDER BY created_at DESC, order_key LIMIT $10 OFFSET $11"
-        )))
-        .bind(i64::from(limit))
-        .bind(i64::from(query.offset))
-        .fetch_all(&self.pool)
-        .await?;
         Ok(OrderPage {
             orders: rows
                 .into_iter()
@@ -146,6 +213,56 @@ impl Store {
             limit,
             offset: query.offset,
         })
+    }
+
+    /// One statement's count and page.
+    async fn search_page(
+        &self,
+        query: &OrderQuery,
+        looking: &Looking<'_>,
+        limit: u32,
+    ) -> StoreResult<(i64, Vec<OrderRow>)> {
+        let (from_where, binds) = search_where(query, looking, self.backend());
+        let count_sql = format!("SELECT COUNT(*){from_where}");
+        let mut count = sqlx::query_as::<_, (i64,)>(sqlx::AssertSqlSafe(count_sql));
+        for value in &binds {
+            count = match value {
+                Bound::Text(text) => count.bind(text.clone()),
+                Bound::Number(number) => count.bind(*number),
+            };
+        }
+        let (total,) = count.fetch_one(&self.pool).await?;
+        if total == 0 {
+            return Ok((0, Vec::new()));
+        }
+        let (limit_at, offset_at) = (binds.len() + 1, binds.len() + 2);
+        let page_sql = match looking {
+            Looking::Everything => format!(
+                "SELECT {}{from_where} ORDER BY created_at DESC, order_key \
+                 LIMIT ${limit_at} OFFSET ${offset_at}",
+                order_columns!()
+            ),
+            // The few orders a text matches are found first, by their indexes, then sorted:
+            // left to itself, a planner may walk every order newest first looking for them.
+            Looking::Identifiers(_) | Looking::Name(_) => format!(
+                "WITH hits AS MATERIALIZED (SELECT {}{from_where}) SELECT * FROM hits \
+                 ORDER BY created_at DESC, order_key LIMIT ${limit_at} OFFSET ${offset_at}",
+                order_columns!()
+            ),
+        };
+        let mut page = sqlx::query_as::<_, OrderRow>(sqlx::AssertSqlSafe(page_sql));
+        for value in &binds {
+            page = match value {
+                Bound::Text(text) => page.bind(text.clone()),
+                Bound::Number(number) => page.bind(*number),
+            };
+        }
+        let rows = page
+            .bind(i64::from(limit))
+            .bind(i64::from(query.offset))
+            .fetch_all(&self.pool)
+            .await?;
+        Ok((total, rows))
     }
 
     /// How many orders are in each state (states without orders are left out).

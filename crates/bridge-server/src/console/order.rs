@@ -204,7 +204,7 @@ async fn order_page(
         address: shop_order.address.one_line(),
         region: order
             .region()
-            .map(ToString::to_string)
+            .map(super::views::located)
             .unwrap_or_else(|| t("order-region-not-found")),
         items: shop_order
             .items

@@ -86,6 +86,29 @@ pub fn duration_words(duration: std::time::Duration) -> String {
     }
 }
 
+/// Where an order's region came from, in words: `Ashanti (chosen by a person)`.
+pub fn located(located: &bridge_core::domain::Located) -> String {
+    use bridge_core::domain::RegionSource;
+    let how = match &located.source {
+        RegionSource::RegionField => t("region-source-field"),
+        RegionSource::Code { code } => {
+            t_with("region-source-code", &[("code", code.as_str().into())])
+        }
+        RegionSource::Alias { alias } => {
+            t_with("region-source-alias", &[("alias", alias.as_str().into())])
+        }
+        RegionSource::GhanaPostGps { address } => {
+            t_with("region-source-gps", &[("address", address.as_str().into())])
+        }
+        RegionSource::Place { name, .. } => {
+            t_with("region-source-place", &[("place", name.as_str().into())])
+        }
+        RegionSource::ShopDefault => t("region-source-default"),
+        RegionSource::Chosen => t("region-source-chosen"),
+    };
+    format!("{} ({how})", located.region)
+}
+
 /// A state's name for people.
 pub fn state_label(state: OrderState) -> String {
     t(&format!("state-{}", state.as_str()))
