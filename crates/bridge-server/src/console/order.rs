@@ -145,8 +145,8 @@ async fn order_page(
     };
     let policy = state.rules.shop(order.shop_id()).ok();
     let allowed = |action: &OperatorAction| {
-        policy.map_or(Err("the shop is no longer configured".to_owned()), |p| {
-            check(order, action, p).map_err(|r| r.to_string())
+        policy.map_or(Err(t("refusal-shop-gone")), |p| {
+            check(order, action, p).map_err(|r| super::views::refusal(&r))
         })
     };
     let probe = OperatorAction::Correct(bridge_core::workflow::operator::Correction {
@@ -497,8 +497,11 @@ pub async fn order_action(
                 OperationError::NothingToCorrect => {
                     (StatusCode::UNPROCESSABLE_ENTITY, t("order-nothing-changed"))
                 }
-                OperationError::Refused(_) | OperationError::NothingToReplay => {
-                    (StatusCode::CONFLICT, error.to_string())
+                OperationError::Refused(refusal) => {
+                    (StatusCode::CONFLICT, super::views::refusal(refusal))
+                }
+                OperationError::NothingToReplay => {
+                    (StatusCode::CONFLICT, t("refusal-nothing-to-replay"))
                 }
                 _ => return operation_refused(&error),
             };

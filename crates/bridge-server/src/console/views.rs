@@ -86,6 +86,39 @@ pub fn duration_words(duration: std::time::Duration) -> String {
     }
 }
 
+/// Why a person's action is refused, in the page's language.
+pub fn refusal(refusal: &bridge_core::workflow::operator::Refusal) -> String {
+    use bridge_core::workflow::operator::Refusal;
+    match refusal {
+        Refusal::NothingToCorrect => t("refusal-nothing-to-correct"),
+        Refusal::Finished(state) => {
+            t_with("refusal-finished", &[("state", state_label(*state).into())])
+        }
+        Refusal::PickedUp => t("refusal-picked-up"),
+        Refusal::NotWaiting(state) => t_with(
+            "refusal-not-waiting",
+            &[("state", state_label(*state).into())],
+        ),
+        Refusal::HasPackage => t("refusal-has-package"),
+        Refusal::StillUnshippable(unshippable) => t_with(
+            "refusal-still-unshippable",
+            &[(
+                "reason",
+                reason(&Attention::Unshippable(unshippable.clone())).into(),
+            )],
+        ),
+        Refusal::NotDelivered(state) => t_with(
+            "refusal-not-delivered",
+            &[("state", state_label(*state).into())],
+        ),
+        Refusal::AfterSaleUnderway(what) => t_with(
+            "refusal-after-sale-underway",
+            &[("what", what.as_str().into())],
+        ),
+        Refusal::AfterSaleBeingBooked => t("refusal-after-sale-being-booked"),
+    }
+}
+
 /// Where an order's region came from, in words: `Ashanti (chosen by a person)`.
 pub fn located(located: &bridge_core::domain::Located) -> String {
     use bridge_core::domain::RegionSource;
