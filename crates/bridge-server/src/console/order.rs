@@ -196,7 +196,13 @@ async fn order_page(
             || {
                 shop_order.recipient.phone_problem.map_or_else(
                     || t("order-no-phone"),
-                    |p| format!("{}: {p}", t("order-no-phone")),
+                    |p| {
+                        format!(
+                            "{}: {}",
+                            t("order-no-phone"),
+                            super::views::phone_problem(&p)
+                        )
+                    },
                 )
             },
             |p| p.masked(),
@@ -492,7 +498,11 @@ pub async fn order_action(
             let (status, text) = match &error {
                 OperationError::Invalid(problem) => (
                     StatusCode::UNPROCESSABLE_ENTITY,
-                    format!("{}: {}", field_label(problem.field), problem.message),
+                    format!(
+                        "{}: {}",
+                        field_label(problem.field),
+                        super::views::field_problem(&problem.kind)
+                    ),
                 ),
                 OperationError::NothingToCorrect => {
                     (StatusCode::UNPROCESSABLE_ENTITY, t("order-nothing-changed"))

@@ -86,6 +86,33 @@ pub fn duration_words(duration: std::time::Duration) -> String {
     }
 }
 
+/// A phone number's problem, in the page's language.
+pub fn phone_problem(problem: &bridge_core::domain::PhoneError) -> String {
+    use bridge_core::domain::PhoneError;
+    t(match problem {
+        PhoneError::Empty => "phone-empty",
+        PhoneError::NotDigits => "phone-not-digits",
+        PhoneError::NoCountry => "phone-no-country",
+        PhoneError::WrongLength => "phone-wrong-length",
+        PhoneError::FixedLine => "phone-fixed-line",
+    })
+}
+
+/// Why a corrected field cannot be used, in the page's language.
+pub fn field_problem(kind: &crate::operations::ProblemKind) -> String {
+    use crate::operations::ProblemKind;
+    match kind {
+        ProblemKind::Empty => t("problem-empty"),
+        ProblemKind::TooLong(max) => t_count("problem-too-long", *max as u64),
+        ProblemKind::UnknownRegion(name) => {
+            t_with("reason-unknown-region", &[("region", name.as_str().into())])
+        }
+        ProblemKind::Phone(problem) => phone_problem(problem),
+        ProblemKind::NotANumber => t("problem-not-a-number"),
+        ProblemKind::AmountOutOfRange => t("problem-amount-range"),
+    }
+}
+
 /// Why a person's action is refused, in the page's language.
 pub fn refusal(refusal: &bridge_core::workflow::operator::Refusal) -> String {
     use bridge_core::workflow::operator::Refusal;
@@ -162,7 +189,7 @@ pub fn reason(attention: &Attention) -> String {
             Unshippable::NoPhone => t("reason-no-phone"),
             Unshippable::UnusablePhone { problem } => t_with(
                 "reason-unusable-phone",
-                &[("problem", problem.to_string().into())],
+                &[("problem", phone_problem(problem).into())],
             ),
             Unshippable::NoAddress => t("reason-no-address"),
             Unshippable::OutsideServiceArea { country } => t_with(
@@ -485,6 +512,49 @@ mod tests {
         );
         assert_eq!(body["id"], 5123456789u64, "ids stay readable");
         assert_eq!(body["billing"]["first_name"], "Ama");
+    }
+
+    #[test]
+    fn reasons_refusals_and_field_problems_read_in_the_operators_language() {
+        use super::super::words::in_locale;
+        use bridge_core::domain::PhoneError;
+        use bridge_core::workflow::operator::Refusal;
+        use catalogue::Locale;
+
+        let french = in_locale(Locale::Fr, || {
+            field_problem(&crate::operations::ProblemKind::Phone(
+                PhoneError::FixedLine,
+            ))
+        });
+        assert!(french.contains("ligne fixe"), "{french}");
+        let unknown = Attention::Unshippable(Unshippable::UnknownRegion {
+            region: "Upcountry".to_owned(),
+            read: "the city `Xyz` is not a place".to_owned(),
+        });
+        let arabic = in_locale(Locale::Ar, || reason(&unknown));
+        assert!(arabic.contains("Upcountry"), "{arabic}");
+        assert!(
+            arabic
+                .chars()
+                .any(|c| ('\u{0600}'..='\u{06FF}').contains(&c)),
+            "{arabic}"
+        );
+        assert!(
+            !arabic.contains("Xyz"),
+            "the resolver's detail is shown apart"
+        );
+        assert_eq!(reason_detail(&unknown), "the city \"Xyz\" is not a place");
+        let refused = in_locale(Locale::En, || {
+            refusal(&Refusal::NotWaiting(OrderState::Shipping))
+        });
+        assert_eq!(
+            refused,
+            "The order is “Being shipped”, not waiting for a person."
+        );
+        assert_eq!(
+            in_locale(Locale::Ar, || t_count("reports-parcels", 2)),
+            catalogue::text_with(Locale::Ar, "reports-parcels", &[("count", 2u64.into())])
+        );
     }
 
     #[test]

@@ -177,6 +177,12 @@ pub async fn switch(Path(tag): Path<String>, Query(back): Query<Back>) -> Respon
     response
 }
 
+/// Runs `f` as if answering a request in `locale` (for tests of the words).
+#[cfg(test)]
+pub fn in_locale<T>(locale: Locale, f: impl FnOnce() -> T) -> T {
+    LOCALE.sync_scope(Cell::new(locale), f)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

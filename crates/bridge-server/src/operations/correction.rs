@@ -32,8 +32,27 @@ pub struct CorrectionInput {
 pub struct FieldProblem {
     /// The field.
     pub field: &'static str,
-    /// Why.
+    /// Why, in English (the API's and the command line's words).
     pub message: String,
+    /// Why, typed: each door says it in its own words (the console in the operator's language).
+    pub kind: ProblemKind,
+}
+
+/// Why a corrected field cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProblemKind {
+    /// A required text left empty.
+    Empty,
+    /// Longer than this many characters.
+    TooLong(usize),
+    /// Not one of ShaQ's regions.
+    UnknownRegion(String),
+    /// A phone number that cannot be used.
+    Phone(bridge_core::domain::PhoneError),
+    /// Not a decimal number.
+    NotANumber,
+    /// Negative, too large, or more than two decimals.
+    AmountOutOfRange,
 }
 
 const MAX_LINE: usize = 200;
@@ -58,7 +77,11 @@ impl CorrectionInput {
     /// `phone_country` (the order's country). An empty correction is for the caller to refuse
     /// ([`super::OperationError::NothingToCorrect`]).
     pub fn parse(&self, phone_country: &str) -> Result<Correction, FieldProblem> {
-        let problem = |field: &'static str, message: String| FieldProblem { field, message };
+        let problem = |field: &'static str, message: String, kind: ProblemKind| FieldProblem {
+            field,
+            message,
+            kind,
+        };
         let text = |field: &'static str,
                     value: &Option<String>,
                     required: bool|
@@ -66,10 +89,18 @@ impl CorrectionInput {
             let Some(raw) = value else { return Ok(None) };
             let cleaned = clean_text(raw);
             if required && cleaned.is_empty() {
-                return Err(problem(field, "must not be empty".to_owned()));
+                return Err(problem(
+                    field,
+                    "must not be empty".to_owned(),
+                    ProblemKind::Empty,
+                ));
             }
             if cleaned.chars().count() > MAX_LINE {
-                return Err(problem(field, format!("at most {MAX_LINE} characters")));
+                return Err(problem(
+                    field,
+                    format!("at most {MAX_LINE} characters"),
+                    ProblemKind::TooLong(MAX_LINE),
+                ));
             }
             Ok(Some(cleaned))
         };
@@ -82,6 +113,7 @@ impl CorrectionInput {
                         "`{name}` is not one of ShaQ's regions ({})",
                         GHANA_REGIONS.join(", ")
                     ),
+                    ProblemKind::UnknownRegion(name.to_owned()),
                 )
             })?),
         };
@@ -89,7 +121,7 @@ impl CorrectionInput {
             None | Some("") => None,
             Some(raw) => Some(
                 PhoneE164::parse(raw, Some(phone_country))
-                    .map_err(|e| problem("phone", e.to_string()))?,
+                    .map_err(|e| problem("phone", e.to_string(), ProblemKind::Phone(e)))?,
             ),
         };
         let amount_to_collect = match &self.amount_to_collect {
@@ -97,7 +129,11 @@ impl CorrectionInput {
             Some(serde_json::Value::String(s)) if s.trim().is_empty() => None,
             Some(value) => {
                 let amount = parse_amount(value).ok_or_else(|| {
-                    problem("amount_to_collect", "must be a decimal number".to_owned())
+                    problem(
+                        "amount_to_collect",
+                        "must be a decimal number".to_owned(),
+                        ProblemKind::NotANumber,
+                    )
                 })?;
                 if amount.is_sign_negative() || amount.scale() > 2 || amount > MAX_AMOUNT {
                     return Err(problem(
@@ -105,6 +141,7 @@ impl CorrectionInput {
                         format!(
                             "must be zero or more, at most {MAX_AMOUNT}, with at most two decimals"
                         ),
+                        ProblemKind::AmountOutOfRange,
                     ));
                 }
                 // Written with two decimals, as money is (`150.5` → `150.50`).

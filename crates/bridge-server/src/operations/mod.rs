@@ -24,7 +24,7 @@ use bridge_core::workflow::returns::AfterSale;
 use bridge_core::workflow::{Rules, TrackedOrder};
 use chrono::Utc;
 
-pub use correction::{CorrectionInput, FieldProblem};
+pub use correction::{CorrectionInput, FieldProblem, ProblemKind};
 
 /// Why a person's request was not done.
 #[derive(Debug, thiserror::Error)]

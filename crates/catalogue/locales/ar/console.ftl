@@ -420,3 +420,19 @@ refusal-after-sale-underway = إرجاع أو استبدال أو تبديل ل�
 refusal-after-sale-being-booked = إرجاع أو استبدال أو تبديل لهذا الطلب قيد الحجز بالفعل.
 refusal-shop-gone = لم يعد المتجر مُعدًّا.
 refusal-nothing-to-replay = ليس لهذا الطلب أي ويب هوك لإعادة تشغيله.
+phone-empty = رقم الهاتف فارغ
+phone-not-digits = رقم الهاتف يحتوي على رموز غير الأرقام
+phone-no-country = الرقم المحلي يحتاج إلى دولة
+phone-wrong-length = رقم الهاتف غير صالح لدولته
+phone-fixed-line = الرقم خط ثابت لا يستقبل رسائل واتساب
+problem-empty = يجب ألا يكون فارغًا
+problem-too-long = { $count ->
+    [zero] لا يُقبل أي حرف
+    [one] حرف واحد على الأكثر
+    [two] حرفان على الأكثر
+    [few] { $count } أحرف على الأكثر
+    [many] { $count } حرفًا على الأكثر
+   *[other] { $count } حرف على الأكثر
+}
+problem-not-a-number = يجب أن يكون عددًا عشريًا
+problem-amount-range = يجب أن يكون صفرًا أو أكثر، بخانتين عشريتين على الأكثر

@@ -363,13 +363,25 @@ region-source-place = from the place { $place }
 region-source-default = the shop's default region
 region-source-chosen = chosen by a person
 refusal-nothing-to-correct = The correction changes nothing.
-refusal-finished = The order is { $state }: it is finished.
+refusal-finished = The order is “{ $state }”: it is finished.
 refusal-picked-up = ShaQ has picked the parcel up: change the delivery with ShaQ.
-refusal-not-waiting = The order is { $state }, not waiting for a person.
+refusal-not-waiting = The order is “{ $state }”, not waiting for a person.
 refusal-has-package = The order has a ShaQ package: its next courier status moves it on.
 refusal-still-unshippable = The order still cannot ship: { $reason }
-refusal-not-delivered = The order is { $state }: a return, replacement or exchange needs a delivered order.
+refusal-not-delivered = The order is “{ $state }”: a return, replacement or exchange needs a delivered order.
 refusal-after-sale-underway = A return, replacement or exchange of this order is still on its way ({ $what }).
 refusal-after-sale-being-booked = A return, replacement or exchange of this order is already being booked.
 refusal-shop-gone = The shop is no longer configured.
 refusal-nothing-to-replay = This order has no webhook to run again.
+phone-empty = the phone number is empty
+phone-not-digits = the phone number contains characters other than digits
+phone-no-country = a local phone number needs a country
+phone-wrong-length = the phone number is not a valid number for its country
+phone-fixed-line = the phone number is a fixed line, which cannot receive WhatsApp messages
+problem-empty = must not be empty
+problem-too-long = { $count ->
+    [one] at most 1 character
+   *[other] at most { $count } characters
+}
+problem-not-a-number = must be a decimal number
+problem-amount-range = must be zero or more, with at most two decimals

@@ -376,3 +376,15 @@ refusal-after-sale-underway = Un retour, un remplacement ou un échange de cette
 refusal-after-sale-being-booked = Un retour, un remplacement ou un échange de cette commande est déjà en cours de réservation.
 refusal-shop-gone = La boutique n'est plus configurée.
 refusal-nothing-to-replay = Cette commande n'a aucun webhook à rejouer.
+phone-empty = le numéro de téléphone est vide
+phone-not-digits = le numéro de téléphone contient autre chose que des chiffres
+phone-no-country = un numéro local a besoin d'un pays
+phone-wrong-length = le numéro n'est pas un numéro valide pour son pays
+phone-fixed-line = c'est une ligne fixe, qui ne peut pas recevoir de messages WhatsApp
+problem-empty = ne doit pas être vide
+problem-too-long = { $count ->
+    [one] { $count } caractère au plus
+   *[other] { $count } caractères au plus
+}
+problem-not-a-number = doit être un nombre décimal
+problem-amount-range = doit être positif ou nul, avec au plus deux décimales
