@@ -475,7 +475,7 @@ async fn a_stuck_order_is_found_fixed_and_shipped_from_the_console() {
     assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let refused = refused.text().await.unwrap();
     assert!(
-        refused.contains("Region: `Atlantis` is not one of ShaQ"),
+        refused.contains("Region: “Atlantis” is not one of ShaQ"),
         "{refused}"
     );
     assert!(refused.contains("value=\"House 5\""));
