@@ -96,6 +96,7 @@ const SOURCES: [(Locale, &[&str]); 3] = [
         &[
             include_str!("../locales/en/customer.ftl"),
             include_str!("../locales/en/console.ftl"),
+            include_str!("../locales/en/handover.ftl"),
         ],
     ),
     (
@@ -103,6 +104,7 @@ const SOURCES: [(Locale, &[&str]); 3] = [
         &[
             include_str!("../locales/fr/customer.ftl"),
             include_str!("../locales/fr/console.ftl"),
+            include_str!("../locales/fr/handover.ftl"),
         ],
     ),
     (
@@ -110,6 +112,7 @@ const SOURCES: [(Locale, &[&str]); 3] = [
         &[
             include_str!("../locales/ar/customer.ftl"),
             include_str!("../locales/ar/console.ftl"),
+            include_str!("../locales/ar/handover.ftl"),
         ],
     ),
 ];
@@ -205,6 +208,15 @@ mod tests {
                 )
             })
             .collect();
+        // No message is defined twice in one language (across its files the first would win).
+        for (locale, sources) in SOURCES {
+            let mut seen = BTreeSet::new();
+            for source in sources {
+                for id in ids(source) {
+                    assert!(seen.insert(id.clone()), "{}: `{id}` twice", locale.tag());
+                }
+            }
+        }
         let english = &per_locale[0].1;
         assert!(!english.is_empty());
         for (locale, ids) in &per_locale[1..] {

@@ -85,42 +85,63 @@ pub enum Label {
     },
 }
 
-/// Every word the handover prints, in one place, so that giving them in the shop's language
-/// is a change of this table only. `{name}` marks where a value goes.
-struct Words {
-    title: &'static str,
-    shipment: &'static str,
-    handed_over: &'static str,
-    summary: &'static str,
-    continued: &'static str,
-    nothing: &'static str,
-    columns: [&'static str; 6],
-    total: &'static str,
-    signatures: &'static str,
-    label_missing: &'static str,
-    label_unreadable: &'static str,
+/// Every word the handover prints. `{name}` marks where a value goes (`{shop}`, `{reference}`,
+/// `{date}`, `{count}`, `{totals}`, `{tracking_number}`). The bridge fills this from its
+/// catalogues; [`ManifestWords::english`] is the fallback of [`render`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ManifestWords {
+    /// `ShaQ handover - {shop}`.
+    pub title: String,
+    /// `Shipment {reference}`.
+    pub shipment: String,
+    /// `Handed over {date}`.
+    pub handed_over: String,
+    /// `{count} package(s); cash to collect: {totals}`.
+    pub summary: String,
+    /// `Shipment {reference} (continued)`.
+    pub continued: String,
+    /// What there is to collect when nothing is.
+    pub nothing: String,
+    /// The table's columns: number, order, tracking number, customer, city, to collect.
+    pub columns: [String; 6],
+    /// `Total to collect: {totals}`.
+    pub total: String,
+    /// The signatures line.
+    pub signatures: String,
+    /// `Label {tracking_number} missing`.
+    pub label_missing: String,
+    /// The note on a label file that is not a readable PDF.
+    pub label_unreadable: String,
 }
 
-const ENGLISH: Words = Words {
-    title: "ShaQ handover - {shop}",
-    shipment: "Shipment {reference}",
-    handed_over: "Handed over {date}",
-    summary: "{count} package(s); cash to collect: {totals}",
-    continued: "Shipment {reference} (continued)",
-    nothing: "nothing",
-    columns: [
-        "#",
-        "Order",
-        "Tracking number",
-        "Customer",
-        "City",
-        "To collect",
-    ],
-    total: "Total to collect: {totals}",
-    signatures: "Handed over by: ______________________    Received by (ShaQ rider): ______________________",
-    label_missing: "Label {tracking_number} missing",
-    label_unreadable: "ShaQ's label file is not a readable PDF: print it from ShaQ's portal",
-};
+impl ManifestWords {
+    /// The English words.
+    pub fn english() -> ManifestWords {
+        ManifestWords {
+            title: "ShaQ handover - {shop}".to_owned(),
+            shipment: "Shipment {reference}".to_owned(),
+            handed_over: "Handed over {date}".to_owned(),
+            summary: "{count} package(s); cash to collect: {totals}".to_owned(),
+            continued: "Shipment {reference} (continued)".to_owned(),
+            nothing: "nothing".to_owned(),
+            columns: [
+                "#".to_owned(),
+                "Order".to_owned(),
+                "Tracking number".to_owned(),
+                "Customer".to_owned(),
+                "City".to_owned(),
+                "To collect".to_owned(),
+            ],
+            total: "Total to collect: {totals}".to_owned(),
+            signatures: "Handed over by: ______________________    Received by (ShaQ rider): ______________________".to_owned(),
+            label_missing: "Label {tracking_number} missing".to_owned(),
+            label_unreadable: "ShaQ's label file is not a readable PDF: print it from ShaQ's portal"
+                .to_owned(),
+        }
+    }
+}
+
+type Words = ManifestWords;
 
 /// `template` with each `{name}` replaced by its value, in one pass: a value that happens to
 /// contain braces (a shop called `{kente}`) is printed as it is.
@@ -201,7 +222,7 @@ fn full_width(text: &str, style: Style, baseline: f32, surface: &mut Surface<'_>
 
 fn totals_text(manifest: &Manifest, words: &Words) -> String {
     if manifest.totals.is_empty() {
-        words.nothing.to_owned()
+        words.nothing.clone()
     } else {
         manifest.totals.join(", ")
     }
@@ -222,16 +243,16 @@ fn first_page_heading(surface: &mut Surface<'_>, manifest: &Manifest, words: &Wo
     let count = manifest.lines.len().to_string();
     let mut y = MARGIN + 16.0;
     full_width(
-        &fill(words.title, &[("shop", &manifest.shop)]),
+        &fill(&words.title, &[("shop", &manifest.shop)]),
         Style::bold(16.0),
         y,
         surface,
     );
     y += 24.0;
     for line in [
-        fill(words.shipment, &[("reference", &manifest.reference)]),
-        fill(words.handed_over, &[("date", &manifest.date)]),
-        fill(words.summary, &[("count", &count), ("totals", &totals)]),
+        fill(&words.shipment, &[("reference", &manifest.reference)]),
+        fill(&words.handed_over, &[("date", &manifest.date)]),
+        fill(&words.summary, &[("count", &count), ("totals", &totals)]),
     ] {
         full_width(&line, Style::regular(10.0), y, surface);
         y += 14.0;
@@ -287,13 +308,13 @@ fn closing(surface: &mut Surface<'_>, manifest: &Manifest, words: &Words, below:
     let totals = totals_text(manifest, words);
     let y = below + 6.0;
     full_width(
-        &fill(words.total, &[("totals", &totals)]),
+        &fill(&words.total, &[("totals", &totals)]),
         Style::bold(10.0),
         y,
         surface,
     );
     full_width(
-        words.signatures,
+        &words.signatures,
         Style::regular(10.0),
         (y + 40.0).min(PAGE_HEIGHT - MARGIN),
         surface,
@@ -317,7 +338,7 @@ fn manifest_pages(
         } else {
             let y = MARGIN + 10.0;
             full_width(
-                &fill(words.continued, &[("reference", &manifest.reference)]),
+                &fill(&words.continued, &[("reference", &manifest.reference)]),
                 Style::regular(9.0),
                 y,
                 &mut surface,
@@ -362,7 +383,10 @@ fn missing_label_page(
     let mut surface = page.surface();
     let mut y = MARGIN + 16.0;
     full_width(
-        &fill(words.label_missing, &[("tracking_number", tracking_number)]),
+        &fill(
+            &words.label_missing,
+            &[("tracking_number", tracking_number)],
+        ),
         Style::bold(14.0),
         y,
         &mut surface,
@@ -425,7 +449,15 @@ fn configuration(version: PdfVersion) -> Result<Configuration, DocumentError> {
 /// The handover PDF: the manifest, then every label (a page saying so for a missing or
 /// unreadable one), in the order given.
 pub fn render(manifest: &Manifest, labels: &[Label]) -> Result<Vec<u8>, DocumentError> {
-    let words = &ENGLISH;
+    render_in(manifest, labels, &ManifestWords::english())
+}
+
+/// As [`render`], in `words`.
+pub fn render_in(
+    manifest: &Manifest,
+    labels: &[Label],
+    words: &ManifestWords,
+) -> Result<Vec<u8>, DocumentError> {
     let mut readable_labels = Vec::new();
     let pages: Vec<LabelPages<'_>> = labels
         .iter()
@@ -443,7 +475,7 @@ pub fn render(manifest: &Manifest, labels: &[Label]) -> Result<Vec<u8>, Document
                 }
                 None => LabelPages::Missing {
                     tracking_number,
-                    note: words.label_unreadable,
+                    note: &words.label_unreadable,
                 },
             },
             Label::Missing {
@@ -461,7 +493,7 @@ pub fn render(manifest: &Manifest, labels: &[Label]) -> Result<Vec<u8>, Document
     });
     document.set_metadata(
         Metadata::new()
-            .title(fill(words.shipment, &[("reference", &manifest.reference)]))
+            .title(fill(&words.shipment, &[("reference", &manifest.reference)]))
             .language("en".to_owned())
             .creator("shaq-bridge".to_owned()),
     );

@@ -178,7 +178,12 @@ pub(super) async fn run(
         lines: going.iter().map(manifest_line).collect(),
         totals: totals(&going),
     };
-    let pdf = documents::shipment::render(&manifest, &labels)
+    let words = manifest_words(
+        shop.settings
+            .default_language
+            .map_or(catalogue::Locale::En, catalogue::Locale::from),
+    );
+    let pdf = documents::shipment::render_in(&manifest, &labels, &words)
         .map_err(|e| JobError::permanent(format!("printing the handover: {e}")))?;
     store
         .save_shipment_pdf(shipment_id, &pdf, now)
@@ -266,4 +271,54 @@ pub(crate) fn totals(orders: &[TrackedOrder]) -> Vec<String> {
         .into_iter()
         .map(|(currency, amount)| money(amount, currency))
         .collect()
+}
+
+/// The manifest's words in the shop's language (English when it names none: ShaQ's own). The
+/// document's markers (`{shop}`, `{totals}`…) go through the catalogue as its arguments, so the
+/// document fills them in the catalogue's word order.
+fn manifest_words(locale: catalogue::Locale) -> documents::shipment::ManifestWords {
+    let word = |id: &str| catalogue::text(locale, id);
+    let with = |id: &str, names: &[&str]| {
+        let args: Vec<(&str, catalogue::Arg<'_>)> = names
+            .iter()
+            .map(|name| (*name, catalogue::Arg::from(format!("{{{name}}}"))))
+            .collect();
+        catalogue::text_with(locale, id, &args)
+    };
+    documents::shipment::ManifestWords {
+        title: with("manifest-title", &["shop"]),
+        shipment: with("manifest-shipment", &["reference"]),
+        handed_over: with("manifest-handed-over", &["date"]),
+        summary: with("manifest-summary", &["count", "totals"]),
+        continued: with("manifest-continued", &["reference"]),
+        nothing: word("manifest-nothing"),
+        columns: [
+            word("manifest-column-number"),
+            word("manifest-column-order"),
+            word("manifest-column-tracking"),
+            word("manifest-column-customer"),
+            word("manifest-column-city"),
+            word("manifest-column-collect"),
+        ],
+        total: with("manifest-total", &["totals"]),
+        signatures: word("manifest-signatures"),
+        label_missing: with("manifest-label-missing", &["tracking_number"]),
+        label_unreadable: word("manifest-label-unreadable"),
+    }
+}
+
+#[cfg(test)]
+mod words_tests {
+    use super::manifest_words;
+
+    #[test]
+    fn the_manifest_speaks_the_shops_language_and_keeps_the_documents_markers() {
+        let english = manifest_words(catalogue::Locale::En);
+        assert_eq!(english, documents::shipment::ManifestWords::english());
+        let french = manifest_words(catalogue::Locale::Fr);
+        assert_eq!(french.summary, "{count} colis ; à encaisser : {totals}");
+        assert_eq!(french.columns[2], "Numéro de suivi");
+        let arabic = manifest_words(catalogue::Locale::Ar);
+        assert!(arabic.title.contains("{shop}"), "{}", arabic.title);
+    }
 }

@@ -350,12 +350,28 @@ pub async fn order(
 
 fn operation_refused(error: &OperationError) -> Response {
     match error {
-        OperationError::NoOrder { .. } | OperationError::UnknownShop(_) => message(
+        OperationError::NoOrder { shop, reference } => message(
             StatusCode::NOT_FOUND,
             "message-not-found",
-            error.to_string(),
+            super::words::t_with(
+                "message-no-order",
+                &[
+                    ("shop", shop.to_string().into()),
+                    ("order", reference.as_str().into()),
+                ],
+            ),
+        ),
+        OperationError::UnknownShop(shop) => message(
+            StatusCode::NOT_FOUND,
+            "message-not-found",
+            super::words::t_with("message-no-shop", &[("shop", shop.to_string().into())]),
         ),
         OperationError::Store(error) => storage_down(error),
+        OperationError::Refused(refusal) => message(
+            StatusCode::CONFLICT,
+            "message-refused",
+            super::views::refusal(refusal),
+        ),
         other => message(StatusCode::CONFLICT, "message-refused", other.to_string()),
     }
 }
