@@ -303,12 +303,15 @@ fn move_to(
     lines: &mut Vec<TimelineEntry>,
 ) {
     if order.state() != state {
-        lines.push(timeline(
+        let mut line = timeline(
             &order.key(),
             now,
             TimelineKind::State,
             format!("{} → {}", order.state(), state),
-        ));
+        );
+        // The states by name, so the console can say them in the operator's language.
+        line.details = serde_json::json!({ "from": order.state().as_str(), "to": state.as_str() });
+        lines.push(line);
         order.set_state(state, now);
     }
     order.touch(now);

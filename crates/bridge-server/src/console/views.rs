@@ -349,7 +349,7 @@ impl Step {
             } else {
                 operator
             },
-            summary: line.entry.summary.clone(),
+            summary: said(line),
             call: call.join(" · "),
         }
     }
@@ -410,6 +410,37 @@ impl Sent {
                 .unwrap_or_default(),
             variables,
         })
+    }
+}
+
+/// A journey line in the page's language where the line says what it means (a change of state,
+/// a message sent); otherwise as it was recorded.
+fn said(line: &TimelineRecord) -> String {
+    use bridge_core::store::TimelineKind;
+    let details = &line.entry.details;
+    let state = |name: &str| {
+        details[name]
+            .as_str()
+            .and_then(|s| s.parse::<OrderState>().ok())
+    };
+    match line.entry.kind {
+        TimelineKind::State => match (state("from"), state("to")) {
+            (Some(from), Some(to)) => format!("{} → {}", state_label(from), state_label(to)),
+            _ => line.entry.summary.clone(),
+        },
+        TimelineKind::Ticket => match details["sent"]["status"].as_str() {
+            Some(status) => {
+                let id = format!("ticket-status-{status}");
+                let status = if catalogue::has(&id) {
+                    t(&id)
+                } else {
+                    status.to_owned()
+                };
+                t_with("journey-ticket-sent", &[("status", status.into())])
+            }
+            None => line.entry.summary.clone(),
+        },
+        _ => line.entry.summary.clone(),
     }
 }
 
@@ -555,6 +586,45 @@ mod tests {
             in_locale(Locale::Ar, || t_count("reports-parcels", 2)),
             catalogue::text_with(Locale::Ar, "reports-parcels", &[("count", 2u64.into())])
         );
+    }
+
+    #[test]
+    fn state_and_message_lines_of_the_journey_read_in_the_operators_language() {
+        use super::super::words::in_locale;
+        use bridge_core::domain::OrderKey;
+        use bridge_core::store::{TimelineEntry, TimelineKind};
+        use catalogue::Locale;
+
+        let line = |kind, summary: &str, details: Value| TimelineRecord {
+            id: 1,
+            entry: TimelineEntry {
+                order_key: OrderKey::new("kente/1"),
+                at: chrono::Utc::now(),
+                kind,
+                summary: summary.to_owned(),
+                details,
+            },
+        };
+        let moved = line(
+            TimelineKind::State,
+            "needs_attention → shipping",
+            json!({"from": "needs_attention", "to": "shipping"}),
+        );
+        assert_eq!(
+            in_locale(Locale::En, || said(&moved)),
+            "Needs a person → Being shipped"
+        );
+        let french = in_locale(Locale::Fr, || said(&moved));
+        assert!(!french.contains("needs_attention"), "{french}");
+        let sent = line(
+            TimelineKind::Ticket,
+            "Digishare ticket moved to delivered",
+            json!({"sent": {"status": "delivered", "language": "fr", "variables": {}}}),
+        );
+        assert!(in_locale(Locale::En, || said(&sent)).contains("“Delivered”"));
+        // A line written before the words were kept reads as it was recorded.
+        let old = line(TimelineKind::State, "received → shipping", Value::Null);
+        assert_eq!(said(&old), "received → shipping");
     }
 
     #[test]

@@ -272,6 +272,9 @@ async fn hash_password_at_a_terminal_asks_twice_without_echo() {
                 assert!(n > 0, "no prompt `{prompt}`: {seen}");
                 seen.push_str(&String::from_utf8_lossy(&buffer[..n]));
             }
+            // rpassword turns echo off just after printing the prompt: a person types later
+            // than that, and so does the test.
+            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
             stdin
                 .write_all(format!("{answer}\r").as_bytes())
                 .await

@@ -437,3 +437,4 @@ problem-too-long = { $count ->
 problem-not-a-number = يجب أن يكون عددًا عشريًا
 problem-amount-range = يجب أن يكون صفرًا أو أكثر، بخانتين عشريتين على الأكثر
 message-no-order = لا يوجد طلب «{ $order }» في المتجر «{ $shop }»: تحقق من الرقم الذي ذكره الزبون.
+journey-ticket-sent = التذكرة في حالة «{ $status }»: أُرسلت رسالة واتساب الخاصة بها إلى الزبون

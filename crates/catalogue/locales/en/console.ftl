@@ -386,3 +386,4 @@ problem-too-long = { $count ->
 problem-not-a-number = must be a decimal number
 problem-amount-range = must be zero or more, with at most two decimals
 message-no-order = No order “{ $order }” of the shop “{ $shop }”: check the number the customer quoted.
+journey-ticket-sent = The ticket is at “{ $status }”: its WhatsApp message went to the customer

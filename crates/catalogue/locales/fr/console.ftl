@@ -389,3 +389,4 @@ problem-too-long = { $count ->
 problem-not-a-number = doit être un nombre décimal
 problem-amount-range = doit être positif ou nul, avec au plus deux décimales
 message-no-order = Aucune commande « { $order } » dans la boutique « { $shop } » : vérifiez le numéro donné par le client.
+journey-ticket-sent = Le ticket est à « { $status } » : son message WhatsApp est parti au client
