@@ -75,6 +75,31 @@ async fn find(client: &Client, locator: Locator<'_>) -> fantoccini::elements::El
         .unwrap()
 }
 
+/// Types the operator's name and the password on the sign-in page shown, and signs in.
+async fn fill_in_sign_in(client: &Client, name: &str) {
+    client
+        .find(Locator::Id("name"))
+        .await
+        .unwrap()
+        .send_keys(name)
+        .await
+        .unwrap();
+    client
+        .find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys(PASSWORD)
+        .await
+        .unwrap();
+    client
+        .find(Locator::Id("sign-in"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
 fn screenshots() -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/console-screenshots");
     std::fs::create_dir_all(&dir).unwrap();
@@ -117,27 +142,7 @@ async fn a_merchant_finds_fixes_and_ships_a_stuck_order_in_the_browser() {
     let (_driver, client) = browser().await;
     client.goto(&bridge.url("/console")).await.unwrap();
     // Not signed in: the sign-in page, then back to the inbox.
-    client
-        .find(Locator::Id("name"))
-        .await
-        .unwrap()
-        .send_keys("ama")
-        .await
-        .unwrap();
-    client
-        .find(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys(PASSWORD)
-        .await
-        .unwrap();
-    client
-        .find(Locator::Id("sign-in"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    fill_in_sign_in(&client, "ama").await;
     let inbox = find(&client, Locator::Id("attention")).await;
     let listed = inbox.text().await.unwrap();
     assert!(
@@ -424,27 +429,7 @@ async fn every_page_reads_in_three_languages_on_a_desktop_and_a_phone_and_an_ara
         let url = bridge.url("/console/login");
         async move {
             client.goto(&url).await.unwrap();
-            client
-                .find(Locator::Id("name"))
-                .await
-                .unwrap()
-                .send_keys(name)
-                .await
-                .unwrap();
-            client
-                .find(Locator::Id("password"))
-                .await
-                .unwrap()
-                .send_keys(PASSWORD)
-                .await
-                .unwrap();
-            client
-                .find(Locator::Id("sign-in"))
-                .await
-                .unwrap()
-                .click()
-                .await
-                .unwrap();
+            fill_in_sign_in(&client, name).await;
             find(&client, Locator::Css("header.top")).await;
         }
     };
