@@ -58,6 +58,19 @@ async fn simulator_urls(sandbox: &mut Child) -> (String, String, String, String)
     (shaq.unwrap(), digishare.unwrap(), shop.unwrap(), banner)
 }
 
+/// An order as the admin API shows it (`GET /api/orders/{shop}/{id}` with the sandbox's admin
+/// token), `None` while it does not answer with JSON.
+async fn admin_order(http: &reqwest::Client, bridge: &str, key: &str) -> Option<Value> {
+    http.get(format!("{bridge}/api/orders/{key}"))
+        .bearer_auth(SANDBOX_ADMIN_TOKEN)
+        .send()
+        .await
+        .ok()?
+        .json()
+        .await
+        .ok()
+}
+
 /// `GET url` as JSON, `None` while it does not answer with JSON.
 async fn get_json(http: &reqwest::Client, url: String) -> Option<Value> {
     http.get(url).send().await.ok()?.json().await.ok()
@@ -185,15 +198,7 @@ async fn sandbox_and_serve_as_two_processes_carry_an_order_to_delivery() {
 
     // The bridge saw it all: the order is delivered, and the shop was told.
     let order = wait_for("the order delivered", LIMIT, || async {
-        let shown: Value = http
-            .get(format!("{bridge}/api/orders/kente/4242"))
-            .bearer_auth(SANDBOX_ADMIN_TOKEN)
-            .send()
-            .await
-            .ok()?
-            .json()
-            .await
-            .ok()?;
+        let shown = admin_order(&http, &bridge, "kente/4242").await?;
         (shown["order"]["state"] == "delivered").then_some(shown)
     })
     .await
@@ -250,15 +255,7 @@ async fn sandbox_and_serve_as_two_processes_carry_an_order_to_delivery() {
         .unwrap();
     assert_eq!(stuck["bridge_status"], 200, "{stuck}");
     let shown = wait_for("the order waiting for a person", LIMIT, || async {
-        let shown: Value = http
-            .get(format!("{bridge}/api/orders/kente/4343"))
-            .bearer_auth(SANDBOX_ADMIN_TOKEN)
-            .send()
-            .await
-            .ok()?
-            .json()
-            .await
-            .ok()?;
+        let shown = admin_order(&http, &bridge, "kente/4343").await?;
         (shown["order"]["state"] == "needs_attention").then_some(shown)
     })
     .await
