@@ -583,3 +583,27 @@ fn a_dev_dashboard_app_needs_its_client_id_and_secret_and_nothing_else() {
         "{error}"
     );
 }
+
+/// An operator's console language is one the catalogues speak; another is refused, naming it.
+#[test]
+fn an_operators_language_is_ar_fr_or_en() {
+    let hash = crate::sign_in::hash_password("a long password for Salma").unwrap();
+    let with = |language: &str| {
+        format!(
+            "{}\n[[console.operators]]\nname = \"salma\"\npassword_hash = \"{hash}\"\nlanguage = \"{language}\"\n",
+            example_text()
+        )
+    };
+    let settings = Settings::from_toml(&with("ar")).expect("Arabic");
+    assert_eq!(
+        settings.console.operators[0].language.as_deref(),
+        Some("ar")
+    );
+    let error = Settings::from_toml(&with("de"))
+        .expect_err("German")
+        .to_string();
+    assert!(
+        error.contains("console.operators[0].language must be ar, fr or en"),
+        "{error}"
+    );
+}
