@@ -201,7 +201,8 @@ pub struct WorkflowSettings {
 pub struct ServerSettings {
     /// Address to listen on (`127.0.0.1:8080`; `0.0.0.0:8080` behind a proxy).
     pub listen: SocketAddr,
-    /// The public HTTPS address shops and couriers post to (for help output and docs only).
+    /// The public HTTPS address shops and couriers post to: the webhook addresses `connect`
+    /// registers and `check-config --online` checks, links in notices, the startup line.
     #[serde(default)]
     pub public_url: Option<String>,
     /// Bearer token for `/api/*`, acting as `admin` with the role `admin`. Without it (and
