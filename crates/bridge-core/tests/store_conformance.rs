@@ -32,8 +32,8 @@ use bridge_core::workflow::operator::{
 };
 use bridge_core::workflow::outcomes::on_job_news;
 use bridge_core::workflow::{
-    CourierMapping, Flow, JobNews, Milestones, NewJob, Rules, ShopPolicy, TicketStatuses,
-    TrackedOrder,
+    CourierMapping, Flow, JobNews, Milestones, NewJob, Rules, Said, ShopPolicy, TicketStatuses,
+    TrackedOrder, Word, timeline,
 };
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
@@ -570,13 +570,32 @@ async fn job_effects_commit_with_the_completion(store: Store) {
     let effects = JobEffects {
         order: Some(order.clone()),
         jobs: vec![job("kente/1", "follow-up")],
-        timeline: vec![TimelineEntry {
-            order_key: key("kente/1"),
-            at: now,
-            kind: TimelineKind::Call,
-            summary: "POST /packages → 201".to_owned(),
-            details: json!({ "status": 201 }),
-        }],
+        timeline: vec![
+            TimelineEntry {
+                order_key: key("kente/1"),
+                at: now,
+                kind: TimelineKind::Call,
+                summary: "POST /packages → 201".to_owned(),
+                words: None,
+                details: json!({ "status": 201 }),
+            },
+            TimelineEntry {
+                details: json!({ "operator": "ama" }),
+                ..timeline(
+                    &key("kente/1"),
+                    now,
+                    TimelineKind::Operator,
+                    Said::new("line-corrected").text("by", "ama").with(
+                        "changes",
+                        Word::List(vec![
+                            Said::new("line-corrected-region")
+                                .text("value", "Ashanti")
+                                .into(),
+                        ]),
+                    ),
+                )
+            },
+        ],
         inbound_outcome: None,
     };
     store
@@ -610,7 +629,17 @@ async fn job_effects_commit_with_the_completion(store: Store) {
         );
     }
     assert_eq!(store.order_key_by_package("SHQ999").await.unwrap(), None);
-    assert_eq!(store.timeline(&key("kente/1")).await.unwrap().len(), 1);
+    let lines = store.timeline(&key("kente/1")).await.unwrap();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(
+        lines[0].entry.words, None,
+        "a line without words reads without"
+    );
+    assert_eq!(lines[0].entry.details, json!({ "status": 201 }));
+    // A line's words read back beside its details, for the console to say in any language.
+    assert_eq!(lines[1].entry.summary, "corrected by ama: region → Ashanti");
+    assert_eq!(lines[1].entry.words, effects.timeline[1].words);
+    assert_eq!(lines[1].entry.details, json!({ "operator": "ama" }));
     assert_eq!(
         store.job_counts().await.unwrap().queued,
         1,
@@ -1976,6 +2005,7 @@ async fn older_orders_get_their_steps_from_their_timelines(db: TestDatabase, mig
         at: minutes(m),
         kind,
         summary: summary.to_owned(),
+        words: None,
         details: serde_json::Value::Null,
     };
     store
@@ -2014,6 +2044,7 @@ async fn older_orders_get_their_steps_from_their_timelines(db: TestDatabase, mig
         at: minutes(m),
         kind,
         summary: summary.to_owned(),
+        words: None,
         details: serde_json::Value::Null,
     };
     store

@@ -97,6 +97,7 @@ const SOURCES: [(Locale, &[&str]); 3] = [
             include_str!("../locales/en/customer.ftl"),
             include_str!("../locales/en/console.ftl"),
             include_str!("../locales/en/handover.ftl"),
+            include_str!("../locales/en/journey.ftl"),
         ],
     ),
     (
@@ -105,6 +106,7 @@ const SOURCES: [(Locale, &[&str]); 3] = [
             include_str!("../locales/fr/customer.ftl"),
             include_str!("../locales/fr/console.ftl"),
             include_str!("../locales/fr/handover.ftl"),
+            include_str!("../locales/fr/journey.ftl"),
         ],
     ),
     (
@@ -113,6 +115,7 @@ const SOURCES: [(Locale, &[&str]); 3] = [
             include_str!("../locales/ar/customer.ftl"),
             include_str!("../locales/ar/console.ftl"),
             include_str!("../locales/ar/handover.ftl"),
+            include_str!("../locales/ar/journey.ftl"),
         ],
     ),
 ];

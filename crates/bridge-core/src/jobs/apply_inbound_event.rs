@@ -9,7 +9,7 @@ use crate::intake::{DIGISHARE_SOURCE, SHAQ_SOURCE};
 use crate::shop::{self, ShopWebhook};
 use crate::store::InboundEventRecord;
 use crate::workflow::{
-    AmountNews, CourierNews, DeliveryWindow, InboundNews, ShopNews, TicketNews, TrackedOrder,
+    AmountNews, CourierNews, DeliveryWindow, InboundNews, Said, ShopNews, TicketNews, TrackedOrder,
 };
 
 pub(super) const CALLS: &str = "workflow";
@@ -50,7 +50,9 @@ fn read(services: &Services, event: &InboundEventRecord) -> Result<InboundNews, 
         DIGISHARE_SOURCE => ticket_news(&event.body),
         source => match source.strip_prefix("shop:") {
             Some(shop_id) => shop_news(services, &ShopId::new(shop_id), event),
-            None => Ok(InboundNews::NotUsed(format!("unknown source {source}"))),
+            None => Ok(InboundNews::NotUsed(
+                Said::new("line-unused-unknown-source").text("source", source),
+            )),
         },
     }
 }
@@ -95,7 +97,7 @@ fn shop_news(
             problem: Unshippable::ShopSentUnusable { field, message },
         }),
         ShopWebhook::Ping | ShopWebhook::Ignored(_) => {
-            InboundNews::NotUsed("not an order event".to_owned())
+            InboundNews::NotUsed(Said::new("line-unused-not-an-order"))
         }
     })
 }
@@ -126,7 +128,7 @@ fn courier_news(body: &[u8]) -> Result<InboundNews, JobError> {
             package: Some(update.data.partner_ref).filter(|r| !r.is_empty()),
         }),
         WebhookEvent::Unknown { event, .. } => {
-            InboundNews::NotUsed(format!("event {event} is not used"))
+            InboundNews::NotUsed(Said::new("line-unused-event").text("event", event))
         }
     })
 }
@@ -141,7 +143,7 @@ fn ticket_news(body: &[u8]) -> Result<InboundNews, JobError> {
             status_id: TicketStatusId::new(status_id),
             changed_at: parsed.ticket_event().and_then(|e| e.status_changed_at()),
         }),
-        None => InboundNews::NotUsed("no ticket status in the event".to_owned()),
+        None => InboundNews::NotUsed(Said::new("line-unused-no-ticket-status")),
     })
 }
 

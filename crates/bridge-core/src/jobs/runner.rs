@@ -19,7 +19,7 @@ use crate::store::JobEffects;
 use crate::worker::JobExecutor;
 use crate::workflow::guards::{Precheck, precheck};
 use crate::workflow::{
-    self, Decision, JobNews, Rules, TimelineEntry, TimelineKind, TrackedOrder, timeline,
+    self, Decision, JobNews, Rules, Said, TimelineEntry, TimelineKind, TrackedOrder, timeline,
 };
 
 /// Runs jobs: executors for the calls, the workflow for the decisions.
@@ -207,12 +207,10 @@ impl JobExecutor for JobRunner {
             &record.order_key.order(),
             Utc::now(),
             TimelineKind::Error,
-            format!(
-                "{} failed (attempt {}): {}",
-                record.kind(),
-                record.attempts,
-                mask_digit_runs(&error.to_string())
-            ),
+            Said::new("line-job-failed")
+                .with("job", record.kind())
+                .text("attempt", record.attempts)
+                .text("error", mask_digit_runs(&error.to_string())),
         );
         line.details = serde_json::json!({
             "job": record.kind(),

@@ -378,6 +378,41 @@ fn milli(amount: Decimal) -> Option<i64> {
         .ok()
 }
 
+/// A line's details as stored: its catalogue words go with them, under `words`.
+fn stored_details(entry: &TimelineEntry) -> serde_json::Value {
+    let Some(words) = &entry.words else {
+        return entry.details.clone();
+    };
+    let mut details = match &entry.details {
+        serde_json::Value::Object(details) => details.clone(),
+        serde_json::Value::Null => serde_json::Map::new(),
+        other => {
+            let mut wrapped = serde_json::Map::new();
+            wrapped.insert("value".to_owned(), other.clone());
+            wrapped
+        }
+    };
+    details.insert(
+        "words".to_owned(),
+        serde_json::to_value(words).unwrap_or(serde_json::Value::Null),
+    );
+    serde_json::Value::Object(details)
+}
+
+/// A stored line's details and words, apart again.
+fn read_details(stored: &str) -> (serde_json::Value, Option<crate::workflow::Said>) {
+    let mut details: serde_json::Value =
+        serde_json::from_str(stored).unwrap_or(serde_json::Value::Null);
+    let words = details
+        .as_object_mut()
+        .and_then(|details| details.remove("words"))
+        .and_then(|words| serde_json::from_value(words).ok());
+    if details.as_object().is_some_and(serde_json::Map::is_empty) {
+        details = serde_json::Value::Null;
+    }
+    (details, words)
+}
+
 pub(super) async fn write_timeline(
     tx: &mut WriteTx,
     entries: &[impl std::borrow::Borrow<TimelineEntry>],
@@ -396,7 +431,7 @@ pub(super) async fn write_timeline(
                 .bind(to_millis(entry.at))
                 .bind(entry.kind.as_str())
                 .bind(entry.summary.clone())
-                .bind(entry.details.to_string());
+                .bind(stored_details(entry).to_string());
         }
         query.execute(&mut **tx).await?;
     }
@@ -582,6 +617,7 @@ impl Store {
         .await?;
         rows.into_iter()
             .map(|(id, order_key, at, kind, summary, details)| {
+                let (details, words) = read_details(&details);
                 Ok(TimelineRecord {
                     id,
                     entry: TimelineEntry {
@@ -591,7 +627,8 @@ impl Store {
                             StoreError::Corrupt(format!("timeline line {id}: kind: {e}"))
                         })?,
                         summary,
-                        details: serde_json::from_str(&details).unwrap_or(serde_json::Value::Null),
+                        words,
+                        details,
                     },
                 })
             })

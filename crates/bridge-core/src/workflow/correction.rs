@@ -5,6 +5,7 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use super::{Said, Word};
 use crate::domain::{GHANA_REGIONS, Located, Order, Payment, PhoneE164, RegionSource};
 
 /// One of ShaQ's delivery regions (one of [`GHANA_REGIONS`]), as a person picked it.
@@ -120,27 +121,30 @@ impl Correction {
     }
 
     /// What changed, for the timeline (phones masked).
-    pub(in crate::workflow) fn describe(&self, currency: &str) -> String {
+    pub(in crate::workflow) fn describe(&self, currency: &str) -> Word {
+        let field = |name: &str, value: String| {
+            Word::from(Said::new(&format!("line-corrected-{name}")).text("value", value))
+        };
         let mut parts = Vec::new();
         if let Some(region) = &self.region {
-            parts.push(format!("region → {}", region.as_str()));
+            parts.push(field("region", region.as_str().to_owned()));
         }
         if let Some(line1) = &self.line1 {
-            parts.push(format!("address line 1 → {line1}"));
+            parts.push(field("line1", line1.clone()));
         }
         if let Some(line2) = &self.line2 {
-            parts.push(format!("address line 2 → {line2}"));
+            parts.push(field("line2", line2.clone()));
         }
         if let Some(city) = &self.city {
-            parts.push(format!("city → {city}"));
+            parts.push(field("city", city.clone()));
         }
         if let Some(phone) = &self.phone {
-            parts.push(format!("phone → {}", phone.masked()));
+            parts.push(field("phone", phone.masked()));
         }
         if let Some(amount) = self.amount_to_collect {
-            parts.push(format!("amount to collect → {amount} {currency}"));
+            parts.push(field("amount", format!("{amount} {currency}")));
         }
-        parts.join(", ")
+        Word::List(parts)
     }
 }
 

@@ -9,13 +9,13 @@
 use chrono::{DateTime, Utc};
 use shaq_client::PackageStatus;
 
-use super::TimelineKind;
 use super::{
     AmountChange, AmountNews, Collect, CourierMapping, CourierNews, CourierProgress, Decision,
     DeliveryWindow, NewJob, ShopMilestone, TicketKey, TicketStatuses, TrackedOrder, TrackingStep,
     move_to, timeline, write_back,
 };
 use super::{MoveTicket, OrderJob};
+use super::{Said, TimelineKind, Word};
 use crate::domain::OrderKey;
 use crate::lifecycle::OrderState;
 
@@ -24,22 +24,17 @@ use crate::lifecycle::OrderState;
 /// its customer's confirmation is not moved to `in_transit`, nor is its customer messaged, by
 /// a webhook naming its reference). An order being shipped may hear of its package before the
 /// answer to its creation is stored: that news is placed.
-pub fn unplaced(order: &TrackedOrder, reference: Option<&str>) -> Option<String> {
+pub fn unplaced(order: &TrackedOrder, reference: Option<&str>) -> Option<Said> {
     if let Some(reference) = reference
         && reference != order.partner_ref().as_str()
         && order
             .tracking_number()
             .is_none_or(|t| t.as_str() != reference)
     {
-        return Some(format!(
-            "the event names package {reference}, which is not this order's"
-        ));
+        return Some(Said::new("line-package-not-this-orders").text("reference", reference));
     }
     if order.tracking_number().is_none() && order.state() != OrderState::Shipping {
-        return Some(format!(
-            "the order has no ShaQ package (it is {})",
-            order.state()
-        ));
+        return Some(Said::new("line-order-has-no-package").with("state", order.state()));
     }
     None
 }
@@ -102,10 +97,11 @@ pub fn on_courier_status(
         if news.occurred_at < last.at || (news.occurred_at == last.at && same) {
             return Decision::ignored(
                 &key,
-                format!(
-                    "courier status {} at {} is not newer than {} at {}",
-                    news.status, news.occurred_at, last.status, last.at
-                ),
+                Said::new("line-courier-not-newer")
+                    .with("status", courier_status(&news.status))
+                    .text("at", news.occurred_at)
+                    .with("last", courier_status(&last.status))
+                    .text("last_at", last.at),
                 now,
             );
         }
@@ -120,15 +116,14 @@ pub fn on_courier_status(
                 &key,
                 now,
                 TimelineKind::Courier,
-                format!(
-                    "ShaQ went back from {} to {}{}: recorded, the customer is not messaged",
-                    last.status,
-                    news.status,
-                    news.comment
-                        .as_deref()
-                        .map(|c| format!(" ({c})"))
-                        .unwrap_or_default()
-                ),
+                match news.comment.as_deref() {
+                    Some(comment) => {
+                        Said::new("line-courier-step-back-commented").text("comment", comment)
+                    }
+                    None => Said::new("line-courier-step-back"),
+                }
+                .with("last", courier_status(&last.status))
+                .with("status", courier_status(&news.status)),
             )],
             &format!("recorded: a step back to {}", news.status),
         );
@@ -137,18 +132,7 @@ pub fn on_courier_status(
         &key,
         now,
         TimelineKind::Courier,
-        format!(
-            "ShaQ: {}{}{}",
-            news.status,
-            news.description
-                .as_deref()
-                .map(|d| format!(" ({d})"))
-                .unwrap_or_default(),
-            news.comment
-                .as_deref()
-                .map(|c| format!(" — {c}"))
-                .unwrap_or_default()
-        ),
+        courier_news_said(news),
     )];
     let mut next = order.clone();
     remember_details(&mut next, news);
@@ -162,10 +146,7 @@ pub fn on_courier_status(
             &key,
             now,
             TimelineKind::Unmapped,
-            format!(
-                "courier status `{}` is not mapped: ticket not moved",
-                news.status
-            ),
+            Said::new("line-courier-unmapped").text("status", &news.status),
         ));
         return Decision::decided(
             next,
@@ -181,7 +162,7 @@ pub fn on_courier_status(
             &key,
             now,
             TimelineKind::Courier,
-            "status unchanged: ticket not moved",
+            Said::new("line-courier-unchanged"),
         ));
         return Decision::decided(next, Vec::new(), lines, "recorded: status unchanged");
     }
@@ -222,6 +203,28 @@ pub fn on_courier_status(
     Decision::decided(next, jobs, lines, "applied")
 }
 
+/// A courier status, named so each language can say it.
+fn courier_status(status: &PackageStatus) -> Word {
+    Word::CourierStatus(status.to_string())
+}
+
+/// ShaQ's news as a line: the status, with its description and comment when it has them.
+fn courier_news_said(news: &CourierNews) -> Said {
+    let said = match (news.description.as_deref(), news.comment.as_deref()) {
+        (None, None) => Said::new("line-courier-status"),
+        (Some(description), None) => {
+            Said::new("line-courier-status-described").text("description", description)
+        }
+        (None, Some(comment)) => {
+            Said::new("line-courier-status-commented").text("comment", comment)
+        }
+        (Some(description), Some(comment)) => Said::new("line-courier-status-described-commented")
+            .text("description", description)
+            .text("comment", comment),
+    };
+    said.with("status", courier_status(&news.status))
+}
+
 /// ShaQ's tracking link, delivery window and new date, when the news carries them.
 fn remember_details(order: &mut TrackedOrder, news: &CourierNews) {
     let details = order.courier_details_mut();
@@ -259,13 +262,19 @@ pub fn on_package_read(
     }
     let mut said = Vec::new();
     if let Some(day) = rescheduled_to.filter(|day| before.rescheduled_to != Some(*day)) {
-        said.push(format!("new delivery day {day}"));
+        said.push(Word::from(
+            Said::new("line-new-delivery-day").text("day", day),
+        ));
     }
     if let Some(eta) = eta.filter(|eta| before.eta != Some(*eta)) {
-        said.push(format!("delivery window {} – {}", eta.from, eta.to));
+        said.push(Word::from(
+            Said::new("line-delivery-window")
+                .text("from", eta.from)
+                .text("to", eta.to),
+        ));
     }
     if next.courier_details().tracking_url != before.tracking_url {
-        said.push("its tracking page".to_owned());
+        said.push(Word::from(Said::new("line-tracking-page")));
     }
     next.touch(now);
     // The customer's ticket shows the new day, window or page at once.
@@ -299,7 +308,7 @@ pub fn on_package_read(
             &key,
             now,
             TimelineKind::Courier,
-            format!("ShaQ's package record: {}", said.join(", ")),
+            Said::new("line-package-record").with("changes", Word::List(said)),
         )],
         "applied",
     )
@@ -327,18 +336,16 @@ pub fn on_amount_changed(
     if previous == new_amount {
         return Decision::ignored(
             &key,
-            format!("amount to collect already {new_amount} {currency}"),
+            Said::new("line-amount-already").text("amount", format!("{new_amount} {currency}")),
             now,
         );
     }
-    let summary = format!(
-        "amount to collect {previous} → {} {currency}{}",
-        new_amount,
-        news.reason
-            .as_deref()
-            .map(|r| format!(" ({r})"))
-            .unwrap_or_default()
-    );
+    let summary = match news.reason.as_deref() {
+        Some(reason) => Said::new("line-amount-changed-because").text("reason", reason),
+        None => Said::new("line-amount-changed"),
+    }
+    .text("from", previous)
+    .text("to", format!("{new_amount} {currency}"));
     let mut next = order.clone();
     next.set_collect(Collect {
         amount: new_amount,
@@ -436,7 +443,7 @@ pub fn on_tracking_history(
             &order.key(),
             now,
             TimelineKind::Reconcile,
-            format!("reconciliation applied {applied} missed courier status(es)"),
+            Said::new("line-reconciled").with("count", applied),
         ));
         decision.order = Some(current);
     }

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Decision, Rules, TicketKey, TrackedOrder};
+use super::{Decision, Rules, Said, TicketKey, TrackedOrder};
 use super::{JobError, OrderJob};
 use crate::lifecycle::OrderState;
 
@@ -50,14 +50,14 @@ pub fn precheck(
         {
             skip(Decision::ignored(
                 &key,
-                format!("package not created: the order is {}", order.state()),
+                Said::new("line-package-not-created").with("state", order.state()),
                 now,
             ))
         }
         OrderJob::CreatePackage => Precheck::Proceed,
         OrderJob::UpdatePackage if !order.package_is_pending() => skip(Decision::ignored(
             &key,
-            "package not updated: it does not exist or was picked up",
+            Said::new("line-package-not-updated"),
             now,
         )),
         OrderJob::UpdatePackage => Precheck::Proceed,
@@ -97,9 +97,7 @@ pub fn precheck(
         OrderJob::MoveTicket(payload) => match &payload.status_key {
             Some(status_key) if !knows(rules, order, status_key) => skip(Decision::ignored(
                 &key,
-                format!(
-                    "ticket status `{status_key}` is not mapped in digishare.statuses: nothing sent"
-                ),
+                Said::new("line-ticket-status-not-mapped").text("status", status_key),
                 now,
             )),
             _ => Precheck::Proceed,
@@ -123,9 +121,7 @@ pub fn precheck(
         {
             skip(Decision::ignored(
                 &key,
-                format!(
-                    "return or replacement {number} is already booked with ShaQ: nothing more asked"
-                ),
+                Said::new("line-after-sale-already-booked").text("number", number),
                 now,
             ))
         }

@@ -5,8 +5,8 @@
 use chrono::{DateTime, Utc};
 
 use super::SystemJob;
-use super::TimelineKind;
 use super::{Decision, NewJob, OrderJob, TrackedOrder, timeline};
+use super::{Said, TimelineKind, Word};
 use crate::domain::{OrderKey, ShopId};
 use crate::lifecycle::OrderState;
 use shaq_client::PackageStatus;
@@ -59,10 +59,9 @@ pub fn on_handed_over(
                 &order.key(),
                 now,
                 TimelineKind::Call,
-                format!(
-                    "handed over to ShaQ in shipment {reference} ({count} package{})",
-                    if count == 1 { "" } else { "s" }
-                ),
+                Said::new("line-handed-over")
+                    .text("reference", reference)
+                    .with("count", count as u64),
             )
         })
         .collect();
@@ -71,14 +70,16 @@ pub fn on_handed_over(
             &order.key(),
             now,
             TimelineKind::Ignored,
-            format!(
-                "left out of shipment {reference}: no longer ready to hand over (the order is {}, \
-                 its package {})",
-                order.state(),
-                order
-                    .courier_status()
-                    .map_or("without a status", PackageStatus::as_str)
-            ),
+            Said::new("line-left-out")
+                .text("reference", reference)
+                .with("state", order.state())
+                .with(
+                    "status",
+                    order.courier_status().map_or_else(
+                        || Word::from(Said::new("line-without-a-status")),
+                        |status| Word::CourierStatus(status.to_string()),
+                    ),
+                ),
         )
     }));
     // ShaQ gives a package its public tracking page with the shipment: each order reads its
@@ -112,10 +113,7 @@ pub fn on_refused(orders: &[TrackedOrder], reason: &str, now: DateTime<Utc>) -> 
                     &order.key(),
                     now,
                     TimelineKind::Attention,
-                    format!(
-                        "ShaQ refused the handover shipment ({reason}): the package is ready to \
-                         hand over again once the cause is fixed"
-                    ),
+                    Said::new("line-handover-refused").text("reason", reason),
                 )
             })
             .collect(),

@@ -54,7 +54,7 @@ pub use news::{
     ShopNews, TicketNews, TrackingStep,
 };
 pub use statuses::{TicketKey, TicketStatuses};
-pub use timeline::{TimelineEntry, TimelineKind, timeline};
+pub use timeline::{Said, TimelineEntry, TimelineKind, Word, timeline};
 use tracked::Milestone;
 pub use tracked::{
     AmountChange, Collect, CourierDetails, CourierProgress, DeliveryWindow, Milestones,
@@ -84,34 +84,20 @@ impl Decision {
     }
 
     /// Nothing to do, for the given reason (noted on the timeline).
-    pub fn ignored(
-        order_key: &OrderKey,
-        reason: impl Into<String>,
-        now: DateTime<Utc>,
-    ) -> Decision {
-        let reason = reason.into();
+    pub fn ignored(order_key: &OrderKey, reason: Said, now: DateTime<Utc>) -> Decision {
+        let line = timeline(order_key, now, TimelineKind::Ignored, reason);
         Decision {
             order: None,
             jobs: Vec::new(),
-            timeline: vec![timeline(
-                order_key,
-                now,
-                TimelineKind::Ignored,
-                reason.clone(),
-            )],
-            outcome: format!("ignored: {reason}"),
+            outcome: format!("ignored: {}", line.summary),
+            timeline: vec![line],
         }
     }
 
     /// One timeline line and nothing else.
-    fn noted(
-        order_key: &OrderKey,
-        now: DateTime<Utc>,
-        kind: TimelineKind,
-        summary: impl Into<String>,
-    ) -> Decision {
+    fn noted(order_key: &OrderKey, now: DateTime<Utc>, kind: TimelineKind, said: Said) -> Decision {
         Decision {
-            timeline: vec![timeline(order_key, now, kind, summary)],
+            timeline: vec![timeline(order_key, now, kind, said)],
             ..Decision::default()
         }
     }
@@ -230,13 +216,11 @@ pub fn decide_inbound(
             shop::on_shop_news(existing, news, rules.shop(&shop)?, now)
         }
         (InboundNews::NotUsed(reason), _) => Decision::ignored(key, reason, now),
-        (InboundNews::CourierStatus(_) | InboundNews::AmountChanged(_), None) => Decision::ignored(
-            key,
-            "no order has this package: event kept, nothing done",
-            now,
-        ),
+        (InboundNews::CourierStatus(_) | InboundNews::AmountChanged(_), None) => {
+            Decision::ignored(key, Said::new("line-no-order-for-package"), now)
+        }
         (InboundNews::TicketStatus(_), None) => {
-            Decision::ignored(key, "no order has this ticket", now)
+            Decision::ignored(key, Said::new("line-no-order-for-ticket"), now)
         }
         (InboundNews::CourierStatus(news), Some(order)) => match news.package.as_deref() {
             Some(reference) if order.linked().iter().any(|p| p.is(reference)) => {
@@ -245,7 +229,9 @@ pub fn decide_inbound(
             reference => match courier::unplaced(order, reference) {
                 Some(why) => Decision::ignored(
                     key,
-                    format!("ShaQ's `{}` not applied: {why}", news.status),
+                    Said::new("line-courier-not-applied")
+                        .with("status", Word::CourierStatus(news.status.to_string()))
+                        .with("why", why),
                     now,
                 ),
                 None => courier::on_courier_status(order, &news, &rules.mapping, now),
@@ -255,13 +241,15 @@ pub fn decide_inbound(
             // A return or a replacement collects nothing: its amount is not the order's.
             Some(reference) if order.linked().iter().any(|p| p.is(reference)) => Decision::ignored(
                 key,
-                format!("amount news of the after-delivery package {reference}: not the order's"),
+                Said::new("line-amount-of-linked-package").text("reference", reference),
                 now,
             ),
             reference => match courier::unplaced(order, reference) {
-                Some(why) => {
-                    Decision::ignored(key, format!("ShaQ's new amount not applied: {why}"), now)
-                }
+                Some(why) => Decision::ignored(
+                    key,
+                    Said::new("line-amount-not-applied").with("why", why),
+                    now,
+                ),
                 None => courier::on_amount_changed(
                     order,
                     &news,
@@ -307,7 +295,9 @@ fn move_to(
             &order.key(),
             now,
             TimelineKind::State,
-            format!("{} → {}", order.state(), state),
+            Said::new("line-state-moved")
+                .with("from", order.state())
+                .with("to", state),
         );
         // The states by name, so the console can say them in the operator's language.
         line.details = serde_json::json!({ "from": order.state().as_str(), "to": state.as_str() });
@@ -329,7 +319,7 @@ fn needs_attention(
         &order.key(),
         now,
         TimelineKind::Attention,
-        format!("needs attention: {reason}"),
+        Said::new("line-needs-attention").with("reason", reason.clone()),
     ));
     order.set_state(OrderState::NeedsAttention, now);
     order.set_attention(Some(reason));

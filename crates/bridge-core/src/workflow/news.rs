@@ -113,7 +113,7 @@ pub enum InboundNews {
     /// A ticket's status changed.
     TicketStatus(TicketNews),
     /// Nothing the bridge acts on, and why.
-    NotUsed(String),
+    NotUsed(super::Said),
 }
 
 /// One step of a package's history at ShaQ.

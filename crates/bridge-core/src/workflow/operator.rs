@@ -17,8 +17,8 @@ pub use super::refusal::Refusal;
 use super::shop::{start, where_to};
 use super::{Decision, NewJob, ShopPolicy, TicketKey, TrackedOrder, move_to, timeline};
 use super::{Job, JobKind, MoveTicket, OrderJob};
-use super::{TimelineEntry, TimelineKind};
-use crate::domain::OrderKey;
+use super::{Said, TimelineEntry, TimelineKind};
+use crate::domain::{Attention, OrderKey};
 use crate::lifecycle::OrderState;
 use crate::workflow::ShopMilestone;
 
@@ -77,6 +77,14 @@ impl OperatorAction {
             OperatorAction::Replay { .. } => "replay",
             OperatorAction::Cancel => "cancel",
             OperatorAction::AfterSale { after_sale: kind } => kind.as_str(),
+        }
+    }
+
+    /// Its name, in each language.
+    fn said(&self) -> Said {
+        match self {
+            OperatorAction::AfterSale { after_sale: kind } => kind.said(),
+            action => Said::new(&format!("line-action-{}", action.name())),
         }
     }
 }
@@ -169,7 +177,10 @@ pub fn on_request(
     if let Err(refusal) = check(order, &action, policy) {
         return Decision::ignored(
             &key,
-            format!("{} by {by} refused: {refusal}", action.name()),
+            Said::new("line-operator-refused")
+                .with("action", action.said())
+                .text("by", &by)
+                .with("refusal", refusal),
             now,
         );
     }
@@ -188,7 +199,9 @@ pub fn on_request(
                 &key,
                 now,
                 &by,
-                format!("inbound event {event_id} replayed by {by}"),
+                Said::new("line-replayed")
+                    .text("event", event_id)
+                    .text("by", &by),
             )],
             outcome: "applied".to_owned(),
         },
@@ -202,7 +215,10 @@ pub fn on_request(
                     &key,
                     now,
                     &by,
-                    format!("{} asked by {by}: {}", kind.as_str(), kind.describe()),
+                    Said::new("line-after-sale-asked")
+                        .with("kind", kind.said())
+                        .text("by", &by)
+                        .with("description", kind.said_described()),
                 )],
                 outcome: "applied".to_owned(),
             }
@@ -223,17 +239,15 @@ pub fn job_retried(
         order_key,
         now,
         by,
-        format!("{kind} job {job_id} retried by {by}"),
+        Said::new("line-job-retried")
+            .with("job", kind)
+            .text("id", job_id)
+            .text("by", by),
     )
 }
 
-fn operator_line(
-    key: &OrderKey,
-    now: DateTime<Utc>,
-    by: &Operator,
-    summary: String,
-) -> TimelineEntry {
-    let mut line = timeline(key, now, TimelineKind::Operator, summary);
+fn operator_line(key: &OrderKey, now: DateTime<Utc>, by: &Operator, said: Said) -> TimelineEntry {
+    let mut line = timeline(key, now, TimelineKind::Operator, said);
     line.details = serde_json::json!({ "operator": by });
     line
 }
@@ -268,10 +282,9 @@ fn correct(
         &key,
         now,
         by,
-        format!(
-            "corrected by {by}: {}",
-            correction.describe(&order.collect().currency)
-        ),
+        Said::new("line-corrected")
+            .text("by", by)
+            .with("changes", correction.describe(&order.collect().currency)),
     )];
     let mut jobs = Vec::new();
     if order.package_is_pending() && (shipping_changed || correction.amount_to_collect.is_some()) {
@@ -297,7 +310,12 @@ fn resume(
 ) -> Decision {
     let key = order.key();
     let mut next = order.clone();
-    let mut lines = vec![operator_line(&key, now, by, format!("resumed by {by}"))];
+    let mut lines = vec![operator_line(
+        &key,
+        now,
+        by,
+        Said::new("line-resumed").text("by", by),
+    )];
     match where_to(order.order(), policy, order.corrections()) {
         Ok(located) => {
             if next.region() != Some(&located) {
@@ -305,14 +323,20 @@ fn resume(
                     &key,
                     now,
                     TimelineKind::Address,
-                    located.to_string(),
+                    Said::new("line-address").with("located", located.clone()),
                 ));
                 next.set_region(Some(located));
             }
         }
         // `check` ran just before; kept for the types.
         Err(reason) => {
-            return Decision::ignored(&key, format!("resume by {by} refused: {reason}"), now);
+            return Decision::ignored(
+                &key,
+                Said::new("line-resume-refused")
+                    .text("by", by)
+                    .with("reason", Attention::from(reason)),
+                now,
+            );
         }
     }
     let (state, jobs) = start(&next, policy, now, Some(tag));
@@ -330,7 +354,12 @@ fn cancel(
 ) -> Decision {
     let key = order.key();
     let mut next = order.clone();
-    let mut lines = vec![operator_line(&key, now, by, format!("cancelled by {by}"))];
+    let mut lines = vec![operator_line(
+        &key,
+        now,
+        by,
+        Said::new("line-cancelled-by").text("by", by),
+    )];
     let mut jobs = vec![NewJob::new(OrderJob::CancelPackage, &key, Some(tag))];
     // The order's jobs run in order: a ticket being created exists by the time this runs.
     if order.ticket_id().is_some() {
@@ -357,7 +386,7 @@ fn cancel(
             &key,
             now,
             TimelineKind::Attention,
-            "cancelled after pickup: ShaQ was asked to cancel; the package will come back",
+            Said::new("line-cancelled-after-pickup"),
         ));
     }
     Decision::decided(next, jobs, lines, "applied: cancelled")

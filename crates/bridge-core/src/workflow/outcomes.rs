@@ -3,16 +3,13 @@
 
 use chrono::{DateTime, Utc};
 
-use super::TimelineKind;
 use super::{
     Cancellation, Collect, CourierProgress, Decision, InvoiceOnTicket, JobNews, Milestone, NewJob,
     Rules, ShopMilestone, TicketKey, TrackedOrder, courier, needs_attention, ticket, timeline,
     write_back,
 };
 use super::{MoveTicket, OrderJob};
-
-const UPDATED: &str = "ShaQ package updated with the shop's changes";
-const LABELLED: &str = "ShaQ label attached to the ticket";
+use super::{Said, TimelineKind, Word};
 
 /// Decides what a job's news means for the order.
 pub fn on_job_news(
@@ -32,14 +29,15 @@ pub fn on_job_news(
             eta,
             tracking_url,
         } => {
-            let verb = if adopted {
-                "adopted (it already existed)"
+            let summary = Said::new(if adopted {
+                "line-package-adopted"
             } else {
-                "created"
-            };
-            let summary = format!(
-                "ShaQ package {tracking_number} {verb} (collect {amount_to_collect} {})",
-                order.collect().currency
+                "line-package-created"
+            })
+            .text("tracking", &tracking_number)
+            .text(
+                "amount",
+                format!("{amount_to_collect} {}", order.collect().currency),
             );
             let mut next = order.clone();
             next.set_package(tracking_number);
@@ -83,29 +81,32 @@ pub fn on_job_news(
             needs_attention(&mut next, reason.into(), now, &mut lines);
             Decision::decided(next, Vec::new(), lines, "applied: needs attention")
         }
-        JobNews::PackageUpdated => Decision::noted(&key, now, TimelineKind::Call, UPDATED),
+        JobNews::PackageUpdated => Decision::noted(
+            &key,
+            now,
+            TimelineKind::Call,
+            Said::new("line-package-updated"),
+        ),
         JobNews::PackageCancelled(cancellation) => {
             let summary = match cancellation {
-                Cancellation::NoPackage => "no ShaQ package to cancel".to_owned(),
+                Cancellation::NoPackage => Said::new("line-no-package-to-cancel"),
                 Cancellation::Deleted(tracking) => {
-                    format!("ShaQ package {tracking} deleted (it was still pending)")
+                    Said::new("line-package-deleted").text("tracking", tracking)
                 }
                 Cancellation::AlreadyGone(tracking) => {
-                    format!("ShaQ package {tracking} was already gone")
+                    Said::new("line-package-already-gone").text("tracking", tracking)
                 }
                 Cancellation::Requested {
                     tracking_number,
                     status,
                 } => match order.shipment_id() {
-                    Some(shipment) => format!(
-                        "ShaQ asked to cancel package {tracking_number} (status {status}): it was \
-                         handed over in shipment {shipment}, whose manifest still lists it — \
-                         the rider brings it back"
-                    ),
-                    None => {
-                        format!("ShaQ asked to cancel package {tracking_number} (status {status})")
+                    Some(shipment) => {
+                        Said::new("line-cancel-asked-in-shipment").text("shipment", shipment)
                     }
-                },
+                    None => Said::new("line-cancel-asked"),
+                }
+                .text("tracking", tracking_number)
+                .with("status", Word::CourierStatus(status.to_string())),
             };
             Decision::noted(&key, now, TimelineKind::Call, summary)
         }
@@ -116,7 +117,12 @@ pub fn on_job_news(
             Decision::decided(
                 next,
                 Vec::new(),
-                vec![timeline(&key, now, TimelineKind::Ticket, LABELLED)],
+                vec![timeline(
+                    &key,
+                    now,
+                    TimelineKind::Ticket,
+                    Said::new("line-label-attached"),
+                )],
                 "applied",
             )
         }
@@ -131,7 +137,7 @@ pub fn on_job_news(
                     &key,
                     now,
                     TimelineKind::Ticket,
-                    "invoice attached to the Digishare ticket",
+                    Said::new("line-invoice-attached"),
                 )],
                 "applied",
             )
@@ -158,29 +164,22 @@ pub fn on_job_news(
             invoice,
             sent,
         } => {
-            let verb = if adopted {
-                "adopted (it already existed)"
-            } else {
-                "created"
-            };
+            let verb = if adopted { "adopted" } else { "created" };
             let mut next = order.clone();
             let mut jobs = Vec::new();
-            let with_invoice = match invoice {
-                InvoiceOnTicket::NotAsked => String::new(),
+            let summary = match invoice {
+                InvoiceOnTicket::NotAsked => Said::new(&format!("line-ticket-{verb}")),
                 InvoiceOnTicket::Attached(media) => {
                     next.ticket_media_mut().invoice = Some(media);
-                    ", with its invoice".to_owned()
+                    Said::new(&format!("line-ticket-{verb}-with-invoice"))
                 }
                 InvoiceOnTicket::Missing(why) => {
                     jobs.push(NewJob::new(OrderJob::AttachInvoice, &key, None));
-                    format!(
-                        ", without its invoice for now ({why}): it is attached once Digishare takes it"
-                    )
+                    Said::new(&format!("line-ticket-{verb}-invoice-later")).text("why", why)
                 }
-            };
-            let summary = format!(
-                "Digishare ticket {ticket_id} {verb} with status {status_key}{with_invoice}"
-            );
+            }
+            .text("ticket", &ticket_id)
+            .with("status", Word::TicketStatus(status_key.to_string()));
             let mut entry = timeline(&key, now, TimelineKind::Ticket, summary);
             if let Some(sent) = sent {
                 entry.details = sent_details(&status_key, &sent);
@@ -199,7 +198,8 @@ pub fn on_job_news(
                         &key,
                         now,
                         TimelineKind::Ticket,
-                        format!("Digishare ticket moved to {status_key}"),
+                        Said::new("line-ticket-moved")
+                            .with("status", Word::TicketStatus(status_key.to_string())),
                     );
                     entry.details = sent_details(&status_key, &sent);
                     entry
@@ -208,7 +208,7 @@ pub fn on_job_news(
                     &key,
                     now,
                     TimelineKind::Ticket,
-                    "Digishare ticket data refreshed",
+                    Said::new("line-ticket-refreshed"),
                 ),
             };
             next.touch(now);
@@ -216,9 +216,10 @@ pub fn on_job_news(
         }
         JobNews::WrittenBack { milestone, summary } => {
             let summary = match summary {
-                Some(summary) => format!("shop told `{milestone}`: {summary}"),
-                None => format!("shop shows nothing for `{milestone}`"),
-            };
+                Some(summary) => Said::new("line-shop-told").text("summary", summary),
+                None => Said::new("line-shop-shows-nothing"),
+            }
+            .text("milestone", milestone);
             Decision::noted(&key, now, TimelineKind::WriteBack, summary)
         }
         JobNews::ConfirmationDeadlinePassed => {

@@ -6,7 +6,8 @@ use crate::domain::Unshippable;
 use crate::lifecycle::OrderState;
 
 /// Why a request cannot be done to the order as it is.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Refusal {
     /// Nothing to change.
     #[error("the correction changes nothing")]

@@ -7,7 +7,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Decision, NewJob, OrderJob, TimelineKind, TrackedOrder, timeline};
+use super::{Decision, NewJob, OrderJob, Said, TimelineKind, TrackedOrder, timeline};
 use crate::domain::OrderKey;
 use crate::lifecycle::OrderState;
 
@@ -33,10 +33,7 @@ pub fn on_due(order: &TrackedOrder, now: DateTime<Utc>) -> Decision {
     if !FINISHED.contains(&order.state()) {
         return Decision::ignored(
             &key,
-            format!(
-                "customer kept: the order is {} again, not finished",
-                order.state()
-            ),
+            Said::new("line-customer-kept").with("state", order.state()),
             now,
         );
     }
@@ -46,7 +43,7 @@ pub fn on_due(order: &TrackedOrder, now: DateTime<Utc>) -> Decision {
             &key,
             now,
             TimelineKind::State,
-            "customer's name, phone, email, street and note removed (retention settings)",
+            Said::new("line-customer-forgotten"),
         )],
         ..Decision::default()
     }

@@ -7,12 +7,12 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use shaq_client::{PackageStatus, ReplacementAction, ReplacementRule};
 
-use super::TimelineKind;
 use super::refusal::Refusal;
 use super::{
     CourierNews, Decision, NewJob, Rules, ShopMilestone, TicketKey, TrackedOrder, timeline,
 };
 use super::{MoveTicket, OrderJob};
+use super::{Said, TimelineKind, Word};
 
 /// What the merchant wants after delivery.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
@@ -57,13 +57,14 @@ impl AfterSale {
         }
     }
 
-    /// In words, for timelines and buttons.
-    pub fn describe(self) -> &'static str {
-        match self {
-            AfterSale::Return => "collect the item back from the customer",
-            AfterSale::Replace => "deliver a replacement to the customer",
-            AfterSale::Exchange => "collect the item and deliver a new one on the same visit",
-        }
+    /// Its name, in each language.
+    pub fn said(self) -> Said {
+        Said::new(&format!("line-after-sale-{}", self.as_str()))
+    }
+
+    /// What it does, in each language.
+    pub fn said_described(self) -> Said {
+        Said::new(&format!("line-after-sale-{}-described", self.as_str()))
     }
 
     /// The ticket status the customer's message hangs on, once ShaQ has the packages.
@@ -132,11 +133,11 @@ impl LinkedPackage {
         self.partner_ref == reference || self.tracking_number.as_deref() == Some(reference)
     }
 
-    fn noun(&self) -> &'static str {
-        match self.action {
-            ReplacementAction::Return => "return package",
-            ReplacementAction::Deliver => "replacement package",
-        }
+    fn noun(&self) -> Said {
+        Said::new(match self.action {
+            ReplacementAction::Return => "line-return-package",
+            ReplacementAction::Deliver => "line-replacement-package",
+        })
     }
 }
 
@@ -198,9 +199,10 @@ pub(super) fn on_created(
     now: DateTime<Utc>,
 ) -> Decision {
     let key = order.key();
-    let original = order
-        .tracking_number()
-        .map_or_else(|| "the original package".to_owned(), ToString::to_string);
+    let original = order.tracking_number().map_or_else(
+        || Word::from(Said::new("line-the-original-package")),
+        |tracking| Word::Text(tracking.to_string()),
+    );
     let mut next = order.clone();
     let lines = packages
         .iter()
@@ -209,16 +211,18 @@ pub(super) fn on_created(
                 &key,
                 now,
                 TimelineKind::Call,
-                format!(
-                    "ShaQ {} {} created for the {} ({}; linked to {original})",
-                    package.noun(),
-                    package
-                        .tracking_number
-                        .as_deref()
-                        .unwrap_or(&package.partner_ref),
-                    kind.as_str(),
-                    kind.describe()
-                ),
+                Said::new("line-after-sale-created")
+                    .with("noun", package.noun())
+                    .text(
+                        "tracking",
+                        package
+                            .tracking_number
+                            .as_deref()
+                            .unwrap_or(&package.partner_ref),
+                    )
+                    .with("kind", kind.said())
+                    .with("description", kind.said_described())
+                    .with("original", original.clone()),
             )
         })
         .collect();
@@ -254,7 +258,9 @@ pub(super) fn on_refused(
         &order.key(),
         now,
         TimelineKind::Attention,
-        format!("ShaQ refused the {}: {reason}", kind.as_str()),
+        Said::new("line-after-sale-refused")
+            .with("kind", kind.said())
+            .text("reason", reason),
     )
 }
 
@@ -288,12 +294,14 @@ pub(super) fn on_linked_status(
 ) -> Decision {
     let key = order.key();
     let Some(package) = order.linked().iter().find(|p| p.is(reference)).cloned() else {
-        return Decision::ignored(&key, "no linked package has this reference", now);
+        return Decision::ignored(&key, Said::new("line-no-linked-package"), now);
     };
     if package.status_at.is_some_and(|at| at >= news.occurred_at) {
         return Decision::ignored(
             &key,
-            format!("older news of {} {reference}", package.noun()),
+            Said::new("line-linked-older")
+                .with("noun", package.noun())
+                .text("reference", reference),
             now,
         );
     }
@@ -307,19 +315,21 @@ pub(super) fn on_linked_status(
         &key,
         now,
         TimelineKind::Courier,
-        format!(
-            "ShaQ: {} {}: {}{}",
-            package.noun(),
+        match news.description.as_deref() {
+            Some(description) => {
+                Said::new("line-linked-status-described").text("description", description)
+            }
+            None => Said::new("line-linked-status"),
+        }
+        .with("noun", package.noun())
+        .text(
+            "tracking",
             package
                 .tracking_number
                 .as_deref()
                 .unwrap_or(&package.partner_ref),
-            news.status,
-            news.description
-                .as_deref()
-                .map(|d| format!(" ({d})"))
-                .unwrap_or_default()
-        ),
+        )
+        .with("status", Word::CourierStatus(news.status.to_string())),
     );
     let mut jobs: Vec<NewJob> = customer_key(&package, &news.status)
         .and_then(|ticket| {
@@ -371,11 +381,10 @@ pub(super) fn on_shop_after_sale(
             &key,
             now,
             TimelineKind::Attention,
-            format!(
-                "the shop approved {reference} ({}), but {refusal}: nothing booked with ShaQ; \
-                 book it from the console when it can be",
-                kind.as_str()
-            ),
+            Said::new("line-shop-after-sale-refused")
+                .text("reference", reference)
+                .with("kind", kind.said())
+                .with("refusal", refusal),
         );
     }
     let number = next_number(order);
@@ -391,11 +400,10 @@ pub(super) fn on_shop_after_sale(
             &key,
             now,
             TimelineKind::Shop,
-            format!(
-                "the shop approved {reference}: a {} ({})",
-                kind.as_str(),
-                kind.describe()
-            ),
+            Said::new("line-shop-after-sale")
+                .text("reference", reference)
+                .with("kind", kind.said())
+                .with("description", kind.said_described()),
         )],
         outcome: "applied".to_owned(),
     }

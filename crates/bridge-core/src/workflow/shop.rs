@@ -8,12 +8,12 @@ use super::{
     needs_attention, timeline,
 };
 use super::{MoveTicket, OrderJob};
-use super::{TimelineEntry, TimelineKind};
+use super::{Said, TimelineEntry, TimelineKind};
 use rust_decimal::Decimal;
 
 use crate::domain::{
-    Address, Language, Located, Order, OrderKey, Payment, PlatformOrderId, Recipient, ShopId,
-    Unshippable, locate,
+    Address, Attention, Language, Located, Order, OrderKey, Payment, PlatformOrderId, Recipient,
+    ShopId, Unshippable, locate,
 };
 use crate::lifecycle::OrderState;
 
@@ -41,7 +41,7 @@ pub fn on_shop_news(
             None,
         ) => Decision::ignored(
             &OrderKey::of(&shop, &platform_order_id),
-            "deleted before the bridge saw it",
+            Said::new("line-deleted-unseen"),
             now,
         ),
         (
@@ -69,7 +69,7 @@ pub fn on_shop_news(
             None,
         ) => Decision::ignored(
             &OrderKey::of(&shop, &platform_order_id),
-            format!("{reference}: the bridge has no such order, nothing booked with ShaQ"),
+            Said::new("line-after-sale-unknown-order").text("reference", reference),
             now,
         ),
     }
@@ -112,7 +112,7 @@ fn on_unusable(
             &key,
             now,
             TimelineKind::Shop,
-            format!("order {order_ref} received, but not all of it could be read"),
+            Said::new("line-order-partly-read").text("order", &order_ref),
         )];
         let mut tracked = TrackedOrder::received(placeholder, now);
         needs_attention(&mut tracked, problem.into(), now, &mut lines);
@@ -123,7 +123,7 @@ fn on_unusable(
     {
         return Decision::ignored(
             &key,
-            format!("the shop's change could not be read ({problem}); the order goes on as it was"),
+            Said::new("line-change-unreadable").with("problem", Attention::from(problem)),
             now,
         );
     }
@@ -139,7 +139,7 @@ fn on_new_order(order: Order, policy: &ShopPolicy, now: DateTime<Utc>) -> Decisi
         &key,
         now,
         TimelineKind::Shop,
-        format!("order {} received", order.order_ref),
+        Said::new("line-order-received").text("order", &order.order_ref),
     )];
     let cancelled = order.cancelled;
     let shippable = where_to(&order, policy, None);
@@ -150,7 +150,7 @@ fn on_new_order(order: Order, policy: &ShopPolicy, now: DateTime<Utc>) -> Decisi
             &key,
             now,
             TimelineKind::State,
-            "cancelled before the bridge acted",
+            Said::new("line-cancelled-before"),
         ));
         return Decision::decided(tracked, Vec::new(), lines, "recorded: already cancelled");
     }
@@ -167,7 +167,7 @@ fn on_new_order(order: Order, policy: &ShopPolicy, now: DateTime<Utc>) -> Decisi
         &key,
         now,
         TimelineKind::State,
-        format!("received → {state}"),
+        Said::new("line-received-to").with("state", state),
     ));
     Decision::decided(tracked, jobs, lines, "applied")
 }
@@ -249,9 +249,9 @@ fn on_known_order(
     {
         return Decision::ignored(
             &stored.key(),
-            format!(
-                "shop version {incoming_version} is not newer than the stored {stored_version}"
-            ),
+            Said::new("line-shop-version-old")
+                .text("incoming", incoming_version)
+                .text("stored", stored_version),
             now,
         );
     }
@@ -269,7 +269,7 @@ fn on_changed_order(
         &key,
         now,
         TimelineKind::Shop,
-        format!("order {} updated", incoming.order_ref),
+        Said::new("line-order-updated").text("order", &incoming.order_ref),
     )];
     // What a person corrected in the bridge stays corrected whatever the shop sends.
     let incoming = match stored.corrections() {
@@ -348,7 +348,7 @@ fn on_changed_order(
                 &key,
                 now,
                 TimelineKind::Attention,
-                "address, phone or items changed after pickup: ShaQ was not updated",
+                Said::new("line-changed-after-pickup"),
             ));
         }
     }
@@ -383,7 +383,7 @@ fn locate_at(
         &order.key(),
         now,
         TimelineKind::Address,
-        located.to_string(),
+        Said::new("line-address").with("located", located.clone()),
     ));
     order.set_region(Some(located));
 }
@@ -403,7 +403,7 @@ fn cancel(
             &key,
             now,
             TimelineKind::Attention,
-            format!("the shop cancelled an order already {}", stored.state()),
+            Said::new("line-shop-cancelled-final").with("state", stored.state()),
         ));
         return Decision::decided(next, Vec::new(), lines, "applied: too late to cancel");
     }
@@ -420,7 +420,7 @@ fn cancel(
             &key,
             now,
             TimelineKind::Attention,
-            "the shop cancelled after pickup: ShaQ was asked to cancel; the package will come back",
+            Said::new("line-shop-cancelled-after-pickup"),
         ));
     }
     Decision::decided(next, jobs, lines, "applied: cancelled")

@@ -3,13 +3,13 @@
 
 use chrono::{DateTime, Utc};
 
-use super::TimelineKind;
 use super::confirmation::{ConfirmationPolicy, NoAnswer, QuietHours};
 use super::{
     Decision, Milestone, NewJob, ShopMilestone, TicketKey, TicketNews, TicketStatuses,
     TrackedOrder, move_to, needs_attention, timeline, write_back,
 };
 use super::{MoveTicket, OrderJob};
+use super::{Said, TimelineKind, Word};
 use crate::domain::Attention;
 use crate::lifecycle::OrderState;
 
@@ -30,25 +30,27 @@ pub fn on_ticket_status(
         // late "cancelled" after "confirmed" would cancel a shipped order).
         return Decision::ignored(
             &key,
-            format!("ticket status from {at} is older than the one applied at {last}"),
+            Said::new("line-ticket-older")
+                .text("at", at)
+                .text("last", last),
             now,
         );
     }
     if order.ticket_status() == Some(&news.status_id) {
-        return Decision::ignored(
-            &key,
-            "ticket status unchanged (the echo of the bridge's own move, or a non-status change)",
-            now,
-        );
+        return Decision::ignored(&key, Said::new("line-ticket-unchanged"), now);
     }
     let status_key = statuses.key_of(&news.status_id);
     let mut lines = vec![timeline(
         &key,
         now,
         TimelineKind::Ticket,
-        format!(
-            "Digishare: ticket moved to {}",
-            status_key.map_or(news.status_id.as_str(), TicketKey::as_str)
+        Said::new("line-ticket-status").with(
+            "status",
+            Word::TicketStatus(
+                status_key
+                    .map_or(news.status_id.as_str(), TicketKey::as_str)
+                    .to_owned(),
+            ),
         ),
     )];
     let mut jobs = Vec::new();
@@ -76,9 +78,7 @@ pub fn on_ticket_status(
             &key,
             now,
             TimelineKind::Attention,
-            "the customer confirmed after the order was cancelled for want of an answer: nothing \
-             ships by itself; contact the customer, and re-create the order in the shop if they \
-             still want it",
+            Said::new("line-confirmed-after-cancel"),
         ));
     } else if cancelled && order.state().is_before_pickup() {
         jobs.push(NewJob::new(OrderJob::CancelPackage, &key, None));
@@ -92,7 +92,7 @@ pub fn on_ticket_status(
             &key,
             now,
             TimelineKind::Attention,
-            "the customer cancelled after pickup: ask ShaQ to return the package",
+            Said::new("line-customer-cancelled-after-pickup"),
         ));
         jobs.push(NewJob::new(OrderJob::CancelPackage, &key, None));
     }
@@ -126,7 +126,7 @@ pub fn on_confirmation_deadline(
                 &key,
                 now,
                 TimelineKind::State,
-                "no answer from the customer in time: the order is cancelled (on_no_answer = cancel)",
+                Said::new("line-no-answer-cancelled"),
             ));
             // Remembered so that a late "confirmed" is flagged instead of ignored.
             next.set_attention(Some(Attention::ConfirmationTimedOut));
@@ -157,13 +157,13 @@ pub fn on_reminder(
 ) -> Decision {
     let key = order.key();
     let status = TicketKey::new(ConfirmationPolicy::reminder_key(usize::from(number)));
-    let mut summary = format!(
-        "reminder {number} of {of}: ticket moved to {status} (its Digishare automation messages \
-         the customer)"
-    );
-    if let (true, Some(quiet)) = (held, quiet_hours) {
-        summary.push_str(&format!("; it waited for the end of quiet hours ({quiet})"));
+    let summary = match (held, quiet_hours) {
+        (true, Some(quiet)) => Said::new("line-reminder-held").text("quiet", quiet),
+        _ => Said::new("line-reminder"),
     }
+    .text("number", number)
+    .text("of", of)
+    .with("status", Word::TicketStatus(status.to_string()));
     let jobs = vec![NewJob::new(
         OrderJob::MoveTicket(MoveTicket::to(status)),
         &key,

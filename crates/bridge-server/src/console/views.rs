@@ -413,11 +413,18 @@ impl Sent {
     }
 }
 
-/// A journey line in the page's language where the line says what it means (a change of state,
-/// a message sent); otherwise as it was recorded.
+/// A journey line in the page's language: a message sent names its status; a line with its
+/// catalogue words is said in them; a line written before the bridge kept them reads as it
+/// was recorded (a change of state still names its states).
 fn said(line: &TimelineRecord) -> String {
     use bridge_core::store::TimelineKind;
     let details = &line.entry.details;
+    let sent = line.entry.kind == TimelineKind::Ticket && details["sent"]["status"].is_string();
+    if let Some(words) = line.entry.words.as_ref().filter(|_| !sent)
+        && let Some(text) = words.render(super::words::locale(), &word)
+    {
+        return text;
+    }
     let state = |name: &str| {
         details[name]
             .as_str()
@@ -442,6 +449,30 @@ fn said(line: &TimelineRecord) -> String {
         },
         _ => line.entry.summary.clone(),
     }
+}
+
+/// A value of a journey line in the page's language: states, reasons, refusals, regions,
+/// jobs and statuses by their names; `None` for text and parts the catalogue says itself.
+fn word(word: &bridge_core::workflow::Word) -> Option<String> {
+    use bridge_core::workflow::Word;
+    let named = |prefix: &str, name: &str| {
+        let id = format!("{prefix}-{name}");
+        if catalogue::has(&id) {
+            t(&id)
+        } else {
+            name.to_owned()
+        }
+    };
+    Some(match word {
+        Word::State(state) => state_label(*state),
+        Word::Attention(attention) => reason(attention),
+        Word::Refusal(why) => refusal(why),
+        Word::Located(where_from) => located(where_from),
+        Word::Job(kind) => job_label(kind.as_str()),
+        Word::TicketStatus(status) => named("ticket-status", status),
+        Word::CourierStatus(status) => named("shaq-status", status),
+        Word::Text(_) | Word::Count(_) | Word::Said(_) | Word::List(_) => return None,
+    })
 }
 
 /// A job of the order.
@@ -602,6 +633,7 @@ mod tests {
                 at: chrono::Utc::now(),
                 kind,
                 summary: summary.to_owned(),
+                words: None,
                 details,
             },
         };
@@ -625,6 +657,52 @@ mod tests {
         // A line written before the words were kept reads as it was recorded.
         let old = line(TimelineKind::State, "received → shipping", Value::Null);
         assert_eq!(said(&old), "received → shipping");
+        // A line with its words is said in the page's language, its states and reasons by
+        // their names there.
+        use bridge_core::domain::{Attention, Unshippable};
+        use bridge_core::workflow::{Said, Word, timeline};
+        let with_words = |kind, words: Said| TimelineRecord {
+            id: 2,
+            entry: timeline(&OrderKey::new("kente/1"), chrono::Utc::now(), kind, words),
+        };
+        let moved = with_words(
+            TimelineKind::State,
+            Said::new("line-state-moved")
+                .with("from", OrderState::NeedsAttention)
+                .with("to", OrderState::Shipping),
+        );
+        assert_eq!(moved.entry.summary, "needs_attention → shipping");
+        assert_eq!(
+            in_locale(Locale::En, || said(&moved)),
+            "Needs a person → Being shipped"
+        );
+        let stopped = with_words(
+            TimelineKind::Attention,
+            Said::new("line-needs-attention")
+                .with("reason", Attention::Unshippable(Unshippable::NoPhone)),
+        );
+        let arabic = in_locale(Locale::Ar, || said(&stopped));
+        assert!(
+            arabic.contains(&in_locale(Locale::Ar, || t("reason-no-phone"))),
+            "{arabic}"
+        );
+        let corrected = with_words(
+            TimelineKind::Operator,
+            Said::new("line-corrected").text("by", "ama").with(
+                "changes",
+                Word::List(vec![
+                    Said::new("line-corrected-region")
+                        .text("value", "Ashanti")
+                        .into(),
+                ]),
+            ),
+        );
+        let french = in_locale(Locale::Fr, || said(&corrected));
+        assert!(
+            french.contains("ama") && french.contains("Ashanti"),
+            "{french}"
+        );
+        assert!(!french.contains("corrected by"), "{french}");
     }
 
     #[test]
