@@ -112,6 +112,9 @@ pub struct ManifestWords {
     pub label_missing: String,
     /// The note on a label file that is not a readable PDF.
     pub label_unreadable: String,
+    /// Whether the words read right to left (Arabic): the pages are mirrored, the table's
+    /// first column on the right.
+    pub right_to_left: bool,
 }
 
 impl ManifestWords {
@@ -137,6 +140,7 @@ impl ManifestWords {
             label_missing: "Label {tracking_number} missing".to_owned(),
             label_unreadable: "ShaQ's label file is not a readable PDF: print it from ShaQ's portal"
                 .to_owned(),
+            right_to_left: false,
         }
     }
 }
@@ -181,6 +185,47 @@ enum Align {
     Right,
 }
 
+/// Which way a page reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reading {
+    LeftToRight,
+    /// Mirrored: columns from the right margin, text from their right edge.
+    RightToLeft,
+}
+
+impl Reading {
+    fn of(words: &Words) -> Reading {
+        if words.right_to_left {
+            Reading::RightToLeft
+        } else {
+            Reading::LeftToRight
+        }
+    }
+
+    /// The direction of text with no strong letters of its own (a number, `#`).
+    fn base(self) -> Direction {
+        match self {
+            Reading::LeftToRight => Direction::Ltr,
+            Reading::RightToLeft => Direction::Rtl,
+        }
+    }
+
+    /// A column (x from the left margin, width, alignment) as this page places it.
+    fn place(self, (x, width, align): (f32, f32, Align)) -> (f32, f32, Align) {
+        match self {
+            Reading::LeftToRight => (x, width, align),
+            Reading::RightToLeft => (
+                CONTENT_WIDTH - x - width,
+                width,
+                match align {
+                    Align::Left => Align::Right,
+                    Align::Right => Align::Left,
+                },
+            ),
+        }
+    }
+}
+
 /// The table's columns: x from the left margin, width, alignment.
 const COLUMNS: [(f32, f32, Align); 6] = [
     (0.0, 20.0, Align::Left),
@@ -198,10 +243,12 @@ fn put(
     surface: &mut Surface<'_>,
     text: &str,
     style: Style,
-    (x, width, align): (f32, f32, Align),
+    column: (f32, f32, Align),
     baseline: f32,
+    reading: Reading,
 ) {
-    let line = Line::fitted(text, style, Direction::of(text, Direction::Ltr), width);
+    let (x, width, align) = reading.place(column);
+    let line = Line::fitted(text, style, Direction::of(text, reading.base()), width);
     let left = match align {
         Align::Left => MARGIN + x,
         Align::Right => MARGIN + x + width - line.width,
@@ -210,13 +257,20 @@ fn put(
 }
 
 /// A line across the whole content width.
-fn full_width(text: &str, style: Style, baseline: f32, surface: &mut Surface<'_>) {
+fn full_width(
+    text: &str,
+    style: Style,
+    baseline: f32,
+    surface: &mut Surface<'_>,
+    reading: Reading,
+) {
     put(
         surface,
         text,
         style,
         (0.0, CONTENT_WIDTH, Align::Left),
         baseline,
+        reading,
     );
 }
 
@@ -231,7 +285,14 @@ fn totals_text(manifest: &Manifest, words: &Words) -> String {
 /// The table's heading row at `baseline`, with its rule; returns the first row's baseline.
 fn table_heading(surface: &mut Surface<'_>, words: &Words, baseline: f32) -> f32 {
     for (title, column) in words.columns.iter().zip(COLUMNS) {
-        put(surface, title, Style::bold(9.0), column, baseline);
+        put(
+            surface,
+            title,
+            Style::bold(9.0),
+            column,
+            baseline,
+            Reading::of(words),
+        );
     }
     rule(surface, MARGIN, PAGE_WIDTH - MARGIN, baseline + 5.0, 0.6);
     baseline + ROW_HEIGHT + 4.0
@@ -241,12 +302,14 @@ fn table_heading(surface: &mut Surface<'_>, words: &Words, baseline: f32) -> f32
 fn first_page_heading(surface: &mut Surface<'_>, manifest: &Manifest, words: &Words) -> f32 {
     let totals = totals_text(manifest, words);
     let count = manifest.lines.len().to_string();
+    let reading = Reading::of(words);
     let mut y = MARGIN + 16.0;
     full_width(
         &fill(&words.title, &[("shop", &manifest.shop)]),
         Style::bold(16.0),
         y,
         surface,
+        reading,
     );
     y += 24.0;
     for line in [
@@ -254,7 +317,7 @@ fn first_page_heading(surface: &mut Surface<'_>, manifest: &Manifest, words: &Wo
         fill(&words.handed_over, &[("date", &manifest.date)]),
         fill(&words.summary, &[("count", &count), ("totals", &totals)]),
     ] {
-        full_width(&line, Style::regular(10.0), y, surface);
+        full_width(&line, Style::regular(10.0), y, surface, reading);
         y += 14.0;
     }
     y + 10.0
@@ -267,6 +330,7 @@ fn table_rows(
     lines: &[ManifestLine],
     rows: std::ops::Range<usize>,
     top: f32,
+    reading: Reading,
 ) -> f32 {
     let mut y = top;
     for (index, line) in lines.iter().enumerate().take(rows.end).skip(rows.start) {
@@ -280,7 +344,7 @@ fn table_rows(
             &line.to_collect,
         ];
         for (cell, column) in cells.into_iter().zip(COLUMNS) {
-            put(surface, cell, Style::regular(9.0), column, y);
+            put(surface, cell, Style::regular(9.0), column, y, reading);
         }
         y += ROW_HEIGHT;
     }
@@ -306,18 +370,21 @@ fn closing(surface: &mut Surface<'_>, manifest: &Manifest, words: &Words, below:
         0.6,
     );
     let totals = totals_text(manifest, words);
+    let reading = Reading::of(words);
     let y = below + 6.0;
     full_width(
         &fill(&words.total, &[("totals", &totals)]),
         Style::bold(10.0),
         y,
         surface,
+        reading,
     );
     full_width(
         &words.signatures,
         Style::regular(10.0),
         (y + 40.0).min(PAGE_HEIGHT - MARGIN),
         surface,
+        reading,
     );
 }
 
@@ -342,6 +409,7 @@ fn manifest_pages(
                 Style::regular(9.0),
                 y,
                 &mut surface,
+                Reading::of(words),
             );
             y + 22.0
         };
@@ -358,7 +426,13 @@ fn manifest_pages(
                 .min(remaining - 1)
                 .max(1)
         };
-        let below = table_rows(&mut surface, &manifest.lines, next..next + rows, first_row);
+        let below = table_rows(
+            &mut surface,
+            &manifest.lines,
+            next..next + rows,
+            first_row,
+            Reading::of(words),
+        );
         next += rows;
         if done {
             closing(&mut surface, manifest, words, below);
@@ -390,16 +464,22 @@ fn missing_label_page(
         Style::bold(14.0),
         y,
         &mut surface,
+        Reading::of(words),
     );
     y += 24.0;
     let style = Style::regular(10.0);
+    let reading = Reading::of(words);
     for line in Line::wrapped(
         note,
         style,
-        Direction::of(note, Direction::Ltr),
+        Direction::of(note, reading.base()),
         CONTENT_WIDTH,
     ) {
-        line.draw(&mut surface, MARGIN, y);
+        let left = match reading {
+            Reading::LeftToRight => MARGIN,
+            Reading::RightToLeft => MARGIN + CONTENT_WIDTH - line.width,
+        };
+        line.draw(&mut surface, left, y);
         y += 14.0;
     }
     surface.finish();
@@ -702,6 +782,33 @@ mod tests {
         let last = pages.last().unwrap();
         assert!(last.contains("SHQ000119") && last.contains("Total to collect: 36000.00 GHS"));
         assert!(last.contains("Received by (ShaQ rider)"), "{last}");
+    }
+
+    #[test]
+    fn an_arabic_manifest_reads_from_the_right() {
+        let band = |left: f64, right: f64| Area {
+            left,
+            top: f64::from(MARGIN) / f64::from(PAGE_HEIGHT),
+            right,
+            bottom: f64::from(MARGIN + 20.0) / f64::from(PAGE_HEIGHT),
+        };
+        let english = render(&two_customers(), &[]).unwrap();
+        let arabic_words = ManifestWords {
+            title: "تسليم ShaQ - {shop}".to_owned(),
+            right_to_left: true,
+            ..ManifestWords::english()
+        };
+        let arabic = render_in(&two_customers(), &[], &arabic_words).unwrap();
+        // The title starts at the left margin in English and at the right one in Arabic.
+        for (pdf, inked, blank) in [
+            (&english, band(0.0, 0.3), band(0.7, 1.0)),
+            (&arabic, band(0.7, 1.0), band(0.0, 0.3)),
+        ] {
+            assert!(dark_fraction_in(pdf, 1, inked) > 0.01);
+            assert!(dark_fraction_in(pdf, 1, blank) < 0.001);
+        }
+        let text = crate::extracted_text(&arabic).unwrap();
+        assert!(text.contains("تسليم"), "{text}");
     }
 
     #[test]

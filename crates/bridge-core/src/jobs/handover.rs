@@ -304,6 +304,7 @@ fn manifest_words(locale: catalogue::Locale) -> documents::shipment::ManifestWor
         signatures: word("manifest-signatures"),
         label_missing: with("manifest-label-missing", &["tracking_number"]),
         label_unreadable: word("manifest-label-unreadable"),
+        right_to_left: locale.is_rtl(),
     }
 }
 

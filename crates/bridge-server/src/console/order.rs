@@ -372,7 +372,30 @@ fn operation_refused(error: &OperationError) -> Response {
             "message-refused",
             super::views::refusal(refusal),
         ),
-        other => message(StatusCode::CONFLICT, "message-refused", other.to_string()),
+        OperationError::Invalid(problem) => message(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "message-refused",
+            format!(
+                "{}: {}",
+                field_label(problem.field),
+                super::views::field_problem(&problem.kind)
+            ),
+        ),
+        OperationError::NothingToCorrect => message(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "message-refused",
+            super::words::t("order-nothing-changed"),
+        ),
+        OperationError::NothingToReplay => message(
+            StatusCode::CONFLICT,
+            "message-refused",
+            super::words::t("refusal-nothing-to-replay"),
+        ),
+        OperationError::NoDeadJob(id) => message(
+            StatusCode::CONFLICT,
+            "message-refused",
+            super::words::t_with("message-job-not-dead", &[("id", id.to_string().into())]),
+        ),
     }
 }
 
