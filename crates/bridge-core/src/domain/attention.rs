@@ -29,7 +29,7 @@ pub enum Unshippable {
     NoRegion {
         /// What was read, and why it named no region.
         #[serde(default)]
-        read: String,
+        read: AddressRead,
     },
     /// The region field is not a region, and nothing else in the address names a place.
     UnknownRegion {
@@ -37,7 +37,7 @@ pub enum Unshippable {
         region: String,
         /// What else was read.
         #[serde(default)]
-        read: String,
+        read: AddressRead,
     },
     /// ShaQ's region list has no such region.
     RegionNotServed {
@@ -52,6 +52,102 @@ pub enum Unshippable {
         /// What is wrong with it.
         message: String,
     },
+}
+
+/// What was read of an address in which no region was found: each part and why it named none,
+/// so that a person reads it in their language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(untagged)]
+pub enum AddressRead {
+    /// Each part, as read.
+    Parts(Vec<ReadPart>),
+    /// A sentence, as an earlier version of the bridge recorded it.
+    Recorded(String),
+}
+
+impl Default for AddressRead {
+    fn default() -> Self {
+        AddressRead::Parts(Vec::new())
+    }
+}
+
+impl AddressRead {
+    /// Whether nothing was recorded.
+    pub fn is_empty(&self) -> bool {
+        match self {
+            AddressRead::Parts(parts) => parts.is_empty(),
+            AddressRead::Recorded(sentence) => sentence.is_empty(),
+        }
+    }
+}
+
+impl fmt::Display for AddressRead {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AddressRead::Parts(parts) => {
+                for (index, part) in parts.iter().enumerate() {
+                    if index > 0 {
+                        f.write_str("; ")?;
+                    }
+                    part.fmt(f)?;
+                }
+                Ok(())
+            }
+            AddressRead::Recorded(sentence) => f.write_str(sentence),
+        }
+    }
+}
+
+/// One part of an address as read, and why it named no region.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(tag = "part", rename_all = "snake_case")]
+pub enum ReadPart {
+    /// The region field names a region split in 2019.
+    SplitRegion {
+        /// As written.
+        field: String,
+        /// The regions it became.
+        successors: Vec<String>,
+    },
+    /// The region field is not a region of Ghana.
+    NotARegion {
+        /// As written.
+        field: String,
+    },
+    /// The region field is empty.
+    NoRegionField,
+    /// The city is empty.
+    NoCity,
+    /// The city is not a place the bridge knows.
+    UnknownCity {
+        /// As written.
+        city: String,
+    },
+    /// The address lines name no known place and no GhanaPost GPS address.
+    NoPlaceInLines,
+}
+
+impl fmt::Display for ReadPart {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReadPart::SplitRegion { field, successors } => write!(
+                f,
+                "`{field}` was split in 2019 into {}: name one",
+                successors.join(", ")
+            ),
+            ReadPart::NotARegion { field } => {
+                write!(f, "the region field `{field}` is not a region of Ghana")
+            }
+            ReadPart::NoRegionField => f.write_str("the region field is empty"),
+            ReadPart::NoCity => f.write_str("the city is empty"),
+            ReadPart::UnknownCity { city } => {
+                write!(f, "the city `{city}` is not a place the bridge knows")
+            }
+            ReadPart::NoPlaceInLines => {
+                f.write_str("the address lines name no known place and no GhanaPost GPS address")
+            }
+        }
+    }
 }
 
 impl fmt::Display for Unshippable {
@@ -147,7 +243,7 @@ mod tests {
     fn reasons_read_as_sentences_and_round_trip_as_data() {
         let unknown = Attention::from(Unshippable::UnknownRegion {
             region: "Atlantis".to_owned(),
-            read: String::new(),
+            read: AddressRead::default(),
         });
         assert_eq!(
             unknown.to_string(),
@@ -156,8 +252,32 @@ mod tests {
         let stored = serde_json::to_string(&unknown).expect("serializes");
         assert_eq!(
             stored,
-            r#"{"kind":"unshippable","reason":"unknown_region","region":"Atlantis","read":""}"#
+            r#"{"kind":"unshippable","reason":"unknown_region","region":"Atlantis","read":[]}"#
         );
+        // What an earlier version recorded as a sentence reads back as that sentence.
+        let recorded = r#"{"kind":"unshippable","reason":"no_region","read":"the city is empty"}"#;
+        assert_eq!(
+            serde_json::from_str::<Attention>(recorded).expect("reads"),
+            Attention::Unshippable(Unshippable::NoRegion {
+                read: AddressRead::Recorded("the city is empty".to_owned())
+            })
+        );
+        let parts = Attention::from(Unshippable::NoRegion {
+            read: AddressRead::Parts(vec![
+                ReadPart::NoRegionField,
+                ReadPart::UnknownCity {
+                    city: "Xyz".to_owned(),
+                },
+            ]),
+        });
+        let stored_parts = serde_json::to_string(&parts).expect("serializes");
+        assert_eq!(
+            serde_json::from_str::<Attention>(&stored_parts).expect("reads back"),
+            parts
+        );
+        assert!(parts.to_string().contains(
+            "(the region field is empty; the city `Xyz` is not a place the bridge knows)"
+        ));
         let earlier = r#"{"kind":"unshippable","reason":"no_region"}"#;
         assert!(matches!(
             serde_json::from_str::<Attention>(earlier),

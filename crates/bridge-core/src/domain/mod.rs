@@ -14,7 +14,7 @@ pub mod wording;
 #[error("unknown name `{0}`")]
 pub struct UnknownName(pub String);
 
-pub use attention::{Attention, Unshippable};
+pub use attention::{AddressRead, Attention, ReadPart, Unshippable};
 pub use ids::{
     CountryCode, MediaId, OrderKey, PartnerRef, PlatformOrderId, ShopId, TicketId, TicketStatusId,
     TrackingNumber,

@@ -23,7 +23,7 @@ use std::sync::LazyLock;
 use serde::{Deserialize, Serialize};
 use shaq_client::{Destination, Region};
 
-use super::{Address, Unshippable};
+use super::{Address, AddressRead, ReadPart, Unshippable};
 
 /// Ghana's regions since the 2019 reorganisation.
 pub const GHANA_REGIONS: [&str; 16] = [
@@ -424,30 +424,31 @@ fn no_region(address: &Address, field: Option<&str>) -> Unshippable {
     let mut read = Vec::new();
     match field {
         Some(field) => match former_successors(field) {
-            Some(successors) => read.push(format!(
-                "`{field}` was split in 2019 into {}: name one",
-                successors.join(", ")
-            )),
-            None => read.push(format!(
-                "the region field `{field}` is not a region of Ghana"
-            )),
+            Some(successors) => read.push(ReadPart::SplitRegion {
+                field: field.to_owned(),
+                successors: successors.iter().map(|s| (*s).to_owned()).collect(),
+            }),
+            None => read.push(ReadPart::NotARegion {
+                field: field.to_owned(),
+            }),
         },
-        None => read.push("the region field is empty".to_owned()),
+        None => read.push(ReadPart::NoRegionField),
     }
     if city.is_empty() {
-        read.push("the city is empty".to_owned());
+        read.push(ReadPart::NoCity);
     } else {
-        read.push(format!("the city `{city}` is not a place the bridge knows"));
+        read.push(ReadPart::UnknownCity {
+            city: city.to_owned(),
+        });
     }
-    read.push("the address lines name no known place and no GhanaPost GPS address".to_owned());
+    read.push(ReadPart::NoPlaceInLines);
+    let read = AddressRead::Parts(read);
     match field {
         Some(field) if former_successors(field).is_none() => Unshippable::UnknownRegion {
             region: field.to_owned(),
-            read: read.join("; "),
+            read,
         },
-        _ => Unshippable::NoRegion {
-            read: read.join("; "),
-        },
+        _ => Unshippable::NoRegion { read },
     }
 }
 

@@ -139,6 +139,15 @@ impl LinkedPackage {
             ReplacementAction::Deliver => "line-replacement-package",
         })
     }
+
+    /// `said`, naming the package: what it is and its tracking number (its reference until
+    /// ShaQ gives it one).
+    fn named_in(&self, said: Said) -> Said {
+        said.with("noun", self.noun()).text(
+            "tracking",
+            self.tracking_number.as_deref().unwrap_or(&self.partner_ref),
+        )
+    }
 }
 
 /// Tells the shop of an after-sale milestone, once per request (`tag`).
@@ -211,15 +220,8 @@ pub(super) fn on_created(
                 &key,
                 now,
                 TimelineKind::Call,
-                Said::new("line-after-sale-created")
-                    .with("noun", package.noun())
-                    .text(
-                        "tracking",
-                        package
-                            .tracking_number
-                            .as_deref()
-                            .unwrap_or(&package.partner_ref),
-                    )
+                package
+                    .named_in(Said::new("line-after-sale-created"))
                     .with("kind", kind.said())
                     .with("description", kind.said_described())
                     .with("original", original.clone()),
@@ -315,21 +317,14 @@ pub(super) fn on_linked_status(
         &key,
         now,
         TimelineKind::Courier,
-        match news.description.as_deref() {
-            Some(description) => {
-                Said::new("line-linked-status-described").text("description", description)
-            }
-            None => Said::new("line-linked-status"),
-        }
-        .with("noun", package.noun())
-        .text(
-            "tracking",
-            package
-                .tracking_number
-                .as_deref()
-                .unwrap_or(&package.partner_ref),
-        )
-        .with("status", Word::CourierStatus(news.status.to_string())),
+        package
+            .named_in(match news.description.as_deref() {
+                Some(description) => {
+                    Said::new("line-linked-status-described").text("description", description)
+                }
+                None => Said::new("line-linked-status"),
+            })
+            .with("status", Word::CourierStatus(news.status.to_string())),
     );
     let mut jobs: Vec<NewJob> = customer_key(&package, &news.status)
         .and_then(|ticket| {

@@ -216,15 +216,43 @@ pub fn reason(attention: &Attention) -> String {
     }
 }
 
-/// What the bridge read from the address when it found no region, as it was recorded (the
-/// resolver's own words, quotes instead of backticks): shown apart from the sentence, isolated,
-/// so it never scrambles a right-to-left page.
+/// What the bridge read from the address when it found no region, part by part in the page's
+/// language (a sentence an earlier version recorded is shown as it was, quotes instead of
+/// backticks): shown apart from the reason, isolated, so it never scrambles a right-to-left page.
 pub fn reason_detail(attention: &Attention) -> String {
-    match attention {
+    use bridge_core::domain::{AddressRead, ReadPart};
+    let read = match attention {
         Attention::Unshippable(
             Unshippable::NoRegion { read } | Unshippable::UnknownRegion { read, .. },
-        ) => read.replace('`', "\""),
-        _ => String::new(),
+        ) => read,
+        _ => return String::new(),
+    };
+    match read {
+        AddressRead::Recorded(sentence) => sentence.replace('`', "\""),
+        AddressRead::Parts(parts) => parts
+            .iter()
+            .map(|part| match part {
+                ReadPart::SplitRegion { field, successors } => t_with(
+                    "reason-read-split-region",
+                    &[
+                        ("field", field.as_str().into()),
+                        ("successors", successors.join(&t("line-separator")).into()),
+                    ],
+                ),
+                ReadPart::NotARegion { field } => t_with(
+                    "reason-read-not-a-region",
+                    &[("field", field.as_str().into())],
+                ),
+                ReadPart::NoRegionField => t("reason-read-no-region-field"),
+                ReadPart::NoCity => t("reason-read-no-city"),
+                ReadPart::UnknownCity { city } => t_with(
+                    "reason-read-unknown-city",
+                    &[("city", city.as_str().into())],
+                ),
+                ReadPart::NoPlaceInLines => t("reason-read-no-place-in-lines"),
+            })
+            .collect::<Vec<_>>()
+            .join(&t("reason-read-separator")),
     }
 }
 
@@ -452,7 +480,8 @@ fn said(line: &TimelineRecord) -> String {
 }
 
 /// A value of a journey line in the page's language: states, reasons, refusals, regions,
-/// jobs and statuses by their names; `None` for text and parts the catalogue says itself.
+/// jobs and statuses by their names, text as written; `None` for the parts the catalogue says
+/// itself.
 fn word(word: &bridge_core::workflow::Word) -> Option<String> {
     use bridge_core::workflow::Word;
     let named = |prefix: &str, name: &str| {
@@ -464,6 +493,12 @@ fn word(word: &bridge_core::workflow::Word) -> Option<String> {
         }
     };
     Some(match word {
+        // On a right-to-left page, isolated (FSI … PDI): a Latin name, a reference or ShaQ's
+        // comment ending in punctuation keeps its order inside an Arabic sentence.
+        Word::Text(text) if super::words::locale().is_rtl() => {
+            format!("\u{2068}{text}\u{2069}")
+        }
+        Word::Text(_) => return None,
         Word::State(state) => state_label(*state),
         Word::Attention(attention) => reason(attention),
         Word::Refusal(why) => refusal(why),
@@ -471,7 +506,7 @@ fn word(word: &bridge_core::workflow::Word) -> Option<String> {
         Word::Job(kind) => job_label(kind.as_str()),
         Word::TicketStatus(status) => named("ticket-status", status),
         Word::CourierStatus(status) => named("shaq-status", status),
-        Word::Text(_) | Word::Count(_) | Word::Said(_) | Word::List(_) => return None,
+        Word::Count(_) | Word::Said(_) | Word::List(_) => return None,
     })
 }
 
@@ -591,7 +626,11 @@ mod tests {
         assert!(french.contains("ligne fixe"), "{french}");
         let unknown = Attention::Unshippable(Unshippable::UnknownRegion {
             region: "Upcountry".to_owned(),
-            read: "the city `Xyz` is not a place".to_owned(),
+            read: bridge_core::domain::AddressRead::Parts(vec![
+                bridge_core::domain::ReadPart::UnknownCity {
+                    city: "Xyz".to_owned(),
+                },
+            ]),
         });
         let arabic = in_locale(Locale::Ar, || reason(&unknown));
         assert!(arabic.contains("Upcountry"), "{arabic}");
@@ -605,7 +644,22 @@ mod tests {
             !arabic.contains("Xyz"),
             "the resolver's detail is shown apart"
         );
-        assert_eq!(reason_detail(&unknown), "the city \"Xyz\" is not a place");
+        assert_eq!(
+            in_locale(Locale::En, || reason_detail(&unknown)),
+            "the city “Xyz” is not a place the bridge knows"
+        );
+        let arabic_detail = in_locale(Locale::Ar, || reason_detail(&unknown));
+        assert!(
+            arabic_detail.contains("Xyz") && !arabic_detail.contains("the city"),
+            "{arabic_detail}"
+        );
+        // What an earlier version recorded reads as recorded.
+        let recorded = Attention::Unshippable(Unshippable::NoRegion {
+            read: bridge_core::domain::AddressRead::Recorded(
+                "the city `Xyz` is not a place".to_owned(),
+            ),
+        });
+        assert_eq!(reason_detail(&recorded), "the city \"Xyz\" is not a place");
         let refused = in_locale(Locale::En, || {
             refusal(&Refusal::NotWaiting(OrderState::Shipping))
         });
@@ -703,6 +757,9 @@ mod tests {
             "{french}"
         );
         assert!(!french.contains("corrected by"), "{french}");
+        // In Arabic, names and values are isolated inside the sentence.
+        let arabic = in_locale(Locale::Ar, || said(&corrected));
+        assert!(arabic.contains("\u{2068}ama\u{2069}"), "{arabic}");
     }
 
     #[test]

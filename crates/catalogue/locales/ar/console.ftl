@@ -127,6 +127,13 @@ reason-no-region = لم يتم العثور على منطقة لعنوان ال�
 reason-unknown-region = «{ $region }» ليست من مناطق ShaQ.
 reason-region-not-served = لا تتضمن قائمة مناطق ShaQ منطقة باسم «{ $region }».
 reason-shop-sent-unusable = أرسل المتجر الطلب بحقل { $field } غير صالح ({ $problem }): صحح الطلب في المتجر؛ وسيعيده تحديثه التالي إلى هنا.
+reason-read-separator = {"؛ "}
+reason-read-split-region = قُسّمت «{ $field }» سنة 2019 إلى { $successors }: اذكر إحداها
+reason-read-not-a-region = حقل المنطقة «{ $field }» ليس منطقة من مناطق غانا
+reason-read-no-region-field = حقل المنطقة فارغ
+reason-read-no-city = المدينة فارغة
+reason-read-unknown-city = المدينة «{ $city }» ليست مكانًا تعرفه منصة الربط
+reason-read-no-place-in-lines = أسطر العنوان لا تذكر أي مكان معروف ولا عنوان GhanaPost GPS
 
 ## المهام
 job-apply_inbound_event = تطبيق ويب هوك

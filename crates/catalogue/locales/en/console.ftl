@@ -99,6 +99,13 @@ reason-no-region = No region found for the delivery address: choose the region, 
 reason-unknown-region = “{ $region }” is not one of ShaQ's regions.
 reason-region-not-served = ShaQ's region list has no region “{ $region }”.
 reason-shop-sent-unusable = The shop sent the order with an unusable { $field } ({ $problem }): fix the order in the shop; its next update brings it back.
+reason-read-separator = {"; "}
+reason-read-split-region = “{ $field }” was split in 2019 into { $successors }: name one
+reason-read-not-a-region = the region field “{ $field }” is not a region of Ghana
+reason-read-no-region-field = the region field is empty
+reason-read-no-city = the city is empty
+reason-read-unknown-city = the city “{ $city }” is not a place the bridge knows
+reason-read-no-place-in-lines = the address lines name no known place and no GhanaPost GPS address
 
 ## Jobs
 job-apply_inbound_event = Apply a webhook

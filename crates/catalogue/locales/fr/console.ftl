@@ -99,6 +99,13 @@ reason-no-region = Aucune région trouvée pour l'adresse de livraison : choisi
 reason-unknown-region = « { $region } » ne fait pas partie des régions de ShaQ.
 reason-region-not-served = La liste des régions de ShaQ ne contient aucune région « { $region } ».
 reason-shop-sent-unusable = La boutique a envoyé la commande avec un champ { $field } inutilisable ({ $problem }) : corrigez la commande dans la boutique ; sa prochaine mise à jour la fera revenir.
+reason-read-separator = {" ; "}
+reason-read-split-region = « { $field } » a été divisée en 2019 en { $successors } : indiquez laquelle
+reason-read-not-a-region = le champ région « { $field } » n'est pas une région du Ghana
+reason-read-no-region-field = le champ région est vide
+reason-read-no-city = la ville est vide
+reason-read-unknown-city = la ville « { $city } » n'est pas un lieu que la passerelle connaît
+reason-read-no-place-in-lines = les lignes d'adresse ne nomment aucun lieu connu ni adresse GhanaPost GPS
 
 ## Tâches
 job-apply_inbound_event = Appliquer un webhook

@@ -240,7 +240,7 @@ fn fixing_an_order_after_its_jobs_ran_starts_it_again_with_fresh_job_keys() {
     let mut stored = order(OrderState::NeedsAttention);
     stored.set_attention(Some(Attention::Unshippable(Unshippable::UnknownRegion {
         region: "Atlantis".to_owned(),
-        read: String::new(),
+        read: Default::default(),
     })));
     let mut fixed = shop_order(true, 9);
     fixed.address.region = Some("Ashanti".to_owned());
