@@ -560,6 +560,17 @@ async fn every_page_reads_in_three_languages_on_a_desktop_and_a_phone_and_an_ara
     assert!(!journey.contains("corrected by"), "{journey}");
     let shot = client.screenshot().await.unwrap();
     std::fs::write(screenshots().join("order-ar-phone.png"), shot).unwrap();
+    client
+        .execute(
+            "document.getElementById('timeline').scrollIntoView()",
+            Vec::new(),
+        )
+        .await
+        .unwrap();
+    let (fits, _, _, _, _) = layout(&client).await;
+    assert!(fits, "the journey fits the phone's width");
+    let shot = client.screenshot().await.unwrap();
+    std::fs::write(screenshots().join("order-journey-ar-phone.png"), shot).unwrap();
     client.close().await.unwrap();
     bridge.stop().await;
 }
