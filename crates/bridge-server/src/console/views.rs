@@ -495,9 +495,7 @@ fn word(word: &bridge_core::workflow::Word) -> Option<String> {
     Some(match word {
         // On a right-to-left page, isolated (FSI … PDI): a Latin name, a reference or ShaQ's
         // comment ending in punctuation keeps its order inside an Arabic sentence.
-        Word::Text(text) if super::words::locale().is_rtl() => {
-            format!("\u{2068}{text}\u{2069}")
-        }
+        Word::Text(text) if super::words::locale().is_rtl() => super::words::isolate(text),
         Word::Text(_) => return None,
         Word::State(state) => state_label(*state),
         Word::Attention(attention) => reason(attention),

@@ -34,9 +34,31 @@ pub fn t(id: &str) -> String {
     catalogue::text(locale(), id)
 }
 
-/// The message `id`, its placeables filled.
+/// The message `id`, its placeables filled. On a right-to-left page each text placeable is
+/// isolated, so a Latin name or amount inside an Arabic sentence keeps the sentence's order,
+/// and the sentence reads in the direction of its own words, not of the name it starts with.
 pub fn t_with(id: &str, args: &[(&str, Arg<'_>)]) -> String {
-    catalogue::text_with(locale(), id, args)
+    let locale = locale();
+    if !locale.is_rtl() {
+        return catalogue::text_with(locale, id, args);
+    }
+    let isolated: Vec<(&str, Arg<'_>)> = args
+        .iter()
+        .map(|(name, value)| {
+            let value = match value {
+                Arg::Text(text) => Arg::from(isolate(text)),
+                Arg::Count(count) => Arg::Count(*count),
+            };
+            (*name, value)
+        })
+        .collect();
+    catalogue::text_with(locale, id, &isolated)
+}
+
+/// `text` between Unicode's first-strong isolate and pop directional isolate marks: its own
+/// direction inside, neutral to the sentence around it.
+pub fn isolate(text: &str) -> String {
+    format!("\u{2068}{text}\u{2069}")
 }
 
 /// A count with its plural form (`{ $count }` in the message).
@@ -202,5 +224,41 @@ mod tests {
         assert_eq!(chosen(&headers), Some(Locale::Ar));
         assert_eq!(of_country(Some("MA")), Some(Locale::Fr));
         assert_eq!(of_country(Some("GH")), None);
+    }
+
+    #[test]
+    fn names_inside_an_arabic_sentence_are_isolated_and_english_is_left_as_it_is() {
+        let item = |locale| {
+            in_locale(locale, || {
+                t_with(
+                    "order-item",
+                    &[
+                        ("count", Arg::Count(2)),
+                        ("name", "Black soap".into()),
+                        ("price", "25.50".into()),
+                    ],
+                )
+            })
+        };
+        assert_eq!(item(Locale::En), "2 × Black soap at 25.50");
+        let arabic = item(Locale::Ar);
+        assert!(
+            arabic.contains("\u{2068}Black soap\u{2069}")
+                && arabic.contains("\u{2068}25.50\u{2069}"),
+            "{arabic:?}"
+        );
+        // The sentence's first strong letter outside the isolates is Arabic: it reads right to
+        // left even though the name comes first.
+        let outside: String = arabic
+            .split('\u{2068}')
+            .map(|part| part.split_once('\u{2069}').map_or(part, |(_, rest)| rest))
+            .collect();
+        assert!(
+            outside
+                .chars()
+                .find(|c| c.is_alphabetic())
+                .is_some_and(|c| ('\u{0600}'..='\u{06FF}').contains(&c)),
+            "{outside:?}"
+        );
     }
 }
