@@ -186,7 +186,7 @@ pub fn has(id: &str) -> bool {
 mod tests {
     use super::*;
     use fluent_bundle::FluentResource;
-    use std::collections::BTreeSet;
+    use std::collections::{BTreeMap, BTreeSet};
 
     fn ids(source: &str) -> BTreeSet<String> {
         let resource = FluentResource::try_new(source.to_owned())
@@ -230,6 +230,91 @@ mod tests {
                 "{}: missing {missing:?}, not in English {extra:?}",
                 locale.tag()
             );
+        }
+    }
+
+    /// Each message's variables (`$name`), wherever they stand: in the text, a selector or a
+    /// variant.
+    fn variables(source: &str) -> BTreeMap<String, BTreeSet<String>> {
+        use fluent_syntax::ast::{Entry, Expression, InlineExpression, Pattern, PatternElement};
+
+        fn in_inline(expression: &InlineExpression<&str>, found: &mut BTreeSet<String>) {
+            match expression {
+                InlineExpression::VariableReference { id } => {
+                    found.insert(id.name.to_owned());
+                }
+                InlineExpression::Placeable { expression } => in_expression(expression, found),
+                InlineExpression::FunctionReference { arguments, .. } => {
+                    for argument in &arguments.positional {
+                        in_inline(argument, found);
+                    }
+                }
+                _ => {}
+            }
+        }
+        fn in_expression(expression: &Expression<&str>, found: &mut BTreeSet<String>) {
+            match expression {
+                Expression::Inline(inline) => in_inline(inline, found),
+                Expression::Select { selector, variants } => {
+                    in_inline(selector, found);
+                    for variant in variants {
+                        in_pattern(&variant.value, found);
+                    }
+                }
+            }
+        }
+        fn in_pattern(pattern: &Pattern<&str>, found: &mut BTreeSet<String>) {
+            for element in &pattern.elements {
+                if let PatternElement::Placeable { expression } = element {
+                    in_expression(expression, found);
+                }
+            }
+        }
+
+        let resource = fluent_syntax::parser::parse(source)
+            .unwrap_or_else(|(_, errors)| panic!("a catalogue does not parse: {errors:?}"));
+        resource
+            .body
+            .iter()
+            .filter_map(|entry| match entry {
+                Entry::Message(message) => {
+                    let mut found = BTreeSet::new();
+                    if let Some(pattern) = &message.value {
+                        in_pattern(pattern, &mut found);
+                    }
+                    Some((message.id.name.to_owned(), found))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_translation_uses_the_values_its_english_message_is_given() {
+        let per_locale: Vec<(Locale, BTreeMap<String, BTreeSet<String>>)> = SOURCES
+            .iter()
+            .map(|(locale, sources)| {
+                (
+                    *locale,
+                    sources
+                        .iter()
+                        .flat_map(|source| variables(source))
+                        .collect(),
+                )
+            })
+            .collect();
+        let english = &per_locale[0].1;
+        for (locale, messages) in &per_locale[1..] {
+            for (id, english_variables) in english {
+                if let Some(variables) = messages.get(id) {
+                    assert_eq!(
+                        variables,
+                        english_variables,
+                        "{}: `{id}` uses other values than the English",
+                        locale.tag()
+                    );
+                }
+            }
         }
     }
 
