@@ -210,18 +210,13 @@ impl Reading {
         }
     }
 
-    /// A column (x from the left margin, width, alignment) as this page places it.
+    /// A column (x from the left margin, width, alignment) as this page places it. Mirrored,
+    /// text starts from the column's right edge; amounts, written left to right on every page,
+    /// keep lining up on their last digit.
     fn place(self, (x, width, align): (f32, f32, Align)) -> (f32, f32, Align) {
         match self {
             Reading::LeftToRight => (x, width, align),
-            Reading::RightToLeft => (
-                CONTENT_WIDTH - x - width,
-                width,
-                match align {
-                    Align::Left => Align::Right,
-                    Align::Right => Align::Left,
-                },
-            ),
+            Reading::RightToLeft => (CONTENT_WIDTH - x - width, width, Align::Right),
         }
     }
 }

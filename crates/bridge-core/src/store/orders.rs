@@ -384,8 +384,10 @@ fn stored_details(entry: &TimelineEntry) -> serde_json::Value {
         return entry.details.clone();
     };
     let mut details = match &entry.details {
-        serde_json::Value::Object(details) => details.clone(),
+        // Read back by taking the words out; the rest is the details.
+        serde_json::Value::Object(details) if !is_empty_or_only_value(details) => details.clone(),
         serde_json::Value::Null => serde_json::Map::new(),
+        // Anything else (an empty object, a list) is kept whole under `value`.
         other => {
             let mut wrapped = serde_json::Map::new();
             wrapped.insert("value".to_owned(), other.clone());
@@ -399,17 +401,28 @@ fn stored_details(entry: &TimelineEntry) -> serde_json::Value {
     serde_json::Value::Object(details)
 }
 
-/// A stored line's details and words, apart again.
+/// Whether `details` would be ambiguous next to the words: nothing, or only `value`.
+fn is_empty_or_only_value(details: &serde_json::Map<String, serde_json::Value>) -> bool {
+    details.keys().all(|key| key == "value")
+}
+
+/// A stored line's details and words, apart again: the details as they were given (`null`, an
+/// object, or another value kept under `value`).
 fn read_details(stored: &str) -> (serde_json::Value, Option<crate::workflow::Said>) {
-    let mut details: serde_json::Value =
+    let details: serde_json::Value =
         serde_json::from_str(stored).unwrap_or(serde_json::Value::Null);
-    let words = details
-        .as_object_mut()
-        .and_then(|details| details.remove("words"))
-        .and_then(|words| serde_json::from_value(words).ok());
-    if details.as_object().is_some_and(serde_json::Map::is_empty) {
-        details = serde_json::Value::Null;
-    }
+    let serde_json::Value::Object(mut fields) = details else {
+        return (details, None);
+    };
+    let Some(words) = fields.remove("words") else {
+        return (serde_json::Value::Object(fields), None);
+    };
+    let words = serde_json::from_value(words).ok();
+    let details = match fields.len() {
+        0 => serde_json::Value::Null,
+        1 if fields.contains_key("value") => fields.remove("value").unwrap_or_default(),
+        _ => serde_json::Value::Object(fields),
+    };
     (details, words)
 }
 
@@ -666,5 +679,42 @@ impl Store {
         write_timeline(&mut tx, entries).await?;
         tx.commit().await?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::workflow::{Said, TimelineKind, timeline};
+    use serde_json::json;
+
+    #[test]
+    fn a_lines_details_read_back_as_they_were_given_beside_its_words() {
+        for details in [
+            serde_json::Value::Null,
+            json!({ "operator": "ama" }),
+            json!({}),
+            json!([1, 2]),
+            json!("a note"),
+            json!({ "value": 3 }),
+        ] {
+            let mut line = timeline(
+                &OrderKey::new("kente/1"),
+                Utc::now(),
+                TimelineKind::Operator,
+                Said::new("line-resumed").text("by", "ama"),
+            );
+            line.details = details.clone();
+            let stored = stored_details(&line).to_string();
+            let (read, words) = read_details(&stored);
+            assert_eq!(read, details, "{stored}");
+            assert_eq!(words, line.words, "{stored}");
+        }
+        // A line written before the words were kept reads as it was stored.
+        assert_eq!(
+            read_details(r#"{"status": 201}"#),
+            (json!({ "status": 201 }), None)
+        );
+        assert_eq!(read_details("{}"), (json!({}), None));
     }
 }

@@ -184,7 +184,8 @@ pub fn job_label(kind: &str) -> String {
 pub fn reason(attention: &Attention) -> String {
     match attention {
         Attention::ConfirmationTimedOut => t("reason-confirmation-timed-out"),
-        Attention::Earlier { text } => text.clone(),
+        // A sentence an earlier version recorded, in English.
+        Attention::Earlier { text } => super::words::isolated_on_rtl(text),
         Attention::Unshippable(unshippable) => match unshippable {
             Unshippable::NoPhone => t("reason-no-phone"),
             Unshippable::UnusablePhone { problem } => t_with(
@@ -489,14 +490,13 @@ fn word(word: &bridge_core::workflow::Word) -> Option<String> {
         if catalogue::has(&id) {
             t(&id)
         } else {
-            name.to_owned()
+            super::words::isolated_on_rtl(name)
         }
     };
     Some(match word {
         // On a right-to-left page, isolated (FSI … PDI): a Latin name, a reference or ShaQ's
         // comment ending in punctuation keeps its order inside an Arabic sentence.
-        Word::Text(text) if super::words::locale().is_rtl() => super::words::isolate(text),
-        Word::Text(_) => return None,
+        Word::Text(text) => super::words::isolated_on_rtl(text),
         Word::State(state) => state_label(*state),
         Word::Attention(attention) => reason(attention),
         Word::Refusal(why) => refusal(why),

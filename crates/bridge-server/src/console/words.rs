@@ -61,6 +61,15 @@ pub fn isolate(text: &str) -> String {
     format!("\u{2068}{text}\u{2069}")
 }
 
+/// `text` isolated on a right-to-left page, as it is on the others.
+pub fn isolated_on_rtl(text: &str) -> String {
+    if locale().is_rtl() {
+        isolate(text)
+    } else {
+        text.to_owned()
+    }
+}
+
 /// A count with its plural form (`{ $count }` in the message).
 pub fn t_count(id: &str, count: u64) -> String {
     t_with(id, &[("count", Arg::Count(count))])

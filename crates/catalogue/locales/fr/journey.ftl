@@ -18,7 +18,7 @@ line-unused-event = L'événement { $event } n'est pas utilisé
 line-unused-no-ticket-status = Aucun statut de ticket dans l'événement
 line-no-order-for-package = Aucune commande n'a ce colis : événement conservé, rien n'a été fait
 line-no-order-for-ticket = Aucune commande n'a ce ticket
-line-courier-not-applied = Statut ShaQ `{ $status }` non appliqué : { $why }
+line-courier-not-applied = Statut ShaQ « { $status } » non appliqué : { $why }
 line-amount-of-linked-package = Changement de montant du colis après-vente { $reference } : il ne concerne pas la commande
 line-amount-not-applied = Nouveau montant de ShaQ non appliqué : { $why }
 line-package-not-this-orders = l'événement cite le colis { $reference }, qui n'est pas celui de cette commande
@@ -150,6 +150,6 @@ line-job-failed = Échec de « { $job } » (tentative { $attempt }) : { $error }
 ## Tâches sans plus rien à faire
 
 line-package-not-created = Colis non créé : la commande est « { $state } »
-line-package-not-updated = Colis non mis à jour : il n'existe pas ou a déjà été enlevé
+line-package-not-updated = Colis non mis à jour : il n'existe pas ou a déjà été pris en charge
 line-ticket-status-not-mapped = Le statut de ticket `{ $status }` n'est pas défini dans digishare.statuses : rien n'a été envoyé
 line-after-sale-already-booked = Le retour ou remplacement { $number } est déjà réservé chez ShaQ : rien de plus n'est demandé
