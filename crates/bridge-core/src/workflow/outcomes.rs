@@ -2,11 +2,12 @@
 //! cannot be shipped, the shop was told…
 
 use chrono::{DateTime, Utc};
+use shaq_client::PackageStatus;
 
 use super::{
-    Cancellation, Collect, CourierProgress, Decision, InvoiceOnTicket, JobNews, Milestone, NewJob,
-    Rules, ShopMilestone, TicketKey, TrackedOrder, courier, needs_attention, ticket, timeline,
-    write_back,
+    Cancellation, Collect, CourierNews, CourierProgress, Decision, InvoiceOnTicket, JobNews,
+    Milestone, NewJob, Rules, ShopMilestone, TicketKey, TicketNews, TrackedOrder, courier,
+    needs_attention, ticket, timeline, write_back,
 };
 use super::{MoveTicket, OrderJob};
 use super::{Said, TimelineKind, Word};
@@ -39,13 +40,20 @@ pub fn on_job_news(
                 "amount",
                 format!("{amount_to_collect} {}", order.collect().currency),
             );
+            // An adopted package may have moved on since it was made (the bridge stopped between
+            // ShaQ's answer and storing it, and ShaQ picked the parcel up meanwhile): the order
+            // records it as created, then takes its status as courier news, so the customer
+            // hears of the step and its webhook, older, changes nothing twice.
+            let moved_on = (adopted && status != PackageStatus::Pending).then(|| status.clone());
             let mut next = order.clone();
-            next.set_package(tracking_number);
+            next.set_package(tracking_number.clone());
             next.mark(Milestone::Shipped, now);
-            next.set_courier(CourierProgress {
-                status: status.clone(),
-                at: now,
-            });
+            if moved_on.is_none() {
+                next.set_courier(CourierProgress {
+                    status: status.clone(),
+                    at: now,
+                });
+            }
             next.set_collect(Collect {
                 amount: amount_to_collect,
                 currency: order.collect().currency.clone(),
@@ -68,12 +76,28 @@ pub fn on_job_news(
             if rules.attach_label {
                 jobs.push(NewJob::new(OrderJob::AttachLabel, &key, None));
             }
-            Decision::decided(
-                next,
-                jobs,
-                vec![timeline(&key, now, TimelineKind::Call, summary)],
-                "applied",
-            )
+            let mut lines = vec![timeline(&key, now, TimelineKind::Call, summary)];
+            if let Some(status) = moved_on {
+                let found = CourierNews {
+                    event_id: format!("adopted:{tracking_number}"),
+                    occurred_at: now,
+                    status,
+                    description: None,
+                    comment: None,
+                    proof_url: None,
+                    package: None,
+                    tracking_url: None,
+                    eta: None,
+                    rescheduled_to: None,
+                };
+                let step = courier::on_courier_status(&next, &found, &rules.mapping, now);
+                if let Some(stepped) = step.order {
+                    next = stepped;
+                }
+                jobs.extend(step.jobs);
+                lines.extend(step.timeline);
+            }
+            Decision::decided(next, jobs, lines, "applied")
         }
         JobNews::Unshippable(reason) => {
             let mut next = order.clone();
@@ -184,10 +208,44 @@ pub fn on_job_news(
             if let Some(sent) = sent {
                 entry.details = sent_details(&status_key, &sent);
             }
-            next.set_ticket(ticket_id);
-            next.set_ticket_status(status_id);
+            // An adopted ticket may have moved on since it was made (the bridge stopped before
+            // storing it, and the customer answered meanwhile): the order records it at the
+            // status it was made with, then takes its status now as Digishare's news, so the
+            // answer is acted on and its webhook, then the same status, changes nothing twice.
+            let statuses = rules
+                .shop(order.shop_id())
+                .ok()
+                .map(|policy| &policy.statuses);
+            let asked = statuses
+                .and_then(|statuses| statuses.id(&status_key))
+                .cloned();
+            let moved_on = match (adopted, statuses, asked) {
+                (true, Some(statuses), Some(asked)) if asked != status_id => {
+                    Some((statuses, asked))
+                }
+                _ => None,
+            };
+            let mut lines = vec![entry];
+            next.set_ticket(ticket_id.clone());
             next.touch(now);
-            Decision::decided(next, jobs, vec![entry], "applied")
+            match moved_on {
+                None => next.set_ticket_status(status_id),
+                Some((statuses, asked)) => {
+                    next.set_ticket_status(asked);
+                    let found = TicketNews {
+                        ticket_id,
+                        status_id,
+                        changed_at: None,
+                    };
+                    let step = ticket::on_ticket_status(&next, &found, statuses, now);
+                    if let Some(stepped) = step.order {
+                        next = stepped;
+                    }
+                    jobs.extend(step.jobs);
+                    lines.extend(step.timeline);
+                }
+            }
+            Decision::decided(next, jobs, lines, "applied")
         }
         JobNews::TicketMoved { moved, sent } => {
             let mut next = order.clone();
