@@ -367,6 +367,52 @@ mod tests {
         assert!(line.words.is_some());
     }
 
+    /// Every literal id given to `Said::new` in the crate's sources, and every id the code builds
+    /// from a name.
+    #[test]
+    fn every_line_the_code_writes_is_a_message_of_the_catalogue() {
+        fn sources(dir: &std::path::Path, found: &mut Vec<String>) {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    sources(&path, found);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    found.push(std::fs::read_to_string(&path).unwrap());
+                }
+            }
+        }
+        let mut texts = Vec::new();
+        sources(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+            &mut texts,
+        );
+        let mut ids: Vec<String> = texts
+            .iter()
+            .flat_map(|text| text.split("Said::new(\"").skip(1))
+            .filter_map(|rest| rest.split_once('"').map(|(id, _)| id.to_owned()))
+            // The test's own example of a message that is gone.
+            .filter(|id| id != "line-no-longer-written")
+            .collect();
+        assert!(ids.len() > 80, "{} ids found", ids.len());
+        for action in ["correction", "resume", "replay", "cancel"] {
+            ids.push(format!("line-action-{action}"));
+        }
+        for kind in ["return", "replace", "exchange"] {
+            ids.push(format!("line-after-sale-{kind}"));
+            ids.push(format!("line-after-sale-{kind}-described"));
+        }
+        for verb in ["created", "adopted"] {
+            for with in ["", "-with-invoice", "-invoice-later"] {
+                ids.push(format!("line-ticket-{verb}{with}"));
+            }
+        }
+        for field in ["region", "line1", "line2", "city", "phone", "amount"] {
+            ids.push(format!("line-corrected-{field}"));
+        }
+        let missing: Vec<&String> = ids.iter().filter(|id| !catalogue::has(id)).collect();
+        assert!(missing.is_empty(), "not in the catalogue: {missing:?}");
+    }
+
     #[test]
     fn a_message_the_catalogue_no_longer_has_is_not_said() {
         let gone = Said {
