@@ -73,6 +73,28 @@ pub struct CourierNews {
     pub rescheduled_to: Option<chrono::NaiveDate>,
 }
 
+impl CourierNews {
+    /// A status and nothing more (no description, comment, link or dates).
+    pub fn status_only(
+        event_id: String,
+        status: PackageStatus,
+        occurred_at: DateTime<Utc>,
+    ) -> Self {
+        CourierNews {
+            event_id,
+            occurred_at,
+            status,
+            description: None,
+            comment: None,
+            proof_url: None,
+            package: None,
+            tracking_url: None,
+            eta: None,
+            rescheduled_to: None,
+        }
+    }
+}
+
 /// A changed amount to collect.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AmountNews {

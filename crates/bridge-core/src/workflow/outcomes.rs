@@ -78,18 +78,8 @@ pub fn on_job_news(
             }
             let mut lines = vec![timeline(&key, now, TimelineKind::Call, summary)];
             if let Some(status) = moved_on {
-                let found = CourierNews {
-                    event_id: format!("adopted:{tracking_number}"),
-                    occurred_at: now,
-                    status,
-                    description: None,
-                    comment: None,
-                    proof_url: None,
-                    package: None,
-                    tracking_url: None,
-                    eta: None,
-                    rescheduled_to: None,
-                };
+                let found =
+                    CourierNews::status_only(format!("adopted:{tracking_number}"), status, now);
                 let step = courier::on_courier_status(&next, &found, &rules.mapping, now);
                 if let Some(stepped) = step.order {
                     next = stepped;

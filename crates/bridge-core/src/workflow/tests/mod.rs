@@ -99,18 +99,11 @@ fn shipped(state: OrderState, status: &str) -> TrackedOrder {
 }
 
 fn courier(status: &str, minute: u32) -> CourierNews {
-    CourierNews {
-        event_id: format!("evt-{status}-{minute}"),
-        occurred_at: at(minute),
-        status: status.parse().expect("infallible"),
-        description: None,
-        comment: None,
-        proof_url: None,
-        package: None,
-        tracking_url: None,
-        eta: None,
-        rescheduled_to: None,
-    }
+    CourierNews::status_only(
+        format!("evt-{status}-{minute}"),
+        status.parse().expect("infallible"),
+        at(minute),
+    )
 }
 
 fn kinds(decision: &Decision) -> Vec<JobKind> {

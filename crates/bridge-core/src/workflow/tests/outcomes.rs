@@ -81,18 +81,7 @@ fn an_adopted_package_that_moved_on_tells_the_customer_of_its_step_once() {
         decision.timeline
     );
     // ShaQ's webhook for that step, older than the adoption, changes nothing twice.
-    let webhook = CourierNews {
-        event_id: "evt-received".to_owned(),
-        occurred_at: at(3),
-        status: PackageStatus::Received,
-        description: None,
-        comment: None,
-        proof_url: None,
-        package: None,
-        tracking_url: None,
-        eta: None,
-        rescheduled_to: None,
-    };
+    let webhook = courier("received", 3);
     let late = on_courier_status(&next, &webhook, &rules(false).mapping, at(6));
     assert!(late.jobs.is_empty(), "{:?}", late.jobs);
     // A package adopted while still pending is only created.
